@@ -1,0 +1,37 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import { type Config, InputValidationPipe } from '@app/common';
+import { ContactsModule } from '@app/contacts';
+import { DatabaseModule, HealthModule } from '@app/database';
+import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
+import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
+import { graphqlOptions } from './graphql/graphql.config.js';
+
+/** The API: GraphQL over HTTP, every operation authenticated and run in its caller's tenant. */
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, database: { appUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DatabaseModule.forRoot({ appUrl: database.appUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [ApiKeyGuard],
+          useFactory: (guard: ApiKeyGuard) => graphqlOptions(config, (request) => guard.authenticate(request)),
+        }),
+        HealthModule,
+        TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
+        ContactsModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useExisting: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useExisting: TenantInterceptor },
+        { provide: APP_PIPE, useClass: InputValidationPipe },
+        { provide: APP_FILTER, useClass: GraphqlErrorFilter },
+      ],
+    };
+  }
+}

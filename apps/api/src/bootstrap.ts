@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Config, logger } from '@app/common';
+import { AppModule } from './app.module.js';
+
+/** Builds the API application (not yet listening): Fastify, GraphQL at /graphql, health at /health. */
+export async function createApiApp(config: Config, database: { appUrl: string }): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
+    logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
+  });
+  app.enableShutdownHooks();
+  app.useLogger({
+    log: (message: unknown) => logger.info(String(message)),
+    error: (message: unknown, trace?: string) => logger.error({ trace }, String(message)),
+    warn: (message: unknown) => logger.warn(String(message)),
+    debug: (message: unknown) => logger.debug(String(message)),
+    verbose: (message: unknown) => logger.trace(String(message)),
+  });
+  return app;
+}

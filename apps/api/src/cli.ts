@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppError, ConfigError, loadConfig, logger } from '@app/common';
+import { DatabaseModule, prepareDatabase } from '@app/database';
+import { OrganizationsService, TenancyModule } from '@app/tenancy';
+
+const USAGE = `Usage: npm run crm -- <command>
+  migrate                                   apply pending migrations (as the owner role)
+  org:create <name> --owner <email> [--owner-name <name>]
+                                            create an organization and its OWNER; prints the owner's first API key`;
+
+@Module({})
+class CliModule {
+  static forRoot(appUrl: string): DynamicModule {
+    return { module: CliModule, imports: [DatabaseModule.forRoot({ appUrl, poolSize: 2 }), TenancyModule.forRoot({ authCacheMs: 0 })] };
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { owner: { type: 'string' }, 'owner-name': { type: 'string' } },
+  });
+  const [command, ...rest] = positionals;
+  const config = loadConfig();
+
+  switch (command) {
+    case 'migrate': {
+      await prepareDatabase({ ...config, MIGRATE_ON_START: true });
+      process.stdout.write('Migrations are up to date.\n');
+      return 0;
+    }
+    case 'org:create': {
+      const name = rest.join(' ').trim();
+      if (!name || !values.owner) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
+      const database = await prepareDatabase(config);
+      const context = await NestFactory.createApplicationContext(CliModule.forRoot(database.appUrl), { logger: ['error'] });
+      try {
+        const created = await context.get(OrganizationsService).create(name, values.owner, values['owner-name'] ?? null);
+        process.stdout.write(
+          `Organization "${created.organization.name}" (${created.organization.id}) created.\n` +
+            `Owner: ${created.owner.email}\nAPI key (shown once, keep it safe):\n${created.token}\n`,
+        );
+      } finally {
+        await context.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof AppError) process.stderr.write(`${error.message}\n`);
+    else logger.fatal({ err: error }, 'command failed');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError } from 'graphql';
+import { AppError, type Config } from '@app/common';
+import type { AuthenticatedRequest } from '@app/tenancy';
+import { formatError } from './format-error.js';
+
+/**
+ * Apollo options: in-memory code-first schema (committed copy: apps/api/schema.gql),
+ * limits, errors, and the caller authenticated once per request (every operation,
+ * `{ __typename }` and introspection included, needs an API key).
+ */
+export function graphqlOptions(config: Config, authenticate: (request: AuthenticatedRequest) => Promise<void>): ApolloDriverConfig {
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
+    costLimit: { maxCost: config.GRAPHQL_MAX_COST },
+    maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+    maxDirectives: { n: 20 },
+    maxTokens: { n: 5000 },
+    blockFieldSuggestion: { enabled: !config.GRAPHQL_INTROSPECTION },
+  }).protect();
+  return {
+    autoSchemaFile: true,
+    sortSchema: true,
+    path: '/graphql',
+    introspection: config.GRAPHQL_INTROSPECTION,
+    // The landing page would fetch from a CDN; curl or any GraphQL client works.
+    playground: false,
+    formatError,
+    context: async (request: AuthenticatedRequest) => {
+      try {
+        await authenticate(request);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+      }
+      return { req: request };
+    },
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    plugins: armor.plugins as ApolloDriverConfig['plugins'],
+    validationRules: armor.validationRules,
+  };
+}

@@ -1,0 +1,48 @@
+import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import { AppError } from './app-error.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Validates GraphQL arguments (class-validator decorators on input types);
+ * the first failure becomes BAD_USER_INPUT naming the field, e.g. `input.email`.
+ */
+@Injectable()
+export class InputValidationPipe implements PipeTransform {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype;
+    if (!type || value === null || value === undefined || typeof value !== 'object' || isBuiltIn(type)) return value;
+    const instance = plainToInstance<object, unknown>(type as new () => object, value);
+    const errors = await validate(instance, { forbidUnknownValues: false });
+    if (errors.length > 0) {
+      const [path, message] = firstFailure(errors[0], metadata.data ?? 'input');
+      throw AppError.badInput(path, message);
+    }
+    return instance;
+  }
+}
+
+/** Checks that an ID argument is a UUID, so a malformed one is BAD_USER_INPUT, not a database error. */
+@Injectable()
+export class UuidPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    if (typeof value !== 'string' || !UUID.test(value)) throw AppError.badInput(metadata.data ?? 'id', 'must be a UUID');
+    return value.toLowerCase();
+  }
+}
+
+function isBuiltIn(type: unknown): boolean {
+  return [String, Number, Boolean, Array, Object, Date].includes(type as never);
+}
+
+function firstFailure(error: ValidationError, parent: string): [string, string] {
+  const path = `${parent}.${error.property}`;
+  if (error.constraints) {
+    const message = Object.values(error.constraints)[0].replace(error.property, path);
+    return [path, message];
+  }
+  const child = error.children?.[0];
+  return child ? firstFailure(child, path) : [path, `${path} is invalid`];
+}

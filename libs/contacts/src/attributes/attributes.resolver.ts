@@ -1,0 +1,27 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequireRole, Role } from '@app/tenancy';
+import { AttributeDefinitionModel, DefineAttributeInput } from './attribute-definition.model.js';
+import { AttributesService } from './attributes.service.js';
+
+@Resolver(() => AttributeDefinitionModel)
+export class AttributesResolver {
+  constructor(private readonly attributes: AttributesService) {}
+
+  @Query(() => [AttributeDefinitionModel])
+  @RequireRole(Role.ANALYST)
+  attributeDefinitions(): Promise<AttributeDefinitionModel[]> {
+    return this.attributes.list();
+  }
+
+  @Mutation(() => AttributeDefinitionModel)
+  @RequireRole(Role.ADMIN)
+  defineAttribute(@Args('input') input: DefineAttributeInput): Promise<AttributeDefinitionModel> {
+    return this.attributes.define(input);
+  }
+
+  @Mutation(() => AttributeDefinitionModel, { description: 'Deletes the definition and every value contacts had for it.' })
+  @RequireRole(Role.ADMIN)
+  deleteAttributeDefinition(@Args('key') key: string): Promise<AttributeDefinitionModel> {
+    return this.attributes.remove(key);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './consent-state.util.js';
+export * from './consent.model.js';
+export * from './consent.types.js';

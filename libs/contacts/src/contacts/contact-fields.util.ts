@@ -1,0 +1,104 @@
+import { AppError } from '@app/common';
+import { type Normalized, normalizeEmail, normalizeName, normalizePhone, normalizePostalCode, quebecRegionFromPostalCode, isCanada } from '../normalization/index.js';
+import type { EnteredValuesModel } from './contact.model.js';
+
+/** Contact columns written from input, as stored (snake_case). */
+export interface ContactColumns {
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  address_line1?: string | null;
+  address_line2?: string | null;
+  city?: string | null;
+  postal_code?: string | null;
+  region?: string | null;
+  country?: string | null;
+  preferred_language?: string | null;
+  birth_date?: string | null;
+}
+
+export interface ContactFieldValues {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  addressLine1?: string | null;
+  addressLine2?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  region?: string | null;
+  country?: string | null;
+  preferredLanguage?: string | null;
+  birthDate?: string | null;
+}
+
+const NORMALIZED = {
+  firstName: ['first_name', normalizeName],
+  lastName: ['last_name', normalizeName],
+  email: ['email', normalizeEmail],
+  phone: ['phone', (v: string | null | undefined) => normalizePhone(v)],
+} as const;
+
+const PLAIN = {
+  addressLine1: 'address_line1',
+  addressLine2: 'address_line2',
+  city: 'city',
+  region: 'region',
+  country: 'country',
+  preferredLanguage: 'preferred_language',
+} as const;
+
+/**
+ * Normalizes the fields present in `input` (absent = unchanged, null = cleared):
+ * the columns to write, and what was entered where normalization changed it.
+ * `country` is the contact's country after the change (for the postal code).
+ */
+export function normalizeContactFields(
+  input: ContactFieldValues,
+  country: string | null | undefined,
+  path = 'input',
+): { columns: ContactColumns; entered: EnteredValuesModel; clearedEntered: (keyof EnteredValuesModel)[] } {
+  const columns: ContactColumns = {};
+  const entered: EnteredValuesModel = {};
+  const clearedEntered: (keyof EnteredValuesModel)[] = [];
+
+  const apply = (field: keyof EnteredValuesModel, column: keyof ContactColumns, result: Normalized, raw: string | null | undefined) => {
+    if (!result.ok) throw AppError.badInput(`${path}.${field}`, `${path}.${field}: ${result.reason}`);
+    columns[column] = result.value;
+    if (raw != null && result.value !== null && raw !== result.value) entered[field] = raw;
+    else clearedEntered.push(field);
+  };
+
+  for (const [field, [column, normalize]] of Object.entries(NORMALIZED) as [keyof typeof NORMALIZED, (typeof NORMALIZED)[keyof typeof NORMALIZED]][]) {
+    if (input[field] !== undefined) apply(field, column, normalize(input[field]), input[field]);
+  }
+  for (const [field, column] of Object.entries(PLAIN) as [keyof typeof PLAIN, (typeof PLAIN)[keyof typeof PLAIN]][]) {
+    if (input[field] !== undefined) columns[column] = trimmed(input[field]);
+  }
+  if (input.postalCode !== undefined) {
+    apply('postalCode', 'postal_code', normalizePostalCode(input.postalCode, country), input.postalCode);
+    // Quebec's administrative region, from the postal code, unless one is given.
+    if (input.region === undefined && columns.postal_code && (country == null || isCanada(country))) {
+      const region = quebecRegionFromPostalCode(columns.postal_code);
+      if (region) columns.region = region;
+    }
+  }
+  if (input.birthDate !== undefined) {
+    if (input.birthDate !== null && !isRealDate(input.birthDate)) {
+      throw AppError.badInput(`${path}.birthDate`, `${path}.birthDate must be a real date as YYYY-MM-DD`);
+    }
+    columns.birth_date = input.birthDate;
+  }
+  return { columns, entered, clearedEntered };
+}
+
+function trimmed(value: string | null | undefined): string | null {
+  const result = value?.trim().replace(/\s+/g, ' ');
+  return result ? result : null;
+}
+
+function isRealDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) && date.getTime() <= Date.now();
+}

@@ -1,0 +1,99 @@
+import { AppError } from '@app/common';
+import { AttributeType, type AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
+import { checkValue } from '../attributes/attribute-values.util.js';
+import { ConsentState } from '../consent/consent.types.js';
+import type { AttributeFilterInput, ContactFilterInput } from './contact.inputs.js';
+import { prefixUpperBound, searchTerms } from './search-terms.util.js';
+import type { SqlParams } from './sql-params.js';
+
+/**
+ * The current consent state of contact `c` for a purpose, as SQL. Same rule as
+ * currentConsent() in consent-state.util.ts: grants at or before the latest
+ * withdrawal do not count (a withdrawal wins a tie); then any live grant means
+ * GRANTED, only lapsed implied grants mean EXPIRED; no record at all is UNKNOWN.
+ */
+export function consentStateSql(purposeParam: string): string {
+  return `coalesce((
+    SELECT CASE WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > lw.at AND (k.expires_at IS NULL OR k.expires_at > now())) THEN 'GRANTED'
+                WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > lw.at) THEN 'EXPIRED'
+                ELSE 'WITHDRAWN' END
+      FROM consents k,
+           LATERAL (SELECT coalesce(max(w.occurred_at), '-infinity') AS at FROM consents w
+                     WHERE w.org_id = k.org_id AND w.contact_id = k.contact_id AND w.purpose = k.purpose AND w.status = 'WITHDRAWN') lw
+     WHERE k.org_id = c.org_id AND k.contact_id = c.id AND k.purpose = ${purposeParam}
+    HAVING count(*) > 0), '${ConsentState.UNKNOWN}')`;
+}
+
+export interface FilterOptions {
+  /** Attribute definitions by key; needed when the filter names attributes. */
+  definitions?: ReadonlyMap<string, AttributeDefinitionModel>;
+  /** ANALYST: the search matches names only, never email. */
+  namesOnly?: boolean;
+  /** Path of the filter argument, for error messages. */
+  path?: string;
+}
+
+/** SQL conditions on contacts `c` for a filter; every user value goes through `params`. */
+export function contactFilterSql(filter: ContactFilterInput | null | undefined, params: SqlParams, options: FilterOptions = {}): string[] {
+  if (!filter) return [];
+  const path = options.path ?? 'filter';
+  const where: string[] = [];
+
+  if (filter.search) {
+    for (const term of searchTerms(filter.search)) {
+      where.push(`c.id IN (SELECT contact_id FROM contact_search_tokens WHERE token >= ${params.add(term)} AND token < ${params.add(prefixUpperBound(term))})`);
+      if (options.namesOnly) {
+        where.push(`crm_unaccent(lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) ~ ${params.add(`(^|[^a-z0-9])${term}`)}`);
+      }
+    }
+  }
+  if (filter.ids) where.push(`c.id = ANY(${params.add(filter.ids, 'uuid[]')})`);
+
+  const hasTag = (names: string) =>
+    `EXISTS (SELECT 1 FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
+              WHERE ct.org_id = c.org_id AND ct.contact_id = c.id AND t.name = ANY(${names}))`;
+  if (filter.tagsAny?.length) where.push(hasTag(params.add(filter.tagsAny, 'citext[]')));
+  for (const tag of filter.tagsAll ?? []) where.push(hasTag(params.add([tag], 'citext[]')));
+  if (filter.tagsNone?.length) where.push(`NOT ${hasTag(params.add(filter.tagsNone, 'citext[]'))}`);
+
+  for (const condition of filter.consent ?? []) {
+    where.push(`${consentStateSql(params.add(condition.purpose))} = ANY(${params.add(condition.states, 'text[]')})`);
+  }
+  if (filter.postalCodePrefix?.trim()) {
+    const prefix = filter.postalCodePrefix.trim().toUpperCase().replace(/\s+/g, ' ');
+    where.push(`c.postal_code >= ${params.add(prefix)} AND c.postal_code < ${params.add(prefixUpperBound(prefix))}`);
+  }
+  if (filter.regions?.length) where.push(`c.region = ANY(${params.add(filter.regions, 'text[]')})`);
+  if (filter.preferredLanguage) where.push(`c.preferred_language = ${params.add(filter.preferredLanguage)}`);
+  if (filter.createdAfter) where.push(`c.created_at >= ${params.add(filter.createdAfter, 'timestamptz')}`);
+  if (filter.createdBefore) where.push(`c.created_at < ${params.add(filter.createdBefore, 'timestamptz')}`);
+  if (filter.updatedAfter) where.push(`c.updated_at >= ${params.add(filter.updatedAfter, 'timestamptz')}`);
+  if (filter.updatedBefore) where.push(`c.updated_at < ${params.add(filter.updatedBefore, 'timestamptz')}`);
+
+  (filter.attributes ?? []).forEach((condition, i) => {
+    const definition = options.definitions?.get(condition.key);
+    const field = `${path}.attributes.${i}`;
+    if (!definition) throw AppError.badInput(`${field}.key`, `No attribute "${condition.key}" is defined`);
+    where.push(...attributeConditions(condition, definition, params, field));
+  });
+  return where;
+}
+
+function attributeConditions(condition: AttributeFilterInput, definition: AttributeDefinitionModel, params: SqlParams, field: string): string[] {
+  const key = params.add(definition.key);
+  const where: string[] = [];
+  const cast = definition.type === AttributeType.NUMBER ? 'numeric' : definition.type === AttributeType.DATE ? 'date' : '';
+  const value = cast ? `(c.attributes->>${key})::${cast}` : `(c.attributes->>${key})`;
+  const typed = (raw: string, name: string) => params.add(String(checkValue(definition, raw, `${field}.${name}`)), cast || 'text');
+
+  if (condition.exists !== null && condition.exists !== undefined) where.push(`${condition.exists ? '' : 'NOT '}(c.attributes ? ${key})`);
+  if (condition.equals !== null && condition.equals !== undefined) where.push(`${value} = ${typed(condition.equals, 'equals')}`);
+  if (condition.in?.length) where.push(`${value} = ANY(${params.add(condition.in.map((v) => String(checkValue(definition, v, `${field}.in`))), 'text[]')})`);
+  for (const [name, op] of [['gte', '>='], ['lte', '<=']] as const) {
+    const bound = condition[name];
+    if (bound === null || bound === undefined) continue;
+    if (!cast) throw AppError.badInput(`${field}.${name}`, `${name} applies to NUMBER and DATE attributes only`);
+    where.push(`${value} ${op} ${typed(bound, name)}`);
+  }
+  return where;
+}

@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
+import { TenantDb, type Tx } from '@app/database';
+import { mayReadIdentifiers } from '@app/tenancy';
+import { AttributesService } from '../attributes/attributes.service.js';
+import { checkAttributeValues } from '../attributes/attribute-values.util.js';
+import { ConsentsService } from '../consent/consents.service.js';
+import { TagsService } from '../tags/tags.service.js';
+import { contactFilterSql } from './contact-filter.sql.js';
+import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
+import {
+  ContactSort, type ContactFilterInput, type ContactsArgs, type CreateContactInput, type ExternalIdInput, SortDirection, type UpdateContactInput,
+} from './contact.inputs.js';
+import type { ContactConnectionModel, ContactModel, EnteredValuesModel } from './contact.model.js';
+import { SqlParams } from './sql-params.js';
+
+const CONTACT_COLUMNS = `c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.email, c.phone,
+  c.address_line1 AS "addressLine1", c.address_line2 AS "addressLine2", c.city, c.postal_code AS "postalCode",
+  c.region, c.country, c.preferred_language AS "preferredLanguage", to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate",
+  c.attributes, c.entered, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+const SORT_KEYS: Record<ContactSort, { column: string; type: string }> = {
+  [ContactSort.NAME]: { column: 'c.sort_name', type: 'text' },
+  [ContactSort.CREATED_AT]: { column: 'c.created_at', type: 'timestamptz' },
+  [ContactSort.UPDATED_AT]: { column: 'c.updated_at', type: 'timestamptz' },
+};
+
+/** A contact row as read (before masking). */
+type ContactRow = Omit<ContactModel, 'entered'> & { entered: EnteredValuesModel; sortKey?: string };
+
+/** A connection whose totalCount is computed only if asked for. */
+export type LazyContactConnection = Omit<ContactConnectionModel, 'totalCount'> & { countFilter: ContactFilterInput | null };
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly attributes: AttributesService,
+    private readonly tags: TagsService,
+    private readonly consents: ConsentsService,
+  ) {}
+
+  async create(input: CreateContactInput): Promise<ContactModel> {
+    const { columns, entered } = normalizeContactFields(input, input.country);
+    return this.db.transaction(async (tx) => {
+      const attributes = input.attributes ? checkAttributeValues(input.attributes, await this.attributes.definitions(tx), 'input.attributes').set : {};
+      const params = new SqlParams();
+      const names = Object.keys(columns);
+      const values = names.map((name) => params.add(columns[name as keyof ContactColumns]));
+      const [{ id }] = await tx.query<{ id: string }>(
+        `INSERT INTO contacts (org_id, ${names.join(', ')}${names.length ? ', ' : ''}attributes, entered)
+         VALUES (crm_current_org(), ${values.join(', ')}${values.length ? ', ' : ''}${params.add(attributes)}, ${params.add(entered)})
+         RETURNING id`,
+        params.values,
+      );
+      await this.addExternalIds(tx, id, input.externalIds ?? [], 'input.externalIds');
+      if (input.tags?.length) await this.tags.tagContacts(tx, [id], input.tags);
+      for (const [i, consent] of (input.consents ?? []).entries()) await this.consents.record(tx, id, consent, `input.consents.${i}`);
+      return this.require(tx, id);
+    });
+  }
+
+  async update(id: string, input: UpdateContactInput): Promise<ContactModel> {
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.query<{ country: string | null }>('SELECT country FROM contacts WHERE id = $1 FOR UPDATE', [id]);
+      if (!current) throw AppError.notFound('Contact');
+      const country = input.country !== undefined ? input.country : current.country;
+      const { columns, entered, clearedEntered } = normalizeContactFields(input, country);
+      const params = new SqlParams();
+      const sets = Object.entries(columns).map(([name, value]) => `${name} = ${params.add(value)}`);
+      if (input.attributes) {
+        const { set, remove } = checkAttributeValues(input.attributes, await this.attributes.definitions(tx), 'input.attributes');
+        sets.push(`attributes = (attributes - ${params.add(remove, 'text[]')}) || ${params.add(set, 'jsonb')}`);
+      }
+      sets.push(`entered = (entered - ${params.add(clearedEntered, 'text[]')}) || ${params.add(entered, 'jsonb')}`);
+      await tx.execute(`UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`, params.values);
+      await this.addExternalIds(tx, id, input.addExternalIds ?? [], 'input.addExternalIds');
+      return this.require(tx, id);
+    });
+  }
+
+  /** Hard delete: the contact, its consents, tags and external ids. */
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.db.transaction((tx) => tx.execute('DELETE FROM contacts WHERE id = $1', [id]));
+    if (deleted === 0) throw AppError.notFound('Contact');
+    return true;
+  }
+
+  async get(id: string): Promise<ContactModel> {
+    return this.db.transaction((tx) => this.require(tx, id));
+  }
+
+  async getByExternalId(source: string, externalId: string): Promise<ContactModel> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<ContactRow>(
+        `SELECT ${CONTACT_COLUMNS} FROM contacts c JOIN contact_external_ids x ON x.org_id = c.org_id AND x.contact_id = c.id
+          WHERE x.source = $1 AND x.external_id = $2`,
+        [source, externalId],
+      );
+      if (!row) throw AppError.notFound('Contact');
+      return toModel(row);
+    });
+  }
+
+  /** A page of contacts, keyset-paginated on (sort key, id). */
+  async list(args: ContactsArgs): Promise<LazyContactConnection> {
+    const sort = SORT_KEYS[args.sort];
+    const descending = args.direction === SortDirection.DESC;
+    return this.db.transaction(async (tx) => {
+      const params = new SqlParams();
+      const where = await this.filterSql(tx, args.filter, params);
+      if (args.after) {
+        const [key, id] = decodeCursor(args.after);
+        if (typeof key !== 'string' || typeof id !== 'string') throw AppError.badInput('after', 'Invalid cursor');
+        where.push(`(${sort.column}, c.id) ${descending ? '<' : '>'} (${params.add(key, sort.type)}, ${params.add(id, 'uuid')})`);
+      }
+      const order = descending ? 'DESC' : 'ASC';
+      const rows = await tx.query<ContactRow>(
+        `SELECT ${CONTACT_COLUMNS}, ${sort.column}::text AS "sortKey" FROM contacts c
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY ${sort.column} ${order}, c.id ${order}
+          LIMIT ${params.add(args.first + 1, 'int')}`,
+        params.values,
+      );
+      const page = rows.slice(0, args.first);
+      const edges = page.map((row) => ({ cursor: encodeCursor([row.sortKey, row.id]), node: toModel(row) }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null },
+        countFilter: args.filter ?? null,
+      };
+    });
+  }
+
+  async count(filter: ContactFilterInput | null): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const params = new SqlParams();
+      const where = await this.filterSql(tx, filter, params);
+      const [{ count }] = await tx.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM contacts c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+        params.values,
+      );
+      return count;
+    });
+  }
+
+  /** Adds (or removes) tags on the contacts given by ids or by a filter; the number of links changed. */
+  async bulkTag(target: { ids?: string[] | null; filter?: ContactFilterInput | null }, tagNames: string[], remove: boolean): Promise<number> {
+    if (!target.ids && !target.filter) throw AppError.badInput('target', 'target needs ids or a filter');
+    if (tagNames.length === 0) throw AppError.badInput('tags', 'tags must not be empty');
+    return this.db.transaction(async (tx) => {
+      const params = new SqlParams();
+      const where = await this.filterSql(tx, { ...(target.filter ?? {}), ...(target.ids ? { ids: target.ids } : {}) }, params, 'target.filter');
+      const ids = (await tx.query<{ id: string }>(`SELECT c.id FROM contacts c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params.values)).map(
+        (row) => row.id,
+      );
+      return remove ? this.tags.untagContacts(tx, ids, tagNames) : this.tags.tagContacts(tx, ids, tagNames);
+    });
+  }
+
+  private async filterSql(tx: Tx, filter: ContactFilterInput | null | undefined, params: SqlParams, path = 'filter'): Promise<string[]> {
+    const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
+    return contactFilterSql(filter, params, { definitions, namesOnly: !mayReadIdentifiers(), path });
+  }
+
+  private async require(tx: Tx, id: string): Promise<ContactModel> {
+    const [row] = await tx.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.id = $1`, [id]);
+    if (!row) throw AppError.notFound('Contact');
+    return toModel(row);
+  }
+
+  private async addExternalIds(tx: Tx, contactId: string, externalIds: ExternalIdInput[], path: string): Promise<void> {
+    for (const [i, input] of externalIds.entries()) {
+      const [source, externalId] = [input.source.trim(), input.externalId.trim()];
+      if (!source || !externalId) throw AppError.badInput(`${path}.${i}`, `${path}.${i}: source and externalId must not be blank`);
+      const inserted = await tx.query(
+        `INSERT INTO contact_external_ids (org_id, source, external_id, contact_id) VALUES (crm_current_org(), $1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING contact_id`,
+        [source, externalId, contactId],
+      );
+      if (inserted.length > 0) continue;
+      const [owner] = await tx.query<{ contactId: string }>(
+        'SELECT contact_id AS "contactId" FROM contact_external_ids WHERE source = $1 AND external_id = $2',
+        [source, externalId],
+      );
+      if (owner?.contactId !== contactId) {
+        throw new AppError(ErrorCode.CONFLICT, `External id ${source}:${externalId} already belongs to another contact`, `${path}.${i}`);
+      }
+    }
+  }
+}
+
+/** A row as the caller may see it: ANALYST gets no direct identifiers. */
+function toModel(row: ContactRow): ContactModel {
+  const { sortKey: _sortKey, ...contact } = row;
+  if (mayReadIdentifiers()) return contact;
+  return { ...contact, email: null, phone: null, addressLine1: null, addressLine2: null, birthDate: null, entered: null };
+}

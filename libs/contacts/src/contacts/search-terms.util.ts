@@ -1,0 +1,21 @@
+/** Letters PostgreSQL's unaccent spells out that NFD decomposition does not. */
+const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', ł: 'l', đ: 'd', ı: 'i' };
+
+/**
+ * The words of a search as the search index stores them: lowercased, without
+ * accents, split on anything but letters and digits ("Côté, Hélène" → cote, helene).
+ * Must agree with crm_unaccent(lower(...)) split on [^a-z0-9]+ in the migration.
+ */
+export function searchTerms(text: string): string[] {
+  const folded = text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[œæßøłđı]/g, (c) => LIGATURES[c]);
+  return [...new Set(folded.split(/[^a-z0-9]+/).filter(Boolean))];
+}
+
+/** Upper bound of a prefix range in the "C" collation: every word starting with `prefix` sorts below it. */
+export function prefixUpperBound(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

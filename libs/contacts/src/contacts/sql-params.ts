@@ -1,0 +1,9 @@
+/** Collects the parameters of a statement being built; `add` returns its placeholder. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown, cast = ''): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast ? `::${cast}` : ''}`;
+  }
+}

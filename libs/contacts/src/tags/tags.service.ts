@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '@app/common';
+import { TenantDb, type Tx } from '@app/database';
+import type { TagModel } from './tag.model.js';
+
+const COLUMNS = `id, name::text AS name, created_at AS "createdAt"`;
+
+@Injectable()
+export class TagsService {
+  constructor(private readonly db: TenantDb) {}
+
+  async list(): Promise<TagModel[]> {
+    return this.db.transaction((tx) => tx.query<TagModel>(`SELECT ${COLUMNS} FROM tags ORDER BY name`));
+  }
+
+  /** Deletes a tag and removes it from every contact. */
+  async remove(id: string): Promise<TagModel> {
+    const [tag] = await this.db.transaction((tx) => tx.query<TagModel>(`DELETE FROM tags WHERE id = $1 RETURNING ${COLUMNS}`, [id]));
+    if (!tag) throw AppError.notFound('Tag');
+    return tag;
+  }
+
+  /** Tags of each contact, for the DataLoader: one statement for the whole batch. */
+  async forContacts(tx: Tx, contactIds: readonly string[]): Promise<(TagModel & { contactId: string })[]> {
+    return tx.query(
+      `SELECT ct.contact_id AS "contactId", t.id, t.name::text AS name, t.created_at AS "createdAt"
+         FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
+        WHERE ct.contact_id = ANY($1::uuid[]) ORDER BY t.name`,
+      [contactIds],
+    );
+  }
+
+  /** Links the contacts to the tags (created when new); the number of new links. */
+  async tagContacts(tx: Tx, contactIds: readonly string[], names: readonly string[]): Promise<number> {
+    const tagIds = await this.ensure(tx, names);
+    if (contactIds.length === 0) return 0;
+    return tx.execute(
+      `INSERT INTO contact_tags (org_id, contact_id, tag_id)
+       SELECT crm_current_org(), c, t FROM unnest($1::uuid[]) c, unnest($2::uuid[]) t
+       ON CONFLICT DO NOTHING`,
+      [contactIds, tagIds],
+    );
+  }
+
+  /** Unlinks the contacts from the named tags; the number of links removed. */
+  async untagContacts(tx: Tx, contactIds: readonly string[], names: readonly string[]): Promise<number> {
+    return tx.execute(
+      `DELETE FROM contact_tags WHERE contact_id = ANY($1::uuid[]) AND tag_id IN (SELECT id FROM tags WHERE name = ANY($2::citext[]))`,
+      [contactIds, names.map((n) => n.trim())],
+    );
+  }
+
+  private async ensure(tx: Tx, names: readonly string[]): Promise<string[]> {
+    const clean = [...new Set(names.map((n) => n.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+    if (clean.length === 0) throw AppError.badInput('tags', 'tag names must not be blank');
+    await tx.query(
+      `INSERT INTO tags (org_id, name) SELECT crm_current_org(), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`,
+      [clean],
+    );
+    const rows = await tx.query<{ id: string }>(`SELECT id FROM tags WHERE name = ANY($1::citext[])`, [clean]);
+    return rows.map((row) => row.id);
+  }
+}

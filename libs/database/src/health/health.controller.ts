@@ -1,0 +1,31 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { Public } from '@app/common';
+
+/** `GET /health`: the process is up and PostgreSQL answers. No API key needed. */
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([
+      async () => {
+        const indicator = this.indicators.check('database');
+        try {
+          await this.dataSource.query('SELECT 1');
+          return indicator.up();
+        } catch (error) {
+          return indicator.down({ message: (error as Error).message });
+        }
+      },
+    ]);
+  }
+}

@@ -1,0 +1,49 @@
+import pg from 'pg';
+import { logger } from '@app/common';
+import { createOwnerDataSource } from './data-source.js';
+
+export const APP_ROLE = 'crm_app';
+
+/**
+ * Creates (or updates) the application role: it can log in, is not a
+ * superuser, cannot bypass row-level security and owns nothing.
+ */
+export async function ensureAppRole(ownerUrl: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+    if (rowCount === 0) await client.query(`CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+    await client.query(`ALTER ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`);
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(await currentDatabase(client))} TO ${APP_ROLE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function currentDatabase(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+  return rows[0].db;
+}
+
+/** `npm run migrate`: the application role, then every pending migration, as the owner. */
+export async function migrate(ownerUrl: string, appPassword: string): Promise<string[]> {
+  await ensureAppRole(ownerUrl, appPassword);
+  const dataSource = createOwnerDataSource(ownerUrl);
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations();
+    for (const m of applied) logger.info({ migration: m.name }, 'migration applied');
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** The application URL: the owner URL with the crm_app role's credentials. */
+export function appUrlFromOwnerUrl(ownerUrl: string, appPassword: string): string {
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = appPassword;
+  return url.toString();
+}

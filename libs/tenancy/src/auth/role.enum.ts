@@ -1,0 +1,28 @@
+import { registerEnumType } from '@nestjs/graphql';
+
+/** Member roles, from most to least powerful. See the role matrix in README.md. */
+export enum Role {
+  OWNER = 'OWNER',
+  ADMIN = 'ADMIN',
+  EDITOR = 'EDITOR',
+  VIEWER = 'VIEWER',
+  /** Reads aggregates and contacts without direct identifiers. */
+  ANALYST = 'ANALYST',
+}
+registerEnumType(Role, { name: 'Role' });
+
+const RANK: Record<Role, number> = {
+  [Role.OWNER]: 5,
+  [Role.ADMIN]: 4,
+  [Role.EDITOR]: 3,
+  [Role.VIEWER]: 2,
+  [Role.ANALYST]: 1,
+};
+
+export function hasRole(actual: Role, required: Role): boolean {
+  return RANK[actual] >= RANK[required];
+}
+
+export function isRole(value: string): value is Role {
+  return value in RANK;
+}

@@ -1,0 +1,41 @@
+import { Args, Field, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { RequireRole } from '../auth/auth.decorators.js';
+import type { AuthContext } from '../auth/auth-context.js';
+import { CurrentAuth } from '../auth/current-auth.decorator.js';
+import { Role } from '../auth/role.enum.js';
+import { MemberModel } from '../members/member.model.js';
+import { MembersService } from '../members/members.service.js';
+import { OrganizationModel } from './organization.model.js';
+import { OrganizationsService } from './organizations.service.js';
+
+@ObjectType('Viewer', { description: 'Who the API key belongs to.' })
+export class ViewerModel {
+  @Field(() => MemberModel) member!: MemberModel;
+  @Field(() => OrganizationModel) organization!: OrganizationModel;
+}
+
+@Resolver()
+export class OrganizationsResolver {
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly members: MembersService,
+  ) {}
+
+  @Query(() => OrganizationModel, { description: 'The organization of the API key.' })
+  @RequireRole(Role.ANALYST)
+  organization(): Promise<OrganizationModel> {
+    return this.organizations.current();
+  }
+
+  @Query(() => ViewerModel)
+  @RequireRole(Role.ANALYST)
+  async me(@CurrentAuth() auth: AuthContext): Promise<ViewerModel> {
+    return { member: await this.members.get(auth.userId), organization: await this.organizations.current() };
+  }
+
+  @Mutation(() => OrganizationModel)
+  @RequireRole(Role.OWNER)
+  renameOrganization(@Args('name') name: string): Promise<OrganizationModel> {
+    return this.organizations.rename(name);
+  }
+}

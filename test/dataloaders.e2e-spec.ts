@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { TestApi } from './support/test-app.js';
+
+const PAGE = `query($first: Int) { contacts(first: $first, filter: {tagsAny: ["loader"]}) {
+  edges { node { id firstName email attributes tags { name } consents { purpose state } externalIds { source } } } } }`;
+
+/** Listing contacts with their tags, consents and attributes costs the same number of statements whatever the page size. */
+describe('per-request DataLoaders', () => {
+  let api: TestApi;
+  let token: string;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    api = await TestApi.start();
+    token = (await api.createOrganization()).token;
+    for (let i = 0; i < 50; i++) {
+      await api.ok(token, `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`, {
+        input: {
+          firstName: `Loader${i}`, tags: ['loader', `t${i % 3}`], externalIds: [{ source: 'box', externalId: `L${i}` }],
+          consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'test' }],
+        },
+      });
+    }
+    const dataSource = api.app.get(DataSource);
+    const logger = dataSource.logger;
+    Object.assign(dataSource, {
+      logger: new Proxy(logger, {
+        get: (target, property) => (property === 'logQuery' ? (query: string) => statements.push(query) : Reflect.get(target, property)),
+      }),
+    });
+  });
+  afterAll(() => api.close());
+
+  const countFor = async (first: number) => {
+    await api.ok(token, '{ __typename }'); // authenticated once (the key cache is off in tests)
+    statements.length = 0;
+    const data = await api.ok<any>(token, PAGE, { first });
+    expect(data.contacts.edges).toHaveLength(first);
+    expect(data.contacts.edges[0].node.tags.length).toBe(2);
+    return statements.length;
+  };
+
+  it('runs a fixed number of statements for 5 or 50 contacts', async () => {
+    const five = await countFor(5);
+    const fifty = await countFor(50);
+    expect(fifty).toBe(five);
+    expect(fifty).toBeLessThanOrEqual(25);
+  });
+});

@@ -1,0 +1,42 @@
+// Gives the test run a fresh, migrated database of its own: on DATABASE_URL's
+// server when it is set, else on an embedded PostgreSQL started for this run.
+// Tests read TEST_DATABASE_URL (owner) and TEST_DATABASE_APP_URL (crm_app).
+// Plain ESM on the built code (`npm test` builds first): Jest loads global
+// setup files without its module mapping.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { appUrlFromOwnerUrl, migrate, startEmbeddedPostgres } from '../dist/libs/database/src/index.js';
+
+export default async function globalSetup() {
+  process.env.LOG_LEVEL ??= 'warn';
+  const name = `crm_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  let ownerUrl;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const admin = new pg.Client({ connectionString: external });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(external);
+    url.pathname = `/${name}`;
+    ownerUrl = url.toString();
+    process.env.TEST_DATABASE_SERVER = 'external';
+  } else {
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(os.tmpdir(), `crm-test-pg-${process.pid}-${randomBytes(3).toString('hex')}`, 'pg'),
+      port: 55000 + Math.floor(Math.random() * 5000),
+      database: name,
+      persistent: false,
+    });
+    globalThis.__EMBEDDED_PG__ = server;
+    ownerUrl = server.url;
+    process.env.TEST_DATABASE_SERVER = 'embedded';
+  }
+  const appPassword = randomBytes(12).toString('hex');
+  await migrate(ownerUrl, appPassword);
+  process.env.TEST_DATABASE_NAME = name;
+  process.env.TEST_DATABASE_URL = ownerUrl;
+  process.env.TEST_DATABASE_APP_URL = appUrlFromOwnerUrl(ownerUrl, appPassword);
+}

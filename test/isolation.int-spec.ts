@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+
+/**
+ * Isolation rules checked on the catalog, so a new tenant table is covered the
+ * day it is created: every table with an org_id column must FORCE row-level
+ * security, lead its primary key and unique constraints with org_id, show no
+ * row to the application role without a tenant, and refuse cross-tenant writes.
+ */
+describe('tenant isolation (catalog)', () => {
+  let owner: pg.Client;
+  let app: pg.Client;
+  let tenantTables: string[];
+
+  beforeAll(async () => {
+    owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    app = new pg.Client({ connectionString: process.env.TEST_DATABASE_APP_URL });
+    await owner.connect();
+    await app.connect();
+    const { rows } = await owner.query<{ table: string }>(
+      `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r'
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)
+        ORDER BY 1`,
+    );
+    tenantTables = rows.map((r) => r.table);
+    // seed one row per tenant table through a real organization, as the owner
+    await owner.query(`INSERT INTO organizations (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'Iso A') ON CONFLICT DO NOTHING`);
+  });
+  afterAll(async () => {
+    await owner.end();
+    await app.end();
+  });
+
+  it('runs on the database the global setup created', async () => {
+    const { rows } = await app.query<{ db: string; user: string }>('SELECT current_database() AS db, current_user AS user');
+    expect(rows[0]).toEqual({ db: process.env.TEST_DATABASE_NAME, user: 'crm_app' });
+    expect(['embedded', 'external']).toContain(process.env.TEST_DATABASE_SERVER);
+  });
+
+  it('finds the tenant tables', () => {
+    expect(tenantTables).toEqual(expect.arrayContaining(['contacts', 'consents', 'contact_tags', 'tags', 'api_keys', 'memberships']));
+  });
+
+  it('the application role is not a superuser, cannot bypass RLS and owns no table', async () => {
+    const { rows } = await owner.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'crm_app'`);
+    expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
+    const owned = await owner.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'crm_app'`);
+    expect(owned.rows).toEqual([]);
+  });
+
+  it('every tenant table forces row-level security with a policy for reads and writes', async () => {
+    for (const table of tenantTables) {
+      const { rows } = await owner.query(
+        `SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+                (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd = '*' AND p.polqual IS NOT NULL AND p.polwithcheck IS NOT NULL) AS policies
+           FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace`,
+        [table],
+      );
+      expect({ table, ...rows[0] }).toEqual({ table, enabled: true, forced: true, policies: 1 });
+    }
+  });
+
+  it('every tenant table has org_id first in its primary key and in every unique constraint', async () => {
+    for (const table of tenantTables) {
+      const { rows } = await owner.query<{ name: string; type: string; first: string }>(
+        `SELECT con.conname AS name, con.contype AS type, a.attname AS first
+           FROM pg_constraint con JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+          WHERE con.conrelid = $1::regclass AND con.contype IN ('p', 'u')`,
+        [table],
+      );
+      expect(rows.some((r) => r.type === 'p')).toBe(true);
+      for (const row of rows) expect({ table, constraint: row.name, first: row.first }).toEqual({ table, constraint: row.name, first: 'org_id' });
+      const uniqueIndexes = await owner.query<{ name: string; first: string }>(
+        `SELECT i.indexrelid::regclass::text AS name, a.attname AS first FROM pg_index i
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+          WHERE i.indrelid = $1::regclass AND i.indisunique`,
+        [table],
+      );
+      for (const index of uniqueIndexes.rows) expect({ table, index: index.name, first: index.first }).toEqual({ table, index: index.name, first: 'org_id' });
+    }
+  });
+
+  it('without a tenant the application role reads no row and writes none', async () => {
+    await seedEveryTenantTable(owner);
+    for (const table of tenantTables) {
+      const total = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      expect({ table, seeded: total.rows[0].n > 0 }).toEqual({ table, seeded: true });
+      const seen = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      expect({ table, rows: seen.rows[0].n }).toEqual({ table, rows: 0 });
+      const updated = await app.query(`UPDATE ${table} SET org_id = org_id`);
+      const deleted = await app.query(`DELETE FROM ${table}`);
+      expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({ table, updated: 0, deleted: 0 });
+    }
+    const orgs = await app.query('SELECT * FROM organizations');
+    expect(orgs.rowCount).toBe(0);
+  });
+
+  it('with a tenant set, rows of another tenant stay invisible and cannot be written', async () => {
+    await app.query('BEGIN');
+    try {
+      await app.query(`SELECT set_config('app.org_id', '00000000-0000-4000-8000-000000000002', true)`);
+      for (const table of tenantTables) {
+        const seen = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE org_id = '00000000-0000-4000-8000-000000000001'`);
+        expect({ table, rows: seen.rows[0].n }).toEqual({ table, rows: 0 });
+      }
+      await expect(app.query(`INSERT INTO tags (org_id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'intrusion')`)).rejects.toThrow(/row-level security/);
+    } finally {
+      await app.query('ROLLBACK');
+    }
+  });
+});
+
+/** One row in every tenant table for org ...0001, written as the owner. A new tenant table needs a line here (the test above says which). */
+async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
+  const org = '00000000-0000-4000-8000-000000000001';
+  await owner.query(`
+    INSERT INTO users (id, email) VALUES ('00000000-0000-4000-8000-0000000000a1', 'iso-a@example.org') ON CONFLICT DO NOTHING;
+    INSERT INTO memberships (org_id, user_id, role) VALUES ('${org}', '00000000-0000-4000-8000-0000000000a1', 'OWNER') ON CONFLICT DO NOTHING;
+    INSERT INTO api_keys (org_id, user_id, name, prefix, secret_hash) VALUES ('${org}', '00000000-0000-4000-8000-0000000000a1', 'k', 'aaaaaaaaaaaa', '\\x00') ON CONFLICT DO NOTHING;
+    INSERT INTO contacts (org_id, id, first_name, last_name, email) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 'Iso', 'Contact', 'iso@example.org') ON CONFLICT DO NOTHING;
+    INSERT INTO contact_external_ids (org_id, source, external_id, contact_id) VALUES ('${org}', 'iso', '1', '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
+    INSERT INTO tags (org_id, id, name) VALUES ('${org}', '00000000-0000-4000-8000-0000000000f1', 'iso') ON CONFLICT DO NOTHING;
+    INSERT INTO contact_tags (org_id, contact_id, tag_id) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000f1') ON CONFLICT DO NOTHING;
+    INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, source, occurred_at)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 'SMS', 'GRANTED', 'EXPRESS', 'iso', now());
+    INSERT INTO attribute_definitions (org_id, key, label, type) VALUES ('${org}', 'iso', 'Iso', 'TEXT') ON CONFLICT DO NOTHING;
+  `);
+}
