@@ -30,6 +30,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else logger.fatal({ err: error }, 'API failed to start');
+  else logger.fatal({ err: error, error: String(error) }, 'API failed to start');
   process.exit(1);
 });

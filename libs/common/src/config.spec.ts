@@ -1,0 +1,20 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives typed defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATABASE_POOL_SIZE: 10, GRAPHQL_INTROSPECTION: true });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('converts and validates values', () => {
+    expect(loadConfig({ PORT: '8080', GRAPHQL_INTROSPECTION: 'false' })).toMatchObject({ PORT: 8080, GRAPHQL_INTROSPECTION: false });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+});

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { TestApi } from './support/test-app.js';
+
+/**
+ * Two organizations driven through random, interleaved API operations: each
+ * must only ever read and change its own contacts, whatever the other does —
+ * even when it uses the other's contact ids, tags and external ids.
+ */
+type Op =
+  | { kind: 'create'; org: 0 | 1; name: string; tag: string; externalId: string }
+  | { kind: 'update'; org: 0 | 1; target: number; name: string }
+  | { kind: 'delete'; org: 0 | 1; target: number }
+  | { kind: 'tag'; org: 0 | 1; target: number; tag: string }
+  | { kind: 'read'; org: 0 | 1; target: number }
+  | { kind: 'byExternalId'; org: 0 | 1; externalId: string };
+
+const org = fc.constantFrom<0 | 1>(0, 1);
+const word = fc.constantFrom('Hélène', 'Côté', 'Tremblay', 'Smith', 'Gagnon', 'Roy');
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('create' as const), org, name: word, tag: fc.constantFrom('a', 'b', 'shared'), externalId: fc.constantFrom('1', '2', '3', '4') }),
+  fc.record({ kind: fc.constant('update' as const), org, target: fc.nat(20), name: word }),
+  fc.record({ kind: fc.constant('delete' as const), org, target: fc.nat(20) }),
+  fc.record({ kind: fc.constant('tag' as const), org, target: fc.nat(20), tag: fc.constantFrom('a', 'b', 'shared') }),
+  fc.record({ kind: fc.constant('read' as const), org, target: fc.nat(20) }),
+  fc.record({ kind: fc.constant('byExternalId' as const), org, externalId: fc.constantFrom('1', '2', '3', '4') }),
+);
+
+describe('tenant isolation (random interleaved API operations)', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await TestApi.start();
+  });
+  afterAll(() => api.close());
+
+  it('neither organization ever reads or changes the other one’s data', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArbitrary, { minLength: 5, maxLength: 25 }), async (ops) => {
+        const tokens = [(await api.createOrganization()).token, (await api.createOrganization()).token];
+        const owned: [Set<string>, Set<string>] = [new Set(), new Set()]; // ids each org created and did not delete
+        const everyId: string[] = [];
+        const pick = (target: number) => everyId[target % Math.max(everyId.length, 1)];
+
+        for (const op of ops) {
+          const token = tokens[op.org];
+          const mine = owned[op.org];
+          switch (op.kind) {
+            case 'create': {
+              const result = await api.gql<any>(token, `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, {
+                i: { firstName: op.name, lastName: 'Iso', tags: [op.tag], externalIds: [{ source: 'box', externalId: op.externalId }] },
+              });
+              if (result.data?.createContact) {
+                mine.add(result.data.createContact.id);
+                everyId.push(result.data.createContact.id);
+              } else {
+                // only a duplicate external id *in the same organization* may refuse it
+                expect(result.errors?.[0].extensions?.code).toBe('CONFLICT');
+              }
+              break;
+            }
+            case 'update':
+            case 'delete':
+            case 'read':
+            case 'tag': {
+              const id = pick(op.target);
+              if (!id) break;
+              const query = {
+                update: `mutation($id: ID!) { r: updateContact(id: $id, input: {firstName: "${op.kind === 'update' ? op.name : ''}"}) { id } }`,
+                delete: `mutation($id: ID!) { r: deleteContact(id: $id) }`,
+                read: `query($id: ID!) { r: contact(id: $id) { id } }`,
+                tag: `mutation($id: ID!) { r: tagContacts(target: {ids: [$id]}, tags: ["${op.kind === 'tag' ? op.tag : ''}"]) { affected } }`,
+              }[op.kind];
+              const result = await api.gql<any>(token, query, { id });
+              if (mine.has(id)) {
+                expect(result.errors).toBeUndefined();
+                if (op.kind === 'delete') mine.delete(id);
+              } else if (op.kind === 'tag') {
+                expect(result.data?.r.affected).toBe(0);
+              } else {
+                expect(result.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+              }
+              break;
+            }
+            case 'byExternalId': {
+              const result = await api.gql<any>(token, `{ contactByExternalId(source: "box", externalId: "${op.externalId}") { id } }`);
+              if (result.data?.contactByExternalId) expect(mine.has(result.data.contactByExternalId.id)).toBe(true);
+              else expect(result.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+              break;
+            }
+          }
+        }
+        // each organization lists exactly its own contacts, by every tag the other used too
+        for (const side of [0, 1] as const) {
+          const list = await api.ok<any>(tokens[side], `{ contacts(first: 100) { totalCount edges { node { id } } } tags { name } }`);
+          expect(new Set(list.contacts.edges.map((e: any) => e.node.id))).toEqual(owned[side]);
+          expect(list.contacts.totalCount).toBe(owned[side].size);
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
