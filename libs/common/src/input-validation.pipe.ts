@@ -17,7 +17,8 @@ export class InputValidationPipe implements PipeTransform {
     const instance = plainToInstance<object, unknown>(type as new () => object, value);
     const errors = await validate(instance, { forbidUnknownValues: false });
     if (errors.length > 0) {
-      const [path, message] = firstFailure(errors[0], metadata.data ?? 'input');
+      // @Args('input') names its argument; a whole @ArgsType() class does not (its fields are the arguments)
+      const [path, message] = firstFailure(errors[0], metadata.data);
       throw AppError.badInput(path, message);
     }
     return instance;
@@ -37,8 +38,8 @@ function isBuiltIn(type: unknown): boolean {
   return [String, Number, Boolean, Array, Object, Date].includes(type as never);
 }
 
-function firstFailure(error: ValidationError, parent: string): [string, string] {
-  const path = `${parent}.${error.property}`;
+function firstFailure(error: ValidationError, parent: string | undefined): [string, string] {
+  const path = parent ? `${parent}.${error.property}` : error.property;
   if (error.constraints) {
     const message = Object.values(error.constraints)[0].replace(error.property, path);
     return [path, message];
