@@ -79,6 +79,8 @@ interface Database {
 interface ScenarioResult {
   name: string;
   result: AutocannonResult;
+  /** Highest API RSS sampled during the measured run. */
+  rss: number;
   /** CPU cores busy on average during the measured run. */
   cpu: { api: number; postgres: number | null; loadGenerator: number };
 }
@@ -123,18 +125,23 @@ async function main(): Promise<void> {
       body: JSON.stringify({ query: scenario.query }),
       connections: CONNECTIONS,
       duration: WARMUP_SECONDS,
-      timeout: 10,
+      timeout: 30,
       verifyBody: (body) => !body.includes('"errors"'),
     };
     log(`Scenario ${scenario.key}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured...`);
     await autocannon(options);
+    await drain(database.ownerUrl);
     const before = await cpuSnapshot(api.child.pid ?? 0, database);
+    rss.startWindow();
     const result = await autocannon({ ...options, duration: SECONDS });
     const after = await cpuSnapshot(api.child.pid ?? 0, database);
+    const windowRss = rss.windowPeak();
+    await drain(database.ownerUrl);
     const seconds = (after.at - before.at) / 1000;
     results.push({
       name: scenario.name,
       result,
+      rss: windowRss,
       cpu: {
         api: (after.api - before.api) / seconds,
         postgres: after.postgres !== null && before.postgres !== null ? (after.postgres - before.postgres) / seconds : null,
@@ -145,7 +152,8 @@ async function main(): Promise<void> {
   }
 
   const peak = rss.peak();
-  const report = formatReport({ results, seed, pgVersion, databaseDescription: database.description, startupRss, peakRss: peak });
+  const endRss = rss.current();
+  const report = formatReport({ results, seed, pgVersion, databaseDescription: database.description, startupRss, peakRss: peak, endRss });
   process.stdout.write(`\n${report}\n`);
   await mkdir(path.dirname(LAST_RUN), { recursive: true });
   await writeFile(LAST_RUN, `${report}\n`);
@@ -298,8 +306,9 @@ async function verify(url: string, headers: Record<string, string>, key: string,
 // --- Measurements ------------------------------------------------------------------------------
 
 /** Peak resident memory of a process: the kernel's high-water mark, and our own 200 ms samples. */
-function sampleRss(pid: number): { current: () => number; peak: () => number; stop: () => void } {
+function sampleRss(pid: number): { current: () => number; peak: () => number; startWindow: () => void; windowPeak: () => number; stop: () => void } {
   let peak = 0;
+  let window = 0;
   const read = (): { rss: number; hwm: number } => {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -312,6 +321,7 @@ function sampleRss(pid: number): { current: () => number; peak: () => number; st
   const sample = () => {
     const { rss, hwm } = read();
     peak = Math.max(peak, rss, hwm);
+    window = Math.max(window, rss);
   };
   sample();
   const timer = setInterval(sample, 200);
@@ -322,8 +332,37 @@ function sampleRss(pid: number): { current: () => number; peak: () => number; st
       sample();
       return peak;
     },
+    startWindow: () => {
+      window = read().rss;
+    },
+    windowPeak: () => {
+      sample();
+      return window;
+    },
     stop: () => clearInterval(timer),
   };
+}
+
+/**
+ * Waits until the API has no statement running: requests left over from a run
+ * (autocannon closes its sockets, the API finishes them) must not weigh on the next one.
+ */
+async function drain(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'crm' AND state <> 'idle' AND pid <> pg_backend_pid()`,
+      );
+      if (Number(rows[0].n) === 0 || Date.now() > deadline) break;
+      await sleep(250);
+    }
+  } finally {
+    await client.end();
+  }
+  await sleep(1000);
 }
 
 /** CPU seconds used so far: the API process, PostgreSQL's processes (embedded only), this process. */
@@ -374,6 +413,7 @@ function formatReport(input: {
   databaseDescription: string;
   startupRss: number;
   peakRss: number;
+  endRss: number;
 }): string {
   const { results, seed } = input;
   const n = (value: number) => value.toLocaleString('en-US');
@@ -386,7 +426,8 @@ function formatReport(input: {
     return `| ${name} | ${n(Math.round(result.requests.average))} | ${result.latency.p50} | ${result.latency.p99} | ${n(result.non2xx)} / ${n(errors)} |`;
   });
   const cpuRows = results.map(
-    ({ name, cpu }) => `| ${name} | ${cpu.api.toFixed(2)} | ${cpu.postgres === null ? 'n/a' : cpu.postgres.toFixed(2)} | ${cpu.loadGenerator.toFixed(2)} |`,
+    ({ name, cpu, rss }) =>
+      `| ${name} | ${cpu.api.toFixed(2)} | ${cpu.postgres === null ? 'n/a' : cpu.postgres.toFixed(2)} | ${cpu.loadGenerator.toFixed(2)} | ${mb(rss)} |`,
   );
   const others = BENCH_CONTACTS_PER_ORG.slice(1);
   return [
@@ -397,7 +438,7 @@ function formatReport(input: {
     `- Data: ${BENCH_CONTACTS_PER_ORG.length} organizations, ${n(seed.contacts)} contacts (organization 1: ${n(seed.contactsOrg1)}, the ${others.length} others ${n(others[0] ?? 0)} each); ` +
       `organization 1 has ${n(seed.tremblayOrg1)} Tremblay and ${n(seed.commonTagOrg1)} contacts tagged "${BENCH_COMMON_TAG}"; ` +
       `${n(seed.contactTags)} tag links, ${n(seed.consents)} consent records, ${n(seed.searchTokens)} search tokens; database ${seed.databaseSize}`,
-    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up, organization 1's owner key, API defaults (pool of 10 connections, AUTH_CACHE_MS 5000)`,
+    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up (each run drained before the next), 30 s request timeout, organization 1's owner key, API defaults (pool of 10 connections, AUTH_CACHE_MS 5000)`,
     '',
     '| Scenario | req/s (avg) | p50 ms | p99 ms | non-2xx / errors |',
     '|---|--:|--:|--:|--:|',
@@ -405,13 +446,13 @@ function formatReport(input: {
     '',
     `- Page / \`{ __typename }\` throughput: ${ratio.toFixed(3)} (target ≥ 0.333: ${ratio >= 1 / 3 ? 'met' : 'not met'})`,
     `- p99 under 50 ms: ${results.map(({ result }, i) => `${SCENARIOS[i].key} ${result.latency.p99 < 50 ? 'yes' : 'no'}`).join(', ')}`,
-    `- API peak RSS: ${mb(input.peakRss)} (after start-up: ${mb(input.startupRss)}; target < 300 MB: ${input.peakRss < 300 * 1024 * 1024 ? 'met' : 'not met'})`,
+    `- API peak RSS: ${mb(input.peakRss)} (after start-up: ${mb(input.startupRss)}, idle after the last run: ${mb(input.endRss)}; target < 300 MB: ${input.peakRss < 300 * 1024 * 1024 ? 'met' : 'not met'})`,
     `- Errors counts transport errors, timeouts and 200 answers carrying GraphQL \`errors\`.`,
     '',
-    'CPU cores busy on average during each measured run:',
+    'CPU cores busy on average during each measured run (from /proc: the API process, the embedded PostgreSQL server and its backends, the benchmark process):',
     '',
-    '| Scenario | API process | PostgreSQL | autocannon |',
-    '|---|--:|--:|--:|',
+    '| Scenario | API process | PostgreSQL | autocannon | API RSS peak during the run |',
+    '|---|--:|--:|--:|--:|',
     ...cpuRows,
   ].join('\n');
 }
