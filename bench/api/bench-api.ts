@@ -243,6 +243,7 @@ function startApi(ownerUrl: string, appPassword: string, port: number): ApiProce
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      NODE_ENV: process.env.NODE_ENV ?? 'production', // as npm start and the Docker image run it
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { AppError } from './app-error.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class InputValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
-    if (!type || value === null || value === undefined || typeof value !== 'object' || isBuiltIn(type)) return value;
+    if (!type || value === null || value === undefined || typeof value !== 'object' || !hasValidation(type)) return value;
     const instance = plainToInstance<object, unknown>(type as new () => object, value);
     const errors = await validate(instance, { forbidUnknownValues: false });
     if (errors.length > 0) {
@@ -34,8 +34,15 @@ export class UuidPipe implements PipeTransform<string, string> {
   }
 }
 
-function isBuiltIn(type: unknown): boolean {
-  return [String, Number, Boolean, Array, Object, Date].includes(type as never);
+/** Whether a class declares class-validator rules, remembered per class (parents of field resolvers declare none). */
+const validated = new Map<unknown, boolean>();
+function hasValidation(type: NonNullable<ArgumentMetadata['metatype']>): boolean {
+  let answer = validated.get(type);
+  if (answer === undefined) {
+    answer = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+    validated.set(type, answer);
+  }
+  return answer;
 }
 
 function firstFailure(error: ValidationError, parent: string | undefined): [string, string] {

@@ -39,10 +39,14 @@ export function contactFilterSql(filter: ContactFilterInput | null | undefined, 
   const path = options.path ?? 'filter';
   const where: string[] = [];
 
-  if (filter.search) {
-    for (const term of searchTerms(filter.search)) {
-      where.push(`c.id IN (SELECT contact_id FROM contact_search_tokens WHERE token >= ${params.add(term)} AND token < ${params.add(prefixUpperBound(term))})`);
-      if (options.namesOnly) {
+  const terms = filter.search ? searchTerms(filter.search) : [];
+  if (terms.length) {
+    // The matching ids are computed first (an init plan) and looked up by primary key, so a
+    // sort by name never walks the whole organization to find the few rows that match.
+    const matches = terms.map((term) => `SELECT contact_id FROM contact_search_tokens WHERE token >= ${params.add(term)} AND token < ${params.add(prefixUpperBound(term))}`);
+    where.push(`c.id = ANY(ARRAY(${matches.join(' INTERSECT ')}))`);
+    if (options.namesOnly) {
+      for (const term of terms) {
         where.push(`crm_unaccent(lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) ~ ${params.add(`(^|[^a-z0-9])${term}`)}`);
       }
     }
