@@ -7,6 +7,7 @@ import { ConsentsService } from '../consent/consents.service.js';
 import { TagsService } from '../tags/tags.service.js';
 import type { TagModel } from '../tags/tag.model.js';
 import type { ExternalIdModel } from './contact.model.js';
+import { ContactsService } from './contacts.service.js';
 
 export interface ContactLoaderSet {
   tags: DataLoader<string, TagModel[]>;
@@ -27,6 +28,7 @@ export class ContactLoaders {
     private readonly db: TenantDb,
     private readonly tags: TagsService,
     private readonly consents: ConsentsService,
+    private readonly contacts: ContactsService,
   ) {}
 
   for(context: { req: AuthenticatedRequest }): ContactLoaderSet {
@@ -43,17 +45,7 @@ export class ContactLoaders {
       loaders = {
         tags: batch((ids) => this.db.transaction((tx) => this.tags.forContacts(tx, ids)), ({ contactId: _, ...tag }) => tag),
         consentRecords: batch((ids) => this.db.transaction((tx) => this.consents.forContacts(tx, ids)), ({ contactId: _, ...record }) => record),
-        externalIds: batch(
-          (ids) =>
-            this.db.transaction((tx) =>
-              tx.query<ExternalIdModel & { contactId: string }>(
-                `SELECT contact_id AS "contactId", source, external_id AS "externalId" FROM contact_external_ids
-                  WHERE contact_id = ANY($1::uuid[]) ORDER BY source, external_id`,
-                [ids],
-              ),
-            ),
-          ({ contactId: _, ...externalId }) => externalId,
-        ),
+        externalIds: batch((ids) => this.db.transaction((tx) => this.contacts.externalIdsFor(tx, ids)), ({ contactId: _, ...externalId }) => externalId),
       };
       this.byContext.set(context, loaders);
     }

@@ -32,8 +32,7 @@ export class TagsService {
 
   /** Links the contacts to the tags (created when new); the number of new links. */
   async tagContacts(tx: Tx, contactIds: readonly string[], names: readonly string[]): Promise<number> {
-    const tagIds = await this.ensure(tx, names);
-    if (contactIds.length === 0) return 0;
+    const tagIds = await this.idsFor(tx, names, { create: true });
     return tx.execute(
       `INSERT INTO contact_tags (org_id, contact_id, tag_id)
        SELECT crm_current_org(), c, t FROM unnest($1::uuid[]) c, unnest($2::uuid[]) t
@@ -42,21 +41,14 @@ export class TagsService {
     );
   }
 
-  /** Unlinks the contacts from the named tags; the number of links removed. */
-  async untagContacts(tx: Tx, contactIds: readonly string[], names: readonly string[]): Promise<number> {
-    return tx.execute(
-      `DELETE FROM contact_tags WHERE contact_id = ANY($1::uuid[]) AND tag_id IN (SELECT id FROM tags WHERE name = ANY($2::citext[]))`,
-      [contactIds, names.map((n) => n.trim())],
-    );
-  }
-
-  private async ensure(tx: Tx, names: readonly string[]): Promise<string[]> {
+  /** Ids of the named tags (case-insensitive), creating the missing ones when asked to. */
+  async idsFor(tx: Tx, names: readonly string[], options: { create: boolean }): Promise<string[]> {
     const clean = [...new Set(names.map((n) => n.trim().replace(/\s+/g, ' ')).filter(Boolean))];
-    if (clean.length === 0) throw AppError.badInput('tags', 'tag names must not be blank');
-    await tx.query(
-      `INSERT INTO tags (org_id, name) SELECT crm_current_org(), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`,
-      [clean],
-    );
+    if (clean.length === 0) throw AppError.badInput('tags', 'tags must name at least one tag');
+    if (clean.some((n) => n.length > 100)) throw AppError.badInput('tags', 'a tag name has at most 100 characters');
+    if (options.create) {
+      await tx.query(`INSERT INTO tags (org_id, name) SELECT crm_current_org(), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`, [clean]);
+    }
     const rows = await tx.query<{ id: string }>(`SELECT id FROM tags WHERE name = ANY($1::citext[])`, [clean]);
     return rows.map((row) => row.id);
   }
