@@ -58,6 +58,11 @@ describe('tenant isolation (catalog)', () => {
         [table],
       );
       expect({ table, ...rows[0] }).toEqual({ table, enabled: true, forced: true, policies: 1 });
+      const policy = await owner.query<{ using: string; check: string }>(
+        `SELECT pg_get_expr(polqual, polrelid) AS using, pg_get_expr(polwithcheck, polrelid) AS check FROM pg_policy WHERE polrelid = $1::regclass`,
+        [table],
+      );
+      expect({ table, ...policy.rows[0] }).toEqual({ table, using: '(org_id = crm_current_org())', check: '(org_id = crm_current_org())' });
     }
   });
 
