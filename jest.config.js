@@ -18,6 +18,11 @@ const shared = {
 /** @type {import('jest').Config} */
 export default {
   globalSetup: '<rootDir>/test/global-setup.mjs',
+  // A fresh worker process after each test file that booted the app: Jest evaluates ESM
+  // packages (Nest 12) once per worker but gives each file its own globals, so a second file's
+  // classes (and its Boolean) meet the first file's GraphQL metadata storage. Any file that boots
+  // Nest leaves more than 50 MB, so it is always recycled; plain unit files are not.
+  workerIdleMemoryLimit: '50MB',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },

@@ -20,7 +20,8 @@ export class TestApi {
     const appUrl = process.env.TEST_DATABASE_APP_URL;
     if (!appUrl) throw new Error('TEST_DATABASE_APP_URL is not set: run the tests through jest.config.js (global setup)');
     const config = loadConfig({ ...process.env, PORT: '0', AUTH_CACHE_MS: '0', ...env });
-    const app = await createApiApp(config, { appUrl });
+    // processors run in the API under test only when asked (RUN_JOBS_IN_API=true), as on the embedded default
+    const app = await createApiApp(config, { appUrl, embedded: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
     return new TestApi(app, `http://127.0.0.1:${address.port}`);

@@ -3,8 +3,9 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { type Config, InputValidationPipe } from '@app/common';
-import { ContactsModule } from '@app/contacts';
+import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
+import { JobsModule } from '@app/jobs';
 import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
 import { graphqlOptions } from './graphql/graphql.config.js';
@@ -12,7 +13,7 @@ import { graphqlOptions } from './graphql/graphql.config.js';
 /** The API: GraphQL over HTTP, every operation authenticated and run in its caller's tenant. */
 @Module({})
 export class AppModule {
-  static forRoot(config: Config, database: { appUrl: string }): DynamicModule {
+  static forRoot(config: Config, database: { appUrl: string; embedded: boolean }): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -24,7 +25,8 @@ export class AppModule {
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        ContactsModule,
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
+        ContactsApiModule,
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

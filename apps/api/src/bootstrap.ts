@@ -5,7 +5,7 @@ import { type Config, logger } from '@app/common';
 import { AppModule } from './app.module.js';
 
 /** Builds the API application (not yet listening): Fastify, GraphQL at /graphql, health at /health. */
-export async function createApiApp(config: Config, database: { appUrl: string }): Promise<NestFastifyApplication> {
+export async function createApiApp(config: Config, database: { appUrl: string; embedded: boolean }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],

@@ -1,14 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Config } from '@app/common';
+import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
+import { JobsModule } from '@app/jobs';
 
-/** The job worker: same libraries as the API, no GraphQL; processors arrive with the jobs backbone. */
+/** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: Config, database: { appUrl: string }): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [DatabaseModule.forRoot({ appUrl: database.appUrl, poolSize: config.DATABASE_POOL_SIZE }), HealthModule],
+      imports: [
+        DatabaseModule.forRoot({ appUrl: database.appUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        HealthModule,
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, processors: true }),
+        ContactsModule,
+      ],
     };
   }
 }

@@ -38,6 +38,18 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** Queue backend: Redis when set, else BullMQ's PostgreSQL backend on the application database. (secret) */
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of the queues' keys on Redis (lets several deployments or test runs share one Redis). */
+  @Matches(/^[a-z][a-z0-9_-]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits, _ or -' })
+  QUEUE_PREFIX = 'crm';
+
+  /** Run the job processors inside the API process (default: only on the embedded database). */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  RUN_JOBS_IN_API?: boolean;
+
   /** Data folder of the embedded PostgreSQL. */
   @IsString()
   EMBEDDED_PG_DIR = '.data/pg';

@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './input-validation.pipe.js';
 export * from './public.decorator.js';
 export * from './json-object.scalar.js';
+export * from './page-info.model.js';

@@ -5,22 +5,23 @@ import { ConsentsService } from './consent/consents.service.js';
 import { ContactLoaders } from './contacts/contact-loaders.js';
 import { ContactConnectionResolver, ContactsResolver } from './contacts/contacts.resolver.js';
 import { ContactsService } from './contacts/contacts.service.js';
+import { ExportContactsJob } from './export/export-contacts.job.js';
+import { ExportsController } from './export/exports.controller.js';
+import { ExportsResolver } from './export/exports.resolver.js';
 import { TagsResolver } from './tags/tags.resolver.js';
 import { TagsService } from './tags/tags.service.js';
 
-/** Contacts with their tags, consent, external ids and custom attributes. */
+/** Contacts with their tags, consent, external ids and custom attributes; their jobs (export). */
 @Module({
-  providers: [
-    AttributesService,
-    ConsentsService,
-    TagsService,
-    ContactsService,
-    ContactLoaders,
-    AttributesResolver,
-    TagsResolver,
-    ContactsResolver,
-    ContactConnectionResolver,
-  ],
+  providers: [AttributesService, ConsentsService, TagsService, ContactsService, ExportContactsJob],
   exports: [ContactsService, ConsentsService, TagsService, AttributesService],
 })
 export class ContactsModule {}
+
+/** What the API serves of contacts: GraphQL resolvers and the export download. */
+@Module({
+  imports: [ContactsModule],
+  providers: [ContactLoaders, AttributesResolver, TagsResolver, ContactsResolver, ContactConnectionResolver, ExportsResolver],
+  controllers: [ExportsController],
+})
+export class ContactsApiModule {}

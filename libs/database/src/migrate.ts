@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { runMigrations as runQueueMigrations } from 'bullmq';
 import { logger } from '@app/common';
 import { createOwnerDataSource } from './data-source.js';
 
@@ -26,7 +27,11 @@ async function currentDatabase(client: pg.Client): Promise<string> {
   return rows[0].db;
 }
 
-/** `npm run migrate`: the application role, then every pending migration, as the owner. */
+/**
+ * `npm run migrate`: the application role, every pending migration, and the
+ * schema of BullMQ's PostgreSQL backend (the job queue when no Redis is set),
+ * all as the owner; the application role may then use (not alter) them.
+ */
 export async function migrate(ownerUrl: string, appPassword: string): Promise<string[]> {
   await ensureAppRole(ownerUrl, appPassword);
   const dataSource = createOwnerDataSource(ownerUrl);
@@ -34,9 +39,29 @@ export async function migrate(ownerUrl: string, appPassword: string): Promise<st
   try {
     const applied = await dataSource.runMigrations();
     for (const m of applied) logger.info({ migration: m.name }, 'migration applied');
+    await migrateQueueSchema(ownerUrl);
     return applied.map((m) => m.name);
   } finally {
     await dataSource.destroy();
+  }
+}
+
+export const QUEUE_SCHEMA = 'bullmq';
+
+async function migrateQueueSchema(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await runQueueMigrations(client, QUEUE_SCHEMA);
+    // BullMQ creates a sequence per queue on first use, so the application role may create in its schema.
+    await client.query(`
+      GRANT USAGE, CREATE ON SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
+      GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
+      GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
+    `);
+  } finally {
+    await client.end();
   }
 }
 

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { JSONObjectScalar } from '@app/common';
+import { JSONObjectScalar, PageInfoModel } from '@app/common';
 
 export enum Language {
   FR = 'fr',
@@ -47,12 +47,6 @@ export class ContactModel {
 export class ContactEdgeModel {
   @Field() cursor!: string;
   @Field(() => ContactModel) node!: ContactModel;
-}
-
-@ObjectType('PageInfo')
-export class PageInfoModel {
-  @Field() hasNextPage!: boolean;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
 @ObjectType('ContactConnection')

@@ -6,7 +6,8 @@ import { AttributesService } from '../attributes/attributes.service.js';
 import { checkAttributeValues } from '../attributes/attribute-values.util.js';
 import { ConsentsService } from '../consent/consents.service.js';
 import { TagsService } from '../tags/tags.service.js';
-import { contactFilterSql } from './contact-filter.sql.js';
+import { ConsentPurpose } from '../consent/consent.types.js';
+import { consentStateSql, contactFilterSql } from './contact-filter.sql.js';
 import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
 import {
   ContactSort, type ContactFilterInput, type ContactsArgs, type CreateContactInput, type ExternalIdInput, SortDirection, type UpdateContactInput,
@@ -27,6 +28,9 @@ const SORT_KEYS: Record<ContactSort, { column: string; type: string }> = {
 
 /** A contact row as read (before masking). */
 type ContactRow = Omit<ContactModel, 'entered'> & { entered: EnteredValuesModel; sortKey?: string };
+
+/** A contact as exported: the model plus what a file row carries flat. */
+export type ExportedContact = ContactModel & { tags: string[]; externalIds: string[]; consents: Record<string, string> };
 
 /** A connection whose totalCount is computed only if asked for. */
 export type LazyContactConnection = Omit<ContactConnectionModel, 'totalCount'> & { countFilter: ContactFilterInput | null };
@@ -160,6 +164,35 @@ export class ContactsService {
              ON CONFLICT DO NOTHING`,
             params.values,
           );
+    });
+  }
+
+  /**
+   * Contacts for an export, by id after `afterId`, each with its tags, external
+   * ids and current consent per purpose (ANALYST: without direct identifiers).
+   */
+  async exportBatch(filter: ContactFilterInput | null, afterId: string | null, limit: number): Promise<ExportedContact[]> {
+    return this.db.transaction(async (tx) => {
+      const params = new SqlParams();
+      const where = await this.filterSql(tx, filter, params);
+      if (afterId) where.push(`c.id > ${params.add(afterId, 'uuid')}`);
+      const consents = Object.values(ConsentPurpose).map((purpose) => `${consentStateSql(params.add(purpose))} AS "consent_${purpose}"`);
+      const rows = await tx.query<ContactRow & { tags: string[]; externalIds: string[] } & Record<string, unknown>>(
+        `SELECT ${CONTACT_COLUMNS},
+                array(SELECT t.name::text FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
+                       WHERE ct.org_id = c.org_id AND ct.contact_id = c.id ORDER BY t.name) AS tags,
+                array(SELECT x.source || ':' || x.external_id FROM contact_external_ids x
+                       WHERE x.org_id = c.org_id AND x.contact_id = c.id ORDER BY 1) AS "externalIds",
+                ${consents.join(', ')}
+           FROM contacts c ${whereClause(where)} ORDER BY c.id LIMIT ${params.add(limit, 'int')}`,
+        params.values,
+      );
+      return rows.map((row) => ({
+        ...toModel(row),
+        tags: row.tags,
+        externalIds: row.externalIds,
+        consents: Object.fromEntries(Object.values(ConsentPurpose).map((purpose) => [purpose, row[`consent_${purpose}`] as string])),
+      }));
     });
   }
 

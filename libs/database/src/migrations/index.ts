@@ -1,4 +1,5 @@
 import { Init1764144000000 } from './1764144000000-init.js';
+import { JobRuns1764230400000 } from './1764230400000-job-runs.js';
 
 /** Every migration, in order. */
-export const migrations = [Init1764144000000];
+export const migrations = [Init1764144000000, JobRuns1764230400000];

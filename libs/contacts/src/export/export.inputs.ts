@@ -1,0 +1,23 @@
+import { Field, InputType, registerEnumType } from '@nestjs/graphql';
+import { IsBoolean, IsOptional } from 'class-validator';
+
+export enum ExportFormat {
+  CSV = 'CSV',
+  NDJSON = 'NDJSON',
+}
+registerEnumType(ExportFormat, { name: 'ExportFormat' });
+
+@InputType()
+export class ExportOptionsInput {
+  @Field(() => Boolean, { nullable: true, description: 'CSV for Excel: UTF-8 with a BOM and ";" between fields (French Excel).' })
+  @IsOptional()
+  @IsBoolean()
+  excel?: boolean | null;
+}
+
+/** What an export job is given (kept in its job run). */
+export interface ExportContactsParams {
+  filter: Record<string, unknown> | null;
+  format: ExportFormat;
+  excel: boolean;
+}

@@ -1,0 +1,23 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { JobName, JobRunModel, JobsService } from '@app/jobs';
+import { RequireRole, Role } from '@app/tenancy';
+import { ContactFilterInput } from '../contacts/contact.inputs.js';
+import { ExportFormat, ExportOptionsInput, type ExportContactsParams } from './export.inputs.js';
+
+@Resolver()
+export class ExportsResolver {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Mutation(() => JobRunModel, {
+    description: 'Exports the contacts matching the filter as a job; when it has SUCCEEDED, download its downloadPath. ANALYST exports carry no direct identifiers.',
+  })
+  @RequireRole(Role.ANALYST)
+  startExport(
+    @Args('format', { type: () => ExportFormat }) format: ExportFormat,
+    @Args('filter', { type: () => ContactFilterInput, nullable: true }) filter: ContactFilterInput | null,
+    @Args('options', { type: () => ExportOptionsInput, nullable: true }) options: ExportOptionsInput | null,
+  ): Promise<JobRunModel> {
+    const params: ExportContactsParams = { filter: filter ? { ...filter } : null, format, excel: format === ExportFormat.CSV && !!options?.excel };
+    return this.jobs.start(JobName.EXPORT_CONTACTS, params);
+  }
+}

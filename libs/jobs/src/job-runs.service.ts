@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
+import { TenantContexts, TenantDb, type Tx } from '@app/database';
+import { JobName } from './job-name.enum.js';
+import { type JobErrorModel, type JobRunConnectionModel, type JobRunModel, type JobRunsFilterInput, JobRunStatus } from './job-run.model.js';
+
+const MAX_ERRORS = 100;
+const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS total, counts, errors, attempts,
+  cancel_requested AS "cancelRequested", created_by AS "createdBy", created_at AS "createdAt",
+  started_at AS "startedAt", finished_at AS "finishedAt",
+  CASE WHEN status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM job_files f WHERE f.org_id = job_runs.org_id AND f.job_run_id = job_runs.id)
+       THEN '/exports/' || id END AS "downloadPath"`;
+
+/** Job runs: the tenant-visible record of every queued job, written by the processor as it goes. */
+@Injectable()
+export class JobRunsService {
+  constructor(private readonly db: TenantDb) {}
+
+  async create(tx: Tx, kind: JobName, payload: object): Promise<JobRunModel> {
+    const [run] = await tx.query<JobRunModel>(
+      `INSERT INTO job_runs (org_id, kind, payload, created_by) VALUES (crm_current_org(), $1, $2, $3) RETURNING ${COLUMNS}`,
+      [kind, payload, TenantContexts.current()?.userId ?? null],
+    );
+    return run;
+  }
+
+  async get(id: string): Promise<JobRunModel> {
+    const [run] = await this.db.transaction((tx) => tx.query<JobRunModel>(`SELECT ${COLUMNS} FROM job_runs WHERE id = $1`, [id]));
+    if (!run) throw AppError.notFound('Job run');
+    return run;
+  }
+
+  /** What the run was started with. */
+  async payload(id: string): Promise<unknown> {
+    const [row] = await this.db.transaction((tx) => tx.query<{ payload: unknown }>('SELECT payload FROM job_runs WHERE id = $1', [id]));
+    if (!row) throw AppError.notFound('Job run');
+    return row.payload;
+  }
+
+  async list(filter: JobRunsFilterInput | null | undefined, first: number, after: string | null | undefined): Promise<JobRunConnectionModel> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (value: unknown) => `$${params.push(value)}`;
+    if (filter?.kinds?.length) where.push(`kind = ANY(${add(filter.kinds)}::text[])`);
+    if (filter?.statuses?.length) where.push(`status = ANY(${add(filter.statuses)}::text[])`);
+    if (after) {
+      const [createdAt, id] = decodeCursor(after);
+      if (typeof createdAt !== 'string' || typeof id !== 'string') throw AppError.badInput('after', 'Invalid cursor');
+      where.push(`(created_at, id) < (${add(createdAt)}::timestamptz, ${add(id)}::uuid)`);
+    }
+    const rows = await this.db.transaction((tx) =>
+      tx.query<JobRunModel & { sortKey: string }>(
+        `SELECT ${COLUMNS}, created_at::text AS "sortKey" FROM job_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY created_at DESC, id DESC LIMIT ${add(first + 1)}`,
+        params,
+      ),
+    );
+    const edges = rows.slice(0, first).map(({ sortKey, ...node }) => ({ cursor: encodeCursor([sortKey, node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /** Asks for a stop: a queued run is cancelled at once, a running one at its next progress report. */
+  async requestCancel(id: string): Promise<JobRunModel> {
+    return this.db.transaction(async (tx) => {
+      const [run] = await tx.query<JobRunModel>(
+        `UPDATE job_runs SET cancel_requested = true,
+                status = CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END,
+                finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END
+          WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id],
+      );
+      if (!run) throw AppError.notFound('Job run');
+      if (run.status !== JobRunStatus.CANCELLED && run.status !== JobRunStatus.RUNNING) {
+        throw new AppError(ErrorCode.CONFLICT, `Job run is already ${run.status}`);
+      }
+      return run;
+    });
+  }
+
+  /** The processor starts an attempt; false when the run was cancelled (or already finished) meanwhile. */
+  async start(id: string): Promise<boolean> {
+    const updated = await this.db.transaction((tx) =>
+      tx.execute(
+        `UPDATE job_runs SET status = 'RUNNING', attempts = attempts + 1, started_at = coalesce(started_at, now())
+          WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND NOT cancel_requested`,
+        [id],
+      ),
+    );
+    return updated === 1;
+  }
+
+  /** Progress from the processor; answers whether a cancellation was asked for. */
+  async progress(id: string, processed: number, total: number | null, counts: Record<string, number>): Promise<{ cancelRequested: boolean }> {
+    const [row] = await this.db.transaction((tx) =>
+      tx.query<{ cancelRequested: boolean }>(
+        `UPDATE job_runs SET processed = $2, total = coalesce($3, total), counts = $4 WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
+        [id, processed, total, counts],
+      ),
+    );
+    return row ?? { cancelRequested: true };
+  }
+
+  async finish(id: string, status: JobRunStatus.SUCCEEDED | JobRunStatus.FAILED | JobRunStatus.CANCELLED, counts: Record<string, number>): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx.execute(`UPDATE job_runs SET status = $2, counts = counts || $3, finished_at = now() WHERE id = $1`, [id, status, counts]),
+    );
+  }
+
+  /** Keeps an error (the first 100); `final` marks the run FAILED, else it waits for its retry. */
+  async recordError(id: string, error: JobErrorModel, final: boolean): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx.execute(
+        `UPDATE job_runs SET errors = CASE WHEN jsonb_array_length(errors) < ${MAX_ERRORS} THEN errors || jsonb_build_array($2::jsonb) ELSE errors END,
+                status = CASE WHEN $3 THEN 'FAILED' ELSE 'QUEUED' END,
+                finished_at = CASE WHEN $3 THEN now() ELSE finished_at END
+          WHERE id = $1 AND status <> 'CANCELLED'`,
+        [id, error, final],
+      ),
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JobHandlersRegistry } from './job-handlers.registry.js';
+import { QueueName } from './job-name.enum.js';
+import { JobRunsResolver } from './job-runs.resolver.js';
+import { JobRunsService } from './job-runs.service.js';
+import { JobsService } from './jobs.service.js';
+import { queueConnection } from './queue-connection.js';
+import { ContactsQueueProcessor } from './queue.processor.js';
+
+export interface JobsModuleOptions {
+  redisUrl?: string;
+  /** Key prefix on Redis. */
+  prefix: string;
+  /** Application-role URL (the PostgreSQL backend's connection when there is no Redis). */
+  appUrl: string;
+  /** Run the processors in this process (apps/worker; the API too on the embedded default). */
+  processors: boolean;
+}
+
+/** Queues (BullMQ on Redis or PostgreSQL), job runs, and — where asked — the processors. */
+@Module({})
+export class JobsModule {
+  static forRoot(options: JobsModuleOptions): DynamicModule {
+    const { connection } = queueConnection(options);
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [
+        DiscoveryModule,
+        BullModule.forRoot({ connection, prefix: options.prefix }),
+        ...Object.values(QueueName).map((name) => BullModule.registerQueue({ name })),
+      ],
+      providers: [JobRunsService, JobsService, JobRunsResolver, ...(options.processors ? [JobHandlersRegistry, ContactsQueueProcessor] : [])],
+      exports: [JobRunsService, JobsService],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { TenantContexts, TenantDb } from '@app/database';
+import type { JobPayload } from './job-handler.js';
+import { JobName, QUEUE_OF, QueueName } from './job-name.enum.js';
+import type { JobRunModel } from './job-run.model.js';
+import { JobRunsService } from './job-runs.service.js';
+
+/** Retries with exponential backoff; finished jobs trimmed (the job run keeps the record). */
+export const JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+} as const;
+
+/** Starts jobs: a job run row (the tenant's record), then the queued job, whose id is the run's id. */
+@Injectable()
+export class JobsService {
+  private readonly queues: Record<QueueName, Queue>;
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly runs: JobRunsService,
+    @InjectQueue(QueueName.CONTACTS) contacts: Queue,
+  ) {
+    this.queues = { [QueueName.CONTACTS]: contacts };
+  }
+
+  async start<P extends object>(name: JobName, params: P): Promise<JobRunModel> {
+    const { orgId, userId, role } = TenantContexts.require();
+    const run = await this.db.transaction((tx) => this.runs.create(tx, name, params));
+    const payload: JobPayload<P> = { orgId, jobRunId: run.id, userId: userId ?? null, role: role ?? null, params };
+    await this.enqueue(name, payload);
+    return run;
+  }
+
+  /** Queues the job of a run; its id is the run's, so queueing it again is a no-op. */
+  async enqueue(name: JobName, payload: JobPayload): Promise<void> {
+    await this.queues[QUEUE_OF[name]].add(name, payload, { ...JOB_OPTIONS, jobId: payload.jobRunId });
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues[name];
+  }
+}

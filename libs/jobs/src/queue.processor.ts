@@ -1,0 +1,58 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { logger } from '@app/common';
+import { TenantContexts } from '@app/database';
+import { JobCancelledError, type JobPayload, type JobProgress } from './job-handler.js';
+import { JobHandlersRegistry } from './job-handlers.registry.js';
+import { QueueName } from './job-name.enum.js';
+import { JobRunStatus } from './job-run.model.js';
+import { JobRunsService } from './job-runs.service.js';
+
+/** How often a running job writes its progress (and learns of a cancellation). */
+const PROGRESS_EVERY_MS = 500;
+
+/**
+ * Runs the jobs of the contacts queue: each in its organization's tenant
+ * context, reflected in its job run (RUNNING, progress, SUCCEEDED, FAILED after
+ * the last retry, CANCELLED). Stalled jobs are retried by BullMQ.
+ */
+@Processor(QueueName.CONTACTS, { concurrency: 2, stalledInterval: 30_000, maxStalledCount: 2 })
+export class ContactsQueueProcessor extends WorkerHost {
+  constructor(
+    private readonly handlers: JobHandlersRegistry,
+    private readonly runs: JobRunsService,
+  ) {
+    super();
+  }
+
+  async process(job: Job<JobPayload>): Promise<Record<string, number>> {
+    const handler = this.handlers.get(job.name);
+    const { orgId, jobRunId, userId, role } = job.data;
+    return TenantContexts.run({ orgId, userId: userId ?? undefined, role: role ?? undefined }, async () => {
+      if (!(await this.runs.start(jobRunId))) return { skipped: 1 };
+      let reportedAt = 0;
+      const progress: JobProgress = {
+        report: async (processed, total, counts) => {
+          if (Date.now() - reportedAt < PROGRESS_EVERY_MS) return;
+          reportedAt = Date.now();
+          const { cancelRequested } = await this.runs.progress(jobRunId, processed, total, counts);
+          if (cancelRequested) throw new JobCancelledError();
+        },
+      };
+      try {
+        const counts = await handler.run(job.data, progress);
+        await this.runs.finish(jobRunId, JobRunStatus.SUCCEEDED, counts);
+        return counts;
+      } catch (error) {
+        if (error instanceof JobCancelledError) {
+          await this.runs.finish(jobRunId, JobRunStatus.CANCELLED, {});
+          return { cancelled: 1 };
+        }
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        logger.warn({ err: error, job: job.name, jobRunId, attempt: job.attemptsMade + 1, final }, 'job attempt failed');
+        await this.runs.recordError(jobRunId, { message: error instanceof Error ? error.message : String(error) }, final);
+        throw error;
+      }
+    });
+  }
+}
