@@ -100,9 +100,18 @@ export class JobRunsService {
     return row ?? { cancelRequested: true };
   }
 
-  async finish(id: string, status: JobRunStatus.SUCCEEDED | JobRunStatus.FAILED | JobRunStatus.CANCELLED, counts: Record<string, number>): Promise<void> {
+  /** The end of a run, with its last progress (reports in between are throttled). */
+  async finish(
+    id: string,
+    status: JobRunStatus.SUCCEEDED | JobRunStatus.CANCELLED,
+    counts: Record<string, number>,
+    last: { processed: number; total: number | null },
+  ): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.execute(`UPDATE job_runs SET status = $2, counts = counts || $3, finished_at = now() WHERE id = $1`, [id, status, counts]),
+      tx.execute(
+        `UPDATE job_runs SET status = $2, counts = counts || $3, processed = $4, total = coalesce($5, total), finished_at = now() WHERE id = $1`,
+        [id, status, counts, last.processed, last.total],
+      ),
     );
   }
 

@@ -31,8 +31,10 @@ export class ContactsQueueProcessor extends WorkerHost {
     return TenantContexts.run({ orgId, userId: userId ?? undefined, role: role ?? undefined }, async () => {
       if (!(await this.runs.start(jobRunId))) return { skipped: 1 };
       let reportedAt = 0;
+      let last = { processed: 0, total: null as number | null };
       const progress: JobProgress = {
         report: async (processed, total, counts) => {
+          last = { processed, total };
           if (Date.now() - reportedAt < PROGRESS_EVERY_MS) return;
           reportedAt = Date.now();
           const { cancelRequested } = await this.runs.progress(jobRunId, processed, total, counts);
@@ -41,11 +43,11 @@ export class ContactsQueueProcessor extends WorkerHost {
       };
       try {
         const counts = await handler.run(job.data, progress);
-        await this.runs.finish(jobRunId, JobRunStatus.SUCCEEDED, counts);
+        await this.runs.finish(jobRunId, JobRunStatus.SUCCEEDED, counts, last);
         return counts;
       } catch (error) {
         if (error instanceof JobCancelledError) {
-          await this.runs.finish(jobRunId, JobRunStatus.CANCELLED, {});
+          await this.runs.finish(jobRunId, JobRunStatus.CANCELLED, {}, last);
           return { cancelled: 1 };
         }
         const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
