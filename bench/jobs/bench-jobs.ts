@@ -1,0 +1,117 @@
+/**
+ * `npm run bench:jobs`: throughput of the queue backends with 10,000 tiny jobs
+ * (a no-op processor), on BullMQ's PostgreSQL backend (embedded PostgreSQL, or
+ * DATABASE_URL's server) and on Redis (REDIS_URL, default redis://127.0.0.1:6379;
+ * skipped with a message when unreachable). Jobs are added in bulk, then one
+ * worker with concurrency 50 drains them; both rates are reported.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import pg from 'pg';
+import { appUrlFromOwnerUrl, migrate, startEmbeddedPostgres } from '@app/database';
+import { queueConnection } from '@app/jobs';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const CONCURRENCY = 50;
+
+interface Result {
+  backend: string;
+  addPerSecond: number;
+  processPerSecond: number;
+}
+
+async function measure(backend: string, options: { redisUrl?: string; appUrl: string }): Promise<Result> {
+  const { connection } = queueConnection(options);
+  const name = `bench-${randomBytes(4).toString('hex')}`;
+  const prefix = `bench${process.pid}`;
+  const queue = new Queue(name, { connection, prefix });
+  const jobs = Array.from({ length: JOBS }, (_, i) => ({ name: 'tiny', data: { i }, opts: { jobId: `tiny-${i}`, removeOnComplete: true } }));
+
+  const addStart = performance.now();
+  for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+  const addSeconds = (performance.now() - addStart) / 1000;
+
+  let done = 0;
+  const processStart = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker(name, async () => undefined, { connection, prefix, concurrency: CONCURRENCY });
+    worker.on('completed', () => {
+      if (++done === JOBS) void worker.close().then(resolve, reject);
+    });
+    worker.on('error', reject);
+  });
+  const processSeconds = (performance.now() - processStart) / 1000;
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return { backend, addPerSecond: Math.round(JOBS / addSeconds), processPerSecond: Math.round(JOBS / processSeconds) };
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const { default: net } = await import('node:net');
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 6379), hostname);
+    socket.setTimeout(1000);
+    socket.once('connect', () => (socket.end(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  const password = randomBytes(8).toString('hex');
+  let stop = async () => {};
+  let ownerUrl = process.env.DATABASE_URL;
+  if (ownerUrl) {
+    const database = `crm_bench_jobs_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: ownerUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(ownerUrl);
+    url.pathname = `/${database}`;
+    stop = async () => {
+      await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+      await admin.end();
+    };
+    ownerUrl = url.toString();
+  } else {
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(os.tmpdir(), `crm-bench-jobs-${process.pid}`, 'pg'),
+      port: 56000 + Math.floor(Math.random() * 4000),
+      database: 'crm',
+      persistent: false,
+    });
+    ownerUrl = server.url;
+    stop = () => server.stop();
+  }
+  try {
+    await migrate(ownerUrl, password);
+    const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
+    results.push(await measure('PostgreSQL (BullMQ backend)', { appUrl }));
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    if (await redisReachable(redisUrl)) results.push(await measure('Redis', { redisUrl, appUrl }));
+    else process.stdout.write(`Redis is not reachable at ${redisUrl}: its run is skipped.\n`);
+  } finally {
+    await stop();
+  }
+  const lines = [
+    `Jobs: ${JOBS.toLocaleString('en')} tiny jobs (no-op processor), added with addBulk by 1,000, one worker at concurrency ${CONCURRENCY}.`,
+    `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, Node ${process.version}.`,
+    '',
+    '| Backend | jobs added/s | jobs processed/s |',
+    '|---|--:|--:|',
+    ...results.map((r) => `| ${r.backend} | ${r.addPerSecond.toLocaleString('en')} | ${r.processPerSecond.toLocaleString('en')} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exit(1);
+  },
+);
