@@ -36,7 +36,7 @@ async function measure(backend: string, options: { redisUrl?: string; appUrl: st
   let done = 0;
   const processStart = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(name, async () => undefined, { connection, prefix, concurrency: CONCURRENCY });
+    const worker = new Worker(name, () => Promise.resolve(), { connection, prefix, concurrency: CONCURRENCY });
     worker.on('completed', () => {
       if (++done === JOBS) void worker.close().then(resolve, reject);
     });
@@ -63,7 +63,7 @@ async function redisReachable(url: string): Promise<boolean> {
 async function main(): Promise<void> {
   const results: Result[] = [];
   const password = randomBytes(8).toString('hex');
-  let stop = async () => {};
+  let stop: () => Promise<void> = () => Promise.resolve();
   let ownerUrl = process.env.DATABASE_URL;
   if (ownerUrl) {
     const database = `crm_bench_jobs_${Date.now()}`;
