@@ -8,3 +8,4 @@ export * from './tenant-context.js';
 export * from './tenant-db.service.js';
 export * from './pg-errors.util.js';
 export * from './health/health.module.js';
+export * from './sql-params.js';

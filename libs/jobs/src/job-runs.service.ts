@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
-import { TenantContexts, TenantDb, type Tx } from '@app/database';
+import { SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
 import { JobName } from './job-name.enum.js';
 import { type JobErrorModel, type JobRunConnectionModel, type JobRunModel, type JobRunsFilterInput, JobRunStatus } from './job-run.model.js';
 
@@ -39,20 +39,19 @@ export class JobRunsService {
 
   async list(filter: JobRunsFilterInput | null | undefined, first: number, after: string | null | undefined): Promise<JobRunConnectionModel> {
     const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (value: unknown) => `$${params.push(value)}`;
-    if (filter?.kinds?.length) where.push(`kind = ANY(${add(filter.kinds)}::text[])`);
-    if (filter?.statuses?.length) where.push(`status = ANY(${add(filter.statuses)}::text[])`);
+    const params = new SqlParams();
+    if (filter?.kinds?.length) where.push(`kind = ANY(${params.add(filter.kinds, 'text[]')})`);
+    if (filter?.statuses?.length) where.push(`status = ANY(${params.add(filter.statuses, 'text[]')})`);
     if (after) {
       const [createdAt, id] = decodeCursor(after);
       if (typeof createdAt !== 'string' || typeof id !== 'string') throw AppError.badInput('after', 'Invalid cursor');
-      where.push(`(created_at, id) < (${add(createdAt)}::timestamptz, ${add(id)}::uuid)`);
+      where.push(`(created_at, id) < (${params.add(createdAt, 'timestamptz')}, ${params.add(id, 'uuid')})`);
     }
     const rows = await this.db.transaction((tx) =>
       tx.query<JobRunModel & { sortKey: string }>(
-        `SELECT ${COLUMNS}, created_at::text AS "sortKey" FROM job_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY created_at DESC, id DESC LIMIT ${add(first + 1)}`,
-        params,
+        `SELECT ${COLUMNS}, created_at::text AS "sortKey" FROM job_runs ${whereClause(where)}
+          ORDER BY created_at DESC, id DESC LIMIT ${params.add(first + 1, 'int')}`,
+        params.values,
       ),
     );
     const edges = rows.slice(0, first).map(({ sortKey, ...node }) => ({ cursor: encodeCursor([sortKey, node.id]), node }));

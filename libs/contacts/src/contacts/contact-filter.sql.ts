@@ -4,7 +4,7 @@ import { checkValue } from '../attributes/attribute-values.util.js';
 import { ConsentState } from '../consent/consent.types.js';
 import type { AttributeFilterInput, ContactFilterInput } from './contact.inputs.js';
 import { prefixUpperBound, searchTerms } from './search-terms.util.js';
-import type { SqlParams } from './sql-params.js';
+import type { SqlParams } from '@app/database';
 
 /**
  * The current consent state of contact `c` for a purpose, as SQL. Same rule as

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
-import { TenantDb, type Tx } from '@app/database';
+import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { mayReadIdentifiers } from '@app/tenancy';
 import { AttributesService } from '../attributes/attributes.service.js';
 import { checkAttributeValues } from '../attributes/attribute-values.util.js';
@@ -13,7 +13,6 @@ import {
   ContactSort, type ContactFilterInput, type ContactsArgs, type CreateContactInput, type ExternalIdInput, SortDirection, type UpdateContactInput,
 } from './contact.inputs.js';
 import type { ContactConnectionModel, ContactModel, EnteredValuesModel, ExternalIdModel } from './contact.model.js';
-import { SqlParams } from './sql-params.js';
 
 const CONTACT_COLUMNS = `c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.email, c.phone,
   c.address_line1 AS "addressLine1", c.address_line2 AS "addressLine2", c.city, c.postal_code AS "postalCode",
@@ -235,10 +234,6 @@ export class ContactsService {
       }
     }
   }
-}
-
-function whereClause(conditions: string[]): string {
-  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
 /** A row as the caller may see it: ANALYST gets no direct identifiers. */

@@ -7,3 +7,8 @@ export class SqlParams {
     return `$${this.values.length}${cast ? `::${cast}` : ''}`;
   }
 }
+
+/** `WHERE a AND b`, or nothing when there is no condition. */
+export function whereClause(conditions: readonly string[]): string {
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+}
