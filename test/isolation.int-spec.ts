@@ -131,6 +131,6 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 'SMS', 'GRANTED', 'EXPRESS', 'iso', now());
     INSERT INTO attribute_definitions (org_id, key, label, type) VALUES ('${org}', 'iso', 'Iso', 'TEXT') ON CONFLICT DO NOTHING;
     INSERT INTO job_runs (org_id, id, kind) VALUES ('${org}', '00000000-0000-4000-8000-0000000000b1', 'contacts.export') ON CONFLICT DO NOTHING;
-    INSERT INTO job_files (org_id, job_run_id, seq, data) VALUES ('${org}', '00000000-0000-4000-8000-0000000000b1', 0, 'iso') ON CONFLICT DO NOTHING;
+    INSERT INTO job_files (org_id, job_run_id, name, seq, data) VALUES ('${org}', '00000000-0000-4000-8000-0000000000b1', 'result', 0, 'iso') ON CONFLICT DO NOTHING;
   `);
 }

@@ -19,7 +19,8 @@ export class TestApi {
   static async start(env: Record<string, string> = {}): Promise<TestApi> {
     const appUrl = process.env.TEST_DATABASE_APP_URL;
     if (!appUrl) throw new Error('TEST_DATABASE_APP_URL is not set: run the tests through jest.config.js (global setup)');
-    const config = loadConfig({ ...process.env, PORT: '0', AUTH_CACHE_MS: '0', ...env });
+    // the queue dashboard stays off in-process (bull-board cannot load in Jest's VM): see test/support/child-process.ts
+    const config = loadConfig({ ...process.env, PORT: '0', AUTH_CACHE_MS: '0', QUEUE_DASHBOARD_PASSWORD: '', ...env });
     // processors run in the API under test only when asked (RUN_JOBS_IN_API=true), as on the embedded default
     const app = await createApiApp(config, { appUrl, embedded: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -46,6 +47,27 @@ export class TestApi {
     const result = await this.gql<T>(token, query, variables);
     if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
     return result.data as T;
+  }
+
+  /** `POST /imports`: a CSV as the body (text/csv) or a prepared multipart form, options in the query string. */
+  async upload(token: string, body: Buffer | string | FormData, options: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.url}/imports?${new URLSearchParams(options).toString()}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(body instanceof FormData ? {} : { 'content-type': 'text/csv' }) },
+      body,
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  /** The job run once it has finished (SUCCEEDED, FAILED or CANCELLED). */
+  async finishedRun(token: string, id: string, timeoutMs = 60_000): Promise<any> {
+    const query = `query($id: ID!) { jobRun(id: $id) { id kind status processed total counts attempts errors { message line column } downloadPath createdBy } }`;
+    for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+      const { jobRun } = await this.ok<any>(token, query, { id });
+      if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(jobRun.status)) return jobRun;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Job run ${id} did not finish within ${timeoutMs} ms`);
   }
 
   /** A new organization with its owner's key. */

@@ -26,7 +26,7 @@ export class AppModule {
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
         JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
-        ContactsApiModule,
+        ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

@@ -2,9 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, logger } from '@app/common';
+import { registerUploadParsers } from '@app/contacts';
 import { AppModule } from './app.module.js';
+import { mountQueueDashboard } from './queue-dashboard.js';
 
-/** Builds the API application (not yet listening): Fastify, GraphQL at /graphql, health at /health. */
+/**
+ * Builds the API application (not yet listening): Fastify, GraphQL at /graphql, health at /health,
+ * and the queue dashboard at /admin/queues when QUEUE_DASHBOARD_PASSWORD is set.
+ */
 export async function createApiApp(config: Config, database: { appUrl: string; embedded: boolean }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
@@ -18,5 +23,7 @@ export async function createApiApp(config: Config, database: { appUrl: string; e
     debug: (message: unknown) => logger.debug(String(message)),
     verbose: (message: unknown) => logger.trace(String(message)),
   });
+  await registerUploadParsers(app, config.IMPORT_MAX_BYTES);
+  if (config.QUEUE_DASHBOARD_PASSWORD) await mountQueueDashboard(app, config);
   return app;
 }

@@ -17,4 +17,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
+
+  it('keeps the queue dashboard off by default and wants a long password for it', () => {
+    expect(loadConfig({}).QUEUE_DASHBOARD_PASSWORD).toBeUndefined();
+    expect(loadConfig({ QUEUE_DASHBOARD_PASSWORD: '' }).QUEUE_DASHBOARD_PASSWORD).toBeUndefined();
+    expect(loadConfig({}).QUEUE_DASHBOARD_USER).toBe('admin');
+    expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'short' })).toThrow(/QUEUE_DASHBOARD_PASSWORD must be at least 12 characters/);
+    expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'a:b' })).toThrow(/QUEUE_DASHBOARD_USER/);
+    expect(loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'ops' })).toMatchObject({ QUEUE_DASHBOARD_USER: 'ops' });
+  });
 });

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -46,6 +46,14 @@ export class AppConfig {
   @Matches(/^[a-z][a-z0-9_-]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits, _ or -' })
   QUEUE_PREFIX = 'crm';
 
+  /** Queue dashboard (bull-board) at /admin/queues behind HTTP Basic auth; off when unset. (secret) */
+  @IsOptional() @IsString() @MinLength(12, { message: 'QUEUE_DASHBOARD_PASSWORD must be at least 12 characters' })
+  QUEUE_DASHBOARD_PASSWORD?: string;
+
+  /** User name of the queue dashboard's Basic auth. */
+  @Matches(/^[^:\s]{1,64}$/, { message: 'QUEUE_DASHBOARD_USER must be 1 to 64 characters, without spaces or ":"' })
+  QUEUE_DASHBOARD_USER = 'admin';
+
   /** Run the job processors inside the API process (default: only on the embedded database). */
   @IsOptional() @Transform(toBool) @IsBoolean()
   RUN_JOBS_IN_API?: boolean;
@@ -64,6 +72,10 @@ export class AppConfig {
   /** Seed the demo organizations on an empty database (default: only on the embedded database). */
   @IsOptional() @Transform(toBool) @IsBoolean()
   SEED_DEMO?: boolean;
+
+  /** The largest file `POST /imports` accepts, in bytes (default 500 MB). */
+  @Transform(toInt) @IsInt() @Min(1024)
+  IMPORT_MAX_BYTES = 500 * 1024 * 1024;
 
   /** How long a verified API key is trusted without a database round trip, in ms (0 = never). */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000)

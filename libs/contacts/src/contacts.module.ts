@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AttributesResolver } from './attributes/attributes.resolver.js';
 import { AttributesService } from './attributes/attributes.service.js';
 import { ConsentsService } from './consent/consents.service.js';
@@ -8,20 +8,30 @@ import { ContactsService } from './contacts/contacts.service.js';
 import { ExportContactsJob } from './export/export-contacts.job.js';
 import { ExportsController } from './export/exports.controller.js';
 import { ExportsResolver } from './export/exports.resolver.js';
+import { ImportContactsJob } from './import/import-contacts.job.js';
+import { IMPORT_LIMITS, type ImportLimits, ImportsController } from './import/imports.controller.js';
 import { TagsResolver } from './tags/tags.resolver.js';
 import { TagsService } from './tags/tags.service.js';
 
-/** Contacts with their tags, consent, external ids and custom attributes; their jobs (export). */
+/** Contacts with their tags, consent, external ids and custom attributes; their jobs (export, import). */
 @Module({
-  providers: [AttributesService, ConsentsService, TagsService, ContactsService, ExportContactsJob],
+  providers: [AttributesService, ConsentsService, TagsService, ContactsService, ExportContactsJob, ImportContactsJob],
   exports: [ContactsService, ConsentsService, TagsService, AttributesService],
 })
 export class ContactsModule {}
 
-/** What the API serves of contacts: GraphQL resolvers and the export download. */
-@Module({
-  imports: [ContactsModule],
-  providers: [ContactLoaders, AttributesResolver, TagsResolver, ContactsResolver, ContactConnectionResolver, ExportsResolver],
-  controllers: [ExportsController],
-})
-export class ContactsApiModule {}
+/** What the API serves of contacts: GraphQL resolvers, the export download and the import upload. */
+@Module({})
+export class ContactsApiModule {
+  static forRoot(limits: ImportLimits): DynamicModule {
+    return {
+      module: ContactsApiModule,
+      imports: [ContactsModule],
+      providers: [
+        ContactLoaders, AttributesResolver, TagsResolver, ContactsResolver, ContactConnectionResolver, ExportsResolver,
+        { provide: IMPORT_LIMITS, useValue: limits },
+      ],
+      controllers: [ExportsController, ImportsController],
+    };
+  }
+}

@@ -9,3 +9,6 @@ export * from './contacts.module.js';
 export * from './normalization/index.js';
 export * from './tags/tags.service.js';
 export * from './demo/demo-contacts.js';
+export * from './contacts/contact-fields.util.js';
+export * from './import/import-options.js';
+export * from './import/upload-body.js';

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { TenantContexts } from './tenant-context.js';
@@ -19,6 +21,16 @@ export class Tx {
   /** The number of rows a statement changed. */
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     return (await this.client.query(sql, params as unknown[])).rowCount ?? 0;
+  }
+
+  /**
+   * `COPY ... FROM STDIN` as a writable stream of COPY text. The connection is
+   * busy until the stream finishes. PostgreSQL refuses COPY FROM into tables
+   * under row-level security, so COPY goes into a temporary staging table and
+   * a set-based INSERT ... SELECT moves the rows (RLS checks apply there).
+   */
+  copyFrom(sql: string): Writable {
+    return this.client.query(copyFrom(sql));
   }
 }
 
@@ -43,6 +55,15 @@ export class TenantDb {
 
   constructor(dataSource: DataSource) {
     this.pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
+  }
+
+  /**
+   * A transaction of its own, even when called inside another: for what must
+   * be visible before the outer one commits (job progress), or must not wait
+   * for its connection (reading while it streams a COPY).
+   */
+  async separateTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.open.exit(() => this.transaction(work));
   }
 
   /** Runs `work` in a tenant transaction; nested calls for the same tenant join the outer one. */

@@ -1,3 +1,4 @@
+export * from './job-files.service.js';
 export * from './job-handler.js';
 export * from './job-handlers.registry.js';
 export * from './job-name.enum.js';

@@ -6,8 +6,10 @@ export enum QueueName {
 /** Every kind of job; each has exactly one handler (the worker refuses to start otherwise). */
 export enum JobName {
   EXPORT_CONTACTS = 'contacts.export',
+  IMPORT_CONTACTS = 'contacts.import',
 }
 
 export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.EXPORT_CONTACTS]: QueueName.CONTACTS,
+  [JobName.IMPORT_CONTACTS]: QueueName.CONTACTS,
 };

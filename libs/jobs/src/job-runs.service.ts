@@ -8,8 +8,9 @@ const MAX_ERRORS = 100;
 const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS total, counts, errors, attempts,
   cancel_requested AS "cancelRequested", created_by AS "createdBy", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt",
-  CASE WHEN status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM job_files f WHERE f.org_id = job_runs.org_id AND f.job_run_id = job_runs.id)
-       THEN '/exports/' || id END AS "downloadPath"`;
+  CASE WHEN status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM job_files f WHERE f.org_id = job_runs.org_id AND f.job_run_id = job_runs.id
+                                                AND f.name IN ('result', 'rejected'))
+       THEN CASE kind WHEN 'contacts.import' THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END END AS "downloadPath"`;
 
 /** Job runs: the tenant-visible record of every queued job, written by the processor as it goes. */
 @Injectable()
@@ -88,15 +89,37 @@ export class JobRunsService {
     return updated === 1;
   }
 
-  /** Progress from the processor; answers whether a cancellation was asked for. */
+  /** Adds to what the run was started with (what a job learns before it is queued, e.g. an upload's size). */
+  async extendPayload(id: string, extra: object): Promise<void> {
+    await this.db.transaction((tx) => tx.execute('UPDATE job_runs SET payload = payload || $2 WHERE id = $1', [id, extra]));
+  }
+
+  /**
+   * Progress from the processor, in a transaction of its own so that it shows
+   * while the job's work is uncommitted; answers whether a cancellation was asked for.
+   */
   async progress(id: string, processed: number, total: number | null, counts: Record<string, number>): Promise<{ cancelRequested: boolean }> {
-    const [row] = await this.db.transaction((tx) =>
+    const [row] = await this.db.separateTransaction((tx) =>
       tx.query<{ cancelRequested: boolean }>(
         `UPDATE job_runs SET processed = $2, total = coalesce($3, total), counts = $4 WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
         [id, processed, total, counts],
       ),
     );
     return row ?? { cancelRequested: true };
+  }
+
+  /**
+   * For a job whose work commits in one transaction: its outcome, saved in
+   * that transaction, so that a retry after a crash between the commit and
+   * the run's end returns it instead of doing the work again.
+   */
+  async saveOutcome(tx: Tx, id: string, counts: Record<string, number>, errors: JobErrorModel[]): Promise<void> {
+    await tx.execute('UPDATE job_runs SET outcome = $2, errors = $3 WHERE id = $1', [id, counts, JSON.stringify(errors.slice(0, MAX_ERRORS))]);
+  }
+
+  async savedOutcome(id: string): Promise<Record<string, number> | null> {
+    const [row] = await this.db.transaction((tx) => tx.query<{ outcome: Record<string, number> | null }>('SELECT outcome FROM job_runs WHERE id = $1', [id]));
+    return row?.outcome ?? null;
   }
 
   /** The end of a run, with its last progress (reports in between are throttled). */

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { JobFilesService } from './job-files.service.js';
 import { JobHandlersRegistry } from './job-handlers.registry.js';
 import { QueueName } from './job-name.enum.js';
 import { JobRunsResolver } from './job-runs.resolver.js';
@@ -32,8 +33,8 @@ export class JobsModule {
         BullModule.forRoot({ connection, prefix: options.prefix }),
         ...Object.values(QueueName).map((name) => BullModule.registerQueue({ name })),
       ],
-      providers: [JobRunsService, JobsService, JobRunsResolver, ...(options.processors ? [JobHandlersRegistry, ContactsQueueProcessor] : [])],
-      exports: [JobRunsService, JobsService],
+      providers: [JobRunsService, JobsService, JobFilesService, JobRunsResolver, ...(options.processors ? [JobHandlersRegistry, ContactsQueueProcessor] : [])],
+      exports: [JobRunsService, JobsService, JobFilesService],
     };
   }
 }

@@ -28,10 +28,26 @@ export class JobsService {
     this.queues = { [QueueName.CONTACTS]: contacts };
   }
 
-  async start<P extends object>(name: JobName, params: P): Promise<JobRunModel> {
+  /**
+   * `prepare`, when given, runs between the run's creation and its queueing
+   * (an import stores its upload there) and may add to the params; if it
+   * throws, the run and what it stored are deleted.
+   */
+  async start<P extends object>(name: JobName, params: P, prepare?: (runId: string) => Promise<Partial<P>>): Promise<JobRunModel> {
     const { orgId, userId, role } = TenantContexts.require();
     const run = await this.db.transaction((tx) => this.runs.create(tx, name, params));
-    const payload: JobPayload<P> = { orgId, jobRunId: run.id, userId: userId ?? null, role: role ?? null, params };
+    let full = params;
+    if (prepare) {
+      try {
+        const extra = await prepare(run.id);
+        await this.runs.extendPayload(run.id, extra);
+        full = { ...params, ...extra };
+      } catch (error) {
+        await this.db.transaction((tx) => tx.execute('DELETE FROM job_runs WHERE id = $1', [run.id]));
+        throw error;
+      }
+    }
+    const payload: JobPayload<P> = { orgId, jobRunId: run.id, userId: userId ?? null, role: role ?? null, params: full };
     await this.enqueue(name, payload);
     return run;
   }

@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { logger } from '@app/common';
 import { TenantContexts } from '@app/database';
 import { JobCancelledError, type JobPayload, type JobProgress } from './job-handler.js';
@@ -50,7 +50,8 @@ export class ContactsQueueProcessor extends WorkerHost {
           await this.runs.finish(jobRunId, JobRunStatus.CANCELLED, {}, last);
           return { cancelled: 1 };
         }
-        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // UnrecoverableError: the input itself is wrong (e.g. a file without known columns); BullMQ does not retry it
+        const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         logger.warn({ err: error, job: job.name, jobRunId, attempt: job.attemptsMade + 1, final }, 'job attempt failed');
         await this.runs.recordError(jobRunId, { message: error instanceof Error ? error.message : String(error) }, final);
         throw error;

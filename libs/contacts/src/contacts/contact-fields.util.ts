@@ -49,22 +49,41 @@ const PLAIN = {
   preferredLanguage: 'preferred_language',
 } as const;
 
+/** What normalizing gives: the columns to write, and what was entered where normalization changed it. */
+export interface NormalizedContactFields {
+  columns: ContactColumns;
+  entered: EnteredValuesModel;
+  /** Fields whose entered value no longer applies. */
+  clearedEntered: (keyof EnteredValuesModel)[];
+}
+
 /**
- * Normalizes the fields present in `input` (absent = unchanged, null = cleared):
- * the columns to write, and what was entered where normalization changed it.
+ * Normalizes the fields present in `input` (absent = unchanged, null = cleared).
  * `country` is the contact's country after the change (for the postal code).
+ * Throws BAD_USER_INPUT naming the first invalid field.
  */
-export function normalizeContactFields(
+export function normalizeContactFields(input: ContactFieldValues, country: string | null | undefined, path = 'input'): NormalizedContactFields {
+  const { errors, ...result } = checkContactFields(input, country);
+  const [first] = errors;
+  if (first) throw AppError.badInput(`${path}.${first.field}`, `${path}.${first.field}: ${first.reason}`);
+  return result;
+}
+
+/** Like normalizeContactFields, but every invalid field is reported instead of thrown (an import row). */
+export function checkContactFields(
   input: ContactFieldValues,
   country: string | null | undefined,
-  path = 'input',
-): { columns: ContactColumns; entered: EnteredValuesModel; clearedEntered: (keyof EnteredValuesModel)[] } {
+): NormalizedContactFields & { errors: { field: keyof ContactFieldValues; reason: string }[] } {
   const columns: ContactColumns = {};
   const entered: EnteredValuesModel = {};
   const clearedEntered: (keyof EnteredValuesModel)[] = [];
+  const errors: { field: keyof ContactFieldValues; reason: string }[] = [];
 
   const apply = (field: keyof EnteredValuesModel, column: keyof ContactColumns, result: Normalized, raw: string | null | undefined) => {
-    if (!result.ok) throw AppError.badInput(`${path}.${field}`, `${path}.${field}: ${result.reason}`);
+    if (!result.ok) {
+      errors.push({ field, reason: result.reason });
+      return;
+    }
     columns[column] = result.value;
     if (raw != null && result.value !== null && raw !== result.value) entered[field] = raw;
     else clearedEntered.push(field);
@@ -85,12 +104,10 @@ export function normalizeContactFields(
     }
   }
   if (input.birthDate !== undefined) {
-    if (input.birthDate !== null && !isRealDate(input.birthDate)) {
-      throw AppError.badInput(`${path}.birthDate`, `${path}.birthDate must be a real date as YYYY-MM-DD`);
-    }
-    columns.birth_date = input.birthDate;
+    if (input.birthDate !== null && !isRealDate(input.birthDate)) errors.push({ field: 'birthDate', reason: 'must be a real date as YYYY-MM-DD, not in the future' });
+    else columns.birth_date = input.birthDate;
   }
-  return { columns, entered, clearedEntered };
+  return { columns, entered, clearedEntered, errors };
 }
 
 function trimmed(value: string | null | undefined): string | null {

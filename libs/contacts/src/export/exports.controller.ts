@@ -1,28 +1,21 @@
-import { Readable } from 'node:stream';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { AppError, ErrorCode, UuidPipe } from '@app/common';
-import { TenantContexts, TenantDb } from '@app/database';
-import { JobName, JobRunsService, JobRunStatus } from '@app/jobs';
+import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService, JobRunStatus } from '@app/jobs';
 import { type AuthenticatedRequest, callerOf, hasRole, RequireRole, Role } from '@app/tenancy';
 import { exportContentType } from './export-file.util.js';
 import { type ExportContactsParams, ExportFormat } from './export.inputs.js';
-
-interface Reply {
-  header(name: string, value: string): Reply;
-  send(body: unknown): unknown;
-}
 
 /** `GET /exports/:id` with the API key: the export's file, streamed chunk by chunk. */
 @Controller('exports')
 export class ExportsController {
   constructor(
-    private readonly db: TenantDb,
+    private readonly files: JobFilesService,
     private readonly runs: JobRunsService,
   ) {}
 
   @Get(':id')
   @RequireRole(Role.ANALYST)
-  async download(@Param('id', UuidPipe) id: string, @Req() request: AuthenticatedRequest, @Res() reply: Reply): Promise<void> {
+  async download(@Param('id', UuidPipe) id: string, @Req() request: AuthenticatedRequest, @Res() reply: FileReply): Promise<void> {
     const caller = callerOf(request);
     const run = await this.runs.get(id);
     if (run.kind !== JobName.EXPORT_CONTACTS) throw AppError.notFound('Export');
@@ -32,20 +25,7 @@ export class ExportsController {
       throw new AppError(ErrorCode.FORBIDDEN, 'Only who started an export, or an ADMIN, may download it');
     }
     const params = (await this.runs.payload(id)) as ExportContactsParams;
-    const db = this.db;
-    async function* chunks(): AsyncGenerator<Buffer> {
-      for (let seq = 0; ; seq++) {
-        const [chunk] = await TenantContexts.run(caller, () =>
-          db.transaction((tx) => tx.query<{ data: Buffer }>('SELECT data FROM job_files WHERE job_run_id = $1 AND seq = $2', [id, seq])),
-        );
-        if (!chunk) return;
-        yield chunk.data;
-      }
-    }
     const extension = params.format === ExportFormat.NDJSON ? 'ndjson' : 'csv';
-    reply
-      .header('content-type', exportContentType(params.format))
-      .header('content-disposition', `attachment; filename="contacts-${id}.${extension}"`)
-      .send(Readable.from(chunks()));
+    this.files.send(reply, id, JobFileName.RESULT, { contentType: exportContentType(params.format), filename: `contacts-${id}.${extension}` });
   }
 }

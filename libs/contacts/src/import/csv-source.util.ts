@@ -1,0 +1,104 @@
+import type { ImportEncoding } from './import-options.js';
+
+/**
+ * Learns a file's encoding from all of its bytes as they stream by: a BOM
+ * names UTF-8 or UTF-16; otherwise the file is UTF-8 if every byte sequence
+ * is valid UTF-8, else Windows-1252 (what Excel writes for French text on
+ * Windows). Valid UTF-8 is almost never produced by chance from accented
+ * 1252 text, so the whole file decides, not its first line.
+ */
+export class EncodingSniffer {
+  private head = Buffer.alloc(0);
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private validUtf8 = true;
+
+  feed(chunk: Buffer): void {
+    if (this.head.length < 3) this.head = Buffer.concat([this.head, chunk.subarray(0, 3)]).subarray(0, 3);
+    if (!this.validUtf8 || this.bom()) return;
+    try {
+      this.utf8.decode(chunk, { stream: true });
+    } catch {
+      this.validUtf8 = false;
+    }
+  }
+
+  encoding(): ImportEncoding {
+    const bom = this.bom();
+    if (bom) return bom;
+    if (this.validUtf8) {
+      try {
+        this.utf8.decode(); // a truncated sequence at the very end
+      } catch {
+        return 'windows-1252';
+      }
+    }
+    return this.validUtf8 ? 'utf-8' : 'windows-1252';
+  }
+
+  private bom(): ImportEncoding | null {
+    const [a, b, c] = this.head;
+    if (a === 0xef && b === 0xbb && c === 0xbf) return 'utf-8';
+    if (a === 0xff && b === 0xfe) return 'utf-16le';
+    if (a === 0xfe && b === 0xff) return 'utf-16be';
+    return null;
+  }
+}
+
+/** Text from encoded chunks (a BOM is dropped). */
+export async function* decodeChunks(chunks: AsyncIterable<Buffer>, encoding: ImportEncoding): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding);
+  for await (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+const CANDIDATES = [';', ',', '\t', '|'];
+
+/**
+ * The delimiter of a CSV sample (its first lines): the candidate found the
+ * same number of times (outside quotes) on the most lines, ties going to the
+ * one found more often per line. A file with one column gets ",".
+ */
+export function detectDelimiter(sample: string): string {
+  const lines = splitSampleLines(sample).slice(0, 100);
+  let best = { delimiter: ',', score: 0, perLine: 0 };
+  for (const delimiter of CANDIDATES) {
+    const counts = lines.map((line) => countOutsideQuotes(line, delimiter));
+    const frequency = new Map<number, number>();
+    for (const count of counts) if (count > 0) frequency.set(count, (frequency.get(count) ?? 0) + 1);
+    for (const [perLine, lineCount] of frequency) {
+      if (lineCount > best.score || (lineCount === best.score && perLine > best.perLine)) best = { delimiter, score: lineCount, perLine };
+    }
+  }
+  return best.delimiter;
+}
+
+/** Complete lines of the sample (a quoted field may hold line breaks); the last, maybe cut, line is dropped if others exist. */
+function splitSampleLines(sample: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < sample.length; i++) {
+    const char = sample[i];
+    if (char === '"') quoted = !quoted;
+    else if (char === '\n' && !quoted) {
+      lines.push(sample.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (lines.length === 0 || start === sample.length) lines.push(sample.slice(start));
+  return lines.map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
+}
+
+function countOutsideQuotes(line: string, delimiter: string): number {
+  let count = 0;
+  let quoted = false;
+  for (const char of line) {
+    if (char === '"') quoted = !quoted;
+    else if (char === delimiter && !quoted) count++;
+  }
+  return count;
+}

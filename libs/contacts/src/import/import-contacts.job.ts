@@ -1,0 +1,177 @@
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { type CsvError, parse } from 'csv-parse';
+import { stringify } from 'csv-stringify/sync';
+import { TenantDb, type Tx } from '@app/database';
+import {
+  type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService,
+} from '@app/jobs';
+import { AttributesService } from '../attributes/attributes.service.js';
+import { decodeChunks, detectDelimiter } from './csv-source.util.js';
+import { planColumns } from './import-columns.util.js';
+import { mergeStagedRows, type StagedFacts } from './import-merge.js';
+import type { ImportContactsParams } from './import-options.js';
+import { type RowError, RowStager, STAGING_COPY, STAGING_TABLE } from './import-rows.js';
+
+const MAX_REPORTED_ERRORS = 100;
+/** COPY text is sent in pieces of about this size. */
+const COPY_BATCH_CHARS = 256 * 1024;
+const REJECTED_BATCH = 2_000;
+
+/**
+ * Imports the uploaded CSV: decode, parse, normalize each row in this
+ * process, COPY every row (good or bad) into a staging table, then merge
+ * set-based (import-merge.ts). Everything happens in one transaction, so an
+ * attempt that dies leaves nothing behind and its retry starts clean; the
+ * outcome is saved in that transaction too. Memory stays constant: the file
+ * streams from job_files through the parser into COPY.
+ */
+@Injectable()
+@JobHandler(JobName.IMPORT_CONTACTS)
+export class ImportContactsJob implements JobHandlerContract<ImportContactsParams> {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly files: JobFilesService,
+    private readonly runs: JobRunsService,
+    private readonly attributes: AttributesService,
+  ) {}
+
+  async run({ jobRunId, params }: JobPayload<ImportContactsParams>, progress: JobProgress): Promise<Record<string, number>> {
+    const saved = await this.runs.savedOutcome(jobRunId);
+    if (saved) return saved;
+    return this.db.transaction(async (tx) => {
+      const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
+      const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
+      const staged = await this.stage(tx, text, delimiter, params, progress);
+      const merged = await mergeStagedRows(tx, params, staged.facts);
+      if (staged.invalid > 0) await this.writeRejectedRows(tx, jobRunId, staged.headers, delimiter);
+      await this.files.remove(jobRunId, JobFileName.UPLOAD);
+      const counts = { rows: staged.rows, invalid: staged.invalid, ...merged, ignoredColumns: staged.ignored.length };
+      const notes: JobErrorModel[] = staged.ignored.map((header) => ({
+        line: 1, column: header, message: `column "${header}" was not imported: its name is not a known field (map it with the mapping option)`,
+      }));
+      await progress.report(staged.rows, staged.rows, counts);
+      // last: the run's row stays locked until commit, and progress is written from another transaction
+      await this.runs.saveOutcome(tx, jobRunId, counts, [...notes, ...staged.errors]);
+      return counts;
+    });
+  }
+
+  /** Parses and normalizes every record into COPY text for import_rows. */
+  private async stage(tx: Tx, text: AsyncIterable<string>, delimiter: string, params: ImportContactsParams, progress: JobProgress) {
+    const definitions = await this.attributes.definitions(tx);
+    const skipped: CsvError[] = [];
+    const parser = Readable.from(text).pipe(
+      parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_error: true, info: true }),
+    );
+    parser.on('skip', (error: CsvError) => skipped.push(error));
+
+    await tx.execute(STAGING_TABLE);
+    const copy = tx.copyFrom(STAGING_COPY);
+    let pending = '';
+    const send = async (force = false) => {
+      if (pending.length < COPY_BATCH_CHARS && !force) return;
+      const ok = copy.write(pending);
+      pending = '';
+      if (!ok) await once(copy, 'drain');
+    };
+
+    let headers: string[] | null = null;
+    let stager: RowStager | null = null;
+    let ignored: string[] = [];
+    const errors: RowError[] = [];
+    const facts: StagedFacts = { goodRows: 0, byKind: { x: 0, e: 0, i: 0 }, externalIds: false, rowTags: false };
+    let rows = 0;
+    let invalid = 0;
+    let lastLine = 0;
+    let emptyLines = 0;
+    const reject = (line: number, rowErrors: RowError[], copyLine: string) => {
+      invalid++;
+      if (errors.length < MAX_REPORTED_ERRORS) errors.push(...rowErrors.slice(0, MAX_REPORTED_ERRORS - errors.length));
+      pending += copyLine;
+    };
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number } }>) {
+        const line = lastLine + 1 + (info.empty_lines - emptyLines);
+        [lastLine, emptyLines] = [info.lines, info.empty_lines];
+        if (!headers || !stager) {
+          headers = record;
+          const plan = planColumns(headers, params.mapping, definitions);
+          if (plan.problems.length) throw new UnrecoverableError(`The file's columns cannot be imported: ${plan.problems.join('; ')}`);
+          if (plan.columns.length === 0) {
+            throw new UnrecoverableError(`No column of the file is a known field (columns: ${headers.join(', ')}); name them or use the mapping option`);
+          }
+          ignored = plan.ignored;
+          stager = new RowStager(plan.columns, definitions, params.strategy, params.dateOrder);
+          continue;
+        }
+        for (const error of skipped.splice(0)) {
+          rows++;
+          const rowError = { line: Number(error.lines), column: null, message: `malformed CSV: ${error.message}` };
+          reject(rowError.line, [rowError], stager.rejectedLine(rowError.line, [rowError], []));
+        }
+        rows++;
+        const staged = record.length > headers.length && record.slice(headers.length).some((cell) => cell.trim() !== '')
+          ? stager.rejected(line, record, `the row has ${record.length} cells, the header ${headers.length}: a cell holds an unquoted "${delimiter}"?`)
+          : stager.stage(record, line);
+        if (staged.errors.length > 0) reject(line, staged.errors, staged.copy);
+        else {
+          pending += staged.copy;
+          facts.goodRows++;
+          facts.byKind[staged.match!]++;
+          facts.externalIds ||= staged.hasExternalId;
+          facts.rowTags ||= staged.hasTags;
+        }
+        await send();
+        if (rows % 1000 === 0) await progress.report(rows, null, { rows, invalid });
+      }
+      if (!headers) throw new UnrecoverableError('The file is empty: it needs a header line and rows');
+      await send(true);
+      copy.end();
+      await finished(copy);
+    } catch (error) {
+      // a COPY left open would hold the connection: abort it so the transaction can roll back
+      copy.destroy(error instanceof Error ? error : new Error(String(error)));
+      await finished(copy).catch(() => undefined);
+      throw error;
+    }
+    return { headers, rows, invalid, errors, ignored, facts };
+  }
+
+  /** The bad rows as the file had them, with an `error` column: fix, then import that file. */
+  private async writeRejectedRows(tx: Tx, jobRunId: string, headers: string[], delimiter: string): Promise<void> {
+    const file = this.files.writer(jobRunId, JobFileName.REJECTED, tx);
+    await file.write(`\uFEFF${stringify([[...headers, 'error']], { delimiter })}`);
+    await tx.execute('DECLARE rejected_rows NO SCROLL CURSOR FOR SELECT raw, error FROM import_rows WHERE error IS NOT NULL ORDER BY line');
+    for (;;) {
+      const batch = await tx.query<{ raw: string[]; error: string }>(`FETCH ${REJECTED_BATCH} FROM rejected_rows`);
+      if (batch.length === 0) break;
+      await file.write(stringify(batch.map(({ raw, error }) => [...headers.map((_, i) => raw[i] ?? ''), error]), { delimiter }));
+    }
+    await tx.execute('CLOSE rejected_rows');
+    await file.close();
+  }
+}
+
+/** The delimiter (given, or detected on the first 64 KB) and the whole text again. */
+async function delimiterOf(text: AsyncGenerator<string>, given: string | null): Promise<{ delimiter: string; text: AsyncIterable<string> }> {
+  const head: string[] = [];
+  let length = 0;
+  while (length < 64 * 1024) {
+    const next = await text.next();
+    if (next.done) break;
+    head.push(next.value);
+    length += next.value.length;
+  }
+  const delimiter = given ?? detectDelimiter(head.join(''));
+  return {
+    delimiter,
+    text: (async function* () {
+      yield* head;
+      yield* text;
+    })(),
+  };
+}

@@ -1,0 +1,164 @@
+import { AppError } from '@app/common';
+import { ConsentPurpose, ConsentStatus, ImpliedConsentReason, LegalBasis } from '../consent/consent.types.js';
+import { type ImportField, parseImportField } from './import-columns.util.js';
+
+/** How imported rows meet the contacts already there. */
+export enum ImportStrategy {
+  /** New people are created; a row matching an existing contact is skipped and changes nothing. */
+  CREATE_ONLY = 'CREATE_ONLY',
+  /** Rows are matched by external id (source + id) and update what they match. */
+  UPSERT_BY_EXTERNAL_ID = 'UPSERT_BY_EXTERNAL_ID',
+  /** Rows are matched by email and update what they match. */
+  UPSERT_BY_EMAIL = 'UPSERT_BY_EMAIL',
+}
+
+export type ImportEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type DateOrder = 'YMD' | 'DMY' | 'MDY';
+
+export interface ImportConsentOption {
+  purposes: ConsentPurpose[];
+  status: ConsentStatus;
+  legalBasis: LegalBasis | null;
+  impliedReason: ImpliedConsentReason | null;
+  source: string;
+  /** ISO timestamp; the upload's time when not given. */
+  occurredAt: string;
+}
+
+/** What an import is started with (the job run's payload). */
+export interface ImportContactsParams {
+  strategy: ImportStrategy;
+  /** The system the external ids come from (e.g. the box office). */
+  source: string;
+  delimiter: string | null;
+  encoding: ImportEncoding | null;
+  /** Header (as in the file) → field; overrides the recognized header names. */
+  mapping: Record<string, ImportField> | null;
+  tags: string[];
+  consent: ImportConsentOption | null;
+  dateOrder: DateOrder;
+  /** Filled in when the upload is stored. */
+  bytes?: number;
+  detectedEncoding?: ImportEncoding;
+}
+
+const ENCODINGS: Record<string, ImportEncoding> = {
+  'utf-8': 'utf-8', utf8: 'utf-8',
+  'utf-16le': 'utf-16le', 'utf-16': 'utf-16le', 'utf-16be': 'utf-16be',
+  'windows-1252': 'windows-1252', cp1252: 'windows-1252', 'iso-8859-1': 'windows-1252', latin1: 'windows-1252',
+};
+const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', tab: '\t', '\t': '\t', '|': '|' };
+
+export const IMPORT_OPTION_NAMES = [
+  'strategy', 'source', 'delimiter', 'encoding', 'mapping', 'tags', 'dateOrder',
+  'consentPurposes', 'consentStatus', 'consentLegalBasis', 'consentImpliedReason', 'consentSource', 'consentOccurredAt',
+] as const;
+
+/**
+ * The options of `POST /imports`, from query parameters or form fields (all
+ * strings). Every refusal names the option.
+ */
+export function parseImportOptions(fields: Record<string, string | undefined>, now = new Date()): ImportContactsParams {
+  for (const name of Object.keys(fields)) {
+    if (!(IMPORT_OPTION_NAMES as readonly string[]).includes(name)) {
+      throw AppError.badInput(name, `Unknown option "${name}"; options are: ${IMPORT_OPTION_NAMES.join(', ')}`);
+    }
+  }
+  const text = (name: string) => fields[name]?.trim() || null;
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T | null): T | null => {
+    const value = text(name);
+    if (value === null) return fallback;
+    const found = values.find((v) => v.toLowerCase() === value.toLowerCase());
+    if (!found) throw AppError.badInput(name, `${name} must be one of: ${values.join(', ')}`);
+    return found;
+  };
+  const list = (name: string) => (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+
+  const strategy = oneOf('strategy', Object.values(ImportStrategy), ImportStrategy.CREATE_ONLY)!;
+  const source = text('source');
+  if (strategy === ImportStrategy.UPSERT_BY_EXTERNAL_ID && !source) {
+    throw AppError.badInput('source', 'source is required with UPSERT_BY_EXTERNAL_ID: it names the system the external ids come from');
+  }
+  const delimiterText = fields.delimiter === '\t' ? '\t' : text('delimiter');
+  const delimiter = delimiterText === null ? null : DELIMITERS[delimiterText.toLowerCase()];
+  if (delimiter === undefined) throw AppError.badInput('delimiter', 'delimiter must be one of: , ; tab |');
+  const encodingText = text('encoding');
+  const encoding = encodingText === null ? null : ENCODINGS[encodingText.toLowerCase()];
+  if (encoding === undefined) throw AppError.badInput('encoding', 'encoding must be one of: utf-8, utf-16le, utf-16be, windows-1252');
+
+  return {
+    strategy,
+    source: source ?? 'import',
+    delimiter,
+    encoding,
+    mapping: parseMapping(text('mapping')),
+    tags: list('tags'),
+    consent: parseConsent(fields, list('consentPurposes'), now),
+    dateOrder: oneOf('dateOrder', ['YMD', 'DMY', 'MDY'] as const, 'YMD')!,
+  };
+}
+
+/** `{"Header": "field"}` as JSON, or `Header=field,Header 2=field`. */
+function parseMapping(value: string | null): Record<string, ImportField> | null {
+  if (value === null) return null;
+  let pairs: [string, unknown][];
+  if (value.startsWith('{')) {
+    try {
+      pairs = Object.entries(JSON.parse(value) as Record<string, unknown>);
+    } catch {
+      throw AppError.badInput('mapping', 'mapping is not valid JSON');
+    }
+  } else {
+    pairs = value.split(',').map((pair) => {
+      const at = pair.lastIndexOf('=');
+      if (at <= 0) throw AppError.badInput('mapping', `mapping: "${pair}" is not header=field`);
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    });
+  }
+  const mapping: Record<string, ImportField> = {};
+  for (const [header, field] of pairs) {
+    const parsed = typeof field === 'string' ? parseImportField(field) : null;
+    if (!parsed) throw AppError.badInput('mapping', `mapping: "${String(field)}" (for "${header}") is not a contact field`);
+    mapping[header] = parsed;
+  }
+  return mapping;
+}
+
+function parseConsent(fields: Record<string, string | undefined>, purposeNames: string[], now: Date): ImportConsentOption | null {
+  const given = Object.keys(fields).filter((name) => name.startsWith('consent') && fields[name]?.trim());
+  if (purposeNames.length === 0) {
+    if (given.length) throw AppError.badInput('consentPurposes', 'consentPurposes is required with the other consent options');
+    return null;
+  }
+  const purposes = purposeNames.map((name) => {
+    const purpose = (Object.values(ConsentPurpose) as string[]).find((p) => p === name.toUpperCase());
+    if (!purpose) throw AppError.badInput('consentPurposes', `consentPurposes: "${name}" is not one of ${Object.values(ConsentPurpose).join(', ')}`);
+    return purpose as ConsentPurpose;
+  });
+  const pick = <T extends string>(name: string, values: T[]): T | null => {
+    const value = fields[name]?.trim().toUpperCase();
+    if (!value) return null;
+    const found = values.find((v) => v === value);
+    if (!found) throw AppError.badInput(name, `${name} must be one of: ${values.join(', ')}`);
+    return found;
+  };
+  const status = pick('consentStatus', Object.values(ConsentStatus)) ?? ConsentStatus.GRANTED;
+  const legalBasis = pick('consentLegalBasis', Object.values(LegalBasis));
+  const impliedReason = pick('consentImpliedReason', Object.values(ImpliedConsentReason));
+  const source = fields.consentSource?.trim();
+  if (!source) throw AppError.badInput('consentSource', 'consentSource is required to record consent (where it was given: a form, a box office...)');
+  if (status === ConsentStatus.GRANTED && !legalBasis) throw AppError.badInput('consentLegalBasis', 'consentLegalBasis is required for a grant');
+  if (legalBasis === LegalBasis.IMPLIED && !impliedReason) throw AppError.badInput('consentImpliedReason', 'consentImpliedReason is required for implied consent');
+  if (legalBasis !== LegalBasis.IMPLIED && impliedReason) throw AppError.badInput('consentImpliedReason', 'consentImpliedReason applies to implied consent only');
+  const occurredText = fields.consentOccurredAt?.trim();
+  const occurredAt = occurredText ? new Date(occurredText) : now;
+  if (Number.isNaN(occurredAt.getTime()) || occurredAt.getTime() > now.getTime() + 60_000) {
+    throw AppError.badInput('consentOccurredAt', 'consentOccurredAt must be an ISO date or timestamp, not in the future');
+  }
+  return {
+    purposes, status, source,
+    legalBasis: status === ConsentStatus.GRANTED ? legalBasis : null,
+    impliedReason: status === ConsentStatus.GRANTED ? impliedReason : null,
+    occurredAt: occurredAt.toISOString(),
+  };
+}

@@ -1,0 +1,198 @@
+import { AppError } from '@app/common';
+import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
+import { checkValue } from '../attributes/attribute-values.util.js';
+import { checkContactFields, type ContactColumns, type ContactFieldValues } from '../contacts/contact-fields.util.js';
+import type { ColumnPlan } from './import-columns.util.js';
+import { type DateOrder, ImportStrategy } from './import-options.js';
+
+/** The contact columns a row fills, with the key of `entered` where normalization can change the value. */
+export const STAGED_COLUMNS: readonly { column: keyof ContactColumns; entered?: string; type?: string }[] = [
+  { column: 'first_name', entered: 'firstName' },
+  { column: 'last_name', entered: 'lastName' },
+  { column: 'email', entered: 'email' },
+  { column: 'phone', entered: 'phone' },
+  { column: 'address_line1' },
+  { column: 'address_line2' },
+  { column: 'city' },
+  { column: 'postal_code', entered: 'postalCode' },
+  { column: 'region' },
+  { column: 'country' },
+  { column: 'preferred_language' },
+  { column: 'birth_date', type: 'date' },
+];
+
+/**
+ * One row per line of the file, good or bad, COPYed here before the merge.
+ * `match` says which key identifies the person: x = external id, e = email,
+ * i = identity (name, phone, postal code and birth date all equal).
+ */
+export const STAGING_TABLE = `
+  CREATE TEMP TABLE import_rows (
+    line int NOT NULL,
+    match "char",
+    key text,
+    ext_id text,
+    ${STAGED_COLUMNS.map(({ column, type }) => `${column} ${type ?? 'text'}`).join(',\n    ')},
+    attributes jsonb,
+    entered jsonb,
+    tags text[],
+    error text,
+    raw text[]
+  ) ON COMMIT DROP`;
+
+export const STAGING_COPY = `COPY import_rows (line, match, key, ext_id, ${STAGED_COLUMNS.map(({ column }) => column).join(', ')},
+  attributes, entered, tags, error, raw) FROM STDIN`;
+
+export interface RowError {
+  line: number;
+  column: string | null;
+  message: string;
+}
+
+const LANGUAGES: Record<string, 'fr' | 'en'> = {
+  fr: 'fr', fra: 'fr', fre: 'fr', f: 'fr', francais: 'fr', french: 'fr', 'fr-ca': 'fr', 'fr ca': 'fr',
+  en: 'en', eng: 'en', e: 'en', a: 'en', anglais: 'en', english: 'en', 'en-ca': 'en', 'en ca': 'en',
+};
+
+/**
+ * Turns each parsed record into a line of COPY text for import_rows: the
+ * normalized contact, or, when a cell is invalid, the raw cells with the
+ * reasons (a bad row keeps its line number and is reported, never imported).
+ */
+export class RowStager {
+  private readonly keyOrder: ('x' | 'e')[];
+
+  constructor(
+    private readonly columns: readonly ColumnPlan[],
+    private readonly definitions: ReadonlyMap<string, AttributeDefinitionModel>,
+    strategy: ImportStrategy,
+    private readonly dateOrder: DateOrder,
+  ) {
+    this.keyOrder = strategy === ImportStrategy.UPSERT_BY_EMAIL ? ['e', 'x'] : ['x', 'e'];
+  }
+
+  /** The COPY line for a record, and its errors (none for a good row). */
+  stage(record: readonly string[], line: number): StagedRow {
+    const input: ContactFieldValues = {};
+    const headerOf: Partial<Record<keyof ContactFieldValues, string>> = {};
+    const attributes: Record<string, string | number | boolean> = {};
+    const errors: RowError[] = [];
+    let extId: string | null = null;
+    let tags: string[] = [];
+    for (const column of this.columns) {
+      const value = record[column.index]?.trim();
+      if (!value) continue; // a blank cell never erases a value
+      const fail = (message: string) => errors.push({ line, column: column.header, message: `${column.header}: ${message}` });
+      const field = column.field;
+      if (field === 'externalId') extId = value;
+      else if (field === 'tags') {
+        tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+        if (tags.some((tag) => tag.length > 100)) fail('a tag name has at most 100 characters');
+      }
+      else if (field === 'preferredLanguage') {
+        const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
+        if (language) input.preferredLanguage = language;
+        else fail(`unknown language "${value}" (expected fr or en)`);
+      } else if (field === 'birthDate') {
+        const date = parseDate(value, this.dateOrder);
+        if (date) input.birthDate = date;
+        else fail(`bad date "${value}" (expected ${this.dateOrder === 'YMD' ? 'YYYY-MM-DD' : this.dateOrder === 'DMY' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'})`);
+      } else if (field.startsWith('attributes.')) {
+        const key = field.slice('attributes.'.length);
+        try {
+          attributes[key] = checkValue(this.definitions.get(key)!, value, column.header);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          errors.push({ line, column: column.header, message: error.message });
+        }
+      } else {
+        input[field as keyof ContactFieldValues] = value;
+        headerOf[field as keyof ContactFieldValues] = column.header;
+      }
+    }
+    const checked = checkContactFields(input, input.country ?? null);
+    for (const { field, reason } of checked.errors) {
+      const header = headerOf[field] ?? field;
+      errors.push({ line, column: header, message: `${header}: ${reason}` });
+    }
+    const { columns: values, entered } = checked;
+    if (errors.length === 0 && !extId && !values.email && !values.phone && !values.first_name && !values.last_name) {
+      errors.push({ line, column: null, message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id' });
+    }
+    if (errors.length > 0) return { copy: this.rejectedLine(line, errors, record), errors, match: null, hasExternalId: false, hasTags: false };
+    let match: 'x' | 'e' | 'i' = 'i';
+    let key: string | null = null;
+    for (const kind of this.keyOrder) {
+      const value = kind === 'x' ? extId : values.email;
+      if (value) {
+        match = kind;
+        key = `${kind}:${value}`;
+        break;
+      }
+    }
+    const cells = [
+      String(line), match, copyNullable(key), copyNullable(extId),
+      ...STAGED_COLUMNS.map(({ column }) => copyNullable(values[column] ?? null)),
+      copyText(JSON.stringify(attributes)), copyText(JSON.stringify(entered)), copyText(arrayLiteral(tags)), '\\N', '\\N',
+    ];
+    return { copy: `${cells.join('\t')}\n`, errors, match, hasExternalId: extId !== null, hasTags: tags.length > 0 };
+  }
+
+  /** A record refused as a whole (e.g. more cells than the header has). */
+  rejected(line: number, record: readonly string[], message: string): StagedRow {
+    const errors = [{ line, column: null, message }];
+    return { copy: this.rejectedLine(line, errors, record), errors, match: null, hasExternalId: false, hasTags: false };
+  }
+
+  /** The COPY line of a bad row: its raw cells and the reasons, nothing else. */
+  rejectedLine(line: number, errors: readonly RowError[], record: readonly string[]): string {
+    const empty = '\t\\N'.repeat(STAGED_COLUMNS.length + 6);
+    return `${line}${empty}\t${copyText(errors.map((e) => e.message).join('; '))}\t${copyText(arrayLiteral(record))}\n`;
+  }
+}
+
+export interface StagedRow {
+  copy: string;
+  errors: RowError[];
+  match: 'x' | 'e' | 'i' | null;
+  hasExternalId: boolean;
+  hasTags: boolean;
+}
+
+/** A date in the given order (separators - / . or none for YYYYMMDD) as YYYY-MM-DD, or null. */
+export function parseDate(value: string, order: DateOrder): string | null {
+  let parts: string[] | null = null;
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+  if (compact) parts = [compact[1], compact[2], compact[3]];
+  else {
+    const split = value.split(/[-/.]/);
+    if (split.length !== 3 || split.some((part) => !/^\d{1,4}$/.test(part))) return null;
+    // a four-digit first part is always a year first
+    if (split[0].length === 4) parts = split;
+    else if (order === 'DMY') parts = [split[2], split[1], split[0]];
+    else if (order === 'MDY') parts = [split[2], split[0], split[1]];
+    else return null;
+  }
+  const [year, month, day] = parts;
+  if (year.length !== 4) return null;
+  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  const date = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : null;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
+/** A value in COPY text format. */
+function copyText(value: string): string {
+  if (!COPY_SPECIAL.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+function copyNullable(value: string | null): string {
+  return value === null ? '\\N' : copyText(value);
+}
+
+/** A PostgreSQL text[] literal. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
