@@ -1,37 +1,19 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, JobRunsService, JobsService } from '@app/jobs';
 import { Role } from '@app/tenancy';
+import { queueBackends } from './support/queue-backends.js';
 import { TestApi } from './support/test-app.js';
 
 /**
  * The job contract, run against each queue backend: BullMQ on PostgreSQL (the
  * embedded default) and on Redis. The jobs under test are real ones (exports).
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisReachable = await new Promise<boolean>((resolve) => {
-  const { hostname, port } = new URL(REDIS_URL);
-  const socket = net.connect(Number(port || 6379), hostname);
-  socket.setTimeout(1000);
-  socket.once('connect', () => (socket.end(), resolve(true)));
-  socket.once('error', () => resolve(false));
-  socket.once('timeout', () => (socket.destroy(), resolve(false)));
-});
-if (!redisReachable) {
-  process.stdout.write(`\n*** Redis is not reachable at ${REDIS_URL}: the Redis run of the job contract suite is SKIPPED ***\n\n`);
-}
-
-const backends = [
-  { backend: 'postgres', env: {} as Record<string, string>, run: true },
-  { backend: 'redis', env: { REDIS_URL, QUEUE_PREFIX: `test${process.pid}x${Date.now() % 100000}` }, run: redisReachable },
-];
-
 const START = `mutation($format: ExportFormat!, $filter: ContactFilterInput, $options: ExportOptionsInput) {
   startExport(format: $format, filter: $filter, options: $options) { id status kind } }`;
 const RUN = `query($id: ID!) { jobRun(id: $id) { id kind status processed total counts attempts errors { message } downloadPath createdBy } }`;
 
-for (const { backend, env, run } of backends) {
+for (const { backend, env, run } of queueBackends) {
   (run ? describe : describe.skip)(`jobs on the ${backend} backend`, () => {
     let api: TestApi;
     let owner: string;

@@ -25,7 +25,7 @@ export class AppModule {
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
       ],
       providers: [

@@ -13,7 +13,7 @@ export class WorkerModule {
       imports: [
         DatabaseModule.forRoot({ appUrl: database.appUrl, poolSize: config.DATABASE_POOL_SIZE }),
         HealthModule,
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, processors: true }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: true }),
         ContactsModule,
       ],
     };

@@ -54,6 +54,10 @@ export class AppConfig {
   @Matches(/^[^:\s]{1,64}$/, { message: 'QUEUE_DASHBOARD_USER must be 1 to 64 characters, without spaces or ":"' })
   QUEUE_DASHBOARD_USER = 'admin';
 
+  /** How long a job's lock lasts unrenewed, in ms: a job whose worker died is retried after about this long. */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  JOB_LOCK_MS = 30_000;
+
   /** Run the job processors inside the API process (default: only on the embedded database). */
   @IsOptional() @Transform(toBool) @IsBoolean()
   RUN_JOBS_IN_API?: boolean;

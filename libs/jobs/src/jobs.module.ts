@@ -8,7 +8,7 @@ import { JobRunsResolver } from './job-runs.resolver.js';
 import { JobRunsService } from './job-runs.service.js';
 import { JobsService } from './jobs.service.js';
 import { queueConnection } from './queue-connection.js';
-import { ContactsQueueProcessor } from './queue.processor.js';
+import { ContactsQueueProcessor, WORKER_OPTIONS } from './queue.processor.js';
 
 export interface JobsModuleOptions {
   redisUrl?: string;
@@ -16,6 +16,8 @@ export interface JobsModuleOptions {
   prefix: string;
   /** Application-role URL (the PostgreSQL backend's connection when there is no Redis). */
   appUrl: string;
+  /** How long a job's lock lasts unrenewed: a dead worker's jobs are retried after about this long. */
+  lockMs: number;
   /** Run the processors in this process (apps/worker; the API too on the embedded default). */
   processors: boolean;
 }
@@ -25,6 +27,8 @@ export interface JobsModuleOptions {
 export class JobsModule {
   static forRoot(options: JobsModuleOptions): DynamicModule {
     const { connection } = queueConnection(options);
+    // read by @Processor when the workers start, after this
+    Object.assign(WORKER_OPTIONS, { lockDuration: options.lockMs, stalledInterval: options.lockMs });
     return {
       module: JobsModule,
       global: true,

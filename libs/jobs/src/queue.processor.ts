@@ -12,11 +12,18 @@ import { JobRunsService } from './job-runs.service.js';
 const PROGRESS_EVERY_MS = 500;
 
 /**
+ * Worker options. A job's lock is renewed while it runs; once a dead worker's
+ * lock expires, the stalled-job check (as often as the lock lasts) queues the
+ * job again. JobsModule.forRoot sets both from JOB_LOCK_MS.
+ */
+export const WORKER_OPTIONS = { concurrency: 2, lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 2 };
+
+/**
  * Runs the jobs of the contacts queue: each in its organization's tenant
  * context, reflected in its job run (RUNNING, progress, SUCCEEDED, FAILED after
  * the last retry, CANCELLED). Stalled jobs are retried by BullMQ.
  */
-@Processor(QueueName.CONTACTS, { concurrency: 2, stalledInterval: 30_000, maxStalledCount: 2 })
+@Processor(QueueName.CONTACTS, WORKER_OPTIONS)
 export class ContactsQueueProcessor extends WorkerHost {
   constructor(
     private readonly handlers: JobHandlersRegistry,
