@@ -1,7 +1,7 @@
 import { AppError } from '@app/common';
+import { isCalendarDate } from '../normalization/calendar-date.util.js';
 import { AttributeType, type AttributeDefinitionModel } from './attribute-definition.model.js';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Checks custom attribute values against their definitions and returns them
@@ -41,7 +41,7 @@ export function checkValue(definition: AttributeDefinitionModel, value: unknown,
       return Number.isFinite(number) ? number : refuse('a number');
     }
     case AttributeType.DATE:
-      return typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value)) ? value : refuse('a date as YYYY-MM-DD');
+      return typeof value === 'string' && isCalendarDate(value) ? value : refuse('a date as YYYY-MM-DD');
     case AttributeType.BOOLEAN:
       if (typeof value === 'boolean') return value;
       if (typeof value === 'string' && /^(true|false|yes|no|oui|non|1|0)$/i.test(value.trim())) return /^(true|yes|oui|1)$/i.test(value.trim());

@@ -1,5 +1,5 @@
 import { AppError } from '@app/common';
-import { type Normalized, normalizeEmail, normalizeName, normalizePhone, normalizePostalCode, quebecRegionFromPostalCode, isCanada } from '../normalization/index.js';
+import { isCalendarDate, type Normalized, normalizeEmail, normalizeName, normalizePhone, normalizePostalCode, quebecRegionFromPostalCode, isCanada, todayIso } from '../normalization/index.js';
 import type { EnteredValuesModel } from './contact.model.js';
 
 /** Contact columns written from input, as stored (snake_case). */
@@ -33,21 +33,21 @@ export interface ContactFieldValues {
   birthDate?: string | null;
 }
 
-const NORMALIZED = {
-  firstName: ['first_name', normalizeName],
-  lastName: ['last_name', normalizeName],
-  email: ['email', normalizeEmail],
-  phone: ['phone', (v: string | null | undefined) => normalizePhone(v)],
-} as const;
+const NORMALIZED: readonly [keyof EnteredValuesModel & keyof ContactFieldValues, keyof ContactColumns, (value: string | null | undefined) => Normalized][] = [
+  ['firstName', 'first_name', normalizeName],
+  ['lastName', 'last_name', normalizeName],
+  ['email', 'email', normalizeEmail],
+  ['phone', 'phone', (value) => normalizePhone(value)],
+];
 
-const PLAIN = {
-  addressLine1: 'address_line1',
-  addressLine2: 'address_line2',
-  city: 'city',
-  region: 'region',
-  country: 'country',
-  preferredLanguage: 'preferred_language',
-} as const;
+const PLAIN: readonly [keyof ContactFieldValues, keyof ContactColumns][] = [
+  ['addressLine1', 'address_line1'],
+  ['addressLine2', 'address_line2'],
+  ['city', 'city'],
+  ['region', 'region'],
+  ['country', 'country'],
+  ['preferredLanguage', 'preferred_language'],
+];
 
 /** What normalizing gives: the columns to write, and what was entered where normalization changed it. */
 export interface NormalizedContactFields {
@@ -89,10 +89,10 @@ export function checkContactFields(
     else clearedEntered.push(field);
   };
 
-  for (const [field, [column, normalize]] of Object.entries(NORMALIZED) as [keyof typeof NORMALIZED, (typeof NORMALIZED)[keyof typeof NORMALIZED]][]) {
+  for (const [field, column, normalize] of NORMALIZED) {
     if (input[field] !== undefined) apply(field, column, normalize(input[field]), input[field]);
   }
-  for (const [field, column] of Object.entries(PLAIN) as [keyof typeof PLAIN, (typeof PLAIN)[keyof typeof PLAIN]][]) {
+  for (const [field, column] of PLAIN) {
     if (input[field] !== undefined) columns[column] = trimmed(input[field]);
   }
   if (input.postalCode !== undefined) {
@@ -116,6 +116,5 @@ function trimmed(value: string | null | undefined): string | null {
 }
 
 function isRealDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) && date.getTime() <= Date.now();
+  return isCalendarDate(value) && value <= todayIso();
 }

@@ -1,3 +1,4 @@
+import Papa from 'papaparse';
 import type { ImportEncoding } from './import-options.js';
 
 /**
@@ -101,4 +102,56 @@ function countOutsideQuotes(line: string, delimiter: string): number {
     else if (char === delimiter && !quoted) count++;
   }
   return count;
+}
+
+/** A row of the file: its cells, the line it starts on, and why it could not be read, if so. */
+export interface CsvRow {
+  cells: string[];
+  line: number;
+  error: string | null;
+}
+
+/** A record longer than this is taken for a quote that never closes. */
+const MAX_RECORD_CHARS = 1024 * 1024;
+
+/**
+ * The rows of CSV text, a batch per piece of text: papaparse's core parser on
+ * each piece, the unfinished last row carried over to the next, so memory
+ * holds a piece, not the file. Empty lines are skipped but counted. A row
+ * with misplaced quotes comes with its error; a quote that never closes
+ * costs its line, not the rest of the file.
+ */
+export async function* csvRows(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvRow[]> {
+  let carry = '';
+  let line = 1;
+  type Newline = '\n' | '\r\n' | '\r';
+  let newline: Newline | null = null;
+  const parse = (input: string, final: boolean): CsvRow[] => {
+    const results = new Papa.Parser({ delimiter, newline: newline ?? '\n', quoteChar: '"' }).parse(input, 0, !final);
+    const errors = new Map<number, string>();
+    for (const error of results.errors) if (error.row !== undefined && !errors.has(error.row)) errors.set(error.row, `malformed CSV: ${error.message}`);
+    const rows: CsvRow[] = [];
+    (results.data as string[][]).forEach((cells, i) => {
+      const start = line;
+      line += 1;
+      for (const cell of cells) if (cell.includes('\n')) line += cell.split('\n').length - 1;
+      if (cells.length === 1 && cells[0].trim() === '' && !errors.has(i)) return;
+      rows.push({ cells, line: start, error: errors.get(i) ?? null });
+    });
+    carry = final ? '' : input.slice(results.meta.cursor);
+    return rows;
+  };
+  for await (const piece of text) {
+    newline ??= (/\r\n|\n|\r/.exec(piece)?.[0] as Newline | undefined) ?? null;
+    const rows = parse(carry + piece, false);
+    while (carry.length > MAX_RECORD_CHARS) {
+      const end = carry.indexOf(newline ?? '\n');
+      const bad = end < 0 ? carry : carry.slice(0, end);
+      rows.push({ cells: [bad], line: line++, error: 'malformed CSV: a quoted field does not close' });
+      carry = end < 0 ? '' : carry.slice(end + (newline ?? '\n').length);
+    }
+    if (rows.length) yield rows;
+  }
+  const rows = parse(carry, true);
+  if (rows.length) yield rows;
 }

@@ -1,16 +1,14 @@
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { type CsvError, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { TenantDb, type Tx } from '@app/database';
 import {
   type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService,
 } from '@app/jobs';
 import { AttributesService } from '../attributes/attributes.service.js';
-import { decodeChunks, detectDelimiter } from './csv-source.util.js';
+import { csvRows, decodeChunks, detectDelimiter } from './csv-source.util.js';
 import { planColumns } from './import-columns.util.js';
 import { mergeStagedRows, type StagedFacts } from './import-merge.js';
 import type { ImportContactsParams } from './import-options.js';
@@ -63,17 +61,10 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
   /** Parses and normalizes every record into COPY text for import_rows. */
   private async stage(tx: Tx, text: AsyncIterable<string>, delimiter: string, params: ImportContactsParams, progress: JobProgress) {
     const definitions = await this.attributes.definitions(tx);
-    const skipped: CsvError[] = [];
-    const parser = Readable.from(text).pipe(
-      parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_error: true, info: true }),
-    );
-    parser.on('skip', (error: CsvError) => skipped.push(error));
-
     await tx.execute(STAGING_TABLE);
     const copy = tx.copyFrom(STAGING_COPY);
     let pending = '';
-    const send = async (force = false) => {
-      if (pending.length < COPY_BATCH_CHARS && !force) return;
+    const flush = async () => {
       const ok = copy.write(pending);
       pending = '';
       if (!ok) await once(copy, 'drain');
@@ -86,50 +77,46 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
     const facts: StagedFacts = { goodRows: 0, byKind: { x: 0, e: 0, i: 0 }, externalIds: false, rowTags: false };
     let rows = 0;
     let invalid = 0;
-    let lastLine = 0;
-    let emptyLines = 0;
-    const reject = (line: number, rowErrors: RowError[], copyLine: string) => {
+    const reject = (rowErrors: RowError[], copyLine: string) => {
       invalid++;
       if (errors.length < MAX_REPORTED_ERRORS) errors.push(...rowErrors.slice(0, MAX_REPORTED_ERRORS - errors.length));
       pending += copyLine;
     };
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number } }>) {
-        const line = lastLine + 1 + (info.empty_lines - emptyLines);
-        [lastLine, emptyLines] = [info.lines, info.empty_lines];
-        if (!headers || !stager) {
-          headers = record;
-          const plan = planColumns(headers, params.mapping, definitions);
-          if (plan.problems.length) throw new UnrecoverableError(`The file's columns cannot be imported: ${plan.problems.join('; ')}`);
-          if (plan.columns.length === 0) {
-            throw new UnrecoverableError(`No column of the file is a known field (columns: ${headers.join(', ')}); name them or use the mapping option`);
+      for await (const batch of csvRows(text, delimiter)) {
+        for (const { cells, line, error } of batch) {
+          if (!headers || !stager) {
+            headers = cells;
+            const plan = planColumns(headers, params.mapping, definitions);
+            if (plan.problems.length) throw new UnrecoverableError(`The file's columns cannot be imported: ${plan.problems.join('; ')}`);
+            if (plan.columns.length === 0) {
+              throw new UnrecoverableError(`No column of the file is a known field (columns: ${headers.join(', ')}); name them or use the mapping option`);
+            }
+            ignored = plan.ignored;
+            stager = new RowStager(plan.columns, definitions, params.strategy, params.dateOrder);
+            continue;
           }
-          ignored = plan.ignored;
-          stager = new RowStager(plan.columns, definitions, params.strategy, params.dateOrder);
-          continue;
-        }
-        for (const error of skipped.splice(0)) {
           rows++;
-          const rowError = { line: Number(error.lines), column: null, message: `malformed CSV: ${error.message}` };
-          reject(rowError.line, [rowError], stager.rejectedLine(rowError.line, [rowError], []));
+          const tooMany = cells.length > headers.length && cells.slice(headers.length).some((cell) => cell.trim() !== '');
+          const staged = error
+            ? stager.rejected(line, cells, error)
+            : tooMany
+              ? stager.rejected(line, cells, `the row has ${cells.length} cells, the header ${headers.length}: a cell holds an unquoted "${delimiter}"?`)
+              : stager.stage(cells, line);
+          if (staged.errors.length > 0) reject(staged.errors, staged.copy);
+          else {
+            pending += staged.copy;
+            facts.goodRows++;
+            facts.byKind[staged.match!]++;
+            facts.externalIds ||= staged.hasExternalId;
+            facts.rowTags ||= staged.hasTags;
+          }
+          if (pending.length >= COPY_BATCH_CHARS) await flush();
         }
-        rows++;
-        const staged = record.length > headers.length && record.slice(headers.length).some((cell) => cell.trim() !== '')
-          ? stager.rejected(line, record, `the row has ${record.length} cells, the header ${headers.length}: a cell holds an unquoted "${delimiter}"?`)
-          : stager.stage(record, line);
-        if (staged.errors.length > 0) reject(line, staged.errors, staged.copy);
-        else {
-          pending += staged.copy;
-          facts.goodRows++;
-          facts.byKind[staged.match!]++;
-          facts.externalIds ||= staged.hasExternalId;
-          facts.rowTags ||= staged.hasTags;
-        }
-        await send();
-        if (rows % 1000 === 0) await progress.report(rows, null, { rows, invalid });
+        await progress.report(rows, null, { rows, invalid });
       }
       if (!headers) throw new UnrecoverableError('The file is empty: it needs a header line and rows');
-      await send(true);
+      await flush();
       copy.end();
       await finished(copy);
     } catch (error) {

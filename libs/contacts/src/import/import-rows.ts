@@ -1,6 +1,7 @@
 import { AppError } from '@app/common';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { checkValue } from '../attributes/attribute-values.util.js';
+import { isCalendarDate } from '../normalization/calendar-date.util.js';
 import { checkContactFields, type ContactColumns, type ContactFieldValues } from '../contacts/contact-fields.util.js';
 import type { ColumnPlan } from './import-columns.util.js';
 import { type DateOrder, ImportStrategy } from './import-options.js';
@@ -75,40 +76,49 @@ export class RowStager {
   stage(record: readonly string[], line: number): StagedRow {
     const input: ContactFieldValues = {};
     const headerOf: Partial<Record<keyof ContactFieldValues, string>> = {};
-    const attributes: Record<string, string | number | boolean> = {};
+    let attributes: Record<string, string | number | boolean> | null = null;
     const errors: RowError[] = [];
     let extId: string | null = null;
     let tags: string[] = [];
-    for (const column of this.columns) {
-      const value = record[column.index]?.trim();
+    for (const { index, header, field } of this.columns) {
+      const value = record[index]?.trim();
       if (!value) continue; // a blank cell never erases a value
-      const fail = (message: string) => errors.push({ line, column: column.header, message: `${column.header}: ${message}` });
-      const field = column.field;
-      if (field === 'externalId') extId = value;
-      else if (field === 'tags') {
-        tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
-        if (tags.some((tag) => tag.length > 100)) fail('a tag name has at most 100 characters');
-      }
-      else if (field === 'preferredLanguage') {
-        const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
-        if (language) input.preferredLanguage = language;
-        else fail(`unknown language "${value}" (expected fr or en)`);
-      } else if (field === 'birthDate') {
-        const date = parseDate(value, this.dateOrder);
-        if (date) input.birthDate = date;
-        else fail(`bad date "${value}" (expected ${this.dateOrder === 'YMD' ? 'YYYY-MM-DD' : this.dateOrder === 'DMY' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'})`);
-      } else if (field.startsWith('attributes.')) {
-        const key = field.slice('attributes.'.length);
-        try {
-          attributes[key] = checkValue(this.definitions.get(key)!, value, column.header);
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          errors.push({ line, column: column.header, message: error.message });
+      let problem: string | null = null;
+      switch (field) {
+        case 'externalId':
+          extId = value;
+          break;
+        case 'tags':
+          tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+          if (tags.some((tag) => tag.length > 100)) problem = 'a tag name has at most 100 characters';
+          break;
+        case 'preferredLanguage': {
+          const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
+          if (language) input.preferredLanguage = language;
+          else problem = `unknown language "${value}" (expected fr or en)`;
+          break;
         }
-      } else {
-        input[field as keyof ContactFieldValues] = value;
-        headerOf[field as keyof ContactFieldValues] = column.header;
+        case 'birthDate': {
+          const date = parseDate(value, this.dateOrder);
+          if (date) input.birthDate = date;
+          else problem = `bad date "${value}" (expected ${DATE_FORMATS[this.dateOrder]})`;
+          break;
+        }
+        default:
+          if (field.startsWith('attributes.')) {
+            const key = field.slice('attributes.'.length);
+            try {
+              (attributes ??= {})[key] = checkValue(this.definitions.get(key)!, value, header);
+            } catch (error) {
+              if (!(error instanceof AppError)) throw error;
+              errors.push({ line, column: header, message: error.message });
+            }
+          } else {
+            input[field as keyof ContactFieldValues] = value;
+            headerOf[field as keyof ContactFieldValues] = header;
+          }
       }
+      if (problem) errors.push({ line, column: header, message: `${header}: ${problem}` });
     }
     const checked = checkContactFields(input, input.country ?? null);
     for (const { field, reason } of checked.errors) {
@@ -120,6 +130,7 @@ export class RowStager {
       errors.push({ line, column: null, message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id' });
     }
     if (errors.length > 0) return { copy: this.rejectedLine(line, errors, record), errors, match: null, hasExternalId: false, hasTags: false };
+
     let match: 'x' | 'e' | 'i' = 'i';
     let key: string | null = null;
     for (const kind of this.keyOrder) {
@@ -130,12 +141,10 @@ export class RowStager {
         break;
       }
     }
-    const cells = [
-      String(line), match, copyNullable(key), copyNullable(extId),
-      ...STAGED_COLUMNS.map(({ column }) => copyNullable(values[column] ?? null)),
-      copyText(JSON.stringify(attributes)), copyText(JSON.stringify(entered)), copyText(arrayLiteral(tags)), '\\N', '\\N',
-    ];
-    return { copy: `${cells.join('\t')}\n`, errors, match, hasExternalId: extId !== null, hasTags: tags.length > 0 };
+    let copy = `${line}\t${match}\t${copyNullable(key)}\t${copyNullable(extId)}`;
+    for (const { column } of STAGED_COLUMNS) copy += `\t${copyNullable(values[column] ?? null)}`;
+    copy += `\t${attributes ? copyText(JSON.stringify(attributes)) : '{}'}\t${copyText(JSON.stringify(entered))}\t${tags.length ? copyText(arrayLiteral(tags)) : '{}'}\t\\N\t\\N\n`;
+    return { copy, errors, match, hasExternalId: extId !== null, hasTags: tags.length > 0 };
   }
 
   /** A record refused as a whole (e.g. more cells than the header has). */
@@ -159,25 +168,32 @@ export interface StagedRow {
   hasTags: boolean;
 }
 
-/** A date in the given order (separators - / . or none for YYYYMMDD) as YYYY-MM-DD, or null. */
+const DATE_FORMATS: Record<DateOrder, string> = { YMD: 'YYYY-MM-DD', DMY: 'DD/MM/YYYY', MDY: 'MM/DD/YYYY' };
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const DATE_PARTS = /^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})$/;
+
+/**
+ * A date as YYYY-MM-DD, or null: ISO, YYYYMMDD, or three numbers separated by
+ * - / or . — year first when it has four digits, else in the given order.
+ */
 export function parseDate(value: string, order: DateOrder): string | null {
-  let parts: string[] | null = null;
-  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
-  if (compact) parts = [compact[1], compact[2], compact[3]];
+  if (ISO_DATE.test(value)) return isCalendarDate(value) ? value : null;
+  let year: string, month: string, day: string;
+  const compact = COMPACT_DATE.exec(value);
+  if (compact) [, year, month, day] = compact;
   else {
-    const split = value.split(/[-/.]/);
-    if (split.length !== 3 || split.some((part) => !/^\d{1,4}$/.test(part))) return null;
-    // a four-digit first part is always a year first
-    if (split[0].length === 4) parts = split;
-    else if (order === 'DMY') parts = [split[2], split[1], split[0]];
-    else if (order === 'MDY') parts = [split[2], split[0], split[1]];
+    const parts = DATE_PARTS.exec(value);
+    if (!parts) return null;
+    const [, a, b, c] = parts;
+    if (a.length === 4) [year, month, day] = [a, b, c];
+    else if (order === 'DMY') [year, month, day] = [c, b, a];
+    else if (order === 'MDY') [year, month, day] = [c, a, b];
     else return null;
   }
-  const [year, month, day] = parts;
-  if (year.length !== 4) return null;
+  if (year.length !== 4 || month.length > 2 || day.length > 2) return null;
   const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  const date = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : null;
+  return isCalendarDate(iso) ? iso : null;
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;

