@@ -111,6 +111,12 @@ export interface CsvRow {
   error: string | null;
 }
 
+/** papaparse's core parser (Papa.Parser, untyped in @types/papaparse): what chunked parsing uses inside papaparse. */
+interface CoreParser {
+  parse(input: string, baseIndex: number, ignoreLastRow: boolean): { data: string[][]; errors: { row?: number; message: string }[]; meta: { cursor: number } };
+}
+const CoreParser = Papa.Parser as unknown as new (config: { delimiter: string; newline: string; quoteChar: string }) => CoreParser;
+
 /** A record longer than this is taken for a quote that never closes. */
 const MAX_RECORD_CHARS = 1024 * 1024;
 
@@ -127,11 +133,11 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
   type Newline = '\n' | '\r\n' | '\r';
   let newline: Newline | null = null;
   const parse = (input: string, final: boolean): CsvRow[] => {
-    const results = new Papa.Parser({ delimiter, newline: newline ?? '\n', quoteChar: '"' }).parse(input, 0, !final);
+    const results = new CoreParser({ delimiter, newline: newline ?? '\n', quoteChar: '"' }).parse(input, 0, !final);
     const errors = new Map<number, string>();
     for (const error of results.errors) if (error.row !== undefined && !errors.has(error.row)) errors.set(error.row, `malformed CSV: ${error.message}`);
     const rows: CsvRow[] = [];
-    (results.data as string[][]).forEach((cells, i) => {
+    results.data.forEach((cells, i) => {
       const start = line;
       line += 1;
       for (const cell of cells) if (cell.includes('\n')) line += cell.split('\n').length - 1;

@@ -84,39 +84,29 @@ export class RowStager {
       const value = record[index]?.trim();
       if (!value) continue; // a blank cell never erases a value
       let problem: string | null = null;
-      switch (field) {
-        case 'externalId':
-          extId = value;
-          break;
-        case 'tags':
-          tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
-          if (tags.some((tag) => tag.length > 100)) problem = 'a tag name has at most 100 characters';
-          break;
-        case 'preferredLanguage': {
-          const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
-          if (language) input.preferredLanguage = language;
-          else problem = `unknown language "${value}" (expected fr or en)`;
-          break;
+      if (field === 'externalId') extId = value;
+      else if (field === 'tags') {
+        tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+        if (tags.some((tag) => tag.length > 100)) problem = 'a tag name has at most 100 characters';
+      } else if (field === 'preferredLanguage') {
+        const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
+        if (language) input.preferredLanguage = language;
+        else problem = `unknown language "${value}" (expected fr or en)`;
+      } else if (field === 'birthDate') {
+        const date = parseDate(value, this.dateOrder);
+        if (date) input.birthDate = date;
+        else problem = `bad date "${value}" (expected ${DATE_FORMATS[this.dateOrder]})`;
+      } else if (field.startsWith('attributes.')) {
+        const key = field.slice('attributes.'.length);
+        try {
+          (attributes ??= {})[key] = checkValue(this.definitions.get(key)!, value, header);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          errors.push({ line, column: header, message: error.message });
         }
-        case 'birthDate': {
-          const date = parseDate(value, this.dateOrder);
-          if (date) input.birthDate = date;
-          else problem = `bad date "${value}" (expected ${DATE_FORMATS[this.dateOrder]})`;
-          break;
-        }
-        default:
-          if (field.startsWith('attributes.')) {
-            const key = field.slice('attributes.'.length);
-            try {
-              (attributes ??= {})[key] = checkValue(this.definitions.get(key)!, value, header);
-            } catch (error) {
-              if (!(error instanceof AppError)) throw error;
-              errors.push({ line, column: header, message: error.message });
-            }
-          } else {
-            input[field as keyof ContactFieldValues] = value;
-            headerOf[field as keyof ContactFieldValues] = header;
-          }
+      } else {
+        input[field as keyof ContactFieldValues] = value;
+        headerOf[field as keyof ContactFieldValues] = header;
       }
       if (problem) errors.push({ line, column: header, message: `${header}: ${problem}` });
     }
