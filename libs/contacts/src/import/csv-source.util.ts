@@ -124,8 +124,10 @@ const MAX_RECORD_CHARS = 1024 * 1024;
  * The rows of CSV text, a batch per piece of text: papaparse's core parser on
  * each piece, the unfinished last row carried over to the next, so memory
  * holds a piece, not the file. Empty lines are skipped but counted. A row
- * with misplaced quotes comes with its error; a quote that never closes
- * costs its line, not the rest of the file.
+ * with misplaced quotes comes with its error (papaparse reads on to the
+ * next quote, so the rows in between are part of it). A quote that never
+ * closes costs its line once 1 MB follows it; in the last 1 MB of the file,
+ * the rest of the file is that one bad row.
  */
 export async function* csvRows(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvRow[]> {
   let carry = '';
@@ -148,13 +150,17 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
     return rows;
   };
   for await (const piece of text) {
-    newline ??= (/\r\n|\n|\r/.exec(piece)?.[0] as Newline | undefined) ?? null;
+    // the line break, from the first one seen (a trailing \r may be half of a \r\n)
+    newline ??= (/\r\n|\n|\r(?!$)/.exec(carry + piece)?.[0] as Newline | undefined) ?? null;
+    if (newline === null) {
+      carry += piece;
+      continue;
+    }
     const rows = parse(carry + piece, false);
     while (carry.length > MAX_RECORD_CHARS) {
-      const end = carry.indexOf(newline ?? '\n');
-      const bad = end < 0 ? carry : carry.slice(0, end);
-      rows.push({ cells: [bad], line: line++, error: 'malformed CSV: a quoted field does not close' });
-      carry = end < 0 ? '' : carry.slice(end + (newline ?? '\n').length);
+      const end = carry.indexOf(newline);
+      rows.push({ cells: [end < 0 ? carry : carry.slice(0, end)], line: line++, error: 'malformed CSV: a quoted field does not close' });
+      rows.push(...parse(end < 0 ? '' : carry.slice(end + newline.length), false));
     }
     if (rows.length) yield rows;
   }

@@ -94,6 +94,7 @@ export class RowStager {
         else problem = `unknown language "${value}" (expected fr or en)`;
       } else if (field === 'birthDate') {
         const date = parseDate(value, this.dateOrder);
+        headerOf.birthDate = header;
         if (date) input.birthDate = date;
         else problem = `bad date "${value}" (expected ${DATE_FORMATS[this.dateOrder]})`;
       } else if (field.startsWith('attributes.')) {
