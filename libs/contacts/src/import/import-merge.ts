@@ -50,7 +50,7 @@ export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, fact
   await tx.execute(`
     CREATE TEMP TABLE import_contacts ON COMMIT DROP AS
     SELECT DISTINCT ON (key) key, match, line, ext_id, ${COLUMNS.join(', ')}, attributes, entered,
-           count(*) OVER (PARTITION BY key)::int AS rows, NULL::uuid AS existing_id, gen_random_uuid() AS new_id
+           count(*) OVER (PARTITION BY key)::int AS rows, NULL::uuid AS existing_id, crm_uuidv7() AS new_id
       FROM import_rows WHERE error IS NULL ORDER BY key, line DESC`);
   const [{ people, repeatedKeys }] = await tx.query<{ people: number; repeatedKeys: number }>(
     `SELECT count(*)::int AS people, count(*) FILTER (WHERE rows > 1)::int AS "repeatedKeys" FROM import_contacts`,
