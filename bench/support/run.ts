@@ -1,0 +1,56 @@
+/**
+ * What every benchmark script does around its measurements: progress lines on
+ * stderr (stdout is for the result), cleanup steps that run however the script
+ * ends (Ctrl-C included), and the exit code.
+ */
+
+/** An expected failure: its message says it all, so no stack is printed. */
+export class BenchFailure extends Error {}
+
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** 1234567 → "1,234,567" */
+export function n(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+export function mb(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+/** A step to undo at the end (a server to stop, a folder to remove); the last added runs first. */
+export function onCleanup(step: () => Promise<void> | void): void {
+  cleanups.push(step);
+}
+
+async function cleanup(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      process.stderr.write(`Cleanup failed: ${String(error)}\n`);
+    }
+  }
+}
+
+/** Runs `main`, then the cleanup steps, and exits with `main`'s code (1 when it throws). */
+export async function runBench(main: () => Promise<number | void>): Promise<never> {
+  process.once('SIGINT', () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+  let exitCode = 0;
+  try {
+    exitCode = (await main()) ?? 0;
+  } catch (error) {
+    const message = error instanceof BenchFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`\nBenchmark failed: ${message}\n`);
+    exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
+}
