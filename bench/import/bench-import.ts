@@ -225,7 +225,7 @@ async function main(): Promise<number> {
     machine: machine(),
     node: process.version,
     postgres: pgVersion,
-    database: database.embedded ? 'embedded, default settings' : `DATABASE_URL's server ${database.host}:${database.port}, fresh database ${database.name}`,
+    database: database.embedded ? 'embedded, as `npm start` runs it (shared_buffers 512 MB)' : `DATABASE_URL's server ${database.host}:${database.port}, fresh database ${database.name}`,
     queue: queueBackend,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

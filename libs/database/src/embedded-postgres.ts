@@ -37,7 +37,9 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    // PostgreSQL's 128 MB of shared buffers make a million-contact import evict index pages it needs
+    // again a moment later; 512 MB holds them (shared memory is touched only as it is used)
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=512MB'],
     onLog: (message) => logger.debug({ embeddedPostgres: String(message).trim() }),
     onError: (error) => logger.debug({ embeddedPostgres: String(error).trim() }),
   });
