@@ -87,6 +87,16 @@ describe('contact import', () => {
     expect((await contacts()).totalCount).toBe(7);
   });
 
+  it('previews an import with dryRun: the counts and rejected rows, no change to contacts', async () => {
+    const before = await contacts();
+    const csv = 'No client;Prénom;Courriel\nC001;Hélène-Marie;\nC900;Nouvelle;nouvelle@example.org\nC901;Mauvaise;pas-un-courriel\n';
+    const run = await importFile(csv, { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie', dryRun: 'true', tags: 'aperçu' });
+    expect(run.counts).toMatchObject({ rows: 3, invalid: 1, created: 1, updated: 1, dryRun: 1 });
+    expect(await contacts()).toEqual(before);
+    const rejected = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${owner}` } });
+    expect((await rejected.text()).trim().split('\n')).toHaveLength(2);
+  });
+
   it('is idempotent: the same file again creates and changes nothing', async () => {
     const before = await contacts();
     const run = await importFile(cp1252(BOX_OFFICE), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });

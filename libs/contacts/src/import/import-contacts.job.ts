@@ -44,10 +44,13 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
       const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
       const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
       const staged = await this.stage(tx, text, delimiter, params, progress);
+      // a dry run merges, counts, and takes the merge back; the staged rows stay for the rejected-rows file
+      if (params.dryRun) await tx.execute('SAVEPOINT dry_run');
       const merged = await mergeStagedRows(tx, params, staged.facts);
+      if (params.dryRun) await tx.execute('ROLLBACK TO SAVEPOINT dry_run');
       if (staged.invalid > 0) await this.writeRejectedRows(tx, jobRunId, staged.headers, delimiter);
       await this.files.remove(jobRunId, JobFileName.UPLOAD);
-      const counts = { rows: staged.rows, invalid: staged.invalid, ...merged, ignoredColumns: staged.ignored.length };
+      const counts = { rows: staged.rows, invalid: staged.invalid, ...merged, ignoredColumns: staged.ignored.length, ...(params.dryRun ? { dryRun: 1 } : {}) };
       const notes: JobErrorModel[] = staged.ignored.map((header) => ({
         line: 1, column: header, message: `column "${header}" was not imported: its name is not a known field (map it with the mapping option)`,
       }));

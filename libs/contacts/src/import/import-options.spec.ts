@@ -29,7 +29,14 @@ describe('parseImportOptions', () => {
       tags: [],
       consent: null,
       dateOrder: 'YMD',
+      dryRun: false,
     });
+  });
+
+  it('reads dryRun as true or false, and refuses anything else naming it', () => {
+    expect(parseImportOptions({ dryRun: 'true' }, NOW).dryRun).toBe(true);
+    expect(parseImportOptions({ dryRun: 'FALSE' }, NOW).dryRun).toBe(false);
+    expect(() => parseImportOptions({ dryRun: 'yes' }, NOW)).toThrow(expect.objectContaining({ field: 'dryRun' }));
   });
 
   it('treats blank and missing values as not given', () => {

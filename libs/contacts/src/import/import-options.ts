@@ -37,6 +37,8 @@ export interface ImportContactsParams {
   tags: string[];
   consent: ImportConsentOption | null;
   dateOrder: DateOrder;
+  /** Everything but the changes to contacts: the counts and the rejected rows of what the import would do. */
+  dryRun: boolean;
   /** Filled in when the upload is stored. */
   bytes?: number;
   detectedEncoding?: ImportEncoding;
@@ -50,7 +52,7 @@ const ENCODINGS: Record<string, ImportEncoding> = {
 const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', tab: '\t', '\t': '\t', '|': '|' };
 
 export const IMPORT_OPTION_NAMES = [
-  'strategy', 'source', 'delimiter', 'encoding', 'mapping', 'tags', 'dateOrder',
+  'strategy', 'source', 'delimiter', 'encoding', 'mapping', 'tags', 'dateOrder', 'dryRun',
   'consentPurposes', 'consentStatus', 'consentLegalBasis', 'consentImpliedReason', 'consentSource', 'consentOccurredAt',
 ] as const;
 
@@ -95,6 +97,7 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
     tags: list('tags'),
     consent: parseConsent(fields, list('consentPurposes'), now),
     dateOrder: oneOf('dateOrder', ['YMD', 'DMY', 'MDY'] as const, 'YMD')!,
+    dryRun: oneOf('dryRun', ['true', 'false'] as const, 'false') === 'true',
   };
 }
 
