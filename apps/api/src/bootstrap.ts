@@ -24,6 +24,6 @@ export async function createApiApp(config: Config, database: { appUrl: string; e
     verbose: (message: unknown) => logger.trace(String(message)),
   });
   await registerUploadParsers(app, config.IMPORT_MAX_BYTES);
-  if (config.QUEUE_DASHBOARD_PASSWORD) await mountQueueDashboard(app, config);
+  await mountQueueDashboard(app, config);
   return app;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
 import { SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
+import { hasRole, Role } from '@app/tenancy';
 import { JobName } from './job-name.enum.js';
 import { type JobErrorModel, type JobRunConnectionModel, type JobRunModel, type JobRunsFilterInput, JobRunStatus } from './job-run.model.js';
 
@@ -28,6 +29,22 @@ export class JobRunsService {
   async get(id: string): Promise<JobRunModel> {
     const [run] = await this.db.transaction((tx) => tx.query<JobRunModel>(`SELECT ${COLUMNS} FROM job_runs WHERE id = $1`, [id]));
     if (!run) throw AppError.notFound('Job run');
+    return run;
+  }
+
+  /**
+   * A finished run of `kind` whose file the caller may download. What a file
+   * holds depends on who asked for it (an ANALYST's export has no identifiers),
+   * so only its creator, or an ADMIN, reads it. `what` names it in errors.
+   */
+  async downloadable(id: string, kind: JobName, what: string): Promise<JobRunModel> {
+    const run = await this.get(id);
+    const { userId, role } = TenantContexts.require();
+    if (run.kind !== kind) throw AppError.notFound(what);
+    if (run.status !== JobRunStatus.SUCCEEDED) throw new AppError(ErrorCode.CONFLICT, `The ${what.toLowerCase()} is ${run.status}, not finished`);
+    if (run.createdBy !== userId && !hasRole(role as Role, Role.ADMIN)) {
+      throw new AppError(ErrorCode.FORBIDDEN, `Only who started the ${what.toLowerCase()}, or an ADMIN, may download its file`);
+    }
     return run;
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AppError, ErrorCode, UuidPipe } from '@app/common';
 import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService, JobRunStatus, JobsService } from '@app/jobs';
-import { type AuthenticatedRequest, callerOf, hasRole, RequireRole, Role } from '@app/tenancy';
+import { type AuthenticatedRequest, RequireRole, Role } from '@app/tenancy';
 import { EncodingSniffer } from './csv-source.util.js';
 import { type ImportContactsParams, parseImportOptions } from './import-options.js';
 
@@ -46,14 +46,8 @@ export class ImportsController {
 
   @Get(':id/rejected-rows')
   @RequireRole(Role.EDITOR)
-  async rejectedRows(@Param('id', UuidPipe) id: string, @Req() request: AuthenticatedRequest, @Res() reply: FileReply): Promise<void> {
-    const caller = callerOf(request);
-    const run = await this.runs.get(id);
-    if (run.kind !== JobName.IMPORT_CONTACTS) throw AppError.notFound('Import');
-    if (run.status !== JobRunStatus.SUCCEEDED) throw new AppError(ErrorCode.CONFLICT, `The import is ${run.status}, not finished`);
-    if (run.createdBy !== caller.userId && !hasRole(caller.role as Role, Role.ADMIN)) {
-      throw new AppError(ErrorCode.FORBIDDEN, 'Only who started an import, or an ADMIN, may download its rejected rows');
-    }
+  async rejectedRows(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
+    const run = await this.runs.downloadable(id, JobName.IMPORT_CONTACTS, 'Import');
     if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows');
     this.files.send(reply, id, JobFileName.REJECTED, { contentType: 'text/csv; charset=utf-8', filename: `rejected-rows-${id}.csv` });
   }
