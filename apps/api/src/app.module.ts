@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { type Config, InputValidationPipe } from '@app/common';
 import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
+import { DedupApiModule } from '@app/dedup';
 import { JobsModule } from '@app/jobs';
 import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
@@ -27,6 +28,7 @@ export class AppModule {
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
         JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
+        DedupApiModule,
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

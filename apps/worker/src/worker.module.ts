@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type Config } from '@app/common';
 import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
+import { DedupModule } from '@app/dedup';
 import { JobsModule } from '@app/jobs';
 
 /** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
@@ -15,6 +16,7 @@ export class WorkerModule {
         HealthModule,
         JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: true }),
         ContactsModule,
+        DedupModule,
       ],
     };
   }

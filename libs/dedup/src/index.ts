@@ -1,0 +1,1 @@
+export * from './dedup.module.js';
