@@ -2,18 +2,17 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { logger } from '@app/common';
 import { migrate } from '@app/database';
 import { type BenchDatabase, createOrganization, createOwnerKey, openBenchDatabase, postgresVersion } from '../support/database.js';
 import { type Machine, cpuBetween, cpuSnapshot, machine, sampleRss } from '../support/measurements.js';
-import { API_ENTRY, appEnv, type Child, freePort, ROOT, startChild, stopChild, waitUntil, WORKER_ENTRY } from '../support/processes.js';
+import { API_ENTRY, appEnv, freePort, ROOT, startChild, stopChild, waitUntil, WORKER_ENTRY } from '../support/processes.js';
+import { type JobRunState, pollJobRun, uploadFile } from '../support/http.js';
 import { BenchFailure, log, mb, n, onCleanup, runBench } from '../support/run.js';
 import { CEILING_COLUMNS, CONTACTS_CHECKSUM_SQL, writeCeilingCopyFile } from './ceiling-rows.js';
 import { DEFAULT_SEED, FRENCH_HEADERS, type WriteCsvResult, writeContactsCsv } from './generate-contacts-csv.js';
@@ -43,14 +42,12 @@ import { DEFAULT_SEED, FRENCH_HEADERS, type WriteCsvResult, writeContactsCsv } f
 
 const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
 const SECTION_TITLE = '## Import (`npm run bench:import`)';
-const POLL_MS = 100;
 const RSS_SAMPLE_MS = 100;
 const IMPORT_TIMEOUT_MS = 60 * 60_000;
 const MB = 1024 * 1024;
 
 const TARGETS = { rowsPerSecond: 100_000, copyRatio: 0.25, rssBytes: 500 * MB };
 
-const JOB_RUN_QUERY = 'query($id: ID!) { jobRun(id: $id) { status processed total counts errors { line column message } } }';
 
 interface Args {
   rows: number;
@@ -58,13 +55,6 @@ interface Args {
   write: boolean;
 }
 
-interface JobRunState {
-  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-  processed: number;
-  total: number | null;
-  counts: Record<string, unknown>;
-  errors: { line: number | null; column: string | null; message: string }[];
-}
 
 interface CopyTiming {
   rows: number;
@@ -171,7 +161,7 @@ async function main(): Promise<number> {
   }
   log(`  202 after ${uploadSeconds.toFixed(2)} s, job run ${jobRunId}`);
 
-  const final = await pollJobRun(graphqlUrl, headers, jobRunId, [api, worker]);
+  const final = await pollJobRun(graphqlUrl, headers, jobRunId, [api, worker], IMPORT_TIMEOUT_MS);
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = await cpuSnapshot(pids, database);
   const peak = { api: apiRss.peak(), worker: workerRss.peak() };
@@ -299,58 +289,6 @@ async function storedSummary(client: pg.Client, orgId: string): Promise<{ contac
 }
 
 // --- HTTP ---------------------------------------------------------------------------------------
-
-/** Streams the file as the request body (never held in memory); resolves with the answer. */
-function uploadFile(url: URL, file: string, size: number, token: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const request = http.request(
-      url,
-      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(size) } },
-      (response) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    // An early answer (401, 413, 415...) may cut the upload short: the answer is what counts then.
-    request.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    const source = createReadStream(file, { highWaterMark: 256 * 1024 });
-    source.on('error', reject);
-    source.pipe(request);
-  });
-}
-
-async function pollJobRun(url: string, headers: Record<string, string>, id: string, processes: Child[]): Promise<JobRunState> {
-  const deadline = Date.now() + IMPORT_TIMEOUT_MS;
-  let lastLog = Date.now();
-  for (;;) {
-    for (const process of processes) {
-      if (process.exited() !== null) throw new BenchFailure(`The ${process.name} exited with code ${process.exited()} during the import:\n${process.output()}`);
-    }
-    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: JOB_RUN_QUERY, variables: { id } }) });
-    const text = await response.text();
-    let body: { data?: { jobRun?: JobRunState } | null; errors?: { message: string }[] } = {};
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      // reported below
-    }
-    const run = body.data?.jobRun;
-    if (!run) throw new BenchFailure(`jobRun(${id}) answered HTTP ${response.status}: ${text.slice(0, 2000)}`);
-    if (run.status === 'SUCCEEDED' || run.status === 'FAILED' || run.status === 'CANCELLED') return run;
-    if (Date.now() - lastLog >= 5_000) {
-      lastLog = Date.now();
-      log(`  ${run.status} ${n(run.processed)}${run.total ? ` / ${n(run.total)}` : ''}`);
-    }
-    if (Date.now() > deadline) throw new BenchFailure(`The import did not finish within ${IMPORT_TIMEOUT_MS / 60_000} min (last: ${JSON.stringify(run)})`);
-    await sleep(POLL_MS);
-  }
-}
 
 // --- Report -------------------------------------------------------------------------------------
 

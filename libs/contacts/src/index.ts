@@ -12,3 +12,4 @@ export * from './demo/demo-contacts.js';
 export * from './contacts/contact-fields.util.js';
 export * from './import/import-options.js';
 export * from './import/upload-body.js';
+export * from './contacts/search-terms.util.js';

@@ -9,3 +9,4 @@ export * from './tenant-db.service.js';
 export * from './pg-errors.util.js';
 export * from './health/health.module.js';
 export * from './sql-params.js';
+export * from './copy-text.util.js';

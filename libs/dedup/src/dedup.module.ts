@@ -1,17 +1,23 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
+import { MergeResolver } from './merge/merge.resolver.js';
+import { MergeService } from './merge/merge.service.js';
+import { DedupContactsJob } from './runs/dedup-contacts.job.js';
+import { DedupResolver } from './runs/dedup.resolver.js';
+import { DedupSettingsService } from './runs/dedup-settings.service.js';
+import { DuplicatesService } from './runs/duplicates.service.js';
 
 /** Deduplication: matching runs (a job), the review queue, merges and their undo. */
 @Module({
   imports: [ContactsModule],
-  providers: [],
-  exports: [],
+  providers: [DedupSettingsService, DuplicatesService, MergeService, DedupContactsJob],
+  exports: [DedupSettingsService, DuplicatesService, MergeService],
 })
 export class DedupModule {}
 
 /** What the API serves of deduplication: its GraphQL resolvers. */
 @Module({
   imports: [DedupModule],
-  providers: [],
+  providers: [DedupResolver, MergeResolver],
 })
 export class DedupApiModule {}

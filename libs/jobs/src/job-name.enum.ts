@@ -7,9 +7,11 @@ export enum QueueName {
 export enum JobName {
   EXPORT_CONTACTS = 'contacts.export',
   IMPORT_CONTACTS = 'contacts.import',
+  DEDUP_CONTACTS = 'contacts.dedup',
 }
 
 export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.EXPORT_CONTACTS]: QueueName.CONTACTS,
   [JobName.IMPORT_CONTACTS]: QueueName.CONTACTS,
+  [JobName.DEDUP_CONTACTS]: QueueName.CONTACTS,
 };

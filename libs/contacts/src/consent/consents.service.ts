@@ -21,7 +21,8 @@ export class ConsentsService {
     });
   }
 
-  async record(tx: Tx, contactId: string, input: ConsentInput, path: string): Promise<ConsentRecordModel> {
+  /** Appends a record; `mergeId` marks a withdrawal a merge added (undoing the merge removes it). */
+  async record(tx: Tx, contactId: string, input: ConsentInput, path: string, mergeId: string | null = null): Promise<ConsentRecordModel> {
     const granted = input.status === ConsentStatus.GRANTED;
     if (granted && !input.legalBasis) throw AppError.badInput(`${path}.legalBasis`, `${path}.legalBasis is required for a grant`);
     const implied = granted && input.legalBasis === LegalBasis.IMPLIED;
@@ -31,11 +32,11 @@ export class ConsentsService {
     if (occurredAt.getTime() > Date.now() + 60_000) throw AppError.badInput(`${path}.occurredAt`, `${path}.occurredAt must not be in the future`);
     const expiresAt = implied && input.impliedReason ? impliedConsentExpiry(input.impliedReason, occurredAt) : null;
     const [record] = await tx.query<ConsentRecordModel>(
-      `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, implied_reason, source, proof, occurred_at, expires_at, recorded_by)
-       VALUES (crm_current_org(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+      `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, implied_reason, source, proof, occurred_at, expires_at, recorded_by, merge_id)
+       VALUES (crm_current_org(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
       [
         contactId, input.purpose, input.status, granted ? input.legalBasis : null, implied ? input.impliedReason : null,
-        input.source.trim(), input.proof ?? null, occurredAt, expiresAt, TenantContexts.current()?.userId ?? null,
+        input.source.trim(), input.proof ?? null, occurredAt, expiresAt, TenantContexts.current()?.userId ?? null, mergeId,
       ],
     );
     return record;

@@ -33,6 +33,22 @@ export interface ContactFieldValues {
   birthDate?: string | null;
 }
 
+/** Each contact field, as GraphQL and inputs name it, and its column. */
+export const CONTACT_FIELD_COLUMNS: Readonly<Record<keyof ContactFieldValues, keyof ContactColumns>> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  phone: 'phone',
+  addressLine1: 'address_line1',
+  addressLine2: 'address_line2',
+  city: 'city',
+  postalCode: 'postal_code',
+  region: 'region',
+  country: 'country',
+  preferredLanguage: 'preferred_language',
+  birthDate: 'birth_date',
+};
+
 const NORMALIZED: readonly [keyof EnteredValuesModel & keyof ContactFieldValues, keyof ContactColumns, (value: string | null | undefined) => Normalized][] = [
   ['firstName', 'first_name', normalizeName],
   ['lastName', 'last_name', normalizeName],

@@ -14,6 +14,7 @@ export class EnteredValuesModel {
   @Field(() => String, { nullable: true }) email?: string | null;
   @Field(() => String, { nullable: true }) phone?: string | null;
   @Field(() => String, { nullable: true }) postalCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'A birth date that was not a date (imported with keepBadDates).' }) birthDate?: string | null;
 }
 
 @ObjectType('ExternalId', { description: "A contact's id in another system (box office, newsletter...)." })

@@ -93,6 +93,13 @@ export class ContactsService {
     return this.db.transaction((tx) => this.require(tx, id));
   }
 
+  /** The contacts with these ids that exist, in no particular order. */
+  async getMany(tx: Tx, ids: readonly string[]): Promise<ContactModel[]> {
+    if (ids.length === 0) return [];
+    const rows = await tx.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+    return rows.map(toModel);
+  }
+
   async getByExternalId(source: string, externalId: string): Promise<ContactModel> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<ContactRow>(

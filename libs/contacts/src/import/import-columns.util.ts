@@ -75,6 +75,9 @@ export interface ColumnPlan {
  * header names, then custom attributes by key or label. Unrecognized columns
  * are listed, not fatal; a field claimed by two columns is an error.
  */
+/** Fields that several columns may fill, joined by a space in column order (a street number column, then the street). */
+export const JOINED_FIELDS: ReadonlySet<string> = new Set(['addressLine1', 'addressLine2']);
+
 export function planColumns(
   headers: readonly string[],
   mapping: Readonly<Record<string, ImportField>> | null,
@@ -103,7 +106,7 @@ export function planColumns(
       continue;
     }
     const other = claimedBy.get(field);
-    if (other !== undefined) {
+    if (other !== undefined && !JOINED_FIELDS.has(field)) {
       problems.push(`columns "${other}" and "${header}" both fill ${field}: map one of them to "ignore"`);
       continue;
     }

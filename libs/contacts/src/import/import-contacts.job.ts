@@ -5,7 +5,7 @@ import { UnrecoverableError } from 'bullmq';
 import { stringify } from 'csv-stringify/sync';
 import { TenantDb, type Tx } from '@app/database';
 import {
-  type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService,
+  type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService, JobsService,
 } from '@app/jobs';
 import { AttributesService } from '../attributes/attributes.service.js';
 import { csvRows, decodeChunks, detectDelimiter } from './csv-source.util.js';
@@ -35,12 +35,15 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
     private readonly files: JobFilesService,
     private readonly runs: JobRunsService,
     private readonly attributes: AttributesService,
+    private readonly jobs: JobsService,
   ) {}
 
   async run({ jobRunId, params }: JobPayload<ImportContactsParams>, progress: JobProgress): Promise<Record<string, number>> {
     const saved = await this.runs.savedOutcome(jobRunId);
     if (saved) return saved;
-    return this.db.transaction(async (tx) => {
+    let importedAt: Date | null = null;
+    const counts = await this.db.transaction(async (tx) => {
+      [{ importedAt }] = await tx.query<{ importedAt: Date }>('SELECT now() AS "importedAt"');
       const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
       const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
       const staged = await this.stage(tx, text, delimiter, params, progress);
@@ -59,6 +62,11 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
       await this.runs.saveOutcome(tx, jobRunId, counts, [...notes, ...staged.errors]);
       return counts;
     });
+    // the contacts it created or changed carry the transaction's time: look for their duplicates
+    if (params.dedup !== false && !params.dryRun && counts.created + counts.updated > 0) {
+      await this.jobs.start(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt!.toISOString(), autoMerge: false });
+    }
+    return counts;
   }
 
   /** Parses and normalizes every record into COPY text for import_rows. */
@@ -96,7 +104,7 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
               throw new UnrecoverableError(`No column of the file is a known field (columns: ${headers.join(', ')}); name them or use the mapping option`);
             }
             ignored = plan.ignored;
-            stager = new RowStager(plan.columns, definitions, params.strategy, params.dateOrder);
+            stager = new RowStager(plan.columns, definitions, params.strategy, params.dateOrder, params.keepBadDates ?? false);
             continue;
           }
           rows++;

@@ -41,7 +41,11 @@ const IDENTITY_TAIL = (a: string) => `'|' || coalesce(${a}.phone, '') || '|' || 
  */
 export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, facts: StagedFacts): Promise<MergeCounts> {
   const skipExisting = params.strategy === ImportStrategy.CREATE_ONLY;
-  if (facts.byKind.i > 0) {
+  if (params.strategy === ImportStrategy.CREATE_ALL) {
+    // one person per row, matched to no one: the keys below find nothing to match
+    await tx.execute(`UPDATE import_rows SET key = 'r:' || line, match = 'r' WHERE error IS NULL`);
+    facts = { ...facts, byKind: { x: 0, e: 0, i: 0 } };
+  } else if (facts.byKind.i > 0) {
     await tx.execute(
       `UPDATE import_rows r SET key = 'i:' || crm_unaccent(lower(coalesce(r.last_name, '') || ' ' || coalesce(r.first_name, ''))) || ${IDENTITY_TAIL('r')}
         WHERE r.match = 'i' AND r.error IS NULL`,

@@ -6,6 +6,8 @@ import { type ImportField, parseImportField } from './import-columns.util.js';
 export enum ImportStrategy {
   /** New people are created; a row matching an existing contact is skipped and changes nothing. */
   CREATE_ONLY = 'CREATE_ONLY',
+  /** Every good row becomes a new contact, even one like an existing contact or another row: a dedup run sorts them out. */
+  CREATE_ALL = 'CREATE_ALL',
   /** Rows are matched by external id (source + id) and update what they match. */
   UPSERT_BY_EXTERNAL_ID = 'UPSERT_BY_EXTERNAL_ID',
   /** Rows are matched by email and update what they match. */
@@ -37,6 +39,10 @@ export interface ImportContactsParams {
   tags: string[];
   consent: ImportConsentOption | null;
   dateOrder: DateOrder;
+  /** A birth date that is not a date leaves the field empty and is kept as entered, instead of rejecting the row. */
+  keepBadDates: boolean;
+  /** After the import, look for duplicates of the contacts it created or changed (a dedup run); default true. */
+  dedup?: boolean;
   /** Everything but the changes to contacts: the counts and the rejected rows of what the import would do. */
   dryRun: boolean;
   /** Filled in when the upload is stored. */
@@ -52,7 +58,7 @@ const ENCODINGS: Record<string, ImportEncoding> = {
 const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', tab: '\t', '\t': '\t', '|': '|' };
 
 export const IMPORT_OPTION_NAMES = [
-  'strategy', 'source', 'delimiter', 'encoding', 'mapping', 'tags', 'dateOrder', 'dryRun',
+  'strategy', 'source', 'delimiter', 'encoding', 'mapping', 'tags', 'dateOrder', 'keepBadDates', 'dedup', 'dryRun',
   'consentPurposes', 'consentStatus', 'consentLegalBasis', 'consentImpliedReason', 'consentSource', 'consentOccurredAt',
 ] as const;
 
@@ -97,6 +103,8 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
     tags: list('tags'),
     consent: parseConsent(fields, list('consentPurposes'), now),
     dateOrder: oneOf('dateOrder', ['YMD', 'DMY', 'MDY'] as const, 'YMD')!,
+    dedup: oneOf('dedup', ['true', 'false'] as const, 'true') === 'true',
+    keepBadDates: oneOf('keepBadDates', ['true', 'false'] as const, 'false') === 'true',
     dryRun: oneOf('dryRun', ['true', 'false'] as const, 'false') === 'true',
   };
 }

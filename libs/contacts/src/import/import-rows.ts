@@ -1,4 +1,5 @@
 import { AppError } from '@app/common';
+import { copyNullable, copyText } from '@app/database';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { checkValue } from '../attributes/attribute-values.util.js';
 import { isCalendarDate } from '../normalization/calendar-date.util.js';
@@ -68,6 +69,7 @@ export class RowStager {
     private readonly definitions: ReadonlyMap<string, AttributeDefinitionModel>,
     strategy: ImportStrategy,
     private readonly dateOrder: DateOrder,
+    private readonly keepBadDates = false,
   ) {
     this.keyOrder = strategy === ImportStrategy.UPSERT_BY_EMAIL ? ['e', 'x'] : ['x', 'e'];
   }
@@ -80,6 +82,7 @@ export class RowStager {
     const errors: RowError[] = [];
     let extId: string | null = null;
     let tags: string[] = [];
+    let badDate: string | null = null;
     for (const { index, header, field } of this.columns) {
       const value = record[index]?.trim();
       if (!value) continue; // a blank cell never erases a value
@@ -96,6 +99,7 @@ export class RowStager {
         const date = parseDate(value, this.dateOrder);
         headerOf.birthDate = header;
         if (date) input.birthDate = date;
+        else if (this.keepBadDates) badDate = value;
         else problem = `bad date "${value}" (expected ${DATE_FORMATS[this.dateOrder]})`;
       } else if (field.startsWith('attributes.')) {
         const key = field.slice('attributes.'.length);
@@ -106,8 +110,9 @@ export class RowStager {
           errors.push({ line, column: header, message: error.message });
         }
       } else {
-        input[field as keyof ContactFieldValues] = value;
-        headerOf[field as keyof ContactFieldValues] = header;
+        const name = field as keyof ContactFieldValues;
+        input[name] = input[name] ? `${input[name]} ${value}` : value; // only JOINED_FIELDS can be filled twice
+        headerOf[name] ??= header;
       }
       if (problem) errors.push({ line, column: header, message: `${header}: ${problem}` });
     }
@@ -117,6 +122,7 @@ export class RowStager {
       errors.push({ line, column: header, message: `${header}: ${reason}` });
     }
     const { columns: values, entered } = checked;
+    if (badDate !== null) entered.birthDate = badDate;
     if (errors.length === 0 && !extId && !values.email && !values.phone && !values.first_name && !values.last_name) {
       errors.push({ line, column: null, message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id' });
     }
@@ -185,18 +191,6 @@ export function parseDate(value: string, order: DateOrder): string | null {
   if (year.length !== 4 || month.length > 2 || day.length > 2) return null;
   const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   return isCalendarDate(iso) ? iso : null;
-}
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-
-/** A value in COPY text format. */
-function copyText(value: string): string {
-  if (!COPY_SPECIAL.test(value)) return value;
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-function copyNullable(value: string | null): string {
-  return value === null ? '\\N' : copyText(value);
 }
 
 /** A PostgreSQL text[] literal. */

@@ -43,7 +43,7 @@ export class Dedup1764403200000 implements MigrationInterface {
         FOREIGN KEY (org_id, contact_a) REFERENCES contacts (org_id, id) ON DELETE CASCADE,
         FOREIGN KEY (org_id, contact_b) REFERENCES contacts (org_id, id) ON DELETE CASCADE
       );
-      CREATE INDEX duplicate_candidates_review_idx ON duplicate_candidates (org_id, status, score DESC, contact_a, contact_b);
+      CREATE INDEX duplicate_candidates_review_idx ON duplicate_candidates (org_id, status, score, contact_a, contact_b);
       CREATE INDEX duplicate_candidates_b_idx ON duplicate_candidates (org_id, contact_b);
 
       -- One merge: the survivor, the merged contacts (deleted) and everything needed to restore them exactly.

@@ -1,0 +1,124 @@
+import fonem from 'talisman/phonetics/french/fonem.js';
+import type { MatchRecord } from './match-record.js';
+
+/**
+ * Blocking: only records sharing a key are compared. Several keys, each from different fields, so that a true pair
+ * differing in some fields still shares one; each key is narrow enough that the pair count stays near linear.
+ */
+const phoneticCache = new Map<string, string>();
+
+/** FONEM, a French phonetic code (talisman), of a name's letters; it also groups English spellings (Smith/Smyth). */
+export function phonetic(name: string): string {
+  if (!name) return '';
+  let code = phoneticCache.get(name);
+  if (code === undefined) {
+    code = fonem(name.replace(/[^a-z]/g, '').toUpperCase());
+    if (phoneticCache.size > 200_000) phoneticCache.clear();
+    phoneticCache.set(name, code);
+  }
+  return code;
+}
+
+const initial = (text: string): string => text.charAt(0);
+const firstWord = (text: string): string => text.split(' ', 1)[0];
+
+/** Each key, in order; '' when the record lacks what the key needs. */
+export const BLOCKING_KEYS: readonly { name: string; of(record: MatchRecord): string }[] = [
+  { name: 'email', of: (r) => r.email },
+  { name: 'phone', of: (r) => (r.phone.length >= 7 ? r.phone : '') },
+  {
+    // both names phonetically, in either order: catches first and last names swapped
+    name: 'names',
+    of: (r) => {
+      if (!r.first || !r.last) return '';
+      const [a, b] = [phonetic(firstWord(r.first)), phonetic(r.last)].sort();
+      return `${a}|${b}`;
+    },
+  },
+  { name: 'last name and first initial', of: (r) => (r.last ? `${phonetic(r.last)}|${initial(r.first)}` : '') },
+  { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },
+  { name: 'birth date and last initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.last)}` : '') },
+  { name: 'birth date and first initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.first)}` : '') },
+  { name: 'street address', of: (r) => (r.address?.number && r.address.street ? `${r.address.number}|${r.address.street}` : '') },
+];
+
+/** 32-bit FNV-1a of a key; 0 is kept for "no key". */
+export function keyHash(key: string): number {
+  if (!key) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash === 0 ? 1 : hash;
+}
+
+/** Blocks larger than this are not compared all against all: sorted by name, each record meets its WINDOW next. */
+export const MAX_BLOCK = 50;
+export const WINDOW = 12;
+
+/** The key hashes of every record, key by key: hashes[record * KEYS + key]. */
+export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
+  const keys = BLOCKING_KEYS.length;
+  const hashes = new Int32Array(records.length * keys);
+  for (let r = 0; r < records.length; r++) {
+    for (let k = 0; k < keys; k++) hashes[r * keys + k] = keyHash(BLOCKING_KEYS[k].of(records[r]));
+  }
+  return hashes;
+}
+
+/**
+ * Calls `pair(i, j)` once for every pair of records sharing a key (i < j), counted under the first key they share.
+ * With `focus`, only pairs with at least one focused record (an incremental run). It yields to the event loop every
+ * few milliseconds: a job's lock must keep being renewed while it computes.
+ */
+export async function forEachCandidatePair(
+  records: readonly MatchRecord[],
+  hashes: Int32Array,
+  pair: (i: number, j: number) => void,
+  focus: Uint8Array | null = null,
+): Promise<number[]> {
+  let ranSince = Date.now();
+  const keys = BLOCKING_KEYS.length;
+  const pairsPerKey = new Array<number>(keys).fill(0);
+  const sharedEarlier = (i: number, j: number, key: number): boolean => {
+    for (let k = 0; k < key; k++) {
+      const h = hashes[i * keys + k];
+      if (h !== 0 && h === hashes[j * keys + k]) return true;
+    }
+    return false;
+  };
+  const visit = (a: number, b: number, key: number): void => {
+    const [i, j] = a < b ? [a, b] : [b, a];
+    if (focus && !focus[i] && !focus[j]) return;
+    if (sharedEarlier(i, j, key)) return;
+    pairsPerKey[key]++;
+    pair(i, j);
+  };
+
+  for (let key = 0; key < keys; key++) {
+    const blocks = new Map<number, number[]>();
+    for (let r = 0; r < records.length; r++) {
+      const h = hashes[r * keys + key];
+      if (h === 0) continue;
+      const block = blocks.get(h);
+      if (block) block.push(r);
+      else blocks.set(h, [r]);
+    }
+    for (const block of blocks.values()) {
+      if (block.length < 2) continue;
+      if (Date.now() - ranSince > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        ranSince = Date.now();
+      }
+      if (focus && !block.some((r) => focus[r])) continue;
+      if (block.length <= MAX_BLOCK) {
+        for (let x = 0; x < block.length; x++) for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
+      } else {
+        const order = block.map((r) => ({ r, sort: `${records[r].last} ${records[r].first} ${records[r].birth}` }));
+        order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+        for (let x = 0; x < order.length; x++) {
+          for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x].r, order[y].r, key);
+        }
+      }
+    }
+  }
+  return pairsPerKey;
+}

@@ -1,0 +1,170 @@
+import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
+import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
+import type { MatchRecord } from './match-record.js';
+
+/**
+ * Comparison levels, Fellegi-Sunter style: for each field, how well two records agree. Level 0 is always "missing"
+ * (either side blank: it neither helps nor hurts), level 1 "different", higher levels closer agreement; the last is
+ * "exact". The match weight of each level is learned (m/u) from the organization's data.
+ */
+export interface FieldComparison {
+  field: string;
+  levels: readonly string[];
+  compare(a: MatchRecord, b: MatchRecord): number;
+  /** What a person reading the evidence sees of a record's value. */
+  shown(record: MatchRecord): string;
+}
+
+const MISSING = 0;
+const DIFFERENT = 1;
+
+function similarity(a: string, b: string): number {
+  return a === b ? 1 : jaroWinkler(a, b);
+}
+
+/** One edit (insertion, deletion, substitution or transposition of adjacent characters) apart. */
+function oneEditApart(a: string, b: string): boolean {
+  return Math.abs(a.length - b.length) <= 1 && damerauLevenshtein(a, b) <= 1;
+}
+
+/** "j f" agrees with "jean francois", "jean" with "jean francois", "marie eve" with "marie" — not "jean" with "marie". */
+function compatibleFirstNames(a: string, b: string): boolean {
+  const aw = a.split(' ');
+  const bw = b.split(' ');
+  const [short, long] = aw.length <= bw.length ? [aw, bw] : [bw, aw];
+  if (short.length === long.length && short.every((w) => w.length > 1)) return false;
+  let at = 0;
+  for (const word of short) {
+    while (at < long.length && !(long[at] === word || (word.length === 1 && long[at][0] === word) || (long[at].length === 1 && word[0] === long[at]))) at++;
+    if (at === long.length) return false;
+    at++;
+  }
+  return true;
+}
+
+/** Whether b's first and last names are a's swapped (then both compare as if they were in place). */
+export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
+  if (!a.first || !a.last || !b.first || !b.last || (a.first === b.first && a.last === b.last)) return false;
+  return similarity(a.first, b.last) >= 0.92 && similarity(a.last, b.first) >= 0.92 && similarity(a.first, b.first) < 0.92;
+}
+
+function compareFirst(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
+  const score = similarity(a, b);
+  if (score >= 0.92 || compatibleFirstNames(a, b)) return 3;
+  return score >= 0.8 ? 2 : DIFFERENT;
+}
+
+function compareLast(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
+  const score = similarity(a, b);
+  // a compound name reduced to one of its parts ("Gagnon-Tremblay" / "Tremblay")
+  if (score >= 0.92 || (a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w))) return 3;
+  return score >= 0.8 ? 2 : DIFFERENT;
+}
+
+export const COMPARISONS: readonly FieldComparison[] = [
+  {
+    field: 'firstName',
+    levels: ['missing', 'different', 'similar', 'close', 'exact'],
+    compare: (a, b) => compareFirst(a.first, namesSwapped(a, b) ? b.last : b.first),
+    shown: (r) => r.first,
+  },
+  {
+    field: 'lastName',
+    levels: ['missing', 'different', 'similar', 'close', 'exact'],
+    compare: (a, b) => compareLast(a.last, namesSwapped(a, b) ? b.first : b.last),
+    shown: (r) => r.last,
+  },
+  {
+    field: 'email',
+    levels: ['missing', 'different', 'same name, other address', 'exact'],
+    compare: (a, b) => {
+      if (!a.email || !b.email) return MISSING;
+      if (a.email === b.email) return 3;
+      return a.emailLocal.length > 2 && (a.emailLocal === b.emailLocal || similarity(a.emailLocal, b.emailLocal) >= 0.94) ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.email,
+  },
+  {
+    field: 'phone',
+    levels: ['missing', 'different', 'one digit apart', 'exact'],
+    compare: (a, b) => {
+      if (!a.phone || !b.phone) return MISSING;
+      if (a.phone === b.phone) return 3;
+      return oneEditApart(a.phone, b.phone) ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.phone,
+  },
+  {
+    field: 'birthDate',
+    levels: ['missing', 'different', 'one digit apart or day and month swapped', 'exact'],
+    compare: (a, b) => {
+      if (!a.birth || !b.birth) return MISSING;
+      if (a.birth === b.birth) return 3;
+      const swapped = a.birth.length === 8 && b.birth.length === 8 && a.birth.slice(0, 4) === b.birth.slice(0, 4) && a.birth.slice(4, 6) === b.birth.slice(6, 8) && a.birth.slice(6, 8) === b.birth.slice(4, 6);
+      return swapped || oneEditApart(a.birth, b.birth) ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.birth,
+  },
+  {
+    field: 'postalCode',
+    levels: ['missing', 'different', 'one character apart', 'exact'],
+    compare: (a, b) => {
+      if (!a.postal || !b.postal) return MISSING;
+      if (a.postal === b.postal) return 3;
+      return oneEditApart(a.postal, b.postal) ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.postal,
+  },
+  {
+    field: 'address',
+    levels: ['missing', 'different', 'similar street', 'same number, close street', 'exact'],
+    compare: (a, b) => {
+      if (!a.address || !b.address) return MISSING;
+      if (a.address.full === b.address.full) return 4;
+      const street = similarity(a.address.street, b.address.street);
+      if (a.address.number === b.address.number && street >= 0.9) return 3;
+      return street >= 0.9 || (a.address.number === b.address.number && street >= 0.75) ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.address?.full ?? '',
+  },
+  {
+    field: 'addressLine2',
+    levels: ['missing', 'different', 'close', 'exact'],
+    compare: (a, b) => {
+      if (!a.unit || !b.unit) return MISSING;
+      if (a.unit === b.unit) return 3;
+      return similarity(a.unit, b.unit) >= 0.9 ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.unit,
+  },
+  {
+    field: 'city',
+    levels: ['missing', 'different', 'close', 'exact'],
+    compare: (a, b) => {
+      if (!a.city || !b.city) return MISSING;
+      if (a.city === b.city) return 3;
+      return similarity(a.city, b.city) >= 0.9 ? 2 : DIFFERENT;
+    },
+    shown: (r) => r.city,
+  },
+];
+
+/** Radix of each field in a comparison pattern: a pair's levels, all fields, as one integer. */
+export const PATTERN_STRIDES: readonly number[] = COMPARISONS.reduce<number[]>((strides, _, i) => {
+  strides.push(i === 0 ? 1 : strides[i - 1] * COMPARISONS[i - 1].levels.length);
+  return strides;
+}, []);
+
+export function comparisonPattern(a: MatchRecord, b: MatchRecord): number {
+  let pattern = 0;
+  for (let i = 0; i < COMPARISONS.length; i++) pattern += COMPARISONS[i].compare(a, b) * PATTERN_STRIDES[i];
+  return pattern;
+}
+
+export function levelOf(pattern: number, field: number): number {
+  return Math.floor(pattern / PATTERN_STRIDES[field]) % COMPARISONS[field].levels.length;
+}

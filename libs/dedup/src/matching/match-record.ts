@@ -1,0 +1,53 @@
+import { type MatchAddress, matchAddress, matchFirstNames, matchName, matchWords } from './match-text.util.js';
+
+/** The contact values matching reads. */
+export interface ContactToMatch {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  postalCode: string | null;
+  /** YYYY-MM-DD, or as entered when it was not a date. */
+  birthDate: string | null;
+}
+
+/** A contact's values in the form comparisons and blocking use; '' stands for missing. */
+export interface MatchRecord {
+  id: string;
+  /** canonical first-name words joined by a space ("J.-F." → "j f", "Bob" → "robert") */
+  first: string;
+  last: string;
+  email: string;
+  emailLocal: string;
+  /** digits, the last ten for North American numbers */
+  phone: string;
+  /** digits only: YYYYMMDD */
+  birth: string;
+  /** letters and digits, uppercase */
+  postal: string;
+  address: MatchAddress | null;
+  unit: string;
+  city: string;
+}
+
+export function toMatchRecord(contact: ContactToMatch): MatchRecord {
+  const email = (contact.email ?? '').trim().toLowerCase();
+  const digits = (contact.phone ?? '').replace(/\D/g, '');
+  return {
+    id: contact.id,
+    first: matchFirstNames(contact.firstName).join(' '),
+    last: matchName(contact.lastName),
+    email,
+    emailLocal: email.slice(0, Math.max(0, email.indexOf('@'))).replace(/[._-]/g, ''),
+    phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
+    birth: (contact.birthDate ?? '').replace(/\D/g, ''),
+    postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),
+    address: matchAddress(contact.addressLine1, null),
+    unit: matchWords(contact.addressLine2).join(' '),
+    city: matchName(contact.city),
+  };
+}

@@ -1,0 +1,71 @@
+import { searchTerms } from '@app/contacts';
+import { canonicalFirstName } from './nicknames.js';
+
+/** Words for comparison: lowercased, unaccented, split on punctuation, hyphens and spaces ("Côté-Roy" → cote roy). */
+export function matchWords(text: string | null): string[] {
+  if (!text) return [];
+  return searchTerms(text.replace(/['’]/g, ''));
+}
+
+// Saint and Sainte are written out, abbreviated, with or without a hyphen: "St-Pierre", "Ste Foy", "Saint-Pierre".
+const SAINT: Record<string, string> = { st: 'saint', ste: 'sainte', mt: 'mont' };
+
+/** A last name or a city as one comparable string: "St-Pierre" and "saint pierre" → "saint pierre". */
+export function matchName(text: string | null): string {
+  return matchWords(text)
+    .map((word) => SAINT[word] ?? word)
+    .join(' ');
+}
+
+/**
+ * A first name as comparable words, each in its canonical form: nicknames become their name ("Bob" → robert),
+ * initials stay one letter ("J.-F." → j f). Compound names keep their parts ("Jean-François" → jean francois).
+ */
+export function matchFirstNames(text: string | null): string[] {
+  return matchWords(text).map(canonicalFirstName);
+}
+
+// Street types and unit words in French and English, with their abbreviations, mapped to one form.
+const STREET_WORDS: Record<string, string> = {
+  rue: 'rue', r: 'rue', street: 'rue', st: 'rue', str: 'rue',
+  avenue: 'av', av: 'av', ave: 'av', avn: 'av',
+  boulevard: 'boul', boul: 'boul', blvd: 'boul', bd: 'boul', bvd: 'boul',
+  chemin: 'ch', ch: 'ch', road: 'ch', rd: 'ch', route: 'ch', rte: 'ch',
+  place: 'pl', pl: 'pl', court: 'crt', crt: 'crt', ct: 'crt', cour: 'crt',
+  drive: 'dr', dr: 'dr', promenade: 'dr', prom: 'dr',
+  rang: 'rang', montee: 'montee', mtee: 'montee', cote: 'cote', terrace: 'terr', terr: 'terr', terrasse: 'terr',
+  crescent: 'cres', cres: 'cres', croissant: 'cres', crois: 'cres', lane: 'lane', ln: 'lane', way: 'way',
+  circuit: 'cct', cct: 'cct', close: 'cl', cl: 'cl', parade: 'pde', pde: 'pde', highway: 'hwy', hwy: 'hwy',
+  nord: 'n', north: 'n', n: 'n', sud: 's', south: 's', s: 's', est: 'e', east: 'e', e: 'e', ouest: 'w', west: 'w', o: 'w', w: 'w',
+  apt: 'unit', app: 'unit', appt: 'unit', apartment: 'unit', appartement: 'unit', unit: 'unit', unite: 'unit', suite: 'unit', bureau: 'unit',
+  de: '', du: '', des: '', la: '', le: '', les: '', of: '', the: '',
+};
+
+/** An address as its number and its other words, street types and unit words in one form ("45 av. du Parc" → 45, av parc). */
+export interface MatchAddress {
+  number: string | null;
+  /** The words that are not numbers nor types: what names the street. */
+  street: string;
+  /** Every word, types included, numbers included: for the exact comparison. */
+  full: string;
+}
+
+export function matchAddress(line1: string | null, line2: string | null): MatchAddress | null {
+  const words = [...matchWords(line1), ...matchWords(line2)];
+  if (words.length === 0) return null;
+  const full: string[] = [];
+  const street: string[] = [];
+  let number: string | null = null;
+  let previous = '';
+  for (const word of words) {
+    // "st" after a street's name is "street" (Sherbrooke St W); elsewhere it is "saint" (rue St-Denis, 12 St-Denis)
+    const saint = word in SAINT && !(previous !== '' && !/^\d/.test(previous) && !(previous in STREET_WORDS));
+    const mapped = saint ? SAINT[word] : word in STREET_WORDS ? STREET_WORDS[word] : word;
+    previous = word;
+    if (mapped === '') continue;
+    full.push(mapped);
+    if (/^\d/.test(mapped)) number ??= mapped;
+    else if (saint || !(word in STREET_WORDS)) street.push(mapped);
+  }
+  return { number, street: street.join(' '), full: full.join(' ') };
+}

@@ -1,0 +1,98 @@
+/**
+ * Common short forms of first names, English and French, mapped to the name they shorten. No maintained list is
+ * published as an npm package; this one keeps the forms that are unambiguous enough to merge on (Alex, Chris and Sam
+ * are left out: they shorten names of several people). Keys and values are unaccented and lowercased.
+ */
+const NAMES_OF: Record<string, string[]> = {
+  abigail: ['abby', 'abbie'],
+  albert: ['al', 'bert'],
+  alexandre: ['alex'],
+  alfred: ['alf', 'fred'],
+  andrew: ['andy', 'drew'],
+  anthony: ['tony'],
+  antoine: ['tony', 'toine'],
+  barbara: ['barb', 'babs'],
+  benjamin: ['ben', 'benji', 'benny'],
+  bernard: ['bernie'],
+  catherine: ['cathy', 'cath', 'cat', 'kate', 'katie', 'kathy'],
+  charles: ['charlie', 'chuck'],
+  christine: ['chris', 'christy'],
+  christopher: ['kit'],
+  daniel: ['dan', 'danny'],
+  david: ['dave', 'davy'],
+  deborah: ['deb', 'debbie', 'debby'],
+  donald: ['don', 'donnie'],
+  dorothy: ['dot', 'dottie', 'dolly'],
+  edward: ['ed', 'eddie', 'ted', 'ned'],
+  elizabeth: ['liz', 'lizzie', 'beth', 'betty', 'betsy', 'eliza', 'lisa', 'elisabeth'],
+  emilie: ['emily'],
+  eugene: ['gene'],
+  francois: ['frank', 'franky', 'fanfan'],
+  frederic: ['fred', 'freddy'],
+  frederick: ['fred', 'freddy', 'fritz'],
+  gabriel: ['gabe', 'gaby'],
+  genevieve: ['gen'],
+  gerald: ['gerry', 'jerry'],
+  gregory: ['greg'],
+  guillaume: ['guy', 'will'],
+  harold: ['harry', 'hal'],
+  henry: ['hank', 'harry'],
+  isabelle: ['isa', 'izzy', 'belle'],
+  jacqueline: ['jackie', 'jacquie'],
+  jacques: ['jack', 'jacquot'],
+  james: ['jim', 'jimmy', 'jamie'],
+  jennifer: ['jen', 'jenny'],
+  jessica: ['jess', 'jessie'],
+  john: ['johnny', 'jack'],
+  jonathan: ['jon', 'johnny'],
+  joseph: ['joe', 'joey', 'jos', 'jo'],
+  josephine: ['josie'],
+  katherine: ['kate', 'katie', 'kathy', 'kath', 'kat', 'kay', 'kit', 'katharine', 'kathryn', 'catherine'],
+  kenneth: ['ken', 'kenny'],
+  lawrence: ['larry'],
+  leonard: ['len', 'lenny', 'leo'],
+  louis: ['lou'],
+  margaret: ['maggie', 'meg', 'peggy', 'marge', 'margie', 'madge'],
+  marguerite: ['margot', 'maggie'],
+  matthew: ['matt'],
+  mathieu: ['matt', 'math'],
+  michael: ['mike', 'mickey', 'mick'],
+  michel: ['mike'],
+  nathaniel: ['nate', 'nat'],
+  nicholas: ['nick', 'nicky'],
+  nicolas: ['nico', 'nick'],
+  patricia: ['pat', 'patty', 'trish', 'tricia'],
+  patrick: ['pat', 'paddy'],
+  peter: ['pete'],
+  philippe: ['phil'],
+  phillip: ['phil'],
+  rebecca: ['becky', 'becca'],
+  richard: ['rick', 'ricky', 'dick', 'rich'],
+  robert: ['bob', 'bobby', 'rob', 'robbie', 'bert'],
+  ronald: ['ron', 'ronnie'],
+  samuel: ['sam', 'sammy'],
+  stephanie: ['steph'],
+  stephen: ['steve', 'stevie'],
+  steven: ['steve', 'stevie'],
+  susan: ['sue', 'susie', 'suzy'],
+  suzanne: ['suzie', 'suzy', 'sue'],
+  theodore: ['ted', 'teddy', 'theo'],
+  thomas: ['tom', 'tommy'],
+  timothy: ['tim', 'timmy'],
+  valerie: ['val'],
+  victoria: ['vicky', 'tori'],
+  vincent: ['vince', 'vinny'],
+  william: ['bill', 'billy', 'will', 'willy', 'liam'],
+  zachary: ['zach', 'zack'],
+};
+
+// A short form that shortens several names maps to the first listed; the comparison treats the rest as close.
+const CANONICAL = new Map<string, string>();
+for (const [name, shortForms] of Object.entries(NAMES_OF)) {
+  for (const form of shortForms) if (!CANONICAL.has(form) && !(form in NAMES_OF)) CANONICAL.set(form, name);
+}
+
+/** The name a first-name word shortens ("bob" → robert), or the word itself. */
+export function canonicalFirstName(word: string): string {
+  return CANONICAL.get(word) ?? word;
+}

@@ -1,0 +1,274 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, ErrorCode } from '@app/common';
+import { CONTACT_FIELD_COLUMNS, ConsentsService, ConsentStatus } from '@app/contacts';
+import { TenantContexts, TenantDb, type Tx } from '@app/database';
+import { DuplicatesService } from '../runs/duplicates.service.js';
+import type { ContactMergeModel } from './contact-merge.model.js';
+import {
+  chooseSurvivorValues, type ContactSnapshot, type FieldChoice, type SurvivorValues, survivorAfterUndo, withdrawalsToCarry,
+} from './survivorship.util.js';
+
+export const MAX_MERGED_CONTACTS = 50;
+
+export interface MergeRequest {
+  survivorId: string;
+  mergedIds: readonly string[];
+  fieldChoices?: readonly FieldChoice[] | null;
+  /** The pair's match score, when a run found it. */
+  score?: number | null;
+  /** Merged by a run, not a person. */
+  automatic?: boolean;
+  jobRunId?: string | null;
+}
+
+/**
+ * Rows a contact owns that a merge moves to the survivor (contact_id updated, nothing else) and an undo moves back,
+ * found again by their key. Interactions (engagement) will be added here.
+ */
+const CONTACT_OWNED_TABLES: readonly { table: string; key: readonly string[] }[] = [
+  { table: 'contact_external_ids', key: ['source', 'external_id'] },
+  { table: 'consents', key: ['id'] },
+];
+
+/** Everything an undo needs to put the contacts back as they were. */
+interface MergeBefore {
+  /** Every contact of the merge, survivor included, by id. */
+  contacts: ContactSnapshot[];
+  /** Their contact_tags rows. */
+  contactTags: Record<string, unknown>[];
+  /** Their rows of each contact-owned table: contact_id and the row's key. */
+  owned: Record<string, Record<string, unknown>[]>;
+}
+
+interface MergeRow {
+  id: string;
+  survivorId: string;
+  mergedIds: string[];
+  fieldChoices: Record<string, string>;
+  automatic: boolean;
+  score: number | null;
+  createdAt: Date;
+  createdBy: string | null;
+  undoneAt: Date | null;
+  undoneBy: string | null;
+}
+
+const MERGE_COLUMNS = `m.id, m.survivor_id AS "survivorId", m.merged_ids::text[] AS "mergedIds", m.field_choices AS "fieldChoices",
+  m.automatic, m.score, m.created_at AS "createdAt", m.created_by AS "createdBy", m.undone_at AS "undoneAt", m.undone_by AS "undoneBy"`;
+
+/** A contact row as a snapshot keeps it: without the generated columns (PostgreSQL computes them again). */
+const SNAPSHOT = `to_jsonb(c) - 'search_text' - 'sort_name'`;
+
+/** What a merge writes on the survivor: the field columns, attributes and entered values. */
+const SURVIVOR_COLUMNS = [...Object.values(CONTACT_FIELD_COLUMNS), 'attributes', 'entered'].join(', ');
+
+/**
+ * Merges duplicate contacts into one and undoes merges. A merge keeps everything needed to restore the merged contacts
+ * exactly (contact_merges.before) and what it wrote on the survivor (result), so that an undo keeps later edits.
+ * Both run in TenantDb.transaction(), joining a dedup run's transaction when there is one.
+ */
+@Injectable()
+export class MergeService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly consents: ConsentsService,
+    private readonly duplicates: DuplicatesService,
+  ) {}
+
+  async merge(request: MergeRequest): Promise<ContactMergeModel> {
+    const survivorId = request.survivorId.toLowerCase();
+    const mergedIds = checkMergedIds(survivorId, request.mergedIds);
+    const ids = [survivorId, ...mergedIds];
+    const userId = TenantContexts.current()?.userId ?? null;
+    return this.db.transaction(async (tx) => {
+      const contacts = await lockContacts(tx, ids);
+      const before: MergeBefore = { contacts, contactTags: await contactTags(tx, ids), owned: await ownedRows(tx, ids) };
+      const records = await this.consents.forContacts(tx, ids);
+      const { values, sources } = chooseSurvivorValues(contacts, survivorId, request.fieldChoices ?? []);
+      const [{ result }] = await tx.query<{ result: ContactSnapshot }>(
+        `UPDATE contacts c SET (${SURVIVOR_COLUMNS}) = (SELECT ${SURVIVOR_COLUMNS} FROM jsonb_populate_record(NULL::contacts, $1::jsonb)), updated_at = now()
+          WHERE c.id = $2 RETURNING ${SNAPSHOT} AS result`,
+        [values, survivorId],
+      );
+      const [{ id: mergeId }] = await tx.query<{ id: string }>(
+        `INSERT INTO contact_merges (org_id, survivor_id, merged_ids, field_choices, before, result, score, automatic, job_run_id, created_by)
+         VALUES (crm_current_org(), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [survivorId, mergedIds, sources, before, result, request.score ?? null, request.automatic ?? false, request.jobRunId ?? null, userId],
+      );
+      await tx.execute(
+        `INSERT INTO contact_merge_contacts (org_id, contact_id, merge_id, role)
+         SELECT crm_current_org(), id, $1::uuid, CASE WHEN id = $2::uuid THEN 'SURVIVOR' ELSE 'MERGED' END FROM unnest($3::uuid[]) id`,
+        [mergeId, survivorId, ids],
+      );
+      // the survivor gets every tag (links it lacked are created now, which tells them apart on undo)
+      await tx.execute(
+        `INSERT INTO contact_tags (org_id, contact_id, tag_id) SELECT org_id, $1::uuid, tag_id FROM contact_tags WHERE contact_id = ANY($2::uuid[])
+         ON CONFLICT DO NOTHING`,
+        [survivorId, mergedIds],
+      );
+      for (const { table } of CONTACT_OWNED_TABLES) {
+        await tx.execute(`UPDATE ${table} SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [survivorId, mergedIds]);
+      }
+      for (const { purpose, occurredAt, original } of withdrawalsToCarry(records, new Date())) {
+        const proof = `Withdrawn ${original.occurredAt.toISOString()} on contact ${original.contactId} (consent record ${original.id}, source "${original.source}"), merged into ${survivorId}`;
+        await this.consents.record(tx, survivorId, { purpose, status: ConsentStatus.WITHDRAWN, source: 'merge', proof, occurredAt }, 'consents', mergeId);
+      }
+      await tx.execute('DELETE FROM contacts WHERE id = ANY($1::uuid[])', [mergedIds]);
+      return this.require(tx, mergeId);
+    });
+  }
+
+  /**
+   * Restores the merged contacts exactly (ids, values, timestamps, tags, external ids, consents), removes the
+   * withdrawals the merge added, and gives the survivor back its values except those edited since. The pairs are then
+   * recorded as dismissed duplicates, so that a run does not merge them again.
+   */
+  async unmerge(mergeId: string): Promise<ContactMergeModel> {
+    const userId = TenantContexts.current()?.userId ?? null;
+    return this.db.transaction(async (tx) => {
+      const [merge] = await tx.query<{ survivorId: string; mergedIds: string[]; before: MergeBefore; result: ContactSnapshot; undone: boolean }>(
+        `SELECT survivor_id AS "survivorId", merged_ids::text[] AS "mergedIds", before, result, undone_at IS NOT NULL AS undone
+           FROM contact_merges WHERE id = $1 FOR UPDATE`,
+        [mergeId],
+      );
+      if (!merge) throw AppError.notFound('Merge');
+      if (merge.undone) throw new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} is already undone`, 'mergeId');
+      const { survivorId, mergedIds, before, result } = merge;
+      const [current] = await tx.query<{ row: ContactSnapshot }>(`SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = $1 FOR UPDATE`, [survivorId]);
+      if (!current) throw await survivorGone(tx, survivorId, mergeId);
+      const [back] = await tx.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::uuid[])', [mergedIds]);
+      if (back) throw new AppError(ErrorCode.CONFLICT, `Contact ${back.id} exists again: this merge cannot be undone`, 'mergeId');
+
+      const merged = before.contacts.filter((c) => c.id !== survivorId);
+      const columns = columnList(merged[0]);
+      await tx.execute(`INSERT INTO contacts (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::contacts, $1::jsonb)`, [JSON.stringify(merged)]);
+      // a tag deleted since the merge stays deleted
+      await tx.execute(
+        `INSERT INTO contact_tags SELECT r.* FROM jsonb_populate_recordset(NULL::contact_tags, $1::jsonb) r
+          WHERE r.contact_id <> $2::uuid AND EXISTS (SELECT 1 FROM tags t WHERE t.id = r.tag_id)`,
+        [JSON.stringify(before.contactTags), survivorId],
+      );
+      const survivorTags = before.contactTags.filter((link) => link.contact_id === survivorId).map((link) => link.tag_id);
+      await tx.execute(
+        `DELETE FROM contact_tags WHERE contact_id = $1 AND tag_id <> ALL($2::uuid[])
+            AND created_at = (SELECT created_at FROM contact_merges WHERE id = $3)`,
+        [survivorId, survivorTags, mergeId],
+      );
+      for (const { table, key } of CONTACT_OWNED_TABLES) {
+        const rows = (before.owned[table] ?? []).filter((row) => row.contact_id !== survivorId);
+        const sameKey = key.map((column) => `t.${column} = r.${column}`).join(' AND ');
+        await tx.execute(
+          `UPDATE ${table} t SET contact_id = r.contact_id FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) r WHERE ${sameKey} AND t.contact_id = $2`,
+          [JSON.stringify(rows), survivorId],
+        );
+      }
+      await tx.execute('DELETE FROM consents WHERE contact_id = $1 AND merge_id = $2', [survivorId, mergeId]);
+
+      const survivorBefore = before.contacts.find((c) => c.id === survivorId)!;
+      const values: SurvivorValues = survivorAfterUndo(survivorBefore, result, current.row);
+      // untouched since the merge: exactly as before, updated_at included
+      await tx.execute(
+        `UPDATE contacts c SET (${SURVIVOR_COLUMNS}) = (SELECT ${SURVIVOR_COLUMNS} FROM jsonb_populate_record(NULL::contacts, $1::jsonb)),
+                updated_at = CASE WHEN c.updated_at = $2::timestamptz THEN $3::timestamptz + interval '1 microsecond' ELSE now() END
+          WHERE c.id = $4`,
+        [values, result.updated_at, survivorBefore.updated_at, survivorId],
+      );
+      await tx.execute('UPDATE contact_merges SET undone_at = now(), undone_by = $2 WHERE id = $1', [mergeId, userId]);
+      // a person may merge them again; a run will not
+      await this.duplicates.dismissPairs(tx, [survivorId, ...mergedIds]);
+      return this.require(tx, mergeId);
+    });
+  }
+
+  /** The merges a contact took part in (as survivor or merged), newest first, undone ones included. */
+  async history(contactId: string): Promise<ContactMergeModel[]> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<MergeRow>(
+        `SELECT ${MERGE_COLUMNS} FROM contact_merges m
+           JOIN contact_merge_contacts mc ON mc.org_id = m.org_id AND mc.merge_id = m.id
+          WHERE mc.contact_id = $1 ORDER BY m.created_at DESC, m.id DESC`,
+        [contactId],
+      );
+      return rows.map(toModel);
+    });
+  }
+
+  private async require(tx: Tx, mergeId: string): Promise<ContactMergeModel> {
+    const [row] = await tx.query<MergeRow>(`SELECT ${MERGE_COLUMNS} FROM contact_merges m WHERE m.id = $1`, [mergeId]);
+    if (!row) throw AppError.notFound('Merge');
+    return toModel(row);
+  }
+}
+
+function checkMergedIds(survivorId: string, mergedIds: readonly string[]): string[] {
+  const ids = mergedIds.map((id) => id.toLowerCase());
+  if (ids.length === 0) throw AppError.badInput('mergedIds', 'mergedIds must name at least one contact');
+  if (ids.length > MAX_MERGED_CONTACTS) throw AppError.badInput('mergedIds', `mergedIds names at most ${MAX_MERGED_CONTACTS} contacts`);
+  for (const [i, id] of ids.entries()) {
+    const path = `mergedIds.${i}`;
+    if (id === survivorId) throw AppError.badInput(path, `${path} is the survivor: a contact cannot be merged into itself`);
+    if (ids.indexOf(id) !== i) throw AppError.badInput(path, `${path}: ${id} is named twice`);
+  }
+  return ids;
+}
+
+/**
+ * Locks every contact of the merge, in id order (two merges sharing contacts then wait for each other instead of
+ * deadlocking), and snapshots them. One that is gone was deleted or merged away meanwhile: CONFLICT.
+ */
+async function lockContacts(tx: Tx, ids: readonly string[]): Promise<ContactSnapshot[]> {
+  const rows = await tx.query<{ row: ContactSnapshot }>(`SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`, [ids]);
+  const found = new Set(rows.map(({ row }) => row.id));
+  const missing = ids.findIndex((id) => !found.has(id));
+  if (missing >= 0) {
+    const field = missing === 0 ? 'survivorId' : `mergedIds.${missing - 1}`;
+    throw new AppError(ErrorCode.CONFLICT, `Contact ${ids[missing]} does not exist (deleted, or merged into another contact)`, field);
+  }
+  return rows.map(({ row }) => row);
+}
+
+async function contactTags(tx: Tx, ids: readonly string[]): Promise<Record<string, unknown>[]> {
+  const rows = await tx.query<{ row: Record<string, unknown> }>(
+    'SELECT to_jsonb(ct) AS row FROM contact_tags ct WHERE ct.contact_id = ANY($1::uuid[]) ORDER BY ct.contact_id, ct.tag_id',
+    [ids],
+  );
+  return rows.map(({ row }) => row);
+}
+
+async function ownedRows(tx: Tx, ids: readonly string[]): Promise<MergeBefore['owned']> {
+  const owned: MergeBefore['owned'] = {};
+  for (const { table, key } of CONTACT_OWNED_TABLES) {
+    const columns = ['contact_id', ...key].join(', ');
+    const rows = await tx.query<{ row: Record<string, unknown> }>(
+      `SELECT to_jsonb(r) AS row FROM (SELECT ${columns} FROM ${table} WHERE contact_id = ANY($1::uuid[]) ORDER BY ${columns}) r`,
+      [ids],
+    );
+    owned[table] = rows.map(({ row }) => row);
+  }
+  return owned;
+}
+
+/** Why the survivor is missing: merged into another contact (whose merge must be undone first), or deleted. */
+async function survivorGone(tx: Tx, survivorId: string, mergeId: string): Promise<AppError> {
+  const [later] = await tx.query<{ mergeId: string }>(
+    `SELECT m.id AS "mergeId" FROM contact_merge_contacts mc JOIN contact_merges m ON m.org_id = mc.org_id AND m.id = mc.merge_id
+      WHERE mc.contact_id = $1 AND mc.role = 'MERGED' AND m.undone_at IS NULL`,
+    [survivorId],
+  );
+  const why = later ? `was merged into another contact since: undo merge ${later.mergeId} first` : 'was deleted';
+  return new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} cannot be undone: its survivor ${survivorId} ${why}`, 'mergeId');
+}
+
+/** The columns a snapshot row holds, for an INSERT that restores it (they come from to_jsonb of the table's rows). */
+function columnList(row: Record<string, unknown>): string {
+  const columns = Object.keys(row);
+  if (!columns.every((column) => /^[a-z_][a-z0-9_]*$/.test(column))) throw new Error('Unexpected column name in a merge snapshot');
+  return columns.join(', ');
+}
+
+function toModel({ fieldChoices, ...row }: MergeRow): ContactMergeModel {
+  const fieldSources = Object.entries(fieldChoices)
+    .map(([field, contactId]) => ({ field, contactId }))
+    .sort((a, b) => (a.field < b.field ? -1 : 1));
+  return { ...row, fieldSources };
+}

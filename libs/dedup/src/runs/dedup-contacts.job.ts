@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { TenantDb } from '@app/database';
+import { JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
+import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
+import { toMatchRecord } from '../matching/match-record.js';
+import { clusterRoots, compareCandidates, PairScorer, pairFingerprint } from '../matching/matcher.js';
+import { MergeService } from '../merge/merge.service.js';
+import { DedupSettingsService } from './dedup-settings.service.js';
+import { type DedupRunParams, DedupScope } from './dedup.models.js';
+import { DuplicatesService, type FoundPair } from './duplicates.service.js';
+
+/** An automatic merge takes clusters up to this size; larger ones (chains of look-alikes) wait for a person. */
+export const MAX_AUTO_MERGE_CLUSTER = 5;
+
+/**
+ * A dedup run: compares contacts in memory (blocking, then Fellegi-Sunter scoring), stores the pairs at or above the
+ * review threshold and, when asked, merges the clusters at or above the auto-merge threshold. A full run also learns
+ * the organization's match parameters. Everything is written in one transaction: a retried run recomputes from the
+ * data and ends as a clean run would.
+ */
+@Injectable()
+@JobHandler(JobName.DEDUP_CONTACTS)
+export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly duplicates: DuplicatesService,
+    private readonly settings: DedupSettingsService,
+    private readonly merges: MergeService,
+  ) {}
+
+  async run({ jobRunId, params }: JobPayload<DedupRunParams>, progress: JobProgress): Promise<Record<string, number>> {
+    const settings = await this.settings.read();
+    const contacts = await this.duplicates.loadContacts((loaded) => progress.report(0, null, { loaded }));
+    const focusIds = await this.focus(params);
+    const index = new Map(contacts.map((contact, i) => [contact.id, i]));
+    let focus: Uint8Array | null = null;
+    if (focusIds) {
+      focus = new Uint8Array(contacts.length);
+      for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
+    }
+    const records = contacts.map(toMatchRecord);
+    const pairs = await compareCandidates(records, focus);
+    const counts: Record<string, number> = { contacts: contacts.length, focused: focusIds?.length ?? contacts.length, pairsCompared: pairs.count };
+    await progress.report(pairs.count, pairs.count, counts);
+
+    const learn = params.scope === DedupScope.ALL;
+    const scorer = learn ? PairScorer.learned(pairs, DEFAULT_PARAMETERS) : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS);
+    const kept: number[] = [];
+    for (let p = 0; p < pairs.count; p++) if (scorer.score(pairs.pattern[p]) >= settings.reviewThreshold) kept.push(p);
+    const roots = clusterRoots(records.length, kept.map((p) => [pairs.left[p], pairs.right[p]] as [number, number]));
+    const found: FoundPair[] = kept.map((p) => {
+      const [a, b] = [records[pairs.left[p]], records[pairs.right[p]]];
+      return {
+        contactA: a.id,
+        contactB: b.id,
+        score: scorer.score(pairs.pattern[p]),
+        evidence: scorer.evidence(a, b, pairs.pattern[p]),
+        clusterId: records[roots[pairs.left[p]]].id,
+        fingerprint: pairFingerprint(a, b),
+      };
+    });
+    counts.candidates = found.length;
+
+    await this.db.transaction(async (tx) => {
+      if (learn && scorer.parameters !== DEFAULT_PARAMETERS) await this.settings.saveParameters(tx, scorer.parameters);
+      await this.duplicates.saveRun(tx, jobRunId, focusIds, found);
+      if (!params.autoMerge) return;
+      const sure = found.filter((pair) => pair.score >= settings.autoMergeThreshold);
+      const dismissed = await this.duplicates.dismissedAmong(tx, [...new Set(sure.flatMap((pair) => [pair.contactA, pair.contactB]))]);
+      const links = sure.filter((pair) => !dismissed.has(`${pair.contactA}|${pair.contactB}`));
+      Object.assign(counts, await this.mergeClusters(links, index, contacts.map((c) => c.id), jobRunId));
+    });
+    return counts;
+  }
+
+  private async focus(params: DedupRunParams): Promise<string[] | null> {
+    if (params.scope === DedupScope.CONTACT_IDS) return params.contactIds ?? [];
+    if (params.scope === DedupScope.CHANGED_SINCE) return this.duplicates.changedSince(params.since!);
+    return null;
+  }
+
+  /** Merges each cluster of sure pairs into its oldest contact (the smallest id: ids are time-ordered). */
+  private async mergeClusters(links: readonly FoundPair[], index: Map<string, number>, ids: readonly string[], jobRunId: string): Promise<Record<string, number>> {
+    const roots = clusterRoots(ids.length, links.map((pair) => [index.get(pair.contactA)!, index.get(pair.contactB)!] as [number, number]));
+    const clusters = new Map<number, { members: Set<string>; weakest: number }>();
+    for (const pair of links) {
+      const root = roots[index.get(pair.contactA)!];
+      const cluster = clusters.get(root) ?? { members: new Set<string>(), weakest: 1 };
+      cluster.members.add(pair.contactA).add(pair.contactB);
+      cluster.weakest = Math.min(cluster.weakest, pair.score);
+      clusters.set(root, cluster);
+    }
+    const counts = { merges: 0, mergedContacts: 0, clustersTooLarge: 0 };
+    for (const [root, { members, weakest }] of clusters) {
+      if (members.size > MAX_AUTO_MERGE_CLUSTER) {
+        counts.clustersTooLarge++;
+        continue;
+      }
+      const mergedIds = [...members].filter((id) => id !== ids[root]);
+      await this.merges.merge({ survivorId: ids[root], mergedIds, automatic: true, score: weakest, jobRunId });
+      counts.merges++;
+      counts.mergedContacts += mergedIds.length;
+    }
+    return counts;
+  }
+}

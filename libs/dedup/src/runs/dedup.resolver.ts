@@ -1,0 +1,85 @@
+import { Args, Float, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AppError } from '@app/common';
+import { JobName, JobRunModel, JobsService } from '@app/jobs';
+import { RequireRole, Role } from '@app/tenancy';
+import { DedupSettingsService } from './dedup-settings.service.js';
+import {
+  type DedupRunParams, DedupScope, DedupSettingsInput, DedupSettingsModel, DuplicateCandidateConnectionModel, DuplicateStatus,
+} from './dedup.models.js';
+import { DuplicatesService } from './duplicates.service.js';
+
+const MAX_PAGE = 200;
+const MAX_CONTACT_IDS = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Resolver()
+export class DedupResolver {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly duplicates: DuplicatesService,
+    private readonly settings: DedupSettingsService,
+  ) {}
+
+  @Mutation(() => JobRunModel, {
+    description:
+      'Looks for duplicates as a job: ALL compares every contact (and learns the match parameters); CHANGED_SINCE (with since) ' +
+      'and CONTACT_IDS (with contactIds) compare those contacts with every contact. Pairs at or above the review threshold ' +
+      'join the review queue; with autoMerge, clusters at or above the auto-merge threshold are merged.',
+  })
+  @RequireRole(Role.EDITOR)
+  startDedupRun(
+    @Args('scope', { type: () => DedupScope, defaultValue: DedupScope.ALL }) scope: DedupScope,
+    @Args('autoMerge', { type: () => Boolean, defaultValue: false }) autoMerge: boolean,
+    @Args('since', { type: () => Date, nullable: true }) since: Date | null,
+    @Args('contactIds', { type: () => [ID], nullable: true }) contactIds: string[] | null,
+  ): Promise<JobRunModel> {
+    if (scope === DedupScope.CHANGED_SINCE && !since) throw AppError.badInput('since', 'CHANGED_SINCE needs since');
+    if (scope === DedupScope.CONTACT_IDS) {
+      if (!contactIds?.length) throw AppError.badInput('contactIds', 'CONTACT_IDS needs contactIds');
+      if (contactIds.length > MAX_CONTACT_IDS) throw AppError.badInput('contactIds', `at most ${MAX_CONTACT_IDS} ids; use CHANGED_SINCE`);
+      const bad = contactIds.findIndex((id) => !UUID.test(id));
+      if (bad >= 0) throw AppError.badInput(`contactIds[${bad}]`, 'not a contact id');
+    }
+    const params: DedupRunParams = {
+      scope,
+      autoMerge,
+      since: scope === DedupScope.CHANGED_SINCE ? since!.toISOString() : null,
+      contactIds: scope === DedupScope.CONTACT_IDS ? contactIds : null,
+    };
+    return this.jobs.start(JobName.DEDUP_CONTACTS, params);
+  }
+
+  @Query(() => DuplicateCandidateConnectionModel, { description: 'The review queue: pairs that may be one person, highest score first.' })
+  @RequireRole(Role.EDITOR)
+  duplicateCandidates(
+    @Args('status', { type: () => DuplicateStatus, defaultValue: DuplicateStatus.PENDING }) status: DuplicateStatus,
+    @Args('minScore', { type: () => Float, defaultValue: 0 }) minScore: number,
+    @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<DuplicateCandidateConnectionModel> {
+    if (first < 1 || first > MAX_PAGE) throw AppError.badInput('first', `first must be between 1 and ${MAX_PAGE}`);
+    return this.duplicates.list(status, minScore, first, after);
+  }
+
+  @Mutation(() => Int, {
+    description: 'These contacts are different people: no run proposes or merges any pair of them again unless the values compared change. Returns the pairs dismissed.',
+  })
+  @RequireRole(Role.EDITOR)
+  dismissDuplicate(@Args('contactIds', { type: () => [ID] }) contactIds: string[]): Promise<number> {
+    const bad = contactIds.findIndex((id) => !UUID.test(id));
+    if (bad >= 0) throw AppError.badInput(`contactIds[${bad}]`, 'not a contact id');
+    return this.duplicates.dismiss(contactIds);
+  }
+
+  @Query(() => DedupSettingsModel)
+  @RequireRole(Role.EDITOR)
+  dedupSettings(): Promise<DedupSettingsModel> {
+    return this.settings.read();
+  }
+
+  @Mutation(() => DedupSettingsModel)
+  @RequireRole(Role.ADMIN)
+  updateDedupSettings(@Args('input', { type: () => DedupSettingsInput }) input: DedupSettingsInput): Promise<DedupSettingsModel> {
+    return this.settings.update(input);
+  }
+}
