@@ -48,6 +48,7 @@ import {
   ENGLISH_TYPE_SHORT,
   type Era,
   FIRST_NAMES,
+  type FirstNameRow,
   FRENCH_SURNAMES,
   type Gender,
   NICKNAMES,
@@ -177,10 +178,6 @@ function slug(name: string, keepHyphen: boolean): string {
   return keepHyphen ? plain : plain.replace(/-/g, '');
 }
 
-function capitalize(word: string): string {
-  return word.replace(/(^|[-\s'.])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase());
-}
-
 /** Levenshtein distance, for the short strings names are. */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -202,8 +199,8 @@ const KEYBOARD: Readonly<Record<string, string>> = {
 const TYPO_KINDS = new Weighted<'substitute' | 'delete' | 'insert' | 'transpose'>([['substitute', 35], ['delete', 25], ['insert', 20], ['transpose', 20]]);
 
 function neighbourOf(rng: Random, char: string): string {
-  const lower = fold(char).toLowerCase();
-  const replacement = rng.pick(KEYBOARD[lower] ?? 'aeiou');
+  const keys = KEYBOARD[fold(char).toLowerCase()] ?? 'aeiou';
+  const replacement = keys[rng.int(0, keys.length - 1)];
   return char === char.toLowerCase() ? replacement : replacement.toUpperCase();
 }
 
@@ -258,16 +255,20 @@ function perCultureGenderEra<T>(make: (culture: Culture, gender: Gender, era: Er
   return table;
 }
 
+function weightIn(row: FirstNameRow, era: Era): number {
+  return era === 0 ? row[1] : era === 1 ? row[2] : row[3];
+}
+
 const FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
-  new Weighted(FIRST_NAMES[culture][gender].map((row) => [row[0], row[era + 1]] as const)),
+  new Weighted(FIRST_NAMES[culture][gender].map((row) => [row[0], weightIn(row, era)] as const)),
 );
 /** The dozen most given names of a generation: what namesakes are called. */
 const COMMON_FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
   new Weighted(
     [...FIRST_NAMES[culture][gender]]
-      .sort((a, b) => b[era + 1] - a[era + 1])
+      .sort((a, b) => weightIn(b, era) - weightIn(a, era))
       .slice(0, 12)
-      .map((row) => [row[0], row[era + 1]] as const),
+      .map((row) => [row[0], weightIn(row, era)] as const),
   ),
 );
 
@@ -376,6 +377,9 @@ interface SlotPlan {
 const BLOCK = 16;
 const HOUSEHOLD_SIZES = new Weighted([[1, 85], [2, 12], [3, 2.5], [4, 0.5]]);
 const NAMESAKE_START = 0.04;
+const SECOND_MEMBER_ROLES = new Weighted<Role>([['spouse', 65], ['child', 23], ['parent', 12]]);
+/** With a landline at home: who gives it rather than a cell phone. */
+const MEMBER_PHONES = new Weighted<PhoneSource>([['home', 75], ['own', 20], ['none', 5]]);
 
 function eraOf(year: number): Era {
   return year < 1960 ? 0 : year < 1985 ? 1 : 2;
@@ -428,11 +432,15 @@ function drawAddress(rng: Random, place: number): Address {
   return { place, street, number, apartment };
 }
 
-/** The postal code of an address: fixed for a stretch of a street, so neighbours and household members share it. */
+/**
+ * The postal code of an address: a street lies in one district (FSA) per stretch of
+ * 2,000 numbers, and the rest of the code is fixed for each 32 numbers, so
+ * neighbours and household members share it.
+ */
 function postalCodeOf(address: Address): string {
-  const h = fmix(seedOf(0x5eed, address.place, address.street, address.number >>> 5));
   const fsas = PLACES[address.place].fsas;
-  const fsa = fsas[h % fsas.length];
+  const fsa = fsas[seedOf(0x5eed, address.place, address.street, address.number >>> 11) % fsas.length];
+  const h = seedOf(0x5eed, address.place, address.street, address.number >>> 5);
   return `${fsa} ${(h >>> 8) % 10}${POSTAL_LETTERS[(h >>> 12) % POSTAL_LETTERS.length]}${(h >>> 20) % 10}`;
 }
 
@@ -486,7 +494,7 @@ function drawMembers(rng: Random, head: Identity, size: number): Member[] {
   for (let i = 1; i < size; i++) {
     const childGap = 2005 - head.birth.year >= 22 ? rng.int(22, Math.min(38, 2005 - head.birth.year)) : null;
     const parentGap = head.birth.year - 1935 >= 22 ? rng.int(22, Math.min(38, head.birth.year - 1935)) : null;
-    let role: Role = i === 1 ? new Weighted<Role>([['spouse', 65], ['child', 23], ['parent', 12]]).pick(rng) : 'child';
+    let role: Role = i === 1 ? SECOND_MEMBER_ROLES.pick(rng) : 'child';
     if (role === 'child' && childGap === null) role = i === 1 ? 'spouse' : 'sibling';
     if (role === 'parent' && parentGap === null) role = 'spouse';
     const culture = role === 'spouse' && rng.chance(0.15) ? (head.culture === 'fr' ? 'en' : 'fr') : head.culture;
@@ -531,7 +539,7 @@ function drawHousehold(seed: number, block: number, plan: readonly SlotPlan[], h
   const address = drawAddress(rng, PLACE_PICKS[headIdentity.culture].pick(rng));
   const landline = rng.chance(0.55);
   for (const member of members) {
-    if (landline) member.phone = member.role === 'head' ? 'home' : new Weighted<PhoneSource>([['home', 75], ['own', 20], ['none', 5]]).pick(rng);
+    if (landline) member.phone = member.role === 'head' ? 'home' : MEMBER_PHONES.pick(rng);
     else member.phone = rng.chance(0.87) ? 'own' : 'none';
   }
   return { head, members, address, sharedEmail: rng.chance(0.1) };
@@ -552,7 +560,7 @@ interface AddressStyle {
   apartmentInLine1: boolean;
 }
 
-/** The signals a duplicate can lose; it must keep at least one (besides the name). */
+/** The signals a duplicate can lose (changed beyond formatting, or gone): see keptSignals. */
 const LOST = { email: 1, phone: 2, address: 4, birth: 8 } as const;
 
 interface Draft {
@@ -786,10 +794,17 @@ function otherThan(rng: Random, choices: readonly number[], current: number): nu
  */
 const CHANGES: readonly (readonly [string, number, Change])[] = [
   // Names
-  ['accents', 9, ({ draft }) => hasAccents(draft) && ((draft.accentless = !draft.accentless), true)],
-  ['case', 6, ({ rng, draft }) => ((draft.nameCase = otherThan(rng, [0, 0, 1, 1, 2, 3], draft.nameCase)), true)],
+  ['accents', 9, ({ draft }) => {
+    if (!hasAccents(draft)) return false;
+    draft.accentless = !draft.accentless;
+    return true;
+  }],
+  ['case', 6, ({ rng, draft }) => {
+    draft.nameCase = otherThan(rng, [0, 0, 1, 1, 2, 3], draft.nameCase);
+    return true;
+  }],
   ['hyphen', 5, ({ rng, draft }) => {
-    const options: string[] = [];
+    const options: ('first' | 'compound' | 'saint')[] = [];
     if (draft.first.includes('-') && !draft.firstEdited) options.push('first');
     if (draft.last.length === 2 && draft.lastForm < 2) options.push('compound');
     if (draft.last.some((part) => /^(St|Ste)-/.test(part))) options.push('saint');
@@ -800,7 +815,11 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     else draft.saintForm = otherThan(rng, [0, 1, 2], draft.saintForm);
     return true;
   }],
-  ['compound surname reduced', 3, ({ rng, draft }) => draft.last.length === 2 && draft.lastForm < 2 && ((draft.lastForm = rng.chance(0.7) ? 2 : 3), true)],
+  ['compound surname reduced', 3, ({ rng, draft }) => {
+    if (draft.last.length !== 2 || draft.lastForm >= 2) return false;
+    draft.lastForm = rng.chance(0.7) ? 2 : 3;
+    return true;
+  }],
   ['name typo', 9, ({ rng, draft }) => {
     const onFirst = !draft.firstEdited && draft.firstHyphen < 2 && (draft.lastEdited || rng.chance(0.45));
     if (onFirst) {
@@ -818,10 +837,13 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     draft.lastEdited = true;
     return true;
   }],
-  ['first and last swapped', 3, ({ draft }) => ((draft.swapped = !draft.swapped), true)],
+  ['first and last swapped', 3, ({ draft }) => {
+    draft.swapped = !draft.swapped;
+    return true;
+  }],
   ['nickname', 6, ({ rng, draft }) => {
-    const short = NICKNAMES[draft.formalFirst];
-    if (!short || draft.firstEdited || (draft.culture === 'fr' && rng.chance(0.5))) return false;
+    // French first names are seldom shortened in a record: half the chances.
+    if (!NICKNAMES[draft.formalFirst] || draft.firstEdited || (draft.culture === 'fr' && rng.chance(0.5))) return false;
     draft.first = rng.pick(nameGroup(draft.formalFirst).filter((name) => name !== draft.first));
     draft.firstHyphen = 0;
     draft.firstEdited = true;
@@ -838,35 +860,59 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     return true;
   }],
   ['new email', 4, ({ rng, draft, original, seed, entityId, identity }) => {
-    if (original.email === null || draft.email === null || draft.lost & LOST.email) return false;
-    draft.email = emailFor(seed, entityId, identity, 40 + rng.int(0, 1000));
-    if (draft.email === original.email) return false;
+    if (draft.email === null || draft.lost & LOST.email) return false;
+    const email = emailFor(seed, entityId, identity, 40 + rng.int(0, 1000));
+    if (email === original.email) return false;
+    draft.email = email;
     draft.lost |= LOST.email;
     return true;
   }],
-  ['email missing', 5, ({ draft }) => draft.email !== null && ((draft.email = null), (draft.lost |= LOST.email), true)],
+  ['email missing', 5, ({ draft }) => {
+    if (draft.email === null) return false;
+    draft.email = null;
+    draft.lost |= LOST.email;
+    return true;
+  }],
   ['email typo', 3, ({ rng, draft }) => {
-    if (draft.email === null || draft.lost & LOST.email || draft.email !== null && draft.email !== draft.email.toLowerCase()) return false;
+    if (draft.email === null || draft.lost & LOST.email) return false;
     const [local, domain] = draft.email.split('@');
     const changed = typo(rng, local);
-    return changed !== null && ((draft.email = `${changed.toLowerCase()}@${domain}`), true);
+    if (changed === null) return false;
+    draft.email = `${changed.toLowerCase()}@${domain}`;
+    draft.lost |= LOST.email; // recognisable, but namesakes' emails are often one typo apart too
+    return true;
   }],
-  ['email case', 2, ({ rng, draft }) => draft.email !== null && ((draft.emailCase = otherThan(rng, [0, 1, 1, 2], draft.emailCase)), true)],
+  ['email case', 2, ({ rng, draft }) => {
+    if (draft.email === null) return false;
+    draft.emailCase = otherThan(rng, [0, 1, 1, 2], draft.emailCase);
+    return true;
+  }],
   // Phone
-  ['phone missing', 5, ({ draft }) => draft.phone !== null && ((draft.phone = null), (draft.lost |= LOST.phone), true)],
-  ['phone reformatted', 7, ({ rng, draft }) => draft.phone !== null && ((draft.phoneFormat = otherThan(rng, [0, 1, 2, 3, 4, 5, 6, 7], draft.phoneFormat)), true)],
-  ['new phone', 3, ({ rng, draft }) => {
+  ['phone missing', 5, ({ draft }) => {
     if (draft.phone === null) return false;
-    draft.phone = drawPhone(rng, draft.address?.place ?? 0);
+    draft.phone = null;
+    draft.lost |= LOST.phone;
+    return true;
+  }],
+  ['phone reformatted', 7, ({ rng, draft }) => {
+    if (draft.phone === null) return false;
+    draft.phoneFormat = otherThan(rng, [0, 1, 2, 3, 4, 5, 6, 7], draft.phoneFormat);
+    return true;
+  }],
+  ['new phone', 3, ({ rng, draft, original }) => {
+    if (draft.phone === null) return false;
+    draft.phone = drawPhone(rng, original.address?.place ?? draft.address?.place ?? 0);
     draft.lost |= LOST.phone;
     return true;
   }],
   // Address
   ['moved', 5, ({ rng, draft }) => {
-    if (draft.address === null) return false;
-    const place = rng.chance(0.6) ? draft.address.place : PLACE_PICKS[draft.culture].pick(rng);
+    const from = draft.address;
+    if (from === null) return false;
+    const place = rng.chance(0.6) ? from.place : PLACE_PICKS[draft.culture].pick(rng);
     let address = drawAddress(rng, place);
-    while (address.street === draft.address.street && address.place === draft.address.place) address = drawAddress(rng, place);
+    for (let i = 0; i < 10 && address.place === from.place && address.street === from.street; i++) address = drawAddress(rng, place);
+    if (address.place === from.place && address.street === from.street) return false;
     draft.address = address;
     draft.streetName = null;
     draft.city = PLACES[place].city;
@@ -895,17 +941,15 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
   }],
   ['street typo', 2, ({ rng, draft }) => {
     if (draft.address === null || draft.streetName !== null) return false;
-    const name = STREETS[draft.address.place][draft.address.street].name;
-    const words = name.split(' ');
-    const at = words.length - 1; // the name proper, not "de la"
-    const changed = typo(rng, words[at]);
+    const words = STREETS[draft.address.place][draft.address.street].name.split(' ');
+    const changed = typo(rng, words[words.length - 1]); // the name proper, not "de la"
     if (changed === null) return false;
-    words[at] = changed;
+    words[words.length - 1] = changed;
     draft.streetName = words.join(' ');
     return true;
   }],
   ['apartment written differently', 3, ({ rng, draft }) => {
-    if (draft.address?.apartment == null) return false;
+    if (draft.address === null || draft.address.apartment === null) return false;
     const style = { ...draft.addressStyle };
     if (rng.chance(0.2)) draft.address = { ...draft.address, apartment: null };
     else if (rng.chance(0.5)) style.apartmentInLine1 = !style.apartmentInLine1;
@@ -913,8 +957,16 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     draft.addressStyle = style;
     return true;
   }],
-  ['postal code written differently', 2, ({ rng, draft }) => draft.postalCode !== null && ((draft.postalStyle = otherThan(rng, [0, 1, 1, 2], draft.postalStyle)), true)],
-  ['city written differently', 2, ({ rng, draft }) => draft.city !== null && ((draft.cityStyle = otherThan(rng, [0, 1, 2], draft.cityStyle)), true)],
+  ['postal code written differently', 2, ({ rng, draft }) => {
+    if (draft.postalCode === null) return false;
+    draft.postalStyle = otherThan(rng, [0, 1, 1, 2], draft.postalStyle);
+    return true;
+  }],
+  ['city written differently', 2, ({ rng, draft }) => {
+    if (draft.city === null) return false;
+    draft.cityStyle = otherThan(rng, [0, 1, 2], draft.cityStyle);
+    return true;
+  }],
   ['address missing', 3, ({ rng, draft }) => {
     if (draft.address === null) return false;
     draft.address = null;
@@ -924,8 +976,17 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     return true;
   }],
   // Birth date and language
-  ['birth date missing', 5, ({ draft }) => draft.birth !== null && ((draft.birth = null), (draft.lost |= LOST.birth), true)],
-  ['birth date added', 2, ({ draft }) => draft.birth === null && !(draft.lost & LOST.birth) && ((draft.birth = draft.hiddenBirth), true)],
+  ['birth date missing', 5, ({ draft }) => {
+    if (draft.birth === null) return false;
+    draft.birth = null;
+    draft.lost |= LOST.birth;
+    return true;
+  }],
+  ['birth date added', 2, ({ draft }) => {
+    if (draft.birth !== null || draft.lost & LOST.birth) return false;
+    draft.birth = draft.hiddenBirth;
+    return true;
+  }],
   ['day and month swapped', 1, ({ draft }) => {
     const birth = draft.birth;
     if (birth === null || birth.day > 12 || birth.day === birth.month) return false;
@@ -948,14 +1009,19 @@ const DUPLICATE_COUNTS = new Weighted([[1, 80], [2, 15], [3, 5]]);
 /** Tries at making a duplicate before only safe changes are drawn. */
 const SAFE_AFTER = 60;
 
-/** Whether a duplicate keeps, besides its name, at least one of email, phone, address and birth date. */
-function findable(original: Draft, duplicate: Draft): boolean {
-  const kept =
-    (original.email !== null && duplicate.email !== null && !(duplicate.lost & LOST.email) ? 1 : 0) +
-    (original.phone !== null && duplicate.phone !== null && !(duplicate.lost & LOST.phone) ? 1 : 0) +
-    (original.address !== null && duplicate.address !== null && !(duplicate.lost & LOST.address) ? 1 : 0) +
-    (original.birth !== null && duplicate.birth !== null && !(duplicate.lost & LOST.birth) ? 1 : 0);
-  return kept >= 1;
+/**
+ * The signals (LOST bits) a duplicate shows as its original does, up to formatting:
+ * present in both and not changed. A duplicate must keep at least one besides its
+ * name, and share one with every other duplicate of the person, so each pair of a
+ * person's records has something a careful reader can match on.
+ */
+function keptSignals(original: Draft, duplicate: Draft): number {
+  let kept = 0;
+  if (original.email !== null && duplicate.email !== null) kept |= LOST.email;
+  if (original.phone !== null && duplicate.phone !== null) kept |= LOST.phone;
+  if (original.address !== null && duplicate.address !== null) kept |= LOST.address;
+  if (original.birth !== null && duplicate.birth !== null) kept |= LOST.birth;
+  return kept & ~duplicate.lost;
 }
 
 function copyDraft(draft: Draft): Draft {
@@ -1086,8 +1152,9 @@ class Population {
       member.phone === 'none' ? null
         : member.phone === 'home' && member.role !== 'head' ? this.phone(household.head, household.address.place, this.phoneVariant[household.head])
           : this.phone(entityId, household.address.place, this.phoneVariant[entityId]);
-    // Everyone is reachable somehow: no email, phone nor address means an email.
-    if (!wantsEmail && phone === null && !hasAddress) wantsEmail = true;
+    // Everyone is reachable somehow (no email, phone nor address means an email), and the
+    // household email the others share is the head's own.
+    if ((!wantsEmail && phone === null && !hasAddress) || (household.sharedEmail && index === 0)) wantsEmail = true;
     let email: string | null = null;
     let ownEmail = false;
     if (wantsEmail) {
@@ -1240,18 +1307,23 @@ export function* quebecPeople(options: QuebecPeopleOptions): Generator<LabelledP
     if (person.draft.email !== null) taken.add(person.draft.email);
     if (person.draft.phone !== null) taken.add(person.draft.phone);
 
+    const keptBefore: number[] = [];
     for (let k = 1; k <= plan.counts[entityId]; k++, j++) {
       duplicateOf[j] = entityId;
       duplicateK[j] = k;
-      for (let attempt = 0; attempt < 256; attempt++) {
+      for (let attempt = 0; ; attempt++) {
+        // past SAFE_AFTER only safe changes are drawn, which always pass: this ends well before 256
+        if (attempt > 255) throw new Error(`no acceptable duplicate ${k} for person ${entityId}`);
         const draft = population.duplicate(person, k, attempt);
-        if (!findable(person.draft, draft)) continue;
+        const kept = keptSignals(person.draft, draft);
+        if (kept === 0 || keptBefore.some((before) => (before & kept) === 0)) continue;
         const newEmail = draft.email !== null && draft.email !== person.draft.email ? draft.email : null;
         const newPhone = draft.phone !== null && draft.phone !== person.draft.phone ? draft.phone : null;
         if ((newEmail && taken.has(newEmail)) || (newPhone && taken.has(newPhone))) continue;
         if (newEmail) taken.add(newEmail);
         if (newPhone) taken.add(newPhone);
         duplicateAttempt[j] = attempt;
+        keptBefore.push(kept);
         break;
       }
     }

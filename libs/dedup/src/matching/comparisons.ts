@@ -10,6 +10,11 @@ import type { MatchRecord } from './match-record.js';
 export interface FieldComparison {
   field: string;
   levels: readonly string[];
+  /**
+   * Ways to reach a person (email, phone, address): a household shares them all, so their agreements are not
+   * independent evidence. Only the strongest agreement among them counts (their disagreements all do).
+   */
+  contactPoint?: boolean;
   compare(a: MatchRecord, b: MatchRecord): number;
   /** What a person reading the evidence sees of a record's value. */
   shown(record: MatchRecord): string;
@@ -80,6 +85,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'email',
+    contactPoint: true,
     levels: ['missing', 'different', 'same name, other address', 'exact'],
     compare: (a, b) => {
       if (!a.email || !b.email) return MISSING;
@@ -90,6 +96,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'phone',
+    contactPoint: true,
     levels: ['missing', 'different', 'one digit apart', 'exact'],
     compare: (a, b) => {
       if (!a.phone || !b.phone) return MISSING;
@@ -111,6 +118,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'postalCode',
+    contactPoint: true,
     levels: ['missing', 'different', 'one character apart', 'exact'],
     compare: (a, b) => {
       if (!a.postal || !b.postal) return MISSING;
@@ -121,6 +129,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'address',
+    contactPoint: true,
     levels: ['missing', 'different', 'similar street', 'same number, close street', 'exact'],
     compare: (a, b) => {
       if (!a.address || !b.address) return MISSING;
@@ -133,6 +142,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'addressLine2',
+    contactPoint: true,
     levels: ['missing', 'different', 'close', 'exact'],
     compare: (a, b) => {
       if (!a.unit || !b.unit) return MISSING;
@@ -143,6 +153,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'city',
+    contactPoint: true,
     levels: ['missing', 'different', 'close', 'exact'],
     compare: (a, b) => {
       if (!a.city || !b.city) return MISSING;

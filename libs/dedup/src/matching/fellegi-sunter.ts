@@ -17,7 +17,7 @@ export interface MatchParameters {
 export const DEFAULT_PARAMETERS: MatchParameters = {
   lambda: 0.1,
   m: [
-    [0, 0.05, 0.05, 0.15, 0.75], // first name: different, similar, close, exact
+    [0, 0.000001, 0.05, 0.15, 0.8], // first name: different, similar, close, exact
     [0, 0.05, 0.05, 0.1, 0.8], // last name
     [0, 0.3, 0.1, 0.6], // email: different, same name at another address, exact
     [0, 0.25, 0.05, 0.7], // phone
@@ -57,8 +57,13 @@ export function levelWeights(params: MatchParameters): number[][] {
 /** The match weight of a pattern given level weights, prior included (log2 odds that the pair is one person). */
 export function patternWeight(pattern: number, weights: number[][], lambda: number): number {
   let weight = Math.log2(lambda / (1 - lambda));
-  for (let field = 0; field < COMPARISONS.length; field++) weight += weights[field][levelOf(pattern, field)];
-  return weight;
+  let strongestContactPoint = 0;
+  for (let field = 0; field < COMPARISONS.length; field++) {
+    const w = weights[field][levelOf(pattern, field)];
+    if (COMPARISONS[field].contactPoint && w > 0) strongestContactPoint = Math.max(strongestContactPoint, w);
+    else weight += w;
+  }
+  return weight + strongestContactPoint;
 }
 
 export function probability(weight: number): number {
@@ -66,37 +71,75 @@ export function probability(weight: number): number {
 }
 
 /**
- * Expectation-maximisation over the compared pairs' patterns (Splink's estimator, unsupervised): each pair's chance
- * of being one person weighs its levels into m, the rest into u. Starts from `start` (the defaults).
+ * u from random pairs: two records drawn at random are almost never one person, so how often their fields agree at
+ * each level is how often different people's do. (Pairs from blocking agree on the blocked fields far more often;
+ * u learned from them would make agreeing on a last name worthless.) Seeded: a run's result is reproducible.
  */
-export function learnParameters(counts: PatternCounts, start: MatchParameters = DEFAULT_PARAMETERS): MatchParameters {
-  let total = 0;
-  for (const count of counts.values()) total += count;
-  if (total < MIN_PAIRS_TO_LEARN) return start;
+export function estimateU(size: number, compare: (i: number, j: number) => number, samples = 200_000, seed = 42): number[][] {
+  const counts = COMPARISONS.map((comparison) => comparison.levels.map(() => 1)); // add-one smoothing
+  let state = seed >>> 0;
+  const random = (): number => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+  for (let s = 0; s < samples && size > 1; s++) {
+    const i = Math.floor(random() * size);
+    const j = (i + 1 + Math.floor(random() * (size - 1))) % size;
+    const pattern = compare(i, j);
+    for (let field = 0; field < COMPARISONS.length; field++) counts[field][levelOf(pattern, field)]++;
+  }
+  return counts.map(normalizeLevels);
+}
 
+/**
+ * The fields whose m stays at its default: names are what tell one person from their household (same address, phone
+ * and often email); left free, expectation-maximisation finds households instead of people.
+ */
+const FIXED_M = new Set(['firstName', 'lastName']);
+
+/** Pairs whose names agree at least closely: among them, the other fields tell one person from namesakes. */
+function namesAgree(pattern: number): boolean {
+  return COMPARISONS.every((comparison, field) => !FIXED_M.has(comparison.field) || levelOf(pattern, field) >= comparison.levels.length - 2);
+}
+
+/**
+ * Expectation-maximisation (Splink's estimator, unsupervised), u fixed (from random pairs):
+ * 1. over the pairs whose names agree, each pair's chance of being one person weighs its levels into m (names fixed);
+ * 2. over all compared pairs, with m fixed, the share of pairs that are one person (lambda, the prior).
+ * Starts from `start` (the defaults); keeps them when there are too few pairs to learn from.
+ */
+export function learnParameters(counts: PatternCounts, u: number[][], start: MatchParameters = DEFAULT_PARAMETERS): MatchParameters {
+  const namesakes = new Map([...counts].filter(([pattern]) => namesAgree(pattern)));
+  if (sum(namesakes.values()) < MIN_PAIRS_TO_LEARN) return start;
+  const learned = expectationMaximisation(namesakes, { ...start, u }, true);
+  return expectationMaximisation(counts, learned, false);
+}
+
+function expectationMaximisation(counts: PatternCounts, start: MatchParameters, learnM: boolean): MatchParameters {
+  const total = sum(counts.values());
   let params = start;
-  const patterns = [...counts.entries()];
   for (let iteration = 0; iteration < ITERATIONS; iteration++) {
     const weights = levelWeights(params);
     const mSum = params.m.map((levels) => levels.map(() => 0));
-    const uSum = params.u.map((levels) => levels.map(() => 0));
     let matches = 0;
-    for (const [pattern, count] of patterns) {
+    for (const [pattern, count] of counts) {
       const p = probability(patternWeight(pattern, weights, params.lambda));
       matches += p * count;
-      for (let field = 0; field < COMPARISONS.length; field++) {
-        const level = levelOf(pattern, field);
-        mSum[field][level] += p * count;
-        uSum[field][level] += (1 - p) * count;
-      }
+      if (learnM) for (let field = 0; field < COMPARISONS.length; field++) mSum[field][levelOf(pattern, field)] += p * count;
     }
     params = {
       lambda: Math.min(0.99, Math.max(1e-6, matches / total)),
-      m: mSum.map(normalizeLevels),
-      u: uSum.map(normalizeLevels),
+      m: learnM ? mSum.map((sums, field) => (FIXED_M.has(COMPARISONS[field].field) ? start.m[field] : normalizeLevels(sums))) : params.m,
+      u: params.u,
     };
   }
   return params;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 /** Shares of the non-missing levels (level 0 stays 0), floored. */

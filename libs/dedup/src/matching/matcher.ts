@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
 import { COMPARISONS, comparisonPattern, levelOf } from './comparisons.js';
-import { learnParameters, levelWeights, type MatchParameters, type PatternCounts, patternWeight, probability } from './fellegi-sunter.js';
+import { estimateU, learnParameters, levelWeights, type MatchParameters, type PatternCounts, patternWeight, probability } from './fellegi-sunter.js';
 import type { MatchRecord } from './match-record.js';
 
 /** The pairs blocking produced, with each pair's comparison pattern. */
@@ -62,8 +62,10 @@ export class PairScorer {
     this.weights = levelWeights(parameters);
   }
 
-  static learned(pairs: ComparedPairs, start?: MatchParameters): PairScorer {
-    return new PairScorer(learnParameters(patternCounts(pairs), start));
+  /** Parameters learned from the records: u from random pairs, then m by expectation-maximisation over `pairs`. */
+  static learned(records: readonly MatchRecord[], pairs: ComparedPairs, start?: MatchParameters): PairScorer {
+    const u = estimateU(records.length, (i, j) => comparisonPattern(records[i], records[j]));
+    return new PairScorer(learnParameters(patternCounts(pairs), u, start));
   }
 
   score(pattern: number): number {

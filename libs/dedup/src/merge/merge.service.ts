@@ -85,6 +85,7 @@ export class MergeService {
       const before: MergeBefore = { contacts, contactTags: await contactTags(tx, ids), owned: await ownedRows(tx, ids) };
       const records = await this.consents.forContacts(tx, ids);
       const { values, sources } = chooseSurvivorValues(contacts, survivorId, request.fieldChoices ?? []);
+      // every refusal came before this first write: a refused merge leaves nothing behind, even inside a run's transaction
       const [{ result }] = await tx.query<{ result: ContactSnapshot }>(
         `UPDATE contacts c SET (${SURVIVOR_COLUMNS}) = (SELECT ${SURVIVOR_COLUMNS} FROM jsonb_populate_record(NULL::contacts, $1::jsonb)), updated_at = now()
           WHERE c.id = $2 RETURNING ${SNAPSHOT} AS result`,
@@ -169,7 +170,7 @@ export class MergeService {
       // untouched since the merge: exactly as before, updated_at included
       await tx.execute(
         `UPDATE contacts c SET (${SURVIVOR_COLUMNS}) = (SELECT ${SURVIVOR_COLUMNS} FROM jsonb_populate_record(NULL::contacts, $1::jsonb)),
-                updated_at = CASE WHEN c.updated_at = $2::timestamptz THEN $3::timestamptz + interval '1 microsecond' ELSE now() END
+                updated_at = CASE WHEN c.updated_at = $2::timestamptz THEN $3::timestamptz ELSE now() END
           WHERE c.id = $4`,
         [values, result.updated_at, survivorBefore.updated_at, survivorId],
       );

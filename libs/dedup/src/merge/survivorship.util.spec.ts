@@ -16,7 +16,7 @@ function contact(id: string, updatedAt: string, values: Record<string, unknown> 
 
 /** What the merge wrote, as the survivor's row then reads. */
 function afterMerge(survivor: ContactSnapshot, values: Record<string, unknown>, updatedAt = '2030-01-01T00:00:00+00:00'): ContactSnapshot {
-  return { ...survivor, ...values, updated_at: updatedAt } as ContactSnapshot;
+  return { ...survivor, ...values, updated_at: updatedAt };
 }
 
 /** The values a merge writes, as they stand in a row. */
@@ -135,7 +135,7 @@ describe('chooseSurvivorValues', () => {
         const { values } = chooseSurvivorValues([survivor, ...merged], 'c0', choices);
         const result = afterMerge(survivor, values);
         // a choice that left an attribute empty on every contact no longer names one of theirs
-        const again = choices.filter(({ field }) => !field.startsWith('attributes.') || [result, ...merged].some((c) => field.slice(11) in c.attributes));
+        const again = choices.filter(({ field }) => !field.startsWith('attributes.') || [result, ...merged].some((c) => field.slice('attributes.'.length) in c.attributes));
         expect(chooseSurvivorValues([result, ...merged], 'c0', again).values).toEqual(values);
         expect(chooseSurvivorValues([result], 'c0').values).toEqual(values);
       }),

@@ -44,7 +44,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     await progress.report(pairs.count, pairs.count, counts);
 
     const learn = params.scope === DedupScope.ALL;
-    const scorer = learn ? PairScorer.learned(pairs, DEFAULT_PARAMETERS) : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS);
+    const scorer = learn ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS) : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS);
     const kept: number[] = [];
     for (let p = 0; p < pairs.count; p++) if (scorer.score(pairs.pattern[p]) >= settings.reviewThreshold) kept.push(p);
     const roots = clusterRoots(records.length, kept.map((p) => [pairs.left[p], pairs.right[p]] as [number, number]));
