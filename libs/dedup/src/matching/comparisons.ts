@@ -15,6 +15,10 @@ export interface FieldComparison {
    * independent evidence. Only the strongest agreement among them counts (their disagreements all do).
    */
   contactPoint?: boolean;
+  /** A name: agreeing on names alone never makes two records one person (see patternWeight). */
+  name?: boolean;
+  /** Too common to corroborate names on its own (a city, an apartment number). */
+  weak?: boolean;
   compare(a: MatchRecord, b: MatchRecord): number;
   /** What a person reading the evidence sees of a record's value. */
   shown(record: MatchRecord): string;
@@ -37,7 +41,7 @@ function compatibleFirstNames(a: string, b: string): boolean {
   const aw = a.split(' ');
   const bw = b.split(' ');
   const [short, long] = aw.length <= bw.length ? [aw, bw] : [bw, aw];
-  if (short.length === long.length && short.every((w) => w.length > 1)) return false;
+  if (short.length === long.length && short.every((w) => w.length > 1) && long.every((w) => w.length > 1)) return false;
   let at = 0;
   for (const word of short) {
     while (at < long.length && !(long[at] === word || (word.length === 1 && long[at][0] === word) || (long[at].length === 1 && word[0] === long[at]))) at++;
@@ -56,41 +60,49 @@ export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
 function compareFirst(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
-  const score = similarity(a, b);
-  if (score >= 0.92 || compatibleFirstNames(a, b)) return 3;
-  return score >= 0.8 ? 2 : DIFFERENT;
+  // word by word: "marie eve" and "marie pier" share a word but are two names
+  if (a.includes(' ') === b.includes(' ') && closeSpelling(a, b)) return 3;
+  return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
+}
+
+/** A typo apart: one edit, or Jaro-Winkler at least 0.94 on names long enough for it to mean something. */
+function closeSpelling(a: string, b: string): boolean {
+  return oneEditApart(a, b) || (Math.min(a.length, b.length) >= 6 && similarity(a, b) >= 0.94);
 }
 
 function compareLast(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
-  const score = similarity(a, b);
-  // a compound name reduced to one of its parts ("Gagnon-Tremblay" / "Tremblay")
-  if (score >= 0.92 || (a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w))) return 3;
-  return score >= 0.8 ? 2 : DIFFERENT;
+  // a typo, or a compound name reduced to one of its parts ("Gagnon-Tremblay" / "Tremblay")
+  if (closeSpelling(a, b) || ((a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w)))) return 3;
+  return similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
 }
 
 export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'firstName',
-    levels: ['missing', 'different', 'similar', 'close', 'exact'],
+    name: true,
+    levels: ['missing', 'different', 'initials or part', 'typo', 'exact'],
     compare: (a, b) => compareFirst(a.first, namesSwapped(a, b) ? b.last : b.first),
     shown: (r) => r.first,
   },
   {
     field: 'lastName',
-    levels: ['missing', 'different', 'similar', 'close', 'exact'],
+    name: true,
+    levels: ['missing', 'different', 'similar', 'part or typo', 'exact'],
     compare: (a, b) => compareLast(a.last, namesSwapped(a, b) ? b.first : b.last),
     shown: (r) => r.last,
   },
   {
     field: 'email',
     contactPoint: true,
-    levels: ['missing', 'different', 'same name, other address', 'exact'],
+    levels: ['missing', 'different', 'same distinctive name, other provider', 'exact'],
     compare: (a, b) => {
       if (!a.email || !b.email) return MISSING;
       if (a.email === b.email) return 3;
-      return a.emailLocal.length > 2 && (a.emailLocal === b.emailLocal || similarity(a.emailLocal, b.emailLocal) >= 0.94) ? 2 : DIFFERENT;
+      // "marie.tremblay@" at two providers may be two Marie Tremblay; "mtremblay1962@" at two is one person
+      if (a.emailExtra.length > 2 && a.emailExtra === b.emailExtra) return 2;
+      return DIFFERENT;
     },
     shown: (r) => r.email,
   },
@@ -122,6 +134,8 @@ export const COMPARISONS: readonly FieldComparison[] = [
     levels: ['missing', 'different', 'one character apart', 'exact'],
     compare: (a, b) => {
       if (!a.postal || !b.postal) return MISSING;
+      // neighbours: the addresses say two buildings, the shared postal code says nothing more
+      if (a.address?.number && b.address?.number && a.address.number !== b.address.number) return MISSING;
       if (a.postal === b.postal) return 3;
       return oneEditApart(a.postal, b.postal) ? 2 : DIFFERENT;
     },
@@ -143,6 +157,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'addressLine2',
     contactPoint: true,
+    weak: true,
     levels: ['missing', 'different', 'close', 'exact'],
     compare: (a, b) => {
       if (!a.unit || !b.unit) return MISSING;
@@ -154,6 +169,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'city',
     contactPoint: true,
+    weak: true,
     levels: ['missing', 'different', 'close', 'exact'],
     compare: (a, b) => {
       if (!a.city || !b.city) return MISSING;

@@ -8,6 +8,12 @@ export interface MatchParameters {
   lambda: number;
   m: number[][];
   u: number[][];
+  /**
+   * u of the contact points among people who share a last name but not a first name, a stand-in for households:
+   * people who live together (spouses, who keep their names in Quebec, children, roommates) share addresses, phones
+   * and often emails, and records of two of them are what a contact-point agreement must not be mistaken for.
+   */
+  uHousehold: number[][];
 }
 
 /**
@@ -17,18 +23,18 @@ export interface MatchParameters {
 export const DEFAULT_PARAMETERS: MatchParameters = {
   lambda: 0.1,
   m: [
-    [0, 0.000001, 0.05, 0.15, 0.8], // first name: different, similar, close, exact
-    [0, 0.05, 0.05, 0.1, 0.8], // last name
+    [0, 0.000001, 0.08, 0.12, 0.8], // first name: different, initials or part, typo, exact
+    [0, 0.00001, 0.01, 0.19, 0.8], // last name: different, similar, close, exact
     [0, 0.3, 0.1, 0.6], // email: different, same name at another address, exact
     [0, 0.25, 0.05, 0.7], // phone
-    [0, 0.05, 0.1, 0.85], // birth date
+    [0, 0.0005, 0.03, 0.9695], // birth date: different, a typo apart, exact
     [0, 0.2, 0.05, 0.75], // postal code
     [0, 0.25, 0.05, 0.1, 0.6], // address
     [0, 0.2, 0.1, 0.7], // address line 2
     [0, 0.15, 0.05, 0.8], // city
   ],
   u: [
-    [0, 0.85, 0.08, 0.05, 0.02],
+    [0, 0.96, 0.015, 0.005, 0.02],
     [0, 0.9, 0.05, 0.04, 0.01],
     [0, 0.995, 0.004, 0.001],
     [0, 0.995, 0.004, 0.001],
@@ -37,6 +43,17 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
     [0, 0.95, 0.03, 0.01, 0.01],
     [0, 0.9, 0.05, 0.05],
     [0, 0.85, 0.05, 0.1],
+  ],
+  uHousehold: [
+    [0, 0.96, 0.015, 0.005, 0.02],
+    [0, 0, 0, 0, 1],
+    [0, 0.95, 0.02, 0.03],
+    [0, 0.95, 0.01, 0.04],
+    [0, 0.98, 0.015, 0.005],
+    [0, 0.9, 0.05, 0.05],
+    [0, 0.9, 0.04, 0.03, 0.03],
+    [0, 0.9, 0.05, 0.05],
+    [0, 0.7, 0.05, 0.25],
   ],
 };
 
@@ -49,21 +66,59 @@ const FLOOR = 1e-4;
 /** Pattern → how many compared pairs had it. */
 export type PatternCounts = Map<number, number>;
 
-/** Log2 weight of each field level: log2(m/u); 0 for missing. */
+/** Log2 weight of each field level, log2(m/u), 0 for missing; for contact points, u is the households'. */
 export function levelWeights(params: MatchParameters): number[][] {
-  return params.m.map((m, field) => m.map((mi, level) => (level === 0 ? 0 : Math.log2(mi / params.u[field][level]))));
+  return params.m.map((m, field) => {
+    const u = COMPARISONS[field].contactPoint ? params.uHousehold[field] : params.u[field];
+    return m.map((mi, level) => (level === 0 ? 0 : Math.log2(mi / u[level])));
+  });
 }
 
-/** The match weight of a pattern given level weights, prior included (log2 odds that the pair is one person). */
-export function patternWeight(pattern: number, weights: number[][], lambda: number): number {
+/** Bits a field other than the names must bring to corroborate them (a shared city, or any weak agreement, does not). */
+const CORROBORATION = 5;
+
+/**
+ * What a pattern's levels weigh, prior included (log2 odds that the pair is one person), before the adjustments for
+ * how common the names are. Contact points count once, their strongest agreement (weighed as in households), since
+ * people living together share them all. `corroborated`: some field other than the names agrees strongly.
+ */
+export function patternWeight(pattern: number, weights: number[][], lambda: number): PatternWeight {
   let weight = Math.log2(lambda / (1 - lambda));
   let strongestContactPoint = 0;
+  let corroborated = false;
   for (let field = 0; field < COMPARISONS.length; field++) {
     const w = weights[field][levelOf(pattern, field)];
-    if (COMPARISONS[field].contactPoint && w > 0) strongestContactPoint = Math.max(strongestContactPoint, w);
+    if (w >= CORROBORATION && !COMPARISONS[field].name && !COMPARISONS[field].weak) corroborated = true;
+    if (w > 0 && COMPARISONS[field].contactPoint) strongestContactPoint = Math.max(strongestContactPoint, w);
     else weight += w;
   }
-  return weight + strongestContactPoint;
+  const partialNames = levelOf(pattern, FIRST_NAME) === PART_FIRST && levelOf(pattern, BIRTH_DATE) !== EXACT_BIRTH;
+  return { weight: weight + strongestContactPoint, corroborated, partialNames };
+}
+
+export interface PatternWeight {
+  weight: number;
+  corroborated: boolean;
+  /** First names agree only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter) and no birth date confirms. */
+  partialNames: boolean;
+}
+
+const FIRST_NAME = COMPARISONS.findIndex((comparison) => comparison.field === 'firstName');
+const BIRTH_DATE = COMPARISONS.findIndex((comparison) => comparison.field === 'birthDate');
+/** The first-name level "initials or part". */
+export const PART_FIRST = 2;
+const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;
+/** log2 odds of 0.95: partial names are proposed for review, never merged automatically at the default threshold. */
+const PARTIAL_NAMES_MAX_WEIGHT = Math.log2(0.95 / 0.05);
+
+/**
+ * The final weight: a pair that agrees on nothing but names (or on little else, like a city) is at best even odds
+ * (namesakes are common); a pair whose first names agree only partially is at most 0.95.
+ */
+export function matchWeight({ weight, corroborated, partialNames }: PatternWeight, nameAdjustment = 0): number {
+  const adjusted = weight + nameAdjustment;
+  if (!corroborated) return Math.min(adjusted, 0);
+  return partialNames ? Math.min(adjusted, PARTIAL_NAMES_MAX_WEIGHT) : adjusted;
 }
 
 export function probability(weight: number): number {
@@ -73,33 +128,81 @@ export function probability(weight: number): number {
 /**
  * u from random pairs: two records drawn at random are almost never one person, so how often their fields agree at
  * each level is how often different people's do. (Pairs from blocking agree on the blocked fields far more often;
- * u learned from them would make agreeing on a last name worthless.) Seeded: a run's result is reproducible.
+ * u learned from them would make agreeing on a last name worthless.) Then the same among pairs sharing a last name
+ * but not a first name: families and namesakes, not the duplicates that share both.
+ * Seeded: a run's result is reproducible.
  */
-export function estimateU(size: number, compare: (i: number, j: number) => number, samples = 200_000, seed = 42): number[][] {
-  const counts = COMPARISONS.map((comparison) => comparison.levels.map(() => 1)); // add-one smoothing
+export function estimateU(
+  size: number,
+  compare: (i: number, j: number) => number,
+  lastName: (i: number) => string,
+  sameFirstName: (i: number, j: number) => boolean,
+  samples = 200_000,
+): Pick<MatchParameters, 'u' | 'uHousehold'> {
+  const random = seededRandom(42);
+  const count = (pick: () => [number, number] | null | undefined): number[][] => {
+    const counts = COMPARISONS.map((comparison) => comparison.levels.map(() => 1)); // add-one smoothing
+    for (let s = 0, attempts = 0; s < samples && attempts < samples * 4; attempts++) {
+      const pair = pick();
+      if (pair === null) break;
+      if (pair === undefined) continue; // drawn, but not a pair to count
+      s++;
+      const pattern = compare(pair[0], pair[1]);
+      for (let field = 0; field < COMPARISONS.length; field++) counts[field][levelOf(pattern, field)]++;
+    }
+    return counts.map(normalizeLevels);
+  };
+  const u = count(() => {
+    if (size < 2) return null;
+    const i = Math.floor(random() * size);
+    return [i, (i + 1 + Math.floor(random() * (size - 1))) % size];
+  });
+
+  // pairs within a last name, each pair equally likely: a group is drawn by its number of pairs
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < size; i++) {
+    const name = lastName(i);
+    if (name) (groups.get(name) ?? groups.set(name, []).get(name)!).push(i);
+  }
+  const families = [...groups.values()].filter((group) => group.length > 1);
+  const cumulative: number[] = [];
+  let pairs = 0;
+  for (const group of families) cumulative.push((pairs += (group.length * (group.length - 1)) / 2));
+  const uHousehold = count(() => {
+    if (pairs < MIN_PAIRS_TO_LEARN) return null;
+    const target = random() * pairs;
+    let low = 0;
+    for (let high = cumulative.length - 1; low < high; ) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle] > target) high = middle;
+      else low = middle + 1;
+    }
+    const group = families[low];
+    const i = Math.floor(random() * group.length);
+    const pair: [number, number] = [group[i], group[(i + 1 + Math.floor(random() * (group.length - 1))) % group.length]];
+    return sameFirstName(...pair) ? undefined : pair;
+  });
+  return { u, uHousehold: pairs < MIN_PAIRS_TO_LEARN ? DEFAULT_PARAMETERS.uHousehold : uHousehold };
+}
+
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
-  const random = (): number => {
+  return () => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
     return state / 2 ** 32;
   };
-  for (let s = 0; s < samples && size > 1; s++) {
-    const i = Math.floor(random() * size);
-    const j = (i + 1 + Math.floor(random() * (size - 1))) % size;
-    const pattern = compare(i, j);
-    for (let field = 0; field < COMPARISONS.length; field++) counts[field][levelOf(pattern, field)]++;
-  }
-  return counts.map(normalizeLevels);
 }
 
 /**
- * The fields whose m stays at its default: names are what tell one person from their household (same address, phone
- * and often email); left free, expectation-maximisation finds households instead of people.
+ * The fields whose m stays at its default: names and birth date are what tell one person from their household (same
+ * address, phone and often email) and from namesakes; left free, expectation-maximisation finds households or
+ * namesakes instead of people. What it learns is how often a person's contact points change.
  */
-const FIXED_M = new Set(['firstName', 'lastName']);
+const FIXED_M = new Set(['firstName', 'lastName', 'birthDate']);
 
 /** Pairs whose names agree at least closely: among them, the other fields tell one person from namesakes. */
 function namesAgree(pattern: number): boolean {
-  return COMPARISONS.every((comparison, field) => !FIXED_M.has(comparison.field) || levelOf(pattern, field) >= comparison.levels.length - 2);
+  return COMPARISONS.every((comparison, field) => !comparison.name || levelOf(pattern, field) >= comparison.levels.length - 2);
 }
 
 /**
@@ -108,10 +211,10 @@ function namesAgree(pattern: number): boolean {
  * 2. over all compared pairs, with m fixed, the share of pairs that are one person (lambda, the prior).
  * Starts from `start` (the defaults); keeps them when there are too few pairs to learn from.
  */
-export function learnParameters(counts: PatternCounts, u: number[][], start: MatchParameters = DEFAULT_PARAMETERS): MatchParameters {
+export function learnParameters(counts: PatternCounts, u: Pick<MatchParameters, 'u' | 'uHousehold'>, start: MatchParameters = DEFAULT_PARAMETERS): MatchParameters {
   const namesakes = new Map([...counts].filter(([pattern]) => namesAgree(pattern)));
   if (sum(namesakes.values()) < MIN_PAIRS_TO_LEARN) return start;
-  const learned = expectationMaximisation(namesakes, { ...start, u }, true);
+  const learned = expectationMaximisation(namesakes, { ...start, ...u }, true);
   return expectationMaximisation(counts, learned, false);
 }
 
@@ -123,7 +226,7 @@ function expectationMaximisation(counts: PatternCounts, start: MatchParameters, 
     const mSum = params.m.map((levels) => levels.map(() => 0));
     let matches = 0;
     for (const [pattern, count] of counts) {
-      const p = probability(patternWeight(pattern, weights, params.lambda));
+      const p = probability(matchWeight(patternWeight(pattern, weights, params.lambda)));
       matches += p * count;
       if (learnM) for (let field = 0; field < COMPARISONS.length; field++) mSum[field][levelOf(pattern, field)] += p * count;
     }
@@ -131,6 +234,7 @@ function expectationMaximisation(counts: PatternCounts, start: MatchParameters, 
       lambda: Math.min(0.99, Math.max(1e-6, matches / total)),
       m: learnM ? mSum.map((sums, field) => (FIXED_M.has(COMPARISONS[field].field) ? start.m[field] : normalizeLevels(sums))) : params.m,
       u: params.u,
+      uHousehold: params.uHousehold,
     };
   }
   return params;

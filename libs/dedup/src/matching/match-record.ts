@@ -22,7 +22,8 @@ export interface MatchRecord {
   first: string;
   last: string;
   email: string;
-  emailLocal: string;
+  /** What the email's local part says beyond the person's names ("jf.tremblay62" → "jf62"): shared, it is evidence. */
+  emailExtra: string;
   /** digits, the last ten for North American numbers */
   phone: string;
   /** digits only: YYYYMMDD */
@@ -42,7 +43,7 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
     first: matchFirstNames(contact.firstName).join(' '),
     last: matchName(contact.lastName),
     email,
-    emailLocal: email.slice(0, Math.max(0, email.indexOf('@'))).replace(/[._-]/g, ''),
+    emailExtra: emailExtra(email, [...matchWords(contact.firstName), ...matchWords(contact.lastName)]),
     phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
     birth: (contact.birthDate ?? '').replace(/\D/g, ''),
     postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),
@@ -50,4 +51,10 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
     unit: matchWords(contact.addressLine2).join(' '),
     city: matchName(contact.city),
   };
+}
+
+function emailExtra(email: string, names: string[]): string {
+  let local = matchWords(email.slice(0, Math.max(0, email.indexOf('@')))).join('');
+  for (const name of names) if (name.length > 1) local = local.replace(name, '');
+  return local;
 }

@@ -64,8 +64,10 @@ export function matchAddress(line1: string | null, line2: string | null): MatchA
     previous = word;
     if (mapped === '') continue;
     full.push(mapped);
-    if (/^\d/.test(mapped)) number ??= mapped;
-    else if (saint || !(word in STREET_WORDS)) street.push(mapped);
+    // "12-4570 rue X": the unit comes first, the civic number is the last number before the street's name
+    if (/^\d/.test(mapped)) {
+      if (street.length === 0) number = mapped;
+    } else if (saint || !(word in STREET_WORDS)) street.push(mapped);
   }
   return { number, street: street.join(' '), full: full.join(' ') };
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
 import { COMPARISONS, comparisonPattern, levelOf } from './comparisons.js';
-import { estimateU, learnParameters, levelWeights, type MatchParameters, type PatternCounts, patternWeight, probability } from './fellegi-sunter.js';
+import {
+  estimateU, learnParameters, PART_FIRST, levelWeights, type MatchParameters, matchWeight, type PatternCounts, patternWeight, type PatternWeight, probability,
+} from './fellegi-sunter.js';
 import type { MatchRecord } from './match-record.js';
 
 /** The pairs blocking produced, with each pair's comparison pattern. */
@@ -53,40 +55,111 @@ export function patternCounts(pairs: ComparedPairs): PatternCounts {
   return counts;
 }
 
-/** Scores patterns: the probability that a pair with this pattern is one person. */
+const FIRST_NAME = COMPARISONS.findIndex((comparison) => comparison.field === 'firstName');
+const LAST_NAME = COMPARISONS.findIndex((comparison) => comparison.field === 'lastName');
+const EXACT_FIRST = COMPARISONS[FIRST_NAME].levels.length - 1;
+const EXACT_LAST = COMPARISONS[LAST_NAME].levels.length - 1;
+/**
+ * An adjustment for how common a name is adds at most 4 bits (a rare last name is shared by a whole family) and takes
+ * away at most 8.
+ */
+const ADJUSTMENT = { min: -8, max: 4 };
+
+/**
+ * How common each name is among the organization's contacts: agreeing on "Marie Tremblay" says less than agreeing on
+ * "Ophélie Vanasse" (Splink's term-frequency adjustment). Shares of the records; first-name words for the "part" level.
+ */
+export class NameFrequencies {
+  private readonly first = new Map<string, number>();
+  private readonly firstWord = new Map<string, number>();
+  private readonly last = new Map<string, number>();
+  private readonly size: number;
+
+  constructor(records: readonly MatchRecord[]) {
+    this.size = Math.max(1, records.length);
+    for (const record of records) {
+      if (record.first) {
+        this.first.set(record.first, (this.first.get(record.first) ?? 0) + 1);
+        for (const word of new Set(record.first.split(' '))) this.firstWord.set(word, (this.firstWord.get(word) ?? 0) + 1);
+      }
+      if (record.last) this.last.set(record.last, (this.last.get(record.last) ?? 0) + 1);
+    }
+  }
+
+  /** Per name, log2(average u of the level / this value's share): positive for rare names, negative for common ones. */
+  adjustment(a: MatchRecord, b: MatchRecord, pattern: number, u: number[][]): { first: number; last: number } {
+    const bits = { first: 0, last: 0 };
+    const firstLevel = levelOf(pattern, FIRST_NAME);
+    if (firstLevel === EXACT_FIRST) bits.first = this.bits(u[FIRST_NAME][EXACT_FIRST], this.first.get(a.first));
+    else if (firstLevel === PART_FIRST) {
+      // the words both names have: "marie" (in Marie-Ève, Anne-Marie...) says little, "ophelie" much
+      const [short, long] = a.first.length <= b.first.length ? [a.first, b.first] : [b.first, a.first];
+      const shared = short.split(' ').filter((word) => word.length > 1 && long.split(' ').includes(word));
+      if (shared.length > 0) bits.first = this.bits(u[FIRST_NAME][PART_FIRST], Math.min(...shared.map((word) => this.firstWord.get(word) ?? 1)));
+    }
+    if (levelOf(pattern, LAST_NAME) === EXACT_LAST) bits.last = this.bits(u[LAST_NAME][EXACT_LAST], this.last.get(a.last));
+    return bits;
+  }
+
+  private bits(averageU: number, count: number | undefined): number {
+    const share = Math.max(1, count ?? 1) / this.size;
+    return Math.max(ADJUSTMENT.min, Math.min(ADJUSTMENT.max, Math.log2(averageU / share)));
+  }
+}
+
+/** Scores pairs: the probability that they are one person. */
 export class PairScorer {
   private readonly weights: number[][];
-  private readonly cache = new Map<number, number>();
+  private readonly patterns = new Map<number, PatternWeight>();
 
-  constructor(readonly parameters: MatchParameters) {
+  constructor(
+    readonly parameters: MatchParameters,
+    private readonly names: NameFrequencies | null = null,
+  ) {
     this.weights = levelWeights(parameters);
   }
 
   /** Parameters learned from the records: u from random pairs, then m by expectation-maximisation over `pairs`. */
   static learned(records: readonly MatchRecord[], pairs: ComparedPairs, start?: MatchParameters): PairScorer {
-    const u = estimateU(records.length, (i, j) => comparisonPattern(records[i], records[j]));
-    return new PairScorer(learnParameters(patternCounts(pairs), u, start));
+    const u = estimateU(
+      records.length,
+      (i, j) => comparisonPattern(records[i], records[j]),
+      (i) => records[i].last,
+      (i, j) => COMPARISONS[FIRST_NAME].compare(records[i], records[j]) > PART_FIRST,
+    );
+    return new PairScorer(learnParameters(patternCounts(pairs), u, start), new NameFrequencies(records));
   }
 
-  score(pattern: number): number {
-    let score = this.cache.get(pattern);
-    if (score === undefined) {
-      score = probability(patternWeight(pattern, this.weights, this.parameters.lambda));
-      this.cache.set(pattern, score);
+  score(a: MatchRecord, b: MatchRecord, pattern: number): number {
+    const names = this.nameAdjustment(a, b, pattern);
+    return probability(matchWeight(this.patternWeight(pattern), names.first + names.last));
+  }
+
+  private nameAdjustment(a: MatchRecord, b: MatchRecord, pattern: number): { first: number; last: number } {
+    return this.names?.adjustment(a, b, pattern, this.parameters.u) ?? { first: 0, last: 0 };
+  }
+
+  private patternWeight(pattern: number): PatternWeight {
+    let weight = this.patterns.get(pattern);
+    if (!weight) {
+      weight = patternWeight(pattern, this.weights, this.parameters.lambda);
+      this.patterns.set(pattern, weight);
     }
-    return score;
+    return weight;
   }
 
-  /** Field by field, what each record holds, how they compare and what it weighed (log2 odds). */
+  /** Field by field, what each record holds, how they compare and what it weighed (log2 odds; names as adjusted). */
   evidence(a: MatchRecord, b: MatchRecord, pattern: number): PairEvidence[] {
+    const names = this.nameAdjustment(a, b, pattern);
     return COMPARISONS.map((comparison, field) => {
       const level = levelOf(pattern, field);
+      const adjusted = field === FIRST_NAME ? names.first : field === LAST_NAME ? names.last : 0;
       return {
         field: comparison.field,
         level: comparison.levels[level],
         a: comparison.shown(a) || null,
         b: comparison.shown(b) || null,
-        weight: Math.round(this.weights[field][level] * 100) / 100,
+        weight: Math.round((this.weights[field][level] + adjusted) * 100) / 100,
       };
     });
   }

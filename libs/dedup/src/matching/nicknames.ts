@@ -34,7 +34,7 @@ const NAMES_OF: Record<string, string[]> = {
   genevieve: ['gen'],
   gerald: ['gerry', 'jerry'],
   gregory: ['greg'],
-  guillaume: ['guy', 'will'],
+  guillaume: ['will'],
   harold: ['harry', 'hal'],
   henry: ['hank', 'harry'],
   isabelle: ['isa', 'izzy', 'belle'],

@@ -46,14 +46,14 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const learn = params.scope === DedupScope.ALL;
     const scorer = learn ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS) : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS);
     const kept: number[] = [];
-    for (let p = 0; p < pairs.count; p++) if (scorer.score(pairs.pattern[p]) >= settings.reviewThreshold) kept.push(p);
+    for (let p = 0; p < pairs.count; p++) if (scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]) >= settings.reviewThreshold) kept.push(p);
     const roots = clusterRoots(records.length, kept.map((p) => [pairs.left[p], pairs.right[p]] as [number, number]));
     const found: FoundPair[] = kept.map((p) => {
       const [a, b] = [records[pairs.left[p]], records[pairs.right[p]]];
       return {
         contactA: a.id,
         contactB: b.id,
-        score: scorer.score(pairs.pattern[p]),
+        score: scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]),
         evidence: scorer.evidence(a, b, pairs.pattern[p]),
         clusterId: records[roots[pairs.left[p]]].id,
         fingerprint: pairFingerprint(a, b),

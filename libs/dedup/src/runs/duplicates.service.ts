@@ -154,7 +154,7 @@ export class DuplicatesService {
              VALUES (crm_current_org(), $1, $2, $3, $4, $1, $5, 'DISMISSED', $6, now())
            ON CONFLICT (org_id, contact_a, contact_b) DO UPDATE SET status = 'DISMISSED', fingerprint = EXCLUDED.fingerprint,
              dismissed_by = EXCLUDED.dismissed_by, dismissed_at = now(), updated_at = now()`,
-          [records[i].id, records[j].id, scorer.score(pattern), JSON.stringify(scorer.evidence(records[i], records[j], pattern)), pairFingerprint(records[i], records[j]), userId],
+          [records[i].id, records[j].id, scorer.score(records[i], records[j], pattern), JSON.stringify(scorer.evidence(records[i], records[j], pattern)), pairFingerprint(records[i], records[j]), userId],
         );
       }
     }
