@@ -11,30 +11,33 @@
  *   that follows the address, a birth date for ≈60%, a preferred language.
  * - round(people × rate / (1 − rate)) duplicate records, so that duplicates are
  *   `duplicateRate` of the output. A person with duplicates has 1 (80%), 2 (15%) or
- *   3 (5%). A duplicate is its original with 1–3 changes (see CHANGES below), and
- *   always keeps the name (recognisably) and at least one of email, phone, birth
- *   date and street address unchanged up to formatting or one typo.
+ *   3 (5%). A duplicate is its original with 1–3 changes (CHANGES below). It keeps
+ *   the name (recognisably) and at least one of email, phone, birth date and street
+ *   address as the original has it, up to formatting (a typo in the street counts
+ *   as kept, one in the email does not), and shares at least one of those with
+ *   every other duplicate of the person: every true pair has something to match on.
  * - Hard negatives, all different people: households (≈28% of people share an
  *   address, often the landline, sometimes the email, with other people of the list:
  *   spouses, parent and child, siblings with the same surname, never with first
  *   names one typo or nickname apart); namesake groups (≈6% of people share a
  *   common full name with one or two others, the same birth year 65% of the time
  *   but never the same date, the same city 45% of the time); and the namesakes that
- *   frequent names give anyway at scale.
+ *   frequent names give anyway at scale (which now and then share a birth date).
  * - Emails and phones are unique across people (household sharing aside), as in a
- *   real list: two different people never get the same address by accident.
+ *   real list: two different people never get the same one by accident, and a
+ *   duplicate's new email or phone is no one else's.
  * - Records come out in a shuffled order.
  *
  * Pure and deterministic: the same options give the same records in the same
- * order, from seeded PRNGs only (no clock, no Math.random, no I/O). A person's
- * original does not depend on `people` (only which people get duplicates and the
- * order do). Memory is about 30 bytes per record (a few typed arrays); the
- * records themselves are made one at a time. It runs in two passes: the first
- * settles which email and phone each record gets so none collides, the second
- * makes the records in output order.
+ * order, from seeded PRNGs only (no clock, no Math.random, no I/O). Two passes:
+ * the first, in entity order, settles which email and phone variant each person
+ * gets and which try makes each duplicate (a set of 32-bit hashes, dropped after
+ * it); the second makes the records one at a time in a shuffled order. What stays
+ * in memory is a few typed arrays, about 15 bytes per record.
  *
  * True pairs: a person with n records gives n(n − 1)/2 pairs; `countTruthPairs`
- * sums that over the entityIds of a file and `truthPairs` lists them.
+ * sums that over the entityIds of a file, `truthPairs` lists them, and
+ * `quebecPeopleCounts` gives the count for options without making the records.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -112,7 +115,7 @@ function seedOf(seed: number, tag: number, a: number, b = 0, c = 0): number {
   return fmix(h ^ Math.imul((c + 1) | 0, 0x27d4eb2f));
 }
 
-const TAG = { block: 1, household: 2, person: 3, email: 4, phone: 5, duplicate: 6, plan: 7, shuffle: 8 } as const;
+const TAG = { block: 1, household: 2, person: 3, email: 4, phone: 5, duplicate: 6, plan: 7, shuffle: 8, namesake: 9 } as const;
 
 /** mulberry32 */
 class Random {
@@ -172,7 +175,7 @@ function fold(text: string): string {
   return NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '') : text;
 }
 
-/** A name as an email local part: no accents, apostrophes or spaces, lower case; hyphens kept or dropped. */
+/** A name as an email local part: no accents, apostrophes, spaces or dots, lower case; hyphens kept or dropped. */
 function slug(name: string, keepHyphen: boolean): string {
   const plain = fold(name).toLowerCase().replace(/['\s.]/g, '');
   return keepHyphen ? plain : plain.replace(/-/g, '');
@@ -206,7 +209,8 @@ function neighbourOf(rng: Random, char: string): string {
 
 /**
  * One typing slip in the letters of `word`: a letter replaced by a neighbouring key,
- * dropped, doubled or struck twice, or two letters swapped. Rarely the first letter.
+ * dropped, doubled or struck twice, or two letters swapped. Rarely the first letter,
+ * never dropping it.
  * Null when the word is too short to stay recognisable.
  */
 function typo(rng: Random, word: string): string | null {
@@ -222,7 +226,7 @@ function typo(rng: Random, word: string): string | null {
         result = word.slice(0, at) + neighbourOf(rng, word[at]) + word.slice(at + 1);
         break;
       case 'delete':
-        if (letters.length < 4) continue;
+        if (letters.length < 4 || at === letters[0]) continue; // a dropped first letter is rare
         result = word.slice(0, at) + word.slice(at + 1);
         break;
       case 'insert':
@@ -259,8 +263,33 @@ function weightIn(row: FirstNameRow, era: Era): number {
   return era === 0 ? row[1] : era === 1 ? row[2] : row[3];
 }
 
+/**
+ * A name of the lists with what making a record needs of it, computed once: its email
+ * forms and, for first names, a number for the household distinctness table.
+ */
+interface Name {
+  text: string;
+  slug: string;
+  plainSlug: string;
+  /** "Jean-François" → "jf" */
+  initials: string;
+  index: number;
+}
+
+const NAMES = new Map<string, Name>();
+
+function nameOf(text: string): Name {
+  let name = NAMES.get(text);
+  if (!name) {
+    const initials = text.split('-').map((part) => slug(part, false)[0] ?? '').join('');
+    name = { text, slug: slug(text, true), plainSlug: slug(text, false), initials, index: NAMES.size };
+    NAMES.set(text, name);
+  }
+  return name;
+}
+
 const FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
-  new Weighted(FIRST_NAMES[culture][gender].map((row) => [row[0], weightIn(row, era)] as const)),
+  new Weighted(FIRST_NAMES[culture][gender].map((row) => [nameOf(row[0]), weightIn(row, era)] as const)),
 );
 /** The dozen most given names of a generation: what namesakes are called. */
 const COMMON_FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
@@ -268,12 +297,12 @@ const COMMON_FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
     [...FIRST_NAMES[culture][gender]]
       .sort((a, b) => weightIn(b, era) - weightIn(a, era))
       .slice(0, 12)
-      .map((row) => [row[0], weightIn(row, era)] as const),
+      .map((row) => [nameOf(row[0]), weightIn(row, era)] as const),
   ),
 );
 
-function zipf(names: readonly string[], offset: number, count = names.length): Weighted<string> {
-  return new Weighted(names.slice(0, count).map((name, rank) => [name, 1 / (rank + 1 + offset)] as const));
+function zipf(names: readonly string[], offset: number, count = names.length): Weighted<Name> {
+  return new Weighted(names.slice(0, count).map((name, rank) => [nameOf(name), 1 / (rank + 1 + offset)] as const));
 }
 const SURNAME_PICKS = { fr: zipf(FRENCH_SURNAMES, 25), en: zipf(ENGLISH_SURNAMES, 12), other: zipf(OTHER_SURNAMES, 10) };
 const COMMON_SURNAME_PICKS = { fr: zipf(FRENCH_SURNAMES, 5, 20), en: zipf(ENGLISH_SURNAMES, 5, 15) };
@@ -318,11 +347,23 @@ function nameGroup(name: string): readonly string[] {
 }
 
 /** Two first names a careful reader could not mistake for each other (one typo or a nickname apart). */
-function distinctFirstNames(a: string, b: string): boolean {
+function distinctFirstNames(a: Name, b: Name): boolean {
+  const size = DISTINCT_SIZE;
+  if (a.index >= size || b.index >= size) return distinctTexts(a.text, b.text);
+  const at = a.index * size + b.index;
+  if (DISTINCT[at] === 0) DISTINCT[at] = DISTINCT[b.index * size + a.index] = distinctTexts(a.text, b.text) ? 1 : 2;
+  return DISTINCT[at] === 1;
+}
+
+function distinctTexts(a: string, b: string): boolean {
   const groupA = new Set(nameGroup(a).map((n) => fold(n).toLowerCase()));
   if (nameGroup(b).some((n) => groupA.has(fold(n).toLowerCase()))) return false;
   return editDistance(fold(a).toLowerCase(), fold(b).toLowerCase()) >= 3;
 }
+
+/** 0 not known yet, 1 distinct, 2 not, for every pair of list names (index × index). */
+const DISTINCT_SIZE = NAMES.size;
+const DISTINCT = new Uint8Array(DISTINCT_SIZE * DISTINCT_SIZE);
 
 // --- People --------------------------------------------------------------------------------
 
@@ -335,9 +376,9 @@ interface Birth {
 interface Identity {
   culture: Culture;
   gender: Gender;
-  first: string;
+  first: Name;
   /** One surname, or the two of a compound one ("Gagnon-Tremblay"). */
-  last: readonly string[];
+  last: readonly Name[];
   birth: Birth;
 }
 
@@ -366,12 +407,29 @@ interface Household {
   sharedEmail: boolean;
 }
 
-/** Which entities of a block of 16 form households and namesake groups. */
+/**
+ * Where an entity stands in its block of 16: its household (first slot, size, its
+ * place in it) and, for some people living alone, their namesake group (first slot,
+ * their place in it). Packed in 16 bits (see packSlot) so that pass 2 need not
+ * replay the block.
+ */
 interface SlotPlan {
   headSlot: number;
   size: number;
   index: number;
-  namesake: { identity: Identity; place: number | null } | null;
+  namesake: { start: number; member: number } | null;
+}
+
+const SLOT_KNOWN = 0x8000;
+
+function packSlot(slot: SlotPlan): number {
+  const namesake = slot.namesake ? 0x4000 | (slot.namesake.start << 10) | (slot.namesake.member << 8) : 0;
+  return SLOT_KNOWN | namesake | (slot.index << 6) | ((slot.size - 1) << 4) | slot.headSlot;
+}
+
+function unpackSlot(packed: number): SlotPlan {
+  const namesake = packed & 0x4000 ? { start: (packed >>> 10) & 0xf, member: (packed >>> 8) & 0x3 } : null;
+  return { headSlot: packed & 0xf, size: ((packed >>> 4) & 0x3) + 1, index: (packed >>> 6) & 0x3, namesake };
 }
 
 const BLOCK = 16;
@@ -386,7 +444,8 @@ function eraOf(year: number): Era {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function birthInYear(rng: Random, year: number): Birth {
@@ -403,7 +462,7 @@ function isoDate(birth: Birth): string {
   return `${birth.year}-${String(birth.month).padStart(2, '0')}-${String(birth.day).padStart(2, '0')}`;
 }
 
-function drawSurname(rng: Random, culture: Culture, birthYear: number): string[] {
+function drawSurname(rng: Random, culture: Culture, birthYear: number): Name[] {
   const one = () => SURNAME_PICKS[SURNAME_ORIGINS[culture].pick(rng)].pick(rng);
   // Quebec parents have given both surnames since 1981, most often in the 1980s–90s.
   const compoundShare = culture === 'en' ? 0.01 : birthYear >= 1980 ? 0.15 : birthYear >= 1970 ? 0.04 : 0.015;
@@ -465,22 +524,34 @@ function blockPlan(seed: number, block: number): SlotPlan[] {
   for (let i = 0; i + 1 < singles.length; i++) {
     if (!rng.chance(NAMESAKE_START)) continue;
     const group = singles.slice(i, i + (rng.chance(0.8) ? 2 : 3));
-    const culture: Culture = rng.chance(0.8) ? 'fr' : 'en';
-    const gender: Gender = rng.chance(0.5) ? 'f' : 'm';
-    const year = drawBirthYear(rng);
-    const first = COMMON_FIRST_NAME_PICKS[culture][gender][eraOf(year)].pick(rng);
-    const last = [COMMON_SURNAME_PICKS[culture].pick(rng)];
-    const place = PLACE_PICKS[culture].pick(rng);
-    const births: string[] = [];
-    group.forEach((slot, j) => {
-      let birth = birthInYear(rng, j === 0 || rng.chance(0.65) ? year : drawBirthYear(rng));
-      while (births.includes(isoDate(birth))) birth = birthInYear(rng, birth.year);
-      births.push(isoDate(birth));
-      slot.namesake = { identity: { culture, gender, first, last, birth }, place: j === 0 || rng.chance(0.45) ? place : null };
-    });
+    group.forEach((slot, member) => (slot.namesake = { start: group[0].headSlot, member }));
     i += group.length - 1;
   }
   return slots;
+}
+
+/**
+ * Member `member` of the namesake group starting at `start` in `block`: a common
+ * name shared by the group, often the birth year (never the date), sometimes the city.
+ */
+function namesakeOf(seed: number, block: number, start: number, member: number): { identity: Identity; place: number | null } {
+  const rng = new Random(seedOf(seed, TAG.namesake, block, start));
+  const culture: Culture = rng.chance(0.8) ? 'fr' : 'en';
+  const gender: Gender = rng.chance(0.5) ? 'f' : 'm';
+  const year = drawBirthYear(rng);
+  const first = COMMON_FIRST_NAME_PICKS[culture][gender][eraOf(year)].pick(rng);
+  const last = [COMMON_SURNAME_PICKS[culture].pick(rng)];
+  const groupPlace = PLACE_PICKS[culture].pick(rng);
+  const births: string[] = [];
+  let birth: Birth = { year, month: 1, day: 1 };
+  let place: number | null = groupPlace;
+  for (let j = 0; j <= member; j++) {
+    birth = birthInYear(rng, j === 0 || rng.chance(0.65) ? year : drawBirthYear(rng));
+    while (births.includes(isoDate(birth))) birth = birthInYear(rng, birth.year);
+    births.push(isoDate(birth));
+    place = j === 0 || rng.chance(0.45) ? groupPlace : null;
+  }
+  return { identity: { culture, gender, first, last, birth }, place };
 }
 
 function clampYear(year: number): number {
@@ -501,7 +572,7 @@ function drawMembers(rng: Random, head: Identity, size: number): Member[] {
     const gender: Gender = role === 'spouse' ? (rng.chance(0.92) === (head.gender === 'f') ? 'm' : 'f') : rng.chance(0.5) ? 'f' : 'm';
     const year =
       role === 'child' ? head.birth.year + childGap! : role === 'parent' ? head.birth.year - parentGap! : clampYear(head.birth.year + rng.int(-8, 8));
-    let last: readonly string[];
+    let last: readonly Name[];
     if (role === 'spouse') {
       // Quebec women keep their name since 1981; older couples often share the husband's.
       last = rng.chance(year < 1960 ? 0.5 : 0.15) ? head.last : drawSurname(rng, culture, year);
@@ -511,13 +582,12 @@ function drawMembers(rng: Random, head: Identity, size: number): Member[] {
     } else {
       last = rng.chance(role === 'parent' ? 0.7 : 0.85) ? head.last : drawSurname(rng, culture, year);
     }
-    let first = '';
-    for (let attempt = 0; attempt < 30; attempt++) {
-      first = FIRST_NAME_PICKS[culture][gender][eraOf(year)].pick(rng);
-      if (members.every((member) => distinctFirstNames(first, member.identity.first))) break;
-      first = '';
+    let first: Name | null = null;
+    for (let attempt = 0; attempt < 30 && first === null; attempt++) {
+      const candidate = FIRST_NAME_PICKS[culture][gender][eraOf(year)].pick(rng);
+      if (members.every((member) => distinctFirstNames(candidate, member.identity.first))) first = candidate;
     }
-    if (!first) first = culture === 'fr' ? (gender === 'f' ? 'Bernadette' : 'Rosaire') : gender === 'f' ? 'Gwendolyn' : 'Reginald';
+    first ??= nameOf(culture === 'fr' ? (gender === 'f' ? 'Bernadette' : 'Rosaire') : gender === 'f' ? 'Gwendolyn' : 'Reginald');
     const identity: Identity = { culture, gender, first, last, birth: birthInYear(rng, year) };
     if (role === 'spouse') spouse = identity;
     members.push({ identity, role, phone: 'home' });
@@ -525,13 +595,13 @@ function drawMembers(rng: Random, head: Identity, size: number): Member[] {
   return members;
 }
 
-function drawHousehold(seed: number, block: number, plan: readonly SlotPlan[], headSlot: number): Household {
-  const rng = new Random(seedOf(seed, TAG.household, block, headSlot));
-  const slot = plan[headSlot];
-  const head = block * BLOCK + headSlot + 1;
+function drawHousehold(seed: number, block: number, slot: SlotPlan): Household {
+  const rng = new Random(seedOf(seed, TAG.household, block, slot.headSlot));
+  const head = block * BLOCK + slot.headSlot + 1;
   if (slot.size === 1) {
-    const identity = slot.namesake?.identity ?? drawIdentity(rng, drawCulture(rng));
-    const place = slot.namesake?.place ?? PLACE_PICKS[identity.culture].pick(rng);
+    const namesake = slot.namesake && namesakeOf(seed, block, slot.namesake.start, slot.namesake.member);
+    const identity = namesake?.identity ?? drawIdentity(rng, drawCulture(rng));
+    const place = namesake?.place ?? PLACE_PICKS[identity.culture].pick(rng);
     return { head, members: [{ identity, role: 'single', phone: rng.chance(0.88) ? 'own' : 'none' }], address: drawAddress(rng, place), sharedEmail: false };
   }
   const headIdentity = drawIdentity(rng, drawCulture(rng));
@@ -732,6 +802,9 @@ function render(entityId: number, draft: Draft): LabelledPerson {
 
 // --- Emails ----------------------------------------------------------------------------------
 
+/** What the import accepts as an email's local part: dot-separated atoms. */
+const VALID_LOCAL_PART = /^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*$/;
+
 type LocalPattern = (f: string, l: string, fi: string, year: number, rng: Random) => string;
 const LOCAL_PATTERNS = new Weighted<LocalPattern>([
   [(f, l) => `${f}.${l}`, 30],
@@ -755,9 +828,9 @@ const LOCAL_PATTERNS = new Weighted<LocalPattern>([
 function emailFor(seed: number, entityId: number, identity: Identity, variant: number): string {
   const rng = new Random(seedOf(seed, TAG.email, entityId, variant));
   const keepHyphen = rng.chance(0.4);
-  const f = slug(identity.first, keepHyphen);
-  const l = slug(identity.last.join('-'), keepHyphen);
-  const initials = identity.first.split('-').map((part) => slug(part, false)[0]).join('');
+  const f = keepHyphen ? identity.first.slug : identity.first.plainSlug;
+  const l = identity.last.length === 1 ? (keepHyphen ? identity.last[0].slug : identity.last[0].plainSlug) : identity.last.map((part) => (keepHyphen ? part.slug : part.plainSlug)).join(keepHyphen ? '-' : '');
+  const initials = identity.first.initials;
   const year = identity.birth.year;
   if (rng.chance(0.08)) return `${f}.${l}${variant > 0 ? rng.int(2, 9) : ''}@${rng.pick(EMPLOYER_DOMAINS)}`;
   let local = LOCAL_PATTERNS.pick(rng)(f, l, initials, year, rng);
@@ -803,7 +876,7 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     draft.nameCase = otherThan(rng, [0, 0, 1, 1, 2, 3], draft.nameCase);
     return true;
   }],
-  ['hyphen', 5, ({ rng, draft }) => {
+  ['hyphen', 12, ({ rng, draft }) => {
     const options: ('first' | 'compound' | 'saint')[] = [];
     if (draft.first.includes('-') && !draft.firstEdited) options.push('first');
     if (draft.last.length === 2 && draft.lastForm < 2) options.push('compound');
@@ -815,7 +888,7 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     else draft.saintForm = otherThan(rng, [0, 1, 2], draft.saintForm);
     return true;
   }],
-  ['compound surname reduced', 3, ({ rng, draft }) => {
+  ['compound surname reduced', 8, ({ rng, draft }) => {
     if (draft.last.length !== 2 || draft.lastForm >= 2) return false;
     draft.lastForm = rng.chance(0.7) ? 2 : 3;
     return true;
@@ -841,7 +914,7 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
     draft.swapped = !draft.swapped;
     return true;
   }],
-  ['nickname', 6, ({ rng, draft }) => {
+  ['nickname', 8, ({ rng, draft }) => {
     // French first names are seldom shortened in a record: half the chances.
     if (!NICKNAMES[draft.formalFirst] || draft.firstEdited || (draft.culture === 'fr' && rng.chance(0.5))) return false;
     draft.first = rng.pick(nameGroup(draft.formalFirst).filter((name) => name !== draft.first));
@@ -876,9 +949,9 @@ const CHANGES: readonly (readonly [string, number, Change])[] = [
   ['email typo', 3, ({ rng, draft }) => {
     if (draft.email === null || draft.lost & LOST.email) return false;
     const [local, domain] = draft.email.split('@');
-    const changed = typo(rng, local);
-    if (changed === null) return false;
-    draft.email = `${changed.toLowerCase()}@${domain}`;
+    const changed = typo(rng, local)?.toLowerCase();
+    if (!changed || !VALID_LOCAL_PART.test(changed)) return false; // no "alexandra.@"
+    draft.email = `${changed}@${domain}`;
     draft.lost |= LOST.email; // recognisable, but namesakes' emails are often one typo apart too
     return true;
   }],
@@ -1075,6 +1148,14 @@ class TakenSet {
   }
 }
 
+/** The first variant (0, 1, ...) whose value is not taken, and that value; the last one (255) if all are. */
+function firstFree(taken: TakenSet, valueOf: (variant: number) => string): [number, string] {
+  for (let variant = 0; ; variant++) {
+    const value = valueOf(variant);
+    if (variant === 255 || !taken.has(value)) return [variant, value];
+  }
+}
+
 // --- The population --------------------------------------------------------------------------
 
 interface Person {
@@ -1083,36 +1164,36 @@ interface Person {
   household: Household;
   member: Member;
   draft: Draft;
-  /** Wants an email of their own (false: none, or the household's). */
-  ownEmail: boolean;
 }
 
 class Population {
-  private cachedBlock = -1;
-  private cachedPlan: SlotPlan[] = [];
   private cachedHousehold: Household | null = null;
-  /** Per person: which email and phone variant they got (pass 1), and the try that gave each duplicate. */
+  /** Per person (index = entityId): their slot in their block (packSlot), filled as blocks are first planned. */
+  private readonly slots: Uint16Array;
+  /** Per person: which email and phone variant they got (settled in pass 1). */
   readonly emailVariant: Uint8Array;
   readonly phoneVariant: Uint8Array;
 
   constructor(
     private readonly seed: number,
-    people: number,
+    private readonly people: number,
   ) {
+    this.slots = new Uint16Array(people + 1);
     this.emailVariant = new Uint8Array(people + 1);
     this.phoneVariant = new Uint8Array(people + 1);
   }
 
   private household(entityId: number): { household: Household; index: number } {
     const block = Math.floor((entityId - 1) / BLOCK);
-    if (block !== this.cachedBlock) {
-      this.cachedPlan = blockPlan(this.seed, block);
-      this.cachedBlock = block;
-      this.cachedHousehold = null;
+    if (!(this.slots[entityId] & SLOT_KNOWN)) {
+      blockPlan(this.seed, block).forEach((slot, i) => {
+        const id = block * BLOCK + i + 1;
+        if (id <= this.people) this.slots[id] = packSlot(slot);
+      });
     }
-    const slot = this.cachedPlan[(entityId - 1) % BLOCK];
+    const slot = unpackSlot(this.slots[entityId]);
     const head = block * BLOCK + slot.headSlot + 1;
-    if (this.cachedHousehold?.head !== head) this.cachedHousehold = drawHousehold(this.seed, block, this.cachedPlan, slot.headSlot);
+    if (this.cachedHousehold?.head !== head) this.cachedHousehold = drawHousehold(this.seed, block, slot);
     return { household: this.cachedHousehold, index: slot.index };
   }
 
@@ -1124,53 +1205,61 @@ class Population {
     return drawPhone(new Random(seedOf(this.seed, TAG.phone, entityId, variant)), place);
   }
 
-  /** A person's original record, with the email and phone variants settled so far. */
-  person(entityId: number): Person {
+  /**
+   * The start of a person's original: household, the first personal draws, email and
+   * phone. With `taken` (pass 1), the person's own email and phone are settled: the
+   * first variant no one has yet is recorded.
+   */
+  contacts(entityId: number, taken?: TakenSet) {
     const { household, index } = this.household(entityId);
     const member = household.members[index];
     const identity = member.identity;
     const rng = new Random(seedOf(this.seed, TAG.person, entityId));
-    const culture = identity.culture;
     const showBirth = rng.chance(0.6);
     let wantsEmail = rng.chance(0.88);
     const hasAddress = rng.chance(0.93);
+
+    const place = household.address.place;
+    let phone: string | null = null;
+    if (member.phone === 'home' && member.role !== 'head') phone = this.phone(household.head, place, this.phoneVariant[household.head]);
+    else if (member.phone !== 'none' && taken) [this.phoneVariant[entityId], phone] = firstFree(taken, (variant) => this.phone(entityId, place, variant));
+    else if (member.phone !== 'none') phone = this.phone(entityId, place, this.phoneVariant[entityId]);
+    // Everyone is reachable somehow (no email, phone nor address means an email), and the
+    // household email the others share is the head's own.
+    if ((!wantsEmail && phone === null && !hasAddress) || (household.sharedEmail && index === 0)) wantsEmail = true;
+    let email: string | null = null;
+    if (wantsEmail) {
+      const head = household.members[0];
+      if (household.sharedEmail && index > 0) email = this.email(household.head, head.identity, this.emailVariant[household.head]);
+      else if (taken) [this.emailVariant[entityId], email] = firstFree(taken, (variant) => this.email(entityId, identity, variant));
+      else email = this.email(entityId, identity, this.emailVariant[entityId]);
+    }
+    return { household, member, identity, rng, showBirth, hasAddress, email, phone };
+  }
+
+  /** A person's original record (see contacts for `taken`). */
+  person(entityId: number, taken?: TakenSet): Person {
+    const { household, member, identity, rng, showBirth, hasAddress, email, phone } = this.contacts(entityId, taken);
+    const culture = identity.culture;
     const language = rng.chance(culture === 'fr' ? 0.93 : 0.88) ? culture : rng.chance(0.75) ? (culture === 'fr' ? 'en' : 'fr') : null;
-    const short = NICKNAMES[identity.first];
-    const first = short && rng.chance(culture === 'en' ? 0.08 : 0.02) ? rng.pick(short) : identity.first;
+    const short = NICKNAMES[identity.first.text];
+    const first = short && rng.chance(culture === 'en' ? 0.08 : 0.02) ? rng.pick(short) : identity.first.text;
     const draftStyle = {
       accentless: rng.chance(0.05),
       nameCase: rng.chance(0.04) ? (rng.chance(0.75) ? 1 : 2) : 0,
-      firstHyphen: identity.first.includes('-') && rng.chance(0.06) ? 1 : 0,
+      firstHyphen: identity.first.text.includes('-') && rng.chance(0.06) ? 1 : 0,
       phoneFormat: PHONE_FORMATS.pick(rng),
       addressStyle: drawAddressStyle(rng, culture),
       cityStyle: rng.chance(0.04) ? rng.int(1, 2) : 0,
       postalStyle: rng.chance(0.12) ? (rng.chance(0.8) ? 1 : 2) : 0,
       emailCase: rng.chance(0.03) ? 1 : 0,
     };
-
-    const phone =
-      member.phone === 'none' ? null
-        : member.phone === 'home' && member.role !== 'head' ? this.phone(household.head, household.address.place, this.phoneVariant[household.head])
-          : this.phone(entityId, household.address.place, this.phoneVariant[entityId]);
-    // Everyone is reachable somehow (no email, phone nor address means an email), and the
-    // household email the others share is the head's own.
-    if ((!wantsEmail && phone === null && !hasAddress) || (household.sharedEmail && index === 0)) wantsEmail = true;
-    let email: string | null = null;
-    let ownEmail = false;
-    if (wantsEmail) {
-      const head = household.members[0];
-      if (household.sharedEmail && index > 0) email = this.email(household.head, head.identity, this.emailVariant[household.head]);
-      else {
-        email = this.email(entityId, identity, this.emailVariant[entityId]);
-        ownEmail = true;
-      }
-    }
     const address = hasAddress ? household.address : null;
     const draft: Draft = {
       culture,
       first,
-      formalFirst: identity.first,
-      last: [...identity.last],
+      formalFirst: identity.first.text,
+      last: identity.last.map((part) => part.text),
       firstHyphen: draftStyle.firstHyphen,
       lastForm: 0,
       saintForm: 0,
@@ -1195,7 +1284,7 @@ class Population {
       language,
       lost: 0,
     };
-    return { entityId, identity, household, member, draft, ownEmail };
+    return { entityId, identity, household, member, draft };
   }
 
   /** Duplicate `k` (1-based) of a person, from try `attempt`. */
@@ -1273,6 +1362,66 @@ export function quebecPeopleCounts(options: QuebecPeopleOptions): QuebecPeopleCo
   };
 }
 
+/** Duplicate j (0-based, in entity order) is duplicate `duplicateK[j]` of person `duplicateOf[j]`, made by try `duplicateAttempt[j]`. */
+interface Duplicates {
+  duplicateOf: Uint32Array;
+  duplicateK: Uint8Array;
+  duplicateAttempt: Uint8Array;
+}
+
+/**
+ * Pass 1, in entity order: settles every person's email and phone variant so that no
+ * two people share one by chance, and for each duplicate the first try that keeps a
+ * signal shared with its original and its earlier siblings, differs from all of them
+ * in at least one field, and takes no one else's email or phone. The set of taken
+ * values is dropped when it returns.
+ */
+function settle(population: Population, plan: DuplicatePlan): Duplicates {
+  const people = plan.counts.length - 1;
+  const duplicateOf = new Uint32Array(plan.total);
+  const duplicateK = new Uint8Array(plan.total);
+  const duplicateAttempt = new Uint8Array(plan.total);
+  const taken = new TakenSet(2 * people + plan.total);
+  for (let entityId = 1, j = 0; entityId <= people; entityId++) {
+    if (plan.counts[entityId] === 0) {
+      // no duplicates: only the email and phone matter now
+      const { email, phone } = population.contacts(entityId, taken);
+      if (email !== null) taken.add(email);
+      if (phone !== null) taken.add(phone);
+      continue;
+    }
+    const person = population.person(entityId, taken);
+    if (person.draft.email !== null) taken.add(person.draft.email);
+    if (person.draft.phone !== null) taken.add(person.draft.phone);
+
+    const keptBefore: number[] = [];
+    const rows = [csvRow(render(entityId, person.draft))];
+    for (let k = 1; k <= plan.counts[entityId]; k++, j++) {
+      duplicateOf[j] = entityId;
+      duplicateK[j] = k;
+      for (let attempt = 0; ; attempt++) {
+        // past SAFE_AFTER only safe changes are drawn, which always pass: this ends well before 256
+        if (attempt > 255) throw new Error(`no acceptable duplicate ${k} for person ${entityId}`);
+        const draft = population.duplicate(person, k, attempt);
+        const kept = keptSignals(person.draft, draft);
+        if (kept === 0 || keptBefore.some((before) => (before & kept) === 0)) continue;
+        const row = csvRow(render(entityId, draft));
+        if (rows.includes(row)) continue; // a change that shows nothing (a comma on a street written in English)
+        const newEmail = draft.email !== null && draft.email !== person.draft.email ? draft.email : null;
+        const newPhone = draft.phone !== null && draft.phone !== person.draft.phone ? draft.phone : null;
+        if ((newEmail && taken.has(newEmail)) || (newPhone && taken.has(newPhone))) continue;
+        if (newEmail) taken.add(newEmail);
+        if (newPhone) taken.add(newPhone);
+        duplicateAttempt[j] = attempt;
+        keptBefore.push(kept);
+        rows.push(row);
+        break;
+      }
+    }
+  }
+  return { duplicateOf, duplicateK, duplicateAttempt };
+}
+
 /**
  * The records, one at a time, in a shuffled order: `people` originals (entityId
  * 1..people) and their duplicates. Deterministic for given options.
@@ -1283,51 +1432,7 @@ export function* quebecPeople(options: QuebecPeopleOptions): Generator<LabelledP
   const plan = planDuplicates(options);
   const population = new Population(seed, people);
 
-  // Duplicates in entity order: record people + j is duplicate j.
-  const duplicateOf = new Uint32Array(plan.total);
-  const duplicateK = new Uint8Array(plan.total);
-  const duplicateAttempt = new Uint8Array(plan.total);
-
-  // Pass 1: settle the emails and phones so that no two people share one by chance.
-  const taken = new TakenSet(2 * people + plan.total);
-  for (let entityId = 1, j = 0; entityId <= people; entityId++) {
-    let person = population.person(entityId);
-    const { member, household } = person;
-    if (person.ownEmail) {
-      let variant = 0;
-      while (variant < 255 && taken.has(population.email(entityId, person.identity, variant))) variant++;
-      population.emailVariant[entityId] = variant;
-    }
-    if (member.phone === 'own' || (member.phone === 'home' && member.role === 'head')) {
-      let variant = 0;
-      while (variant < 255 && taken.has(population.phone(entityId, household.address.place, variant))) variant++;
-      population.phoneVariant[entityId] = variant;
-    }
-    person = population.person(entityId);
-    if (person.draft.email !== null) taken.add(person.draft.email);
-    if (person.draft.phone !== null) taken.add(person.draft.phone);
-
-    const keptBefore: number[] = [];
-    for (let k = 1; k <= plan.counts[entityId]; k++, j++) {
-      duplicateOf[j] = entityId;
-      duplicateK[j] = k;
-      for (let attempt = 0; ; attempt++) {
-        // past SAFE_AFTER only safe changes are drawn, which always pass: this ends well before 256
-        if (attempt > 255) throw new Error(`no acceptable duplicate ${k} for person ${entityId}`);
-        const draft = population.duplicate(person, k, attempt);
-        const kept = keptSignals(person.draft, draft);
-        if (kept === 0 || keptBefore.some((before) => (before & kept) === 0)) continue;
-        const newEmail = draft.email !== null && draft.email !== person.draft.email ? draft.email : null;
-        const newPhone = draft.phone !== null && draft.phone !== person.draft.phone ? draft.phone : null;
-        if ((newEmail && taken.has(newEmail)) || (newPhone && taken.has(newPhone))) continue;
-        if (newEmail) taken.add(newEmail);
-        if (newPhone) taken.add(newPhone);
-        duplicateAttempt[j] = attempt;
-        keptBefore.push(kept);
-        break;
-      }
-    }
-  }
+  const duplicates = settle(population, plan);
 
   // Pass 2: the records in a shuffled order (Fisher–Yates over record numbers).
   const records = people + plan.total;
@@ -1345,8 +1450,8 @@ export function* quebecPeople(options: QuebecPeopleOptions): Generator<LabelledP
       yield render(record + 1, population.person(record + 1).draft);
     } else {
       const j = record - people;
-      const person = population.person(duplicateOf[j]);
-      yield render(person.entityId, population.duplicate(person, duplicateK[j], duplicateAttempt[j]));
+      const person = population.person(duplicates.duplicateOf[j]);
+      yield render(person.entityId, population.duplicate(person, duplicates.duplicateK[j], duplicates.duplicateAttempt[j]));
     }
   }
 }
@@ -1390,7 +1495,12 @@ export interface WriteQuebecPeopleResult extends QuebecPeopleCounts {
 
 function csvCell(value: string | null): string {
   if (value === null) return '';
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const plain = !value.includes(',') && !value.includes('"') && !value.includes('\n') && !value.includes('\r');
+  return plain ? value : `"${value.replace(/"/g, '""')}"`;
+}
+
+function csvRow(p: LabelledPerson): string {
+  return `${csvCell(p.firstName)},${csvCell(p.lastName)},${csvCell(p.email)},${csvCell(p.phone)},${csvCell(p.addressLine1)},${csvCell(p.addressLine2)},${csvCell(p.city)},${csvCell(p.postalCode)},${p.birthDate ?? ''},${p.preferredLanguage ?? ''},${p.entityId}\r\n`;
 }
 
 const CHUNK_RECORDS = 2_000;
@@ -1411,9 +1521,7 @@ export async function writeQuebecPeopleCsv(file: string, options: QuebecPeopleOp
   let chunk = `${QUEBEC_PEOPLE_HEADERS.join(',')}\r\n`;
   let inChunk = 0;
   for (const p of quebecPeople(options)) {
-    chunk += `${[p.firstName, p.lastName, p.email, p.phone, p.addressLine1, p.addressLine2, p.city, p.postalCode, p.birthDate, p.preferredLanguage]
-      .map(csvCell)
-      .join(',')},${p.entityId}\r\n`;
+    chunk += csvRow(p);
     if (++inChunk === CHUNK_RECORDS) {
       await write(chunk);
       chunk = '';

@@ -51,8 +51,8 @@ export function keyHash(key: string): number {
 }
 
 /** Blocks larger than this are not compared all against all: sorted by name, each record meets its WINDOW next. */
-export const MAX_BLOCK = 50;
-export const WINDOW = 12;
+export const MAX_BLOCK = 20;
+export const WINDOW = 6;
 
 /** The key hashes of every record, key by key: hashes[record * KEYS + key]. */
 export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
@@ -78,17 +78,22 @@ export async function forEachCandidatePair(
   let ranSince = Date.now();
   const keys = BLOCKING_KEYS.length;
   const pairsPerKey = new Array<number>(keys).fill(0);
-  const sharedEarlier = (i: number, j: number, key: number): boolean => {
+  // a record's position in its sorted oversized block, per key; -1 when its block was compared all against all
+  const windowPosition = new Int32Array(records.length * keys).fill(-1);
+  /** Whether an earlier key already produced the pair: same block, compared all against all or within the window. */
+  const producedEarlier = (i: number, j: number, key: number): boolean => {
     for (let k = 0; k < key; k++) {
       const h = hashes[i * keys + k];
-      if (h !== 0 && h === hashes[j * keys + k]) return true;
+      if (h === 0 || h !== hashes[j * keys + k]) continue;
+      const [pi, pj] = [windowPosition[i * keys + k], windowPosition[j * keys + k]];
+      if (pi === -1 || Math.abs(pi - pj) <= WINDOW) return true;
     }
     return false;
   };
   const visit = (a: number, b: number, key: number): void => {
     const [i, j] = a < b ? [a, b] : [b, a];
     if (focus && !focus[i] && !focus[j]) return;
-    if (sharedEarlier(i, j, key)) return;
+    if (producedEarlier(i, j, key)) return;
     pairsPerKey[key]++;
     pair(i, j);
   };
@@ -114,6 +119,7 @@ export async function forEachCandidatePair(
       } else {
         const order = block.map((r) => ({ r, sort: `${records[r].last} ${records[r].first} ${records[r].birth}` }));
         order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+        for (let x = 0; x < order.length; x++) windowPosition[order[x].r * keys + key] = x;
         for (let x = 0; x < order.length; x++) {
           for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x].r, order[y].r, key);
         }

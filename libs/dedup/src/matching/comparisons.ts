@@ -1,6 +1,6 @@
-import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import type { MatchRecord } from './match-record.js';
+import { isShortFormOf } from './nicknames.js';
 
 /**
  * Comparison levels, Fellegi-Sunter style: for each field, how well two records agree. Level 0 is always "missing"
@@ -27,17 +27,37 @@ export interface FieldComparison {
 const MISSING = 0;
 const DIFFERENT = 1;
 
+// Names, streets and cities repeat: most pairs compare values already compared.
+const similarities = new Map<string, number>();
+
+/** Jaro-Winkler similarity (talisman), remembered per pair of values. */
 function similarity(a: string, b: string): number {
-  return a === b ? 1 : jaroWinkler(a, b);
+  if (a === b) return 1;
+  const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+  let score = similarities.get(key);
+  if (score === undefined) {
+    if (similarities.size >= 1_000_000) similarities.clear();
+    score = jaroWinkler(a, b);
+    similarities.set(key, score);
+  }
+  return score;
 }
 
-/** One edit (insertion, deletion, substitution or transposition of adjacent characters) apart. */
-function oneEditApart(a: string, b: string): boolean {
-  return Math.abs(a.length - b.length) <= 1 && damerauLevenshtein(a, b) <= 1;
+/** One edit (insertion, deletion, substitution or transposition of adjacent characters) apart, in one pass. */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a.length < b.length) [a, b] = [b, a];
+  if (a.length - b.length > 1) return false;
+  let i = 0;
+  while (i < b.length && a[i] === b[i]) i++;
+  if (i === b.length) return true; // equal, or one character added at the end
+  if (a.length > b.length) return a.slice(i + 1) === b.slice(i); // one inserted
+  if (a.slice(i + 1) === b.slice(i + 1)) return true; // one substituted
+  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // two swapped
 }
 
 /** "j f" agrees with "jean francois", "jean" with "jean francois", "marie eve" with "marie" — not "jean" with "marie". */
 function compatibleFirstNames(a: string, b: string): boolean {
+  if (a.length > 1 && b.length > 1 && !a.includes(' ') && !b.includes(' ')) return false;
   const aw = a.split(' ');
   const bw = b.split(' ');
   const [short, long] = aw.length <= bw.length ? [aw, bw] : [bw, aw];
@@ -54,6 +74,7 @@ function compatibleFirstNames(a: string, b: string): boolean {
 /** Whether b's first and last names are a's swapped (then both compare as if they were in place). */
 export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
   if (!a.first || !a.last || !b.first || !b.last || (a.first === b.first && a.last === b.last)) return false;
+  if (a.first[0] !== b.last[0] || a.last[0] !== b.first[0]) return false; // Jaro-Winkler 0.92 needs more than that
   return similarity(a.first, b.last) >= 0.92 && similarity(a.last, b.first) >= 0.92 && similarity(a.first, b.first) < 0.92;
 }
 
@@ -61,7 +82,7 @@ function compareFirst(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
   // word by word: "marie eve" and "marie pier" share a word but are two names
-  if (a.includes(' ') === b.includes(' ') && closeSpelling(a, b)) return 3;
+  if (a.includes(' ') === b.includes(' ') && (closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
   return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
 }
 
@@ -82,7 +103,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'firstName',
     name: true,
-    levels: ['missing', 'different', 'initials or part', 'typo', 'exact'],
+    levels: ['missing', 'different', 'initials or part', 'nickname or typo', 'exact'],
     compare: (a, b) => compareFirst(a.first, namesSwapped(a, b) ? b.last : b.first),
     shown: (r) => r.first,
   },
@@ -162,6 +183,9 @@ export const COMPARISONS: readonly FieldComparison[] = [
     compare: (a, b) => {
       if (!a.unit || !b.unit) return MISSING;
       if (a.unit === b.unit) return 3;
+      // an apartment is its number ("app 4" / "4"); other lines (a building's name) compare by spelling
+      const [da, db] = [a.unit.replace(/\D/g, ''), b.unit.replace(/\D/g, '')];
+      if (da || db) return da === db ? 2 : DIFFERENT;
       return similarity(a.unit, b.unit) >= 0.9 ? 2 : DIFFERENT;
     },
     shown: (r) => r.unit,

@@ -46,14 +46,14 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
   ],
   uHousehold: [
     [0, 0.96, 0.015, 0.005, 0.02],
-    [0, 0, 0, 0, 1],
-    [0, 0.95, 0.02, 0.03],
-    [0, 0.95, 0.01, 0.04],
+    [0, 0.9, 0.05, 0.04, 0.01],
+    [0, 0.997, 0.001, 0.002],
+    [0, 0.997, 0.001, 0.002],
     [0, 0.98, 0.015, 0.005],
+    [0, 0.995, 0.003, 0.002],
+    [0, 0.995, 0.002, 0.001, 0.002],
     [0, 0.9, 0.05, 0.05],
-    [0, 0.9, 0.04, 0.03, 0.03],
-    [0, 0.9, 0.05, 0.05],
-    [0, 0.7, 0.05, 0.25],
+    [0, 0.85, 0.05, 0.1],
   ],
 };
 
@@ -88,7 +88,7 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   let corroborated = false;
   for (let field = 0; field < COMPARISONS.length; field++) {
     const w = weights[field][levelOf(pattern, field)];
-    if (w >= CORROBORATION && !COMPARISONS[field].name && !COMPARISONS[field].weak) corroborated = true;
+    if (w >= CORROBORATION && !COMPARISONS[field].name) corroborated = true;
     if (w > 0 && COMPARISONS[field].contactPoint) strongestContactPoint = Math.max(strongestContactPoint, w);
     else weight += w;
   }
@@ -137,7 +137,7 @@ export function estimateU(
   compare: (i: number, j: number) => number,
   lastName: (i: number) => string,
   sameFirstName: (i: number, j: number) => boolean,
-  samples = 200_000,
+  samples = 100_000,
 ): Pick<MatchParameters, 'u' | 'uHousehold'> {
   const random = seededRandom(42);
   const count = (pick: () => [number, number] | null | undefined): number[][] => {

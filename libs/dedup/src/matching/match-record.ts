@@ -1,4 +1,4 @@
-import { type MatchAddress, matchAddress, matchFirstNames, matchName, matchWords } from './match-text.util.js';
+import { type MatchAddress, matchAddress, matchFirstName, matchName, matchWords } from './match-text.util.js';
 
 /** The contact values matching reads. */
 export interface ContactToMatch {
@@ -40,15 +40,15 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
   const digits = (contact.phone ?? '').replace(/\D/g, '');
   return {
     id: contact.id,
-    first: matchFirstNames(contact.firstName).join(' '),
+    first: matchFirstName(contact.firstName),
     last: matchName(contact.lastName),
     email,
-    emailExtra: emailExtra(email, [...matchWords(contact.firstName), ...matchWords(contact.lastName)]),
+    emailExtra: emailExtra(email, [...matchName(contact.firstName).split(' '), ...matchName(contact.lastName).split(' ')]),
     phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
     birth: (contact.birthDate ?? '').replace(/\D/g, ''),
     postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),
     address: matchAddress(contact.addressLine1, null),
-    unit: matchWords(contact.addressLine2).join(' '),
+    unit: matchAddress(contact.addressLine2, null)?.full ?? '',
     city: matchName(contact.city),
   };
 }

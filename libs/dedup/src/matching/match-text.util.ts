@@ -10,20 +10,34 @@ export function matchWords(text: string | null): string[] {
 // Saint and Sainte are written out, abbreviated, with or without a hyphen: "St-Pierre", "Ste Foy", "Saint-Pierre".
 const SAINT: Record<string, string> = { st: 'saint', ste: 'sainte', mt: 'mont' };
 
-/** A last name or a city as one comparable string: "St-Pierre" and "saint pierre" → "saint pierre". */
-export function matchName(text: string | null): string {
-  return matchWords(text)
-    .map((word) => SAINT[word] ?? word)
-    .join(' ');
+/** Names and cities repeat a lot: each distinct spelling is folded once. */
+function remembered(fold: (text: string) => string): (text: string | null) => string {
+  const cache = new Map<string, string>();
+  return (text) => {
+    if (!text) return '';
+    let folded = cache.get(text);
+    if (folded === undefined) {
+      if (cache.size >= 200_000) cache.clear();
+      folded = fold(text);
+      cache.set(text, folded);
+    }
+    return folded;
+  };
 }
 
+/** A last name or a city as one comparable string: "St-Pierre" and "saint pierre" → "saint pierre". */
+export const matchName = remembered((text) =>
+  matchWords(text)
+    .map((word) => SAINT[word] ?? word)
+    .join(' '),
+);
+
 /**
- * A first name as comparable words, each in its canonical form: nicknames become their name ("Bob" → robert),
- * initials stay one letter ("J.-F." → j f). Compound names keep their parts ("Jean-François" → jean francois).
+ * A first name as comparable words joined by a space, each in its canonical form: nicknames become their name
+ * ("Bob" → robert), initials stay one letter ("J.-F." → j f), compound names keep their parts ("Jean-François" →
+ * jean francois).
  */
-export function matchFirstNames(text: string | null): string[] {
-  return matchWords(text).map(canonicalFirstName);
-}
+export const matchFirstName = remembered((text) => matchWords(text).map(canonicalFirstName).join(' '));
 
 // Street types and unit words in French and English, with their abbreviations, mapped to one form.
 const STREET_WORDS: Record<string, string> = {

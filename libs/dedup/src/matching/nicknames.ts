@@ -1,7 +1,8 @@
 /**
  * Common short forms of first names, English and French, mapped to the name they shorten. No maintained list is
  * published as an npm package; this one keeps the forms that are unambiguous enough to merge on (Alex, Chris and Sam
- * are left out: they shorten names of several people). Keys and values are unaccented and lowercased.
+ * are left out: they shorten too many). A form shortening several names ("fred") stays itself and is close to each.
+ * Keys and values are unaccented and lowercased.
  */
 const NAMES_OF: Record<string, string[]> = {
   abigail: ['abby', 'abbie'],
@@ -86,13 +87,21 @@ const NAMES_OF: Record<string, string[]> = {
   zachary: ['zach', 'zack'],
 };
 
-// A short form that shortens several names maps to the first listed; the comparison treats the rest as close.
-const CANONICAL = new Map<string, string>();
+const NAMES_OF_FORM = new Map<string, Set<string>>();
 for (const [name, shortForms] of Object.entries(NAMES_OF)) {
-  for (const form of shortForms) if (!CANONICAL.has(form) && !(form in NAMES_OF)) CANONICAL.set(form, name);
+  for (const form of shortForms) {
+    if (!NAMES_OF_FORM.has(form)) NAMES_OF_FORM.set(form, new Set());
+    NAMES_OF_FORM.get(form)!.add(name);
+  }
 }
 
-/** The name a first-name word shortens ("bob" → robert), or the word itself. */
+/** The name a first-name word shortens when it shortens only one ("bob" → robert), or the word itself ("fred"). */
 export function canonicalFirstName(word: string): string {
-  return CANONICAL.get(word) ?? word;
+  const names = NAMES_OF_FORM.get(word);
+  return names?.size === 1 && !(word in NAMES_OF) ? names.values().next().value! : word;
+}
+
+/** Whether one word is a short form of the other ("fred" of frederic and of frederick). */
+export function isShortFormOf(a: string, b: string): boolean {
+  return !!(NAMES_OF_FORM.get(a)?.has(b) || NAMES_OF_FORM.get(b)?.has(a));
 }

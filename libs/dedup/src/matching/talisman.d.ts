@@ -3,10 +3,6 @@ declare module 'talisman/metrics/jaro-winkler.js' {
   /** Jaro-Winkler similarity, 0 (nothing alike) to 1 (identical). */
   export default function jaroWinkler(a: string, b: string): number;
 }
-declare module 'talisman/metrics/damerau-levenshtein.js' {
-  /** Edits (insertions, deletions, substitutions, adjacent transpositions) between two strings. */
-  export default function damerauLevenshtein(a: string, b: string): number;
-}
 declare module 'talisman/phonetics/french/fonem.js' {
   /** FONEM phonetic code of an uppercase name. */
   export default function fonem(name: string): string;

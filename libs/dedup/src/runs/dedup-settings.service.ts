@@ -36,7 +36,7 @@ export class DedupSettingsService {
       const current = await this.get(tx);
       const autoMerge = input.autoMergeThreshold ?? current.autoMergeThreshold;
       const review = input.reviewThreshold ?? current.reviewThreshold;
-      if (review > autoMerge) throw AppError.badInput('reviewThreshold', 'reviewThreshold must not be above autoMergeThreshold');
+      if (review > autoMerge) throw AppError.badInput('input.reviewThreshold', 'reviewThreshold must not be above autoMergeThreshold');
       await tx.execute(
         `INSERT INTO dedup_settings (org_id, auto_merge_threshold, review_threshold) VALUES (crm_current_org(), $1, $2)
            ON CONFLICT (org_id) DO UPDATE SET auto_merge_threshold = $1, review_threshold = $2, updated_at = now()`,

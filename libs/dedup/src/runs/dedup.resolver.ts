@@ -38,7 +38,7 @@ export class DedupResolver {
       if (!contactIds?.length) throw AppError.badInput('contactIds', 'CONTACT_IDS needs contactIds');
       if (contactIds.length > MAX_CONTACT_IDS) throw AppError.badInput('contactIds', `at most ${MAX_CONTACT_IDS} ids; use CHANGED_SINCE`);
       const bad = contactIds.findIndex((id) => !UUID.test(id));
-      if (bad >= 0) throw AppError.badInput(`contactIds[${bad}]`, 'not a contact id');
+      if (bad >= 0) throw AppError.badInput(`contactIds.${bad}`, 'not a contact id');
     }
     const params: DedupRunParams = {
       scope,
@@ -67,7 +67,7 @@ export class DedupResolver {
   @RequireRole(Role.EDITOR)
   dismissDuplicate(@Args('contactIds', { type: () => [ID] }) contactIds: string[]): Promise<number> {
     const bad = contactIds.findIndex((id) => !UUID.test(id));
-    if (bad >= 0) throw AppError.badInput(`contactIds[${bad}]`, 'not a contact id');
+    if (bad >= 0) throw AppError.badInput(`contactIds.${bad}`, 'not a contact id');
     return this.duplicates.dismiss(contactIds);
   }
 
