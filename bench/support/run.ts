@@ -1,3 +1,7 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ROOT } from './processes.js';
+
 /**
  * What every benchmark script does around its measurements: progress lines on
  * stderr (stdout is for the result), cleanup steps that run however the script
@@ -53,4 +57,21 @@ export async function runBench(main: () => Promise<number | void>): Promise<neve
     await cleanup();
   }
   process.exit(exitCode);
+}
+
+export const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
+
+/** Replaces the section titled `title` (up to the next heading of level 1 or 2) of BENCHMARKS.md, or appends it. */
+export async function writeBenchmarksSection(title: string, section: string): Promise<void> {
+  const text = await readFile(BENCHMARKS, 'utf8').catch(() => '# Benchmarks\n');
+  const start = text.indexOf(`\n${title}\n`);
+  let next: string;
+  if (start < 0) next = `${text.trimEnd()}\n\n${section}\n`;
+  else {
+    const rest = text.slice(start + 1 + title.length);
+    const end = rest.search(/\n#{1,2} /);
+    const after = end < 0 ? '' : rest.slice(end + 1);
+    next = `${text.slice(0, start).trimEnd()}\n\n${section}\n${after ? `\n${after}` : ''}`;
+  }
+  await writeFile(BENCHMARKS, next);
 }

@@ -1,3 +1,6 @@
 export * from './dedup.module.js';
 export * from './merge/contact-merge.model.js';
 export * from './merge/merge.service.js';
+export * from './matching/evaluation.js';
+export * from './matching/match-record.js';
+export * from './matching/matcher.js';

@@ -7,11 +7,14 @@ const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o
  * Must agree with crm_unaccent(lower(...)) split on [^a-z0-9]+ in the migration.
  */
 export function searchTerms(text: string): string[] {
-  const folded = text
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[œæßøłđı]/g, (c) => LIGATURES[c]);
+  const lower = text.toLowerCase();
+  // most text is plain ASCII: nothing to unaccent
+  const folded = /^[\x00-\x7f]*$/.test(lower)
+    ? lower
+    : lower
+        .normalize('NFD')
+        .replace(/\p{M}/gu, '')
+        .replace(/[œæßøłđı]/g, (c) => LIGATURES[c]);
   return [...new Set(folded.split(/[^a-z0-9]+/).filter(Boolean))];
 }
 

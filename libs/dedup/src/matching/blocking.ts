@@ -35,7 +35,6 @@ export const BLOCKING_KEYS: readonly { name: string; of(record: MatchRecord): st
       return `${a}|${b}`;
     },
   },
-  { name: 'last name and first initial', of: (r) => (r.last ? `${phonetic(r.last)}|${initial(r.first)}` : '') },
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },
   { name: 'birth date and last initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.last)}` : '') },
   { name: 'birth date and first initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.first)}` : '') },
@@ -52,7 +51,7 @@ export function keyHash(key: string): number {
 
 /** Blocks larger than this are not compared all against all: sorted by name, each record meets its WINDOW next. */
 export const MAX_BLOCK = 20;
-export const WINDOW = 6;
+export const WINDOW = 3;
 
 /** The key hashes of every record, key by key: hashes[record * KEYS + key]. */
 export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
@@ -91,7 +90,8 @@ export async function forEachCandidatePair(
     return false;
   };
   const visit = (a: number, b: number, key: number): void => {
-    const [i, j] = a < b ? [a, b] : [b, a];
+    const i = a < b ? a : b;
+    const j = a < b ? b : a;
     if (focus && !focus[i] && !focus[j]) return;
     if (producedEarlier(i, j, key)) return;
     pairsPerKey[key]++;
@@ -117,11 +117,10 @@ export async function forEachCandidatePair(
       if (block.length <= MAX_BLOCK) {
         for (let x = 0; x < block.length; x++) for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
       } else {
-        const order = block.map((r) => ({ r, sort: `${records[r].last} ${records[r].first} ${records[r].birth}` }));
-        order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
-        for (let x = 0; x < order.length; x++) windowPosition[order[x].r * keys + key] = x;
+        const order = block.sort((a, b) => (records[a].sortKey < records[b].sortKey ? -1 : records[a].sortKey > records[b].sortKey ? 1 : 0));
+        for (let x = 0; x < order.length; x++) windowPosition[order[x] * keys + key] = x;
         for (let x = 0; x < order.length; x++) {
-          for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x].r, order[y].r, key);
+          for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x], order[y], key);
         }
       }
     }

@@ -27,20 +27,9 @@ export interface FieldComparison {
 const MISSING = 0;
 const DIFFERENT = 1;
 
-// Names, streets and cities repeat: most pairs compare values already compared.
-const similarities = new Map<string, number>();
-
-/** Jaro-Winkler similarity (talisman), remembered per pair of values. */
+/** Jaro-Winkler similarity (talisman). */
 function similarity(a: string, b: string): number {
-  if (a === b) return 1;
-  const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-  let score = similarities.get(key);
-  if (score === undefined) {
-    if (similarities.size >= 1_000_000) similarities.clear();
-    score = jaroWinkler(a, b);
-    similarities.set(key, score);
-  }
-  return score;
+  return a === b ? 1 : jaroWinkler(a, b);
 }
 
 /** One edit (insertion, deletion, substitution or transposition of adjacent characters) apart, in one pass. */
@@ -210,6 +199,7 @@ export const PATTERN_STRIDES: readonly number[] = COMPARISONS.reduce<number[]>((
   return strides;
 }, []);
 
+/** The pair's levels, all fields, as one integer. */
 export function comparisonPattern(a: MatchRecord, b: MatchRecord): number {
   let pattern = 0;
   for (let i = 0; i < COMPARISONS.length; i++) pattern += COMPARISONS[i].compare(a, b) * PATTERN_STRIDES[i];

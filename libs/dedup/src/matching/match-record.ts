@@ -33,23 +33,28 @@ export interface MatchRecord {
   address: MatchAddress | null;
   unit: string;
   city: string;
+  /** Where the record sorts inside an oversized block (names, then birth date): likely duplicates end up close. */
+  sortKey: string;
 }
 
 export function toMatchRecord(contact: ContactToMatch): MatchRecord {
   const email = (contact.email ?? '').trim().toLowerCase();
   const digits = (contact.phone ?? '').replace(/\D/g, '');
+  const [first, last] = [matchFirstName(contact.firstName), matchName(contact.lastName)];
+  const birth = (contact.birthDate ?? '').replace(/\D/g, '');
   return {
     id: contact.id,
-    first: matchFirstName(contact.firstName),
-    last: matchName(contact.lastName),
+    first,
+    last,
     email,
     emailExtra: emailExtra(email, [...matchName(contact.firstName).split(' '), ...matchName(contact.lastName).split(' ')]),
     phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
-    birth: (contact.birthDate ?? '').replace(/\D/g, ''),
+    birth,
     postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),
     address: matchAddress(contact.addressLine1, null),
     unit: matchAddress(contact.addressLine2, null)?.full ?? '',
     city: matchName(contact.city),
+    sortKey: `${last} ${first} ${birth}`,
   };
 }
 
