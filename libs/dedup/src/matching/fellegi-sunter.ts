@@ -206,19 +206,33 @@ function namesAgree(pattern: number): boolean {
 }
 
 /**
- * Expectation-maximisation (Splink's estimator, unsupervised), u fixed (from random pairs):
- * 1. over the pairs whose names agree, each pair's chance of being one person weighs its levels into m (names fixed);
- * 2. over all compared pairs, with m fixed, the share of pairs that are one person (lambda, the prior).
- * Starts from `start` (the defaults); keeps them when there are too few pairs to learn from.
+ * How many candidates a record's duplicates are spread over, for the prior: lambda = (duplicate pairs per record) /
+ * this. Fixing it, rather than counting the pairs blocking happened to produce, keeps scores (and what a threshold
+ * means) the same whatever the blocking keys and the organization's size.
  */
-export function learnParameters(counts: PatternCounts, u: Pick<MatchParameters, 'u' | 'uHousehold'>, start: MatchParameters = DEFAULT_PARAMETERS): MatchParameters {
+const CANDIDATES_PER_RECORD = 5;
+
+/**
+ * Expectation-maximisation (Splink's estimator, unsupervised), u fixed (from random pairs), over the pairs whose
+ * names agree: each pair's chance of being one person weighs its levels into m (names and birth date fixed). The
+ * same-person pairs it finds set the prior. Starts from `start` (the defaults); keeps them when there are too few
+ * pairs to learn from.
+ */
+export function learnParameters(
+  counts: PatternCounts,
+  u: Pick<MatchParameters, 'u' | 'uHousehold'>,
+  recordCount: number,
+  start: MatchParameters = DEFAULT_PARAMETERS,
+): MatchParameters {
   const namesakes = new Map([...counts].filter(([pattern]) => namesAgree(pattern)));
-  if (sum(namesakes.values()) < MIN_PAIRS_TO_LEARN) return start;
-  const learned = expectationMaximisation(namesakes, { ...start, ...u }, true);
-  return expectationMaximisation(counts, learned, false);
+  const compared = sum(namesakes.values());
+  if (compared < MIN_PAIRS_TO_LEARN) return start;
+  const learned = expectationMaximisation(namesakes, { ...start, ...u });
+  const duplicatePairs = learned.lambda * compared;
+  return { ...learned, lambda: Math.min(0.5, (2 * duplicatePairs) / recordCount / CANDIDATES_PER_RECORD) };
 }
 
-function expectationMaximisation(counts: PatternCounts, start: MatchParameters, learnM: boolean): MatchParameters {
+function expectationMaximisation(counts: PatternCounts, start: MatchParameters): MatchParameters {
   const total = sum(counts.values());
   let params = start;
   for (let iteration = 0; iteration < ITERATIONS; iteration++) {
@@ -228,11 +242,11 @@ function expectationMaximisation(counts: PatternCounts, start: MatchParameters, 
     for (const [pattern, count] of counts) {
       const p = probability(matchWeight(patternWeight(pattern, weights, params.lambda)));
       matches += p * count;
-      if (learnM) for (let field = 0; field < COMPARISONS.length; field++) mSum[field][levelOf(pattern, field)] += p * count;
+      for (let field = 0; field < COMPARISONS.length; field++) mSum[field][levelOf(pattern, field)] += p * count;
     }
     params = {
       lambda: Math.min(0.99, Math.max(1e-6, matches / total)),
-      m: learnM ? mSum.map((sums, field) => (FIXED_M.has(COMPARISONS[field].field) ? start.m[field] : normalizeLevels(sums))) : params.m,
+      m: mSum.map((sums, field) => (FIXED_M.has(COMPARISONS[field].field) ? start.m[field] : normalizeLevels(sums))),
       u: params.u,
       uHousehold: params.uHousehold,
     };

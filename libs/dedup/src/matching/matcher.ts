@@ -127,7 +127,7 @@ export class PairScorer {
       (i) => records[i].last,
       (i, j) => COMPARISONS[FIRST_NAME].compare(records[i], records[j]) > PART_FIRST,
     );
-    return new PairScorer(learnParameters(patternCounts(pairs), u, start), new NameFrequencies(records));
+    return new PairScorer(learnParameters(patternCounts(pairs), u, records.length, start), new NameFrequencies(records));
   }
 
   score(a: MatchRecord, b: MatchRecord, pattern: number): number {
