@@ -3,7 +3,8 @@ import type { MatchRecord } from './match-record.js';
 
 /**
  * Blocking: only records sharing a key are compared. Several keys, each from different fields, so that a true pair
- * differing in some fields still shares one; each key is narrow enough that the pair count stays near linear.
+ * differing in some fields still shares one; each key is narrow enough that the pair count stays near linear. (A
+ * last name + first initial key was measured and dropped: a third of the pairs, and no true pair of its own.)
  */
 const phoneticCache = new Map<string, string>();
 

@@ -63,7 +63,7 @@ function compatibleFirstNames(a: string, b: string): boolean {
 /** Whether b's first and last names are a's swapped (then both compare as if they were in place). */
 export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
   if (!a.first || !a.last || !b.first || !b.last || (a.first === b.first && a.last === b.last)) return false;
-  if (a.first[0] !== b.last[0] || a.last[0] !== b.first[0]) return false; // Jaro-Winkler 0.92 needs more than that
+  if (a.first[0] !== b.last[0] || a.last[0] !== b.first[0]) return false; // (a swap with a first letter mistyped is missed)
   return similarity(a.first, b.last) >= 0.92 && similarity(a.last, b.first) >= 0.92 && similarity(a.first, b.first) < 0.92;
 }
 

@@ -98,8 +98,9 @@ describe('learnParameters', () => {
 
   it('sets the prior from the duplicates found per record, not from how many pairs blocking made', () => {
     const counts = syntheticCounts(20_000, 0.2, 3);
-    const [small, large] = [learnParameters(counts, uOf(TRUE_U), 100_000), learnParameters(counts, uOf(TRUE_U), 200_000)];
-    expect(large.lambda).toBeCloseTo(small.lambda / 2, 6);
+    // up to 5,000 contacts each record's duplicates are spread over 5 candidates: the prior is duplicates per contact / 5
+    const [small, large] = [learnParameters(counts, uOf(TRUE_U), 4_000), learnParameters(counts, uOf(TRUE_U), 5_000)];
+    expect(large.lambda).toBeCloseTo(small.lambda * 0.8, 6);
     expect(large.m).toEqual(small.m);
   });
 

@@ -206,11 +206,14 @@ function namesAgree(pattern: number): boolean {
 }
 
 /**
- * How many candidates a record's duplicates are spread over, for the prior: lambda = (duplicate pairs per record) /
- * this. Fixing it, rather than counting the pairs blocking happened to produce, keeps scores (and what a threshold
- * means) the same whatever the blocking keys and the organization's size.
+ * The prior: a record's duplicates (as many as EM finds) are spread over this many candidates. It grows with the
+ * organization, one in a thousand contacts (at least 5): in a larger list each person has more namesakes, so a
+ * resemblance proves less. It does not depend on how many pairs blocking happened to produce, so a threshold means
+ * the same whatever the blocking keys.
  */
-const CANDIDATES_PER_RECORD = 5;
+export function candidatesPerRecord(recordCount: number): number {
+  return Math.max(5, recordCount / 1000);
+}
 
 /**
  * Expectation-maximisation (Splink's estimator, unsupervised), u fixed (from random pairs), over the pairs whose
@@ -229,7 +232,7 @@ export function learnParameters(
   if (compared < MIN_PAIRS_TO_LEARN) return start;
   const learned = expectationMaximisation(namesakes, { ...start, ...u });
   const duplicatePairs = learned.lambda * compared;
-  return { ...learned, lambda: Math.min(0.5, (2 * duplicatePairs) / recordCount / CANDIDATES_PER_RECORD) };
+  return { ...learned, lambda: Math.min(0.5, (2 * duplicatePairs) / recordCount / candidatesPerRecord(recordCount)) };
 }
 
 function expectationMaximisation(counts: PatternCounts, start: MatchParameters): MatchParameters {

@@ -15,7 +15,7 @@ export class ContactMergeModel {
   @Field({ description: 'Merged by a deduplication run rather than by a person.' }) automatic!: boolean;
   @Field(() => Float, { nullable: true, description: 'The match score of the pair, when a run found it.' }) score!: number | null;
   @Field() createdAt!: Date;
-  @Field(() => ID, { nullable: true, description: 'The member who merged; null for a run.' }) createdBy!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The member who merged, or who started the run that merged automatically.' }) createdBy!: string | null;
   @Field(() => Date, { nullable: true, description: 'When the merge was undone; null while it holds.' }) undoneAt!: Date | null;
   @Field(() => ID, { nullable: true }) undoneBy!: string | null;
 }

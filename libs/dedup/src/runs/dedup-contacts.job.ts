@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { logger } from '@app/common';
 import { TenantDb } from '@app/database';
 import { JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
-import { toMatchRecord } from '../matching/match-record.js';
-import { clusterRoots, compareCandidates, PairScorer, pairFingerprint } from '../matching/matcher.js';
+import { clusterRoots, compareCandidates, NameFrequencies, PairScorer, pairFingerprint } from '../matching/matcher.js';
 import { MergeService } from '../merge/merge.service.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
 import { type DedupRunParams, DedupScope } from './dedup.models.js';
@@ -29,37 +29,44 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
   ) {}
 
   async run({ jobRunId, params }: JobPayload<DedupRunParams>, progress: JobProgress): Promise<Record<string, number>> {
+    const started = performance.now();
     const settings = await this.settings.read();
-    const contacts = await this.duplicates.loadContacts((loaded) => progress.report(0, null, { loaded }));
     const focusIds = await this.focus(params);
-    const index = new Map(contacts.map((contact, i) => [contact.id, i]));
+    if (focusIds?.length === 0) return { contacts: 0, focused: 0, pairsCompared: 0, candidates: 0 };
+    const records = await this.duplicates.loadRecords((loaded) => progress.report(0, null, { loaded }));
+    const index = new Map(records.map((record, i) => [record.id, i]));
     let focus: Uint8Array | null = null;
     if (focusIds) {
-      focus = new Uint8Array(contacts.length);
+      focus = new Uint8Array(records.length);
       for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
     }
-    const records = contacts.map(toMatchRecord);
+    const loadedAt = performance.now();
     const pairs = await compareCandidates(records, focus);
-    const counts: Record<string, number> = { contacts: contacts.length, focused: focusIds?.length ?? contacts.length, pairsCompared: pairs.count };
+    const counts: Record<string, number> = {
+      contacts: records.length,
+      focused: focus ? focus.reduce((sum, flag) => sum + flag, 0) : records.length,
+      pairsCompared: pairs.count,
+    };
     await progress.report(pairs.count, pairs.count, counts);
+    const comparedAt = performance.now();
 
     const learn = params.scope === DedupScope.ALL;
-    const scorer = learn ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS) : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS);
-    const kept: number[] = [];
-    for (let p = 0; p < pairs.count; p++) if (scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]) >= settings.reviewThreshold) kept.push(p);
-    const roots = clusterRoots(records.length, kept.map((p) => [pairs.left[p], pairs.right[p]] as [number, number]));
-    const found: FoundPair[] = kept.map((p) => {
+    const scorer = learn
+      ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
+      : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, new NameFrequencies(records));
+    const kept: { p: number; score: number }[] = [];
+    for (let p = 0; p < pairs.count; p++) {
+      const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
+      if (score >= settings.reviewThreshold) kept.push({ p, score });
+    }
+    const roots = clusterRoots(records.length, kept.map(({ p }) => [pairs.left[p], pairs.right[p]] as [number, number]));
+    const found: FoundPair[] = kept.map(({ p, score }) => {
       const [a, b] = [records[pairs.left[p]], records[pairs.right[p]]];
-      return {
-        contactA: a.id,
-        contactB: b.id,
-        score: scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]),
-        evidence: scorer.evidence(a, b, pairs.pattern[p]),
-        clusterId: records[roots[pairs.left[p]]].id,
-        fingerprint: pairFingerprint(a, b),
-      };
+      const pattern = pairs.pattern[p];
+      return { contactA: a.id, contactB: b.id, score, evidence: () => scorer.evidence(a, b, pattern), clusterId: records[roots[pairs.left[p]]].id, fingerprint: pairFingerprint(a, b) };
     });
     counts.candidates = found.length;
+    const scoredAt = performance.now();
 
     await this.db.transaction(async (tx) => {
       if (learn && scorer.parameters !== DEFAULT_PARAMETERS) await this.settings.saveParameters(tx, scorer.parameters);
@@ -68,8 +75,13 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       const sure = found.filter((pair) => pair.score >= settings.autoMergeThreshold);
       const dismissed = await this.duplicates.dismissedAmong(tx, [...new Set(sure.flatMap((pair) => [pair.contactA, pair.contactB]))]);
       const links = sure.filter((pair) => !dismissed.has(`${pair.contactA}|${pair.contactB}`));
-      Object.assign(counts, await this.mergeClusters(links, index, contacts.map((c) => c.id), jobRunId));
+      Object.assign(counts, await this.mergeClusters(links, index, records.map((record) => record.id), jobRunId));
     });
+    const ms = (from: number, to: number) => Math.round(to - from);
+    logger.info(
+      { jobRunId, ...counts, loadMs: ms(started, loadedAt), compareMs: ms(loadedAt, comparedAt), scoreMs: ms(comparedAt, scoredAt), saveMs: ms(scoredAt, performance.now()) },
+      'dedup run',
+    );
     return counts;
   }
 

@@ -3,7 +3,7 @@ import { AppError, decodeCursor, encodeCursor } from '@app/common';
 import { ContactsService } from '@app/contacts';
 import { copyText, TenantContexts, TenantDb, type Tx } from '@app/database';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
-import { type ContactToMatch, toMatchRecord } from '../matching/match-record.js';
+import { type ContactToMatch, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
 import { comparisonPattern } from '../matching/comparisons.js';
 import { PairScorer, pairFingerprint, type PairEvidence } from '../matching/matcher.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
@@ -14,7 +14,8 @@ export interface FoundPair {
   contactA: string;
   contactB: string;
   score: number;
-  evidence: PairEvidence[];
+  /** Computed as the pair is written: held for every pair of a large run, it would take most of the memory. */
+  evidence: () => PairEvidence[];
   clusterId: string;
   fingerprint: string;
 }
@@ -34,16 +35,17 @@ export class DuplicatesService {
     private readonly settings: DedupSettingsService,
   ) {}
 
-  /** Every contact's matching values, in id order (a birth date that was not a date counts as entered). */
-  async loadContacts(onBatch: (loaded: number) => Promise<void>): Promise<ContactToMatch[]> {
-    const contacts: ContactToMatch[] = [];
+  /** Every contact as matching compares it, in id order (a birth date that was not a date counts as entered). */
+  async loadRecords(onBatch: (loaded: number) => Promise<void>): Promise<MatchRecord[]> {
+    const records: MatchRecord[] = [];
     for (let afterId = '00000000-0000-0000-0000-000000000000'; ; ) {
       const batch = await this.db.transaction((tx) =>
         tx.query<ContactToMatch>(`SELECT ${MATCH_COLUMNS} FROM contacts WHERE id > $1 ORDER BY id LIMIT ${LOAD_BATCH}`, [afterId]),
       );
-      for (const contact of batch) contacts.push(contact);
-      await onBatch(contacts.length);
-      if (batch.length < LOAD_BATCH) return contacts;
+      // converted batch by batch: the rows as read are not kept
+      for (const contact of batch) records.push(toMatchRecord(contact));
+      await onBatch(records.length);
+      if (batch.length < LOAD_BATCH) return records;
       afterId = batch[batch.length - 1].id;
     }
   }
@@ -64,7 +66,7 @@ export class DuplicatesService {
     const done = new Promise<void>((resolve, reject) => copy.on('finish', resolve).on('error', reject));
     for (let start = 0; start < found.length; start += 5_000) {
       const lines = found.slice(start, start + 5_000).map((p) =>
-        `${p.contactA}\t${p.contactB}\t${p.score}\t${copyText(JSON.stringify(p.evidence))}\t${p.clusterId}\t${p.fingerprint}\n`);
+        `${p.contactA}\t${p.contactB}\t${p.score}\t${copyText(JSON.stringify(p.evidence()))}\t${p.clusterId}\t${p.fingerprint}\n`);
       if (!copy.write(lines.join(''))) await new Promise((resolve) => copy.once('drain', resolve));
     }
     copy.end();
