@@ -132,5 +132,15 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
     INSERT INTO attribute_definitions (org_id, key, label, type) VALUES ('${org}', 'iso', 'Iso', 'TEXT') ON CONFLICT DO NOTHING;
     INSERT INTO job_runs (org_id, id, kind) VALUES ('${org}', '00000000-0000-4000-8000-0000000000b1', 'contacts.export') ON CONFLICT DO NOTHING;
     INSERT INTO job_files (org_id, job_run_id, name, seq, data) VALUES ('${org}', '00000000-0000-4000-8000-0000000000b1', 'result', 0, 'iso') ON CONFLICT DO NOTHING;
+    INSERT INTO contacts (org_id, id, first_name, last_name) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c2', 'Iso', 'Contact') ON CONFLICT DO NOTHING;
+    INSERT INTO dedup_settings (org_id, auto_merge_threshold, review_threshold) VALUES ('${org}', 0.99, 0.8) ON CONFLICT DO NOTHING;
+    INSERT INTO duplicate_candidates (org_id, contact_a, contact_b, score, evidence, cluster_id, fingerprint)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000c2', 0.9, '[]', '00000000-0000-4000-8000-0000000000c1', 'iso')
+      ON CONFLICT DO NOTHING;
+    INSERT INTO contact_merges (org_id, id, survivor_id, merged_ids, before, result)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000d1', '00000000-0000-4000-8000-0000000000c1', '{00000000-0000-4000-8000-0000000000c3}', '{}', '{}')
+      ON CONFLICT DO NOTHING;
+    INSERT INTO contact_merge_contacts (org_id, contact_id, merge_id, role)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000d1', 'SURVIVOR') ON CONFLICT DO NOTHING;
   `);
 }

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { TenantContexts, TenantDb } from '@app/database';
 import type { JobPayload } from './job-handler.js';
@@ -17,8 +17,9 @@ export const JOB_OPTIONS = {
 
 /** Starts jobs: a job run row (the tenant's record), then the queued job, whose id is the run's id. */
 @Injectable()
-export class JobsService {
+export class JobsService implements BeforeApplicationShutdown {
   private readonly queues: Record<QueueName, Queue>;
+  private stopping = false;
 
   constructor(
     private readonly db: TenantDb,
@@ -50,6 +51,19 @@ export class JobsService {
     const payload: JobPayload<P> = { orgId, jobRunId: run.id, userId: userId ?? null, role: role ?? null, params: full };
     await this.enqueue(name, payload);
     return run;
+  }
+
+  /**
+   * A job that a finishing job asks for (an import's dedup run): started like any other, unless this process is
+   * stopping — its queues are closing while the running jobs drain, and queueing then would hang the shutdown.
+   * Returns null then; the caller says so in its counts.
+   */
+  async startFollowUp<P extends object>(name: JobName, params: P): Promise<JobRunModel | null> {
+    return this.stopping ? null : this.start(name, params);
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   /** Queues the job of a run; its id is the run's, so queueing it again is a no-op. */

@@ -63,8 +63,10 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
       return counts;
     });
     // the contacts it created or changed carry the transaction's time: look for their duplicates
+    // (runs queued before the option existed have no dedup: they get the default)
     if (params.dedup !== false && !params.dryRun && counts.created + counts.updated > 0) {
-      await this.jobs.start(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt!.toISOString(), autoMerge: false });
+      const dedup = await this.jobs.startFollowUp(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt!.toISOString(), autoMerge: false });
+      return { ...counts, dedupRunQueued: dedup ? 1 : 0 };
     }
     return counts;
   }

@@ -29,8 +29,15 @@ describe('parseImportOptions', () => {
       tags: [],
       consent: null,
       dateOrder: 'YMD',
+      keepBadDates: false,
+      dedup: true,
       dryRun: false,
     });
+  });
+
+  it('reads keepBadDates and dedup as true or false', () => {
+    expect(parseImportOptions({ keepBadDates: 'true', dedup: 'false' }, NOW)).toMatchObject({ keepBadDates: true, dedup: false });
+    expect(() => parseImportOptions({ dedup: 'no' }, NOW)).toThrow(expect.objectContaining({ field: 'dedup' }));
   });
 
   it('reads dryRun as true or false, and refuses anything else naming it', () => {
@@ -62,7 +69,7 @@ describe('parseImportOptions', () => {
     });
 
     it('refuses an unknown strategy', () => {
-      expect(refusal({ strategy: 'MERGE' })).toMatchObject({ field: 'strategy', message: 'strategy must be one of: CREATE_ONLY, UPSERT_BY_EXTERNAL_ID, UPSERT_BY_EMAIL' });
+      expect(refusal({ strategy: 'MERGE' })).toMatchObject({ field: 'strategy', message: 'strategy must be one of: CREATE_ONLY, CREATE_ALL, UPSERT_BY_EXTERNAL_ID, UPSERT_BY_EMAIL' });
     });
 
     it('requires a source with UPSERT_BY_EXTERNAL_ID only', () => {

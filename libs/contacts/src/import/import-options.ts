@@ -42,7 +42,7 @@ export interface ImportContactsParams {
   /** A birth date that is not a date leaves the field empty and is kept as entered, instead of rejecting the row. */
   keepBadDates: boolean;
   /** After the import, look for duplicates of the contacts it created or changed (a dedup run); default true. */
-  dedup?: boolean;
+  dedup: boolean;
   /** Everything but the changes to contacts: the counts and the rejected rows of what the import would do. */
   dryRun: boolean;
   /** Filled in when the upload is stored. */
