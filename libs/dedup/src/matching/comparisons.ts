@@ -193,6 +193,11 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
 ];
 
+/** Where a field is in COMPARISONS (and in a pattern). */
+export function fieldIndex(field: string): number {
+  return COMPARISONS.findIndex((comparison) => comparison.field === field);
+}
+
 /** Radix of each field in a comparison pattern: a pair's levels, all fields, as one integer. */
 export const PATTERN_STRIDES: readonly number[] = COMPARISONS.reduce<number[]>((strides, _, i) => {
   strides.push(i === 0 ? 1 : strides[i - 1] * COMPARISONS[i - 1].levels.length);

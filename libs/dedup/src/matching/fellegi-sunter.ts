@@ -1,4 +1,4 @@
-import { COMPARISONS, levelOf } from './comparisons.js';
+import { COMPARISONS, fieldIndex, levelOf } from './comparisons.js';
 
 /**
  * Fellegi-Sunter parameters: for each field and level, m = P(level | same person) and u = P(level | different
@@ -103,8 +103,8 @@ export interface PatternWeight {
   partialNames: boolean;
 }
 
-const FIRST_NAME = COMPARISONS.findIndex((comparison) => comparison.field === 'firstName');
-const BIRTH_DATE = COMPARISONS.findIndex((comparison) => comparison.field === 'birthDate');
+const FIRST_NAME = fieldIndex('firstName');
+const BIRTH_DATE = fieldIndex('birthDate');
 /** The first-name level "initials or part". */
 export const PART_FIRST = 2;
 const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
-import { COMPARISONS, comparisonPattern, levelOf } from './comparisons.js';
+import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
 import {
   estimateU, learnParameters, PART_FIRST, levelWeights, type MatchParameters, matchWeight, type PatternCounts, patternWeight, type PatternWeight, probability,
 } from './fellegi-sunter.js';
@@ -55,8 +55,8 @@ export function patternCounts(pairs: ComparedPairs): PatternCounts {
   return counts;
 }
 
-const FIRST_NAME = COMPARISONS.findIndex((comparison) => comparison.field === 'firstName');
-const LAST_NAME = COMPARISONS.findIndex((comparison) => comparison.field === 'lastName');
+const FIRST_NAME = fieldIndex('firstName');
+const LAST_NAME = fieldIndex('lastName');
 const EXACT_FIRST = COMPARISONS[FIRST_NAME].levels.length - 1;
 const EXACT_LAST = COMPARISONS[LAST_NAME].levels.length - 1;
 /**
