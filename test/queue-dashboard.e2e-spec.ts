@@ -19,7 +19,8 @@ describe('queue dashboard', () => {
   const probeId = `dashboard-probe-${process.pid}-${Date.now()}`;
 
   beforeAll(async () => {
-    [dashboard, plain] = await Promise.all([startBuiltProcess('api', { QUEUE_DASHBOARD_PASSWORD: PASSWORD }), TestApi.start()]);
+    const queues = { QUEUE_PREFIX: `dash${process.pid}` }; // one set of queues for both
+    [dashboard, plain] = await Promise.all([startBuiltProcess('api', { QUEUE_DASHBOARD_PASSWORD: PASSWORD, ...queues }), TestApi.start(queues)]);
     // delayed an hour: no processor of a concurrent test file runs it before it is removed
     await plain.app.get(JobsService).queue(QueueName.CONTACTS).add(JobName.EXPORT_CONTACTS, { probe: true }, { jobId: probeId, delay: 3_600_000 });
   }, 60_000);

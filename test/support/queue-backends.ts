@@ -19,6 +19,7 @@ if (!redisReachable) {
 }
 
 export const queueBackends = [
-  { backend: 'postgres', env: {} as Record<string, string>, run: true },
+  // each file its own queue names: another file's workers must never take this file's jobs
+  { backend: 'postgres', env: { QUEUE_PREFIX: `test${process.pid}p${Date.now() % 100000}` } as Record<string, string>, run: true },
   { backend: 'redis', env: { REDIS_URL, QUEUE_PREFIX: `test${process.pid}x${Date.now() % 100000}` }, run: redisReachable },
 ];

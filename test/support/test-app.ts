@@ -20,7 +20,9 @@ export class TestApi {
     const appUrl = process.env.TEST_DATABASE_APP_URL;
     if (!appUrl) throw new Error('TEST_DATABASE_APP_URL is not set: run the tests through jest.config.js (global setup)');
     // the queue dashboard stays off in-process (bull-board cannot load in Jest's VM): see test/support/child-process.ts
-    const config = loadConfig({ ...process.env, PORT: '0', AUTH_CACHE_MS: '0', QUEUE_DASHBOARD_PASSWORD: '', ...env });
+    // its own queue names unless given: test files run in parallel, and one file's workers must not take another's jobs
+    const queuePrefix = `test${process.pid}a${Date.now() % 100000}`;
+    const config = loadConfig({ ...process.env, PORT: '0', AUTH_CACHE_MS: '0', QUEUE_DASHBOARD_PASSWORD: '', QUEUE_PREFIX: queuePrefix, ...env });
     // processors run in the API under test only when asked (RUN_JOBS_IN_API=true), as on the embedded default
     const app = await createApiApp(config, { appUrl, embedded: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
