@@ -41,6 +41,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { mulberry32, Rng } from '@app/contacts';
 import {
   type Culture,
   DIRECTIONS,
@@ -117,31 +118,6 @@ function seedOf(seed: number, tag: number, a: number, b = 0, c = 0): number {
 
 const TAG = { block: 1, household: 2, person: 3, email: 4, phone: 5, duplicate: 6, plan: 7, shuffle: 8, namesake: 9 } as const;
 
-/** mulberry32 */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  /** Integer in [min, max], both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-}
-
 /** Items with weights, picked by binary search over the running totals. */
 class Weighted<T> {
   readonly items: readonly T[];
@@ -154,8 +130,8 @@ class Weighted<T> {
     let total = 0;
     kept.forEach(([, weight], i) => (this.totals[i] = total += weight));
   }
-  pick(rng: Random): T {
-    const roll = rng.next() * this.totals[this.totals.length - 1];
+  pick(rng: Rng): T {
+    const roll = rng.float() * this.totals[this.totals.length - 1];
     let low = 0;
     let high = this.totals.length - 1;
     while (low < high) {
@@ -201,7 +177,7 @@ const KEYBOARD: Readonly<Record<string, string>> = {
 };
 const TYPO_KINDS = new Weighted<'substitute' | 'delete' | 'insert' | 'transpose'>([['substitute', 35], ['delete', 25], ['insert', 20], ['transpose', 20]]);
 
-function neighbourOf(rng: Random, char: string): string {
+function neighbourOf(rng: Rng, char: string): string {
   const keys = KEYBOARD[fold(char).toLowerCase()] ?? 'aeiou';
   const replacement = keys[rng.int(0, keys.length - 1)];
   return char === char.toLowerCase() ? replacement : replacement.toUpperCase();
@@ -213,7 +189,7 @@ function neighbourOf(rng: Random, char: string): string {
  * never dropping it.
  * Null when the word is too short to stay recognisable.
  */
-function typo(rng: Random, word: string): string | null {
+function typo(rng: Rng, word: string): string | null {
   const letters: number[] = [];
   for (let i = 0; i < word.length; i++) if (/\p{L}/u.test(word[i])) letters.push(i);
   if (letters.length < 3) return null;
@@ -448,12 +424,12 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function birthInYear(rng: Random, year: number): Birth {
+function birthInYear(rng: Rng, year: number): Birth {
   const month = rng.int(1, 12);
   return { year, month, day: rng.int(1, daysInMonth(year, month)) };
 }
 
-function drawBirthYear(rng: Random): number {
+function drawBirthYear(rng: Rng): number {
   const [from, to] = BIRTH_DECADES.pick(rng);
   return rng.int(from, to);
 }
@@ -462,7 +438,7 @@ function isoDate(birth: Birth): string {
   return `${birth.year}-${String(birth.month).padStart(2, '0')}-${String(birth.day).padStart(2, '0')}`;
 }
 
-function drawSurname(rng: Random, culture: Culture, birthYear: number): Name[] {
+function drawSurname(rng: Rng, culture: Culture, birthYear: number): Name[] {
   const one = () => SURNAME_PICKS[SURNAME_ORIGINS[culture].pick(rng)].pick(rng);
   // Quebec parents have given both surnames since 1981, most often in the 1980s–90s.
   const compoundShare = culture === 'en' ? 0.01 : birthYear >= 1980 ? 0.15 : birthYear >= 1970 ? 0.04 : 0.015;
@@ -473,17 +449,17 @@ function drawSurname(rng: Random, culture: Culture, birthYear: number): Name[] {
   return second === first ? [first] : [first, second];
 }
 
-function drawIdentity(rng: Random, culture: Culture): Identity {
+function drawIdentity(rng: Rng, culture: Culture): Identity {
   const gender = rng.chance(0.53) ? 'f' : 'm'; // audiences lean female
   const birth = birthInYear(rng, drawBirthYear(rng));
   return { culture, gender, first: FIRST_NAME_PICKS[culture][gender][eraOf(birth.year)].pick(rng), last: drawSurname(rng, culture, birth.year), birth };
 }
 
-function drawCulture(rng: Random): Culture {
+function drawCulture(rng: Rng): Culture {
   return rng.chance(0.75) ? 'fr' : 'en';
 }
 
-function drawAddress(rng: Random, place: number): Address {
+function drawAddress(rng: Rng, place: number): Address {
   const street = rng.int(0, STREETS[place].length - 1);
   const big = place === 0 || PLACES[place].apartments >= 0.35;
   const number = rng.chance(big ? 0.6 : 0.35) ? rng.int(1000, big ? 9999 : 4999) : rng.int(1, 999);
@@ -503,7 +479,7 @@ function postalCodeOf(address: Address): string {
   return `${fsa} ${(h >>> 8) % 10}${POSTAL_LETTERS[(h >>> 12) % POSTAL_LETTERS.length]}${(h >>> 20) % 10}`;
 }
 
-function drawPhone(rng: Random, place: number): string {
+function drawPhone(rng: Rng, place: number): string {
   const [main, overlay] = PLACES[place].areaCodes;
   const area = rng.chance(0.72) ? main : overlay;
   let exchange: number;
@@ -513,7 +489,7 @@ function drawPhone(rng: Random, place: number): string {
 }
 
 function blockPlan(seed: number, block: number): SlotPlan[] {
-  const rng = new Random(seedOf(seed, TAG.block, block));
+  const rng = new Rng(mulberry32(seedOf(seed, TAG.block, block)));
   const slots: SlotPlan[] = [];
   while (slots.length < BLOCK) {
     const headSlot = slots.length;
@@ -535,7 +511,7 @@ function blockPlan(seed: number, block: number): SlotPlan[] {
  * name shared by the group, often the birth year (never the date), sometimes the city.
  */
 function namesakeOf(seed: number, block: number, start: number, member: number): { identity: Identity; place: number | null } {
-  const rng = new Random(seedOf(seed, TAG.namesake, block, start));
+  const rng = new Rng(mulberry32(seedOf(seed, TAG.namesake, block, start)));
   const culture: Culture = rng.chance(0.8) ? 'fr' : 'en';
   const gender: Gender = rng.chance(0.5) ? 'f' : 'm';
   const year = drawBirthYear(rng);
@@ -559,7 +535,7 @@ function clampYear(year: number): number {
 }
 
 /** A household's people: roles, names (never two first names a typo or nickname apart), birth years that fit the roles. */
-function drawMembers(rng: Random, head: Identity, size: number): Member[] {
+function drawMembers(rng: Rng, head: Identity, size: number): Member[] {
   const members: Member[] = [{ identity: head, role: 'head', phone: 'home' }];
   let spouse: Identity | null = null;
   for (let i = 1; i < size; i++) {
@@ -596,7 +572,7 @@ function drawMembers(rng: Random, head: Identity, size: number): Member[] {
 }
 
 function drawHousehold(seed: number, block: number, slot: SlotPlan): Household {
-  const rng = new Random(seedOf(seed, TAG.household, block, slot.headSlot));
+  const rng = new Rng(mulberry32(seedOf(seed, TAG.household, block, slot.headSlot)));
   const head = block * BLOCK + slot.headSlot + 1;
   if (slot.size === 1) {
     const namesake = slot.namesake && namesakeOf(seed, block, slot.namesake.start, slot.namesake.member);
@@ -692,7 +668,7 @@ function formatPhone(digits: string, format: number): string {
 const FRENCH_APARTMENT = [(n: number) => `app. ${n}`, (n: number) => `app ${n}`, (n: number) => `appartement ${n}`, (n: number) => `# ${n}`, (n: number) => `app. ${n}`];
 const ENGLISH_APARTMENT = [(n: number) => `apt ${n}`, (n: number) => `Apt. ${n}`, (n: number) => `unit ${n}`, (n: number) => `#${n}`, (n: number) => `suite ${n}`];
 
-function drawAddressStyle(rng: Random, culture: Culture): AddressStyle {
+function drawAddressStyle(rng: Rng, culture: Culture): AddressStyle {
   return {
     comma: culture === 'fr' ? rng.chance(0.45) : rng.chance(0.08),
     english: culture === 'en' ? rng.chance(0.75) : rng.chance(0.06),
@@ -805,7 +781,7 @@ function render(entityId: number, draft: Draft): LabelledPerson {
 /** What the import accepts as an email's local part: dot-separated atoms. */
 const VALID_LOCAL_PART = /^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*$/;
 
-type LocalPattern = (f: string, l: string, fi: string, year: number, rng: Random) => string;
+type LocalPattern = (f: string, l: string, fi: string, year: number, rng: Rng) => string;
 const LOCAL_PATTERNS = new Weighted<LocalPattern>([
   [(f, l) => `${f}.${l}`, 30],
   [(f, l) => `${f}${l}`, 12],
@@ -826,7 +802,7 @@ const LOCAL_PATTERNS = new Weighted<LocalPattern>([
  * provider does when "marie.tremblay" is taken.
  */
 function emailFor(seed: number, entityId: number, identity: Identity, variant: number): string {
-  const rng = new Random(seedOf(seed, TAG.email, entityId, variant));
+  const rng = new Rng(mulberry32(seedOf(seed, TAG.email, entityId, variant)));
   const keepHyphen = rng.chance(0.4);
   const f = keepHyphen ? identity.first.slug : identity.first.plainSlug;
   const l = identity.last.length === 1 ? (keepHyphen ? identity.last[0].slug : identity.last[0].plainSlug) : identity.last.map((part) => (keepHyphen ? part.slug : part.plainSlug)).join(keepHyphen ? '-' : '');
@@ -841,7 +817,7 @@ function emailFor(seed: number, entityId: number, identity: Identity, variant: n
 // --- Duplicates: the changes a second record of a person shows --------------------------------
 
 interface ChangeContext {
-  rng: Random;
+  rng: Rng;
   draft: Draft;
   original: Draft;
   seed: number;
@@ -856,7 +832,7 @@ function hasAccents(draft: Draft): boolean {
   return NON_ASCII.test(draft.first + draft.last.join('') + street + (draft.city ?? ''));
 }
 
-function otherThan(rng: Random, choices: readonly number[], current: number): number {
+function otherThan(rng: Rng, choices: readonly number[], current: number): number {
   const others = choices.filter((choice) => choice !== current);
   return rng.pick(others);
 }
@@ -1202,7 +1178,7 @@ class Population {
   }
 
   phone(entityId: number, place: number, variant: number): string {
-    return drawPhone(new Random(seedOf(this.seed, TAG.phone, entityId, variant)), place);
+    return drawPhone(new Rng(mulberry32(seedOf(this.seed, TAG.phone, entityId, variant))), place);
   }
 
   /**
@@ -1214,7 +1190,7 @@ class Population {
     const { household, index } = this.household(entityId);
     const member = household.members[index];
     const identity = member.identity;
-    const rng = new Random(seedOf(this.seed, TAG.person, entityId));
+    const rng = new Rng(mulberry32(seedOf(this.seed, TAG.person, entityId)));
     const showBirth = rng.chance(0.6);
     let wantsEmail = rng.chance(0.88);
     const hasAddress = rng.chance(0.93);
@@ -1289,7 +1265,7 @@ class Population {
 
   /** Duplicate `k` (1-based) of a person, from try `attempt`. */
   duplicate(person: Person, k: number, attempt: number): Draft {
-    const rng = new Random(seedOf(this.seed, TAG.duplicate, person.entityId, k, attempt));
+    const rng = new Rng(mulberry32(seedOf(this.seed, TAG.duplicate, person.entityId, k, attempt)));
     const draft = copyDraft(person.draft);
     const context: ChangeContext = { rng, draft, original: person.draft, seed: this.seed, entityId: person.entityId, identity: person.identity };
     const picks = attempt >= SAFE_AFTER ? SAFE_CHANGE_PICKS : CHANGE_PICKS;
@@ -1323,7 +1299,7 @@ function planDuplicates(options: QuebecPeopleOptions): DuplicatePlan {
   const { people, duplicateRate } = options;
   const total = Math.round((people * duplicateRate) / (1 - duplicateRate));
   const counts = new Uint8Array(people + 1);
-  const rng = new Random(seedOf(options.seed, TAG.plan, people));
+  const rng = new Rng(mulberry32(seedOf(options.seed, TAG.plan, people)));
   const ids = new Uint32Array(people);
   for (let i = 0; i < people; i++) ids[i] = i + 1;
   let remaining = total;
@@ -1438,7 +1414,7 @@ export function* quebecPeople(options: QuebecPeopleOptions): Generator<LabelledP
   const records = people + plan.total;
   const order = new Uint32Array(records);
   for (let i = 0; i < records; i++) order[i] = i;
-  const rng = new Random(seedOf(seed, TAG.shuffle, people, plan.total));
+  const rng = new Rng(mulberry32(seedOf(seed, TAG.shuffle, people, plan.total)));
   for (let i = records - 1; i > 0; i--) {
     const j = rng.int(0, i);
     const swap = order[i];

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@app/contacts';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { COMPARISONS, comparisonPattern, PATTERN_STRIDES } from './comparisons.js';
@@ -20,17 +21,7 @@ const uOf = (u: number[][]) => ({ u, uHousehold: u });
 const randomPairsU = (records: readonly MatchRecord[], samples: number) =>
   estimateU(records.length, (i, j) => comparisonPattern(records[i], records[j]), (i) => records[i].last, (i, j) => records[i].first === records[j].first, samples).u;
 
-/** A small seeded generator (mulberry32): the same seed, the same pairs. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+
 
 function draw(random: () => number, shares: readonly number[]): number {
   let left = random();
@@ -61,7 +52,7 @@ const MISSING: Record<string, number> = { addressLine2: 0.4, birthDate: 0.3, add
 
 /** Compared pairs drawn from the truth: each is one person with chance lambda, each field drawn from m or u. */
 function syntheticCounts(pairs: number, lambda: number, seed: number): PatternCounts {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const counts: PatternCounts = new Map();
   for (let p = 0; p < pairs; p++) {
     const same = random() < lambda;
