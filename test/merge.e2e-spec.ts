@@ -14,8 +14,9 @@ const HISTORY = `query($contactId: ID!) { mergeHistory(contactId: $contactId) { 
 const CONTACT = `query($id: ID!) { contact(id: $id) {
   id firstName lastName email phone postalCode region city attributes entered { phone postalCode }
   tags { name } externalIds { source externalId } consents { purpose state }
-  consentHistory(purpose: EMAIL_MARKETING) { status source proof } } }`;
+  consentHistory(purpose: EMAIL_MARKETING) { status source proof } engagement { interactions amountCents } } }`;
 const SEARCH = `query($filter: ContactFilterInput) { contacts(filter: $filter) { totalCount } }`;
+const RECORD = `mutation($input: [InteractionInput!]!) { recordInteractions(input: $input) { accepted } }`;
 
 describe('merging contacts', () => {
   let api: TestApi;
@@ -52,6 +53,7 @@ describe('merging contacts', () => {
       externalIds: await read('SELECT to_jsonb(x) AS row FROM contact_external_ids x WHERE contact_id = ANY($1) ORDER BY source, external_id'),
       consents: await read('SELECT to_jsonb(r) AS row FROM consents r WHERE contact_id = ANY($1) ORDER BY id'),
       searchTokens: await read('SELECT to_jsonb(s) AS row FROM contact_search_tokens s WHERE contact_id = ANY($1) ORDER BY token, contact_id'),
+      interactions: await read('SELECT to_jsonb(i) AS row FROM interactions i WHERE contact_id = ANY($1) ORDER BY id'),
     };
   };
 
@@ -74,7 +76,14 @@ describe('merging contacts', () => {
       firstName: 'Hélène', lastName: 'Côté-Tremblay', email: 'h.cote@example.org', attributes: { visits: 5 },
       tags: ['festival'], externalIds: [{ source: 'billetterie', externalId: `B-${Math.random()}` }],
     });
-    return [survivor, older, newest];
+    const ids = [survivor, older, newest];
+    // two interactions each: a merge moves them to the survivor, an undo moves them back
+    const input = ids.flatMap((id, i) => [
+      { contact: { id }, type: 'TICKET_PURCHASE', occurredAt: `2025-0${i + 1}-10T19:00:00Z`, amountCents: 4500, quantity: 1 },
+      { contact: { id }, type: 'EMAIL_OPENED', occurredAt: `2025-0${i + 1}-11T13:00:00Z`, campaign: 'NL-1' },
+    ]);
+    expect((await api.ok<any>(owner, RECORD, { input })).recordInteractions.accepted).toBe(6);
+    return ids;
   };
 
   it('merges three contacts: values by recency or choice, every tag, external id and consent record, a withdrawal kept', async () => {
@@ -94,6 +103,7 @@ describe('merging contacts', () => {
     });
     expect(survivor.tags.map((t: any) => t.name).sort()).toEqual(['abonné', 'donateur', 'festival', 'vip']);
     expect(survivor.externalIds).toHaveLength(3);
+    expect(survivor.engagement).toMatchObject({ interactions: 6, amountCents: 13500 });
     // the survivor's newer grant does not undo the merged contact's older withdrawal
     const state = (purpose: string) => survivor.consents.find((c: any) => c.purpose === purpose).state;
     expect([state('EMAIL_MARKETING'), state('SMS')]).toEqual(['WITHDRAWN', 'GRANTED']);

@@ -6,6 +6,7 @@ import { type Config, InputValidationPipe } from '@app/common';
 import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
 import { DedupApiModule } from '@app/dedup';
+import { EngagementApiModule } from '@app/engagement';
 import { JobsModule } from '@app/jobs';
 import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
@@ -29,6 +30,7 @@ export class AppModule {
         JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
+        EngagementApiModule,
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

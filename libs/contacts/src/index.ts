@@ -13,3 +13,4 @@ export * from './contacts/contact-fields.util.js';
 export * from './import/import-options.js';
 export * from './import/upload-body.js';
 export * from './contacts/search-terms.util.js';
+export * from './contacts/contact-filter.sql.js';

@@ -29,6 +29,7 @@ export class ContactModel {
   @Field(() => String, { nullable: true }) firstName!: string | null;
   @Field(() => String, { nullable: true }) lastName!: string | null;
   @Field(() => String, { nullable: true, description: 'Lowercased. Null for the ANALYST role.' }) email!: string | null;
+  @Field({ description: 'A hard bounce made the current email address undeliverable (until it changes).' }) emailUndeliverable!: boolean;
   @Field(() => String, { nullable: true, description: 'E.164. Null for the ANALYST role.' }) phone!: string | null;
   @Field(() => String, { nullable: true, description: 'Null for the ANALYST role.' }) addressLine1!: string | null;
   @Field(() => String, { nullable: true, description: 'Null for the ANALYST role.' }) addressLine2!: string | null;

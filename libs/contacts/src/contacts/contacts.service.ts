@@ -17,7 +17,8 @@ import type { ContactConnectionModel, ContactModel, EnteredValuesModel, External
 const CONTACT_COLUMNS = `c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.email, c.phone,
   c.address_line1 AS "addressLine1", c.address_line2 AS "addressLine2", c.city, c.postal_code AS "postalCode",
   c.region, c.country, c.preferred_language AS "preferredLanguage", to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate",
-  c.attributes, c.entered, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+  c.attributes, c.entered, c.bounced_email IS NOT NULL AND c.bounced_email = c.email AS "emailUndeliverable",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
 const SORT_KEYS: Record<ContactSort, { column: string; type: string }> = {
   [ContactSort.NAME]: { column: 'c.sort_name', type: 'text' },
@@ -211,6 +212,43 @@ export class ContactsService {
     );
   }
 
+  /**
+   * The contacts that ids, external ids and (normalized) emails name, for recording what people did. An email several
+   * contacts share names the earliest created (the one a merge of them keeps when nothing else decides).
+   */
+  async lookUp(tx: Tx, refs: ContactReferences): Promise<ContactLookup> {
+    // one after the other: a transaction's connection runs one statement at a time
+    const ids = refs.ids.length ? await tx.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::uuid[])', [refs.ids]) : [];
+    const externalIds = refs.externalIds.length
+      ? await tx.query<{ source: string; externalId: string; contactId: string }>(
+        `SELECT x.source, x.external_id AS "externalId", x.contact_id AS "contactId"
+           FROM contact_external_ids x JOIN unnest($1::text[], $2::text[]) AS r(source, external_id)
+             ON x.source = r.source AND x.external_id = r.external_id`,
+        [refs.externalIds.map((r) => r.source), refs.externalIds.map((r) => r.externalId)],
+      )
+      : [];
+    const emails = refs.emails.length
+      ? await tx.query<{ email: string; contactId: string }>(
+        `SELECT DISTINCT ON (email) email, id AS "contactId" FROM contacts WHERE email = ANY($1::text[]) ORDER BY email, created_at, id`,
+        [refs.emails],
+      )
+      : [];
+    return {
+      ids: new Set(ids.map((row) => row.id)),
+      byExternalId: new Map(externalIds.map((row) => [externalIdKey(row.source, row.externalId), row.contactId])),
+      byEmail: new Map(emails.map((row) => [row.email, row.contactId])),
+    };
+  }
+
+  /** A hard bounce: the contacts' current email addresses are undeliverable until they change. */
+  async markEmailBounced(tx: Tx, contactIds: readonly string[], at: Date): Promise<void> {
+    await tx.execute(
+      `UPDATE contacts SET bounced_email = email, bounced_at = $2
+        WHERE id = ANY($1::uuid[]) AND email IS NOT NULL AND bounced_email IS DISTINCT FROM email`,
+      [contactIds, at],
+    );
+  }
+
   private async filterSql(tx: Tx, filter: ContactFilterInput | null | undefined, params: SqlParams, path = 'filter'): Promise<string[]> {
     const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
     return contactFilterSql(filter, params, { definitions, namesOnly: !mayReadIdentifiers(), path });
@@ -241,6 +279,24 @@ export class ContactsService {
       }
     }
   }
+}
+
+export interface ContactReferences {
+  ids: readonly string[];
+  externalIds: readonly { source: string; externalId: string }[];
+  /** Normalized (normalizeEmail). */
+  emails: readonly string[];
+}
+
+export interface ContactLookup {
+  ids: ReadonlySet<string>;
+  /** By externalIdKey(source, externalId). */
+  byExternalId: ReadonlyMap<string, string>;
+  byEmail: ReadonlyMap<string, string>;
+}
+
+export function externalIdKey(source: string, externalId: string): string {
+  return `${source}\u0000${externalId}`;
 }
 
 /** A row as the caller may see it: ANALYST gets no direct identifiers. */

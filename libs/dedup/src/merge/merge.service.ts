@@ -23,11 +23,12 @@ export interface MergeRequest {
 
 /**
  * Rows a contact owns that a merge moves to the survivor (contact_id updated, nothing else) and an undo moves back,
- * found again by their key. Interactions (engagement) will be added here.
+ * found again by their key.
  */
 const CONTACT_OWNED_TABLES: readonly { table: string; key: readonly string[] }[] = [
   { table: 'contact_external_ids', key: ['source', 'external_id'] },
   { table: 'consents', key: ['id'] },
+  { table: 'interactions', key: ['id'] },
 ];
 
 /** Everything an undo needs to put the contacts back as they were. */

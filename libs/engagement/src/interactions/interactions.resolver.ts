@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import DataLoader from 'dataloader';
+import { ContactModel } from '@app/contacts';
+import { TenantContexts, TenantDb } from '@app/database';
+import { type AuthenticatedRequest, callerOf, RequireRole, Role } from '@app/tenancy';
+import { ContactEngagementModel, summarize } from './contact-engagement.js';
+import {
+  InteractionConnectionModel, InteractionInput, InteractionsArgs, InteractionTermInput, InteractionTermModel, MAX_INTERACTIONS_PER_CALL,
+  RecordInteractionsResultModel,
+} from './interaction.models.js';
+import { InteractionsService } from './interactions.service.js';
+
+type GqlContext = { req: AuthenticatedRequest };
+
+@Resolver()
+export class InteractionsResolver {
+  constructor(private readonly interactions: InteractionsService) {}
+
+  @Mutation(() => RecordInteractionsResultModel, {
+    description:
+      `Records up to ${MAX_INTERACTIONS_PER_CALL} interactions. Each item is accepted, a duplicate (its source + externalId were recorded ` +
+      'before: nothing changes) or rejected with the field and the reason; the others are recorded anyway. EMAIL_UNSUBSCRIBED ' +
+      'withdraws email-marketing consent; EMAIL_BOUNCED (unless attributes.bounceType is "soft") makes the address undeliverable.',
+  })
+  @RequireRole(Role.EDITOR)
+  recordInteractions(@Args('input', { type: () => [InteractionInput] }) input: InteractionInput[]): Promise<RecordInteractionsResultModel> {
+    return this.interactions.record(input);
+  }
+
+  @Query(() => [InteractionTermModel], { description: 'Interaction types and disciplines: built in and the organization’s own.' })
+  @RequireRole(Role.ANALYST)
+  interactionTerms(): Promise<InteractionTermModel[]> {
+    return this.interactions.terms();
+  }
+
+  @Mutation(() => InteractionTermModel, { description: 'Adds an interaction type or a discipline, or renames one the organization defined.' })
+  @RequireRole(Role.ADMIN)
+  defineInteractionTerm(@Args('input') input: InteractionTermInput): Promise<InteractionTermModel> {
+    return this.interactions.defineTerm(input);
+  }
+}
+
+/** Per-request DataLoader of engagement summaries: one statement for a page of contacts. */
+@Injectable()
+export class EngagementLoaders {
+  private readonly byContext = new WeakMap<object, DataLoader<string, ContactEngagementModel>>();
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly interactions: InteractionsService,
+  ) {}
+
+  for(context: GqlContext): DataLoader<string, ContactEngagementModel> {
+    let loader = this.byContext.get(context);
+    if (!loader) {
+      const caller = callerOf(context.req);
+      loader = new DataLoader(async (ids) => {
+        const rows = await TenantContexts.run(caller, () => this.db.transaction((tx) => this.interactions.typeAggregates(tx, ids)));
+        const byContact = new Map<string, typeof rows>();
+        for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
+        const now = new Date();
+        return ids.map((id) => summarize(byContact.get(id) ?? [], now));
+      });
+      this.byContext.set(context, loader);
+    }
+    return loader;
+  }
+}
+
+@Resolver(() => ContactModel)
+export class ContactEngagementResolver {
+  constructor(
+    private readonly service: InteractionsService,
+    private readonly loaders: EngagementLoaders,
+  ) {}
+
+  @ResolveField(() => InteractionConnectionModel, { description: "The contact's interactions, latest first." })
+  interactions(@Parent() contact: ContactModel, @Context() context: GqlContext, @Args() args: InteractionsArgs): Promise<InteractionConnectionModel> {
+    return TenantContexts.run(callerOf(context.req), () => this.service.timeline(contact.id, args));
+  }
+
+  @ResolveField(() => ContactEngagementModel)
+  engagement(@Parent() contact: ContactModel, @Context() context: GqlContext): Promise<ContactEngagementModel> {
+    return this.loaders.for(context).load(contact.id);
+  }
+}
