@@ -13,7 +13,8 @@ type Op =
   | { kind: 'delete'; org: 0 | 1; target: number }
   | { kind: 'tag'; org: 0 | 1; target: number; tag: string }
   | { kind: 'read'; org: 0 | 1; target: number }
-  | { kind: 'byExternalId'; org: 0 | 1; externalId: string };
+  | { kind: 'byExternalId'; org: 0 | 1; externalId: string }
+  | { kind: 'interact'; org: 0 | 1; target: number };
 
 const org = fc.constantFrom<0 | 1>(0, 1);
 const word = fc.constantFrom('Hélène', 'Côté', 'Tremblay', 'Smith', 'Gagnon', 'Roy');
@@ -24,6 +25,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('tag' as const), org, target: fc.nat(20), tag: fc.constantFrom('a', 'b', 'shared') }),
   fc.record({ kind: fc.constant('read' as const), org, target: fc.nat(20) }),
   fc.record({ kind: fc.constant('byExternalId' as const), org, externalId: fc.constantFrom('1', '2', '3', '4') }),
+  fc.record({ kind: fc.constant('interact' as const), org, target: fc.nat(20) }),
 );
 
 describe('tenant isolation (random interleaved API operations)', () => {
@@ -38,6 +40,7 @@ describe('tenant isolation (random interleaved API operations)', () => {
       fc.asyncProperty(fc.array(opArbitrary, { minLength: 5, maxLength: 25 }), async (ops) => {
         const tokens = [(await api.createOrganization()).token, (await api.createOrganization()).token];
         const owned: [Set<string>, Set<string>] = [new Set(), new Set()]; // ids each org created and did not delete
+        const interactions: [Map<string, number>, Map<string, number>] = [new Map(), new Map()]; // recorded per owned contact
         const everyId: string[] = [];
         const pick = (target: number) => everyId[target % Math.max(everyId.length, 1)];
 
@@ -81,6 +84,15 @@ describe('tenant isolation (random interleaved API operations)', () => {
               }
               break;
             }
+            case 'interact': {
+              const id = pick(op.target);
+              if (!id) break;
+              const result = await api.ok<any>(token, `mutation($id: ID!) { recordInteractions(input: [{ contact: { id: $id }, type: "DONATION",
+                occurredAt: "2025-01-01T00:00:00Z", amountCents: 100 }]) { accepted rejected } }`, { id });
+              expect(result.recordInteractions).toEqual(mine.has(id) ? { accepted: 1, rejected: 0 } : { accepted: 0, rejected: 1 });
+              if (mine.has(id)) interactions[op.org].set(id, (interactions[op.org].get(id) ?? 0) + 1);
+              break;
+            }
             case 'byExternalId': {
               const result = await api.gql<any>(token, `{ contactByExternalId(source: "box", externalId: "${op.externalId}") { id } }`);
               if (result.data?.contactByExternalId) expect(mine.has(result.data.contactByExternalId.id)).toBe(true);
@@ -94,6 +106,10 @@ describe('tenant isolation (random interleaved API operations)', () => {
           const list = await api.ok<any>(tokens[side], `{ contacts(first: 100) { totalCount edges { node { id } } } tags { name } }`);
           expect(new Set(list.contacts.edges.map((e: any) => e.node.id))).toEqual(owned[side]);
           expect(list.contacts.totalCount).toBe(owned[side].size);
+          // and counts exactly the interactions of its contacts still there
+          const stats = await api.ok<any>(tokens[side], `{ engagementStats(filter: {}) { totals { interactions uniqueContacts } } }`);
+          const kept = [...interactions[side]].filter(([id]) => owned[side].has(id));
+          expect(stats.engagementStats.totals).toEqual({ interactions: kept.reduce((sum, [, n]) => sum + n, 0), uniqueContacts: kept.length });
         }
       }),
       { numRuns: 15 },

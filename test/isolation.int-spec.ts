@@ -142,5 +142,8 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
       ON CONFLICT DO NOTHING;
     INSERT INTO contact_merge_contacts (org_id, contact_id, merge_id, role)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000d1', 'SURVIVOR') ON CONFLICT DO NOTHING;
+    INSERT INTO interaction_terms (org_id, kind, key, label) VALUES ('${org}', 'TYPE', 'ISO', 'Iso') ON CONFLICT DO NOTHING;
+    INSERT INTO interactions (org_id, id, contact_id, type, occurred_at, source, external_id)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000c1', 'ISO', now(), 'iso', '1') ON CONFLICT DO NOTHING;
   `);
 }

@@ -68,7 +68,7 @@ export class EngagementGroupModel {
   @Field(() => String, { nullable: true }) campaign!: string | null;
   @Field(() => String, { nullable: true }) channel!: string | null;
   @Field(() => String, { nullable: true }) region!: string | null;
-  @Field(() => String, { nullable: true }) language!: string | null;
+  @Field(() => String, { nullable: true, description: 'FR or EN.' }) language!: string | null;
 }
 
 @ObjectType('EngagementMetrics')

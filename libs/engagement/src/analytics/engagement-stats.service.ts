@@ -21,7 +21,7 @@ const DIMENSIONS: Record<EngagementDimension, { sql: string; field: keyof Engage
   [EngagementDimension.CAMPAIGN]: { sql: 'i.campaign', field: 'campaign' },
   [EngagementDimension.CHANNEL]: { sql: 'i.channel', field: 'channel' },
   [EngagementDimension.REGION]: { sql: 'c.region', field: 'region', contact: true },
-  [EngagementDimension.LANGUAGE]: { sql: 'c.preferred_language', field: 'language', contact: true },
+  [EngagementDimension.LANGUAGE]: { sql: 'upper(c.preferred_language)', field: 'language', contact: true },
 };
 
 const PERIODS: Record<TimeInterval, { unit: string; step: string }> = {
