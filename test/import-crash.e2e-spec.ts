@@ -25,6 +25,34 @@ function boxOfficeFile(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Ticket sales of the same people, one row per order, a bad date every 89 rows: imported with createContacts. */
+function ticketSalesFile(): string {
+  const lines = ['No transaction;No client;Courriel;Prénom;Type;Date;Spectacle;Montant;Quantité'];
+  for (let i = 0; i < ROWS; i++) {
+    const person = (i * 7) % PEOPLE;
+    const date = i % 89 === 0 ? '2025-02-30 20:00' : `2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')} 20:00`;
+    lines.push(`T${i};C${person};p${person}@exemple.qc.ca;Élise;Achat de billets;${date};Spectacle ${i % 40};${10 + (i % 50)},50;${1 + (i % 4)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** An organization's interactions, with their contacts' customer numbers, without ids and times of recording. */
+async function interactionsSnapshot(orgId: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(
+      `SELECT i.external_id, x.external_id AS customer, c.email, c.first_name, i.type, i.occurred_at, i.offering_name, i.amount_cents, i.quantity
+         FROM interactions i JOIN contacts c ON c.org_id = i.org_id AND c.id = i.contact_id
+         JOIN contact_external_ids x ON x.org_id = c.org_id AND x.contact_id = c.id
+        WHERE i.org_id = $1 ORDER BY i.external_id`,
+      [orgId],
+    )).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** What an organization's contacts are, without ids and times. */
 async function snapshot(orgId: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
@@ -57,9 +85,10 @@ for (const { backend, env, run } of queueBackends) {
 
     /** Waits until the run is RUNNING and has reported some rows. */
     const runningWithProgress = async (token: string, id: string) => {
-      for (;;) {
+      for (const started = Date.now(); ; ) {
         const { jobRun } = await api.ok<any>(token, `query($id: ID!) { jobRun(id: $id) { status processed } }`, { id });
         expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
+        if (Date.now() - started > 60_000) throw new Error(`The run is still ${jobRun.status} with ${jobRun.processed} rows processed after 60 s`);
         if (jobRun.status === 'RUNNING' && jobRun.processed > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -105,6 +134,33 @@ for (const { backend, env, run } of queueBackends) {
       const people = new Set(Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 97 !== 0).map((i) => i % PEOPLE));
       expect(cleanRun.counts).toMatchObject({ rows: ROWS, invalid: Math.ceil(ROWS / 97), created: people.size });
       expect(await snapshot(crashed.organization.id)).toEqual(await snapshot(clean.organization.id));
+    }, 240_000);
+
+    it('an interactions import (creating its contacts) ends, after the retry, with exactly the interactions of a clean run', async () => {
+      await stopAllBuiltProcesses();
+      const file = ticketSalesFile();
+      const options = { source: 'billetterie', createContacts: 'true', dedup: 'false' };
+      const crashed = await api.createOrganization('Crashed sales');
+      const clean = await api.createOrganization('Clean sales');
+      const upload = (token: string) => api.upload(token, file, options, '/imports/interactions');
+
+      const first = await startWorker();
+      const started = await upload(crashed.token);
+      await runningWithProgress(crashed.token, started.body.jobRunId);
+      expect(await first.stop('SIGKILL')).toMatchObject({ signal: 'SIGKILL' });
+      expect(await interactionsSnapshot(crashed.organization.id)).toEqual([]);
+
+      await startWorker();
+      const retried = await api.finishedRun(crashed.token, started.body.jobRunId, 120_000);
+      const cleanRun = await api.finishedRun(clean.token, (await upload(clean.token)).body.jobRunId, 120_000);
+      expect(retried).toMatchObject({ status: 'SUCCEEDED' });
+      expect(retried.counts).toEqual(cleanRun.counts);
+      // a person is created unless every row of theirs has the bad date
+      const people = new Set(Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 89 !== 0).map((i) => (i * 7) % PEOPLE));
+      expect(cleanRun.counts).toMatchObject({ rows: ROWS, invalid: Math.ceil(ROWS / 89), recorded: ROWS - Math.ceil(ROWS / 89), contactsCreated: people.size });
+      const crashedRows = await interactionsSnapshot(crashed.organization.id);
+      expect(crashedRows).toHaveLength(ROWS - Math.ceil(ROWS / 89));
+      expect(crashedRows).toEqual(await interactionsSnapshot(clean.organization.id));
     }, 240_000);
 
     it('drains on SIGTERM: the worker finishes the import it is running, then exits', async () => {

@@ -51,9 +51,9 @@ export class TestApi {
     return result.data as T;
   }
 
-  /** `POST /imports`: a CSV as the body (text/csv) or a prepared multipart form, options in the query string. */
-  async upload(token: string, body: Buffer | string | FormData, options: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.url}/imports?${new URLSearchParams(options).toString()}`, {
+  /** `POST /imports` (or `path`): a CSV as the body (text/csv) or a prepared multipart form, options in the query string. */
+  async upload(token: string, body: Buffer | string | FormData, options: Record<string, string> = {}, path = '/imports'): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.url}${path}?${new URLSearchParams(options).toString()}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, ...(body instanceof FormData ? {} : { 'content-type': 'text/csv' }) },
       body,

@@ -30,7 +30,7 @@ export class AppModule {
         JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
-        EngagementApiModule,
+        EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

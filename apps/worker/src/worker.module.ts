@@ -3,6 +3,7 @@ import { type Config } from '@app/common';
 import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
 import { DedupModule } from '@app/dedup';
+import { EngagementModule } from '@app/engagement';
 import { JobsModule } from '@app/jobs';
 
 /** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
@@ -17,6 +18,7 @@ export class WorkerModule {
         JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: true }),
         ContactsModule,
         DedupModule,
+        EngagementModule,
       ],
     };
   }

@@ -9,7 +9,8 @@ import { ExportContactsJob } from './export/export-contacts.job.js';
 import { ExportsController } from './export/exports.controller.js';
 import { ExportsResolver } from './export/exports.resolver.js';
 import { ImportContactsJob } from './import/import-contacts.job.js';
-import { IMPORT_LIMITS, type ImportLimits, ImportsController } from './import/imports.controller.js';
+import { IMPORT_LIMITS, type ImportLimits, ImportUploads } from './import/import-uploads.js';
+import { ImportsController } from './import/imports.controller.js';
 import { TagsResolver } from './tags/tags.resolver.js';
 import { TagsService } from './tags/tags.service.js';
 
@@ -28,7 +29,7 @@ export class ContactsApiModule {
       module: ContactsApiModule,
       imports: [ContactsModule],
       providers: [
-        ContactLoaders, AttributesResolver, TagsResolver, ContactsResolver, ContactConnectionResolver, ExportsResolver,
+        ContactLoaders, AttributesResolver, TagsResolver, ContactsResolver, ContactConnectionResolver, ExportsResolver, ImportUploads,
         { provide: IMPORT_LIMITS, useValue: limits },
       ],
       controllers: [ExportsController, ImportsController],

@@ -14,3 +14,6 @@ export * from './import/import-options.js';
 export * from './import/upload-body.js';
 export * from './contacts/search-terms.util.js';
 export * from './contacts/contact-filter.sql.js';
+export * from './import/import-uploads.js';
+export * from './import/csv-source.util.js';
+export { headerKey } from './import/import-columns.util.js';

@@ -1,21 +1,32 @@
-import { Module } from '@nestjs/common';
-import { ContactsModule } from '@app/contacts';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ContactsModule, IMPORT_LIMITS, type ImportLimits, ImportUploads } from '@app/contacts';
 import { EngagementStatsResolver } from './analytics/engagement-stats.resolver.js';
 import { EngagementStatsService } from './analytics/engagement-stats.service.js';
+import { ImportInteractionsJob } from './import/import-interactions.job.js';
+import { InteractionImportsController } from './import/interaction-imports.controller.js';
 import { ContactEngagementResolver, EngagementLoaders, InteractionsResolver } from './interactions/interactions.resolver.js';
 import { InteractionsService } from './interactions/interactions.service.js';
 
-/** Engagement: interactions (what people did) and the analytics over them. */
+/** Engagement: interactions (what people did), their import (a job), and the analytics over them. */
 @Module({
   imports: [ContactsModule],
-  providers: [InteractionsService, EngagementStatsService],
+  providers: [InteractionsService, EngagementStatsService, ImportInteractionsJob],
   exports: [InteractionsService, EngagementStatsService],
 })
 export class EngagementModule {}
 
-/** What the API serves of engagement: its GraphQL resolvers. */
-@Module({
-  imports: [EngagementModule],
-  providers: [InteractionsResolver, ContactEngagementResolver, EngagementLoaders, EngagementStatsResolver],
-})
-export class EngagementApiModule {}
+/** What the API serves of engagement: GraphQL resolvers and the interactions upload. */
+@Module({})
+export class EngagementApiModule {
+  static forRoot(limits: ImportLimits): DynamicModule {
+    return {
+      module: EngagementApiModule,
+      imports: [EngagementModule],
+      providers: [
+        InteractionsResolver, ContactEngagementResolver, EngagementLoaders, EngagementStatsResolver, ImportUploads,
+        { provide: IMPORT_LIMITS, useValue: limits },
+      ],
+      controllers: [InteractionImportsController],
+    };
+  }
+}

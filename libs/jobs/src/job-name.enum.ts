@@ -1,4 +1,4 @@
-/** The queues; a worker process serves all of them (scale by running more workers). */
+/** The queues; a worker process serves all of them (scale by running more workers). `contacts` carries every job on people's data. */
 export enum QueueName {
   CONTACTS = 'contacts',
 }
@@ -8,10 +8,12 @@ export enum JobName {
   EXPORT_CONTACTS = 'contacts.export',
   IMPORT_CONTACTS = 'contacts.import',
   DEDUP_CONTACTS = 'contacts.dedup',
+  IMPORT_INTERACTIONS = 'interactions.import',
 }
 
 export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.EXPORT_CONTACTS]: QueueName.CONTACTS,
   [JobName.IMPORT_CONTACTS]: QueueName.CONTACTS,
   [JobName.DEDUP_CONTACTS]: QueueName.CONTACTS,
+  [JobName.IMPORT_INTERACTIONS]: QueueName.CONTACTS,
 };

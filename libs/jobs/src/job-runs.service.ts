@@ -11,7 +11,8 @@ const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS to
   started_at AS "startedAt", finished_at AS "finishedAt",
   CASE WHEN status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM job_files f WHERE f.org_id = job_runs.org_id AND f.job_run_id = job_runs.id
                                                 AND f.name IN ('result', 'rejected'))
-       THEN CASE kind WHEN 'contacts.import' THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END END AS "downloadPath"`;
+       THEN CASE WHEN kind IN ('contacts.import', 'interactions.import') THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END
+  END AS "downloadPath"`;
 
 /** Job runs: the tenant-visible record of every queued job, written by the processor as it goes. */
 @Injectable()
@@ -33,14 +34,14 @@ export class JobRunsService {
   }
 
   /**
-   * A finished run of `kind` whose file the caller may download. What a file
+   * A finished run of one of `kinds` whose file the caller may download. What a file
    * holds depends on who asked for it (an ANALYST's export has no identifiers),
    * so only its creator, or an ADMIN, reads it. `what` names it in errors.
    */
-  async downloadable(id: string, kind: JobName, what: string): Promise<JobRunModel> {
+  async downloadable(id: string, kinds: readonly JobName[], what: string): Promise<JobRunModel> {
     const run = await this.get(id);
     const { userId, role } = TenantContexts.require();
-    if (run.kind !== kind) throw AppError.notFound(what);
+    if (!kinds.includes(run.kind)) throw AppError.notFound(what);
     if (run.status !== JobRunStatus.SUCCEEDED) throw new AppError(ErrorCode.CONFLICT, `The ${what.toLowerCase()} is ${run.status}, not finished`);
     if (run.createdBy !== userId && !hasRole(role as Role, Role.ADMIN)) {
       throw new AppError(ErrorCode.FORBIDDEN, `Only who started the ${what.toLowerCase()}, or an ADMIN, may download its file`);

@@ -9,6 +9,7 @@ import { TagsService } from '../tags/tags.service.js';
 import { ConsentPurpose } from '../consent/consent.types.js';
 import { consentStateSql, contactFilterSql } from './contact-filter.sql.js';
 import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
+import { normalizeName } from '../normalization/normalize-name.util.js';
 import {
   ContactSort, type ContactFilterInput, type ContactsArgs, type CreateContactInput, type ExternalIdInput, SortDirection, type UpdateContactInput,
 } from './contact.inputs.js';
@@ -240,6 +241,37 @@ export class ContactsService {
     };
   }
 
+  /**
+   * Creates a contact for each person a record names who is not known yet (an interactions import with
+   * createContacts): its email, names and external id. Returns their ids, in order.
+   */
+  async createForRecords(tx: Tx, people: readonly NewPerson[]): Promise<string[]> {
+    if (people.length === 0) return [];
+    const name = (value: string | null) => {
+      const normalized = normalizeName(value);
+      return normalized.ok ? normalized.value : null;
+    };
+    const rows = await tx.query<{ id: string }>(
+      `WITH people AS (
+         SELECT crm_uuidv7() AS id, p.* FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(email, first_name, last_name, ord)
+       ), created AS (
+         INSERT INTO contacts (org_id, id, email, first_name, last_name) SELECT crm_current_org(), id, email, first_name, last_name FROM people
+       )
+       SELECT id FROM people ORDER BY ord`,
+      [people.map((p) => p.email), people.map((p) => name(p.firstName)), people.map((p) => name(p.lastName))],
+    );
+    const ids = rows.map((row) => row.id);
+    const withExternalId = people.flatMap((p, i) => (p.externalId ? [{ ...p.externalId, contactId: ids[i] }] : []));
+    if (withExternalId.length) {
+      await tx.execute(
+        `INSERT INTO contact_external_ids (org_id, source, external_id, contact_id)
+         SELECT crm_current_org(), * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
+        [withExternalId.map((x) => x.source), withExternalId.map((x) => x.externalId), withExternalId.map((x) => x.contactId)],
+      );
+    }
+    return ids;
+  }
+
   /** A hard bounce: the contacts' current email addresses are undeliverable until they change. */
   async markEmailBounced(tx: Tx, contactIds: readonly string[], at: Date): Promise<void> {
     await tx.execute(
@@ -286,6 +318,14 @@ export interface ContactReferences {
   externalIds: readonly { source: string; externalId: string }[];
   /** Normalized (normalizeEmail). */
   emails: readonly string[];
+}
+
+/** Someone a record names, to create: email normalized. */
+export interface NewPerson {
+  email: string | null;
+  externalId: { source: string; externalId: string } | null;
+  firstName: string | null;
+  lastName: string | null;
 }
 
 export interface ContactLookup {

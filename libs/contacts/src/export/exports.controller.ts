@@ -16,7 +16,7 @@ export class ExportsController {
   @Get(':id')
   @RequireRole(Role.ANALYST)
   async download(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
-    await this.runs.downloadable(id, JobName.EXPORT_CONTACTS, 'Export');
+    await this.runs.downloadable(id, [JobName.EXPORT_CONTACTS], 'Export');
     const params = (await this.runs.payload(id)) as ExportContactsParams;
     const extension = params.format === ExportFormat.NDJSON ? 'ndjson' : 'csv';
     this.files.send(reply, id, JobFileName.RESULT, { contentType: exportContentType(params.format), filename: `contacts-${id}.${extension}` });

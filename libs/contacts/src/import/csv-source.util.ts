@@ -167,3 +167,23 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
   const rows = parse(carry, true);
   if (rows.length) yield rows;
 }
+
+/** The delimiter (given, or detected on the first 64 KB) and the whole text again. */
+export async function delimiterOf(text: AsyncGenerator<string>, given: string | null): Promise<{ delimiter: string; text: AsyncIterable<string> }> {
+  const head: string[] = [];
+  let length = 0;
+  while (length < 64 * 1024) {
+    const next = await text.next();
+    if (next.done) break;
+    head.push(next.value);
+    length += next.value.length;
+  }
+  const delimiter = given ?? detectDelimiter(head.join(''));
+  return {
+    delimiter,
+    text: (async function* () {
+      yield* head;
+      yield* text;
+    })(),
+  };
+}

@@ -8,7 +8,7 @@ import {
   type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService, JobsService,
 } from '@app/jobs';
 import { AttributesService } from '../attributes/attributes.service.js';
-import { csvRows, decodeChunks, detectDelimiter } from './csv-source.util.js';
+import { csvRows, decodeChunks, delimiterOf } from './csv-source.util.js';
 import { planColumns } from './import-columns.util.js';
 import { mergeStagedRows, type StagedFacts } from './import-merge.js';
 import type { ImportContactsParams } from './import-options.js';
@@ -154,24 +154,4 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
     await tx.execute('CLOSE rejected_rows');
     await file.close();
   }
-}
-
-/** The delimiter (given, or detected on the first 64 KB) and the whole text again. */
-async function delimiterOf(text: AsyncGenerator<string>, given: string | null): Promise<{ delimiter: string; text: AsyncIterable<string> }> {
-  const head: string[] = [];
-  let length = 0;
-  while (length < 64 * 1024) {
-    const next = await text.next();
-    if (next.done) break;
-    head.push(next.value);
-    length += next.value.length;
-  }
-  const delimiter = given ?? detectDelimiter(head.join(''));
-  return {
-    delimiter,
-    text: (async function* () {
-      yield* head;
-      yield* text;
-    })(),
-  };
 }

@@ -87,19 +87,11 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
   if (strategy === ImportStrategy.UPSERT_BY_EXTERNAL_ID && !source) {
     throw AppError.badInput('source', 'source is required with UPSERT_BY_EXTERNAL_ID: it names the system the external ids come from');
   }
-  const delimiterText = fields.delimiter === '\t' ? '\t' : text('delimiter');
-  const delimiter = delimiterText === null ? null : DELIMITERS[delimiterText.toLowerCase()];
-  if (delimiter === undefined) throw AppError.badInput('delimiter', 'delimiter must be one of: , ; tab |');
-  const encodingText = text('encoding');
-  const encoding = encodingText === null ? null : ENCODINGS[encodingText.toLowerCase()];
-  if (encoding === undefined) throw AppError.badInput('encoding', 'encoding must be one of: utf-8, utf-16le, utf-16be, windows-1252');
-
   return {
     strategy,
     source: source ?? 'import',
-    delimiter,
-    encoding,
-    mapping: parseMapping(text('mapping')),
+    ...parseFileOptions(fields),
+    mapping: parseMappingOption(text('mapping'), parseImportField, 'a contact field'),
     tags: list('tags'),
     consent: parseConsent(fields, list('consentPurposes'), now),
     dateOrder: oneOf('dateOrder', ['YMD', 'DMY', 'MDY'] as const, 'YMD')!,
@@ -109,8 +101,19 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
   };
 }
 
-/** `{"Header": "field"}` as JSON, or `Header=field,Header 2=field`. */
-function parseMapping(value: string | null): Record<string, ImportField> | null {
+/** How to read the file, the options every import has: `delimiter` and `encoding` (null: detected). */
+export function parseFileOptions(fields: Record<string, string | undefined>): { delimiter: string | null; encoding: ImportEncoding | null } {
+  const delimiterText = fields.delimiter === '\t' ? '\t' : fields.delimiter?.trim() || null;
+  const delimiter = delimiterText === null ? null : DELIMITERS[delimiterText.toLowerCase()];
+  if (delimiter === undefined) throw AppError.badInput('delimiter', 'delimiter must be one of: , ; tab |');
+  const encodingText = fields.encoding?.trim() || null;
+  const encoding = encodingText === null ? null : ENCODINGS[encodingText.toLowerCase()];
+  if (encoding === undefined) throw AppError.badInput('encoding', 'encoding must be one of: utf-8, utf-16le, utf-16be, windows-1252');
+  return { delimiter, encoding };
+}
+
+/** `{"Header": "field"}` as JSON, or `Header=field,Header 2=field`, each field checked by `parseField`. */
+export function parseMappingOption<F extends string>(value: string | null, parseField: (name: string) => F | null, what: string): Record<string, F> | null {
   if (value === null) return null;
   let pairs: [string, unknown][];
   if (value.startsWith('{')) {
@@ -126,10 +129,10 @@ function parseMapping(value: string | null): Record<string, ImportField> | null 
       return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
     });
   }
-  const mapping: Record<string, ImportField> = {};
+  const mapping: Record<string, F> = {};
   for (const [header, field] of pairs) {
-    const parsed = typeof field === 'string' ? parseImportField(field) : null;
-    if (!parsed) throw AppError.badInput('mapping', `mapping: "${String(field)}" (for "${header}") is not a contact field`);
+    const parsed = typeof field === 'string' ? parseField(field) : null;
+    if (!parsed) throw AppError.badInput('mapping', `mapping: "${String(field)}" (for "${header}") is not ${what}`);
     mapping[header] = parsed;
   }
   return mapping;

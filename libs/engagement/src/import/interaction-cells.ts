@@ -1,0 +1,75 @@
+import { ANALYTICS_TIME_ZONE } from '../analytics/engagement-stats.models.js';
+
+/**
+ * Dollars as box-office exports write them, to integer cents: "45.50", "45,50" (French decimal comma), "1 234,50 $",
+ * "$1,234.50", "45". Null for a blank cell; a string (the reason) when it is not an amount.
+ */
+export function parseAmountCents(text: string): number | null | string {
+  let value = text.replace(/[\s\u00a0\u202f$]/g, '').replace(/^CAD|CAD$/i, '');
+  if (value === '') return null;
+  // the last "," or "." followed by 1 or 2 digits is the decimal separator; the other one may group thousands
+  const decimal = /([.,])(\d{1,2})$/.exec(value);
+  const cents = decimal ? decimal[2].padEnd(2, '0') : '00';
+  if (decimal) value = value.slice(0, decimal.index);
+  const grouped = /^\d{1,3}(?:([.,])\d{3})+$/.exec(value);
+  if (grouped && grouped[1] !== decimal?.[1]) value = value.replace(/[.,]/g, '');
+  if (!/^\d{1,12}$/.test(value)) return `"${text}" is not an amount (e.g. 45.50 or 45,50)`;
+  return Number(value) * 100 + Number(cents);
+}
+
+/** A whole number of at most 9 digits; null for a blank cell; a string (the reason) otherwise. */
+export function parseCount(text: string): number | null | string {
+  const value = text.trim();
+  if (value === '') return null;
+  return /^\d{1,9}$/.test(value) ? Number(value) : `"${text}" is not a whole number`;
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * "2025-10-03 19:30", "2025-10-03T19:30:00-04:00", "2025-10-03" (midnight). Without an offset, the time is Quebec's
+ * (America/Toronto, daylight saving included). Null for a blank cell; a string (the reason) when it is not a time.
+ */
+export function parseDateTime(text: string): Date | null | string {
+  const value = text.trim();
+  if (value === '') return null;
+  const match = DATE_TIME.exec(value);
+  const bad = `"${text}" is not a date and time (YYYY-MM-DD HH:MM, local time, or ISO 8601)`;
+  if (!match) return bad;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '0', offset] = match;
+  const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(fraction.padEnd(3, '0').slice(0, 3))] as const;
+  const asUtc = Date.UTC(...fields);
+  const check = new Date(asUtc);
+  if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return bad;
+  if (offset) {
+    if (/^z$/i.test(offset)) return new Date(asUtc);
+    const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(offset)!;
+    return new Date(asUtc - (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000);
+  }
+  return new Date(asUtc - localOffsetMs(asUtc));
+}
+
+const offsets = new Map<number, number>();
+const torontoParts = new Intl.DateTimeFormat('en-US', {
+  timeZone: ANALYTICS_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+});
+
+/**
+ * How far Toronto's wall clock is ahead of UTC (negative) at the wall-clock time `wallAsUtc`. Asked once per hour
+ * of wall-clock time (a file holds few distinct hours); in the hour skipped in spring the later offset applies.
+ */
+function localOffsetMs(wallAsUtc: number): number {
+  const hour = Math.floor(wallAsUtc / 3_600_000);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const offsetAt = (instant: number) => {
+      const parts = Object.fromEntries(torontoParts.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+      return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) - Math.floor(instant / 60_000) * 60_000;
+    };
+    // the offset at the instant the wall time would be with the offset at that wall time read as UTC: exact except in the skipped hour
+    const first = offsetAt(hour * 3_600_000);
+    offset = offsetAt(hour * 3_600_000 - first);
+    offsets.set(hour, offset);
+  }
+  return offset;
+}

@@ -1,0 +1,93 @@
+import { headerKey } from '@app/contacts';
+
+/** What a column of an interactions file can fill. */
+export const INTERACTION_IMPORT_FIELDS = [
+  'externalId', 'contactExternalId', 'email', 'firstName', 'lastName', 'type', 'occurredAt', 'offeringId', 'offeringName',
+  'discipline', 'venue', 'amount', 'currency', 'quantity', 'channel', 'campaign', 'source',
+] as const;
+export type InteractionImportField = (typeof INTERACTION_IMPORT_FIELDS)[number];
+
+/**
+ * Header names of box-office, donation and newsletter exports, in French and English, compared after removing
+ * accents, case and punctuation (headerKey). The transaction's own number is the interaction's external id; the
+ * customer number finds (or creates) the contact.
+ */
+const HEADER_ALIASES: Record<InteractionImportField | 'ignore', string[]> = {
+  externalId: [
+    'no transaction', 'numero de transaction', 'transaction', 'transaction id', 'id transaction', 'no commande', 'numero de commande',
+    'commande', 'order id', 'order no', 'order number', 'no billet', 'ticket id', 'ticket no', 'no don', 'donation id', 'event id',
+    'id evenement', 'interaction id', 'no interaction', 'no recu', 'receipt no',
+  ],
+  contactExternalId: [
+    'no client', 'n client', 'numero client', 'numero de client', 'id client', 'client id', 'customer id', 'customer no', 'customer number',
+    'patron id', 'patron no', 'account id', 'no compte', 'no membre', 'member id', 'contact id', 'no contact', 'no donateur', 'donor id',
+  ],
+  email: ['courriel', 'adresse courriel', 'e mail', 'email', 'email address', 'mail', 'adresse electronique'],
+  firstName: ['prenom', 'first name', 'firstname'],
+  lastName: ['nom', 'nom de famille', 'last name', 'lastname', 'surname'],
+  type: ['type', 'type d interaction', 'type de transaction', 'interaction type', 'transaction type', 'evenement type', 'activite', 'activity'],
+  occurredAt: [
+    'date', 'date et heure', 'date heure', 'horodatage', 'date de transaction', 'date de la transaction', 'date d achat', 'date du don',
+    'occurred at', 'timestamp', 'date time', 'datetime', 'transaction date', 'purchase date', 'order date', 'event date',
+  ],
+  offeringId: [
+    'no spectacle', 'numero de spectacle', 'id spectacle', 'no evenement', 'id evenement spectacle', 'no representation', 'no offre',
+    'offering id', 'show id', 'performance id', 'production id', 'no production', 'no exposition', 'exhibition id',
+  ],
+  offeringName: [
+    'spectacle', 'titre', 'titre du spectacle', 'evenement', 'representation', 'production', 'offre', 'exposition', 'concert', 'atelier',
+    'offering', 'show', 'event', 'event name', 'performance', 'title', 'exhibition', 'workshop',
+  ],
+  discipline: ['discipline', 'genre', 'categorie', 'category'],
+  venue: ['salle', 'lieu', 'salle de spectacle', 'venue', 'hall', 'location'],
+  amount: ['montant', 'montant total', 'total', 'prix', 'montant du don', 'amount', 'total amount', 'price', 'donation amount', 'revenue'],
+  currency: ['devise', 'monnaie', 'currency'],
+  quantity: ['quantite', 'qte', 'nombre', 'nb billets', 'nombre de billets', 'billets', 'quantity', 'qty', 'tickets', 'number of tickets'],
+  channel: ['canal', 'canal de vente', 'point de vente', 'channel', 'sales channel'],
+  campaign: ['campagne', 'code promo', 'code promotionnel', 'campaign', 'promo code', 'campaign id'],
+  source: ['source', 'systeme', 'system', 'systeme source', 'source system'],
+  ignore: ['error', 'erreur', 'errors', 'erreurs'],
+};
+
+const FIELD_OF_ALIAS = new Map<string, InteractionImportField | 'ignore'>(
+  Object.entries(HEADER_ALIASES).flatMap(([field, aliases]) => aliases.map((alias) => [alias, field as InteractionImportField | 'ignore'])),
+);
+
+export interface InteractionColumns {
+  /** Position of the column filling each field found. */
+  index: Partial<Record<InteractionImportField, number>>;
+  /** The header of the column filling each field, for error messages. */
+  header: Partial<Record<InteractionImportField, string>>;
+  ignored: string[];
+  problems: string[];
+}
+
+/** Which column fills which field: the mapping first, then the known header names; unknown columns are listed. */
+export function planInteractionColumns(headers: readonly string[], mapping: Readonly<Record<string, string>> | null): InteractionColumns {
+  const mapped = new Map(Object.entries(mapping ?? {}).map(([header, field]) => [headerKey(header), field]));
+  const plan: InteractionColumns = { index: {}, header: {}, ignored: [], problems: [] };
+  for (const [index, header] of headers.entries()) {
+    const key = headerKey(header);
+    const field = (mapped.get(key) ?? FIELD_OF_ALIAS.get(key)) as InteractionImportField | 'ignore' | undefined;
+    if (!field || field === 'ignore') {
+      if (header.trim() && field !== 'ignore') plan.ignored.push(header);
+      continue;
+    }
+    const other = plan.header[field];
+    if (other !== undefined) {
+      plan.problems.push(`columns "${other}" and "${header}" both fill ${field}: map one of them to "ignore"`);
+      continue;
+    }
+    plan.index[field] = index;
+    plan.header[field] = header;
+  }
+  for (const header of Object.keys(mapping ?? {})) {
+    if (!headers.some((h) => headerKey(h) === headerKey(header))) plan.problems.push(`the mapping names a column "${header}" that the file does not have`);
+  }
+  return plan;
+}
+
+/** Whether a mapping may name this field. */
+export function isInteractionImportField(name: string): name is InteractionImportField | 'ignore' {
+  return name === 'ignore' || (INTERACTION_IMPORT_FIELDS as readonly string[]).includes(name);
+}
