@@ -145,5 +145,7 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
     INSERT INTO interaction_terms (org_id, kind, key, label) VALUES ('${org}', 'TYPE', 'ISO', 'Iso') ON CONFLICT DO NOTHING;
     INSERT INTO interactions (org_id, id, contact_id, type, occurred_at, source, external_id)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000c1', 'ISO', now(), 'iso', '1') ON CONFLICT DO NOTHING;
+    INSERT INTO interaction_rollups (org_id, day, type, discipline, offering, venue, campaign, channel, interactions, amount_cents, quantity)
+      VALUES ('${org}', '2025-01-01', 'ISO', '', '', '', '', '', 1, 0, 0) ON CONFLICT DO NOTHING;
   `);
 }

@@ -4,7 +4,7 @@ import { contactFilterSql } from '@app/contacts';
 import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { ACCOUNT_CURRENCY, PASSIVE_TYPES } from '../interactions/contact-engagement.js';
 import { InteractionType } from '../interactions/engagement-terms.js';
-import { interactionFilterSql, InteractionsService } from '../interactions/interactions.service.js';
+import { type FilterColumns, INTERACTION_COLUMNS, interactionFilterSql, InteractionsService } from '../interactions/interactions.service.js';
 import {
   ANALYTICS_TIME_ZONE, EngagementDimension, type EngagementFilterInput, type EngagementGroupModel, type EngagementMetricsModel,
   type EngagementStatsArgs, type EngagementStatsModel, type RetentionArgs, type RetentionModel, TimeInterval,
@@ -13,15 +13,71 @@ import {
 /** Rows one answer may have (periods × groups): more is a question to narrow. */
 export const MAX_ROWS = 10_000;
 
-const DIMENSIONS: Record<EngagementDimension, { sql: string; field: keyof EngagementGroupModel; contact?: true }> = {
-  [EngagementDimension.TYPE]: { sql: 'i.type', field: 'type' },
-  [EngagementDimension.DISCIPLINE]: { sql: 'i.discipline', field: 'discipline' },
-  [EngagementDimension.OFFERING]: { sql: 'coalesce(i.offering_id, i.offering_name)', field: 'offering' },
-  [EngagementDimension.VENUE]: { sql: 'i.venue', field: 'venue' },
-  [EngagementDimension.CAMPAIGN]: { sql: 'i.campaign', field: 'campaign' },
-  [EngagementDimension.CHANNEL]: { sql: 'i.channel', field: 'channel' },
-  [EngagementDimension.REGION]: { sql: 'c.region', field: 'region', contact: true },
-  [EngagementDimension.LANGUAGE]: { sql: 'upper(c.preferred_language)', field: 'language', contact: true },
+/**
+ * Where engagementStats reads: the interactions themselves, or their daily rollups (interaction_rollups, kept by
+ * triggers), which answer counts, amounts and quantities of whole local days without reading the interactions.
+ */
+interface StatsSource {
+  from: string;
+  columns: FilterColumns;
+  /** The row's local time, for date_trunc (a timestamp in ANALYTICS_TIME_ZONE). */
+  localTime(tz: string): string;
+  interactions: string;
+  amountCents: string;
+  quantity: string;
+  offeringName: string;
+}
+
+const RAW: StatsSource = {
+  from: 'interactions i',
+  columns: INTERACTION_COLUMNS,
+  localTime: (tz) => `i.occurred_at AT TIME ZONE ${tz}`,
+  interactions: 'count(*)',
+  amountCents: `sum(i.amount_cents) FILTER (WHERE i.currency = '${ACCOUNT_CURRENCY}')`,
+  quantity: 'sum(i.quantity)',
+  offeringName: 'max(i.offering_name)',
+};
+
+const ROLLUPS: StatsSource = {
+  from: 'interaction_rollups r',
+  columns: {
+    type: 'r.type', discipline: "nullif(r.discipline, '')", offering: "nullif(r.offering, '')", venue: "nullif(r.venue, '')",
+    campaign: "nullif(r.campaign, '')", channel: "nullif(r.channel, '')",
+    from: (param) => `r.day >= (${param} AT TIME ZONE '${ANALYTICS_TIME_ZONE}')::date`,
+    to: (param) => `r.day < (${param} AT TIME ZONE '${ANALYTICS_TIME_ZONE}')::date`,
+  },
+  localTime: () => 'r.day::timestamp',
+  interactions: 'sum(r.interactions)',
+  amountCents: 'sum(r.amount_cents)',
+  quantity: 'sum(r.quantity)',
+  offeringName: 'max(r.offering_name)',
+};
+
+/** What each dimension groups by: a column of the source, or of the interaction's contact (raw source only). */
+function dimensionSql(dimension: EngagementDimension, source: StatsSource): string {
+  switch (dimension) {
+    case EngagementDimension.TYPE: return source.columns.type;
+    case EngagementDimension.DISCIPLINE: return source.columns.discipline;
+    case EngagementDimension.OFFERING: return source.columns.offering;
+    case EngagementDimension.VENUE: return source.columns.venue;
+    case EngagementDimension.CAMPAIGN: return source.columns.campaign;
+    case EngagementDimension.CHANNEL: return source.columns.channel;
+    case EngagementDimension.REGION: return 'c.region';
+    case EngagementDimension.LANGUAGE: return 'upper(c.preferred_language)';
+  }
+}
+
+const CONTACT_DIMENSIONS: readonly EngagementDimension[] = [EngagementDimension.REGION, EngagementDimension.LANGUAGE];
+
+const GROUP_FIELD: Record<EngagementDimension, keyof EngagementGroupModel> = {
+  [EngagementDimension.TYPE]: 'type',
+  [EngagementDimension.DISCIPLINE]: 'discipline',
+  [EngagementDimension.OFFERING]: 'offering',
+  [EngagementDimension.VENUE]: 'venue',
+  [EngagementDimension.CAMPAIGN]: 'campaign',
+  [EngagementDimension.CHANNEL]: 'channel',
+  [EngagementDimension.REGION]: 'region',
+  [EngagementDimension.LANGUAGE]: 'language',
 };
 
 const PERIODS: Record<TimeInterval, { unit: string; step: string }> = {
@@ -71,28 +127,32 @@ export class EngagementStatsService {
       if (periods.length > MAX_ROWS) throw AppError.badInput('interval', `the range has ${periods.length} periods (at most ${MAX_ROWS}): use a longer interval`);
 
       const params = new SqlParams();
-      const from = await this.fromClause(tx, args.filter, params, dimensions.some((d) => DIMENSIONS[d].contact));
+      const byContact = dimensions.some((d) => CONTACT_DIMENSIONS.includes(d));
+      const source = byContact || !rollupsAnswer(args.filter, wanted) ? RAW : ROLLUPS;
+      const from = await this.fromClause(tx, args.filter, params, byContact, source);
       const tz = args.interval ? params.add(ANALYTICS_TIME_ZONE) : '';
       const keys = [
-        ...(args.interval ? [`date_trunc(${params.add(PERIODS[args.interval].unit)}, i.occurred_at AT TIME ZONE ${tz})`] : []),
-        ...dimensions.map((d) => DIMENSIONS[d].sql),
+        ...(args.interval ? [`date_trunc(${params.add(PERIODS[args.interval].unit)}, ${source.localTime(tz)})`] : []),
+        ...dimensions.map((d) => dimensionSql(d, source)),
       ];
       const pairs = (type: InteractionType) =>
         `count(DISTINCT (i.contact_id, coalesce(i.campaign, ''))) FILTER (WHERE i.type = '${type}')::int`;
       const rows = await tx.query<AggregateRow>(
         `SELECT ${keys.length ? `GROUPING(${keys[0]}) = 1` : 'true'} AS "isTotal",
                 ${args.interval ? `${keys[0]} AT TIME ZONE ${tz}` : 'NULL::timestamptz'} AS period,
-                ARRAY[${dimensions.map((d) => `${DIMENSIONS[d].sql}::text`).join(', ')}]::text[] AS keys,
-                ${dimensions.includes(EngagementDimension.OFFERING) ? 'max(i.offering_name)' : 'NULL'} AS "offeringName",
-                count(*)::int AS interactions,
+                ARRAY[${dimensions.map((d) => `${dimensionSql(d, source)}::text`).join(', ')}]::text[] AS keys,
+                ${dimensions.includes(EngagementDimension.OFFERING) ? source.offeringName : 'NULL'} AS "offeringName",
+                ${source.interactions}::int AS interactions,
                 ${wanted.uniqueContacts ? 'count(DISTINCT i.contact_id)::int' : 'NULL'} AS "uniqueContacts",
-                coalesce(sum(i.amount_cents) FILTER (WHERE i.currency = ${params.add(ACCOUNT_CURRENCY)}), 0)::float8 AS "amountCents",
-                coalesce(sum(i.quantity), 0)::float8 AS quantity,
+                coalesce(${source.amountCents}, 0)::float8 AS "amountCents",
+                coalesce(${source.quantity}, 0)::float8 AS quantity,
                 ${wanted.emailRates ? pairs(InteractionType.EMAIL_DELIVERED) : 'NULL'} AS delivered,
                 ${wanted.emailRates ? pairs(InteractionType.EMAIL_OPENED) : 'NULL'} AS opened,
                 ${wanted.emailRates ? pairs(InteractionType.EMAIL_CLICKED) : 'NULL'} AS clicked
            ${whereFrom(from)}
-           ${keys.length ? `GROUP BY GROUPING SETS ((${keys.join(', ')}), ())` : ''}`,
+           ${keys.length ? `GROUP BY GROUPING SETS ((${keys.join(', ')}), ())` : ''}
+           -- rollups of deleted interactions stay, at zero
+           HAVING ${source.interactions} > 0`,
         params.values,
       );
 
@@ -126,7 +186,7 @@ export class EngagementStatsService {
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const activityFilter = { ...args.filter, from: null, to: null };
-      const from = await this.fromClause(tx, activityFilter, params, false);
+      const from = await this.fromClause(tx, activityFilter, params, false, RAW);
       if (!args.filter.types?.length) from.where.push(`i.type <> ALL(${params.add(PASSIVE_TYPES, 'text[]')})`);
       const { unit, step } = PERIODS[args.cohortInterval];
       const [tz, unitParam, stepParam] = [params.add(ANALYTICS_TIME_ZONE), params.add(unit), params.add(step, 'interval')];
@@ -170,22 +230,33 @@ export class EngagementStatsService {
   }
 
   /** FROM interactions i (joined to their contacts when needed) and the filter's conditions. */
-  private async fromClause(tx: Tx, filter: EngagementFilterInput, params: SqlParams, groupsByContact: boolean): Promise<FromClause> {
-    const where = interactionFilterSql(filter, params, await this.interactions.vocabularies(tx));
+  private async fromClause(tx: Tx, filter: EngagementFilterInput, params: SqlParams, groupsByContact: boolean, source: StatsSource): Promise<FromClause> {
+    const where = interactionFilterSql(filter, params, await this.interactions.vocabularies(tx), source.columns);
     const contactWhere = contactFilterSql({ regions: filter.regions, tagsAny: filter.tags }, params);
     if (filter.languages?.length) contactWhere.push(`c.preferred_language = ANY(${params.add(filter.languages, 'text[]')})`);
-    return { where: [...where, ...contactWhere], joinsContacts: groupsByContact || contactWhere.length > 0 };
+    return { source, where: [...where, ...contactWhere], joinsContacts: groupsByContact || contactWhere.length > 0 };
   }
 }
 
 interface FromClause {
+  source: StatsSource;
   where: string[];
   joinsContacts: boolean;
 }
 
 function whereFrom(from: FromClause): string {
   const join = from.joinsContacts ? ' JOIN contacts c ON c.org_id = i.org_id AND c.id = i.contact_id' : '';
-  return `FROM interactions i${join} ${whereClause(from.where)}`;
+  return `FROM ${from.source.from}${join} ${whereClause(from.where)}`;
+}
+
+const localClock = new Intl.DateTimeFormat('en-US', { timeZone: ANALYTICS_TIME_ZONE, hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+
+/** Whether the rollups can answer: whole local days, no distinct count, nothing about the contacts. */
+function rollupsAnswer(filter: EngagementFilterInput, wanted: MetricsWanted): boolean {
+  const midnight = (time: Date | null | undefined) =>
+    !time || (time.getMilliseconds() === 0 && localClock.formatToParts(time).every((part) => part.type === 'literal' || Number(part.value) === 0));
+  const aboutContacts = Boolean(filter.regions?.length || filter.languages?.length || filter.tags?.length);
+  return !wanted.uniqueContacts && !wanted.emailRates && !aboutContacts && midnight(filter.from) && midnight(filter.to);
 }
 
 function requireRange(filter: EngagementFilterInput): { from: Date; to: Date } {
@@ -232,7 +303,7 @@ function toMetrics(row: AggregateRow, period: Date | null, dimensions: readonly 
   const group: EngagementGroupModel = {
     type: null, discipline: null, offering: null, offeringName: null, venue: null, campaign: null, channel: null, region: null, language: null,
   };
-  dimensions.forEach((dimension, i) => (group[DIMENSIONS[dimension].field] = row.keys[i]));
+  dimensions.forEach((dimension, i) => (group[GROUP_FIELD[dimension]] = row.keys[i]));
   if (dimensions.includes(EngagementDimension.OFFERING)) group.offeringName = row.offeringName;
   const delivered = row.delivered ?? 0;
   const rate = (count: number | null) => (wanted.emailRates && delivered > 0 ? (count ?? 0) / delivered : null);

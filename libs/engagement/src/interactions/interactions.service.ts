@@ -209,27 +209,49 @@ export class InteractionsService {
   }
 }
 
+/** The columns a filter's conditions read: those of the interactions `i`, or of their daily rollups. */
+export interface FilterColumns {
+  type: string;
+  discipline: string;
+  offering: string;
+  venue: string;
+  campaign: string;
+  channel: string;
+  /** The condition "at or after the time in `param`" (a timestamptz). */
+  from(param: string): string;
+  /** The condition "before the time in `param`". */
+  to(param: string): string;
+}
+
+export const INTERACTION_COLUMNS: FilterColumns = {
+  type: 'i.type', discipline: 'i.discipline', offering: 'coalesce(i.offering_id, i.offering_name)', venue: 'i.venue', campaign: 'i.campaign',
+  channel: 'i.channel', from: (param) => `i.occurred_at >= ${param}`, to: (param) => `i.occurred_at < ${param}`,
+};
+
 /**
- * SQL conditions on interactions `i` for a filter; every value goes through `params`. Types and disciplines are
- * given by key or label: one that names nothing is BAD_USER_INPUT naming it.
+ * SQL conditions for a filter; every value goes through `params`. Types and disciplines are given by key or label:
+ * one that names nothing is BAD_USER_INPUT naming it.
  */
-export function interactionFilterSql(filter: InteractionFilterInput | null | undefined, params: SqlParams, vocabularies: Vocabularies, path = 'filter'): string[] {
+export function interactionFilterSql(
+  filter: InteractionFilterInput | null | undefined, params: SqlParams, vocabularies: Vocabularies, columns = INTERACTION_COLUMNS, path = 'filter',
+): string[] {
   if (!filter) return [];
   const where: string[] = [];
-  if (filter.from) where.push(`i.occurred_at >= ${params.add(filter.from, 'timestamptz')}`);
-  if (filter.to) where.push(`i.occurred_at < ${params.add(filter.to, 'timestamptz')}`);
+  if (filter.from) where.push(columns.from(params.add(filter.from, 'timestamptz')));
+  if (filter.to) where.push(columns.to(params.add(filter.to, 'timestamptz')));
   const keys = (texts: string[], vocabulary: Vocabulary, field: string) =>
     texts.map((text, i) => {
       const key = vocabulary.keyOf(text);
       if (!key) throw AppError.badInput(`${path}.${field}.${i}`, `"${text}" names no ${field === 'types' ? 'interaction type' : 'discipline'}`);
       return key;
     });
-  if (filter.types?.length) where.push(`i.type = ANY(${params.add(keys(filter.types, vocabularies.types, 'types'), 'text[]')})`);
-  if (filter.disciplines?.length) where.push(`i.discipline = ANY(${params.add(keys(filter.disciplines, vocabularies.disciplines, 'disciplines'), 'text[]')})`);
-  if (filter.offerings?.length) where.push(`coalesce(i.offering_id, i.offering_name) = ANY(${params.add(filter.offerings, 'text[]')})`);
-  if (filter.venues?.length) where.push(`i.venue = ANY(${params.add(filter.venues, 'text[]')})`);
-  if (filter.campaigns?.length) where.push(`i.campaign = ANY(${params.add(filter.campaigns, 'text[]')})`);
-  if (filter.channels?.length) where.push(`i.channel = ANY(${params.add(filter.channels, 'text[]')})`);
+  const anyOf = (column: string, values: string[]) => where.push(`${column} = ANY(${params.add(values, 'text[]')})`);
+  if (filter.types?.length) anyOf(columns.type, keys(filter.types, vocabularies.types, 'types'));
+  if (filter.disciplines?.length) anyOf(columns.discipline, keys(filter.disciplines, vocabularies.disciplines, 'disciplines'));
+  if (filter.offerings?.length) anyOf(columns.offering, filter.offerings);
+  if (filter.venues?.length) anyOf(columns.venue, filter.venues);
+  if (filter.campaigns?.length) anyOf(columns.campaign, filter.campaigns);
+  if (filter.channels?.length) anyOf(columns.channel, filter.channels);
   return where;
 }
 
