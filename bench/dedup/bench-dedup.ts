@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     const stack = await DedupStack.start(`crm_bench_dedup_${size}`);
     log(`  importing ${n(generated.records - NEW_CONTACTS)} contacts...`);
     const importStarted = performance.now();
-    await stack.importFile(existing, 'person');
+    await stack.importContacts(existing, 'person');
     const importSeconds = (performance.now() - importStarted) / 1000;
     await stack.owner.query('VACUUM (ANALYZE)');
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     log(`  ${full.seconds.toFixed(2)} s, worker peak ${full.workerPeakRssMb} MB, ${JSON.stringify(full.run.counts)}`);
 
     const [{ now }] = (await stack.owner.query<{ now: Date }>('SELECT now()')).rows;
-    await stack.importFile(added, 'person');
+    await stack.importContacts(added, 'person');
     log(`  incremental run for ${n(NEW_CONTACTS)} new contacts...`);
     const incremental = await stack.dedup(`scope: CHANGED_SINCE, since: "${now.toISOString()}", autoMerge: false`);
     log(`  ${incremental.seconds.toFixed(2)} s, ${JSON.stringify(incremental.run.counts)}`);

@@ -1,107 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import pg from 'pg';
-import { migrate } from '@app/database';
 import { compareCandidates, type ContactToMatch, qualityAt, toMatchRecord, truePairCount } from '@app/dedup';
-import { type BenchDatabase, createOrganization, createOwnerKey, openBenchDatabase } from '../support/database.js';
-import { type JobRunState, pollJobRun, uploadFile } from '../support/http.js';
+import type { JobRunState } from '../support/http.js';
 import { sampleRss } from '../support/measurements.js';
-import { API_ENTRY, appEnv, type Child, freePort, startChild, stopChild, waitUntil, WORKER_ENTRY } from '../support/processes.js';
-import { BenchFailure, onCleanup } from '../support/run.js';
+import { BenchFailure } from '../support/run.js';
+import { AppStack } from '../support/stack.js';
 
 /** The custom attribute holding each record's truth label: imported, never read by matching. */
 export const TRUTH_ATTRIBUTE = 'eval_truth';
-const JOB_TIMEOUT_MS = 60 * 60_000;
 
-/**
- * What eval:dedup and bench:dedup share: a fresh database (embedded, or on DATABASE_URL's server), an organization
- * with an owner's key, the API and a separate worker as child processes, and the truth-label attribute.
- */
-export class DedupStack {
-  private constructor(
-    readonly database: BenchDatabase,
-    readonly owner: pg.Client,
-    readonly orgId: string,
-    private readonly token: string,
-    private readonly apiPort: number,
-    private readonly processes: Child[],
-  ) {}
-
+/** What eval:dedup and bench:dedup share: the app stack, and the truth-label attribute. */
+export class DedupStack extends AppStack {
   static async start(prefix: string): Promise<DedupStack> {
-    const appPassword = randomBytes(12).toString('hex');
-    const database = await openBenchDatabase(prefix);
-    onCleanup(() => database.close());
-    await migrate(database.ownerUrl, appPassword);
-    const owner = new pg.Client({ connectionString: database.ownerUrl, application_name: prefix });
-    owner.on('error', () => undefined); // the server stopping at cleanup
-    await owner.connect();
-    const orgId = await createOrganization(owner, 'Dédoublonnage');
-    const token = await createOwnerKey(owner, orgId);
-
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
-    const env = appEnv(database.ownerUrl, appPassword, { QUEUE_PREFIX: `${prefix.replace(/_/g, '')}${process.pid}`, PORT: String(apiPort), WORKER_PORT: String(workerPort) });
-    const api = startChild('API', API_ENTRY, { ...env, RUN_JOBS_IN_API: 'false' });
-    const worker = startChild('worker', WORKER_ENTRY, env);
-    const stack = new DedupStack(database, owner, orgId, token, apiPort, [api, worker]);
-    onCleanup(() => stack.stopProcesses());
-    await waitUntil(api, async () => (await stack.post('{ __typename }')).status === 200);
-    await waitUntil(worker, async () => (await fetch(`http://127.0.0.1:${workerPort}/health`)).status === 200);
+    const stack = (await DedupStack.open(prefix)) as DedupStack;
     await stack.gql(`mutation($input: DefineAttributeInput!) { defineAttribute(input: $input) { key } }`, {
       input: { key: TRUTH_ATTRIBUTE, label: 'Evaluation truth label', type: 'TEXT' },
     });
     return stack;
   }
 
-  private stopped = false;
-
-  private async stopProcesses(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const process of this.processes) await stopChild(process.child);
-    await this.owner.end().catch(() => undefined);
-  }
-
-  /** Stops the processes and the database now rather than at cleanup (the next size starts its own). */
-  async close(): Promise<void> {
-    await this.stopProcesses();
-    await this.database.close();
-  }
-
-  get worker(): Child {
-    return this.processes[1];
-  }
-
-  private get graphqlUrl(): string {
-    return `http://127.0.0.1:${this.apiPort}/graphql`;
-  }
-
-  private get headers(): Record<string, string> {
-    return { 'content-type': 'application/json', authorization: `Bearer ${this.token}` };
-  }
-
-  private post(query: string, variables: Record<string, unknown> = {}): Promise<Response> {
-    return fetch(this.graphqlUrl, { method: 'POST', headers: this.headers, body: JSON.stringify({ query, variables }) });
-  }
-
-  async gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const body = (await (await this.post(query, variables)).json()) as { data: T; errors?: unknown[] };
-    if (body.errors) throw new BenchFailure(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-    return body.data;
-  }
-
-  /** Imports a file as it is (every row a contact, no dedup run), the truth column into the truth attribute. */
-  async importFile(file: string, truthColumn: string, options: Record<string, string> = {}): Promise<JobRunState> {
+  /** Imports a contacts file as it is (every row a contact, no dedup run), the truth column into the truth attribute. */
+  async importContacts(file: string, truthColumn: string, options: Record<string, string> = {}): Promise<JobRunState> {
     const { mapping, ...rest } = options;
-    const query = new URLSearchParams({
+    return this.importFile('/imports', file, {
       strategy: 'CREATE_ALL', dedup: 'false', keepBadDates: 'true',
       mapping: [`${truthColumn}=attributes.${TRUTH_ATTRIBUTE}`, ...(mapping ? [mapping] : [])].join(','),
       ...rest,
     });
-    const upload = await uploadFile(new URL(`http://127.0.0.1:${this.apiPort}/imports?${query.toString()}`), file, (await stat(file)).size, this.token);
-    if (upload.status !== 202) throw new BenchFailure(`POST /imports answered ${upload.status}: ${upload.body}`);
-    const run = await this.finished((JSON.parse(upload.body) as { jobRunId: string }).jobRunId);
-    if (run.status !== 'SUCCEEDED') throw new BenchFailure(`Import of ${file} ${run.status}: ${JSON.stringify(run.errors.slice(0, 5))}`);
-    return run;
   }
 
   /** Starts a dedup run and waits for it: its counts, its wall time and the worker's peak RSS meanwhile. */
@@ -114,10 +37,6 @@ export class DedupStack {
     rss.stop();
     if (run.status !== 'SUCCEEDED') throw new BenchFailure(`Dedup run ${run.status}: ${JSON.stringify(run.errors)}`);
     return { run, seconds, workerPeakRssMb: Math.round(rss.peak() / 1024 / 1024) };
-  }
-
-  private finished(id: string): Promise<JobRunState> {
-    return pollJobRun(this.graphqlUrl, this.headers, id, this.processes, JOB_TIMEOUT_MS);
   }
 
   /**

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const stack = await DedupStack.start('crm_eval_dedup');
   let rejectedRows = 0;
   for (const file of files) {
-    const run = await stack.importFile(file, values['truth-column'], options);
+    const run = await stack.importContacts(file, values['truth-column'], options);
     rejectedRows += Number(run.counts.invalid ?? 0);
     if (run.counts.invalid) log(`${file}: ${Number(run.counts.invalid)} rows rejected, e.g. ${JSON.stringify(run.errors.slice(0, 3))}`);
   }

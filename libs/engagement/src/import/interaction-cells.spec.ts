@@ -37,6 +37,16 @@ describe('parseDateTime', () => {
   });
 
   it('is blank for an empty cell', () => expect(parseDateTime(' ')).toBeNull());
+
+  it('agrees with the time zone database for every hour of a year, asked in any order', () => {
+    const wall = new Intl.DateTimeFormat('sv-SE', { timeZone: 'America/Toronto', dateStyle: 'short', timeStyle: 'short' });
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2026, 0, 1) }), (ms) => {
+      const instant = Math.floor(ms / 60_000) * 60_000;
+      const text = wall.format(new Date(instant)); // "2025-03-09 03:30", Toronto time
+      // the hour repeated in November is ambiguous: either instant shows the same wall time
+      expect(wall.format(parseDateTime(text) as Date)).toBe(text);
+    }), { numRuns: 2000 });
+  });
 });
 
 describe('parseCount', () => {

@@ -49,27 +49,32 @@ export function parseDateTime(text: string): Date | null | string {
   return new Date(asUtc - localOffsetMs(asUtc));
 }
 
-const offsets = new Map<number, number>();
+/** By day: the day's offset, or null when it changes that day (daylight saving begins or ends). */
+const offsets = new Map<number, number | null>();
 const torontoParts = new Intl.DateTimeFormat('en-US', {
   timeZone: ANALYTICS_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
 });
 
+/** How far Toronto's wall clock is from UTC (negative) at `instant`. */
+function offsetAt(instant: number): number {
+  const parts = Object.fromEntries(torontoParts.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) - Math.floor(instant / 60_000) * 60_000;
+}
+
 /**
- * How far Toronto's wall clock is ahead of UTC (negative) at the wall-clock time `wallAsUtc`. Asked once per hour
- * of wall-clock time (a file holds few distinct hours); in the hour skipped in spring the later offset applies.
+ * Toronto's offset from UTC at the wall-clock time `wallAsUtc` (read as if it were UTC). Learned once per day, or
+ * per hour on the two days a year the clocks change; in the hour skipped in spring the later offset applies.
  */
 function localOffsetMs(wallAsUtc: number): number {
-  const hour = Math.floor(wallAsUtc / 3_600_000);
-  let offset = offsets.get(hour);
-  if (offset === undefined) {
-    const offsetAt = (instant: number) => {
-      const parts = Object.fromEntries(torontoParts.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-      return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) - Math.floor(instant / 60_000) * 60_000;
-    };
-    // the offset at the instant the wall time would be with the offset at that wall time read as UTC: exact except in the skipped hour
-    const first = offsetAt(hour * 3_600_000);
-    offset = offsetAt(hour * 3_600_000 - first);
-    offsets.set(hour, offset);
+  const day = Math.floor(wallAsUtc / 86_400_000);
+  const ofDay = offsets.get(day);
+  if (typeof ofDay === 'number') return ofDay;
+  // the offset at the instant the wall time is, taking the offset at that wall time read as UTC as a first guess
+  const exact = (wall: number) => offsetAt(wall - offsetAt(wall));
+  if (ofDay === undefined) {
+    const [start, end] = [exact(day * 86_400_000), exact(day * 86_400_000 + 86_399_999)];
+    offsets.set(day, start === end ? start : null);
+    if (start === end) return start;
   }
-  return offset;
+  return exact(Math.floor(wallAsUtc / 3_600_000) * 3_600_000);
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
 import { ConsentPurpose, ConsentsService, ConsentStatus, ContactsService, externalIdKey } from '@app/contacts';
 import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
@@ -76,31 +77,24 @@ export class InteractionsService {
   async insert(tx: Tx, rows: readonly ResolvedInteraction[]): Promise<InsertOutcome[]> {
     if (rows.length === 0) return [];
     const column = <K extends keyof ResolvedInteraction>(key: K) => rows.map((row) => row[key]);
-    // the CTE is materialized (it calls a volatile function), so each row's id is drawn once
-    const outcomes = await tx.query<InsertOutcome>(
-      `WITH batch AS (
-         SELECT crm_uuidv7() AS id, b.*
-           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
-                       $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[])
-                WITH ORDINALITY AS b(contact_id, type, occurred_at, offering_id, offering_name, discipline, venue, amount_cents,
-                                     currency, quantity, channel, campaign, source, external_id, attributes, ord)
-       ), inserted AS (
-         INSERT INTO interactions (org_id, id, contact_id, type, occurred_at, offering_id, offering_name, discipline, venue, amount_cents,
-                                   currency, quantity, channel, campaign, source, external_id, attributes)
-         SELECT crm_current_org(), id, contact_id, type, occurred_at, offering_id, offering_name, discipline, venue, amount_cents,
-                currency, quantity, channel, campaign, source, external_id, attributes
-           FROM batch ORDER BY ord
-         ON CONFLICT (org_id, source, external_id) DO NOTHING
-         RETURNING id
-       )
-       SELECT b.id, i.id IS NOT NULL AS inserted FROM batch b LEFT JOIN inserted i ON i.id = b.id
-        ORDER BY b.ord`,
+    // ids drawn here (time-ordered, as crm_uuidv7 draws them) tell which rows the statement inserted
+    const ids = rows.map(() => uuidv7());
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO interactions (org_id, id, contact_id, type, occurred_at, offering_id, offering_name, discipline, venue, amount_cents,
+                                 currency, quantity, channel, campaign, source, external_id, attributes)
+       SELECT crm_current_org(), *
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
+                     $10::text[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[])
+       ON CONFLICT (org_id, source, external_id) DO NOTHING
+       RETURNING id`,
       [
-        column('contactId'), column('type'), column('occurredAt'), column('offeringId'), column('offeringName'), column('discipline'),
+        ids, column('contactId'), column('type'), column('occurredAt'), column('offeringId'), column('offeringName'), column('discipline'),
         column('venue'), column('amountCents'), column('currency'), column('quantity'), column('channel'), column('campaign'),
         column('source'), column('externalId'), rows.map((row) => JSON.stringify(row.attributes)),
       ],
     );
+    const insertedIds = new Set(inserted.map((row) => row.id));
+    const outcomes: InsertOutcome[] = ids.map((id) => ({ id, inserted: insertedIds.has(id) }));
     await this.applyEffects(tx, rows.flatMap((row, i) => (outcomes[i].inserted ? [{ ...row, id: outcomes[i].id }] : [])));
 
     // a duplicate answers with the interaction recorded before (or first in this batch)
@@ -111,9 +105,9 @@ export class InteractionsService {
            JOIN unnest($1::text[], $2::text[]) AS d(source, external_id) ON i.source = d.source AND i.external_id = d.external_id`,
         [duplicates.map((row) => row.source), duplicates.map((row) => row.externalId)],
       );
-      const ids = new Map(existing.map((row) => [externalIdKey(row.source, row.externalId), row.id]));
+      const existingIds = new Map(existing.map((row) => [externalIdKey(row.source, row.externalId), row.id]));
       rows.forEach((row, i) => {
-        if (!outcomes[i].inserted) outcomes[i].id = ids.get(externalIdKey(row.source!, row.externalId!))!;
+        if (!outcomes[i].inserted) outcomes[i].id = existingIds.get(externalIdKey(row.source!, row.externalId!))!;
       });
     }
     return outcomes;

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import pg from 'pg';
+import { migrate } from '@app/database';
+import { type BenchDatabase, createOrganization, createOwnerKey, openBenchDatabase } from './database.js';
+import { type JobRunState, pollJobRun, uploadFile } from './http.js';
+import { API_ENTRY, appEnv, type Child, freePort, startChild, stopChild, waitUntil, WORKER_ENTRY } from './processes.js';
+import { BenchFailure, onCleanup } from './run.js';
+
+const JOB_TIMEOUT_MS = 60 * 60_000;
+
+/**
+ * The product as benchmarks drive it: a fresh database (embedded, or on DATABASE_URL's server), an organization with
+ * an owner's key, the API and a separate worker as child processes; GraphQL, uploads and job runs over HTTP.
+ */
+export class AppStack {
+  protected constructor(
+    readonly database: BenchDatabase,
+    /** The owner's connection: no row-level security, for checks and VACUUM. */
+    readonly owner: pg.Client,
+    readonly orgId: string,
+    readonly token: string,
+    readonly apiPort: number,
+    private readonly processes: Child[],
+  ) {
+    onCleanup(() => this.stopProcesses());
+  }
+
+  static async open(prefix: string): Promise<AppStack> {
+    const appPassword = randomBytes(12).toString('hex');
+    const database = await openBenchDatabase(prefix);
+    onCleanup(() => database.close());
+    await migrate(database.ownerUrl, appPassword);
+    const owner = new pg.Client({ connectionString: database.ownerUrl, application_name: prefix });
+    owner.on('error', () => undefined); // the server stopping at cleanup
+    await owner.connect();
+    const orgId = await createOrganization(owner, prefix);
+    const token = await createOwnerKey(owner, orgId);
+
+    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    const env = appEnv(database.ownerUrl, appPassword, { QUEUE_PREFIX: `${prefix.replace(/_/g, '')}${process.pid}`, PORT: String(apiPort), WORKER_PORT: String(workerPort) });
+    const api = startChild('API', API_ENTRY, { ...env, RUN_JOBS_IN_API: 'false' });
+    const worker = startChild('worker', WORKER_ENTRY, env);
+    const stack = new this(database, owner, orgId, token, apiPort, [api, worker]);
+    await waitUntil(api, async () => (await stack.post('{ __typename }')).status === 200);
+    await waitUntil(worker, async () => (await fetch(`http://127.0.0.1:${workerPort}/health`)).status === 200);
+    return stack;
+  }
+
+  private stopped = false;
+
+  private async stopProcesses(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const process of this.processes) await stopChild(process.child);
+    await this.owner.end().catch(() => undefined);
+  }
+
+  /** Stops the processes and the database now rather than at cleanup (the next size starts its own). */
+  async close(): Promise<void> {
+    await this.stopProcesses();
+    await this.database.close();
+  }
+
+  get api(): Child {
+    return this.processes[0];
+  }
+
+  get worker(): Child {
+    return this.processes[1];
+  }
+
+  private get graphqlUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}/graphql`;
+  }
+
+  private get headers(): Record<string, string> {
+    return { 'content-type': 'application/json', authorization: `Bearer ${this.token}` };
+  }
+
+  private post(query: string, variables: Record<string, unknown> = {}): Promise<Response> {
+    return fetch(this.graphqlUrl, { method: 'POST', headers: this.headers, body: JSON.stringify({ query, variables }) });
+  }
+
+  async gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const body = (await (await this.post(query, variables)).json()) as { data: T; errors?: unknown[] };
+    if (body.errors) throw new BenchFailure(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 2000)}`);
+    return body.data;
+  }
+
+  /** Uploads a file to an import endpoint (`/imports`, `/imports/interactions`) and waits for its run to succeed. */
+  async importFile(path: string, file: string, options: Record<string, string>): Promise<JobRunState> {
+    const url = new URL(`http://127.0.0.1:${this.apiPort}${path}?${new URLSearchParams(options).toString()}`);
+    const upload = await uploadFile(url, file, (await stat(file)).size, this.token);
+    if (upload.status !== 202) throw new BenchFailure(`POST ${path} answered ${upload.status}: ${upload.body}`);
+    const run = await this.finished((JSON.parse(upload.body) as { jobRunId: string }).jobRunId);
+    if (run.status !== 'SUCCEEDED') throw new BenchFailure(`Import of ${file} ${run.status}: ${JSON.stringify(run.errors.slice(0, 5))}`);
+    return run;
+  }
+
+  finished(id: string): Promise<JobRunState> {
+    return pollJobRun(this.graphqlUrl, this.headers, id, this.processes, JOB_TIMEOUT_MS);
+  }
+}
