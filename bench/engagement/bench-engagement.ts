@@ -12,7 +12,7 @@ import { postgresVersion } from '../support/database.js';
 import { machine } from '../support/measurements.js';
 import { BENCHMARKS, BenchFailure, log, n, onCleanup, runBench, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
-import { ENGAGEMENT_CSV_HEADERS, generateInteractions, toCsvCells, toGraphqlInput } from './engagement-data.js';
+import { ENGAGEMENT_CSV_HEADERS, generateInteractions, toCsvLine, toGraphqlInput } from './engagement-data.js';
 
 const SECTION_TITLE = '## Engagement (`npm run bench:engagement`)';
 const BATCH = 1_000;
@@ -150,13 +150,12 @@ async function main(): Promise<void> {
  */
 async function splitInteractions(file: string, options: { contacts: number; interactions: number }, csvRecords: number): Promise<unknown[][]> {
   const out = createWriteStream(file);
-  const csv = { delimiter: ';', record_delimiter: 'windows' } as const;
-  let chunk = stringify([[...ENGAGEMENT_CSV_HEADERS]], csv);
+  let chunk = stringify([[...ENGAGEMENT_CSV_HEADERS]], { delimiter: ';', record_delimiter: 'windows' });
   const batches: unknown[][] = [];
   let written = 0;
   for (const record of generateInteractions(options)) {
     if (written < csvRecords) {
-      chunk += stringify([toCsvCells(record)], csv);
+      chunk += toCsvLine(record);
       if (++written % 5_000 === 0 || written === csvRecords) {
         if (!out.write(chunk)) await once(out, 'drain');
         chunk = '';
