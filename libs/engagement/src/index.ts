@@ -6,3 +6,4 @@ export * from './interactions/engagement-terms.js';
 export * from './interactions/interaction-rows.js';
 export * from './interactions/interaction.models.js';
 export * from './interactions/interactions.service.js';
+export * from './demo/demo-interactions.js';

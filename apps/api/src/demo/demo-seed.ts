@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ContactsService, DEMO_ORGANIZATIONS, generateDemoContacts, type CreateContactInput, type DemoContact, type Language, ConsentPurpose, ConsentStatus, LegalBasis, ImpliedConsentReason } from '@app/contacts';
 import { logger } from '@app/common';
 import { TenantContexts, TenantDb } from '@app/database';
+import { generateDemoInteractions, InteractionsService, MAX_INTERACTIONS_PER_CALL } from '@app/engagement';
 import { OrganizationsService } from '@app/tenancy';
 
 export const DEMO_CONTACTS_PER_ORGANIZATION = 2000;
@@ -16,7 +17,8 @@ export interface DemoKey {
 
 /**
  * On an empty database: three demo organizations with ~2,000 contacts each,
- * written through ContactsService (so normalization applies). Their owners'
+ * written through ContactsService (so normalization applies), and what they did
+ * over two seasons (InteractionsService). Their owners'
  * keys are kept in <data folder>/demo-keys.json so later starts can print them.
  */
 export async function seedDemoIfEmpty(ownerUrl: string, app: INestApplicationContext, dataDir: string): Promise<DemoKey[]> {
@@ -26,6 +28,7 @@ export async function seedDemoIfEmpty(ownerUrl: string, app: INestApplicationCon
   }
   const organizations = app.get(OrganizationsService);
   const contacts = app.get(ContactsService);
+  const interactions = app.get(InteractionsService);
   const db = app.get(TenantDb);
   const keys: DemoKey[] = [];
   for (const [i, demo] of DEMO_ORGANIZATIONS.entries()) {
@@ -33,7 +36,12 @@ export async function seedDemoIfEmpty(ownerUrl: string, app: INestApplicationCon
     const created = await organizations.create(demo.name, demo.ownerEmail, demo.ownerName);
     await TenantContexts.run({ orgId: created.organization.id }, () =>
       db.transaction(async () => {
-        for (const contact of generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1)) await contacts.create(toInput(contact));
+        const ids: string[] = [];
+        for (const contact of generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1)) ids.push((await contacts.create(toInput(contact))).id);
+        const records = generateDemoInteractions(ids, i + 1);
+        for (let start = 0; start < records.length; start += MAX_INTERACTIONS_PER_CALL) {
+          await interactions.record(records.slice(start, start + MAX_INTERACTIONS_PER_CALL));
+        }
       }),
     );
     keys.push({ organization: demo.name, token: created.token });
