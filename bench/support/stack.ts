@@ -26,7 +26,8 @@ export class AppStack {
     onCleanup(() => this.stopProcesses());
   }
 
-  static async open(prefix: string): Promise<AppStack> {
+  /** `env`: settings of the API and worker beyond the database and ports (e.g. IMPORT_MAX_BYTES). */
+  static async open(prefix: string, env: Record<string, string> = {}): Promise<AppStack> {
     const appPassword = randomBytes(12).toString('hex');
     const database = await openBenchDatabase(prefix);
     onCleanup(() => database.close());
@@ -38,9 +39,9 @@ export class AppStack {
     const token = await createOwnerKey(owner, orgId);
 
     const [apiPort, workerPort] = [await freePort(), await freePort()];
-    const env = appEnv(database.ownerUrl, appPassword, { QUEUE_PREFIX: `${prefix.replace(/_/g, '')}${process.pid}`, PORT: String(apiPort), WORKER_PORT: String(workerPort) });
-    const api = startChild('API', API_ENTRY, { ...env, RUN_JOBS_IN_API: 'false' });
-    const worker = startChild('worker', WORKER_ENTRY, env);
+    const childEnv = appEnv(database.ownerUrl, appPassword, { ...env, QUEUE_PREFIX: `${prefix.replace(/_/g, '')}${process.pid}`, PORT: String(apiPort), WORKER_PORT: String(workerPort) });
+    const api = startChild('API', API_ENTRY, { ...childEnv, RUN_JOBS_IN_API: 'false' });
+    const worker = startChild('worker', WORKER_ENTRY, childEnv);
     const stack = new this(database, owner, orgId, token, apiPort, [api, worker]);
     await waitUntil(api, async () => (await stack.post('{ __typename }')).status === 200);
     await waitUntil(worker, async () => (await fetch(`http://127.0.0.1:${workerPort}/health`)).status === 200);

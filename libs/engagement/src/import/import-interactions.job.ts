@@ -71,21 +71,30 @@ export class ImportInteractionsJob implements JobHandlerContract<ImportInteracti
       const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
       const file = new ImportFile(params, await this.interactions.vocabularies(tx), this.files.writer(jobRunId, JobFileName.REJECTED, tx), delimiter);
 
+      // a batch is recorded while the next one is parsed and checked: the database and this process work at once
       let batch: CheckedRow[] = [];
+      let recording: Promise<void> = Promise.resolve();
+      const recordBatch = async () => {
+        await recording;
+        // the transaction's connection runs one statement at a time: flush, then start the next batch
+        await file.flushRejected();
+        const rows = batch;
+        batch = [];
+        recording = this.record(tx, rows, file).then(() => file.settle(rows.at(-1)?.line ?? 0));
+        recording.catch(() => undefined); // awaited below; this only keeps it from being reported unhandled meanwhile
+      };
       for await (const rows of csvRows(text, delimiter)) {
         for (const row of rows) {
           const checked = file.check(row.cells, row.line, row.error);
           if (checked) batch.push(checked);
-          if (batch.length >= BATCH_ROWS) {
-            await this.record(tx, batch, file);
-            await file.flushRejected();
-            batch = [];
-          }
+          if (batch.length >= BATCH_ROWS) await recordBatch();
         }
         await progress.report(file.counts.rows, null, { ...file.counts });
       }
       if (!file.columns) throw new UnrecoverableError('The file is empty: it needs a header line and rows');
-      await this.record(tx, batch, file);
+      await recordBatch();
+      await recording;
+      file.settle(Number.MAX_SAFE_INTEGER);
       await file.close();
       await this.files.remove(jobRunId, JobFileName.UPLOAD);
       const counts = { ...file.counts };
@@ -146,6 +155,7 @@ class ImportFile {
   readonly errors: JobErrorModel[] = [];
   private rejectedOpen = false;
   private rejectedRows: { line: number; cells: string[] }[] = [];
+  private settledLine = 0;
 
   constructor(
     readonly params: ImportInteractionsParams,
@@ -210,17 +220,22 @@ class ImportFile {
     return null;
   }
 
+  /** Every row up to this line is settled (its batch is recorded): its rejection, if any, may be written. */
+  settle(line: number): void {
+    this.settledLine = Math.max(this.settledLine, line);
+  }
+
   /**
-   * The rows rejected so far, in file order, as the file had them with an `error` column (fix, then import that
-   * file), to job_files. Called once a batch is recorded: every row before it is settled by then.
+   * The settled rows rejected so far, in file order, as the file had them with an `error` column (fix, then import
+   * that file), to job_files.
    */
   async flushRejected(): Promise<void> {
-    if (this.rejectedRows.length === 0) return;
-    const rows = this.rejectedRows.sort((a, b) => a.line - b.line).map((row) => row.cells);
+    const settled = this.rejectedRows.filter((row) => row.line <= this.settledLine).sort((a, b) => a.line - b.line);
+    if (settled.length === 0) return;
+    this.rejectedRows = this.rejectedRows.filter((row) => row.line > this.settledLine);
     const header = this.rejectedOpen ? '' : `\uFEFF${stringify([[...this.headers, 'error']], { delimiter: this.delimiter })}`;
     this.rejectedOpen = true;
-    this.rejectedRows = [];
-    await this.rejected.write(header + stringify(rows, { delimiter: this.delimiter }));
+    await this.rejected.write(header + stringify(settled.map((row) => row.cells), { delimiter: this.delimiter }));
   }
 
   async close(): Promise<void> {
