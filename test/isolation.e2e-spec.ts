@@ -114,5 +114,5 @@ describe('tenant isolation (random interleaved API operations)', () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, 60_000);
 });
