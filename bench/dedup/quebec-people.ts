@@ -42,6 +42,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mulberry32, Rng } from '@app/contacts';
+import { Weighted } from '../support/weighted.js';
 import {
   type Culture,
   DIRECTIONS,
@@ -117,31 +118,6 @@ function seedOf(seed: number, tag: number, a: number, b = 0, c = 0): number {
 }
 
 const TAG = { block: 1, household: 2, person: 3, email: 4, phone: 5, duplicate: 6, plan: 7, shuffle: 8, namesake: 9 } as const;
-
-/** Items with weights, picked by binary search over the running totals. */
-class Weighted<T> {
-  readonly items: readonly T[];
-  private readonly totals: Float64Array;
-  constructor(pairs: readonly (readonly [T, number])[]) {
-    const kept = pairs.filter(([, weight]) => weight > 0);
-    if (kept.length === 0) throw new Error('a weighted list needs a positive weight');
-    this.items = kept.map(([item]) => item);
-    this.totals = new Float64Array(kept.length);
-    let total = 0;
-    kept.forEach(([, weight], i) => (this.totals[i] = total += weight));
-  }
-  pick(rng: Rng): T {
-    const roll = rng.float() * this.totals[this.totals.length - 1];
-    let low = 0;
-    let high = this.totals.length - 1;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.totals[mid] > roll) high = mid;
-      else low = mid + 1;
-    }
-    return this.items[low];
-  }
-}
 
 // --- Text helpers --------------------------------------------------------------------------
 

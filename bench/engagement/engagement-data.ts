@@ -84,6 +84,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { ENGLISH_FIRST_NAMES, ENGLISH_LAST_NAMES, FRENCH_FIRST_NAMES, mulberry32, Rng } from '@app/contacts';
+import { searchTotals, Weighted } from '../support/weighted.js';
 
 export const INTERACTION_KINDS = [
   'TICKET_PURCHASE', 'ATTENDANCE', 'DONATION', 'MEMBERSHIP', 'EMAIL_SENT', 'EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED',
@@ -146,35 +147,6 @@ const MAX_CONTACTS = 50_000_000;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-/** Items with weights, picked by one uniform draw over the running totals. */
-class Weighted<T> {
-  readonly items: readonly T[];
-  private readonly totals: Float64Array;
-  constructor(pairs: readonly (readonly [T, number])[]) {
-    const kept = pairs.filter(([, weight]) => weight > 0);
-    if (kept.length === 0) throw new Error('a weighted list needs a positive weight');
-    this.items = kept.map(([item]) => item);
-    this.totals = new Float64Array(kept.length);
-    let total = 0;
-    kept.forEach(([, weight], i) => (this.totals[i] = total += weight));
-  }
-  pick(rng: Rng): T {
-    return this.items[searchTotals(this.totals, this.totals.length, rng.float() * this.totals[this.totals.length - 1])];
-  }
-}
-
-/** The first index among `count` running totals that exceeds `roll`. */
-function searchTotals(totals: Float64Array, count: number, roll: number): number {
-  let low = 0;
-  let high = count - 1;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (totals[mid] > roll) high = mid;
-    else low = mid + 1;
-  }
-  return low;
-}
 
 /** [item, weight] pairs for the hours 0–23 of a day. */
 function hours(weights: readonly number[]): Weighted<number> {
