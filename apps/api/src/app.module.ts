@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
+import { AudiencesApiModule } from '@app/audiences';
 import { type Config, InputValidationPipe } from '@app/common';
 import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
@@ -16,6 +17,7 @@ import { graphqlOptions } from './graphql/graphql.config.js';
 @Module({})
 export class AppModule {
   static forRoot(config: Config, database: { appUrl: string; embedded: boolean }): DynamicModule {
+    const processors = config.RUN_JOBS_IN_API ?? database.embedded;
     return {
       module: AppModule,
       imports: [
@@ -27,10 +29,11 @@ export class AppModule {
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: config.RUN_JOBS_IN_API ?? database.embedded }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
+        AudiencesApiModule.forRoot({ watchChanges: processors, appUrl: database.appUrl }),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

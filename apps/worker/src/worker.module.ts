@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AudiencesModule } from '@app/audiences';
 import { type Config } from '@app/common';
 import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule } from '@app/database';
@@ -19,6 +20,7 @@ export class WorkerModule {
         ContactsModule,
         DedupModule,
         EngagementModule,
+        AudiencesModule.forRoot({ watchChanges: true, appUrl: database.appUrl }),
       ],
     };
   }

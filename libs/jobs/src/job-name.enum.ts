@@ -9,6 +9,8 @@ export enum JobName {
   IMPORT_CONTACTS = 'contacts.import',
   DEDUP_CONTACTS = 'contacts.dedup',
   IMPORT_INTERACTIONS = 'interactions.import',
+  REFRESH_AUDIENCE = 'audiences.refresh',
+  SYNC_AUDIENCES = 'audiences.sync',
 }
 
 export const QUEUE_OF: Record<JobName, QueueName> = {
@@ -16,4 +18,6 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.IMPORT_CONTACTS]: QueueName.CONTACTS,
   [JobName.DEDUP_CONTACTS]: QueueName.CONTACTS,
   [JobName.IMPORT_INTERACTIONS]: QueueName.CONTACTS,
+  [JobName.REFRESH_AUDIENCE]: QueueName.CONTACTS,
+  [JobName.SYNC_AUDIENCES]: QueueName.CONTACTS,
 };

@@ -34,7 +34,7 @@ export class JobsService implements BeforeApplicationShutdown {
    * (an import stores its upload there) and may add to the params; if it
    * throws, the run and what it stored are deleted.
    */
-  async start<P extends object>(name: JobName, params: P, prepare?: (runId: string) => Promise<Partial<P>>): Promise<JobRunModel> {
+  async start<P extends object>(name: JobName, params: P, prepare?: (runId: string) => Promise<Partial<P>>, delayMs = 0): Promise<JobRunModel> {
     const { orgId, userId, role } = TenantContexts.require();
     const run = await this.db.transaction((tx) => this.runs.create(tx, name, params));
     let full = params;
@@ -49,7 +49,7 @@ export class JobsService implements BeforeApplicationShutdown {
       }
     }
     const payload: JobPayload<P> = { orgId, jobRunId: run.id, userId: userId ?? null, role: role ?? null, params: full };
-    await this.enqueue(name, payload);
+    await this.enqueue(name, payload, delayMs);
     return run;
   }
 
@@ -66,9 +66,9 @@ export class JobsService implements BeforeApplicationShutdown {
     this.stopping = true;
   }
 
-  /** Queues the job of a run; its id is the run's, so queueing it again is a no-op. */
-  async enqueue(name: JobName, payload: JobPayload): Promise<void> {
-    await this.queues[QUEUE_OF[name]].add(name, payload, { ...JOB_OPTIONS, jobId: payload.jobRunId });
+  /** Queues the job of a run (to start in `delayMs`); its id is the run's, so queueing it again is a no-op. */
+  async enqueue(name: JobName, payload: JobPayload, delayMs = 0): Promise<void> {
+    await this.queues[QUEUE_OF[name]].add(name, payload, { ...JOB_OPTIONS, jobId: payload.jobRunId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
   }
 
   queue(name: QueueName): Queue {

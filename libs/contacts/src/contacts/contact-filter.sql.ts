@@ -74,16 +74,21 @@ export function contactFilterSql(filter: ContactFilterInput | null | undefined, 
   if (filter.updatedAfter) where.push(`c.updated_at >= ${params.add(filter.updatedAfter, 'timestamptz')}`);
   if (filter.updatedBefore) where.push(`c.updated_at < ${params.add(filter.updatedBefore, 'timestamptz')}`);
 
+  // membership as libs/audiences materializes it: the one table of that context a contact filter reads
+  for (const audience of new Set(filter.audiences ?? [])) {
+    where.push(`c.id IN (SELECT m.contact_id FROM audience_members m WHERE m.audience_id = ${params.add(audience, 'uuid')})`);
+  }
   (filter.attributes ?? []).forEach((condition, i) => {
     const definition = options.definitions?.get(condition.key);
     const field = `${path}.attributes.${i}`;
     if (!definition) throw AppError.badInput(`${field}.key`, `No attribute "${condition.key}" is defined`);
-    where.push(...attributeConditions(condition, definition, params, field));
+    where.push(...attributeConditionSql(condition, definition, params, field));
   });
   return where;
 }
 
-function attributeConditions(condition: AttributeFilterInput, definition: AttributeDefinitionModel, params: SqlParams, field: string): string[] {
+/** SQL conditions on contacts `c` for one attribute condition, checked against its definition (errors name `field`). */
+export function attributeConditionSql(condition: AttributeFilterInput, definition: AttributeDefinitionModel, params: SqlParams, field: string): string[] {
   const key = params.add(definition.key);
   const where: string[] = [];
   const cast = definition.type === AttributeType.NUMBER ? 'numeric' : definition.type === AttributeType.DATE ? 'date' : '';

@@ -128,6 +128,12 @@ export class ContactFilterInput {
   @ValidateNested({ each: true })
   @Type(() => AttributeFilterInput)
   attributes?: AttributeFilterInput[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Member of every one of these audiences.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true })
+  audiences?: string[] | null;
 }
 
 export enum ContactSort {

@@ -281,7 +281,8 @@ export class ContactsService {
     );
   }
 
-  private async filterSql(tx: Tx, filter: ContactFilterInput | null | undefined, params: SqlParams, path = 'filter'): Promise<string[]> {
+  /** SQL conditions on contacts `c` for a filter, as the caller may filter (an ANALYST's search reads names only). */
+  async filterSql(tx: Tx, filter: ContactFilterInput | null | undefined, params: SqlParams, path = 'filter'): Promise<string[]> {
     const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
     return contactFilterSql(filter, params, { definitions, namesOnly: !mayReadIdentifiers(), path });
   }

@@ -7,15 +7,19 @@ const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o
  * Must agree with crm_unaccent(lower(...)) split on [^a-z0-9]+ in the migration.
  */
 export function searchTerms(text: string): string[] {
+  return [...new Set(foldText(text).split(/[^a-z0-9]+/).filter(Boolean))];
+}
+
+/** Lowercased and without accents, as crm_unaccent(lower(...)) folds it in SQL. */
+export function foldText(text: string): string {
   const lower = text.toLowerCase();
   // most text is plain ASCII: nothing to unaccent
-  const folded = /^[\x00-\x7f]*$/.test(lower)
+  return /^[\x00-\x7f]*$/.test(lower)
     ? lower
     : lower
         .normalize('NFD')
         .replace(/\p{M}/gu, '')
         .replace(/[œæßøłđı]/g, (c) => LIGATURES[c]);
-  return [...new Set(folded.split(/[^a-z0-9]+/).filter(Boolean))];
 }
 
 /** Upper bound of a prefix range in the "C" collation: every word starting with `prefix` sorts below it. */

@@ -3,6 +3,7 @@ import { JobRuns1764230400000 } from './1764230400000-job-runs.js';
 import { JobFilesByName1764316800000 } from './1764316800000-job-files-by-name.js';
 import { Dedup1764403200000 } from './1764403200000-dedup.js';
 import { Engagement1764489600000 } from './1764489600000-engagement.js';
+import { Audiences1764576000000 } from './1764576000000-audiences.js';
 
 /** Every migration, in order. */
-export const migrations = [Init1764144000000, JobRuns1764230400000, JobFilesByName1764316800000, Dedup1764403200000, Engagement1764489600000];
+export const migrations = [Init1764144000000, JobRuns1764230400000, JobFilesByName1764316800000, Dedup1764403200000, Engagement1764489600000, Audiences1764576000000];

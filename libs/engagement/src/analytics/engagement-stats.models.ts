@@ -1,5 +1,5 @@
-import { ArgsType, Field, Float, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { Language } from '@app/contacts';
 import { InteractionFilterInput } from '../interactions/interaction.models.js';
@@ -37,6 +37,8 @@ export class EngagementFilterInput extends InteractionFilterInput {
   @Field(() => [Language], { nullable: true }) @IsOptional() @IsArray() @IsEnum(Language, { each: true }) languages?: Language[] | null;
   @Field(() => [String], { nullable: true, description: 'The contact has at least one of these tags.' })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) tags?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'The contact is a member of every one of these audiences.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsUUID('all', { each: true }) audiences?: string[] | null;
 }
 
 @ArgsType()

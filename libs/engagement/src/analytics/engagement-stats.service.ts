@@ -232,7 +232,7 @@ export class EngagementStatsService {
   /** FROM interactions i (joined to their contacts when needed) and the filter's conditions. */
   private async fromClause(tx: Tx, filter: EngagementFilterInput, params: SqlParams, groupsByContact: boolean, source: StatsSource): Promise<FromClause> {
     const where = interactionFilterSql(filter, params, await this.interactions.vocabularies(tx), source.columns);
-    const contactWhere = contactFilterSql({ regions: filter.regions, tagsAny: filter.tags }, params);
+    const contactWhere = contactFilterSql({ regions: filter.regions, tagsAny: filter.tags, audiences: filter.audiences }, params);
     if (filter.languages?.length) contactWhere.push(`c.preferred_language = ANY(${params.add(filter.languages, 'text[]')})`);
     return { source, where: [...where, ...contactWhere], joinsContacts: groupsByContact || contactWhere.length > 0 };
   }
@@ -255,7 +255,7 @@ const localClock = new Intl.DateTimeFormat('en-US', { timeZone: ANALYTICS_TIME_Z
 function rollupsAnswer(filter: EngagementFilterInput, wanted: MetricsWanted): boolean {
   const midnight = (time: Date | null | undefined) =>
     !time || (time.getMilliseconds() === 0 && localClock.formatToParts(time).every((part) => part.type === 'literal' || Number(part.value) === 0));
-  const aboutContacts = Boolean(filter.regions?.length || filter.languages?.length || filter.tags?.length);
+  const aboutContacts = Boolean(filter.regions?.length || filter.languages?.length || filter.tags?.length || filter.audiences?.length);
   return !wanted.uniqueContacts && !wanted.emailRates && !aboutContacts && midnight(filter.from) && midnight(filter.to);
 }
 

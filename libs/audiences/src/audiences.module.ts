@@ -1,0 +1,43 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ContactsModule } from '@app/contacts';
+import { EngagementModule } from '@app/engagement';
+import { AudienceLoaders, AudiencesResolver } from './audiences.resolver.js';
+import { AudiencesService } from './audiences.service.js';
+import { AUDIENCE_CHANGES_URL, AudienceChangesListener } from './membership/audience-changes.listener.js';
+import { RefreshAudienceJob, SyncAudiencesJob } from './membership/audience-jobs.js';
+import { AudienceMembership } from './membership/audience-membership.js';
+
+export interface AudiencesModuleOptions {
+  /** Listen for contact changes and queue the syncs: in the processes that run jobs. */
+  watchChanges: boolean;
+  /** Application-role URL of the database, for the listening connection. */
+  appUrl: string;
+}
+
+/** Audiences: rules compiled to SQL, members materialized and kept current by jobs. */
+@Module({})
+export class AudiencesModule {
+  static forRoot(options: AudiencesModuleOptions): DynamicModule {
+    return {
+      module: AudiencesModule,
+      imports: [ContactsModule, EngagementModule],
+      providers: [
+        AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob,
+        ...(options.watchChanges ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }] : []),
+      ],
+      exports: [AudiencesService],
+    };
+  }
+}
+
+/** What the API serves of audiences: the GraphQL resolvers. */
+@Module({})
+export class AudiencesApiModule {
+  static forRoot(options: AudiencesModuleOptions): DynamicModule {
+    return {
+      module: AudiencesApiModule,
+      imports: [AudiencesModule.forRoot(options)],
+      providers: [AudiencesResolver, AudienceLoaders],
+    };
+  }
+}

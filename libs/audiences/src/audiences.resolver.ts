@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import DataLoader from 'dataloader';
+import { UuidPipe } from '@app/common';
+import { ContactConnectionModel, type LazyContactConnection } from '@app/contacts';
+import { TenantContexts } from '@app/database';
+import { JobRunModel } from '@app/jobs';
+import { type AuthenticatedRequest, callerOf, RequireRole, Role } from '@app/tenancy';
+import {
+  AudienceMembersArgs, AudienceMembersChangeModel, AudienceMembersTargetInput, AudienceModel, AudienceOverlapArgs, AudienceOverlapModel,
+  AudiencePreviewModel, AudienceSizePointModel, CreateAudienceInput, UpdateAudienceInput,
+} from './audience.models.js';
+import { AudiencesService } from './audiences.service.js';
+import { AudienceRuleInput } from './rules/audience-rule.input.js';
+
+type GqlContext = { req: AuthenticatedRequest };
+
+/** Audience.size for a whole list in one query, per request. */
+@Injectable()
+export class AudienceLoaders {
+  private readonly byContext = new WeakMap<object, DataLoader<string, number>>();
+
+  constructor(private readonly audiences: AudiencesService) {}
+
+  sizes(context: GqlContext): DataLoader<string, number> {
+    let loader = this.byContext.get(context);
+    if (!loader) {
+      const caller = callerOf(context.req);
+      loader = new DataLoader<string, number>(async (ids) => {
+        const sizes = await TenantContexts.run(caller, () => this.audiences.sizes(ids));
+        return ids.map((id) => sizes.get(id) ?? 0);
+      });
+      this.byContext.set(context, loader);
+    }
+    return loader;
+  }
+}
+
+@Resolver(() => AudienceModel)
+export class AudiencesResolver {
+  constructor(
+    private readonly audiences: AudiencesService,
+    private readonly loaders: AudienceLoaders,
+  ) {}
+
+  @Query(() => [AudienceModel], { name: 'audiences', description: 'By name.' })
+  @RequireRole(Role.ANALYST)
+  listAudiences(): Promise<AudienceModel[]> {
+    return this.audiences.list();
+  }
+
+  @Query(() => AudienceModel)
+  @RequireRole(Role.ANALYST)
+  audience(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<AudienceModel> {
+    return this.audiences.get(id);
+  }
+
+  @Query(() => AudiencePreviewModel, { description: 'How many contacts a rule selects now, with up to 20 of them; nothing is saved.' })
+  @RequireRole(Role.ANALYST)
+  previewAudience(@Args('rule', { type: () => AudienceRuleInput }) rule: AudienceRuleInput): Promise<AudiencePreviewModel> {
+    return this.audiences.preview(rule);
+  }
+
+  @Query(() => AudienceOverlapModel, { description: 'Intersection sizes of 2 to 5 audiences.' })
+  @RequireRole(Role.ANALYST)
+  audienceOverlap(@Args() args: AudienceOverlapArgs): Promise<AudienceOverlapModel> {
+    return this.audiences.overlap(args.ids.map((id) => id.toLowerCase()));
+  }
+
+  @Mutation(() => AudienceModel, { description: 'A DYNAMIC audience is materialized by a job: status is REFRESHING until it ends.' })
+  @RequireRole(Role.EDITOR)
+  createAudience(@Args('input') input: CreateAudienceInput): Promise<AudienceModel> {
+    return this.audiences.create(input);
+  }
+
+  @Mutation(() => AudienceModel, { description: 'A new rule is materialized by a job.' })
+  @RequireRole(Role.EDITOR)
+  updateAudience(@Args('id', { type: () => ID }, UuidPipe) id: string, @Args('input') input: UpdateAudienceInput): Promise<AudienceModel> {
+    return this.audiences.update(id, input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Refused (CONFLICT) while another audience\'s rule names it.' })
+  @RequireRole(Role.EDITOR)
+  deleteAudience(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<boolean> {
+    return this.audiences.delete(id);
+  }
+
+  @Mutation(() => JobRunModel, { description: 'Re-evaluates a DYNAMIC audience over every contact (and the audiences that name it).' })
+  @RequireRole(Role.EDITOR)
+  refreshAudience(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<JobRunModel> {
+    return this.audiences.refresh(id);
+  }
+
+  @Mutation(() => AudienceMembersChangeModel, { description: 'Adds contacts to a STATIC audience.' })
+  @RequireRole(Role.EDITOR)
+  addAudienceMembers(
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
+    @Args('target') target: AudienceMembersTargetInput,
+  ): Promise<AudienceMembersChangeModel> {
+    return this.audiences.addMembers(id, target);
+  }
+
+  @Mutation(() => AudienceMembersChangeModel, { description: 'Removes contacts from a STATIC audience.' })
+  @RequireRole(Role.EDITOR)
+  removeAudienceMembers(
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
+    @Args('target') target: AudienceMembersTargetInput,
+  ): Promise<AudienceMembersChangeModel> {
+    return this.audiences.removeMembers(id, target);
+  }
+
+  @ResolveField(() => Int)
+  size(@Parent() audience: AudienceModel, @Context() context: GqlContext): Promise<number> {
+    return this.loaders.sizes(context).load(audience.id);
+  }
+
+  @ResolveField(() => [AudienceSizePointModel], { description: 'Size after each refresh that changed it, and after each full refresh; oldest first.' })
+  sizeHistory(@Parent() audience: AudienceModel, @Context() context: GqlContext): Promise<AudienceSizePointModel[]> {
+    return TenantContexts.run(callerOf(context.req), () => this.audiences.sizeHistory(audience.id));
+  }
+
+  @ResolveField(() => ContactConnectionModel, { description: 'By name; without identifiers for the ANALYST role. Export them with exportContacts(filter: {audiences: [id]}).' })
+  members(@Parent() audience: AudienceModel, @Args() args: AudienceMembersArgs, @Context() context: GqlContext): Promise<LazyContactConnection> {
+    return TenantContexts.run(callerOf(context.req), () => this.audiences.members(audience.id, args.first, args.after));
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { AttributesService } from '@app/contacts';
+import { SqlParams, type Tx } from '@app/database';
+import { InteractionsService } from '@app/engagement';
+import type { AudienceRuleInput } from '../rules/audience-rule.input.js';
+import { compileRule, type RuleContext } from '../rules/rule-compiler.js';
+
+/** Why members changed; audience.sizeHistory shows it. */
+export enum RefreshReason {
+  CREATED = 'CREATED',
+  RULE_CHANGED = 'RULE_CHANGED',
+  MANUAL = 'MANUAL',
+  DAILY = 'DAILY',
+  /** An audience its rule names was refreshed. */
+  DEPENDENCY = 'DEPENDENCY',
+  /** Contacts changed (the incremental sync). */
+  CHANGES = 'CHANGES',
+  MEMBERS_ADDED = 'MEMBERS_ADDED',
+  MEMBERS_REMOVED = 'MEMBERS_REMOVED',
+}
+
+export interface RefreshResult {
+  entered: number;
+  left: number;
+  size: number;
+}
+
+interface DynamicAudience {
+  id: string;
+  rule: AudienceRuleInput;
+  ruleVersion: number;
+  dependsOn: string[];
+}
+
+/**
+ * Materializes dynamic audiences: evaluates a rule over every contact (a full refresh) or over some (the incremental
+ * sync), and writes the difference to audience_members, counting who entered and who left. Callers hold the
+ * organization's audience lock (lockAudiences), so refreshes of one organization never interleave.
+ */
+@Injectable()
+export class AudienceMembership {
+  constructor(
+    private readonly interactions: InteractionsService,
+    private readonly attributes: AttributesService,
+  ) {}
+
+  /** Serializes the organization's refreshes and syncs until the transaction ends. */
+  async lockAudiences(tx: Tx): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('crm_audiences:' || crm_current_org()::text, 0))`);
+  }
+
+  async ruleContext(tx: Tx, now: Date, identifiersAllowed: boolean, selfId?: string): Promise<RuleContext> {
+    const audiences = await tx.query<{ id: string; dependsOn: string[] }>(`SELECT id, depends_on::text[] AS "dependsOn" FROM audiences`);
+    return {
+      now,
+      vocabularies: await this.interactions.vocabularies(tx),
+      definitions: await this.attributes.definitions(tx),
+      audiences: new Map(audiences.map((a) => [a.id, a])),
+      selfId,
+      identifiersAllowed,
+    };
+  }
+
+  /**
+   * Re-evaluates one dynamic audience: over every contact, or over `scope` only. A full refresh records a point in the
+   * size history always, an incremental one only when members changed.
+   */
+  async refresh(tx: Tx, audience: DynamicAudience, context: RuleContext, reason: RefreshReason, scope?: readonly string[]): Promise<RefreshResult> {
+    const params = new SqlParams();
+    const scopeParam = scope ? params.add(scope, 'uuid[]') : undefined;
+    const rule = compileRule(audience.rule, { ...context, selfId: audience.id }, params, scopeParam);
+    const id = params.add(audience.id, 'uuid');
+    const inScope = (column: string) => (scopeParam ? ` AND ${column} = ANY(${scopeParam})` : '');
+    const [{ entered, left }] = await tx.query<{ entered: number; left: number }>(
+      `WITH target AS MATERIALIZED (SELECT c.id FROM contacts c WHERE ${rule.sql}${inScope('c.id')}),
+            gone AS (DELETE FROM audience_members m WHERE m.audience_id = ${id}${inScope('m.contact_id')}
+                        AND m.contact_id NOT IN (SELECT id FROM target) RETURNING 1),
+            came AS (INSERT INTO audience_members (org_id, audience_id, contact_id)
+                     SELECT crm_current_org(), ${id}, t.id FROM target t
+                      WHERE NOT EXISTS (SELECT 1 FROM audience_members m WHERE m.audience_id = ${id} AND m.contact_id = t.id)
+                     ORDER BY t.id
+                     ON CONFLICT DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*) FROM came)::int AS entered, (SELECT count(*) FROM gone)::int AS left`,
+      params.values,
+    );
+    const size = await this.size(tx, audience.id);
+    if (!scope) {
+      await tx.execute(
+        `UPDATE audiences SET refreshed_at = now(), materialized_version = greatest(materialized_version, $2),
+                              depends_on = $3::uuid[], time_relative = $4 WHERE id = $1`,
+        [audience.id, audience.ruleVersion, rule.dependsOn, rule.timeRelative],
+      );
+    }
+    if (!scope || entered + left > 0) await this.record(tx, audience.id, reason, { entered, left, size });
+    return { entered, left, size };
+  }
+
+  /** Full refreshes of `ids` and then of every dynamic audience that depends on them, dependencies first. */
+  async refreshWithDependents(tx: Tx, ids: readonly string[], context: RuleContext, reason: RefreshReason): Promise<Map<string, RefreshResult>> {
+    const all = await this.dynamicAudiences(tx);
+    const wanted = new Set(ids);
+    // the dependents of what is refreshed, at any depth (dynamicAudiences lists dependencies first)
+    for (const audience of all) if (audience.dependsOn.some((id) => wanted.has(id))) wanted.add(audience.id);
+    const results = new Map<string, RefreshResult>();
+    for (const audience of all.filter((a) => wanted.has(a.id))) {
+      results.set(audience.id, await this.refresh(tx, audience, context, ids.includes(audience.id) ? reason : RefreshReason.DEPENDENCY));
+    }
+    return results;
+  }
+
+  /** Every dynamic audience, each after the audiences its rule names. */
+  async dynamicAudiences(tx: Tx): Promise<DynamicAudience[]> {
+    const rows = await tx.query<DynamicAudience>(
+      `SELECT id, rule, rule_version AS "ruleVersion", depends_on::text[] AS "dependsOn" FROM audiences WHERE kind = 'DYNAMIC' ORDER BY id`,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const ordered: DynamicAudience[] = [];
+    const placed = new Set<string>();
+    const place = (audience: DynamicAudience, path: Set<string>) => {
+      if (placed.has(audience.id) || path.has(audience.id)) return;
+      path.add(audience.id);
+      for (const id of audience.dependsOn) {
+        const dependency = byId.get(id);
+        if (dependency) place(dependency, path);
+      }
+      placed.add(audience.id);
+      ordered.push(audience);
+    };
+    for (const row of rows) place(row, new Set());
+    return ordered;
+  }
+
+  async size(tx: Tx, audienceId: string): Promise<number> {
+    const [{ size }] = await tx.query<{ size: number }>('SELECT count(*)::int AS size FROM audience_members WHERE audience_id = $1', [audienceId]);
+    return size;
+  }
+
+  async record(tx: Tx, audienceId: string, reason: RefreshReason, result: RefreshResult): Promise<void> {
+    await tx.execute(
+      `INSERT INTO audience_refreshes (org_id, audience_id, reason, size, entered, left_count) VALUES (crm_current_org(), $1, $2, $3, $4, $5)`,
+      [audienceId, reason, result.size, result.entered, result.left],
+    );
+  }
+}
