@@ -181,12 +181,13 @@ class RuleCompiler {
 
   private interactions(condition: InteractionConditionInput, at: string): string {
     const measure = condition.measure ?? InteractionMeasure.COUNT;
-    const aggregate = {
-      [InteractionMeasure.COUNT]: 'count(*)',
-      [InteractionMeasure.DISTINCT_OFFERINGS]: `count(DISTINCT ${INTERACTION_COLUMNS.offering})`,
-      [InteractionMeasure.AMOUNT_CENTS]: `coalesce(sum(i.amount_cents) FILTER (WHERE i.currency = ${this.params.add(ACCOUNT_CURRENCY)}), 0)`,
-    }[measure];
-    if (!aggregate) throw AppError.badInput(`${at}.measure`, `Unknown measure ${String(measure)}`);
+    const aggregates: Record<InteractionMeasure, () => string> = {
+      [InteractionMeasure.COUNT]: () => 'count(*)',
+      [InteractionMeasure.DISTINCT_OFFERINGS]: () => `count(DISTINCT ${INTERACTION_COLUMNS.offering})`,
+      [InteractionMeasure.AMOUNT_CENTS]: () => this.amountSum(),
+    };
+    if (!aggregates[measure]) throw AppError.badInput(`${at}.measure`, `Unknown measure ${String(measure)}`);
+    const aggregate = aggregates[measure]();
     const where = interactionFilterSql(condition.filter, this.params, this.context.vocabularies, INTERACTION_COLUMNS, `${at}.filter`);
     if (condition.filter?.from) this.date(condition.filter.from, `${at}.filter.from`);
     if (condition.filter?.to) this.date(condition.filter.to, `${at}.filter.to`);
@@ -218,7 +219,7 @@ class RuleCompiler {
       case EngagementScore.MONETARY:
         return this.aggregateCondition(
           [`i.occurred_at >= ${yearAgo}`],
-          ladder(`coalesce(sum(i.amount_cents) FILTER (WHERE i.currency = ${this.params.add(ACCOUNT_CURRENCY)}), 0)`, RFM_THRESHOLDS.monetaryCents),
+          ladder(this.amountSum(), RFM_THRESHOLDS.monetaryCents),
           condition.comparison, value, at,
         );
       default:
@@ -237,6 +238,11 @@ class RuleCompiler {
     const matching = `SELECT i.contact_id FROM interactions i WHERE ${[...where, `true${this.scoped('i.contact_id')}`].join(' AND ')} GROUP BY i.contact_id`;
     const test = `${aggregate} ${op.sql} ${this.params.add(value, 'float8')}`;
     return op.holds(0, value) ? `c.id NOT IN (${matching} HAVING NOT (${test}))` : `c.id IN (${matching} HAVING ${test})`;
+  }
+
+  /** CAD only, as every amount (contact-engagement.ts). */
+  private amountSum(): string {
+    return `coalesce(sum(i.amount_cents) FILTER (WHERE i.currency = ${this.params.add(ACCOUNT_CURRENCY)}), 0)`;
   }
 
   private inAudience(id: string, at: string): string {
