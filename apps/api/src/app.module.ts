@@ -33,7 +33,7 @@ export class AppModule {
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
-        AudiencesApiModule.forRoot({ watchChanges: processors, appUrl: database.appUrl }),
+        AudiencesApiModule.forRoot({ watchChanges: processors, appUrl: database.appUrl }, { maxBytes: config.IMPORT_MAX_BYTES }),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

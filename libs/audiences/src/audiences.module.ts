@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ContactsModule } from '@app/contacts';
+import { ContactsModule, IMPORT_LIMITS, type ImportLimits, ImportUploads } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { AudienceLoaders, AudiencesResolver } from './audiences.resolver.js';
 import { AudiencesService } from './audiences.service.js';
 import { AUDIENCE_CHANGES_URL, AudienceChangesListener } from './membership/audience-changes.listener.js';
 import { RefreshAudienceJob, SyncAudiencesJob } from './membership/audience-jobs.js';
 import { AudienceMembership } from './membership/audience-membership.js';
+import { AudienceMembersController } from './static/audience-members.controller.js';
+import { ImportMembersJob } from './static/import-members.job.js';
 
 export interface AudiencesModuleOptions {
   /** Listen for contact changes and queue the syncs: in the processes that run jobs. */
@@ -22,7 +24,7 @@ export class AudiencesModule {
       module: AudiencesModule,
       imports: [ContactsModule, EngagementModule],
       providers: [
-        AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob,
+        AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob, ImportMembersJob,
         ...(options.watchChanges ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }] : []),
       ],
       exports: [AudiencesService],
@@ -30,14 +32,15 @@ export class AudiencesModule {
   }
 }
 
-/** What the API serves of audiences: the GraphQL resolvers. */
+/** What the API serves of audiences: the GraphQL resolvers and the members upload. */
 @Module({})
 export class AudiencesApiModule {
-  static forRoot(options: AudiencesModuleOptions): DynamicModule {
+  static forRoot(options: AudiencesModuleOptions, limits: ImportLimits): DynamicModule {
     return {
       module: AudiencesApiModule,
       imports: [AudiencesModule.forRoot(options)],
-      providers: [AudiencesResolver, AudienceLoaders],
+      providers: [AudiencesResolver, AudienceLoaders, ImportUploads, { provide: IMPORT_LIMITS, useValue: limits }],
+      controllers: [AudienceMembersController],
     };
   }
 }

@@ -11,6 +11,7 @@ export enum JobName {
   IMPORT_INTERACTIONS = 'interactions.import',
   REFRESH_AUDIENCE = 'audiences.refresh',
   SYNC_AUDIENCES = 'audiences.sync',
+  IMPORT_AUDIENCE_MEMBERS = 'audiences.import-members',
 }
 
 export const QUEUE_OF: Record<JobName, QueueName> = {
@@ -20,4 +21,5 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.IMPORT_INTERACTIONS]: QueueName.CONTACTS,
   [JobName.REFRESH_AUDIENCE]: QueueName.CONTACTS,
   [JobName.SYNC_AUDIENCES]: QueueName.CONTACTS,
+  [JobName.IMPORT_AUDIENCE_MEMBERS]: QueueName.CONTACTS,
 };

@@ -11,7 +11,7 @@ const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS to
   started_at AS "startedAt", finished_at AS "finishedAt",
   CASE WHEN status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM job_files f WHERE f.org_id = job_runs.org_id AND f.job_run_id = job_runs.id
                                                 AND f.name IN ('result', 'rejected'))
-       THEN CASE WHEN kind IN ('contacts.import', 'interactions.import') THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END
+       THEN CASE WHEN kind IN ('contacts.import', 'interactions.import', 'audiences.import-members') THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END
   END AS "downloadPath"`;
 
 /** Job runs: the tenant-visible record of every queued job, written by the processor as it goes. */

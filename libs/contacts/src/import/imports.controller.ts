@@ -6,11 +6,11 @@ import { ImportUploads, type UploadRequest } from './import-uploads.js';
 import { type ImportContactsParams, parseImportOptions } from './import-options.js';
 
 /** Import jobs whose rejected rows `GET /imports/:id/rejected-rows` serves. */
-const IMPORT_JOBS = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS];
+const IMPORT_JOBS = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS, JobName.IMPORT_AUDIENCE_MEMBERS];
 
 /**
  * `POST /imports` (EDITOR): a contacts CSV (ImportUploads); the answer is 202 with the job run, which the worker then
- * imports. `GET /imports/:id/rejected-rows`: the rows an import (of contacts or interactions) refused, with an
+ * imports. `GET /imports/:id/rejected-rows`: the rows an import (of contacts, interactions or audience members) refused, with an
  * `error` column.
  */
 @Controller('imports')
