@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { joinListsOfMerged, restoreListsAfterUndo, staticListMemberships, type StaticListMembership } from '@app/audiences';
 import { AppError, ErrorCode } from '@app/common';
 import { CONTACT_FIELD_COLUMNS, ConsentsService, ConsentStatus } from '@app/contacts';
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
@@ -39,6 +40,8 @@ interface MergeBefore {
   contactTags: Record<string, unknown>[];
   /** Their rows of each contact-owned table: contact_id and the row's key. */
   owned: Record<string, Record<string, unknown>[]>;
+  /** Their static-list memberships (absent in merges made before audiences existed). */
+  staticLists?: StaticListMembership[];
 }
 
 interface MergeRow {
@@ -83,7 +86,9 @@ export class MergeService {
     const userId = TenantContexts.current()?.userId ?? null;
     return this.db.transaction(async (tx) => {
       const contacts = await lockContacts(tx, ids);
-      const before: MergeBefore = { contacts, contactTags: await contactTags(tx, ids), owned: await ownedRows(tx, ids) };
+      const before: MergeBefore = {
+        contacts, contactTags: await contactTags(tx, ids), owned: await ownedRows(tx, ids), staticLists: await staticListMemberships(tx, ids),
+      };
       const records = await this.consents.forContacts(tx, ids);
       const { values, sources } = chooseSurvivorValues(contacts, survivorId, request.fieldChoices ?? []);
       // every refusal came before this first write: a refused merge leaves nothing behind, even inside a run's transaction
@@ -111,6 +116,7 @@ export class MergeService {
       for (const { table } of CONTACT_OWNED_TABLES) {
         await tx.execute(`UPDATE ${table} SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [survivorId, mergedIds]);
       }
+      await joinListsOfMerged(tx, survivorId, before.staticLists ?? []);
       for (const { purpose, occurredAt, original } of withdrawalsToCarry(records, new Date())) {
         const proof = `Withdrawn ${original.occurredAt.toISOString()} on contact ${original.contactId} (consent record ${original.id}, source "${original.source}"), merged into ${survivorId}`;
         await this.consents.record(tx, survivorId, { purpose, status: ConsentStatus.WITHDRAWN, source: 'merge', proof, occurredAt }, 'consents', mergeId);
@@ -165,6 +171,8 @@ export class MergeService {
         );
       }
       await tx.execute('DELETE FROM consents WHERE contact_id = $1 AND merge_id = $2', [survivorId, mergeId]);
+      const [{ mergedAt }] = await tx.query<{ mergedAt: string }>('SELECT created_at::text AS "mergedAt" FROM contact_merges WHERE id = $1', [mergeId]);
+      await restoreListsAfterUndo(tx, survivorId, before.staticLists ?? [], mergedAt);
 
       const survivorBefore = before.contacts.find((c) => c.id === survivorId)!;
       const values: SurvivorValues = survivorAfterUndo(survivorBefore, result, current.row);

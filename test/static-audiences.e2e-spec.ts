@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TestApi } from './support/test-app.js';
 
-/** Adding a static audience's members from a CSV file: by contact id, customer number or email; bad rows reported. */
+/** Static audiences: members from a CSV file (by contact id, customer number or email; bad rows reported), and merges. */
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
 const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
 const MEMBERS = `query($id: ID!) { audience(id: $id) { size members(first: 50) { edges { node { id } } } sizeHistory { reason entered } } }`;
 
-describe('importing the members of a static audience', () => {
+describe('static audiences', () => {
   let api: TestApi;
   let token: string;
 
@@ -66,5 +66,27 @@ describe('importing the members of a static audience', () => {
     const run = await api.finishedRun(token, upload.body.jobRunId);
     expect(run.status).toBe('FAILED');
     expect(run.errors[0].message).toMatch(/no contact id, customer number or email column/);
+  });
+
+  it('a merge puts the survivor on the merged contacts\' lists, and its undo puts everyone back', async () => {
+    const MERGE = `mutation($survivorId: ID!, $mergedIds: [ID!]!) { mergeContacts(survivorId: $survivorId, mergedIds: $mergedIds) { id } }`;
+    const UNMERGE = `mutation($mergeId: ID!) { unmergeContacts(mergeId: $mergeId) { id } }`;
+    const ADD = `mutation($id: ID!, $ids: [ID!]!) { addAudienceMembers(id: $id, target: { ids: $ids }) { affected } }`;
+    const survivor = await contact({ firstName: 'Survivante' });
+    const merged = await contact({ firstName: 'Fusionnée' });
+    const lists = [];
+    for (const name of ['Liste A', 'Liste B']) lists.push((await api.ok<any>(token, CREATE_AUDIENCE, { input: { name, kind: 'STATIC' } })).createAudience.id);
+    await api.ok(token, ADD, { id: lists[0], ids: [survivor] });
+    await api.ok(token, ADD, { id: lists[1], ids: [merged] });
+    const membersOf = async (id: string) =>
+      (await api.ok<any>(token, MEMBERS, { id })).audience.members.edges.map((e: any) => e.node.id).sort();
+
+    const { mergeContacts } = await api.ok<any>(token, MERGE, { survivorId: survivor, mergedIds: [merged] });
+    expect(await membersOf(lists[0])).toEqual([survivor]);
+    expect(await membersOf(lists[1])).toEqual([survivor]);
+
+    await api.ok(token, UNMERGE, { mergeId: mergeContacts.id });
+    expect(await membersOf(lists[0])).toEqual([survivor]);
+    expect(await membersOf(lists[1])).toEqual([merged]);
   });
 });
