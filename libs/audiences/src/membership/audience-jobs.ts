@@ -64,10 +64,13 @@ export class SyncAudiencesJob implements JobHandlerContract<object> {
   ) {}
 
   async run(): Promise<Record<string, number>> {
+    // the request only wakes a worker (the pending rows are the work): taken apart, so that writers never wait for the sync
+    await this.db.transaction((tx) => tx.execute('DELETE FROM audience_sync_requests WHERE organization_id = crm_current_org()'));
     return this.db.transaction(async (tx) => {
       await this.membership.lockAudiences(tx);
-      await tx.execute('DELETE FROM audience_sync_requests WHERE organization_id = crm_current_org()');
-      const changed = (await tx.query<{ id: string }>('DELETE FROM audience_pending_contacts RETURNING contact_id AS id')).map((row) => row.id);
+      const changed = (await tx.query<{ id: string }>(
+        'WITH taken AS (DELETE FROM audience_pending_contacts RETURNING contact_id) SELECT DISTINCT contact_id AS id FROM taken',
+      )).map((row) => row.id);
       const counts = { contacts: changed.length, audiences: 0, entered: 0, left: 0 };
       if (changed.length === 0) return counts;
       const context = await this.membership.ruleContext(tx, new Date(), true);

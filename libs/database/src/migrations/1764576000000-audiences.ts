@@ -60,11 +60,14 @@ export class Audiences1764576000000 implements MigrationInterface {
       );
       CREATE INDEX audience_refreshes_audience_idx ON audience_refreshes (org_id, audience_id, at);
 
-      -- Contacts whose data changed since the last sync of the organization's dynamic audiences.
+      -- Contacts whose data changed since the last sync of the organization's dynamic audiences. A log, not a set: a
+      -- writer never waits for a sync that is taking the rows (a unique key would make it wait, and a merge holding
+      -- contact locks while the sync wants them would deadlock), and a sync takes only the rows its snapshot sees.
       CREATE TABLE audience_pending_contacts (
         org_id uuid NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         contact_id uuid NOT NULL,
-        PRIMARY KEY (org_id, contact_id)
+        PRIMARY KEY (org_id, seq)
       );
 
       -- Which organizations have pending changes: read across organizations by the workers when they start (a
@@ -87,20 +90,20 @@ export class Audiences1764576000000 implements MigrationInterface {
           RETURN NULL;
         END IF;
         IF TG_TABLE_NAME = 'contacts' THEN
-          INSERT INTO audience_pending_contacts (org_id, contact_id) SELECT DISTINCT org_id, id FROM new_rows ORDER BY 2 ON CONFLICT DO NOTHING;
+          INSERT INTO audience_pending_contacts (org_id, contact_id) SELECT DISTINCT org_id, id FROM new_rows;
         ELSIF TG_TABLE_NAME = 'audience_members' THEN
           -- a static list's changes matter to the rules that name it
           INSERT INTO audience_pending_contacts (org_id, contact_id)
             SELECT DISTINCT r.org_id, r.contact_id FROM changed_rows r JOIN audiences a ON a.org_id = r.org_id AND a.id = r.audience_id
-             WHERE a.kind = 'STATIC' ORDER BY 2 ON CONFLICT DO NOTHING;
+             WHERE a.kind = 'STATIC';
         ELSIF TG_OP = 'UPDATE' THEN
           INSERT INTO audience_pending_contacts (org_id, contact_id)
-            SELECT org_id, contact_id FROM new_rows UNION SELECT org_id, contact_id FROM old_rows ORDER BY 2 ON CONFLICT DO NOTHING;
+            SELECT org_id, contact_id FROM new_rows UNION SELECT org_id, contact_id FROM old_rows;
         ELSE
           INSERT INTO audience_pending_contacts (org_id, contact_id)
-            SELECT DISTINCT org_id, contact_id FROM changed_rows ORDER BY 2 ON CONFLICT DO NOTHING;
+            SELECT DISTINCT org_id, contact_id FROM changed_rows;
         END IF;
-        -- nothing new (already pending, or a dynamic audience's own refresh): no request, so a sync never wakes itself
+        -- nothing noted (a dynamic audience's own refresh): no request, so a sync never wakes itself
         GET DIAGNOSTICS noted = ROW_COUNT;
         IF noted = 0 THEN RETURN NULL; END IF;
         INSERT INTO audience_sync_requests (organization_id) VALUES (org) ON CONFLICT DO NOTHING;
