@@ -38,6 +38,7 @@ export class AudiencesService {
 
   /** Creates an audience; a dynamic one is materialized by a job (status REFRESHING until it ends). */
   async create(input: CreateAudienceInput): Promise<AudienceModel> {
+    const name = nameOf(input.name);
     const rule = this.ruleFor(input.kind, input.rule, 'input.rule');
     const audience = await this.db.transaction(async (tx) => {
       const compiled = rule ? await this.check(tx, rule, 'input.rule') : null;
@@ -45,7 +46,7 @@ export class AudiencesService {
         tx.query<{ id: string }>(
           `INSERT INTO audiences (org_id, name, description, kind, rule, depends_on, time_relative, created_by)
            VALUES (crm_current_org(), $1, $2, $3, $4, $5::uuid[], $6, $7) RETURNING id`,
-          [input.name.trim(), input.description ?? null, input.kind, rule, compiled?.dependsOn ?? [], compiled?.timeRelative ?? false,
+          [name, input.description ?? null, input.kind, rule, compiled?.dependsOn ?? [], compiled?.timeRelative ?? false,
             TenantContexts.current()?.userId ?? null],
         ));
       return this.require(tx, id);
@@ -61,7 +62,7 @@ export class AudiencesService {
       const sets: string[] = [];
       const params = new SqlParams();
       params.add(id, 'uuid');
-      if (input.name !== undefined && input.name !== null) sets.push(`name = ${params.add(input.name.trim())}`);
+      if (input.name !== undefined && input.name !== null) sets.push(`name = ${params.add(nameOf(input.name))}`);
       if (input.description !== undefined) sets.push(`description = ${params.add(input.description)}`);
       if (input.rule) {
         const compiled = await this.check(tx, input.rule, 'input.rule', id);
@@ -99,10 +100,11 @@ export class AudiencesService {
       const params = new SqlParams();
       const context = await this.membership.ruleContext(tx, new Date(), mayReadIdentifiers());
       const compiled = compileRule(rule, context, params);
-      const [{ count }] = await tx.query<{ count: number }>(`SELECT count(*)::int AS count FROM contacts c WHERE ${compiled.sql}`, params.values);
-      const ids = await tx.query<{ id: string }>(`SELECT c.id FROM contacts c WHERE ${compiled.sql} LIMIT ${PREVIEW_SAMPLE}`, params.values);
-      const sample = await this.contacts.getMany(tx, ids.map((row) => row.id));
-      return { count, sample: sample.sort(byName) };
+      // one pass: the window counts every match before LIMIT keeps a few
+      const rows = await tx.query<{ id: string; count: number }>(
+        `SELECT c.id, count(*) OVER ()::int AS count FROM contacts c WHERE ${compiled.sql} LIMIT ${PREVIEW_SAMPLE}`, params.values);
+      const sample = await this.contacts.getMany(tx, rows.map((row) => row.id));
+      return { count: rows[0]?.count ?? 0, sample: sample.sort(byName) };
     });
   }
 
@@ -231,6 +233,13 @@ export class AudiencesService {
       throw error;
     }
   }
+}
+
+/** A name trimmed; blank is refused here rather than by the table's check (which would answer an internal error). */
+function nameOf(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw AppError.badInput('input.name', 'The name must not be blank');
+  return trimmed;
 }
 
 function bitCount(n: number): number {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { AppError, logger } from '@app/common';
 import { TenantDb } from '@app/database';
 import { JobHandler, type JobHandlerContract, JobName, type JobPayload, JobsService } from '@app/jobs';
-import { AudienceMembership, RefreshReason } from './audience-membership.js';
+import { AudienceMembership, RefreshReason, type RefreshResult } from './audience-membership.js';
 
 export interface RefreshAudienceParams {
   audienceId: string;
@@ -30,9 +32,12 @@ export class RefreshAudienceJob implements JobHandlerContract<RefreshAudiencePar
     const { results, timeRelative } = await this.db.transaction(async (tx) => {
       await this.membership.lockAudiences(tx);
       const [audience] = await tx.query<{ kind: string }>('SELECT kind FROM audiences WHERE id = $1', [params.audienceId]);
-      if (audience?.kind !== 'DYNAMIC') return { results: new Map(), timeRelative: false };
+      if (audience?.kind !== 'DYNAMIC') return { results: new Map<string, RefreshResult>(), timeRelative: false };
       const context = await this.membership.ruleContext(tx, new Date(), true);
-      const results = await this.membership.refreshWithDependents(tx, [params.audienceId], context, params.reason);
+      const results = await this.membership.refreshWithDependents(tx, [params.audienceId], context, params.reason).catch((error: unknown) => {
+        // a rule that no longer compiles (its attribute was deleted) fails the same way every time: no retry
+        throw error instanceof AppError ? new UnrecoverableError(`An audience's rule no longer compiles: ${error.message} (${error.field})`) : error;
+      });
       const [{ timeRelative }] = await tx.query<{ timeRelative: boolean }>('SELECT time_relative AS "timeRelative" FROM audiences WHERE id = $1', [params.audienceId]);
       return { results, timeRelative };
     });
@@ -71,12 +76,21 @@ export class SyncAudiencesJob implements JobHandlerContract<object> {
       const changed = (await tx.query<{ id: string }>(
         'WITH taken AS (DELETE FROM audience_pending_contacts RETURNING contact_id) SELECT DISTINCT contact_id AS id FROM taken',
       )).map((row) => row.id);
-      const counts = { contacts: changed.length, audiences: 0, entered: 0, left: 0 };
+      const counts = { contacts: changed.length, audiences: 0, entered: 0, left: 0, invalidRules: 0 };
       if (changed.length === 0) return counts;
       const context = await this.membership.ruleContext(tx, new Date(), true);
       const scope = changed.length > FULL_SYNC_ABOVE ? undefined : changed;
       for (const audience of await this.membership.dynamicAudiences(tx)) {
-        const result = await this.membership.refresh(tx, audience, context, RefreshReason.CHANGES, scope);
+        let result;
+        try {
+          result = await this.membership.refresh(tx, audience, context, RefreshReason.CHANGES, scope);
+        } catch (error) {
+          // a rule that no longer compiles (its attribute was deleted) must not hold back the others
+          if (!(error instanceof AppError)) throw error;
+          logger.warn({ audienceId: audience.id, reason: error.message }, 'audience rule no longer compiles; its members are left as they were');
+          counts.invalidRules++;
+          continue;
+        }
         counts.audiences++;
         counts.entered += result.entered;
         counts.left += result.left;

@@ -201,7 +201,8 @@ class RuleCompiler {
   private score(condition: ScoreConditionInput, at: string): string {
     const value = this.number(condition.value, `${at}.value`);
     this.timeRelative = true;
-    const yearAgo = this.params.add(addMonthsUtc(this.context.now, -12), 'timestamptz');
+    // added only by the scores that read it: an unused parameter has no type PostgreSQL can determine
+    const yearAgo = () => this.params.add(addMonthsUtc(this.context.now, -12), 'timestamptz');
     const ladder = (measure: string, thresholds: readonly number[]) =>
       `CASE ${thresholds.map((threshold, i) => `WHEN ${measure} >= ${this.params.add(threshold, 'float8')} THEN ${5 - i}`).join(' ')} ELSE 0 END`;
     switch (condition.score) {
@@ -213,12 +214,12 @@ class RuleCompiler {
       }
       case EngagementScore.FREQUENCY:
         return this.aggregateCondition(
-          [`i.type = ANY(${this.params.add(TRANSACTION_TYPES, 'text[]')})`, `i.occurred_at >= ${yearAgo}`],
+          [`i.type = ANY(${this.params.add(TRANSACTION_TYPES, 'text[]')})`, `i.occurred_at >= ${yearAgo()}`],
           ladder('count(*)', RFM_THRESHOLDS.frequency), condition.comparison, value, at,
         );
       case EngagementScore.MONETARY:
         return this.aggregateCondition(
-          [`i.occurred_at >= ${yearAgo}`],
+          [`i.occurred_at >= ${yearAgo()}`],
           ladder(this.amountSum(), RFM_THRESHOLDS.monetaryCents),
           condition.comparison, value, at,
         );

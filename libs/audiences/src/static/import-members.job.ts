@@ -107,7 +107,10 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
             continue;
           }
           counts.rows++;
-          const cell = (column: MemberColumn) => (columns[column] === undefined ? null : (row.cells[columns[column]!] ?? '').trim() || null);
+          const cell = (column: MemberColumn) => {
+            const index = columns[column];
+            return index === undefined ? null : (row.cells[index] ?? '').trim() || null;
+          };
           batch.push({ line: row.line, cells: row.cells, id: cell('id'), externalId: cell('externalId'), email: cell('email') });
           if (batch.length >= BATCH_ROWS) await addBatch();
         }
