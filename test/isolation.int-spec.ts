@@ -39,7 +39,10 @@ describe('tenant isolation (catalog)', () => {
   });
 
   it('finds the tenant tables', () => {
-    expect(tenantTables).toEqual(expect.arrayContaining(['contacts', 'consents', 'contact_tags', 'tags', 'api_keys', 'memberships']));
+    expect(tenantTables).toEqual(expect.arrayContaining([
+      'contacts', 'consents', 'contact_tags', 'tags', 'api_keys', 'memberships',
+      'audiences', 'audience_members', 'audience_refreshes', 'audience_pending_contacts',
+    ]));
   });
 
   it('the application role is not a superuser, cannot bypass RLS and owns no table', async () => {
@@ -147,5 +150,12 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000c1', 'ISO', now(), 'iso', '1') ON CONFLICT DO NOTHING;
     INSERT INTO interaction_rollups (org_id, day, type, discipline, offering, venue, campaign, channel, interactions, amount_cents, quantity)
       VALUES ('${org}', '2025-01-01', 'ISO', '', '', '', '', '', 1, 0, 0) ON CONFLICT DO NOTHING;
+    INSERT INTO audiences (org_id, id, name, kind, rule)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000a2', 'Iso', 'DYNAMIC', '{"tags": {"any": ["iso"]}}') ON CONFLICT DO NOTHING;
+    INSERT INTO audience_members (org_id, audience_id, contact_id)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000a2', '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
+    INSERT INTO audience_refreshes (org_id, audience_id, reason, size, entered, left_count)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000a2', 'CREATED', 1, 1, 0);
+    INSERT INTO audience_pending_contacts (org_id, contact_id) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
   `);
 }

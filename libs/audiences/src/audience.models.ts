@@ -81,7 +81,7 @@ export class UpdateAudienceInput {
   @Field(() => AudienceRuleInput, { nullable: true, description: 'A new rule (DYNAMIC only): members are refreshed by a job.' }) rule?: AudienceRuleInput | null;
 }
 
-@InputType({ description: 'Contacts given by ids or by a filter (one of the two).' })
+@InputType({ description: 'Contacts given by ids, by a filter, or both (then both must hold).' })
 export class AudienceMembersTargetInput {
   @Field(() => [ID], { nullable: true })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @IsUUID('all', { each: true }) ids?: string[] | null;

@@ -119,7 +119,7 @@ export class AudiencesResolver {
     return TenantContexts.run(callerOf(context.req), () => this.audiences.sizeHistory(audience.id));
   }
 
-  @ResolveField(() => ContactConnectionModel, { description: 'By name; without identifiers for the ANALYST role. Export them with exportContacts(filter: {audiences: [id]}).' })
+  @ResolveField(() => ContactConnectionModel, { description: 'By name; without identifiers for the ANALYST role. Export them with startExport(filter: {audiences: [id]}).' })
   members(@Parent() audience: AudienceModel, @Args() args: AudienceMembersArgs, @Context() context: GqlContext): Promise<LazyContactConnection> {
     return TenantContexts.run(callerOf(context.req), () => this.audiences.members(audience.id, args.first, args.after));
   }

@@ -1,5 +1,5 @@
-import type { GraphQLFormattedError } from 'graphql';
-import { logger } from '@app/common';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AppError, logger } from '@app/common';
 import { INTERNAL_ERROR_MESSAGE } from './graphql-error.filter.js';
 
 /** Codes a client may see: ours (GraphqlErrorFilter) and the GraphQL server's own request errors. */
@@ -19,10 +19,16 @@ const PUBLIC_CODES = new Set([
 ]);
 
 /**
- * Last safety net before an error leaves the server: errors the filter never saw
- * (thrown in field resolvers) lose their message and become INTERNAL_SERVER_ERROR.
+ * Last safety net before an error leaves the server. Field resolvers (and the pipes on their arguments) throw past
+ * GraphqlErrorFilter: an AppError among them keeps its code and field; anything else loses its message and becomes
+ * INTERNAL_SERVER_ERROR.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof AppError) {
+    const extensions = { code: original.code, ...(original.field ? { field: original.field } : {}) };
+    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PUBLIC_CODES.has(code) && !(code === 'INTERNAL_SERVER_ERROR' && formatted.message !== INTERNAL_ERROR_MESSAGE)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

@@ -188,9 +188,9 @@ class RuleCompiler {
     };
     if (!aggregates[measure]) throw AppError.badInput(`${at}.measure`, `Unknown measure ${String(measure)}`);
     const aggregate = aggregates[measure]();
-    const where = interactionFilterSql(condition.filter, this.params, this.context.vocabularies, INTERACTION_COLUMNS, `${at}.filter`);
     if (condition.filter?.from) this.date(condition.filter.from, `${at}.filter.from`);
     if (condition.filter?.to) this.date(condition.filter.to, `${at}.filter.to`);
+    const where = interactionFilterSql(condition.filter, this.params, this.context.vocabularies, INTERACTION_COLUMNS, `${at}.filter`);
     if (condition.withinLastDays !== null && condition.withinLastDays !== undefined) {
       where.push(`i.occurred_at >= ${this.params.add(this.daysAgo(condition.withinLastDays, `${at}.withinLastDays`), 'timestamptz')}`);
     }
@@ -290,9 +290,11 @@ class RuleCompiler {
     return values;
   }
 
+  /** A Date from the API, or its ISO text in a saved rule (JSON). */
   private date(value: unknown, at: string): Date {
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw AppError.badInput(at, `${at} must be a date and time`);
-    return value;
+    const date = typeof value === 'string' ? new Date(value) : value;
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw AppError.badInput(at, `${at} must be a date and time`);
+    return date;
   }
 
   private number(value: number, at: string): number {

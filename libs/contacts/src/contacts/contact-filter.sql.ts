@@ -97,7 +97,9 @@ export function attributeConditionSql(condition: AttributeFilterInput, definitio
 
   if (condition.exists !== null && condition.exists !== undefined) where.push(`${condition.exists ? '' : 'NOT '}(c.attributes ? ${key})`);
   if (condition.equals !== null && condition.equals !== undefined) where.push(`${value} = ${typed(condition.equals, 'equals')}`);
-  if (condition.in?.length) where.push(`${value} = ANY(${params.add(condition.in.map((v) => String(checkValue(definition, v, `${field}.in`))), 'text[]')})`);
+  if (condition.in?.length) {
+    where.push(`${value} = ANY(${params.add(condition.in.map((v) => String(checkValue(definition, v, `${field}.in`))), `${cast || 'text'}[]`)})`);
+  }
   for (const [name, op] of [['gte', '>='], ['lte', '<=']] as const) {
     const bound = condition[name];
     if (bound === null || bound === undefined) continue;
