@@ -30,9 +30,10 @@ export class Audiences1764576000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (org_id, id),
-        UNIQUE (org_id, name),
         CHECK ((kind = 'DYNAMIC') = (rule IS NOT NULL))
       );
+      -- "Abonnés" and "abonnés" are one name
+      CREATE UNIQUE INDEX audiences_name_idx ON audiences (org_id, lower(name));
 
       CREATE TABLE audience_members (
         org_id uuid NOT NULL,
