@@ -600,7 +600,7 @@ describe('audiences', () => {
       const refused = await gql(MEMBERS, { id: staticId, first });
       expect(refused.data).toBeNull();
       expect(refused.errors).toHaveLength(1);
-      expect(refused.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
+      expect(refused.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
     }
   });
 
