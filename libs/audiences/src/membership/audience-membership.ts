@@ -69,19 +69,19 @@ export class AudienceMembership {
     const params = new SqlParams();
     const scopeParam = scope ? params.add(scope, 'uuid[]') : undefined;
     const rule = compileRule(audience.rule, { ...context, selfId: audience.id }, params, scopeParam);
-    const id = params.add(audience.id, 'uuid');
-    const inScope = (column: string) => (scopeParam ? ` AND ${column} = ANY(${scopeParam})` : '');
+    // who matches, by a plain SELECT: PostgreSQL runs it on several cores, which it never does for a statement that writes
+    const matching = await tx.query<{ id: string }>(`SELECT c.id FROM contacts c WHERE ${rule.sql}${scopeParam ? ` AND c.id = ANY(${scopeParam})` : ''}`, params.values);
     const [{ entered, left }] = await tx.query<{ entered: number; left: number }>(
-      `WITH target AS MATERIALIZED (SELECT c.id FROM contacts c WHERE ${rule.sql}${inScope('c.id')}),
-            gone AS (DELETE FROM audience_members m WHERE m.audience_id = ${id}${inScope('m.contact_id')}
+      `WITH target AS (SELECT unnest($2::uuid[]) AS id),
+            gone AS (DELETE FROM audience_members m WHERE m.audience_id = $1 AND ($3::uuid[] IS NULL OR m.contact_id = ANY($3::uuid[]))
                         AND m.contact_id NOT IN (SELECT id FROM target) RETURNING 1),
             came AS (INSERT INTO audience_members (org_id, audience_id, contact_id)
-                     SELECT crm_current_org(), ${id}, t.id FROM target t
-                      WHERE NOT EXISTS (SELECT 1 FROM audience_members m WHERE m.audience_id = ${id} AND m.contact_id = t.id)
+                     SELECT crm_current_org(), $1, t.id FROM target t
+                      WHERE NOT EXISTS (SELECT 1 FROM audience_members m WHERE m.audience_id = $1 AND m.contact_id = t.id)
                      ORDER BY t.id
                      ON CONFLICT DO NOTHING RETURNING 1)
        SELECT (SELECT count(*) FROM came)::int AS entered, (SELECT count(*) FROM gone)::int AS left`,
-      params.values,
+      [audience.id, matching.map((row) => row.id), scope ?? null],
     );
     const size = await this.size(tx, audience.id);
     if (!scope) {
