@@ -40,8 +40,8 @@ export interface CompiledRule {
 /**
  * Checks a rule and compiles it to one SQL condition on contacts `c`; every value from the rule goes through `params`.
  * `scope`, when given, is an SQL uuid[] expression: the subqueries then read only those contacts' rows (an
- * incremental refresh re-evaluates the contacts that changed, and nothing else). Every leaf is coalesced to a
- * boolean, so `not` means "does not match", also for contacts without a value.
+ * incremental refresh re-evaluates the contacts that changed, and nothing else). Every leaf is true or false, never
+ * NULL, so `not` means "does not match", also for contacts without a value.
  */
 export function compileRule(rule: AudienceRuleInput, context: RuleContext, params: SqlParams, scope?: string, path = 'rule'): CompiledRule {
   const compiler = new RuleCompiler(context, params, scope);
@@ -77,7 +77,9 @@ class RuleCompiler {
     if (kind === 'not') return `NOT ${this.node(rule.not, at, depth + 1)}`;
     if (++this.conditions > RULE_LIMITS.conditions) throw AppError.badInput(at, `A rule has at most ${RULE_LIMITS.conditions} conditions`);
     const leaf = this.leaf(rule, kind, at);
-    return `coalesce(${leaf}, false)`;
+    // a field or attribute may be NULL; a membership test (c.id [NOT] IN a set of non-null ids) never is, and left bare
+    // it can become a semi-join instead of a subplan probed row by row
+    return kind === 'field' || kind === 'attribute' ? `coalesce(${leaf}, false)` : leaf;
   }
 
   private leaf(rule: AudienceRuleInput, kind: Exclude<(typeof RULE_KINDS)[number], 'and' | 'or' | 'not'>, at: string): string {
