@@ -441,13 +441,13 @@ async function explainRule(stack: AppStack, rule: Rule, options: { parallel: boo
 
 interface Diagnosis {
   name: string;
-  /** The rule's count over every contact, without parallel workers (as a refresh evaluates it). */
+  /** The rule's count over every contact, on one core (a refresh's SELECT may add parallel workers). */
   fullMs: number | null;
   fullGist: string[];
   /** The same on the last 1,000 tagged contacts (as a sync evaluates it). */
   scopedMs: number | null;
   scopedGist: string[];
-  /** count(*) of its members, which every refresh and every sync also takes. */
+  /** count(*) of its members, which a full refresh takes, and a sync when members changed. */
   memberCountMs: number;
 }
 
@@ -523,12 +523,12 @@ function report(result: Result): string {
     `| ${MAIN_NAME} | (a, b) | ${n(result.firstSize)} | ${n(result.create.p50)} (p50) | ${n(result.createJob.p50)} (p50) | ${
       ms(diagnosis(MAIN_NAME)?.fullMs)} | ${ms(diagnosis(MAIN_NAME)?.scopedMs)} | ${ms(diagnosis(MAIN_NAME)?.memberCountMs)} |`,
     '',
-    `Timed once at the end, as the application role, with EXPLAIN ANALYZE: "Rule, every contact" is the count of the contacts the rule selects without parallel workers, as a refresh evaluates it (its statement writes, so PostgreSQL plans no parallel query); "Rule, ${n(CHANGED)} contacts" the same restricted to the last ${n(CHANGED)} tagged contacts, as a sync evaluates each audience; "count(members)" is the count of its members that every refresh and every sync also takes of each audience (AudienceMembership.size).`,
+    `Timed once at the end, as the application role, with EXPLAIN ANALYZE: "Rule, every contact" is the count of the contacts the rule selects on one core (a refresh runs the same SELECT, with parallel workers when PostgreSQL plans them); "Rule, ${n(CHANGED)} contacts" the same restricted to the last ${n(CHANGED)} tagged contacts, as a sync evaluates each audience; "count(members)" is the count of its members that a full refresh takes, and a sync for the audiences whose members changed (AudienceMembership.size).`,
   ];
   if (missed.materialize || missed.preview || missed.incremental) lines.push('', '### Where the time goes');
   const main = diagnosis(MAIN_NAME);
   if (missed.materialize && main) {
-    lines.push('', `(a) The refresh job run takes ${n(result.updateJob.p50)} ms (p50, members unchanged); the rule's count alone, without parallel workers, ${ms(main.fullMs)} ms:`,
+    lines.push('', `(a) The refresh job run takes ${n(result.updateJob.p50)} ms (p50, members unchanged); the rule's count alone, on one core, ${ms(main.fullMs)} ms:`,
       '', '```', ...main.fullGist, '```');
     const slowest = [...diagnoses].filter((d) => d.name !== MAIN_NAME).sort((a, b) => (b.fullMs ?? 0) - (a.fullMs ?? 0))[0];
     if (slowest && (slowest.fullMs ?? 0) > TARGET_MS.materialize) {
