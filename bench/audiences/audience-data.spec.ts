@@ -3,7 +3,7 @@ import { ConsentStatus, LegalBasis, mulberry32, Rng } from '@app/contacts';
 import {
   consentCopyLine, contactCopyLine, contactExtras, CONTACT_COLUMNS, CONSENT_COLUMNS, customerRow, periodStart, sequentialUuid, TAG_NAMES,
 } from './audience-data.js';
-import { executionMs, planGist, summarize } from './timings.js';
+import { executionMs, planGist, summarize } from '../support/timings.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DAY_MS = 86_400_000;

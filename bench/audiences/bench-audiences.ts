@@ -12,7 +12,7 @@ import { type CpuSnapshot, cpuBetween, cpuSnapshot, machine } from '../support/m
 import { BENCHMARKS, BenchFailure, log, n, runBench, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
 import { CONTACT_SOURCE, type LoadResult, loadAudienceData } from './audience-data.js';
-import { executionMs, planGist, type Summary, summarize } from './timings.js';
+import { executionMs, planGist, type Summary, summarize } from '../support/timings.js';
 
 const SECTION_TITLE = '## Audiences (`npm run bench:audiences`)';
 const TARGET_MS = { materialize: 2_000, preview: 300, incremental: 1_000 };

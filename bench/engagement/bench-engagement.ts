@@ -12,6 +12,7 @@ import { postgresVersion } from '../support/database.js';
 import { machine } from '../support/measurements.js';
 import { BENCHMARKS, BenchFailure, log, n, onCleanup, runBench, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
+import { summarize } from '../support/timings.js';
 import { ENGAGEMENT_CSV_HEADERS, generateInteractions, toCsvLine, toGraphqlInput } from './engagement-data.js';
 
 const SECTION_TITLE = '## Engagement (`npm run bench:engagement`)';
@@ -122,9 +123,8 @@ async function main(): Promise<void> {
       await stack.gql(query, variables);
       if (run >= 0) times.push(performance.now() - start);
     }
-    times.sort((a, b) => a - b);
-    const at = (share: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(share * times.length) - 1)]);
-    queries.push({ name, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: Math.round(times.at(-1)!) });
+    const { p50, p95, max } = summarize(times);
+    queries.push({ name, p50Ms: p50, p95Ms: p95, maxMs: max });
   }
   const { rows: [sizes] } = await stack.owner.query<{ interactions: string; rollups: string; bytes: string }>(
     `SELECT (SELECT count(*) FROM interactions) AS interactions, (SELECT count(*) FROM interaction_rollups) AS rollups,

@@ -27,6 +27,13 @@ export class JobRunsService {
     return run;
   }
 
+  /** Whether a run of `kind` whose payload holds `payload` is waiting to start (then it will see what is there now). */
+  async queued(kind: JobName, payload: Record<string, string> = {}): Promise<boolean> {
+    const [row] = await this.db.transaction((tx) =>
+      tx.query(`SELECT 1 FROM job_runs WHERE kind = $1 AND status = 'QUEUED' AND payload @> $2::jsonb LIMIT 1`, [kind, payload]));
+    return row !== undefined;
+  }
+
   async get(id: string): Promise<JobRunModel> {
     const [run] = await this.db.transaction((tx) => tx.query<JobRunModel>(`SELECT ${COLUMNS} FROM job_runs WHERE id = $1`, [id]));
     if (!run) throw AppError.notFound('Job run');

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { logger } from '@app/common';
-import { TenantContexts, TenantDb } from '@app/database';
-import { JobName, JobsService } from '@app/jobs';
+import { TenantContexts } from '@app/database';
+import { JobName, JobRunsService, JobsService } from '@app/jobs';
 
 export const AUDIENCE_CHANGES_URL = Symbol('AUDIENCE_CHANGES_URL');
 const CHANNEL = 'crm_audience_changes';
@@ -24,7 +24,7 @@ export class AudienceChangesListener implements OnApplicationBootstrap, OnApplic
 
   constructor(
     @Inject(AUDIENCE_CHANGES_URL) private readonly url: string,
-    private readonly db: TenantDb,
+    private readonly runs: JobRunsService,
     private readonly jobs: JobsService,
   ) {}
 
@@ -77,9 +77,7 @@ export class AudienceChangesListener implements OnApplicationBootstrap, OnApplic
 
   private async queueSync(orgId: string): Promise<void> {
     await TenantContexts.run({ orgId }, async () => {
-      const [waiting] = await this.db.transaction((tx) =>
-        tx.query(`SELECT 1 FROM job_runs WHERE kind = $1 AND status = 'QUEUED' LIMIT 1`, [JobName.SYNC_AUDIENCES]));
-      if (!waiting) await this.jobs.startFollowUp(JobName.SYNC_AUDIENCES, {});
+      if (!(await this.runs.queued(JobName.SYNC_AUDIENCES))) await this.jobs.startFollowUp(JobName.SYNC_AUDIENCES, {});
     });
   }
 }

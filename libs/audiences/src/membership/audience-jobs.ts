@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { AppError, logger } from '@app/common';
 import { TenantDb } from '@app/database';
-import { JobHandler, type JobHandlerContract, JobName, type JobPayload, JobsService } from '@app/jobs';
+import { JobHandler, type JobHandlerContract, JobName, type JobPayload, JobRunsService, JobsService } from '@app/jobs';
 import { AudienceMembership, RefreshReason, type RefreshResult } from './audience-membership.js';
 
 export interface RefreshAudienceParams {
@@ -26,6 +26,7 @@ export class RefreshAudienceJob implements JobHandlerContract<RefreshAudiencePar
     private readonly db: TenantDb,
     private readonly membership: AudienceMembership,
     private readonly jobs: JobsService,
+    private readonly runs: JobRunsService,
   ) {}
 
   async run({ params }: JobPayload<RefreshAudienceParams>): Promise<Record<string, number>> {
@@ -48,10 +49,8 @@ export class RefreshAudienceJob implements JobHandlerContract<RefreshAudiencePar
 
   /** The next daily refresh, unless one is already waiting. */
   private async scheduleDaily(audienceId: string): Promise<void> {
-    const [waiting] = await this.db.transaction((tx) =>
-      tx.query(`SELECT 1 FROM job_runs WHERE kind = $1 AND status = 'QUEUED' AND payload->>'audienceId' = $2 AND payload->>'reason' = $3 LIMIT 1`,
-        [JobName.REFRESH_AUDIENCE, audienceId, RefreshReason.DAILY]));
-    if (!waiting) await this.jobs.start(JobName.REFRESH_AUDIENCE, { audienceId, reason: RefreshReason.DAILY }, undefined, DAY_MS);
+    const params: RefreshAudienceParams = { audienceId, reason: RefreshReason.DAILY };
+    if (!(await this.runs.queued(JobName.REFRESH_AUDIENCE, { ...params }))) await this.jobs.start(JobName.REFRESH_AUDIENCE, params, undefined, DAY_MS);
   }
 }
 

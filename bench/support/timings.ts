@@ -1,4 +1,4 @@
-/** Pure helpers of the audiences benchmark: percentiles of timings, and the gist of an EXPLAIN ANALYZE. */
+/** Pure helpers of the benchmarks: percentiles of timings, and the gist of an EXPLAIN ANALYZE. */
 
 export interface Summary {
   runs: number;
