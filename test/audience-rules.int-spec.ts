@@ -15,6 +15,7 @@ import { BUILT_IN_TERMS, type InteractionFilterInput, TermKind, Vocabulary, type
 import {
   type EvalConsent, type EvalContact, type EvalData, type EvalInteraction, evaluateRule,
 } from './support/audience-rule-evaluator.js';
+import { setTenant } from './support/tenant-claim.js';
 
 /**
  * The rule compiler against an in-memory evaluator written from the rules' meaning (support/audience-rule-evaluator.ts):
@@ -351,7 +352,7 @@ async function insertOrganization(owner: pg.Client, org: string, data: EvalData)
 async function asTenant<T>(app: pg.Client, org: string, work: () => Promise<T>): Promise<T> {
   await app.query('BEGIN');
   try {
-    await app.query(`SELECT set_config('app.org_id', $1, true)`, [org]);
+    await setTenant(app, org);
     return await work();
   } finally {
     await app.query('ROLLBACK');

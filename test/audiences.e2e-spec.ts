@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { Role } from '@app/tenancy';
 import { type GraphqlResponse, TestApi } from './support/test-app.js';
+import { setTenant } from './support/tenant-claim.js';
 
 /**
  * Audiences over real HTTP, with the jobs and the change listener running in the API under test: dynamic audiences
@@ -795,7 +796,7 @@ describe('audiences', () => {
       }
       // a second change, in a transaction still open while that sync runs: the tag that makes him a member
       await writer.query('BEGIN');
-      await writer.query(`SELECT set_config('app.org_id', $1, true)`, [orgId]);
+      await setTenant(writer, orgId);
       await writer.query(`INSERT INTO contact_tags (org_id, contact_id, tag_id) SELECT org_id, $1, id FROM tags WHERE name = 'abonné'`, [marc.id]);
       await lock.query('COMMIT');
       // the sync may finish without the open change, or wait for it: either way it is not lost

@@ -1,13 +1,13 @@
 // Gives the test run a fresh, migrated database of its own: on DATABASE_URL's
 // server when it is set, else on an embedded PostgreSQL started for this run.
-// Tests read TEST_DATABASE_URL (owner) and TEST_DATABASE_APP_URL (crm_app).
+// Tests read TEST_DATABASE_URL (owner), TEST_DATABASE_APP_URL (crm_app) and TEST_TENANT_CLAIM_KEY.
 // Plain ESM on the built code (`npm test` builds first): Jest loads global
 // setup files without its module mapping.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { appUrlFromOwnerUrl, migrate, startEmbeddedPostgres } from '../dist/libs/database/src/index.js';
+import { appUrlFromOwnerUrl, migrate, readTenantClaimKey, startEmbeddedPostgres } from '../dist/libs/database/src/index.js';
 
 export default async function globalSetup() {
   process.env.LOG_LEVEL ??= 'warn';
@@ -29,6 +29,7 @@ export default async function globalSetup() {
       port: 55000 + Math.floor(Math.random() * 5000),
       database: name,
       persistent: false,
+      password: randomBytes(12).toString('hex'),
     });
     globalThis.__EMBEDDED_PG__ = server;
     ownerUrl = server.url;
@@ -39,4 +40,6 @@ export default async function globalSetup() {
   process.env.TEST_DATABASE_NAME = name;
   process.env.TEST_DATABASE_URL = ownerUrl;
   process.env.TEST_DATABASE_APP_URL = appUrlFromOwnerUrl(ownerUrl, appPassword);
+  // what the processes read at boot with the owner's connection: tests that open tenant transactions by hand need it
+  process.env.TEST_TENANT_CLAIM_KEY = (await readTenantClaimKey(ownerUrl)).toString('hex');
 }

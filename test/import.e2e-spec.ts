@@ -50,10 +50,10 @@ describe('contact import', () => {
       counts: { rows: 7, invalid: 4, created: 3, updated: 0, ignoredColumns: 1 },
     });
     expect(run.errors).toEqual([
-      { line: 1, column: 'Remarque', message: expect.stringContaining('column "Remarque" was not imported') },
-      { line: 4, column: 'Courriel', message: expect.stringMatching(/^Courriel: .*email/i) },
-      { line: 5, column: 'Téléphone', message: expect.stringMatching(/^Téléphone: /) },
-      { line: 6, column: 'Date de naissance', message: expect.stringContaining('bad date') },
+      { line: 1, column: 'Remarque', message: expect.stringContaining('was not imported') },
+      { line: 4, column: 'Courriel', message: 'not a valid email address' },
+      { line: 5, column: 'Téléphone', message: 'not a valid phone number' },
+      { line: 6, column: 'Date de naissance', message: expect.stringContaining('not a valid date') },
       { line: 7, column: 'Langue', message: expect.stringContaining('unknown language') },
       { line: 7, column: 'Abonnement', message: expect.stringContaining('Saison, Découverte') },
     ]);
@@ -175,6 +175,8 @@ describe('contact import', () => {
   it('fails a file without a single known column at once, with a message that says why', async () => {
     const run = await importFile('colour,size\nblue,XL\n', {});
     expect(run).toMatchObject({ status: 'FAILED', attempts: 1 });
-    expect(run.errors[0].message).toMatch(/No column of the file is a known field \(columns: colour, size\)/);
+    expect(run.errors[0].message).toMatch(/^No column of the file is a known field/);
+    // header names are file content (the first row of a file without a header line): not quoted
+    expect(run.errors[0].message).not.toMatch(/colour|size/);
   });
 });

@@ -42,10 +42,10 @@ describe('interactions import', () => {
     expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 8, recorded: 3, duplicates: 1, invalid: 4, contactsCreated: 0, ignoredColumns: 1 } });
     expect(run.errors).toEqual([
       { line: 1, column: 'Remarque', message: expect.stringContaining('not imported') },
-      { line: 5, column: 'Date', message: expect.stringContaining('2025-02-30') },
-      { line: 6, column: 'Montant', message: expect.stringContaining('douze') },
+      { line: 5, column: 'Date', message: expect.stringContaining('not a date and time') },
+      { line: 6, column: 'Montant', message: expect.stringContaining('not an amount') },
       { line: 7, column: 'No client', message: expect.stringContaining('no contact') },
-      { line: 8, column: 'Type', message: expect.stringContaining('Jonglerie') },
+      { line: 8, column: 'Type', message: expect.stringContaining('not an interaction type') },
     ]);
     const { contact } = await api.ok<any>(token, TIMELINE, { id: known });
     expect(contact.interactions.edges.map((e: any) => e.node)).toEqual([

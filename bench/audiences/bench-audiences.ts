@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { compileRule, type RuleContext } from '@app/audiences';
 import { logger } from '@app/common';
-import { SqlParams } from '@app/database';
+import { SqlParams, tenantClaim } from '@app/database';
 import { BUILT_IN_TERMS, TermKind, Vocabulary } from '@app/engagement';
 import { JobName } from '@app/jobs';
 import { postgresVersion } from '../support/database.js';
@@ -415,9 +415,11 @@ async function asApp<T extends pg.QueryResultRow>(stack: AppStack, sql: string, 
   const client = stack.owner;
   await client.query('BEGIN');
   try {
+    const [{ key }] = (await client.query<{ key: Buffer }>('SELECT key FROM crm_private.tenant_claim_key')).rows;
     await client.query('SET LOCAL ROLE crm_app');
     if (!parallel) await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    await client.query(`SELECT set_config('app.org_id', $1, true)`, [stack.orgId]);
+    const claim = tenantClaim(key, stack.orgId, (client as unknown as { processID: number }).processID);
+    await client.query(`SELECT set_config('app.tenant', $1, true)`, [claim]);
     const started = performance.now();
     const { rows } = await client.query<T>(sql, values);
     return { rows, ms: performance.now() - started };

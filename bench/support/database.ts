@@ -55,7 +55,7 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
   const port = 56000 + Math.floor(Math.random() * 4000);
   let server: EmbeddedPostgresHandle;
   try {
-    server = await startEmbeddedPostgres({ dataDir, port, database: 'crm_bench', persistent: false });
+    server = await startEmbeddedPostgres({ dataDir, port, database: 'crm_bench', persistent: false, password: randomBytes(12).toString('hex') });
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
@@ -105,10 +105,10 @@ export async function createOrganization(client: pg.Client, name: string): Promi
 /** An owner member for the organization and an API key for them, as ApiKeysService would store it; returns the key's bearer token. */
 export async function createOwnerKey(client: pg.Client, orgId: string): Promise<string> {
   const { rows: [user] } = await client.query<{ id: string }>(
-    `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id`,
-    [`owner+${orgId.slice(0, 8)}@bench.example`, 'Propriétaire banc d’essai'],
+    `INSERT INTO users (email) VALUES ($1) RETURNING id`,
+    [`owner+${orgId.slice(0, 8)}@bench.example`],
   );
-  await client.query(`INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'OWNER')`, [orgId, user.id]);
+  await client.query(`INSERT INTO memberships (org_id, user_id, role, name) VALUES ($1, $2, 'OWNER', $3)`, [orgId, user.id, 'Propriétaire banc d’essai']);
   const { token, prefix, secretHash } = generateToken(orgId);
   await client.query(
     `INSERT INTO api_keys (org_id, user_id, name, prefix, secret_hash, created_by) VALUES ($1, $2, 'Bench key', $3, $4, $2)`,

@@ -64,6 +64,7 @@ export async function startBuiltProcess(script: 'api' | 'worker', env: Record<st
       MIGRATE_ON_START: 'false',
       SEED_DEMO: 'false',
       AUTH_CACHE_MS: '0',
+      RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     },
   });

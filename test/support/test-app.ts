@@ -9,6 +9,13 @@ export interface GraphqlResponse<T = Record<string, any>> {
   errors?: { message: string; path?: string[]; extensions?: { code?: string; field?: string } }[];
 }
 
+/** The tenant claim key of the test run's database (global setup reads it with the owner's connection). */
+export function testClaimKey(): Buffer {
+  const hex = process.env.TEST_TENANT_CLAIM_KEY;
+  if (!hex) throw new Error('TEST_TENANT_CLAIM_KEY is not set: run the tests through jest.config.js (global setup)');
+  return Buffer.from(hex, 'hex');
+}
+
 /** The real API (Fastify, GraphQL, guards, RLS) on a random port, on the test run's database. */
 export class TestApi {
   private constructor(
@@ -22,9 +29,14 @@ export class TestApi {
     // the queue dashboard stays off in-process (bull-board cannot load in Jest's VM): see test/support/child-process.ts
     // its own queue names unless given: test files run in parallel, and one file's workers must not take another's jobs
     const queuePrefix = `test${process.pid}a${Date.now() % 100000}`;
-    const config = loadConfig({ ...process.env, PORT: '0', AUTH_CACHE_MS: '0', QUEUE_DASHBOARD_PASSWORD: '', QUEUE_PREFIX: queuePrefix, ...env });
+    const config = loadConfig({
+      ...process.env, DATABASE_APP_URL: appUrl, PORT: '0', AUTH_CACHE_MS: '0', QUEUE_DASHBOARD_PASSWORD: '', QUEUE_PREFIX: queuePrefix,
+      // no request rate limit unless a test sets one: suites poll job runs far faster than a client would
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    });
     // processors run in the API under test only when asked (RUN_JOBS_IN_API=true), as on the embedded default
-    const app = await createApiApp(config, { appUrl, embedded: false });
+    const app = await createApiApp(config, { appUrl, embedded: false, claimKey: testClaimKey() });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
     return new TestApi(app, `http://127.0.0.1:${address.port}`);

@@ -5,23 +5,26 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AudiencesApiModule } from '@app/audiences';
 import { type Config, InputValidationPipe } from '@app/common';
 import { ContactsApiModule } from '@app/contacts';
-import { DatabaseModule, HealthModule } from '@app/database';
+import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
 import { DedupApiModule } from '@app/dedup';
 import { EngagementApiModule } from '@app/engagement';
-import { JobsModule } from '@app/jobs';
+import { JobsModule, retentionPolicy } from '@app/jobs';
 import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
 import { graphqlOptions } from './graphql/graphql.config.js';
 
+/** What the API needs of the prepared database. */
+export type ApiDatabase = Pick<PreparedDatabase, 'appUrl' | 'embedded' | 'claimKey'>;
+
 /** The API: GraphQL over HTTP, every operation authenticated and run in its caller's tenant. */
 @Module({})
 export class AppModule {
-  static forRoot(config: Config, database: { appUrl: string; embedded: boolean }): DynamicModule {
+  static forRoot(config: Config, database: ApiDatabase): DynamicModule {
     const processors = config.RUN_JOBS_IN_API ?? database.embedded;
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forRoot({ appUrl: database.appUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forRoot(config, database),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [ApiKeyGuard],
@@ -29,7 +32,7 @@ export class AppModule {
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), processors }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),

@@ -3,15 +3,18 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, logger } from '@app/common';
 import { registerUploadParsers } from '@app/contacts';
-import { AppModule } from './app.module.js';
+import { type ApiDatabase, AppModule } from './app.module.js';
+import { enforceHttpLimits, httpServerOptions } from './http/http-limits.js';
+import { limitRequestRate } from './http/rate-limit.js';
 import { mountQueueDashboard } from './queue-dashboard.js';
 
 /**
  * Builds the API application (not yet listening): Fastify, GraphQL at /graphql, health at /health,
- * and the queue dashboard at /admin/queues when QUEUE_DASHBOARD_PASSWORD is set.
+ * and the queue dashboard at /admin/queues when QUEUE_DASHBOARD_PASSWORD is set; the HTTP edge's
+ * size, time and rate limits (./http) in front of them.
  */
-export async function createApiApp(config: Config, database: { appUrl: string; embedded: boolean }): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: true });
+export async function createApiApp(config: Config, database: ApiDatabase): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter(httpServerOptions(config));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
     logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
   });
@@ -23,6 +26,9 @@ export async function createApiApp(config: Config, database: { appUrl: string; e
     debug: (message: unknown) => logger.debug(String(message)),
     verbose: (message: unknown) => logger.trace(String(message)),
   });
+  // before the routes are registered (app.init): the rate limit attaches itself to each route as it is added
+  enforceHttpLimits(app, config);
+  await limitRequestRate(app, config);
   await registerUploadParsers(app, config.IMPORT_MAX_BYTES);
   await mountQueueDashboard(app, config);
   return app;

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppError, ConfigError, loadConfig, logger } from '@app/common';
-import { DatabaseModule, prepareDatabase } from '@app/database';
+import { AppError, type Config, ConfigError, loadConfig, logger } from '@app/common';
+import { DatabaseModule, type PreparedDatabase, prepareDatabase } from '@app/database';
 import { OrganizationsService, TenancyModule } from '@app/tenancy';
 
 const USAGE = `Usage: npm run crm -- <command>
@@ -13,8 +13,8 @@ const USAGE = `Usage: npm run crm -- <command>
 
 @Module({})
 class CliModule {
-  static forRoot(appUrl: string): DynamicModule {
-    return { module: CliModule, imports: [DatabaseModule.forRoot({ appUrl, poolSize: 2 }), TenancyModule.forRoot({ authCacheMs: 0 })] };
+  static forRoot(config: Config, database: PreparedDatabase): DynamicModule {
+    return { module: CliModule, imports: [DatabaseModule.forRoot({ ...config, DATABASE_POOL_SIZE: 2 }, database), TenancyModule.forRoot({ authCacheMs: 0 })] };
   }
 }
 
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const database = await prepareDatabase(config);
-      const context = await NestFactory.createApplicationContext(CliModule.forRoot(database.appUrl), { logger: ['error'] });
+      const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), { logger: ['error'] });
       try {
         const created = await context.get(OrganizationsService).create(name, values.owner, values['owner-name'] ?? null);
         process.stdout.write(

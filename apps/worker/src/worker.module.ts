@@ -2,21 +2,21 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AudiencesModule } from '@app/audiences';
 import { type Config } from '@app/common';
 import { ContactsModule } from '@app/contacts';
-import { DatabaseModule, HealthModule } from '@app/database';
+import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
 import { DedupModule } from '@app/dedup';
 import { EngagementModule } from '@app/engagement';
-import { JobsModule } from '@app/jobs';
+import { JobsModule, retentionPolicy } from '@app/jobs';
 
 /** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: Config, database: { appUrl: string }): DynamicModule {
+  static forRoot(config: Config, database: Pick<PreparedDatabase, 'appUrl' | 'claimKey'>): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        DatabaseModule.forRoot({ appUrl: database.appUrl, poolSize: config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forRoot(config, database),
         HealthModule,
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, processors: true }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), processors: true }),
         ContactsModule,
         DedupModule,
         EngagementModule,

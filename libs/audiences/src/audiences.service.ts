@@ -11,6 +11,7 @@ import {
 import type { RefreshAudienceParams } from './membership/audience-jobs.js';
 import { AudienceMembership, RefreshReason } from './membership/audience-membership.js';
 import type { AudienceRuleInput } from './rules/audience-rule.input.js';
+import { redactIdentifierValues } from './rules/redact-rule.util.js';
 import { compileRule } from './rules/rule-compiler.js';
 
 const PREVIEW_SAMPLE = 20;
@@ -29,7 +30,8 @@ export class AudiencesService {
   ) {}
 
   async list(): Promise<AudienceModel[]> {
-    return this.db.transaction((tx) => tx.query<AudienceModel>(`SELECT ${COLUMNS} FROM audiences a ORDER BY lower(a.name), a.id`));
+    const audiences = await this.db.transaction((tx) => tx.query<AudienceModel>(`SELECT ${COLUMNS} FROM audiences a ORDER BY lower(a.name), a.id`));
+    return audiences.map(asSeen);
   }
 
   async get(id: string): Promise<AudienceModel> {
@@ -193,7 +195,7 @@ export class AudiencesService {
       ? await tx.execute(`DELETE FROM audience_members m USING contacts c WHERE m.audience_id = $1 AND c.id = m.contact_id AND ${condition}`, values)
       : await tx.execute(
         `INSERT INTO audience_members (org_id, audience_id, contact_id)
-         SELECT crm_current_org(), $1, c.id FROM contacts c WHERE ${condition} ORDER BY c.id ON CONFLICT DO NOTHING`, values);
+         SELECT (SELECT crm_current_org()), $1, c.id FROM contacts c WHERE ${condition} ORDER BY c.id ON CONFLICT DO NOTHING`, values);
     const size = await this.membership.size(tx, id);
     if (affected > 0) {
       await this.membership.record(tx, id, remove ? RefreshReason.MEMBERS_REMOVED : RefreshReason.MEMBERS_ADDED,
@@ -222,7 +224,7 @@ export class AudiencesService {
   private async require(tx: Tx, id: string, lock = false): Promise<AudienceModel> {
     const [audience] = await tx.query<AudienceModel>(`SELECT ${COLUMNS} FROM audiences a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     if (!audience) throw AppError.notFound('Audience');
-    return audience;
+    return asSeen(audience);
   }
 
   private async unique<T>(write: () => Promise<T>): Promise<T> {
@@ -233,6 +235,11 @@ export class AudiencesService {
       throw error;
     }
   }
+}
+
+/** An audience as the caller may read it: for ANALYST, its rule without the values of conditions on identifiers. */
+function asSeen(audience: AudienceModel): AudienceModel {
+  return audience.rule && !mayReadIdentifiers() ? { ...audience, rule: redactIdentifierValues(audience.rule) as Record<string, unknown> } : audience;
 }
 
 /** A name trimmed; blank is refused here rather than by the table's check (which would answer an internal error). */

@@ -6,6 +6,14 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** Past the request rate of the API key (or of the client's address); Retry-After says when to retry. */
+  TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
+  /** The client took longer than allowed to send its request. */
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  /** A statement ran past the time a request (or job) is allowed. */
+  TIMEOUT = 'TIMEOUT',
+  /** The database is away (restarting, unreachable, no free connection in time); retry. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
 }
 
 /**

@@ -34,6 +34,38 @@ export class UuidPipe implements PipeTransform<string, string> {
   }
 }
 
+/**
+ * Bounds a list argument of scalars, e.g. `tags: [String!]!` (class-validator only sees input classes): how many
+ * values, and how long each text may be.
+ */
+export class ListPipe implements PipeTransform<unknown, unknown> {
+  constructor(
+    private readonly maxSize: number,
+    private readonly maxLength?: number,
+  ) {}
+
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (!Array.isArray(value)) return value;
+    const name = metadata.data ?? 'list';
+    if (value.length > this.maxSize) throw AppError.badInput(name, `${name} takes at most ${this.maxSize} values`);
+    const max = this.maxLength;
+    const long = max === undefined ? -1 : value.findIndex((item) => typeof item === 'string' && item.length > max);
+    if (long >= 0) throw AppError.badInput(`${name}.${long}`, `${name}.${long} is longer than ${max} characters`);
+    return value;
+  }
+}
+
+/** Bounds the length of a text argument that is not in an input class. */
+export class TextPipe implements PipeTransform<unknown, unknown> {
+  constructor(private readonly maxLength: number) {}
+
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    const name = metadata.data ?? 'text';
+    if (typeof value === 'string' && value.length > this.maxLength) throw AppError.badInput(name, `${name} is longer than ${this.maxLength} characters`);
+    return value;
+  }
+}
+
 /** Whether a class declares class-validator rules, remembered per class (parents of field resolvers declare none). */
 const validated = new Map<unknown, boolean>();
 function hasValidation(type: NonNullable<ArgumentMetadata['metatype']>): boolean {

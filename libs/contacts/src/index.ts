@@ -16,4 +16,6 @@ export * from './contacts/search-terms.util.js';
 export * from './contacts/contact-filter.sql.js';
 export * from './import/import-uploads.js';
 export * from './import/csv-source.util.js';
+export * from './import/import-limits.util.js';
+export { csvText } from './export/csv-output.util.js';
 export { headerKey } from './import/import-columns.util.js';

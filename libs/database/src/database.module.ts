@@ -1,7 +1,9 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Config } from '@app/common';
 import { createAppDataSource } from './data-source.js';
-import { TenantDb } from './tenant-db.service.js';
+import type { PreparedDatabase } from './database-connection.js';
+import { TENANT_DB_OPTIONS, TenantDb, type TenantDbOptions } from './tenant-db.service.js';
 
 /** Provides the application-role DataSource and TenantDb to every module. */
 @Global()
@@ -9,14 +11,21 @@ import { TenantDb } from './tenant-db.service.js';
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  static forRoot(options: { appUrl: string; poolSize: number }): DynamicModule {
+  static forRoot(config: Config, database: Pick<PreparedDatabase, 'appUrl' | 'claimKey'>): DynamicModule {
+    const tenantDb: TenantDbOptions = {
+      claimKey: database.claimKey,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      jobStatementTimeoutMs: config.JOB_STATEMENT_TIMEOUT_MS,
+    };
     return {
       module: DatabaseModule,
       providers: [
         {
           provide: DataSource,
-          useFactory: async () => createAppDataSource(options.appUrl, options.poolSize).initialize(),
+          useFactory: async () =>
+            createAppDataSource(database.appUrl, { poolSize: config.DATABASE_POOL_SIZE, acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS }).initialize(),
         },
+        { provide: TENANT_DB_OPTIONS, useValue: tenantDb },
         TenantDb,
       ],
       exports: [DataSource, TenantDb],

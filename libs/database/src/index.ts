@@ -6,6 +6,7 @@ export * from './migrate.js';
 export * from './migrations/tenant-isolation.sql.js';
 export * from './tenant-context.js';
 export * from './tenant-db.service.js';
+export * from './tenant-claim.js';
 export * from './pg-errors.util.js';
 export * from './health/health.module.js';
 export * from './sql-params.js';

@@ -48,15 +48,34 @@ export async function migrate(ownerUrl: string, appPassword: string): Promise<st
 
 export const QUEUE_SCHEMA = 'bullmq';
 
+/**
+ * The queues on BullMQ's PostgreSQL backend (there the queue's name is the whole key: QUEUE_PREFIX is a Redis
+ * notion). Must list every QueueName of libs/jobs: JobsModule refuses to start otherwise.
+ */
+export const QUEUE_NAMES: readonly string[] = ['contacts'];
+
+/**
+ * BullMQ's schema, and what the application role may do there: use its tables and functions, not create or alter
+ * anything. BullMQ creates one object at run time, a sequence per queue for generated job ids (every job of this
+ * application has its run's id, but a dashboard's "duplicate" would not): it is created here for each known queue,
+ * so that the role needs no CREATE on the schema. The migration ledger is only read (the version check).
+ */
 async function migrateQueueSchema(ownerUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
     await runQueueMigrations(client, QUEUE_SCHEMA);
-    // BullMQ creates a sequence per queue on first use, so the application role may create in its schema.
+    for (const queue of QUEUE_NAMES) {
+      const { rows } = await client.query<{ name: string }>(`SELECT ${QUEUE_SCHEMA}.job_id_seq_name($1) AS name`, [queue]);
+      await client.query(`CREATE SEQUENCE IF NOT EXISTS ${QUEUE_SCHEMA}.${client.escapeIdentifier(rows[0].name)}`);
+    }
     await client.query(`
-      GRANT USAGE, CREATE ON SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
+      REVOKE ALL ON SCHEMA ${QUEUE_SCHEMA} FROM PUBLIC, ${APP_ROLE};
+      REVOKE ALL ON ALL TABLES IN SCHEMA ${QUEUE_SCHEMA} FROM ${APP_ROLE};
+      REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${QUEUE_SCHEMA} FROM ${APP_ROLE};
+      GRANT USAGE ON SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
       GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
+      REVOKE INSERT, UPDATE, DELETE ON ${QUEUE_SCHEMA}.migration FROM ${APP_ROLE};
       GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
       GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${QUEUE_SCHEMA} TO ${APP_ROLE};
     `);

@@ -7,6 +7,8 @@ export interface TenantContext {
   readonly userId?: string;
   readonly role?: string;
   readonly requestId?: string;
+  /** A queued job's work: its transactions get the longer JOB_STATEMENT_TIMEOUT_MS. */
+  readonly job?: boolean;
 }
 
 const storage = new AsyncLocalStorage<TenantContext>();

@@ -1,11 +1,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { DatabaseUnavailableError, isConnectionError } from './pg-errors.util.js';
+import { tenantClaim } from './tenant-claim.js';
 import { TenantContexts } from './tenant-context.js';
+
+export const TENANT_DB_OPTIONS = Symbol('TENANT_DB_OPTIONS');
+
+export interface TenantDbOptions {
+  /** Signs the tenant claims (read from the database with the owner's connection at boot). */
+  claimKey: Buffer;
+  /** statement_timeout and idle_in_transaction_session_timeout of a request's transactions, in ms. */
+  statementTimeoutMs: number;
+  /** The same for jobs' transactions (imports, refreshes: minutes at a million rows). */
+  jobStatementTimeoutMs: number;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -41,11 +54,12 @@ interface OpenTransaction {
 
 /**
  * The one way to read or write tenant data. Every unit of work runs in a
- * transaction whose first statement sets `app.org_id`, which the row-level
- * security policies read. Without a tenant in TenantContexts it throws.
+ * transaction whose first statements bound its time and set `app.tenant`, a
+ * claim signed for this connection that the row-level security policies verify
+ * (the tenant-claim migration). Without a tenant in TenantContexts it throws.
  *
- * It talks to the pool of TypeORM's data source directly: BEGIN and the
- * set_config travel in one round trip, which matters more than anything else
+ * It talks to the pool of TypeORM's data source directly: BEGIN, the limits and
+ * the claim travel in one round trip, which matters more than anything else
  * for small reads (each round trip is a system call on both sides).
  */
 @Injectable()
@@ -53,7 +67,10 @@ export class TenantDb {
   private readonly open = new AsyncLocalStorage<OpenTransaction>();
   private readonly pool: pg.Pool;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    @Inject(TENANT_DB_OPTIONS) private readonly options: TenantDbOptions,
+  ) {
     this.pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
   }
 
@@ -72,22 +89,36 @@ export class TenantDb {
     const outer = this.open.getStore();
     if (outer && outer.orgId === orgId) return work(outer.tx);
     // Inlined below, so it must be a well-formed UUID (it always is when it comes from an API key or a job).
-    if (!UUID.test(orgId)) throw new Error(`Invalid tenant id: ${orgId}`);
+    if (!UUID.test(orgId)) throw new Error('Invalid tenant id: not a UUID');
 
-    const client = await this.pool.connect();
-    let broken: unknown;
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw new DatabaseUnavailableError(error);
+    });
+    // A checked-out client has no listener of pg-pool's: without one, a backend that dies
+    // between two statements would emit an unhandled 'error' and end the process.
+    let lost: Error | undefined;
+    const onError = (error: Error) => (lost = error);
+    client.on('error', onError);
+    let broken: Error | undefined;
     try {
-      await client.query(`BEGIN; SELECT set_config('app.org_id', '${orgId}', true)`);
+      const timeout = TenantContexts.current()?.job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
+      const claim = tenantClaim(this.options.claimKey, orgId, (client as unknown as { processID: number }).processID);
+      await client.query(
+        `BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
+         SELECT set_config('app.tenant', '${claim}', true)`,
+      );
       const tx = new Tx(client);
       const result = await this.open.run({ orgId, tx }, () => work(tx));
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+      if (!lost) await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK failed')));
+      if (lost || broken || isConnectionError(error)) throw new DatabaseUnavailableError(lost ?? error);
       throw error;
     } finally {
-      // a connection that could not roll back is discarded, not reused
-      client.release(broken instanceof Error ? broken : undefined);
+      client.removeListener('error', onError);
+      // a connection that was lost or could not roll back is discarded, not reused
+      client.release(lost ?? broken);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
+import { MergeSnapshotsRetention } from './merge/merge-snapshots.retention.js';
 import { MergeResolver } from './merge/merge.resolver.js';
 import { MergeService } from './merge/merge.service.js';
 import { DedupContactsJob } from './runs/dedup-contacts.job.js';
@@ -10,7 +11,7 @@ import { DuplicatesService } from './runs/duplicates.service.js';
 /** Deduplication: matching runs (a job), the review queue, merges and their undo. */
 @Module({
   imports: [ContactsModule],
-  providers: [DedupSettingsService, DuplicatesService, MergeService, DedupContactsJob],
+  providers: [DedupSettingsService, DuplicatesService, MergeService, DedupContactsJob, MergeSnapshotsRetention],
   exports: [DedupSettingsService, DuplicatesService, MergeService],
 })
 export class DedupModule {}

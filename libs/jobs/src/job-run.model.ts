@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsArray, IsEnum, IsOptional } from 'class-validator';
-import { JSONObjectScalar, PageInfoModel } from '@app/common';
+import { ArrayMaxSize, IsArray, IsEnum, IsOptional } from 'class-validator';
+import { INPUT_LIMITS, JSONObjectScalar, PageInfoModel } from '@app/common';
 import { JobName } from './job-name.enum.js';
 
 export enum JobRunStatus {
@@ -52,6 +52,8 @@ export class JobRunConnectionModel {
 
 @InputType()
 export class JobRunsFilterInput {
-  @Field(() => [JobName], { nullable: true }) @IsOptional() @IsArray() @IsEnum(JobName, { each: true }) kinds?: JobName[] | null;
-  @Field(() => [JobRunStatus], { nullable: true }) @IsOptional() @IsArray() @IsEnum(JobRunStatus, { each: true }) statuses?: JobRunStatus[] | null;
+  @Field(() => [JobName], { nullable: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.enumValues) @IsEnum(JobName, { each: true }) kinds?: JobName[] | null;
+  @Field(() => [JobRunStatus], { nullable: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.enumValues) @IsEnum(JobRunStatus, { each: true }) statuses?: JobRunStatus[] | null;
 }

@@ -1,7 +1,7 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { UuidPipe } from '@app/common';
-import { RequireRole, Role } from '@app/tenancy';
-import { JobRunConnectionModel, JobRunModel, JobRunsFilterInput } from './job-run.model.js';
+import { type AuthenticatedRequest, callerOf, mayReadIdentifiers, RequireRole, Role } from '@app/tenancy';
+import { JobErrorModel, JobRunConnectionModel, JobRunModel, JobRunsFilterInput } from './job-run.model.js';
 import { JobRunsService } from './job-runs.service.js';
 
 @Resolver(() => JobRunModel)
@@ -17,16 +17,25 @@ export class JobRunsResolver {
   @Query(() => JobRunConnectionModel, { description: 'Newest first.' })
   @RequireRole(Role.ANALYST)
   jobRuns(
-    @Args('filter', { type: () => JobRunsFilterInput, nullable: true }) filter: JobRunsFilterInput | null,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    // optional, not `| null`: TypeScript emits `X | null` as Object, and the validation pipe would not see X's rules
+    @Args('filter', { type: () => JobRunsFilterInput, nullable: true }) filter?: JobRunsFilterInput,
   ): Promise<JobRunConnectionModel> {
-    return this.runs.list(filter, Math.min(Math.max(first, 0), 100), after);
+    return this.runs.list(filter ?? null, Math.min(Math.max(first, 0), 100), after);
   }
 
   @Mutation(() => JobRunModel, { description: 'A queued run is cancelled at once; a running one stops at its next progress report.' })
   @RequireRole(Role.EDITOR)
   cancelJobRun(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<JobRunModel> {
     return this.runs.requestCancel(id);
+  }
+
+  /** Wherever a run is returned (startExport, refreshAudience...), its errors as the caller may see them. */
+  @ResolveField(() => [JobErrorModel], { description: 'The first errors (at most 100).' })
+  errors(@Parent() run: JobRunModel, @Context() context: { req: AuthenticatedRequest }): JobErrorModel[] {
+    // a file without a header line names its columns by its first row's values (an email, a name): not for ANALYST
+    if (mayReadIdentifiers(callerOf(context.req).role)) return run.errors;
+    return run.errors.map((error) => ({ ...error, column: null }));
   }
 }

@@ -1,33 +1,36 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { TenantContexts, TenantDb } from '@app/database';
-import type { JobPayload } from './job-handler.js';
 import { JobName, QUEUE_OF, QueueName } from './job-name.enum.js';
+import { JobQueues, type QueuedJob } from './job-queues.js';
 import type { JobRunModel } from './job-run.model.js';
 import { JobRunsService } from './job-runs.service.js';
+import { DEFAULT_RETENTION, finishedJobsKept } from './retention/retention-policy.js';
 
-/** Retries with exponential backoff; finished jobs trimmed (the job run keeps the record). */
-export const JOB_OPTIONS = {
+/**
+ * Retries with exponential backoff; finished jobs trimmed (the job run keeps the record): JobsModule.forRoot sets
+ * how long from RETENTION_DAYS_QUEUE.
+ */
+export const JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 2_000 },
-  removeOnComplete: { age: 24 * 3600, count: 1_000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
-} as const;
+  ...finishedJobsKept(DEFAULT_RETENTION),
+};
 
-/** Starts jobs: a job run row (the tenant's record), then the queued job, whose id is the run's id. */
+/**
+ * Starts jobs: a job run row (the tenant's record: what to do, for whom, with which role), then the queued job, whose
+ * id is the run's id and whose data only points at the run. A process that dies between the two leaves a QUEUED run
+ * without job: the reaper queues it (JobRunsReaper).
+ */
 @Injectable()
 export class JobsService implements BeforeApplicationShutdown {
-  private readonly queues: Record<QueueName, Queue>;
   private stopping = false;
 
   constructor(
     private readonly db: TenantDb,
     private readonly runs: JobRunsService,
-    @InjectQueue(QueueName.CONTACTS) contacts: Queue,
-  ) {
-    this.queues = { [QueueName.CONTACTS]: contacts };
-  }
+    private readonly queues: JobQueues,
+  ) {}
 
   /**
    * `prepare`, when given, runs between the run's creation and its queueing
@@ -35,21 +38,17 @@ export class JobsService implements BeforeApplicationShutdown {
    * throws, the run and what it stored are deleted.
    */
   async start<P extends object>(name: JobName, params: P, prepare?: (runId: string) => Promise<Partial<P>>, delayMs = 0): Promise<JobRunModel> {
-    const { orgId, userId, role } = TenantContexts.require();
-    const run = await this.db.transaction((tx) => this.runs.create(tx, name, params));
-    let full = params;
+    const { orgId } = TenantContexts.require();
+    const run = await this.db.transaction((tx) => this.runs.create(tx, name, params, { ready: !prepare, delayMs }));
     if (prepare) {
       try {
-        const extra = await prepare(run.id);
-        await this.runs.extendPayload(run.id, extra);
-        full = { ...params, ...extra };
+        await this.runs.prepared(run.id, await prepare(run.id), delayMs);
       } catch (error) {
         await this.db.transaction((tx) => tx.execute('DELETE FROM job_runs WHERE id = $1', [run.id]));
         throw error;
       }
     }
-    const payload: JobPayload<P> = { orgId, jobRunId: run.id, userId: userId ?? null, role: role ?? null, params: full };
-    await this.enqueue(name, payload, delayMs);
+    await this.enqueue(name, { orgId, jobRunId: run.id }, delayMs);
     return run;
   }
 
@@ -66,12 +65,16 @@ export class JobsService implements BeforeApplicationShutdown {
     this.stopping = true;
   }
 
-  /** Queues the job of a run (to start in `delayMs`); its id is the run's, so queueing it again is a no-op. */
-  async enqueue(name: JobName, payload: JobPayload, delayMs = 0): Promise<void> {
-    await this.queues[QUEUE_OF[name]].add(name, payload, { ...JOB_OPTIONS, jobId: payload.jobRunId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
+  /**
+   * Queues the job of a run (to start in `delayMs`); its id is the run's, so queueing it again is a no-op. Its data is
+   * the run's address and nothing else, whatever `run` holds besides.
+   */
+  async enqueue(name: JobName, run: QueuedJob, delayMs = 0): Promise<void> {
+    const data: QueuedJob = { orgId: run.orgId, jobRunId: run.jobRunId };
+    await this.queues.queue(QUEUE_OF[name]).add(name, data, { ...JOB_OPTIONS, jobId: run.jobRunId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
   }
 
   queue(name: QueueName): Queue {
-    return this.queues[name];
+    return this.queues.queue(name);
   }
 }

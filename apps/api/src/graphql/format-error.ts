@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError, logger } from '@app/common';
+import { databaseFailure } from '@app/database';
 import { INTERNAL_ERROR_MESSAGE } from './graphql-error.filter.js';
 
 /** Codes a client may see: ours (GraphqlErrorFilter) and the GraphQL server's own request errors. */
@@ -24,7 +25,8 @@ const PUBLIC_CODES = new Set([
  * INTERNAL_SERVER_ERROR.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const thrown = error instanceof GraphQLError ? error.originalError : error;
+  const original = thrown instanceof AppError ? thrown : (databaseFailure(thrown) ?? thrown);
   if (original instanceof AppError) {
     const extensions = { code: original.code, ...(original.field ? { field: original.field } : {}) };
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { GqlArgumentsHost } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppError, ErrorCode, logger } from '@app/common';
+import { databaseFailure } from '@app/database';
 import type { AuthenticatedRequest } from '@app/tenancy';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
@@ -13,6 +14,10 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.TOO_MANY_REQUESTS]: 429,
+  [ErrorCode.REQUEST_TIMEOUT]: 408,
+  [ErrorCode.TIMEOUT]: 503,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
 interface HttpReply {
@@ -50,10 +55,29 @@ export class GraphqlErrorFilter implements ExceptionFilter {
 }
 
 function describe(error: unknown, request: AuthenticatedRequest | undefined): { status: number; code: string; message: string; field?: string } {
-  if (error instanceof AppError) return { status: HTTP_STATUS[error.code], code: error.code, message: error.message, field: error.field };
+  const known = error instanceof AppError ? error : databaseFailure(error);
+  if (known) {
+    if (!(error instanceof AppError)) logger.warn({ err: error, requestId: request?.id }, known.message);
+    return { status: HTTP_STATUS[known.code], code: known.code, message: known.message, field: known.field };
+  }
   if (error instanceof HttpException && error.getStatus() < 500) {
     return { status: error.getStatus(), code: error.getStatus() === 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT, message: error.message };
   }
+  const unreadable = unreadableRequestStatus(error);
+  if (unreadable) {
+    logger.debug({ err: error, requestId: request?.id }, 'request not read');
+    return { status: unreadable, code: unreadable === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT, message: (error as Error).message };
+  }
   logger.error({ err: error, requestId: request?.id }, 'unexpected error');
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_ERROR_MESSAGE };
+}
+
+/**
+ * The 4xx status of Fastify's refusal of a request it could not read (a body past the limit without Content-Length,
+ * an unknown content type, a client gone mid-body), else undefined.
+ */
+function unreadableRequestStatus(error: unknown): number | undefined {
+  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  const fromFastify = (typeof code === 'string' && code.startsWith('FST_')) || code === 'ECONNRESET';
+  return fromFastify && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
 }

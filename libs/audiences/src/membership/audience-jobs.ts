@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { AppError, logger } from '@app/common';
-import { TenantDb } from '@app/database';
+import { TenantContexts, TenantDb } from '@app/database';
 import { JobHandler, type JobHandlerContract, JobName, type JobPayload, JobRunsService, JobsService } from '@app/jobs';
 import { AudienceMembership, RefreshReason, type RefreshResult } from './audience-membership.js';
 
@@ -47,10 +47,15 @@ export class RefreshAudienceJob implements JobHandlerContract<RefreshAudiencePar
     return { audiences: results.size, size: own?.size ?? 0, entered: own?.entered ?? 0, left: own?.left ?? 0 };
   }
 
-  /** The next daily refresh, unless one is already waiting. */
+  /**
+   * The next daily refresh, unless one is already waiting. The system's, not the member's whose refresh this was: a
+   * run acts for its creator only while they are a member, and the schedule must outlive them.
+   */
   private async scheduleDaily(audienceId: string): Promise<void> {
     const params: RefreshAudienceParams = { audienceId, reason: RefreshReason.DAILY };
-    if (!(await this.runs.queued(JobName.REFRESH_AUDIENCE, { ...params }))) await this.jobs.start(JobName.REFRESH_AUDIENCE, params, undefined, DAY_MS);
+    await TenantContexts.run({ orgId: TenantContexts.require().orgId, job: true }, async () => {
+      if (!(await this.runs.queued(JobName.REFRESH_AUDIENCE, { ...params }))) await this.jobs.start(JobName.REFRESH_AUDIENCE, params, undefined, DAY_MS);
+    });
   }
 }
 

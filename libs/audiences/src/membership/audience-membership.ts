@@ -87,7 +87,7 @@ export class AudienceMembership {
             gone AS (DELETE FROM audience_members m WHERE m.audience_id = $1 AND ($3::uuid[] IS NULL OR m.contact_id = ANY($3::uuid[]))
                         AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = m.contact_id) RETURNING 1),
             came AS (INSERT INTO audience_members (org_id, audience_id, contact_id)
-                     SELECT crm_current_org(), $1, t.id FROM target t
+                     SELECT (SELECT crm_current_org()), $1, t.id FROM target t
                       WHERE NOT EXISTS (SELECT 1 FROM audience_members m WHERE m.audience_id = $1 AND m.contact_id = t.id)
                      ORDER BY t.id
                      ON CONFLICT DO NOTHING RETURNING 1)

@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, INPUT_LIMITS } from '@app/common';
 import {
   addMonthsUtc, type AttributeDefinitionModel, attributeConditionSql, ConsentPurpose, ConsentState, foldText,
 } from '@app/contacts';
@@ -11,7 +11,11 @@ import {
   InteractionMeasure, RULE_KINDS, type ScoreConditionInput, type TagConditionInput,
 } from './audience-rule.input.js';
 
-export const RULE_LIMITS = { depth: 12, conditions: 100, values: 1_000, days: 36_500 };
+/**
+ * What one rule may hold: it becomes one statement, so these bound its size and the time it can cost. Lists in
+ * conditions take what the same list takes in a filter (INPUT_LIMITS); a field's `in` (postal codes, cities) takes `values`.
+ */
+export const RULE_LIMITS = { depth: 12, nodes: 200, conditions: 100, values: 1_000, days: 36_500 };
 const DAY_MS = 86_400_000;
 
 /** What a rule is compiled against: the organization's terms, attributes and audiences, and the clock. */
@@ -52,6 +56,7 @@ export function compileRule(rule: AudienceRuleInput, context: RuleContext, param
 class RuleCompiler {
   readonly dependsOn = new Set<string>();
   timeRelative = false;
+  private nodes = 0;
   private conditions = 0;
 
   constructor(
@@ -63,6 +68,7 @@ class RuleCompiler {
   node(rule: AudienceRuleInput | null | undefined, path: string, depth: number): string {
     if (!rule || typeof rule !== 'object') throw AppError.badInput(path, `${path} must be a rule`);
     if (depth > RULE_LIMITS.depth) throw AppError.badInput(path, `Rules nest at most ${RULE_LIMITS.depth} levels deep`);
+    if (++this.nodes > RULE_LIMITS.nodes) throw AppError.badInput(path, `A rule has at most ${RULE_LIMITS.nodes} parts (groups and conditions)`);
     const given = RULE_KINDS.filter((kind) => rule[kind] !== null && rule[kind] !== undefined);
     if (given.length !== 1) {
       throw AppError.badInput(path, `${path} must set exactly one of ${RULE_KINDS.join(', ')}${given.length ? ` (it sets ${given.join(', ')})` : ''}`);
@@ -96,6 +102,13 @@ class RuleCompiler {
         if (!definition) throw AppError.badInput(`${at}.key`, `No attribute "${condition.key}" is defined`);
         const given = (['equals', 'in', 'gte', 'lte', 'exists'] as const).filter((name) => condition[name] !== null && condition[name] !== undefined);
         if (given.length === 0) throw AppError.badInput(at, `${at} needs a comparison: equals, in, gte, lte or exists`);
+        for (const name of ['equals', 'gte', 'lte'] as const) {
+          const value = condition[name];
+          if (typeof value === 'string' && value.length > INPUT_LIMITS.valueLength) {
+            throw AppError.badInput(`${at}.${name}`, `${at}.${name} has at most ${INPUT_LIMITS.valueLength} characters`);
+          }
+        }
+        if (condition.in) this.bounded(condition.in, `${at}.in`, INPUT_LIMITS.values);
         return `(${attributeConditionSql(condition, definition, this.params, at).join(' AND ')})`;
       }
       case 'interactions':
@@ -150,9 +163,10 @@ class RuleCompiler {
   private tags(condition: TagConditionInput, at: string): string {
     const given = (['any', 'all', 'none'] as const).filter((name) => condition[name] !== null && condition[name] !== undefined);
     if (given.length !== 1) throw AppError.badInput(at, `${at} needs exactly one of any, all, none`);
-    const names = this.values(condition[given[0]]!, `${at}.${given[0]}`);
+    const names = this.values(condition[given[0]]!, `${at}.${given[0]}`, INPUT_LIMITS.values);
     names.forEach((name, i) => {
       if (typeof name !== 'string' || !name.trim()) throw AppError.badInput(`${at}.${given[0]}.${i}`, 'A tag name must not be blank');
+      if (name.length > INPUT_LIMITS.tagLength) throw AppError.badInput(`${at}.${given[0]}.${i}`, `A tag name has at most ${INPUT_LIMITS.tagLength} characters`);
     });
     const distinct = new Set(names.map((name) => name.trim().toLowerCase()));
     const tagged = `SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
@@ -165,6 +179,7 @@ class RuleCompiler {
   private consent(purpose: ConsentPurpose, states: readonly ConsentState[], at: string): string {
     if (!Object.values(ConsentPurpose).includes(purpose)) throw AppError.badInput(`${at}.purpose`, `Unknown purpose ${String(purpose)}`);
     if (!Array.isArray(states) || states.length === 0) throw AppError.badInput(`${at}.states`, `${at}.states needs at least one state`);
+    this.bounded(states, `${at}.states`, INPUT_LIMITS.enumValues);
     const now = this.now();
     const state = `CASE WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > k.withdrawn AND (k.expires_at IS NULL OR k.expires_at > ${now})) THEN 'GRANTED'
                         WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > k.withdrawn) THEN 'EXPIRED'
@@ -192,6 +207,11 @@ class RuleCompiler {
     const aggregate = aggregates[measure]();
     if (condition.filter?.from) this.date(condition.filter.from, `${at}.filter.from`);
     if (condition.filter?.to) this.date(condition.filter.to, `${at}.filter.to`);
+    // what class-validator checks in an InteractionFilterInput argument, checked here for a rule's (and a saved rule's)
+    for (const name of ['types', 'disciplines', 'offerings', 'venues', 'campaigns', 'channels'] as const) {
+      const list = condition.filter?.[name];
+      if (list !== null && list !== undefined) this.bounded(list, `${at}.filter.${name}`, INPUT_LIMITS.values);
+    }
     const where = interactionFilterSql(condition.filter, this.params, this.context.vocabularies, INTERACTION_COLUMNS, `${at}.filter`);
     if (condition.withinLastDays !== null && condition.withinLastDays !== undefined) {
       where.push(`i.occurred_at >= ${this.params.add(this.daysAgo(condition.withinLastDays, `${at}.withinLastDays`), 'timestamptz')}`);
@@ -286,10 +306,18 @@ class RuleCompiler {
     return foldText(value.trim());
   }
 
-  private values<T>(values: T[], at: string): T[] {
+  private values<T>(values: T[], at: string, max = RULE_LIMITS.values): T[] {
     if (!Array.isArray(values) || values.length === 0) throw AppError.badInput(at, `${at} needs at least one value`);
-    if (values.length > RULE_LIMITS.values) throw AppError.badInput(at, `${at} takes at most ${RULE_LIMITS.values} values`);
+    if (values.length > max) throw AppError.badInput(at, `${at} takes at most ${max} values`);
     return values;
+  }
+
+  /** A list of at most `max` values, its texts of at most INPUT_LIMITS.valueLength characters; empty is allowed. */
+  private bounded(values: unknown, at: string, max: number): void {
+    if (!Array.isArray(values)) throw AppError.badInput(at, `${at} must be a list`);
+    if (values.length > max) throw AppError.badInput(at, `${at} takes at most ${max} values`);
+    const long = values.findIndex((value) => typeof value === 'string' && value.length > INPUT_LIMITS.valueLength);
+    if (long >= 0) throw AppError.badInput(`${at}.${long}`, `${at}.${long} has at most ${INPUT_LIMITS.valueLength} characters`);
   }
 
   /** A Date from the API, or its ISO text in a saved rule (JSON). */
@@ -334,3 +362,6 @@ const FIELDS: Record<ContactField, { raw: string; type: 'text' | 'date' | 'time'
   [ContactField.CREATED_AT]: { raw: 'c.created_at', type: 'time' },
   [ContactField.UPDATED_AT]: { raw: 'c.updated_at', type: 'time' },
 };
+
+/** The fields the ANALYST role may not select by, nor read the values of in a saved rule. */
+export const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(Object.values(ContactField).filter((field) => FIELDS[field].identifier));

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { UuidPipe } from '@app/common';
-import { ImportUploads, type UploadRequest } from '@app/contacts';
+import { ImportUploads, type UploadRequest, UploadRoute } from '@app/contacts';
 import { TenantDb } from '@app/database';
 import { JobName, JobRunStatus, JobsService } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
@@ -24,6 +24,7 @@ export class AudienceMembersController {
   @Post(':id/members')
   @HttpCode(202)
   @RequireRole(Role.EDITOR)
+  @UploadRoute()
   async upload(
     @Param('id', UuidPipe) id: string,
     @Req() request: UploadRequest,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { stringify } from 'csv-stringify/sync';
 import { AppError } from '@app/common';
 import {
-  ContactsService, csvRows, decodeChunks, delimiterOf, externalIdKey, headerKey, type ImportEncoding, normalizeEmail, parseFileOptions,
+  checkHeader, columnLabel, ContactsService, csvRows, csvText, decodeChunks, delimiterOf, externalIdKey, headerKey, type ImportEncoding, MAX_CELL_CHARS,
+  normalizeEmail, parseFileOptions, tooLong,
 } from '@app/contacts';
 import { TenantDb, type Tx } from '@app/database';
 import { type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService } from '@app/jobs';
@@ -42,12 +42,22 @@ export function parseImportMembersOptions(audienceId: string, fields: Record<str
   return { audienceId, source: fields.source?.trim() || 'import', ...parseFileOptions(fields) };
 }
 
+interface Rejected {
+  line: number;
+  cells: string[];
+  /** The column at fault, when one is (as errors name it: columnLabel). */
+  column?: string;
+  reason: string;
+}
+
 interface MemberRow {
   line: number;
   cells: string[];
   id: string | null;
   externalId: string | null;
   email: string | null;
+  /** The column whose cell is too long to read, if one is. */
+  tooLongIn: string | null;
 }
 
 /**
@@ -70,6 +80,9 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
     const saved = await this.runs.savedOutcome(jobRunId);
     if (saved) return saved;
     return this.db.transaction(async (tx) => {
+      // a second delivery of this run (its first attempt's lock lapsed) waits here for the first, then returns what it saved
+      const done = await this.runs.lockAndCheckOutcome(tx, jobRunId);
+      if (done) return done;
       await this.audiences.requireStatic(tx, params.audienceId);
       const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
       const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
@@ -80,12 +93,14 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
       let columns: Partial<Record<MemberColumn, number>> = {};
       let batch: MemberRow[] = [];
 
-      const reject = async (rows: { line: number; cells: string[]; reason: string }[]) => {
+      // reasons never quote a cell (the rejected-rows file, for the EDITOR, keeps the row as it was)
+      const reject = async (rows: Rejected[]) => {
         if (rows.length === 0) return;
-        const header = counts.notFound === 0 ? `\uFEFF${stringify([[...headers!, 'error']], { delimiter })}` : '';
+        const header = counts.notFound === 0 ? `\uFEFF${csvText([[...headers!, 'error']], delimiter)}` : '';
         counts.notFound += rows.length;
-        for (const row of rows) if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: row.line, column: null, message: row.reason });
-        await rejected.write(header + stringify(rows.map((row) => [...headers!.map((_, i) => row.cells[i] ?? ''), row.reason]), { delimiter }));
+        for (const row of rows) if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: row.line, column: row.column ?? null, message: row.reason });
+        const error = (row: Rejected) => (row.column ? `${row.column}: ${row.reason}` : row.reason);
+        await rejected.write(header + csvText(rows.map((row) => [...headers!.map((_, i) => row.cells[i] ?? ''), error(row)]), delimiter));
       };
       const addBatch = async () => {
         const { found, missing } = await this.resolve(tx, batch, params.source);
@@ -99,10 +114,12 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
       for await (const rows of csvRows(text, delimiter)) {
         for (const row of rows) {
           if (!headers) {
+            // the header's names are file content (the first row of a file without a header line): messages never list them
+            checkHeader(row.cells);
             headers = row.cells;
             columns = Object.fromEntries(row.cells.flatMap((cell, i) => (HEADERS[headerKey(cell)] ? [[HEADERS[headerKey(cell)], i]] : [])));
             if (Object.keys(columns).length === 0) {
-              throw new UnrecoverableError(`The file has no contact id, customer number or email column (columns: ${row.cells.join(', ')})`);
+              throw new UnrecoverableError('The file has no contact id, customer number or email column ("id", "no client", "courriel"...)');
             }
             continue;
           }
@@ -111,7 +128,11 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
             const index = columns[column];
             return index === undefined ? null : (row.cells[index] ?? '').trim() || null;
           };
-          batch.push({ line: row.line, cells: row.cells, id: cell('id'), externalId: cell('externalId'), email: cell('email') });
+          const values = { id: cell('id'), externalId: cell('externalId'), email: cell('email') };
+          // a cell longer than any id, customer number or email is refused before anything reads it
+          const long = (Object.keys(values) as MemberColumn[]).find((column) => (values[column]?.length ?? 0) > MAX_CELL_CHARS);
+          const tooLongIn = long ? columnLabel(headers[columns[long]!], columns[long]!) : null;
+          batch.push({ line: row.line, cells: row.cells, ...(tooLongIn ? { id: null, externalId: null, email: null } : values), tooLongIn });
           if (batch.length >= BATCH_ROWS) await addBatch();
         }
         await progress.report(counts.rows, null, counts);
@@ -134,13 +155,14 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
       emails: emails.flatMap((email) => (email?.ok && email.value ? [email.value] : [])),
     });
     const ids: string[] = [];
-    const missing: { line: number; cells: string[]; reason: string }[] = [];
+    const missing: Rejected[] = [];
     rows.forEach((row, i) => {
       const email = emails[i];
       const id = (row.id && found.ids.has(row.id.toLowerCase()) ? row.id.toLowerCase() : null)
         ?? (row.externalId ? found.byExternalId.get(externalIdKey(source, row.externalId)) : null)
         ?? (email?.ok && email.value ? found.byEmail.get(email.value) : null);
       if (id) ids.push(id);
+      else if (row.tooLongIn) missing.push({ line: row.line, cells: row.cells, column: row.tooLongIn, reason: tooLong(MAX_CELL_CHARS) });
       else if (!row.id && !row.externalId && !row.email) missing.push({ line: row.line, cells: row.cells, reason: 'the row names no contact (no id, customer number or email)' });
       else missing.push({ line: row.line, cells: row.cells, reason: 'no contact has this id, customer number or email' });
     });

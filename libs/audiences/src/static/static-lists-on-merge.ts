@@ -24,7 +24,7 @@ export async function staticListMemberships(tx: Tx, contactIds: readonly string[
 export async function joinListsOfMerged(tx: Tx, survivorId: string, memberships: readonly StaticListMembership[]): Promise<void> {
   await tx.execute(
     `INSERT INTO audience_members (org_id, audience_id, contact_id)
-     SELECT crm_current_org(), audience_id, $1::uuid FROM unnest($2::uuid[]) AS audience_id ORDER BY 2 ON CONFLICT DO NOTHING`,
+     SELECT (SELECT crm_current_org()), audience_id, $1::uuid FROM unnest($2::uuid[]) AS audience_id ORDER BY 2 ON CONFLICT DO NOTHING`,
     [survivorId, [...new Set(memberships.filter((m) => m.contact_id !== survivorId).map((m) => m.audience_id))]],
   );
 }
@@ -38,7 +38,7 @@ export async function restoreListsAfterUndo(tx: Tx, survivorId: string, membersh
   const merged = memberships.filter((m) => m.contact_id !== survivorId);
   await tx.execute(
     `INSERT INTO audience_members (org_id, audience_id, contact_id, added_at)
-     SELECT crm_current_org(), r.audience_id, r.contact_id, r.added_at FROM jsonb_populate_recordset(NULL::audience_members, $1::jsonb) r
+     SELECT (SELECT crm_current_org()), r.audience_id, r.contact_id, r.added_at FROM jsonb_populate_recordset(NULL::audience_members, $1::jsonb) r
       WHERE EXISTS (SELECT 1 FROM audiences a WHERE a.id = r.audience_id) ORDER BY 2, 3 ON CONFLICT DO NOTHING`,
     [JSON.stringify(merged)],
   );

@@ -1,4 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { TextPipe } from '@app/common';
 import { RequireRole, Role } from '@app/tenancy';
 import { AttributeDefinitionModel, DefineAttributeInput } from './attribute-definition.model.js';
 import { AttributesService } from './attributes.service.js';
@@ -21,7 +22,7 @@ export class AttributesResolver {
 
   @Mutation(() => AttributeDefinitionModel, { description: 'Deletes the definition and every value contacts had for it.' })
   @RequireRole(Role.ADMIN)
-  deleteAttributeDefinition(@Args('key') key: string): Promise<AttributeDefinitionModel> {
+  deleteAttributeDefinition(@Args('key', new TextPipe(63)) key: string): Promise<AttributeDefinitionModel> {
     return this.attributes.remove(key);
   }
 }

@@ -1,9 +1,9 @@
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsDate, IsEnum, IsInt, IsObject, IsOptional, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
+  ArrayMaxSize, IsArray, IsDate, IsEnum, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
-import { JSONObjectScalar } from '@app/common';
+import { INPUT_LIMITS, JSONObjectScalar } from '@app/common';
 import { ConsentInput } from '../consent/consent.model.js';
 import { ConsentPurpose, ConsentState } from '../consent/consent.types.js';
 import { Language } from './contact.model.js';
@@ -56,8 +56,8 @@ export class CreateContactInput extends ContactFieldsInput {
   @Field(() => [String], { nullable: true, description: 'Tag names; tags are created when new.' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(100)
-  @MaxLength(100, { each: true })
+  @ArrayMaxSize(INPUT_LIMITS.values)
+  @MaxLength(INPUT_LIMITS.tagLength, { each: true })
   tags?: string[] | null;
 
   @Field(() => [ConsentInput], { nullable: true })
@@ -85,6 +85,7 @@ export class ConsentFilterInput {
   @Field(() => ConsentPurpose) @IsEnum(ConsentPurpose) purpose!: ConsentPurpose;
   @Field(() => [ConsentState], { description: 'Matches when the current state is one of these.' })
   @IsArray()
+  @ArrayMaxSize(INPUT_LIMITS.enumValues)
   @IsEnum(ConsentState, { each: true })
   states!: ConsentState[];
 }
@@ -92,10 +93,12 @@ export class ConsentFilterInput {
 @InputType({ description: 'A condition on one custom attribute; give one comparison.' })
 export class AttributeFilterInput {
   @Field() @MinLength(1) @MaxLength(63) key!: string;
-  @Field(() => String, { nullable: true, description: 'Equal to (text, choice, number, date, "true"/"false").' }) @IsOptional() equals?: string | null;
-  @Field(() => [String], { nullable: true, description: 'One of (text, choice).' }) @IsOptional() @IsArray() in?: string[] | null;
-  @Field(() => String, { nullable: true, description: 'At least (number, date).' }) @IsOptional() gte?: string | null;
-  @Field(() => String, { nullable: true, description: 'At most (number, date).' }) @IsOptional() lte?: string | null;
+  @Field(() => String, { nullable: true, description: 'Equal to (text, choice, number, date, "true"/"false").' })
+  @IsOptional() @IsString() @MaxLength(INPUT_LIMITS.valueLength) equals?: string | null;
+  @Field(() => [String], { nullable: true, description: 'One of (text, choice).' })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.valueLength, { each: true }) in?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'At least (number, date).' }) @IsOptional() @IsString() @MaxLength(INPUT_LIMITS.valueLength) gte?: string | null;
+  @Field(() => String, { nullable: true, description: 'At most (number, date).' }) @IsOptional() @IsString() @MaxLength(INPUT_LIMITS.valueLength) lte?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'Has a value (true) or none (false).' }) @IsOptional() exists?: boolean | null;
 }
 
@@ -105,18 +108,26 @@ export class ContactFilterInput {
   @IsOptional()
   @MaxLength(200)
   search?: string | null;
-  @Field(() => [ID], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) ids?: string[] | null;
-  @Field(() => [String], { nullable: true, description: 'Has at least one of these tags.' }) @IsOptional() @IsArray() tagsAny?: string[] | null;
-  @Field(() => [String], { nullable: true, description: 'Has all of these tags.' }) @IsOptional() @IsArray() tagsAll?: string[] | null;
-  @Field(() => [String], { nullable: true, description: 'Has none of these tags.' }) @IsOptional() @IsArray() tagsNone?: string[] | null;
+  @Field(() => [ID], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.filterIds) @IsUUID('all', { each: true }) ids?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Has at least one of these tags.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.tagLength, { each: true })
+  tagsAny?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Has all of these tags.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.tagLength, { each: true })
+  tagsAll?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Has none of these tags.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.tagLength, { each: true })
+  tagsNone?: string[] | null;
   @Field(() => [ConsentFilterInput], { nullable: true })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(INPUT_LIMITS.conditions)
   @ValidateNested({ each: true })
   @Type(() => ConsentFilterInput)
   consent?: ConsentFilterInput[] | null;
   @Field(() => String, { nullable: true, description: 'e.g. "H2X" or "H2X 1"' }) @IsOptional() @MaxLength(7) postalCodePrefix?: string | null;
-  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() regions?: string[] | null;
+  @Field(() => [String], { nullable: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.valueLength, { each: true }) regions?: string[] | null;
   @Field(() => Language, { nullable: true }) @IsOptional() @IsEnum(Language) preferredLanguage?: Language | null;
   @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() createdAfter?: Date | null;
   @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() createdBefore?: Date | null;
@@ -125,6 +136,7 @@ export class ContactFilterInput {
   @Field(() => [AttributeFilterInput], { nullable: true })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(INPUT_LIMITS.conditions)
   @ValidateNested({ each: true })
   @Type(() => AttributeFilterInput)
   attributes?: AttributeFilterInput[] | null;
@@ -160,6 +172,6 @@ export class ContactsArgs {
 
 @InputType({ description: 'Which contacts a bulk operation applies to: ids, or every contact matching a filter.' })
 export class ContactTargetInput {
-  @Field(() => [ID], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(10000) @IsUUID('all', { each: true }) ids?: string[] | null;
+  @Field(() => [ID], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.targetIds) @IsUUID('all', { each: true }) ids?: string[] | null;
   @Field(() => ContactFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => ContactFilterInput) filter?: ContactFilterInput | null;
 }

@@ -1,7 +1,7 @@
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { UuidPipe } from '@app/common';
+import { INPUT_LIMITS, ListPipe, TextPipe, UuidPipe } from '@app/common';
 import { TenantContexts } from '@app/database';
-import { type AuthenticatedRequest, callerOf, RequireRole, Role } from '@app/tenancy';
+import { type AuthenticatedRequest, callerOf, mayReadIdentifiers, RequireRole, Role } from '@app/tenancy';
 import { currentConsents } from '../consent/consent-state.util.js';
 import { ConsentInput, ConsentModel, ConsentRecordModel } from '../consent/consent.model.js';
 import { ConsentPurpose } from '../consent/consent.types.js';
@@ -13,6 +13,8 @@ import { BulkUpdateResultModel, ContactConnectionModel, ContactModel, ExternalId
 import { ContactsService, type LazyContactConnection } from './contacts.service.js';
 
 type GqlContext = { req: AuthenticatedRequest };
+
+const TAG_LIST = new ListPipe(INPUT_LIMITS.values, INPUT_LIMITS.tagLength);
 
 @Resolver(() => ContactModel)
 export class ContactsResolver {
@@ -30,7 +32,10 @@ export class ContactsResolver {
 
   @Query(() => ContactModel)
   @RequireRole(Role.ANALYST)
-  contactByExternalId(@Args('source') source: string, @Args('externalId') externalId: string): Promise<ContactModel> {
+  contactByExternalId(
+    @Args('source', new TextPipe(100)) source: string,
+    @Args('externalId', new TextPipe(200)) externalId: string,
+  ): Promise<ContactModel> {
     return this.contacts.getByExternalId(source, externalId);
   }
 
@@ -66,13 +71,13 @@ export class ContactsResolver {
 
   @Mutation(() => BulkUpdateResultModel, { description: 'Adds tags (created when new) to the contacts given by ids or filter.' })
   @RequireRole(Role.EDITOR)
-  async tagContacts(@Args('target') target: ContactTargetInput, @Args('tags', { type: () => [String] }) tags: string[]): Promise<BulkUpdateResultModel> {
+  async tagContacts(@Args('target') target: ContactTargetInput, @Args('tags', { type: () => [String] }, TAG_LIST) tags: string[]): Promise<BulkUpdateResultModel> {
     return { affected: await this.contacts.bulkTag(target, tags, false) };
   }
 
   @Mutation(() => BulkUpdateResultModel)
   @RequireRole(Role.EDITOR)
-  async untagContacts(@Args('target') target: ContactTargetInput, @Args('tags', { type: () => [String] }) tags: string[]): Promise<BulkUpdateResultModel> {
+  async untagContacts(@Args('target') target: ContactTargetInput, @Args('tags', { type: () => [String] }, TAG_LIST) tags: string[]): Promise<BulkUpdateResultModel> {
     return { affected: await this.contacts.bulkTag(target, tags, true) };
   }
 
@@ -99,7 +104,9 @@ export class ContactsResolver {
     @Args('purpose', { type: () => ConsentPurpose, nullable: true }) purpose?: ConsentPurpose,
   ): Promise<ConsentRecordModel[]> {
     const records = await this.loaders.for(context).consentRecords.load(contact.id);
-    return purpose ? records.filter((r) => r.purpose === purpose) : records;
+    const shown = purpose ? records.filter((r) => r.purpose === purpose) : records;
+    // proof holds what identifies the person (an IP address, a signed form...): not for ANALYST
+    return mayReadIdentifiers(callerOf(context.req).role) ? shown : shown.map((record) => ({ ...record, proof: null }));
   }
 }
 

@@ -168,7 +168,7 @@ export class ContactsService {
         ? tx.execute(`DELETE FROM contact_tags WHERE tag_id = ANY(${tags}) AND contact_id IN (SELECT c.id FROM contacts c ${whereClause(where)})`, params.values)
         : tx.execute(
             `INSERT INTO contact_tags (org_id, contact_id, tag_id)
-             SELECT crm_current_org(), c.id, t.id FROM contacts c CROSS JOIN unnest(${tags}) AS t(id) ${whereClause(where)}
+             SELECT (SELECT crm_current_org()), c.id, t.id FROM contacts c CROSS JOIN unnest(${tags}) AS t(id) ${whereClause(where)}
              ON CONFLICT DO NOTHING`,
             params.values,
           );
@@ -255,7 +255,7 @@ export class ContactsService {
       `WITH people AS (
          SELECT crm_uuidv7() AS id, p.* FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(email, first_name, last_name, ord)
        ), created AS (
-         INSERT INTO contacts (org_id, id, email, first_name, last_name) SELECT crm_current_org(), id, email, first_name, last_name FROM people
+         INSERT INTO contacts (org_id, id, email, first_name, last_name) SELECT (SELECT crm_current_org()), id, email, first_name, last_name FROM people
        )
        SELECT id FROM people ORDER BY ord`,
       [people.map((p) => p.email), people.map((p) => name(p.firstName)), people.map((p) => name(p.lastName))],
@@ -265,7 +265,7 @@ export class ContactsService {
     if (withExternalId.length) {
       await tx.execute(
         `INSERT INTO contact_external_ids (org_id, source, external_id, contact_id)
-         SELECT crm_current_org(), * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
+         SELECT (SELECT crm_current_org()), * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
         [withExternalId.map((x) => x.source), withExternalId.map((x) => x.externalId), withExternalId.map((x) => x.contactId)],
       );
     }

@@ -1,6 +1,6 @@
-import { stringify } from 'csv-stringify/sync';
 import type { ExportedContact } from '../contacts/contacts.service.js';
 import { ConsentPurpose } from '../consent/consent.types.js';
+import { csvText } from './csv-output.util.js';
 import { ExportFormat } from './export.inputs.js';
 
 /** CSV columns, in order; the header uses these names. */
@@ -29,15 +29,15 @@ const CSV_COLUMNS: [string, (c: ExportedContact) => unknown][] = [
 /** The start of the file: CSV header (with a BOM for Excel), nothing for NDJSON. */
 export function exportHeader(format: ExportFormat, excel: boolean): string {
   if (format === ExportFormat.NDJSON) return '';
-  return (excel ? '\uFEFF' : '') + stringify([CSV_COLUMNS.map(([name]) => name)], { delimiter: excel ? ';' : ',' });
+  return (excel ? '\uFEFF' : '') + csvText([CSV_COLUMNS.map(([name]) => name)], excel ? ';' : ',');
 }
 
-/** Rows of contacts as lines of the file. */
+/** Rows of contacts as lines of the file: CSV cells that a spreadsheet would run as formulas are neutralized, NDJSON is raw. */
 export function exportLines(contacts: readonly ExportedContact[], format: ExportFormat, excel: boolean): string {
   if (format === ExportFormat.NDJSON) return contacts.map((c) => `${JSON.stringify(c)}\n`).join('');
-  return stringify(
+  return csvText(
     contacts.map((c) => CSV_COLUMNS.map(([, value]) => value(c) ?? '')),
-    { delimiter: excel ? ';' : ',' },
+    excel ? ';' : ',',
   );
 }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { UuidPipe } from '@app/common';
+import { AppError, ErrorCode, UuidPipe } from '@app/common';
 import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
 import { exportContentType } from './export-file.util.js';
@@ -16,7 +16,9 @@ export class ExportsController {
   @Get(':id')
   @RequireRole(Role.ANALYST)
   async download(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
-    await this.runs.downloadable(id, [JobName.EXPORT_CONTACTS], 'Export');
+    const run = await this.runs.downloadable(id, [JobName.EXPORT_CONTACTS], 'Export');
+    // a finished export always has its file until the retention purge removes it (RETENTION_DAYS_FILES)
+    if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The export has expired: its file was deleted');
     const params = (await this.runs.payload(id)) as ExportContactsParams;
     const extension = params.format === ExportFormat.NDJSON ? 'ndjson' : 'csv';
     this.files.send(reply, id, JobFileName.RESULT, { contentType: exportContentType(params.format), filename: `contacts-${id}.${extension}` });

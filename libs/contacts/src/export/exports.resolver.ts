@@ -14,8 +14,9 @@ export class ExportsResolver {
   @RequireRole(Role.ANALYST)
   startExport(
     @Args('format', { type: () => ExportFormat }) format: ExportFormat,
-    @Args('filter', { type: () => ContactFilterInput, nullable: true }) filter: ContactFilterInput | null,
-    @Args('options', { type: () => ExportOptionsInput, nullable: true }) options: ExportOptionsInput | null,
+    // optional, not `| null`: TypeScript emits `X | null` as Object, and the validation pipe would not see X's rules
+    @Args('filter', { type: () => ContactFilterInput, nullable: true }) filter?: ContactFilterInput,
+    @Args('options', { type: () => ExportOptionsInput, nullable: true }) options?: ExportOptionsInput,
   ): Promise<JobRunModel> {
     const params: ExportContactsParams = { filter: filter ? { ...filter } : null, format, excel: format === ExportFormat.CSV && !!options?.excel };
     return this.jobs.start(JobName.EXPORT_CONTACTS, params);

@@ -133,6 +133,10 @@ describe('decodeChunks', () => {
     expect(await decode([UTF8_BOM], 'utf-8')).toBe('');
     expect(await decode([UTF16LE_BOM], 'utf-16le')).toBe('');
   });
+
+  it('drops NUL characters, which PostgreSQL text cannot hold', async () => {
+    expect(await decode(pieces(Buffer.from('Nom\0;Prénom\nRoy\0\0;Marie\n'), 3), 'utf-8')).toBe('Nom;Prénom\nRoy;Marie\n');
+  });
 });
 
 describe('detectDelimiter', () => {
@@ -260,6 +264,21 @@ describe('csvRows', () => {
         expect(await rowsOf(split)).toEqual(expected);
       }),
     );
+  });
+
+  it("removes the quote an export put before a formula-like cell, and only that one", async () => {
+    const rows = await rowsOf([`Nom,Note\n'=Roy,'+1 514 555 0101\n'Roy',x'\n`]);
+    expect(rows.map(({ cells }) => cells)).toEqual([['Nom', 'Note'], ['=Roy', '+1 514 555 0101'], ["'Roy'", "x'"]]);
+  });
+
+  it('gives a first line without a line break as a row once it passes 1 MB, instead of holding the whole file', async () => {
+    let read = 0;
+    const text = (async function* () {
+      for (; read < 100; read++) yield await Promise.resolve('x,'.repeat(32 * 1024)); // 100 pieces of 64 KB
+    })();
+    const [first] = (await csvRows(text, ',').next()).value as CsvRow[];
+    expect(first.cells.join(',').length).toBeGreaterThan(1024 * 1024);
+    expect(read).toBeLessThan(20);
   });
 
   it('reports a malformed quote as an error on its row, and goes on', async () => {

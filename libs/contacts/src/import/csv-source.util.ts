@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { unescapeFormula } from '../export/csv-output.util.js';
 import type { ImportEncoding } from './import-options.js';
 
 /**
@@ -45,14 +46,15 @@ export class EncodingSniffer {
   }
 }
 
-/** Text from encoded chunks (a BOM is dropped). */
+/** Text from encoded chunks (a BOM is dropped, and NUL characters, which PostgreSQL text cannot hold). */
 export async function* decodeChunks(chunks: AsyncIterable<Buffer>, encoding: ImportEncoding): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding);
+  const clean = (text: string) => (text.includes('\0') ? text.replaceAll('\0', '') : text);
   for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
+    const text = clean(decoder.decode(chunk, { stream: true }));
     if (text) yield text;
   }
-  const rest = decoder.decode();
+  const rest = clean(decoder.decode());
   if (rest) yield rest;
 }
 
@@ -127,7 +129,8 @@ const MAX_RECORD_CHARS = 1024 * 1024;
  * with misplaced quotes comes with its error (papaparse reads on to the
  * next quote, so the rows in between are part of it). A quote that never
  * closes costs its line once 1 MB follows it; in the last 1 MB of the file,
- * the rest of the file is that one bad row.
+ * the rest of the file is that one bad row. A cell loses the quote an export
+ * put before a formula-like value (unescapeFormula).
  */
 export async function* csvRows(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvRow[]> {
   let carry = '';
@@ -142,7 +145,10 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
     results.data.forEach((cells, i) => {
       const start = line;
       line += 1;
-      for (const cell of cells) if (cell.includes('\n')) line += cell.split('\n').length - 1;
+      for (const [j, cell] of cells.entries()) {
+        if (cell.includes('\n')) line += cell.split('\n').length - 1;
+        if (cell.charCodeAt(0) === 0x27) cells[j] = unescapeFormula(cell);
+      }
       if (cells.length === 1 && cells[0].trim() === '' && !errors.has(i)) return;
       rows.push({ cells, line: start, error: errors.get(i) ?? null });
     });
@@ -152,10 +158,12 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
   for await (const piece of text) {
     // the line break, from the first one seen (a trailing \r may be half of a \r\n)
     newline ??= (/\r\n|\n|\r(?!$)/.exec(carry + piece)?.[0] as Newline | undefined) ?? null;
-    if (newline === null) {
+    if (newline === null && carry.length + piece.length <= MAX_RECORD_CHARS) {
       carry += piece;
       continue;
     }
+    // a first line longer than any record: it is read as one, and its length fails the header
+    newline ??= '\n';
     const rows = parse(carry + piece, false);
     while (carry.length > MAX_RECORD_CHARS) {
       const end = carry.indexOf(newline);

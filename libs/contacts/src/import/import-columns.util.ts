@@ -1,4 +1,5 @@
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
+import { columnLabel, shortName } from './import-limits.util.js';
 
 /** The contact fields a column can fill. */
 export const CONTACT_IMPORT_FIELDS = [
@@ -93,28 +94,31 @@ export function planColumns(
   const ignored: string[] = [];
   const problems: string[] = [];
   const claimedBy = new Map<string, string>();
+  // the file's header names appear in messages cut short (columnLabel): they may be a first row of personal data
+  const keys = new Set<string>();
   for (const [index, header] of headers.entries()) {
     const key = headerKey(header);
+    keys.add(key);
     const attribute = attributeOf.get(key);
     const field = mapped.get(key) ?? FIELD_OF_ALIAS.get(key) ?? (attribute ? (`attributes.${attribute}` as const) : undefined);
     if (!field || field === 'ignore') {
-      if (header.trim() && field !== 'ignore') ignored.push(header);
+      if (header.trim() && field !== 'ignore') ignored.push(columnLabel(header, index));
       continue;
     }
     if (field.startsWith('attributes.') && !definitions.has(field.slice('attributes.'.length))) {
-      problems.push(`column "${header}" is mapped to ${field}, which is not a defined attribute`);
+      problems.push(`column "${columnLabel(header, index)}" is mapped to ${field}, which is not a defined attribute`);
       continue;
     }
     const other = claimedBy.get(field);
     if (other !== undefined && !JOINED_FIELDS.has(field)) {
-      problems.push(`columns "${other}" and "${header}" both fill ${field}: map one of them to "ignore"`);
+      problems.push(`columns "${other}" and "${columnLabel(header, index)}" both fill ${field}: map one of them to "ignore"`);
       continue;
     }
-    claimedBy.set(field, header);
+    claimedBy.set(field, columnLabel(header, index));
     columns.push({ index, header, field });
   }
   for (const header of Object.keys(mapping ?? {})) {
-    if (!headers.some((h) => headerKey(h) === headerKey(header))) problems.push(`the mapping names a column "${header}" that the file does not have`);
+    if (!keys.has(headerKey(header))) problems.push(`the mapping names a column "${shortName(header)}" that the file does not have`);
   }
   return { columns, ignored, problems };
 }

@@ -86,7 +86,7 @@ export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, fact
 
   const created = await tx.execute(`
     INSERT INTO contacts (org_id, id, ${COLUMNS.join(', ')}, attributes, entered)
-    SELECT crm_current_org(), new_id, ${COLUMNS.join(', ')}, attributes, entered FROM import_contacts WHERE existing_id IS NULL`);
+    SELECT (SELECT crm_current_org()), new_id, ${COLUMNS.join(', ')}, attributes, entered FROM import_contacts WHERE existing_id IS NULL`);
   const matched = people - created;
   const updated = skipExisting || matched === 0 ? 0 : await updateMatched(tx);
 
@@ -152,7 +152,7 @@ async function addExternalIds(tx: Tx, params: ImportContactsParams, skipExisting
   const [{ conflicts }] = await tx.query<{ conflicts: number }>(
     `WITH candidates AS (${candidates}),
           inserted AS (INSERT INTO contact_external_ids (org_id, source, external_id, contact_id)
-                       SELECT crm_current_org(), $1, ext_id, contact_id FROM candidates ON CONFLICT DO NOTHING RETURNING 1)
+                       SELECT (SELECT crm_current_org()), $1, ext_id, contact_id FROM candidates ON CONFLICT DO NOTHING RETURNING 1)
      SELECT (SELECT count(*) FROM candidates k JOIN contact_external_ids x ON x.source = $1 AND x.external_id = k.ext_id
               WHERE x.contact_id <> k.contact_id)::int AS conflicts,
             (SELECT count(*) FROM inserted)::int AS inserted`,
@@ -164,13 +164,13 @@ async function addExternalIds(tx: Tx, params: ImportContactsParams, skipExisting
 /** The import's tags on every imported person, and each row's own tags on its person. */
 async function addTags(tx: Tx, optionTags: string[], rowTags: boolean, skipExisting: boolean): Promise<number> {
   const names = `SELECT unnest($1::text[]) AS name ${rowTags ? 'UNION SELECT unnest(tags) FROM import_rows WHERE error IS NULL' : ''}`;
-  await tx.execute(`INSERT INTO tags (org_id, name) SELECT crm_current_org(), name FROM (${names}) n ON CONFLICT (org_id, name) DO NOTHING`, [optionTags]);
+  await tx.execute(`INSERT INTO tags (org_id, name) SELECT (SELECT crm_current_org()), name FROM (${names}) n ON CONFLICT (org_id, name) DO NOTHING`, [optionTags]);
   const skip = skipExisting ? 'AND m.existing_id IS NULL' : '';
   let links = 0;
   if (optionTags.length > 0) {
     links += await tx.execute(
       `INSERT INTO contact_tags (org_id, contact_id, tag_id)
-       SELECT crm_current_org(), coalesce(m.existing_id, m.new_id), t.id FROM import_contacts m, tags t
+       SELECT (SELECT crm_current_org()), coalesce(m.existing_id, m.new_id), t.id FROM import_contacts m, tags t
         WHERE t.name = ANY($1::citext[]) ${skip} ON CONFLICT DO NOTHING`,
       [optionTags],
     );
@@ -178,7 +178,7 @@ async function addTags(tx: Tx, optionTags: string[], rowTags: boolean, skipExist
   if (rowTags) {
     links += await tx.execute(`
       INSERT INTO contact_tags (org_id, contact_id, tag_id)
-      SELECT DISTINCT crm_current_org(), coalesce(m.existing_id, m.new_id), t.id
+      SELECT DISTINCT (SELECT crm_current_org()), coalesce(m.existing_id, m.new_id), t.id
         FROM import_rows r JOIN import_contacts m ON m.key = r.key, unnest(r.tags) AS n(name) JOIN tags t ON t.name = n.name::citext
        WHERE r.error IS NULL AND cardinality(r.tags) > 0 ${skip}
       ON CONFLICT DO NOTHING`);
@@ -198,7 +198,7 @@ async function recordConsent(tx: Tx, params: ImportContactsParams, skipExisting:
   const granted = consent.status === ConsentStatus.GRANTED;
   return tx.execute(
     `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, implied_reason, source, occurred_at, expires_at, recorded_by)
-     SELECT crm_current_org(), coalesce(m.existing_id, m.new_id), p, $2, $3, $4, $5, $6, $7, $8
+     SELECT (SELECT crm_current_org()), coalesce(m.existing_id, m.new_id), p, $2, $3, $4, $5, $6, $7, $8
        FROM import_contacts m, unnest($1::text[]) AS p
       WHERE NOT EXISTS (
               SELECT 1 FROM consents k WHERE k.contact_id = coalesce(m.existing_id, m.new_id) AND k.purpose = p

@@ -223,21 +223,25 @@ describe('RowStager.stage', () => {
   });
 
   it.each([
-    ['Courriel', 'marie@', 'Courriel: not a valid email address'],
-    ['Téléphone', '123', 'Téléphone: not a valid phone number'],
-    ['Code postal', 'Z9Z 9Z9', 'Code postal: not a valid Canadian postal code'],
-    ['Date de naissance', '04/03/1980', 'Date de naissance: bad date "04/03/1980" (expected YYYY-MM-DD)'],
-    ['Date de naissance', '2023-02-29', 'Date de naissance: bad date "2023-02-29" (expected YYYY-MM-DD)'],
-    ['Langue', 'espagnol', 'Langue: unknown language "espagnol" (expected fr or en)'],
-    ['Abonnement saison', 'peut-être', 'Abonnement saison must be true or false'],
-    ['Niveau de don', 'bronze', 'Niveau de don must be one of: or, argent'],
-    ['Étiquettes', `vip,${'x'.repeat(101)}`, 'Étiquettes: a tag name has at most 100 characters'],
-  ] as [Header, string, string][])('refuses a bad %s (%j), naming the header', (header, value, message) => {
+    ['Courriel', 'marie@', 'not a valid email address'],
+    ['Téléphone', '123', 'not a valid phone number'],
+    ['Code postal', 'Z9Z 9Z9', 'not a valid Canadian postal code'],
+    ['Date de naissance', '04/03/1980', 'not a valid date (expected YYYY-MM-DD)'],
+    ['Date de naissance', '2023-02-29', 'not a valid date (expected YYYY-MM-DD)'],
+    ['Langue', 'espagnol', 'unknown language (expected fr or en)'],
+    ['Abonnement saison', 'peut-être', 'the value must be true or false'],
+    ['Niveau de don', 'bronze', 'the value must be one of: or, argent'],
+    ['Étiquettes', `vip,${'x'.repeat(101)}`, 'a tag name has at most 100 characters'],
+    ['Nom', 'x'.repeat(201), 'the value is longer than 200 characters'],
+    ['Téléphone', `1${' '.repeat(2000)}1`, 'the value is longer than 50 characters'],
+    ['Note', 'x'.repeat(4001), 'the value is longer than 4000 characters'],
+  ] as [Header, string, string][])('refuses a bad %s (%j), naming the header, never the value', (header, value, message) => {
     const cells = record({ 'No client': 'C-1', Nom: 'Roy', [header]: value });
     const staged = stager().stage(cells, 12);
     expect(staged).toMatchObject({ errors: [{ line: 12, column: header, message }], match: null, hasExternalId: false, hasTags: false });
     const fields = copyFields(staged.copy);
-    expect(fields).toMatchObject({ line: '12', error: message });
+    // the rejected-rows file's error column names the column too
+    expect(fields).toMatchObject({ line: '12', error: `${header}: ${message}` });
     expect(COPY_COLUMNS.filter((column) => !['line', 'error', 'raw'].includes(column) && fields[column] !== null)).toEqual([]);
     expect(arrayElements(fields.raw!)).toEqual(cells);
   });
@@ -246,20 +250,26 @@ describe('RowStager.stage', () => {
     const fields = copyFields(stager(ImportStrategy.CREATE_ONLY, 'DMY').stage(record({ Nom: 'Roy', 'Date de naissance': '04/03/1980' }), 2).copy);
     expect(fields.birth_date).toBe('1980-03-04');
     const staged = stager(ImportStrategy.CREATE_ONLY, 'MDY').stage(record({ Nom: 'Roy', 'Date de naissance': '31/12/1980' }), 2);
-    expect(staged.errors).toEqual([{ line: 2, column: 'Date de naissance', message: 'Date de naissance: bad date "31/12/1980" (expected MM/DD/YYYY)' }]);
+    expect(staged.errors).toEqual([{ line: 2, column: 'Date de naissance', message: 'not a valid date (expected MM/DD/YYYY)' }]);
   });
 
-  // BUG: the birth date's header is not recorded in `headerOf`, so the error from
-  // checkContactFields names the field ("birthDate") instead of the file's header.
   it('refuses a birth date in the future, naming the header', () => {
     const staged = stager().stage(record({ Nom: 'Roy', 'Date de naissance': '2999-01-01' }), 4);
-    expect(staged.errors).toEqual([{ line: 4, column: 'Date de naissance', message: 'Date de naissance: must be a real date as YYYY-MM-DD, not in the future' }]);
+    expect(staged.errors).toEqual([{ line: 4, column: 'Date de naissance', message: 'must be a real date as YYYY-MM-DD, not in the future' }]);
+  });
+
+  it('names a column by its header cut to 64 characters, or by its position when the header is blank', () => {
+    const long = `Courriel ${'x'.repeat(100)}`;
+    const headers = [...HEADERS.slice(0, 3), long];
+    const plan = planColumns(headers, { [long]: 'email' }, definitions);
+    const staged = new RowStager(plan.columns, definitions, ImportStrategy.CREATE_ONLY, 'YMD').stage(['C-1', '', 'Roy', 'pas-un-courriel'], 3);
+    expect(staged.errors).toEqual([{ line: 3, column: `${long.slice(0, 63)}…`, message: 'not a valid email address' }]);
   });
 
   it('reports every bad cell of a row', () => {
     const staged = stager().stage(record({ Nom: 'Roy', Courriel: 'roy@', Téléphone: '0', Langue: 'de', 'Niveau de don': 'bronze' }), 5);
     expect(staged.errors.map(({ column }) => column).sort()).toEqual(['Courriel', 'Langue', 'Niveau de don', 'Téléphone']);
-    expect(copyFields(staged.copy).error).toBe(staged.errors.map(({ message }) => message).join('; '));
+    expect(copyFields(staged.copy).error).toBe(staged.errors.map(({ column, message }) => `${column}: ${message}`).join('; '));
   });
 
   it('refuses a row with nothing that identifies the person', () => {

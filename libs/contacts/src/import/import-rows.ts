@@ -5,6 +5,7 @@ import { checkValue } from '../attributes/attribute-values.util.js';
 import { isCalendarDate } from '../normalization/calendar-date.util.js';
 import { checkContactFields, type ContactColumns, type ContactFieldValues } from '../contacts/contact-fields.util.js';
 import type { ColumnPlan } from './import-columns.util.js';
+import { CONTACT_CELL_MAX_CHARS, columnLabel, MAX_CELL_CHARS, tooLong } from './import-limits.util.js';
 import { type DateOrder, ImportStrategy } from './import-options.js';
 
 /** The contact columns a row fills, with the key of `entered` where normalization can change the value. */
@@ -45,6 +46,7 @@ export const STAGING_TABLE = `
 export const STAGING_COPY = `COPY import_rows (line, match, key, ext_id, ${STAGED_COLUMNS.map(({ column }) => column).join(', ')},
   attributes, entered, tags, error, raw) FROM STDIN`;
 
+/** A refused row's reason: `column` names the column (cut short), `message` says why, never quoting a cell. */
 export interface RowError {
   line: number;
   column: string | null;
@@ -60,9 +62,13 @@ const LANGUAGES: Record<string, 'fr' | 'en'> = {
  * Turns each parsed record into a line of COPY text for import_rows: the
  * normalized contact, or, when a cell is invalid, the raw cells with the
  * reasons (a bad row keeps its line number and is reported, never imported).
+ * A cell longer than its field allows is refused before anything reads it.
  */
 export class RowStager {
   private readonly keyOrder: ('x' | 'e')[];
+  /** Each column as errors name it, and the longest value it takes. */
+  private readonly labels: string[];
+  private readonly maxChars: number[];
 
   constructor(
     private readonly columns: readonly ColumnPlan[],
@@ -72,6 +78,8 @@ export class RowStager {
     private readonly keepBadDates = false,
   ) {
     this.keyOrder = strategy === ImportStrategy.UPSERT_BY_EMAIL ? ['e', 'x'] : ['x', 'e'];
+    this.labels = columns.map(({ header, index }) => columnLabel(header, index));
+    this.maxChars = columns.map(({ field }) => (CONTACT_CELL_MAX_CHARS as Record<string, number>)[field] ?? MAX_CELL_CHARS);
   }
 
   /** The COPY line for a record, and its errors (none for a good row). */
@@ -83,44 +91,44 @@ export class RowStager {
     let extId: string | null = null;
     let tags: string[] = [];
     let badDate: string | null = null;
-    for (const { index, header, field } of this.columns) {
+    for (const [i, { index, field }] of this.columns.entries()) {
       const value = record[index]?.trim();
       if (!value) continue; // a blank cell never erases a value
+      // reasons never quote the cell: the job's errors are read by roles that may not see it (the rejected-rows file keeps it)
+      const column = this.labels[i];
       let problem: string | null = null;
-      if (field === 'externalId') extId = value;
+      if (value.length > this.maxChars[i]) problem = tooLong(this.maxChars[i]);
+      else if (field === 'externalId') extId = value;
       else if (field === 'tags') {
         tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
         if (tags.some((tag) => tag.length > 100)) problem = 'a tag name has at most 100 characters';
       } else if (field === 'preferredLanguage') {
         const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
         if (language) input.preferredLanguage = language;
-        else problem = `unknown language "${value}" (expected fr or en)`;
+        else problem = 'unknown language (expected fr or en)';
       } else if (field === 'birthDate') {
         const date = parseDate(value, this.dateOrder);
-        headerOf.birthDate = header;
+        headerOf.birthDate = column;
         if (date) input.birthDate = date;
         else if (this.keepBadDates) badDate = value;
-        else problem = `bad date "${value}" (expected ${DATE_FORMATS[this.dateOrder]})`;
+        else problem = `not a valid date (expected ${DATE_FORMATS[this.dateOrder]})`;
       } else if (field.startsWith('attributes.')) {
         const key = field.slice('attributes.'.length);
         try {
-          (attributes ??= {})[key] = checkValue(this.definitions.get(key)!, value, header);
+          (attributes ??= {})[key] = checkValue(this.definitions.get(key)!, value, 'the value');
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          errors.push({ line, column: header, message: error.message });
+          problem = error.message;
         }
       } else {
         const name = field as keyof ContactFieldValues;
         input[name] = input[name] ? `${input[name]} ${value}` : value; // only JOINED_FIELDS can be filled twice
-        headerOf[name] ??= header;
+        headerOf[name] ??= column;
       }
-      if (problem) errors.push({ line, column: header, message: `${header}: ${problem}` });
+      if (problem) errors.push({ line, column, message: problem });
     }
     const checked = checkContactFields(input, input.country ?? null);
-    for (const { field, reason } of checked.errors) {
-      const header = headerOf[field] ?? field;
-      errors.push({ line, column: header, message: `${header}: ${reason}` });
-    }
+    for (const { field, reason } of checked.errors) errors.push({ line, column: headerOf[field] ?? field, message: reason });
     const { columns: values, entered } = checked;
     if (badDate !== null) entered.birthDate = badDate;
     if (errors.length === 0 && !extId && !values.email && !values.phone && !values.first_name && !values.last_name) {
@@ -150,10 +158,11 @@ export class RowStager {
     return { copy: this.rejectedLine(line, errors, record), errors, match: null, hasExternalId: false, hasTags: false };
   }
 
-  /** The COPY line of a bad row: its raw cells and the reasons, nothing else. */
+  /** The COPY line of a bad row: its raw cells and the reasons (each with its column, for the rejected-rows file), nothing else. */
   rejectedLine(line: number, errors: readonly RowError[], record: readonly string[]): string {
     const empty = '\t\\N'.repeat(STAGED_COLUMNS.length + 6);
-    return `${line}${empty}\t${copyText(errors.map((e) => e.message).join('; '))}\t${copyText(arrayLiteral(record))}\n`;
+    const reasons = errors.map((e) => (e.column ? `${e.column}: ${e.message}` : e.message)).join('; ');
+    return `${line}${empty}\t${copyText(reasons)}\t${copyText(arrayLiteral(record))}\n`;
   }
 }
 

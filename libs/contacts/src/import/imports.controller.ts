@@ -3,6 +3,7 @@ import { AppError, ErrorCode, UuidPipe } from '@app/common';
 import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService, JobRunStatus, JobsService } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
 import { ImportUploads, type UploadRequest } from './import-uploads.js';
+import { UploadRoute } from './upload-body.js';
 import { type ImportContactsParams, parseImportOptions } from './import-options.js';
 
 /** Import jobs whose rejected rows `GET /imports/:id/rejected-rows` serves. */
@@ -25,6 +26,7 @@ export class ImportsController {
   @Post()
   @HttpCode(202)
   @RequireRole(Role.EDITOR)
+  @UploadRoute()
   async upload(@Req() request: UploadRequest, @Query() query: Record<string, string>): Promise<{ jobRunId: string; status: JobRunStatus }> {
     const { body, fields } = await this.uploads.receive(request, query);
     const params = parseImportOptions(fields);
@@ -36,7 +38,7 @@ export class ImportsController {
   @RequireRole(Role.EDITOR)
   async rejectedRows(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
     const run = await this.runs.downloadable(id, IMPORT_JOBS, 'Import');
-    if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows');
+    if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows, or its file has expired');
     this.files.send(reply, id, JobFileName.REJECTED, { contentType: 'text/csv; charset=utf-8', filename: `rejected-rows-${id}.csv` });
   }
 }

@@ -1,5 +1,14 @@
 import multipart from '@fastify/multipart';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type NestFastifyApplication, RouteConfig } from '@nestjs/platform-fastify';
+
+/** The route config key that marks an upload route (read by the API's HTTP limits). */
+export const UPLOAD_ROUTE = 'upload';
+
+/**
+ * Marks a handler that takes a file upload: its body may be as large as IMPORT_MAX_BYTES (instead of the 2 MB every
+ * other route allows) and as slow as UPLOAD_TIMEOUT_MS; a larger declared size is refused before the body is sent.
+ */
+export const UploadRoute = (): MethodDecorator => RouteConfig({ [UPLOAD_ROUTE]: true });
 
 /**
  * Lets `POST /imports` stream its body: multipart forms through

@@ -1,6 +1,8 @@
 import { isEmail } from 'class-validator';
 import { blank, normalized, rejected, trimToNull, type Normalized } from './normalize-result.js';
 
+const MAX_EMAIL_CHARS = 320;
+
 /**
  * Trimmed, lower-cased and validated email address. The whole address is lower-cased:
  * local parts are case-sensitive in theory but not in practice, and one spelling per
@@ -9,6 +11,8 @@ import { blank, normalized, rejected, trimToNull, type Normalized } from './norm
 export function normalizeEmail(input: string | null | undefined): Normalized {
   const trimmed = trimToNull(input);
   if (trimmed === null) return blank;
+  // no address is longer (RFC 5321 allows 254): the patterns below never read a long text
+  if (trimmed.length > MAX_EMAIL_CHARS) return rejected('not a valid email address');
   const email = trimmed.toLowerCase();
   return PLAIN_EMAIL.test(email) || isEmail(email) ? normalized(email) : rejected('not a valid email address');
 }

@@ -2,8 +2,12 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { blank, normalized, rejected, trimToNull, type Normalized } from './normalize-result.js';
 
 // Quebec lists write extensions in French ("poste 22", "p. 22"); libphonenumber only knows
-// "ext", "x", "#" and ";ext=", so the French markers are rewritten before parsing.
-const FRENCH_EXTENSION = /\s*,?\s*\b(?:poste|p\.)\s*(?=\d+\s*$)/iu;
+// "ext", "x", "#" and ";ext=", so the French markers are rewritten before parsing. The pattern
+// reads text whose whitespace is already collapsed, and nothing in it can match the same
+// characters two ways: linear time (the former \s*,?\s* prefix was cubic on a run of spaces).
+const FRENCH_EXTENSION = /\b(?:poste|p\.) ?(\d+)$/iu;
+/** Longer than any number written with its extension: refused before libphonenumber reads it. */
+const MAX_PHONE_CHARS = 64;
 
 /**
  * E.164 phone number ("+15145550199"). Extensions are accepted but dropped: E.164 has no
@@ -18,16 +22,28 @@ const FRENCH_EXTENSION = /\s*,?\s*\b(?:poste|p\.)\s*(?=\d+\s*$)/iu;
 export function normalizePhone(input: string | null | undefined, defaultRegion: CountryCode = 'CA'): Normalized {
   const trimmed = trimToNull(input);
   if (trimmed === null) return blank;
-  const northAmerican = defaultRegion === 'CA' || defaultRegion === 'US' ? NORTH_AMERICAN.exec(trimmed) : null;
+  // runs of whitespace become one space first: the patterns below then read each character a bounded number of times
+  const text = trimmed.replace(/\s+/gu, ' ');
+  if (text.length > MAX_PHONE_CHARS) return rejected('not a valid phone number');
+  const northAmerican = defaultRegion === 'CA' || defaultRegion === 'US' ? NORTH_AMERICAN.exec(text) : null;
   if (northAmerican) {
     const [, areaCode, exchange, line] = northAmerican;
     return validExchange(areaCode + exchange) ? normalized(`+1${areaCode}${exchange}${line}`) : rejected('not a valid phone number');
   }
-  const phone = parsePhoneNumberFromString(trimmed.replace(FRENCH_EXTENSION, ' ext. '), {
+  const phone = parsePhoneNumberFromString(withEnglishExtension(text), {
     defaultCountry: defaultRegion,
     extract: false,
   });
   return phone?.isValid() ? normalized(phone.number) : rejected('not a valid phone number');
+}
+
+/** "514 872-0311, poste 22" → "514 872-0311 ext. 22" (a loop, not a pattern, drops the separators before the marker). */
+function withEnglishExtension(text: string): string {
+  const extension = FRENCH_EXTENSION.exec(text);
+  if (!extension) return text;
+  let end = extension.index;
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === ',')) end--;
+  return `${text.slice(0, end)} ext. ${extension[1]}`;
 }
 
 /**

@@ -35,7 +35,7 @@ export class TagsService {
     const tagIds = await this.idsFor(tx, names, { create: true });
     return tx.execute(
       `INSERT INTO contact_tags (org_id, contact_id, tag_id)
-       SELECT crm_current_org(), c, t FROM unnest($1::uuid[]) c, unnest($2::uuid[]) t
+       SELECT (SELECT crm_current_org()), c, t FROM unnest($1::uuid[]) c, unnest($2::uuid[]) t
        ON CONFLICT DO NOTHING`,
       [contactIds, tagIds],
     );
@@ -47,7 +47,7 @@ export class TagsService {
     if (clean.length === 0) throw AppError.badInput('tags', 'tags must name at least one tag');
     if (clean.some((n) => n.length > 100)) throw AppError.badInput('tags', 'a tag name has at most 100 characters');
     if (options.create) {
-      await tx.query(`INSERT INTO tags (org_id, name) SELECT crm_current_org(), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`, [clean]);
+      await tx.query(`INSERT INTO tags (org_id, name) SELECT (SELECT crm_current_org()), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`, [clean]);
     }
     const rows = await tx.query<{ id: string }>(`SELECT id FROM tags WHERE name = ANY($1::citext[])`, [clean]);
     return rows.map((row) => row.id);

@@ -4,6 +4,11 @@ import { JobFilesByName1764316800000 } from './1764316800000-job-files-by-name.j
 import { Dedup1764403200000 } from './1764403200000-dedup.js';
 import { Engagement1764489600000 } from './1764489600000-engagement.js';
 import { Audiences1764576000000 } from './1764576000000-audiences.js';
+import { MemberNamesAndKeyCaps1764662400000 } from './1764662400000-member-names-and-key-caps.js';
+import { JobDispatches1764748800000 } from './1764748800000-job-dispatches.js';
+import { Retention1764835200000 } from './1764835200000-retention.js';
+import { TenantClaim1764921600000 } from './1764921600000-tenant-claim.js';
 
 /** Every migration, in order. */
-export const migrations = [Init1764144000000, JobRuns1764230400000, JobFilesByName1764316800000, Dedup1764403200000, Engagement1764489600000, Audiences1764576000000];
+export const migrations = [Init1764144000000, JobRuns1764230400000, JobFilesByName1764316800000, Dedup1764403200000, Engagement1764489600000, Audiences1764576000000,
+  MemberNamesAndKeyCaps1764662400000, JobDispatches1764748800000, Retention1764835200000, TenantClaim1764921600000];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { adversarialText, finishesWithin, KNOWN_WORST_CASES } from '../../../../test/support/adversarial-text.js';
+import { phonetic } from './blocking.js';
 import { matchAddress, matchFirstName, matchName, matchWords } from './match-text.util.js';
 
 describe('matchWords', () => {
@@ -130,5 +132,20 @@ describe('matchAddress', () => {
         expect(matchAddress(written, null)?.full).toBe(matchAddress(spelledOut, null)?.full);
       }),
     );
+  });
+});
+
+// Issue 13, item 2: what dedup derives from names and addresses finishes on 10-50 KB of adversarial text
+// (finishesWithin's bound only turns a hang into a failure: linear code takes milliseconds here, a cubic pattern hours).
+describe.each([
+  ['matchWords', (text: string) => matchWords(text)],
+  ['matchName', (text: string) => matchName(text)],
+  ['matchFirstName', (text: string) => matchFirstName(text)],
+  ['matchAddress', (text: string) => matchAddress(text, text)],
+  ['phonetic', (text: string) => phonetic(matchName(text))],
+] as const)('%s on long adversarial text', (_, fold) => {
+  it('finishes on the known worst cases and on any long run of spaces, digits, dots, hyphens and the rest', () => {
+    for (const input of KNOWN_WORST_CASES) finishesWithin(10, fold, input);
+    fc.assert(fc.property(adversarialText(), (input) => void finishesWithin(10, fold, input)), { numRuns: 25 });
   });
 });

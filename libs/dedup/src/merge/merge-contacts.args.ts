@@ -1,6 +1,8 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsArray, IsOptional, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { INPUT_LIMITS } from '@app/common';
+import { MAX_MERGED_CONTACTS } from './merge.service.js';
 
 @InputType({ description: "Overrides the default survivorship for one field: take this contact's value." })
 export class MergeFieldChoiceInput {
@@ -13,6 +15,7 @@ export class MergeContactsArgs {
   @Field(() => ID, { description: 'The contact that remains.' }) @IsUUID('all') survivorId!: string;
   @Field(() => [ID], { description: 'The contacts merged into it (at most 50); they are deleted, and restored if the merge is undone.' })
   @IsArray()
+  @ArrayMaxSize(MAX_MERGED_CONTACTS)
   @IsUUID('all', { each: true })
   mergedIds!: string[];
   @Field(() => [MergeFieldChoiceInput], {
@@ -21,6 +24,7 @@ export class MergeContactsArgs {
   })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(INPUT_LIMITS.values)
   @ValidateNested({ each: true })
   @Type(() => MergeFieldChoiceInput)
   fieldChoices?: MergeFieldChoiceInput[] | null;

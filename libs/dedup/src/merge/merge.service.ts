@@ -104,7 +104,7 @@ export class MergeService {
       );
       await tx.execute(
         `INSERT INTO contact_merge_contacts (org_id, contact_id, merge_id, role)
-         SELECT crm_current_org(), id, $1::uuid, CASE WHEN id = $2::uuid THEN 'SURVIVOR' ELSE 'MERGED' END FROM unnest($3::uuid[]) id`,
+         SELECT (SELECT crm_current_org()), id, $1::uuid, CASE WHEN id = $2::uuid THEN 'SURVIVOR' ELSE 'MERGED' END FROM unnest($3::uuid[]) id`,
         [mergeId, survivorId, ids],
       );
       // the survivor gets every tag (links it lacked are created now, which tells them apart on undo)
@@ -134,13 +134,17 @@ export class MergeService {
   async unmerge(mergeId: string): Promise<ContactMergeModel> {
     const userId = TenantContexts.current()?.userId ?? null;
     return this.db.transaction(async (tx) => {
-      const [merge] = await tx.query<{ survivorId: string; mergedIds: string[]; before: MergeBefore; result: ContactSnapshot; undone: boolean }>(
+      const [merge] = await tx.query<{ survivorId: string; mergedIds: string[]; before: MergeBefore | null; result: ContactSnapshot | null; undone: boolean }>(
         `SELECT survivor_id AS "survivorId", merged_ids::text[] AS "mergedIds", before, result, undone_at IS NOT NULL AS undone
            FROM contact_merges WHERE id = $1 FOR UPDATE`,
         [mergeId],
       );
       if (!merge) throw AppError.notFound('Merge');
       if (merge.undone) throw new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} is already undone`, 'mergeId');
+      // its snapshots expired (RETENTION_DAYS_MERGE_UNDO); a deleted contact's merges are gone altogether (NOT_FOUND above)
+      if (!merge.before || !merge.result) {
+        throw new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} can no longer be undone: its record of the contacts before it has expired`, 'mergeId');
+      }
       const { survivorId, mergedIds, before, result } = merge;
       const [current] = await tx.query<{ row: ContactSnapshot }>(`SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = $1 FOR UPDATE`, [survivorId]);
       if (!current) throw await survivorGone(tx, survivorId, mergeId);

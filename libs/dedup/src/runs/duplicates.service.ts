@@ -80,7 +80,7 @@ export class DuplicatesService {
     );
     await tx.execute(
       `INSERT INTO duplicate_candidates AS d (org_id, contact_a, contact_b, score, evidence, cluster_id, fingerprint, job_run_id)
-         SELECT crm_current_org(), contact_a, contact_b, score, evidence, cluster_id, fingerprint, $1 FROM dedup_found
+         SELECT (SELECT crm_current_org()), contact_a, contact_b, score, evidence, cluster_id, fingerprint, $1 FROM dedup_found
        ON CONFLICT (org_id, contact_a, contact_b) DO UPDATE SET
          score = EXCLUDED.score, evidence = EXCLUDED.evidence, cluster_id = EXCLUDED.cluster_id, job_run_id = EXCLUDED.job_run_id,
          updated_at = now(),

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
+import { INPUT_LIMITS } from '@app/common';
 import { Language } from '@app/contacts';
 import { InteractionFilterInput } from '../interactions/interaction.models.js';
 
@@ -33,10 +34,13 @@ registerEnumType(EngagementDimension, { name: 'EngagementDimension' });
 @InputType({ description: 'Interactions, and the contacts they belong to: every condition given must hold.' })
 export class EngagementFilterInput extends InteractionFilterInput {
   @Field(() => [String], { nullable: true, description: "The contact's current region is one of these." })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) regions?: string[] | null;
-  @Field(() => [Language], { nullable: true }) @IsOptional() @IsArray() @IsEnum(Language, { each: true }) languages?: Language[] | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.valueLength, { each: true })
+  regions?: string[] | null;
+  @Field(() => [Language], { nullable: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.enumValues) @IsEnum(Language, { each: true }) languages?: Language[] | null;
   @Field(() => [String], { nullable: true, description: 'The contact has at least one of these tags.' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) tags?: string[] | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.tagLength, { each: true })
+  tags?: string[] | null;
   @Field(() => [ID], { nullable: true, description: 'The contact is a member of every one of these audiences.' })
   @IsOptional() @IsArray() @ArrayMaxSize(10) @IsUUID('all', { each: true }) audiences?: string[] | null;
 }

@@ -12,6 +12,8 @@ import {
 
 /** Rows one answer may have (periods × groups): more is a question to narrow. */
 export const MAX_ROWS = 10_000;
+/** Cohorts one retention answer may have (a DAY cohort over decades is refused); with at most 36 periods followed, 14,800 cells. */
+export const MAX_COHORTS = 400;
 
 /**
  * Where engagementStats reads: the interactions themselves, or their daily rollups (interaction_rollups, kept by
@@ -121,10 +123,10 @@ export class EngagementStatsService {
 
   async stats(args: EngagementStatsArgs, wanted: MetricsWanted): Promise<EngagementStatsModel> {
     const dimensions = [...new Set(args.groupBy)];
-    if (args.interval) requireRange(args.filter);
+    const range = args.interval ? requireRange(args.filter) : null;
     return this.db.transaction(async (tx) => {
-      const periods = args.interval ? await periodStarts(tx, args.filter, args.interval) : [null];
-      if (periods.length > MAX_ROWS) throw AppError.badInput('interval', `the range has ${periods.length} periods (at most ${MAX_ROWS}): use a longer interval`);
+      const periods = range && args.interval ? await periodStarts(tx, range, args.interval, MAX_ROWS) : [null];
+      if (periods.length > MAX_ROWS) throw AppError.badInput('interval', `the range has more than ${MAX_ROWS} periods: use a longer interval`);
 
       const params = new SqlParams();
       const byContact = dimensions.some((d) => CONTACT_DIMENSIONS.includes(d));
@@ -152,7 +154,10 @@ export class EngagementStatsService {
            ${whereFrom(from)}
            ${keys.length ? `GROUP BY GROUPING SETS ((${keys.join(', ')}), ())` : ''}
            -- rollups of deleted interactions stay, at zero
-           HAVING ${source.interactions} > 0`,
+           HAVING ${source.interactions} > 0
+           -- the total first; then at most one row more than an answer may have, so that a huge grouping is refused
+           -- without carrying its rows into Node
+           ${keys.length ? `ORDER BY GROUPING(${keys[0]}) DESC LIMIT ${MAX_ROWS + 2}` : ''}`,
         params.values,
       );
 
@@ -160,6 +165,7 @@ export class EngagementStatsService {
       const totals = toMetrics(totalRow, null, [], wanted);
       if (keys.length === 0) return { rows: [totals], totals, timeZone: ANALYTICS_TIME_ZONE };
       const groups = rows.filter((row) => !row.isTotal);
+      if (groups.length > MAX_ROWS) throw AppError.badInput('groupBy', `more than ${MAX_ROWS} rows: narrow the filter or the grouping`);
       const groupKeys = uniqueKeys(groups, dimensions.length);
       if (periods.length * groupKeys.length > MAX_ROWS) {
         throw AppError.badInput('groupBy', `${periods.length} periods × ${groupKeys.length} groups is more than ${MAX_ROWS} rows: narrow the filter or the grouping`);
@@ -184,6 +190,10 @@ export class EngagementStatsService {
   async retention(args: RetentionArgs): Promise<RetentionModel> {
     const range = requireRange(args.filter);
     return this.db.transaction(async (tx) => {
+      const cohortCount = (await periodStarts(tx, range, args.cohortInterval, MAX_COHORTS)).length;
+      if (cohortCount > MAX_COHORTS) {
+        throw AppError.badInput('cohortInterval', `the range has more than ${MAX_COHORTS} cohorts: use a longer cohortInterval or a shorter range`);
+      }
       const params = new SqlParams();
       const activityFilter = { ...args.filter, from: null, to: null };
       const from = await this.fromClause(tx, activityFilter, params, false, RAW);
@@ -266,14 +276,16 @@ function requireRange(filter: EngagementFilterInput): { from: Date; to: Date } {
   return { from: filter.from, to: filter.to };
 }
 
-/** The start of every period that overlaps [from, to), in order. */
-async function periodStarts(tx: Tx, filter: EngagementFilterInput, interval: TimeInterval): Promise<Date[]> {
+/** The start of every period that overlaps [from, to), in order; at most `max` + 1 (more is refused). */
+async function periodStarts(tx: Tx, range: { from: Date; to: Date }, interval: TimeInterval, max: number): Promise<Date[]> {
   const { unit, step } = PERIODS[interval];
+  // generate_series in the select list stops at the LIMIT; in FROM it would build every period of the range first
+  // (days over millennia) before the limit took the first ones
   const rows = await tx.query<{ period: Date }>(
     `SELECT p AT TIME ZONE $4 AS period
-       FROM generate_series(date_trunc($1, $2::timestamptz AT TIME ZONE $4), ($3::timestamptz AT TIME ZONE $4) - interval '1 microsecond', $5::interval) AS p
-      LIMIT ${MAX_ROWS + 1}`,
-    [unit, filter.from, filter.to, ANALYTICS_TIME_ZONE, step],
+       FROM (SELECT generate_series(date_trunc($1, $2::timestamptz AT TIME ZONE $4), ($3::timestamptz AT TIME ZONE $4) - interval '1 microsecond', $5::interval) AS p
+              LIMIT $6) AS series`,
+    [unit, range.from, range.to, ANALYTICS_TIME_ZONE, step, max + 1],
   );
   return rows.map((row) => row.period);
 }

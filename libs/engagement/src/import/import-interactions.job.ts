@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { stringify } from 'csv-stringify/sync';
-import { ContactsService, csvRows, decodeChunks, delimiterOf, externalIdKey, type NewPerson } from '@app/contacts';
+import {
+  boundedMessage, checkHeader, CONTACT_CELL_MAX_CHARS, ContactsService, csvRows, csvText, decodeChunks, delimiterOf, externalIdKey, MAX_CELL_CHARS,
+  type NewPerson, someProblems, tooLong,
+} from '@app/contacts';
 import { TenantDb, type Tx } from '@app/database';
 import {
   type JobErrorModel, JobFileName, JobFilesService, type JobFileWriter, JobHandler, type JobHandlerContract, JobName, type JobPayload,
@@ -15,6 +17,13 @@ import { type InteractionColumns, type InteractionImportField, planInteractionCo
 import type { ImportInteractionsParams } from './import-interactions.options.js';
 
 const MAX_REPORTED_ERRORS = 100;
+/** The note on a column no field takes (the column's name is in the error's `column`, never in its message). */
+const IGNORED_COLUMN = 'this column was not imported: its name is not a known field (map it with the mapping option)';
+/** The longest cell of each column read (the others: MAX_CELL_CHARS); the contact's come from CreateContactInput's limits. */
+const CELL_MAX_CHARS: Partial<Record<InteractionImportField, number>> = {
+  contactExternalId: CONTACT_CELL_MAX_CHARS.externalId, email: CONTACT_CELL_MAX_CHARS.email,
+  firstName: CONTACT_CELL_MAX_CHARS.firstName, lastName: CONTACT_CELL_MAX_CHARS.lastName,
+};
 /** Rows resolved and inserted together: a few statements per batch, whatever the file's size. */
 const BATCH_ROWS = 5_000;
 
@@ -64,8 +73,11 @@ export class ImportInteractionsJob implements JobHandlerContract<ImportInteracti
   async run({ jobRunId, params }: JobPayload<ImportInteractionsParams>, progress: JobProgress): Promise<Record<string, number>> {
     const saved = await this.runs.savedOutcome(jobRunId);
     if (saved) return saved;
-    let importedAt: Date | null = null;
+    let importedAt = null as Date | null; // stays null when another attempt did the work
     const counts = await this.db.transaction(async (tx) => {
+      // a second delivery of this run (its first attempt's lock lapsed) waits here for the first, then returns what it saved
+      const done = await this.runs.lockAndCheckOutcome(tx, jobRunId);
+      if (done) return done;
       [{ importedAt }] = await tx.query<{ importedAt: Date }>('SELECT now() AS "importedAt"');
       const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
       const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
@@ -103,8 +115,8 @@ export class ImportInteractionsJob implements JobHandlerContract<ImportInteracti
       await this.runs.saveOutcome(tx, jobRunId, counts, file.errors.sort((a, b) => a.line! - b.line!));
       return counts;
     });
-    if (params.dedup && counts.contactsCreated > 0) {
-      const dedup = await this.jobs.startFollowUp(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt!.toISOString(), autoMerge: false });
+    if (importedAt && params.dedup && counts.contactsCreated > 0) {
+      const dedup = await this.jobs.startFollowUp(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt.toISOString(), autoMerge: false });
       return { ...counts, dedupRunQueued: dedup ? 1 : 0 };
     }
     return counts;
@@ -173,6 +185,11 @@ class ImportFile {
     this.counts.rows++;
     if (parseError) return this.reject(line, cells, null, parseError);
     const columns = this.columns;
+    // a cell longer than its column allows is refused before anything reads it
+    for (const [field, index] of Object.entries(columns.index) as [InteractionImportField, number][]) {
+      const max = CELL_MAX_CHARS[field] ?? MAX_CELL_CHARS;
+      if ((cells[index]?.trim().length ?? 0) > max) return this.reject(line, cells, field, tooLong(max));
+    }
     const cell = (field: InteractionImportField) => {
       const index = columns.index[field];
       return index === undefined ? '' : (cells[index] ?? '').trim();
@@ -210,13 +227,15 @@ class ImportFile {
     return { line, cells, row: checked.row, contact: checked.contact, names: { firstName: cell('firstName') || null, lastName: cell('lastName') || null } };
   }
 
+  /** A refused row: `reason` never quotes a cell (the rejected-rows file, for the EDITOR, keeps the row as it was). */
   reject(line: number, cells: string[], field: InteractionImportField | null, reason: string): null {
     this.counts.invalid++;
     // whose row it is: the customer number column, or the email column when there is none
     const named = field === 'contactExternalId' && this.columns?.index.contactExternalId === undefined ? 'email' : field;
     const column = named ? (this.columns?.header[named] ?? named) : null;
-    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push({ line, column, message: reason });
-    this.rejectedRows.push({ line, cells: [...this.headers.map((_, i) => cells[i] ?? ''), column ? `${column}: ${reason}` : reason] });
+    const message = boundedMessage(reason);
+    if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push({ line, column, message });
+    this.rejectedRows.push({ line, cells: [...this.headers.map((_, i) => cells[i] ?? ''), column ? `${column}: ${message}` : message] });
     return null;
   }
 
@@ -233,9 +252,9 @@ class ImportFile {
     const settled = this.rejectedRows.filter((row) => row.line <= this.settledLine).sort((a, b) => a.line - b.line);
     if (settled.length === 0) return;
     this.rejectedRows = this.rejectedRows.filter((row) => row.line > this.settledLine);
-    const header = this.rejectedOpen ? '' : `\uFEFF${stringify([[...this.headers, 'error']], { delimiter: this.delimiter })}`;
+    const header = this.rejectedOpen ? '' : `\uFEFF${csvText([[...this.headers, 'error']], this.delimiter)}`;
     this.rejectedOpen = true;
-    await this.rejected.write(header + stringify(settled.map((row) => row.cells), { delimiter: this.delimiter }));
+    await this.rejected.write(header + csvText(settled.map((row) => row.cells), this.delimiter));
   }
 
   async close(): Promise<void> {
@@ -243,19 +262,19 @@ class ImportFile {
     if (this.rejectedOpen) await this.rejected.close();
   }
 
+  /** The columns, from the header; its names are file content (a file without a header line): messages never list them. */
   private readHeader(headers: string[]): void {
+    checkHeader(headers);
     const columns = planInteractionColumns(headers, this.params.mapping);
-    if (columns.problems.length) throw new UnrecoverableError(`The file's columns cannot be imported: ${columns.problems.join('; ')}`);
-    if (columns.index.occurredAt === undefined) throw new UnrecoverableError(`The file has no date column (columns: ${headers.join(', ')}); name it "date" or use the mapping option`);
+    if (columns.problems.length) throw new UnrecoverableError(boundedMessage(`The file's columns cannot be imported: ${someProblems(columns.problems)}`));
+    if (columns.index.occurredAt === undefined) throw new UnrecoverableError('The file has no date column: name it "date" or use the mapping option');
     if (columns.index.contactExternalId === undefined && columns.index.email === undefined) {
-      throw new UnrecoverableError(`The file has no customer number or email column (columns: ${headers.join(', ')}): nothing says whose interactions they are`);
+      throw new UnrecoverableError('The file has no customer number or email column ("no client", "courriel"...): nothing says whose interactions they are');
     }
     if (columns.index.type === undefined && !this.params.type) throw new UnrecoverableError('The file has no type column: give the type of its rows with the type option');
     this.headers = headers;
     this.columns = columns;
     this.counts.ignoredColumns = columns.ignored.length;
-    for (const header of columns.ignored) {
-      this.errors.push({ line: 1, column: header, message: `column "${header}" was not imported: its name is not a known field (map it with the mapping option)` });
-    }
+    for (const column of columns.ignored.slice(0, MAX_REPORTED_ERRORS)) this.errors.push({ line: 1, column, message: IGNORED_COLUMN });
   }
 }

@@ -1,5 +1,7 @@
 import { ANALYTICS_TIME_ZONE } from '../analytics/engagement-stats.models.js';
 
+// The reasons these parsers give never quote the cell: an import's errors are read by roles that may not see it.
+
 /**
  * Dollars as box-office exports write them, to integer cents: "45.50", "45,50" (French decimal comma), "1 234,50 $",
  * "$1,234.50", "45". Null for a blank cell; a string (the reason) when it is not an amount.
@@ -13,7 +15,7 @@ export function parseAmountCents(text: string): number | null | string {
   if (decimal) value = value.slice(0, decimal.index);
   const grouped = /^\d{1,3}(?:([.,])\d{3})+$/.exec(value);
   if (grouped && grouped[1] !== decimal?.[1]) value = value.replace(/[.,]/g, '');
-  if (!/^\d{1,12}$/.test(value)) return `"${text}" is not an amount (e.g. 45.50 or 45,50)`;
+  if (!/^\d{1,12}$/.test(value)) return 'not an amount (e.g. 45.50 or 45,50)';
   return Number(value) * 100 + Number(cents);
 }
 
@@ -21,7 +23,7 @@ export function parseAmountCents(text: string): number | null | string {
 export function parseCount(text: string): number | null | string {
   const value = text.trim();
   if (value === '') return null;
-  return /^\d{1,9}$/.test(value) ? Number(value) : `"${text}" is not a whole number`;
+  return /^\d{1,9}$/.test(value) ? Number(value) : 'not a whole number';
 }
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -34,7 +36,7 @@ export function parseDateTime(text: string): Date | null | string {
   const value = text.trim();
   if (value === '') return null;
   const match = DATE_TIME.exec(value);
-  const bad = `"${text}" is not a date and time (YYYY-MM-DD HH:MM, local time, or ISO 8601)`;
+  const bad = 'not a date and time (YYYY-MM-DD HH:MM, local time, or ISO 8601)';
   if (!match) return bad;
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '0', offset] = match;
   const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(fraction.padEnd(3, '0').slice(0, 3))] as const;

@@ -1,4 +1,4 @@
-import { headerKey } from '@app/contacts';
+import { columnLabel, headerKey, shortName } from '@app/contacts';
 
 /** What a column of an interactions file can fill. */
 export const INTERACTION_IMPORT_FIELDS = [
@@ -56,8 +56,9 @@ const FIELD_OF_ALIAS = new Map<string, InteractionImportField | 'ignore'>(
 export interface InteractionColumns {
   /** Position of the column filling each field found. */
   index: Partial<Record<InteractionImportField, number>>;
-  /** The header of the column filling each field, for error messages. */
+  /** The column filling each field, as errors name it (its header cut short: columnLabel). */
   header: Partial<Record<InteractionImportField, string>>;
+  /** The columns no field takes, as errors name them. */
   ignored: string[];
   problems: string[];
 }
@@ -66,23 +67,25 @@ export interface InteractionColumns {
 export function planInteractionColumns(headers: readonly string[], mapping: Readonly<Record<string, string>> | null): InteractionColumns {
   const mapped = new Map(Object.entries(mapping ?? {}).map(([header, field]) => [headerKey(header), field]));
   const plan: InteractionColumns = { index: {}, header: {}, ignored: [], problems: [] };
+  const keys = new Set<string>();
   for (const [index, header] of headers.entries()) {
     const key = headerKey(header);
+    keys.add(key);
     const field = (mapped.get(key) ?? FIELD_OF_ALIAS.get(key)) as InteractionImportField | 'ignore' | undefined;
     if (!field || field === 'ignore') {
-      if (header.trim() && field !== 'ignore') plan.ignored.push(header);
+      if (header.trim() && field !== 'ignore') plan.ignored.push(columnLabel(header, index));
       continue;
     }
     const other = plan.header[field];
     if (other !== undefined) {
-      plan.problems.push(`columns "${other}" and "${header}" both fill ${field}: map one of them to "ignore"`);
+      plan.problems.push(`columns "${other}" and "${columnLabel(header, index)}" both fill ${field}: map one of them to "ignore"`);
       continue;
     }
     plan.index[field] = index;
-    plan.header[field] = header;
+    plan.header[field] = columnLabel(header, index);
   }
   for (const header of Object.keys(mapping ?? {})) {
-    if (!headers.some((h) => headerKey(h) === headerKey(header))) plan.problems.push(`the mapping names a column "${header}" that the file does not have`);
+    if (!keys.has(headerKey(header))) plan.problems.push(`the mapping names a column "${shortName(header)}" that the file does not have`);
   }
   return plan;
 }

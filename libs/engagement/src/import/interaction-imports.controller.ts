@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ImportUploads, type UploadRequest } from '@app/contacts';
+import { ImportUploads, type UploadRequest, UploadRoute } from '@app/contacts';
 import { JobName, JobRunStatus, JobsService } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
 import { type ImportInteractionsParams, parseImportInteractionsOptions } from './import-interactions.options.js';
@@ -18,6 +18,7 @@ export class InteractionImportsController {
   @Post()
   @HttpCode(202)
   @RequireRole(Role.EDITOR)
+  @UploadRoute()
   async upload(@Req() request: UploadRequest, @Query() query: Record<string, string>): Promise<{ jobRunId: string; status: JobRunStatus }> {
     const { body, fields } = await this.uploads.receive(request, query);
     const params = parseImportInteractionsOptions(fields);

@@ -51,7 +51,8 @@ export function checkInteraction(input: InteractionInput, path: string, vocabula
   if (typeof contact === 'string') return bad('contact', contact);
 
   const type = vocabularies.types.keyOf(input.type ?? '');
-  if (!type) return bad('type', `"${input.type}" is not an interaction type (built in or defined with defineInteractionTerm)`);
+  // reasons name the field, never its value: an import reports them in errors that other roles read
+  if (!type) return bad('type', 'not an interaction type (built in or defined with defineInteractionTerm)');
 
   const occurredAt = input.occurredAt instanceof Date ? input.occurredAt : new Date(Number.NaN);
   if (Number.isNaN(occurredAt.getTime())) return bad('occurredAt', 'occurredAt is not a date-time');
@@ -62,7 +63,7 @@ export function checkInteraction(input: InteractionInput, path: string, vocabula
   const disciplineText = trimToNull(input.discipline);
   if (disciplineText) {
     discipline = vocabularies.disciplines.keyOf(disciplineText);
-    if (!discipline) return bad('discipline', `"${disciplineText}" is not a discipline (built in or defined with defineInteractionTerm)`);
+    if (!discipline) return bad('discipline', 'not a discipline (built in or defined with defineInteractionTerm)');
   }
 
   const amountCents = input.amountCents ?? null;

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsArray, IsDate, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { JSONObjectScalar, PageInfoModel } from '@app/common';
+import { INPUT_LIMITS, JSONObjectScalar, PageInfoModel } from '@app/common';
 import { ExternalIdInput } from '@app/contacts';
 import { TermKind } from './engagement-terms.js';
 
@@ -103,7 +103,8 @@ export class InteractionConnectionModel {
   @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
 }
 
-const LIST = 100;
+const LIST = INPUT_LIMITS.values;
+const TEXT = INPUT_LIMITS.valueLength;
 
 /** Which interactions: every condition given must hold; a list matches any of its values. */
 @InputType()
@@ -111,14 +112,14 @@ export class InteractionFilterInput {
   @Field(() => Date, { nullable: true, description: 'From this time (included).' }) @IsOptional() @IsDate() from?: Date | null;
   @Field(() => Date, { nullable: true, description: 'Until this time (excluded).' }) @IsOptional() @IsDate() to?: Date | null;
   @Field(() => [String], { nullable: true, description: 'Type keys or labels.' })
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) types?: string[] | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true }) types?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Discipline keys or labels.' })
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) disciplines?: string[] | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true }) disciplines?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Offering ids, or names for offerings without one.' })
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) offerings?: string[] | null;
-  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) venues?: string[] | null;
-  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) campaigns?: string[] | null;
-  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) channels?: string[] | null;
+  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true }) offerings?: string[] | null;
+  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true }) venues?: string[] | null;
+  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true }) campaigns?: string[] | null;
+  @Field(() => [String], { nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true }) channels?: string[] | null;
 }
 
 @ArgsType()

@@ -82,7 +82,7 @@ export class InteractionsService {
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO interactions (org_id, id, contact_id, type, occurred_at, offering_id, offering_name, discipline, venue, amount_cents,
                                  currency, quantity, channel, campaign, source, external_id, attributes)
-       SELECT crm_current_org(), *
+       SELECT (SELECT crm_current_org()), *
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
                      $10::text[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[])
        ON CONFLICT (org_id, source, external_id) DO NOTHING

@@ -26,3 +26,8 @@ export function hasRole(actual: Role, required: Role): boolean {
 export function isRole(value: string): value is Role {
   return value in RANK;
 }
+
+/** The less powerful of two roles (a key's member role under its cap). */
+export function lowerRole(a: Role, b: Role): Role {
+  return RANK[a] <= RANK[b] ? a : b;
+}

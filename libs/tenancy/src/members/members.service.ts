@@ -6,7 +6,8 @@ import { Role } from '../auth/role.enum.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { MemberModel } from './member.model.js';
 
-const MEMBER_COLUMNS = `m.user_id AS "userId", u.email::text AS email, u.name, m.role, m.created_at AS "createdAt"`;
+// the name is the membership's: each organization names its members itself (a user may belong to several)
+const MEMBER_COLUMNS = `m.user_id AS "userId", u.email::text AS email, m.name, m.role, m.created_at AS "createdAt"`;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Members of the current organization. Only an OWNER grants, changes or removes OWNER. */
@@ -32,9 +33,10 @@ export class MembersService {
     if (!EMAIL.test(normalized)) throw AppError.badInput('email', 'email is not a valid email address');
     this.assertMayGrant(role);
     return this.db.transaction(async (tx) => {
-      const [{ id }] = await tx.query<{ id: string }>('SELECT crm_ensure_user($1, $2) AS id', [normalized, name?.trim() || null]);
+      // the id only, whether the user existed in another organization or not
+      const [{ id }] = await tx.query<{ id: string }>('SELECT crm_ensure_user($1) AS id', [normalized]);
       try {
-        await tx.query(`INSERT INTO memberships (org_id, user_id, role) VALUES (crm_current_org(), $1, $2)`, [id, role]);
+        await tx.query(`INSERT INTO memberships (org_id, user_id, role, name) VALUES (crm_current_org(), $1, $2, $3)`, [id, role, name?.trim() || null]);
       } catch (error) {
         if (pgErrorCode(error) === PgErrorCode.UNIQUE_VIOLATION) {
           throw new AppError(ErrorCode.CONFLICT, `${normalized} is already a member`, 'email');

@@ -1,4 +1,5 @@
 import { Args, Field, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { TextPipe } from '@app/common';
 import { RequireRole } from '../auth/auth.decorators.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { CurrentAuth } from '../auth/current-auth.decorator.js';
@@ -35,7 +36,7 @@ export class OrganizationsResolver {
 
   @Mutation(() => OrganizationModel)
   @RequireRole(Role.OWNER)
-  renameOrganization(@Args('name') name: string): Promise<OrganizationModel> {
+  renameOrganization(@Args('name', new TextPipe(200)) name: string): Promise<OrganizationModel> {
     return this.organizations.rename(name);
   }
 }
