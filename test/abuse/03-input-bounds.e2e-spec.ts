@@ -118,6 +118,13 @@ describe('input bounds (issue 13, item 3)', () => {
     expect(errorOf(await api.gql(analyst, PREVIEW, { rule: { consent: { purpose: 'SMS', states: many(21, () => 'GRANTED') } } }))).toEqual({
       code: 'BAD_USER_INPUT', field: 'rule.consent.states',
     });
+    // nested far deeper (within the body limit) before it is even a rule: refused as the variable it came in
+    const levels = 100_000;
+    const body = `{"query":${JSON.stringify(PREVIEW)},"variables":{"rule":${'{"not":'.repeat(levels)}{"tags":{"any":["T000"]}}${'}'.repeat(levels)}}}`;
+    const response = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}` }, body });
+    expect({ status: response.status, error: errorOf((await response.json()) as GraphqlResponse) }).toEqual({
+      status: 400, error: { code: 'BAD_USER_INPUT', field: 'rule' },
+    });
   }, 60_000);
 
   it('bounds a list inside a nested input too (filters within targets, conditions within filters)', async () => {
@@ -197,8 +204,8 @@ function catalogue(contactId: string): Record<string, Probe | string> {
   const merge = `mutation($survivorId: ID!, $mergedIds: [ID!]!, $fieldChoices: [MergeFieldChoiceInput!]) {
     mergeContacts(survivorId: $survivorId, mergedIds: $mergedIds, fieldChoices: $fieldChoices) { id } }`;
   const long = 'x'.repeat(201);
-  const input = (name: string, type: string, value: Record<string, unknown>, field: string, extra = '') =>
-    mutation(`mutation($input: ${type}!${extra ? `, ${extra}` : ''}) { ${name}(input: $input${extra ? ', id: $id' : ''}) { __typename } }`, { input: value }, field);
+  const input = (name: string, type: string, value: Record<string, unknown>, field: string) =>
+    mutation(`mutation($input: ${type}!) { ${name}(input: $input) { __typename } }`, { input: value }, field);
   const target = (name: string, type: string, value: Record<string, unknown>, field: string) =>
     mutation(`mutation($target: ${type}!) { ${name}(${type === 'ContactTargetInput' ? 'tags: ["x"]' : `id: "${randomUUID()}"`}, target: $target) { affected } }`, { target: value }, field);
   return {
@@ -211,14 +218,14 @@ function catalogue(contactId: string): Record<string, Probe | string> {
     'Mutation.addMember(input)': input('addMember', 'AddMemberInput', { email: 'trop@example.org', name: long, role: 'EDITOR' }, 'input.name'),
     'Mutation.createApiKey(input)': input('createApiKey', 'CreateApiKeyInput', { userId: randomUUID(), name: long }, 'input.name'),
     'Mutation.createAudience(input)': input('createAudience', 'CreateAudienceInput', { name: 'Trop', kind: 'DYNAMIC', rule: { tags: { all: strings(101) } } }, 'input.rule.tags.all'),
-    'Mutation.updateAudience(input)': {
-      ...input('updateAudience', 'UpdateAudienceInput', { name: long }, 'input.name', '$id: ID!'), variables: { id: randomUUID(), input: { name: long } },
-    },
+    'Mutation.updateAudience(input)': mutation(
+      `mutation($id: ID!, $input: UpdateAudienceInput!) { updateAudience(id: $id, input: $input) { id } }`, { id: randomUUID(), input: { name: long } }, 'input.name',
+    ),
     'Mutation.createContact(input)': createContact({ lastName: long }, 'input.lastName'),
-    'Mutation.updateContact(input)': {
-      ...input('updateContact', 'UpdateContactInput', {}, 'input.city', '$id: ID!'), variables: { id: contactId, input: { city: long } },
-    },
-    'Mutation.defineAttribute(input)': input('defineAttribute', 'DefineAttributeInput', { key: 'trop', label: 'x'.repeat(201), type: 'TEXT' }, 'input.label'),
+    'Mutation.updateContact(input)': mutation(
+      `mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id } }`, { id: contactId, input: { city: long } }, 'input.city',
+    ),
+    'Mutation.defineAttribute(input)': input('defineAttribute', 'DefineAttributeInput', { key: 'trop', label: long, type: 'TEXT' }, 'input.label'),
     'Mutation.defineInteractionTerm(input)': input('defineInteractionTerm', 'InteractionTermInput', { kind: 'TYPE', key: 'TROP', label: long }, 'input.label'),
     'Mutation.recordConsent(input)': mutation(
       `mutation($id: ID!, $input: ConsentInput!) { recordConsent(contactId: $id, input: $input) { id } }`,

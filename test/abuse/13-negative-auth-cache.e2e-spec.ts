@@ -26,12 +26,12 @@ describe('refused API keys are remembered (issue 13, negative auth cache)', () =
   beforeAll(async () => {
     api = await TestApi.start({ AUTH_CACHE_MS: '60000' });
     db = api.app.get(TenantDb);
-    original = db.transaction;
-    db.transaction = function (this: TenantDb, work) {
+    original = db.transaction.bind(db);
+    db.transaction = (work) => {
       const orgId = TenantContexts.current()?.orgId ?? '';
       transactionsFor.set(orgId, (transactionsFor.get(orgId) ?? 0) + 1);
-      return original.call(this, work);
-    } as TenantDb['transaction'];
+      return original(work);
+    };
   });
   afterAll(async () => {
     if (db) db.transaction = original;

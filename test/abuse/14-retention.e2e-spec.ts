@@ -86,7 +86,6 @@ describe('a deleted contact leaves no trace', () => {
 
     // the sync of the audiences consumes the changes noted on the way (a queue, not a record): wait for it
     let holding = await tablesHolding(db, traces);
-    console.log("HOLDING", holding);
     for (let i = 0; i < 100 && holding.length > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       holding = await tablesHolding(db, traces);

@@ -26,7 +26,7 @@ export class AudienceModel {
   @Field() name!: string;
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field(() => AudienceKind) kind!: AudienceKind;
-  @Field(() => JSONObjectScalar, { nullable: true, description: 'The rule of a DYNAMIC audience, as given (AudienceRuleInput).' })
+  @Field(() => JSONObjectScalar, { nullable: true, description: 'The rule of a DYNAMIC audience, as given (AudienceRuleInput); for the ANALYST role, the values of conditions on EMAIL, PHONE, ADDRESS and BIRTH_DATE read "[redacted]" (text) or null.' })
   rule!: Record<string, unknown> | null;
   @Field({ description: 'Whether its rule reads the clock ("in the last 30 days", scores, consent expiry): it is then also refreshed daily.' })
   timeRelative!: boolean;

@@ -17,7 +17,7 @@ registerEnumType(JobName, { name: 'JobKind', description: 'What a job does.' });
 export class JobErrorModel {
   @Field() message!: string;
   @Field(() => Int, { nullable: true, description: 'Line of the input file, when the job reads one.' }) line?: number | null;
-  @Field(() => String, { nullable: true }) column?: string | null;
+  @Field(() => String, { nullable: true, description: 'The column, by its header. Null for the ANALYST role.' }) column?: string | null;
 }
 
 @ObjectType('JobRun', { description: 'A queued job as the organization sees it.' })

@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import { AppError, type Config } from '@app/common';
 import type { AuthenticatedRequest } from '@app/tenancy';
 import { formatError } from './format-error.js';
+import { variablesDepthPlugin } from './variables-depth.plugin.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -45,7 +46,12 @@ export function graphqlOptions(config: Config, authenticate: (request: Authentic
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     // No HTTP caching or tracing: they wrap every field resolver, which costs on pages of 50 contacts.
-    plugins: [...(armor.plugins as NonNullable<ApolloDriverConfig['plugins']>), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ...(armor.plugins as NonNullable<ApolloDriverConfig['plugins']>),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      variablesDepthPlugin(),
+    ],
     validationRules: armor.validationRules,
   };
 }

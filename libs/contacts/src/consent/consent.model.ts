@@ -16,7 +16,7 @@ export class ConsentRecordModel {
   @Field(() => LegalBasis, { nullable: true }) legalBasis!: LegalBasis | null;
   @Field(() => ImpliedConsentReason, { nullable: true }) impliedReason!: ImpliedConsentReason | null;
   @Field() source!: string;
-  @Field(() => String, { nullable: true }) proof!: string | null;
+  @Field(() => String, { nullable: true, description: 'Null for the ANALYST role.' }) proof!: string | null;
   @Field() occurredAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When implied consent lapses (CASL); null for express consent.' }) expiresAt!: Date | null;
   @Field() createdAt!: Date;

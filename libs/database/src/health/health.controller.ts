@@ -22,8 +22,9 @@ export class HealthController {
         try {
           await this.dataSource.query('SELECT 1');
           return indicator.up();
-        } catch (error) {
-          return indicator.down({ message: (error as Error).message });
+        } catch {
+          // unauthenticated callers learn that it is down, not why (host names, roles)
+          return indicator.down({ message: 'unreachable' });
         }
       },
     ]);

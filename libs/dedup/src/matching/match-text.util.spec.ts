@@ -143,7 +143,7 @@ describe.each([
   ['matchFirstName', (text: string) => matchFirstName(text)],
   ['matchAddress', (text: string) => matchAddress(text, text)],
   ['phonetic', (text: string) => phonetic(matchName(text))],
-] as const)('%s on long adversarial text', (_, fold) => {
+] as [string, (text: string) => unknown][])('%s on long adversarial text', (_, fold) => {
   it('finishes on the known worst cases and on any long run of spaces, digits, dots, hyphens and the rest', () => {
     for (const input of KNOWN_WORST_CASES) finishesWithin(10, fold, input);
     fc.assert(fc.property(adversarialText(), (input) => void finishesWithin(10, fold, input)), { numRuns: 25 });

@@ -17,19 +17,22 @@ export class CreateApiKeyInput {
 export class ApiKeysResolver {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
-  @Query(() => [ApiKeyModel], { name: 'apiKeys' })
+  @Query(() => [ApiKeyModel], { name: 'apiKeys', description: 'Every key, for an OWNER; for an ADMIN, the keys of members below OWNER.' })
   @RequireRole(Role.ADMIN)
   listApiKeys(): Promise<ApiKeyModel[]> {
     return this.apiKeys.list();
   }
 
-  @Mutation(() => CreatedApiKeyModel, { description: 'Creates an API key for a member; its token is returned only here.' })
+  @Mutation(() => CreatedApiKeyModel, {
+    description: 'Creates an API key for a member; its token is returned only here. Only an OWNER creates keys for an OWNER; '
+      + 'a key an ADMIN creates for another member acts at most as ADMIN, even once that member is an OWNER.',
+  })
   @RequireRole(Role.ADMIN)
   createApiKey(@Args('input') input: CreateApiKeyInput): Promise<CreatedApiKeyModel> {
     return this.apiKeys.create(input.userId, input.name, input.expiresAt ?? null);
   }
 
-  @Mutation(() => ApiKeyModel)
+  @Mutation(() => ApiKeyModel, { description: "Only an OWNER revokes an OWNER's keys." })
   @RequireRole(Role.ADMIN)
   revokeApiKey(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<ApiKeyModel> {
     return this.apiKeys.revoke(id);

@@ -5,7 +5,7 @@ import { Role } from '../auth/role.enum.js';
 export class MemberModel {
   @Field(() => ID) userId!: string;
   @Field() email!: string;
-  @Field(() => String, { nullable: true }) name!: string | null;
+  @Field(() => String, { nullable: true, description: "This organization's name for the member." }) name!: string | null;
   @Field(() => Role) role!: Role;
   @Field() createdAt!: Date;
 }
