@@ -51,7 +51,7 @@ for (const { backend, env, run } of queueBackends) {
       ['contacts', '/imports'],
       ['interactions', '/imports/interactions'],
       ['audience members', 'members'],
-    ])('fails a %s import whose header has 100,000 columns with a short fixed message, and the API lives on', async (kind, path) => {
+    ])('fails an import of %s whose header has 100,000 columns with a short fixed message, and the API lives on', async (kind, path) => {
       const run = await importFile(`${WIDE_HEADER}\n${'x,'.repeat(10)}\n`, path === 'members' ? `/audiences/${audienceId}/members` : path, {});
       expect(run).toMatchObject({ status: 'FAILED', attempts: 1 });
       expect(run.errors).toEqual([{ line: null, column: null, message: expect.stringMatching(/^The header line has more than 1000 columns/) }]);

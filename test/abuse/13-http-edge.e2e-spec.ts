@@ -63,7 +63,7 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
   let owner: string;
 
   beforeAll(async () => {
-    api = await TestApi.start({ REQUEST_TIMEOUT_MS: '1000', IMPORT_MAX_BYTES: String(64 * 1024), GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COST: '100' });
+    api = await TestApi.start({ REQUEST_TIMEOUT_MS: '1000', UPLOAD_TIMEOUT_MS: '2000', IMPORT_MAX_BYTES: String(64 * 1024), GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COST: '2000' });
     owner = (await api.createOrganization('Edge Org')).token;
   });
   afterAll(() => api.close());
@@ -122,9 +122,22 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
     expect(slowBody.closedByServer).toBe(true);
     expect(slowBody.text).toMatch(/^HTTP\/1\.1 408 /);
 
+    // an upload has UPLOAD_TIMEOUT_MS, and the job run it opened goes away with it
+    const IMPORT_RUNS = '{ jobRuns(first: 100, filter: { kinds: [IMPORT_CONTACTS] }) { edges { node { id } } } }';
+    const importRuns = async () => (await api.ok<any>(owner, IMPORT_RUNS)).jobRuns.edges.length as number;
+    const runsBefore = await importRuns();
+    const uploadHead = requestHead('POST', '/imports', { authorization: `Bearer ${owner}`, 'content-type': 'text/csv', 'content-length': 1000 });
+    const slowUpload = await exchange(api.url, `${uploadHead}email\nsomeone@`, { waitMs: 15_000 });
+    expect(slowUpload.closedByServer).toBe(true);
+    expect(slowUpload.text).toMatch(/^HTTP\/1\.1 408 /);
+
     // slowloris: headers that never end
     const slowHeaders = await exchange(api.url, 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n', { waitMs: 15_000 });
     expect(slowHeaders.closedByServer).toBe(true);
+
+    // and the API serves the next client as before
+    for (let tries = 0; tries < 50 && (await importRuns()) !== runsBefore; tries++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await importRuns()).toBe(runsBefore);
   });
 
   it('answers a document with too many tokens, or too deep, too costly or too aliased, with 400 and a GraphQL error', async () => {

@@ -20,7 +20,7 @@ export interface BuiltProcess {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js' } as const;
-const READY_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 90_000; // generous: a loaded CI machine boots Nest slowly
 const started = new Set<BuiltProcess>();
 
 /** A free TCP port on 127.0.0.1 (a child cannot report the port of PORT=0 back to us). */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, logger } from '@app/common';
+import { ConfigError, loadConfig, logger, logUnhandledRejections } from '@app/common';
 import { prepareDatabase } from '@app/database';
 import { createApiApp } from './bootstrap.js';
 import { seedDemoIfEmpty } from './demo/demo-seed.js';
@@ -8,6 +8,7 @@ import { seedDemoIfEmpty } from './demo/demo-seed.js';
  * migrated, seeded with demo organizations on first start; then the API.
  */
 async function main(): Promise<void> {
+  logUnhandledRejections();
   const config = loadConfig();
   const database = await prepareDatabase(config);
   const app = await createApiApp(config, database);

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadConfig, logger } from '@app/common';
+import { ConfigError, loadConfig, logger, logUnhandledRejections } from '@app/common';
 import { prepareDatabase } from '@app/database';
 import { WorkerModule } from './worker.module.js';
 
 /** `npm run start:worker`: connects to the database and serves GET /health on WORKER_PORT (PORT + 1). */
 async function main(): Promise<void> {
+  logUnhandledRejections();
   const config = loadConfig();
   const database = await prepareDatabase(config);
   const app = await NestFactory.create<NestFastifyApplication>(WorkerModule.forRoot(config, database), new FastifyAdapter(), { logger: ['error', 'warn'] });

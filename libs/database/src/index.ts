@@ -11,3 +11,4 @@ export * from './pg-errors.util.js';
 export * from './health/health.module.js';
 export * from './sql-params.js';
 export * from './copy-text.util.js';
+export * from './copy-writer.js';

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { CopyWriter } from './copy-writer.js';
 import { DatabaseUnavailableError, isConnectionError } from './pg-errors.util.js';
 import { tenantClaim } from './tenant-claim.js';
 import { TenantContexts } from './tenant-context.js';
@@ -37,13 +37,13 @@ export class Tx {
   }
 
   /**
-   * `COPY ... FROM STDIN` as a writable stream of COPY text. The connection is
-   * busy until the stream finishes. PostgreSQL refuses COPY FROM into tables
-   * under row-level security, so COPY goes into a temporary staging table and
-   * a set-based INSERT ... SELECT moves the rows (RLS checks apply there).
+   * `COPY ... FROM STDIN`: the connection is busy until the writer ends or aborts.
+   * PostgreSQL refuses COPY FROM into tables under row-level security, so COPY
+   * goes into a temporary staging table and a set-based INSERT ... SELECT moves
+   * the rows (RLS checks apply there).
    */
-  copyFrom(sql: string): Writable {
-    return this.client.query(copyFrom(sql));
+  copyFrom(sql: string): CopyWriter {
+    return new CopyWriter(this.client.query(copyFrom(sql)));
   }
 }
 

@@ -73,7 +73,6 @@ export class JobRunsReaper implements OnApplicationBootstrap, BeforeApplicationS
 
   /** One pass; answers how many runs it queued again and ended. */
   async reap(): Promise<{ requeued: number; ended: number }> {
-    if (Date.now() > 0) return { requeued: 0, ended: 0 }; // JOBSH-TEMP
     const due = await this.dataSource.query<{ orgId: string; runId: string }[]>(
       `SELECT organization_id AS "orgId", job_run_id AS "runId" FROM job_dispatches
         WHERE (queue_prefix = $1 OR queue_prefix IS NULL) AND watch_from < now() - $2::int * interval '1 millisecond'

@@ -89,7 +89,6 @@ export class JobRunsService {
         `SELECT id FROM job_runs WHERE kind = $1 AND status = 'QUEUED' AND payload @> $2::jsonb ORDER BY created_at DESC LIMIT 3`,
         [kind, payload],
       ));
-    if (Date.now() > 0) return rows.length > 0; // JOBSH-TEMP
     for (const { id } of rows) if ((await this.queues.state(kind, id)) === 'pending') return true;
     return false;
   }

@@ -77,7 +77,9 @@ function describe(error: unknown, request: AuthenticatedRequest | undefined): { 
  * an unknown content type, a client gone mid-body), else undefined.
  */
 function unreadableRequestStatus(error: unknown): number | undefined {
-  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
-  const fromFastify = (typeof code === 'string' && code.startsWith('FST_')) || code === 'ECONNRESET';
+  const { code, statusCode, message } = (error ?? {}) as { code?: unknown; statusCode?: unknown; message?: unknown };
+  // Node's error on a request whose client went away mid-body (read by Fastify's parser, or by an upload's handler)
+  if (code === 'ECONNRESET' && message === 'aborted') return 400;
+  const fromFastify = typeof code === 'string' && code.startsWith('FST_');
   return fromFastify && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
 }

@@ -1,4 +1,5 @@
-import type { Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, ErrorCode } from '@app/common';
@@ -39,8 +40,12 @@ function trustProxy(value: string): boolean | string {
  */
 export function enforceHttpLimits(app: NestFastifyApplication, config: Config): void {
   const server: Server = app.getHttpServer();
-  // With a listener, Node leaves `100 Continue` to us: Fastify handles the request as any other.
-  server.on('checkContinue', (request, response) => server.emit('request', request, response));
+  // With a listener, Node leaves `100 Continue` to us (it calls it for HTTP/1.1 requests that expect it only).
+  const awaitingContinue = new WeakSet<IncomingMessage>();
+  server.on('checkContinue', (request: IncomingMessage, response) => {
+    awaitingContinue.add(request);
+    server.emit('request', request, response);
+  });
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -56,7 +61,7 @@ export function enforceHttpLimits(app: NestFastifyApplication, config: Config): 
   });
   // preParsing runs after every onRequest hook (the rate limit's included) and before the body is read.
   fastify.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply, payload) => {
-    if (request.headers.expect?.toLowerCase() === '100-continue' && !reply.raw.headersSent) reply.raw.writeContinue();
+    if (awaitingContinue.has(request.raw) && !reply.raw.headersSent) reply.raw.writeContinue();
     return payload;
   });
 }
@@ -69,8 +74,8 @@ function isUploadRoute(request: FastifyRequest): boolean {
 function cutOffWhenSlow(request: FastifyRequest, reply: FastifyReply, ms: number): void {
   if (request.raw.complete) return;
   const timer = setTimeout(() => {
-    if (request.raw.complete) return;
-    const socket = request.raw.socket;
+    const socket = request.raw.socket as Socket | null;
+    if (request.raw.complete || !socket || socket.destroyed) return;
     if (reply.raw.headersSent) {
       // answered already (401, 413...) but the body still trickles in
       socket.destroy();
@@ -82,8 +87,8 @@ function cutOffWhenSlow(request: FastifyRequest, reply: FastifyReply, ms: number
     reply.raw.end(JSON.stringify(body), () => socket.destroy());
   }, ms);
   timer.unref();
-  // once answered, the timer stays only for a body that is still arriving
+  // once answered, the timer stays only for a body still arriving on a live connection
   reply.raw.once('close', () => {
-    if (request.raw.complete) clearTimeout(timer);
+    if (request.raw.complete || ((request.raw.socket as Socket | null)?.destroyed ?? true)) clearTimeout(timer);
   });
 }

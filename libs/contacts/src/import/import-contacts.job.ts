@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { TenantDb, type Tx } from '@app/database';
@@ -10,7 +8,7 @@ import { AttributesService } from '../attributes/attributes.service.js';
 import { csvText } from '../export/csv-output.util.js';
 import { csvRows, decodeChunks, delimiterOf } from './csv-source.util.js';
 import { planColumns } from './import-columns.util.js';
-import { boundedMessage, checkHeader, COPY_ABORTED, someProblems } from './import-limits.util.js';
+import { boundedMessage, checkHeader, someProblems } from './import-limits.util.js';
 import { mergeStagedRows, type StagedFacts } from './import-merge.js';
 import type { ImportContactsParams } from './import-options.js';
 import { type RowError, RowStager, STAGING_COPY, STAGING_TABLE } from './import-rows.js';
@@ -82,9 +80,9 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
     const copy = tx.copyFrom(STAGING_COPY);
     let pending = '';
     const flush = async () => {
-      const ok = copy.write(pending);
+      const text = pending;
       pending = '';
-      if (!ok) await once(copy, 'drain');
+      await copy.write(text);
     };
 
     let headers: string[] | null = null;
@@ -138,13 +136,10 @@ export class ImportContactsJob implements JobHandlerContract<ImportContactsParam
       }
       if (!headers) throw new UnrecoverableError('The file is empty: it needs a header line and rows');
       await flush();
-      copy.end();
-      await finished(copy);
+      await copy.end();
     } catch (error) {
-      // a COPY left open would hold the connection: abort it so the transaction can roll back (with a short fixed
-      // message: PostgreSQL drops the connection over a long one, and the error's text may quote the file)
-      copy.destroy(new Error(COPY_ABORTED));
-      await finished(copy).catch(() => undefined);
+      // a COPY left open would hold the connection: abort it so the transaction can roll back
+      await copy.abort();
       throw error;
     }
     return { headers, rows, invalid, errors, ignored, facts };

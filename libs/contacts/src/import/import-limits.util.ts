@@ -27,12 +27,6 @@ export const CONTACT_CELL_MAX_CHARS = {
   city: 200, postalCode: 20, region: 100, country: 100,
 } as const satisfies Record<string, number>;
 
-/**
- * What a COPY is aborted with. Never an error's text: PostgreSQL drops the connection over a long CopyFail message
- * (08P01), and the text may quote the file.
- */
-export const COPY_ABORTED = 'import aborted';
-
 /** Fails the run (it is not retried: the file will not change) when the header line is beyond the limits. */
 export function checkHeader(headers: readonly string[]): void {
   if (headers.length > MAX_HEADER_COLUMNS) {

@@ -63,14 +63,17 @@ export class DuplicatesService {
   async saveRun(tx: Tx, jobRunId: string, focusIds: readonly string[] | null, found: readonly FoundPair[]): Promise<void> {
     await tx.execute(`CREATE TEMP TABLE dedup_found (contact_a uuid, contact_b uuid, score float8, evidence jsonb, cluster_id uuid, fingerprint text) ON COMMIT DROP`);
     const copy = tx.copyFrom('COPY dedup_found FROM STDIN');
-    const done = new Promise<void>((resolve, reject) => copy.on('finish', resolve).on('error', reject));
-    for (let start = 0; start < found.length; start += 5_000) {
-      const lines = found.slice(start, start + 5_000).map((p) =>
-        `${p.contactA}\t${p.contactB}\t${p.score}\t${copyText(JSON.stringify(p.evidence()))}\t${p.clusterId}\t${p.fingerprint}\n`);
-      if (!copy.write(lines.join(''))) await new Promise((resolve) => copy.once('drain', resolve));
+    try {
+      for (let start = 0; start < found.length; start += 5_000) {
+        const lines = found.slice(start, start + 5_000).map((p) =>
+          `${p.contactA}\t${p.contactB}\t${p.score}\t${copyText(JSON.stringify(p.evidence()))}\t${p.clusterId}\t${p.fingerprint}\n`);
+        await copy.write(lines.join(''));
+      }
+      await copy.end();
+    } catch (error) {
+      await copy.abort();
+      throw error;
     }
-    copy.end();
-    await done;
 
     const focus = focusIds ? 'AND (d.contact_a = ANY($1::uuid[]) OR d.contact_b = ANY($1::uuid[]))' : '';
     await tx.execute(

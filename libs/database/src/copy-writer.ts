@@ -1,0 +1,50 @@
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+
+/** What an aborted COPY tells PostgreSQL: short and fixed (a long CopyFail text makes the server drop the connection). */
+const COPY_ABORTED = 'COPY aborted';
+
+/**
+ * `COPY ... FROM STDIN` text with back-pressure. A connection that dies mid-COPY errors the stream: the error is
+ * listened to here and fails the next write or end (so the unit of work), never the process as an unhandled
+ * 'error' event, and a write never waits for a 'drain' that a dead stream cannot send.
+ */
+export class CopyWriter {
+  constructor(private readonly stream: Writable) {
+    stream.on('error', () => undefined);
+  }
+
+  async write(text: string): Promise<void> {
+    this.failIfDead();
+    if (this.stream.write(text)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        this.stream.off('drain', done).off('close', done);
+        if (this.stream.destroyed) reject(this.deadError());
+        else resolve();
+      };
+      this.stream.on('drain', done).on('close', done);
+    });
+  }
+
+  /** Ends the COPY; resolves once PostgreSQL has taken every row. */
+  async end(): Promise<void> {
+    this.failIfDead();
+    this.stream.end();
+    await finished(this.stream);
+  }
+
+  /** Aborts the COPY (its transaction can then roll back). */
+  async abort(): Promise<void> {
+    if (!this.stream.destroyed) this.stream.destroy(new Error(COPY_ABORTED));
+    await finished(this.stream).catch(() => undefined);
+  }
+
+  private failIfDead(): void {
+    if (this.stream.destroyed) throw this.deadError();
+  }
+
+  private deadError(): Error {
+    return this.stream.errored ?? new Error(COPY_ABORTED);
+  }
+}
