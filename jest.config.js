@@ -2,6 +2,8 @@
 // PostgreSQL with migrations) and end-to-end (test/*.e2e-spec.ts, the app over HTTP).
 // test/global-setup.mjs gives the database layers a fresh migrated database.
 const shared = {
+  // booting Nest in a Jest VM takes seconds on a loaded 2-core machine; 5 s made setup hooks flaky
+  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',
   transform: {

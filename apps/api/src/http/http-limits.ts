@@ -70,21 +70,26 @@ function isUploadRoute(request: FastifyRequest): boolean {
   return (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[UPLOAD_ROUTE] === true;
 }
 
-/** 408 and a closed connection when the request is not all in after `ms`. */
+/**
+ * 408 and a closed connection when the request is not all in after `ms`. The request stream is destroyed with the
+ * error Node gives a client gone mid-body, so whoever reads it (Fastify's parser, an upload streaming into job_files)
+ * stops and cleans up; closing the socket alone would leave it waiting forever once the response is sent.
+ */
 function cutOffWhenSlow(request: FastifyRequest, reply: FastifyReply, ms: number): void {
   if (request.raw.complete) return;
   const timer = setTimeout(() => {
     const socket = request.raw.socket as Socket | null;
     if (request.raw.complete || !socket || socket.destroyed) return;
+    const abort = () => request.raw.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     if (reply.raw.headersSent) {
       // answered already (401, 413...) but the body still trickles in
-      socket.destroy();
+      abort();
       return;
     }
     reply.hijack();
     const body = edgeErrorBody(request, ErrorCode.REQUEST_TIMEOUT, `The request was not received within ${ms} ms`);
     reply.raw.writeHead(408, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-    reply.raw.end(JSON.stringify(body), () => socket.destroy());
+    reply.raw.end(JSON.stringify(body), abort);
   }, ms);
   timer.unref();
   // once answered, the timer stays only for a body still arriving on a live connection
