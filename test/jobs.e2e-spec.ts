@@ -33,7 +33,7 @@ for (const { backend, env, run } of queueBackends) {
           i: { firstName, lastName, email, tags: ['export'], consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'test' }] },
         });
       }
-        }, 60_000); // booting the app on a busy machine can take more than Jest's 5 s
+    }, 60_000); // booting the app on a busy machine can take more than Jest's 5 s
     afterAll(() => api.close());
 
     const waitFor = async (token: string, id: string) => {

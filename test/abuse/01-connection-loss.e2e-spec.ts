@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { startBuiltProcess, stopAllBuiltProcesses } from '../support/child-process.js';
-import { type PrivatePostgres, startPrivatePostgres } from '../support/private-services.js';
+import { createOrganizationWithCli, type PrivatePostgres, startPrivatePostgres } from '../support/private-services.js';
 
 /**
  * Item 1: a connection lost in the middle of a transaction fails that unit of work, never the process. Every
@@ -12,7 +10,6 @@ import { type PrivatePostgres, startPrivatePostgres } from '../support/private-s
  * On a PostgreSQL of the test's own: terminating the shared server's backends would hit other test files.
  */
 jest.setTimeout(400_000);
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ROWS = 30_000;
 
@@ -27,10 +24,7 @@ describe('a connection lost mid-transaction', () => {
   it('fails the unit of work, keeps the process, and the retried import ends as a clean run', async () => {
     postgres = await startPrivatePostgres();
     const env = { DATABASE_URL: postgres.ownerUrl, DATABASE_APP_URL: postgres.appUrl, QUEUE_PREFIX: `lost${process.pid}`, JOB_LOCK_MS: '2000' };
-    const { stdout } = await run(process.execPath, ['dist/apps/api/src/cli.js', 'org:create', 'Connexions', '--owner', 'lost@example.org'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
-    });
-    const token = stdout.split('\n').find((line) => line.startsWith('crm_'))!.trim();
+    const token = await createOrganizationWithCli(env, 'Connexions', 'lost@example.org');
     const api = await startBuiltProcess('api', { ...env, RUN_JOBS_IN_API: 'true' });
 
     const lines = ['no client;prénom;nom;courriel'];

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { type BuiltProcess, startBuiltProcess, stopAllBuiltProcesses } from '../support/child-process.js';
-import { type PrivatePostgres, type PrivateRedis, startPrivatePostgres, startPrivateRedis } from '../support/private-services.js';
+import { createOrganizationWithCli, type PrivatePostgres, type PrivateRedis, startPrivatePostgres, startPrivateRedis } from '../support/private-services.js';
 
 /**
  * Item 4: PostgreSQL (and Redis, when the queue is on it) restart under a running API and worker. Both processes
@@ -10,17 +8,7 @@ import { type PrivatePostgres, type PrivateRedis, startPrivatePostgres, startPri
  * before the restart still runs. On servers of the test's own (the run's shared ones serve other files).
  */
 jest.setTimeout(240_000);
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function createOrganization(env: Record<string, string>): Promise<string> {
-  const { stdout } = await run(process.execPath, ['dist/apps/api/src/cli.js', 'org:create', 'Redémarrages', '--owner', 'restart@example.org'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
-  });
-  const token = stdout.split('\n').find((line) => line.startsWith('crm_'));
-  if (!token) throw new Error(`no API key in: ${stdout}`);
-  return token.trim();
-}
 
 async function graphql(api: BuiltProcess, token: string, query: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${api.url}/graphql`, {
@@ -81,7 +69,7 @@ describe.each([
       DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
       ...(redis ? { REDIS_URL: redis.url } : {}),
     };
-    const token = await createOrganization(env);
+    const token = await createOrganizationWithCli(env, 'Redémarrages', 'restart@example.org');
     const api = await startBuiltProcess('api', { ...env, RUN_JOBS_IN_API: 'false' });
     const worker = await startBuiltProcess('worker', env);
     const alive = () => api.process.exitCode === null && worker.process.exitCode === null && api.process.signalCode === null && worker.process.signalCode === null;

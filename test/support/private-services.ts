@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { appUrlFromOwnerUrl, type EmbeddedPostgresHandle, migrate, startEmbeddedPostgres } from '@app/database';
 import { freePort } from './child-process.js';
 
@@ -106,4 +107,14 @@ async function reachable(port: number): Promise<boolean> {
     socket.once('connect', () => (socket.end(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
+}
+
+/** An organization made with the CLI (`npm run crm -- org:create`, built) on the given database; its OWNER's API key. */
+export async function createOrganizationWithCli(env: Record<string, string>, name: string, owner: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['dist/apps/api/src/cli.js', 'org:create', name, '--owner', owner], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+  });
+  const token = stdout.split('\n').find((line) => line.startsWith('crm_'));
+  if (!token) throw new Error('the CLI printed no API key');
+  return token.trim();
 }

@@ -85,7 +85,7 @@ export class TenantDb {
 
   /** Runs `work` in a tenant transaction; nested calls for the same tenant join the outer one. */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const { orgId } = TenantContexts.require();
+    const { orgId, job } = TenantContexts.require();
     const outer = this.open.getStore();
     if (outer && outer.orgId === orgId) return work(outer.tx);
     // Inlined below, so it must be a well-formed UUID (it always is when it comes from an API key or a job).
@@ -101,7 +101,7 @@ export class TenantDb {
     client.on('error', onError);
     let broken: Error | undefined;
     try {
-      const timeout = TenantContexts.current()?.job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
+      const timeout = job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
       const claim = tenantClaim(this.options.claimKey, orgId, (client as unknown as { processID: number }).processID);
       await client.query(
         `BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};

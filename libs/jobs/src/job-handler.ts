@@ -3,7 +3,10 @@ import type { JobName } from './job-name.enum.js';
 
 export const JOB_HANDLER = 'crm:job-handler';
 
-/** What every job payload carries: the tenant (explicit at the edges), its run and who asked. */
+/**
+ * What a handler is given: the tenant (explicit at the edges), its run, who asked and with which role, and the params.
+ * Built by the processor from the run's row, never from the queue (whose job carries only orgId and jobRunId).
+ */
 export interface JobPayload<P = unknown> {
   orgId: string;
   jobRunId: string;

@@ -145,7 +145,8 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
     results.data.forEach((cells, i) => {
       const start = line;
       line += 1;
-      for (const [j, cell] of cells.entries()) {
+      for (let j = 0; j < cells.length; j++) {
+        const cell = cells[j];
         if (cell.includes('\n')) line += cell.split('\n').length - 1;
         if (cell.charCodeAt(0) === 0x27) cells[j] = unescapeFormula(cell);
       }
