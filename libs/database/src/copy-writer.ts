@@ -10,8 +10,11 @@ const COPY_ABORTED = 'COPY aborted';
  * 'error' event, and a write never waits for a 'drain' that a dead stream cannot send.
  */
 export class CopyWriter {
+  /** The stream's error: pg-copy-streams emits it when the connection dies, without always destroying the stream. */
+  private failure: Error | undefined;
+
   constructor(private readonly stream: Writable) {
-    stream.on('error', () => undefined);
+    stream.on('error', (error) => (this.failure ??= error));
   }
 
   async write(text: string): Promise<void> {
@@ -19,11 +22,11 @@ export class CopyWriter {
     if (this.stream.write(text)) return;
     await new Promise<void>((resolve, reject) => {
       const done = () => {
-        this.stream.off('drain', done).off('close', done);
-        if (this.stream.destroyed) reject(this.deadError());
+        this.stream.off('drain', done).off('close', done).off('error', done);
+        if (this.failure || this.stream.destroyed) reject(this.deadError());
         else resolve();
       };
-      this.stream.on('drain', done).on('close', done);
+      this.stream.on('drain', done).on('close', done).on('error', done);
     });
   }
 
@@ -41,10 +44,10 @@ export class CopyWriter {
   }
 
   private failIfDead(): void {
-    if (this.stream.destroyed) throw this.deadError();
+    if (this.failure || this.stream.destroyed) throw this.deadError();
   }
 
   private deadError(): Error {
-    return this.stream.errored ?? new Error(COPY_ABORTED);
+    return this.failure ?? this.stream.errored ?? new Error(COPY_ABORTED);
   }
 }
