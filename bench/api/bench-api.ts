@@ -9,8 +9,8 @@ import { logger } from '@app/common';
 import { migrate } from '@app/database';
 import { openBenchDatabase, postgresVersion } from '../support/database.js';
 import { cpuSnapshot, machine, sampleRss } from '../support/measurements.js';
-import { API_ENTRY, appEnv, freePort, ROOT, startChild, stopChild, waitUntil } from '../support/processes.js';
-import { log, mb, n, onCleanup, runBench } from '../support/run.js';
+import { API_ENTRY, appEnv, freePort, startChild, stopChild, waitUntil } from '../support/processes.js';
+import { log, mb, n, onCleanup, ROOT, runBench } from '../support/run.js';
 import { BENCH_COMMON_TAG, BENCH_CONTACTS_PER_ORG, type BenchSeedResult, seedBenchData } from './seed-bench-data.js';
 
 /**

@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { BenchFailure } from './run.js';
+import { BenchFailure, ROOT } from './run.js';
 
 /**
  * The API and the worker as the benchmarks run them: built entry points started
@@ -11,8 +10,6 @@ import { BenchFailure } from './run.js';
  * the error message when they fail.
  */
 
-/** The repository (this file runs as dist/bench/support/processes.js). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const API_ENTRY = path.join(ROOT, 'dist/apps/api/src/main.js');
 export const WORKER_ENTRY = path.join(ROOT, 'dist/apps/worker/src/main.js');
 

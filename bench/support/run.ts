@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ROOT } from './processes.js';
+import { fileURLToPath } from 'node:url';
+
+/** The repository (this file runs as dist/bench/support/run.js). Here, not in processes.ts: that one imports this one. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
  * What every benchmark script does around its measurements: progress lines on
