@@ -66,8 +66,8 @@ describe('tenant isolation (catalog)', () => {
         `SELECT pg_get_expr(polqual, polrelid) AS using, pg_get_expr(polwithcheck, polrelid) AS check FROM pg_policy WHERE polrelid = $1::regclass`,
         [table],
       );
-      // the tenant through a scalar subquery: its claim is verified once per statement, not once per row
-      const org = '(org_id = ( SELECT crm_current_org() AS crm_current_org))';
+      // the claim's organization, and its signature checked once per statement (a scalar subquery: a one-time filter)
+      const org = '((org_id = crm_current_org()) AND ( SELECT crm_tenant_verified() AS crm_tenant_verified))';
       expect({ table, ...policy.rows[0] }).toEqual({ table, using: org, check: org });
     }
   });
