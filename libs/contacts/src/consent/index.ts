@@ -1,3 +1,4 @@
 export * from './consent-state.util.js';
 export * from './consent.model.js';
 export * from './consent.types.js';
+export * from './consent-state.sql.js';
