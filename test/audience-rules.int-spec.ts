@@ -8,7 +8,8 @@ import {
 } from '@app/audiences';
 import { AppError } from '@app/common';
 import {
-  addMonthsUtc, type AttributeDefinitionModel, type AttributeFilterInput, AttributeType, ConsentPurpose, ConsentState, ConsentStatus,
+  addMonthsUtc, type AttributeDefinitionModel, type AttributeFilterInput, AttributeType, ConsentPurpose, ConsentState, consentStateSql, ConsentStatus,
+  currentConsent,
 } from '@app/contacts';
 import { SqlParams } from '@app/database';
 import { BUILT_IN_TERMS, type InteractionFilterInput, TermKind, Vocabulary, type Vocabularies } from '@app/engagement';
@@ -21,7 +22,9 @@ import { setTenant } from './support/tenant-claim.js';
  * The rule compiler against an in-memory evaluator written from the rules' meaning (support/audience-rule-evaluator.ts):
  * random rules over random contacts, tags, consents, attributes, interactions and static audiences, run as crm_app
  * under row-level security, must select exactly the contacts the evaluator selects, and the incremental form (scope)
- * exactly those among the scope.
+ * exactly those among the scope. Consent conditions compile to the SQL that contact filters use too
+ * (consentConditionSql in @app/contacts), and each contact's state as an export reads it (consentStateSql) must be
+ * the state currentConsent() gives.
  */
 
 const DAY = 86_400_000;
@@ -491,6 +494,14 @@ describe('audience rules: compiled SQL against the in-memory evaluator', () => {
           await asTenant(app, org, async () => {
             const { rows } = await app.query<{ n: number }>('SELECT count(*)::int AS n FROM contacts');
             expect(rows[0].n).toBe(data.contacts.length);
+            for (const purpose of [ConsentPurpose.EMAIL_MARKETING, ConsentPurpose.SMS, ConsentPurpose.PROFILING]) {
+              const params = new SqlParams();
+              const { rows: states } = await app.query<{ id: string; state: string }>(
+                `SELECT c.id, ${consentStateSql(params.add(purpose), params.add(now, 'timestamptz'))} AS state FROM contacts c`, params.values,
+              );
+              const expected = data.contacts.map((c) => [c.id, currentConsent(data.consents.filter((k) => k.contactId === c.id), purpose, now).state]);
+              expect({ purpose, states: Object.fromEntries(states.map((row) => [row.id, row.state])) }).toEqual({ purpose, states: Object.fromEntries(expected) });
+            }
             for (const rule of rules) {
               const expected = evaluateRule(rule, data, context);
               const full = await selectIds(app, rule, context);

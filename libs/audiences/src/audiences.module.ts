@@ -8,6 +8,7 @@ import { RefreshAudienceJob, SyncAudiencesJob } from './membership/audience-jobs
 import { AudienceMembership } from './membership/audience-membership.js';
 import { AudienceMembersController } from './static/audience-members.controller.js';
 import { ImportMembersJob } from './static/import-members.job.js';
+import { StaticListsMergeStep } from './static/static-lists-on-merge.js';
 
 export interface AudiencesModuleOptions {
   /** Listen for contact changes and queue the syncs: in the processes that run jobs. */
@@ -24,7 +25,7 @@ export class AudiencesModule {
       module: AudiencesModule,
       imports: [ContactsModule, EngagementModule],
       providers: [
-        AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob, ImportMembersJob,
+        AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob, ImportMembersJob, StaticListsMergeStep,
         ...(options.watchChanges ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }] : []),
       ],
       exports: [AudiencesService],

@@ -11,12 +11,16 @@ import { ExportsResolver } from './export/exports.resolver.js';
 import { ImportContactsJob } from './import/import-contacts.job.js';
 import { IMPORT_LIMITS, type ImportLimits, ImportUploads } from './import/import-uploads.js';
 import { ImportsController } from './import/imports.controller.js';
+import { ConsentsMergeStep, ContactExternalIdsMergeStep, ContactTagsMergeStep } from './merge/contacts.merge-steps.js';
 import { TagsResolver } from './tags/tags.resolver.js';
 import { TagsService } from './tags/tags.service.js';
 
 /** Contacts with their tags, consent, external ids and custom attributes; their jobs (export, import). */
 @Module({
-  providers: [AttributesService, ConsentsService, TagsService, ContactsService, ExportContactsJob, ImportContactsJob],
+  providers: [
+    AttributesService, ConsentsService, TagsService, ContactsService, ExportContactsJob, ImportContactsJob,
+    ContactTagsMergeStep, ContactExternalIdsMergeStep, ConsentsMergeStep,
+  ],
   exports: [ContactsService, ConsentsService, TagsService, AttributesService],
 })
 export class ContactsModule {}

@@ -19,3 +19,5 @@ export * from './import/csv-source.util.js';
 export * from './import/import-limits.util.js';
 export { csvText } from './export/csv-output.util.js';
 export { headerKey } from './import/import-columns.util.js';
+export * from './merge/contact-merge-step.js';
+export * from './merge/owned-rows.merge-step.js';

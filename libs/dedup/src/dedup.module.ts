@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ContactsModule } from '@app/contacts';
+import { ContactMergeSteps } from './merge/contact-merge-steps.js';
 import { MergeSnapshotsRetention } from './merge/merge-snapshots.retention.js';
 import { MergeResolver } from './merge/merge.resolver.js';
 import { MergeService } from './merge/merge.service.js';
@@ -10,8 +12,8 @@ import { DuplicatesService } from './runs/duplicates.service.js';
 
 /** Deduplication: matching runs (a job), the review queue, merges and their undo. */
 @Module({
-  imports: [ContactsModule],
-  providers: [DedupSettingsService, DuplicatesService, MergeService, DedupContactsJob, MergeSnapshotsRetention],
+  imports: [ContactsModule, DiscoveryModule],
+  providers: [DedupSettingsService, DuplicatesService, ContactMergeSteps, MergeService, DedupContactsJob, MergeSnapshotsRetention],
   exports: [DedupSettingsService, DuplicatesService, MergeService],
 })
 export class DedupModule {}

@@ -5,12 +5,13 @@ import { EngagementStatsService } from './analytics/engagement-stats.service.js'
 import { ImportInteractionsJob } from './import/import-interactions.job.js';
 import { InteractionImportsController } from './import/interaction-imports.controller.js';
 import { ContactEngagementResolver, EngagementLoaders, InteractionsResolver } from './interactions/interactions.resolver.js';
+import { InteractionsMergeStep } from './interactions/interactions.merge-step.js';
 import { InteractionsService } from './interactions/interactions.service.js';
 
 /** Engagement: interactions (what people did), their import (a job), and the analytics over them. */
 @Module({
   imports: [ContactsModule],
-  providers: [InteractionsService, EngagementStatsService, ImportInteractionsJob],
+  providers: [InteractionsService, EngagementStatsService, ImportInteractionsJob, InteractionsMergeStep],
   exports: [InteractionsService, EngagementStatsService],
 })
 export class EngagementModule {}

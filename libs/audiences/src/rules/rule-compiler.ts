@@ -1,6 +1,6 @@
 import { AppError, INPUT_LIMITS } from '@app/common';
 import {
-  addMonthsUtc, type AttributeDefinitionModel, attributeConditionSql, ConsentPurpose, ConsentState, foldText,
+  addMonthsUtc, type AttributeDefinitionModel, attributeConditionSql, consentConditionSql, ConsentPurpose, type ConsentState, foldText,
 } from '@app/contacts';
 import type { SqlParams } from '@app/database';
 import {
@@ -175,25 +175,12 @@ class RuleCompiler {
     return `${given[0] === 'none' ? 'NOT ' : ''}c.id IN (${tagged})`;
   }
 
-  /** The state as consentStateSql in contacts defines it, computed for every contact at once rather than one by one. */
+  /** The state as contacts defines it (consentConditionSql), at the rule's "now", within the scope. */
   private consent(purpose: ConsentPurpose, states: readonly ConsentState[], at: string): string {
     if (!Object.values(ConsentPurpose).includes(purpose)) throw AppError.badInput(`${at}.purpose`, `Unknown purpose ${String(purpose)}`);
     if (!Array.isArray(states) || states.length === 0) throw AppError.badInput(`${at}.states`, `${at}.states needs at least one state`);
     this.bounded(states, `${at}.states`, INPUT_LIMITS.enumValues);
-    const now = this.now();
-    const state = `CASE WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > k.withdrawn AND (k.expires_at IS NULL OR k.expires_at > ${now})) THEN 'GRANTED'
-                        WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > k.withdrawn) THEN 'EXPIRED'
-                        ELSE 'WITHDRAWN' END`;
-    const records = `SELECT k.contact_id FROM (
-        SELECT contact_id, status, occurred_at, expires_at,
-               coalesce(max(occurred_at) FILTER (WHERE status = 'WITHDRAWN') OVER (PARTITION BY contact_id), '-infinity') AS withdrawn
-          FROM consents WHERE purpose = ${this.params.add(purpose)}${this.scoped('contact_id')}) k
-       GROUP BY k.contact_id`;
-    const wanted = this.params.add([...new Set(states)], 'text[]');
-    // contacts without any record are UNKNOWN: when UNKNOWN is wanted, match everyone but those whose state is not
-    return states.includes(ConsentState.UNKNOWN)
-      ? `c.id NOT IN (${records} HAVING NOT (${state} = ANY(${wanted})))`
-      : `c.id IN (${records} HAVING ${state} = ANY(${wanted}))`;
+    return consentConditionSql({ purpose, states, now: this.now(), scope: this.scope }, this.params);
   }
 
   private interactions(condition: InteractionConditionInput, at: string): string {

@@ -1,7 +1,9 @@
+import { Injectable } from '@nestjs/common';
+import { type ContactMerge, ContactMergeStep, type ContactMergeStepContract, type ContactMergeUndo } from '@app/contacts';
 import type { Tx } from '@app/database';
 
 /**
- * What a merge of contacts does to static lists (the dedup merge calls these): the survivor joins every list a merged
+ * What a merge of contacts does to static lists (StaticListsMergeStep, below): the survivor joins every list a merged
  * contact was on, and an undo puts the merged contacts back on theirs and takes the survivor off those it joined
  * through the merge. Dynamic audiences need nothing here: their rules see the changes through the sync.
  */
@@ -48,4 +50,26 @@ export async function restoreListsAfterUndo(tx: Tx, survivorId: string, membersh
         AND audience_id IN (SELECT id FROM audiences WHERE kind = 'STATIC')`,
     [survivorId, mergedAt, before],
   );
+}
+
+/**
+ * The audiences context's merge step. Kept at `staticLists` of the merge's record (absent in merges made before
+ * audiences existed).
+ */
+@Injectable()
+@ContactMergeStep()
+export class StaticListsMergeStep implements ContactMergeStepContract<StaticListMembership[]> {
+  readonly snapshotPath = ['staticLists'];
+
+  snapshot(tx: Tx, contactIds: readonly string[]): Promise<StaticListMembership[]> {
+    return staticListMemberships(tx, contactIds);
+  }
+
+  merge(tx: Tx, { survivorId }: ContactMerge, snapshot: StaticListMembership[]): Promise<void> {
+    return joinListsOfMerged(tx, survivorId, snapshot);
+  }
+
+  undo(tx: Tx, { survivorId, mergedAt }: ContactMergeUndo, snapshot: StaticListMembership[] | undefined): Promise<void> {
+    return restoreListsAfterUndo(tx, survivorId, snapshot ?? [], mergedAt);
+  }
 }

@@ -1,28 +1,13 @@
 import { AppError, INPUT_LIMITS } from '@app/common';
 import { AttributeType, type AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { checkValue } from '../attributes/attribute-values.util.js';
-import { ConsentState } from '../consent/consent.types.js';
+import { consentConditionSql } from '../consent/consent-state.sql.js';
 import type { AttributeFilterInput, ContactFilterInput } from './contact.inputs.js';
 import { prefixUpperBound, searchTerms } from './search-terms.util.js';
 import type { SqlParams } from '@app/database';
 
-/**
- * The current consent state of contact `c` for a purpose, as SQL. Same rule as
- * currentConsent() in consent-state.util.ts: grants at or before the latest
- * withdrawal do not count (a withdrawal wins a tie); then any live grant means
- * GRANTED, only lapsed implied grants mean EXPIRED; no record at all is UNKNOWN.
- */
-export function consentStateSql(purposeParam: string): string {
-  return `coalesce((
-    SELECT CASE WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > lw.at AND (k.expires_at IS NULL OR k.expires_at > now())) THEN 'GRANTED'
-                WHEN bool_or(k.status = 'GRANTED' AND k.occurred_at > lw.at) THEN 'EXPIRED'
-                ELSE 'WITHDRAWN' END
-      FROM consents k,
-           LATERAL (SELECT coalesce(max(w.occurred_at), '-infinity') AS at FROM consents w
-                     WHERE w.org_id = k.org_id AND w.contact_id = k.contact_id AND w.purpose = k.purpose AND w.status = 'WITHDRAWN') lw
-     WHERE k.org_id = c.org_id AND k.contact_id = c.id AND k.purpose = ${purposeParam}
-    HAVING count(*) > 0), '${ConsentState.UNKNOWN}')`;
-}
+/** Kept here for the callers that read a contact's state (the export); defined with the consent conditions. */
+export { consentStateSql } from '../consent/consent-state.sql.js';
 
 export interface FilterOptions {
   /** Attribute definitions by key; needed when the filter names attributes. */
@@ -69,7 +54,7 @@ export function contactFilterSql(filter: ContactFilterInput | null | undefined, 
   if (filter.tagsNone?.length) where.push(`NOT ${hasTag(params.add(filter.tagsNone, 'citext[]'))}`);
 
   for (const condition of filter.consent ?? []) {
-    where.push(`${consentStateSql(params.add(condition.purpose))} = ANY(${params.add(condition.states, 'text[]')})`);
+    where.push(consentConditionSql({ purpose: condition.purpose, states: condition.states }, params));
   }
   if (filter.postalCodePrefix?.trim()) {
     const prefix = filter.postalCodePrefix.trim().toUpperCase().replace(/\s+/g, ' ');

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { joinListsOfMerged, restoreListsAfterUndo, staticListMemberships, type StaticListMembership } from '@app/audiences';
 import { AppError, ErrorCode } from '@app/common';
-import { CONTACT_FIELD_COLUMNS, ConsentsService, ConsentStatus } from '@app/contacts';
+import { CONTACT_FIELD_COLUMNS, type ContactMergeStepContract } from '@app/contacts';
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
 import { DuplicatesService } from '../runs/duplicates.service.js';
 import type { ContactMergeModel } from './contact-merge.model.js';
+import { ContactMergeSteps } from './contact-merge-steps.js';
 import {
-  chooseSurvivorValues, type ContactSnapshot, type FieldChoice, type SurvivorValues, survivorAfterUndo, withdrawalsToCarry,
+  chooseSurvivorValues, type ContactSnapshot, type FieldChoice, type SurvivorValues, survivorAfterUndo,
 } from './survivorship.util.js';
 
 export const MAX_MERGED_CONTACTS = 50;
@@ -23,25 +23,13 @@ export interface MergeRequest {
 }
 
 /**
- * Rows a contact owns that a merge moves to the survivor (contact_id updated, nothing else) and an undo moves back,
- * found again by their key.
+ * Everything an undo needs to put the contacts back as they were: every contact of the merge, survivor included, and
+ * each merge step's snapshot at its snapshotPath. Saved merges hold contactTags, owned.contact_external_ids,
+ * owned.consents (contacts), owned.interactions (engagement) and, since audiences exist, staticLists (audiences).
  */
-const CONTACT_OWNED_TABLES: readonly { table: string; key: readonly string[] }[] = [
-  { table: 'contact_external_ids', key: ['source', 'external_id'] },
-  { table: 'consents', key: ['id'] },
-  { table: 'interactions', key: ['id'] },
-];
-
-/** Everything an undo needs to put the contacts back as they were. */
 interface MergeBefore {
-  /** Every contact of the merge, survivor included, by id. */
   contacts: ContactSnapshot[];
-  /** Their contact_tags rows. */
-  contactTags: Record<string, unknown>[];
-  /** Their rows of each contact-owned table: contact_id and the row's key. */
-  owned: Record<string, Record<string, unknown>[]>;
-  /** Their static-list memberships (absent in merges made before audiences existed). */
-  staticLists?: StaticListMembership[];
+  [snapshot: string]: unknown;
 }
 
 interface MergeRow {
@@ -69,13 +57,15 @@ const SURVIVOR_COLUMNS = [...Object.values(CONTACT_FIELD_COLUMNS), 'attributes',
 /**
  * Merges duplicate contacts into one and undoes merges. A merge keeps everything needed to restore the merged contacts
  * exactly (contact_merges.before) and what it wrote on the survivor (result), so that an undo keeps later edits.
- * Both run in TenantDb.transaction(), joining a dedup run's transaction when there is one.
+ * It writes the contacts themselves; what each context owns of a contact (tags, consents, interactions, lists...)
+ * its merge step moves (ContactMergeSteps). Both run in TenantDb.transaction(), joining a dedup run's transaction
+ * when there is one.
  */
 @Injectable()
 export class MergeService {
   constructor(
     private readonly db: TenantDb,
-    private readonly consents: ConsentsService,
+    private readonly steps: ContactMergeSteps,
     private readonly duplicates: DuplicatesService,
   ) {}
 
@@ -86,10 +76,13 @@ export class MergeService {
     const userId = TenantContexts.current()?.userId ?? null;
     return this.db.transaction(async (tx) => {
       const contacts = await lockContacts(tx, ids);
-      const before: MergeBefore = {
-        contacts, contactTags: await contactTags(tx, ids), owned: await ownedRows(tx, ids), staticLists: await staticListMemberships(tx, ids),
-      };
-      const records = await this.consents.forContacts(tx, ids);
+      const before: MergeBefore = { contacts };
+      const snapshots = new Map<ContactMergeStepContract, unknown>();
+      for (const step of this.steps.all()) {
+        const snapshot = await step.snapshot(tx, ids);
+        snapshots.set(step, snapshot);
+        setAt(before, step.snapshotPath, snapshot);
+      }
       const { values, sources } = chooseSurvivorValues(contacts, survivorId, request.fieldChoices ?? []);
       // every refusal came before this first write: a refused merge leaves nothing behind, even inside a run's transaction
       const [{ result }] = await tx.query<{ result: ContactSnapshot }>(
@@ -107,28 +100,16 @@ export class MergeService {
          SELECT (SELECT crm_current_org()), id, $1::uuid, CASE WHEN id = $2::uuid THEN 'SURVIVOR' ELSE 'MERGED' END FROM unnest($3::uuid[]) id`,
         [mergeId, survivorId, ids],
       );
-      // the survivor gets every tag (links it lacked are created now, which tells them apart on undo)
-      await tx.execute(
-        `INSERT INTO contact_tags (org_id, contact_id, tag_id) SELECT org_id, $1::uuid, tag_id FROM contact_tags WHERE contact_id = ANY($2::uuid[])
-         ON CONFLICT DO NOTHING`,
-        [survivorId, mergedIds],
-      );
-      for (const { table } of CONTACT_OWNED_TABLES) {
-        await tx.execute(`UPDATE ${table} SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [survivorId, mergedIds]);
-      }
-      await joinListsOfMerged(tx, survivorId, before.staticLists ?? []);
-      for (const { purpose, occurredAt, original } of withdrawalsToCarry(records, new Date())) {
-        const proof = `Withdrawn ${original.occurredAt.toISOString()} on contact ${original.contactId} (consent record ${original.id}, source "${original.source}"), merged into ${survivorId}`;
-        await this.consents.record(tx, survivorId, { purpose, status: ConsentStatus.WITHDRAWN, source: 'merge', proof, occurredAt }, 'consents', mergeId);
-      }
+      for (const [step, snapshot] of snapshots) await step.merge(tx, { mergeId, survivorId, mergedIds }, snapshot);
       await tx.execute('DELETE FROM contacts WHERE id = ANY($1::uuid[])', [mergedIds]);
       return this.require(tx, mergeId);
     });
   }
 
   /**
-   * Restores the merged contacts exactly (ids, values, timestamps, tags, external ids, consents), removes the
-   * withdrawals the merge added, and gives the survivor back its values except those edited since. The pairs are then
+   * Restores the merged contacts exactly (ids, values, timestamps; each merge step gives back its part: tags, external
+   * ids, consents, interactions, static lists, and removes what the merge added, such as carried withdrawals), and
+   * gives the survivor back its values except those edited since. The pairs are then
    * recorded as dismissed duplicates, so that a run does not merge them again.
    */
   async unmerge(mergeId: string): Promise<ContactMergeModel> {
@@ -154,29 +135,10 @@ export class MergeService {
       const merged = before.contacts.filter((c) => c.id !== survivorId);
       const columns = columnList(merged[0]);
       await tx.execute(`INSERT INTO contacts (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::contacts, $1::jsonb)`, [JSON.stringify(merged)]);
-      // a tag deleted since the merge stays deleted
-      await tx.execute(
-        `INSERT INTO contact_tags SELECT r.* FROM jsonb_populate_recordset(NULL::contact_tags, $1::jsonb) r
-          WHERE r.contact_id <> $2::uuid AND EXISTS (SELECT 1 FROM tags t WHERE t.id = r.tag_id)`,
-        [JSON.stringify(before.contactTags), survivorId],
-      );
-      const survivorTags = before.contactTags.filter((link) => link.contact_id === survivorId).map((link) => link.tag_id);
-      await tx.execute(
-        `DELETE FROM contact_tags WHERE contact_id = $1 AND tag_id <> ALL($2::uuid[])
-            AND created_at = (SELECT created_at FROM contact_merges WHERE id = $3)`,
-        [survivorId, survivorTags, mergeId],
-      );
-      for (const { table, key } of CONTACT_OWNED_TABLES) {
-        const rows = (before.owned[table] ?? []).filter((row) => row.contact_id !== survivorId);
-        const sameKey = key.map((column) => `t.${column} = r.${column}`).join(' AND ');
-        await tx.execute(
-          `UPDATE ${table} t SET contact_id = r.contact_id FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) r WHERE ${sameKey} AND t.contact_id = $2`,
-          [JSON.stringify(rows), survivorId],
-        );
-      }
-      await tx.execute('DELETE FROM consents WHERE contact_id = $1 AND merge_id = $2', [survivorId, mergeId]);
       const [{ mergedAt }] = await tx.query<{ mergedAt: string }>('SELECT created_at::text AS "mergedAt" FROM contact_merges WHERE id = $1', [mergeId]);
-      await restoreListsAfterUndo(tx, survivorId, before.staticLists ?? [], mergedAt);
+      for (const step of this.steps.all()) {
+        await step.undo(tx, { mergeId, survivorId, mergedIds, mergedAt }, getAt(before, step.snapshotPath));
+      }
 
       const survivorBefore = before.contacts.find((c) => c.id === survivorId)!;
       const values: SurvivorValues = survivorAfterUndo(survivorBefore, result, current.row);
@@ -241,25 +203,18 @@ async function lockContacts(tx: Tx, ids: readonly string[]): Promise<ContactSnap
   return rows.map(({ row }) => row);
 }
 
-async function contactTags(tx: Tx, ids: readonly string[]): Promise<Record<string, unknown>[]> {
-  const rows = await tx.query<{ row: Record<string, unknown> }>(
-    'SELECT to_jsonb(ct) AS row FROM contact_tags ct WHERE ct.contact_id = ANY($1::uuid[]) ORDER BY ct.contact_id, ct.tag_id',
-    [ids],
-  );
-  return rows.map(({ row }) => row);
+/** Keeps a step's snapshot at its path in the merge's record. */
+function setAt(record: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let at = record;
+  for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+  at[path[path.length - 1]] = value;
 }
 
-async function ownedRows(tx: Tx, ids: readonly string[]): Promise<MergeBefore['owned']> {
-  const owned: MergeBefore['owned'] = {};
-  for (const { table, key } of CONTACT_OWNED_TABLES) {
-    const columns = ['contact_id', ...key].join(', ');
-    const rows = await tx.query<{ row: Record<string, unknown> }>(
-      `SELECT to_jsonb(r) AS row FROM (SELECT ${columns} FROM ${table} WHERE contact_id = ANY($1::uuid[]) ORDER BY ${columns}) r`,
-      [ids],
-    );
-    owned[table] = rows.map(({ row }) => row);
-  }
-  return owned;
+/** A step's snapshot in a saved merge's record; undefined when the merge was made before the step existed. */
+function getAt(record: Record<string, unknown>, path: readonly string[]): unknown {
+  let at: unknown = record;
+  for (const key of path) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
 }
 
 /** Why the survivor is missing: merged into another contact (whose merge must be undone first), or deleted. */

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { AppError } from '@app/common';
-import {
-  CONTACT_FIELD_COLUMNS, ConsentPurpose, type ConsentRecordLike, ConsentState, ConsentStatus, type ContactFieldValues, currentConsent,
-} from '@app/contacts';
+import { CONTACT_FIELD_COLUMNS, type ContactFieldValues } from '@app/contacts';
 
 /**
- * What survives a merge, as pure functions: the survivor's values (field by field), the fields an undo gives back,
- * and the withdrawals a merge must carry so that it never turns a refusal into consent.
+ * What survives a merge, as pure functions: the survivor's values (field by field) and the fields an undo gives back.
+ * The withdrawals a merge carries (so that it never turns a refusal into consent) are the consent context's:
+ * withdrawalsToCarry in @app/contacts.
  */
 
 /** A contact row as a merge snapshots it: PostgreSQL's to_jsonb of the row, without the generated columns. */
@@ -104,39 +103,4 @@ export function survivorAfterUndo(before: ContactSnapshot, result: ContactSnapsh
     if (from.attributes[key] !== undefined) values.attributes[key] = from.attributes[key];
   }
   return values;
-}
-
-/** A consent record of one of the contacts merged. */
-export interface MergedConsentRecord extends ConsentRecordLike {
-  id: string;
-  contactId: string;
-  source: string;
-}
-
-/** A withdrawal the merge adds to the survivor, and the one it stands for. */
-export interface CarriedWithdrawal {
-  purpose: ConsentPurpose;
-  occurredAt: Date;
-  original: MergedConsentRecord;
-}
-
-/**
- * For each purpose that one of the contacts had withdrawn but that their records taken together no longer show as
- * WITHDRAWN (a grant on another contact is newer), the withdrawal the merge must add: it stands for the latest of
- * those withdrawals, and is dated `now` or after every record of the purpose, so that it wins.
- */
-export function withdrawalsToCarry(records: readonly MergedConsentRecord[], now: Date): CarriedWithdrawal[] {
-  const carried: CarriedWithdrawal[] = [];
-  for (const purpose of Object.values(ConsentPurpose)) {
-    const own = records.filter((r) => r.purpose === purpose);
-    if (currentConsent(own, purpose, now).state === ConsentState.WITHDRAWN) continue;
-    const withdrawn = (contactId: string) => currentConsent(own.filter((r) => r.contactId === contactId), purpose, now).state === ConsentState.WITHDRAWN;
-    const original = own
-      .filter((r) => r.status === ConsentStatus.WITHDRAWN && withdrawn(r.contactId))
-      .reduce<MergedConsentRecord | null>((a, b) => (a === null || b.occurredAt > a.occurredAt ? b : a), null);
-    if (!original) continue;
-    const occurredAt = new Date(Math.max(now.getTime(), ...own.map((r) => r.occurredAt.getTime())));
-    carried.push({ purpose, occurredAt, original });
-  }
-  return carried;
 }
