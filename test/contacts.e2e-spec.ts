@@ -8,7 +8,7 @@ const CREATE = `mutation($input: CreateContactInput!) { createContact(input: $in
 
 const LIST = `query($filter: ContactFilterInput, $first: Int, $after: String, $sort: ContactSort, $direction: SortDirection) {
   contacts(filter: $filter, first: $first, after: $after, sort: $sort, direction: $direction) {
-    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id firstName lastName email } } } }`;
+    totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id firstName lastName email } } } }`;
 
 describe('contacts over GraphQL', () => {
   let api: TestApi;
@@ -70,6 +70,7 @@ describe('contacts over GraphQL', () => {
         let after: string | null = null;
         do {
           const page: any = await list({ filter: { tagsAny: ['pager'] }, first: 3, after, sort, direction });
+          expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
           seen.push(...page.edges.map((e: any) => e.node.id));
           after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
         } while (after);

@@ -7,3 +7,4 @@ export * from './input-limits.js';
 export * from './public.decorator.js';
 export * from './json-object.scalar.js';
 export * from './page-info.model.js';
+export * from './paginated.model.js';

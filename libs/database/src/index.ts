@@ -10,5 +10,6 @@ export * from './tenant-claim.js';
 export * from './pg-errors.util.js';
 export * from './health/health.module.js';
 export * from './sql-params.js';
+export * from './keyset.js';
 export * from './copy-text.util.js';
 export * from './copy-writer.js';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsArray, IsEnum, IsOptional } from 'class-validator';
-import { INPUT_LIMITS, JSONObjectScalar, PageInfoModel } from '@app/common';
+import { INPUT_LIMITS, JSONObjectScalar, Paginated } from '@app/common';
 import { JobName } from './job-name.enum.js';
 
 export enum JobRunStatus {
@@ -38,17 +38,8 @@ export class JobRunModel {
   @Field(() => String, { nullable: true, description: 'Where to download what it produced (GET, with the API key).' }) downloadPath!: string | null;
 }
 
-@ObjectType('JobRunEdge')
-export class JobRunEdgeModel {
-  @Field() cursor!: string;
-  @Field(() => JobRunModel) node!: JobRunModel;
-}
-
-@ObjectType('JobRunConnection')
-export class JobRunConnectionModel {
-  @Field(() => [JobRunEdgeModel]) edges!: JobRunEdgeModel[];
-  @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
-}
+@ObjectType('JobRunConnection', { description: 'A page of job runs.' })
+export class JobRunConnectionModel extends Paginated(JobRunModel, 'JobRun') {}
 
 @InputType()
 export class JobRunsFilterInput {

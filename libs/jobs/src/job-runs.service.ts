@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
-import { SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
+import { AppError, ErrorCode } from '@app/common';
+import { keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
 import { hasRole, isRole, lowerRole, Role } from '@app/tenancy';
 import { JobName } from './job-name.enum.js';
 import { JobQueues } from './job-queues.js';
@@ -11,6 +11,7 @@ const MAX_ERRORS = 100;
 export const MAX_ERROR_MESSAGE = 500;
 /** How long an upload may take to store before the reaper gives its run up. */
 const PREPARE_LIMIT_MS = 6 * 3_600_000;
+const NEWEST_FIRST: KeysetOrder = { columns: [{ column: 'created_at', type: 'timestamptz' }, { column: 'id', type: 'uuid' }], descending: true };
 const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS total, counts, errors, attempts,
   cancel_requested AS "cancelRequested", created_by AS "createdBy", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt",
@@ -127,20 +128,11 @@ export class JobRunsService {
     const params = new SqlParams();
     if (filter?.kinds?.length) where.push(`kind = ANY(${params.add(filter.kinds, 'text[]')})`);
     if (filter?.statuses?.length) where.push(`status = ANY(${params.add(filter.statuses, 'text[]')})`);
-    if (after) {
-      const [createdAt, id] = decodeCursor(after);
-      if (typeof createdAt !== 'string' || typeof id !== 'string') throw AppError.badInput('after', 'Invalid cursor');
-      where.push(`(created_at, id) < (${params.add(createdAt, 'timestamptz')}, ${params.add(id, 'uuid')})`);
-    }
+    const page = keysetSql(NEWEST_FIRST, { first, after }, params, where);
     const rows = await this.db.transaction((tx) =>
-      tx.query<JobRunModel & { sortKey: string }>(
-        `SELECT ${COLUMNS}, created_at::text AS "sortKey" FROM job_runs ${whereClause(where)}
-          ORDER BY created_at DESC, id DESC LIMIT ${params.add(first + 1, 'int')}`,
-        params.values,
-      ),
+      tx.query<JobRunModel & KeysetRow>(`SELECT ${COLUMNS}, ${page.select} FROM job_runs ${whereClause(where)} ${page.orderLimit}`, params.values),
     );
-    const edges = rows.slice(0, first).map(({ sortKey, ...node }) => ({ cursor: encodeCursor([sortKey, node.id]), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return keysetConnection(rows, { first, after });
   }
 
   /** Asks for a stop: a queued run is cancelled at once, a running one at its next progress report. */

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { JSONObjectScalar, PageInfoModel } from '@app/common';
+import { JSONObjectScalar, Paginated } from '@app/common';
 
 export enum Language {
   FR = 'fr',
@@ -45,18 +45,10 @@ export class ContactModel {
   @Field() updatedAt!: Date;
 }
 
-@ObjectType('ContactEdge')
-export class ContactEdgeModel {
-  @Field() cursor!: string;
-  @Field(() => ContactModel) node!: ContactModel;
-}
-
-@ObjectType('ContactConnection')
-export class ContactConnectionModel {
-  @Field(() => [ContactEdgeModel]) edges!: ContactEdgeModel[];
-  @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
+@ObjectType('ContactConnection', { description: 'A page of contacts.' })
+export class ContactConnectionModel extends Paginated(ContactModel, 'Contact') {
   /** Counted only when asked for (see ContactConnectionResolver). */
-  @Field(() => Int) totalCount!: number;
+  @Field(() => Int, { description: 'How many contacts the whole list holds, over every page.' }) totalCount!: number;
 }
 
 @ObjectType('BulkUpdateResult')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
-import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
+import { AppError, ErrorCode } from '@app/common';
+import { keysetConnection, type KeysetRow, keysetSql, SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { mayReadIdentifiers } from '@app/tenancy';
 import { AttributesService } from '../attributes/attributes.service.js';
 import { checkAttributeValues } from '../attributes/attribute-values.util.js';
@@ -116,31 +116,16 @@ export class ContactsService {
 
   /** A page of contacts, keyset-paginated on (sort key, id). */
   async list(args: ContactsArgs): Promise<LazyContactConnection> {
-    const sort = SORT_KEYS[args.sort];
-    const descending = args.direction === SortDirection.DESC;
+    const order = { columns: [SORT_KEYS[args.sort], { column: 'c.id', type: 'uuid' }], descending: args.direction === SortDirection.DESC };
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const where = await this.filterSql(tx, args.filter, params);
-      if (args.after) {
-        const [key, id] = decodeCursor(args.after);
-        if (typeof key !== 'string' || typeof id !== 'string') throw AppError.badInput('after', 'Invalid cursor');
-        where.push(`(${sort.column}, c.id) ${descending ? '<' : '>'} (${params.add(key, sort.type)}, ${params.add(id, 'uuid')})`);
-      }
-      const order = descending ? 'DESC' : 'ASC';
-      const rows = await tx.query<ContactRow>(
-        `SELECT ${CONTACT_COLUMNS}, ${sort.column}::text AS "sortKey" FROM contacts c
-          ${whereClause(where)}
-          ORDER BY ${sort.column} ${order}, c.id ${order}
-          LIMIT ${params.add(args.first + 1, 'int')}`,
+      const page = keysetSql(order, args, params, where);
+      const rows = await tx.query<ContactRow & KeysetRow>(
+        `SELECT ${CONTACT_COLUMNS}, ${page.select} FROM contacts c ${whereClause(where)} ${page.orderLimit}`,
         params.values,
       );
-      const page = rows.slice(0, args.first);
-      const edges = page.map((row) => ({ cursor: encodeCursor([row.sortKey, row.id]), node: toModel(row) }));
-      return {
-        edges,
-        pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null },
-        countFilter: args.filter ?? null,
-      };
+      return { ...keysetConnection(rows, args, toModel), countFilter: args.filter ?? null };
     });
   }
 

@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsNumber, IsOptional, Max, Min } from 'class-validator';
-import { PageInfoModel } from '@app/common';
+import { Paginated } from '@app/common';
 import { ContactModel } from '@app/contacts';
 
 export enum DedupScope {
@@ -49,17 +49,8 @@ export class DuplicateCandidateModel {
   @Field(() => Date, { nullable: true }) dismissedAt!: Date | null;
 }
 
-@ObjectType('DuplicateCandidateEdge')
-export class DuplicateCandidateEdgeModel {
-  @Field() cursor!: string;
-  @Field(() => DuplicateCandidateModel) node!: DuplicateCandidateModel;
-}
-
-@ObjectType('DuplicateCandidateConnection')
-export class DuplicateCandidateConnectionModel {
-  @Field(() => [DuplicateCandidateEdgeModel]) edges!: DuplicateCandidateEdgeModel[];
-  @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
-}
+@ObjectType('DuplicateCandidateConnection', { description: 'A page of duplicate candidates.' })
+export class DuplicateCandidateConnectionModel extends Paginated(DuplicateCandidateModel, 'DuplicateCandidate') {}
 
 @ObjectType('DedupSettings')
 export class DedupSettingsModel {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, decodeCursor, encodeCursor } from '@app/common';
+import { AppError } from '@app/common';
 import { ContactsService } from '@app/contacts';
-import { copyText, TenantContexts, TenantDb, type Tx } from '@app/database';
+import { copyText, keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
 import { comparisonPattern } from '../matching/comparisons.js';
@@ -25,6 +25,11 @@ const MATCH_COLUMNS = `id, first_name AS "firstName", last_name AS "lastName", e
   coalesce(to_char(birth_date, 'YYYY-MM-DD'), entered->>'birthDate') AS "birthDate"`;
 const LOAD_BATCH = 50_000;
 export const MAX_DISMISSED_CONTACTS = 50;
+/** The review queue's order: highest score first. */
+const REVIEW_ORDER: KeysetOrder = {
+  columns: [{ column: 'score', type: 'float8' }, { column: 'contact_a', type: 'uuid' }, { column: 'contact_b', type: 'uuid' }],
+  descending: true,
+};
 
 /** The review queue: what runs found, what people dismissed. */
 @Injectable()
@@ -106,28 +111,18 @@ export class DuplicatesService {
 
   async list(status: DuplicateStatus, minScore: number, first: number, after: string | null): Promise<DuplicateCandidateConnectionModel> {
     return this.db.transaction(async (tx) => {
-      const params: unknown[] = [status, minScore, first + 1];
-      let page = '';
-      if (after) {
-        const [score, a, b] = decodeCursor(after);
-        params.push(score, a, b);
-        page = 'AND (score, contact_a, contact_b) < ($4::float8, $5::uuid, $6::uuid)';
-      }
-      const rows = await tx.query<{ contactA: string; contactB: string; score: number; status: DuplicateStatus; clusterId: string; evidence: PairEvidence[]; updatedAt: Date; dismissedAt: Date | null }>(
+      const params = new SqlParams();
+      const where = [`status = ${params.add(status)}`, `score >= ${params.add(minScore)}`];
+      const page = keysetSql(REVIEW_ORDER, { first, after }, params, where);
+      const rows = await tx.query<{ contactA: string; contactB: string; score: number; status: DuplicateStatus; clusterId: string; evidence: PairEvidence[]; updatedAt: Date; dismissedAt: Date | null } & KeysetRow>(
         `SELECT contact_a AS "contactA", contact_b AS "contactB", score, status, cluster_id AS "clusterId", evidence,
-                updated_at AS "updatedAt", dismissed_at AS "dismissedAt"
-           FROM duplicate_candidates WHERE status = $1 AND score >= $2 ${page}
-          ORDER BY score DESC, contact_a DESC, contact_b DESC LIMIT $3`,
-        params,
+                updated_at AS "updatedAt", dismissed_at AS "dismissedAt", ${page.select}
+           FROM duplicate_candidates ${whereClause(where)} ${page.orderLimit}`,
+        params.values,
       );
-      const hasNextPage = rows.length > first;
-      const pageRows = rows.slice(0, first);
-      const contacts = new Map((await this.contacts.getMany(tx, pageRows.flatMap((r) => [r.contactA, r.contactB]))).map((c) => [c.id, c]));
-      const edges = pageRows.map((row) => ({
-        cursor: encodeCursor([row.score, row.contactA, row.contactB]),
-        node: { ...row, contactA: contacts.get(row.contactA)!, contactB: contacts.get(row.contactB)! },
-      }));
-      return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+      const { edges, pageInfo } = keysetConnection(rows, { first, after });
+      const contacts = new Map((await this.contacts.getMany(tx, edges.flatMap(({ node }) => [node.contactA, node.contactB]))).map((c) => [c.id, c]));
+      return { edges: edges.map(({ cursor, node }) => ({ cursor, node: { ...node, contactA: contacts.get(node.contactA)!, contactB: contacts.get(node.contactB)! } })), pageInfo };
     });
   }
 

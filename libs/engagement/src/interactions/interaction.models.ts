@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsArray, IsDate, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { INPUT_LIMITS, JSONObjectScalar, PageInfoModel } from '@app/common';
+import { INPUT_LIMITS, JSONObjectScalar, Paginated } from '@app/common';
 import { ExternalIdInput } from '@app/contacts';
 import { TermKind } from './engagement-terms.js';
 
@@ -91,17 +91,8 @@ export class InteractionModel {
   @Field() createdAt!: Date;
 }
 
-@ObjectType('InteractionEdge')
-export class InteractionEdgeModel {
-  @Field() cursor!: string;
-  @Field(() => InteractionModel) node!: InteractionModel;
-}
-
-@ObjectType('InteractionConnection')
-export class InteractionConnectionModel {
-  @Field(() => [InteractionEdgeModel]) edges!: InteractionEdgeModel[];
-  @Field(() => PageInfoModel) pageInfo!: PageInfoModel;
-}
+@ObjectType('InteractionConnection', { description: 'A page of interactions.' })
+export class InteractionConnectionModel extends Paginated(InteractionModel, 'Interaction') {}
 
 const LIST = INPUT_LIMITS.values;
 const TEXT = INPUT_LIMITS.valueLength;

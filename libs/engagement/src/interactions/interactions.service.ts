@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
+import { AppError, ErrorCode } from '@app/common';
 import { ConsentPurpose, ConsentsService, ConsentStatus, ContactsService, externalIdKey } from '@app/contacts';
-import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
+import { keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { ACCOUNT_CURRENCY, type TypeAggregate } from './contact-engagement.js';
 import { BUILT_IN_TERMS, InteractionType, type Term, TermKind, Vocabulary } from './engagement-terms.js';
 import { checkInteraction, type ContactReference, type InteractionRow, resolveContact, type Vocabularies } from './interaction-rows.js';
@@ -15,6 +15,8 @@ import {
 const COLUMNS = `i.id, i.contact_id AS "contactId", i.type, i.occurred_at AS "occurredAt", i.offering_id AS "offeringId",
   i.offering_name AS "offeringName", i.discipline, i.venue, i.amount_cents::int AS "amountCents", i.currency, i.quantity, i.channel,
   i.campaign, i.source, i.external_id AS "externalId", i.attributes, i.created_at AS "createdAt"`;
+/** A timeline's order: latest first. */
+const LATEST_FIRST: KeysetOrder = { columns: [{ column: 'i.occurred_at', type: 'timestamptz' }, { column: 'i.id', type: 'uuid' }], descending: true };
 
 /** An interaction whose contact is known, ready to insert. */
 export type ResolvedInteraction = InteractionRow & { contactId: string };
@@ -134,18 +136,12 @@ export class InteractionsService {
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const where = [`i.contact_id = ${params.add(contactId, 'uuid')}`, ...interactionFilterSql(args.filter, params, await this.vocabularies(tx))];
-      if (args.after) {
-        const [occurredAt, id] = decodeCursor(args.after);
-        if (typeof occurredAt !== 'string' || typeof id !== 'string') throw AppError.badInput('after', 'Invalid cursor');
-        where.push(`(i.occurred_at, i.id) < (${params.add(occurredAt, 'timestamptz')}, ${params.add(id, 'uuid')})`);
-      }
-      const rows = await tx.query<InteractionModel>(
-        `SELECT ${COLUMNS} FROM interactions i ${whereClause(where)} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ${params.add(args.first + 1, 'int')}`,
+      const page = keysetSql(LATEST_FIRST, args, params, where);
+      const rows = await tx.query<InteractionModel & KeysetRow>(
+        `SELECT ${COLUMNS}, ${page.select} FROM interactions i ${whereClause(where)} ${page.orderLimit}`,
         params.values,
       );
-      const page = rows.slice(0, args.first);
-      const edges = page.map((node) => ({ cursor: encodeCursor([node.occurredAt.toISOString(), node.id]), node }));
-      return { edges, pageInfo: { hasNextPage: rows.length > args.first, endCursor: edges.at(-1)?.cursor ?? null } };
+      return keysetConnection(rows, args);
     });
   }
 

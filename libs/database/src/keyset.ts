@@ -1,0 +1,63 @@
+import { AppError, type Connection, decodeCursor, encodeCursor } from '@app/common';
+import type { SqlParams } from './sql-params.js';
+
+/**
+ * A keyset order: sort columns, most significant first, that together tell rows apart (end with the id), all sorted
+ * one way. `type` is the SQL type a cursor value is cast back to.
+ */
+export interface KeysetOrder {
+  columns: readonly { column: string; type: string }[];
+  descending: boolean;
+}
+
+/** What a page asks for: its size and, after the first page, the cursor of the last item seen. */
+export interface KeysetPage {
+  first: number;
+  after?: string | null;
+}
+
+/** The column `keysetSql(...).select` adds to each row: its sort key values as text, which its cursor encodes. */
+export const KEYSET_CURSOR = 'keysetCursor';
+export type KeysetRow = { [KEYSET_CURSOR]: (string | null)[] };
+
+/** The parts of a keyset-paginated statement. */
+export interface KeysetSql {
+  /** For the select list: the sort key values as `text[]` AS "keysetCursor". */
+  select: string;
+  /** For the end of the statement: ORDER BY the columns, LIMIT one row more than the page (it tells whether more follow). */
+  orderLimit: string;
+}
+
+/**
+ * Keyset pagination: pushes onto `where` the condition for the rows after the cursor (a row comparison on the sort
+ * columns, which their index serves) and returns the select column and the ORDER BY ... LIMIT first + 1.
+ */
+export function keysetSql(order: KeysetOrder, page: KeysetPage, params: SqlParams, where: string[]): KeysetSql {
+  const columns = order.columns.map(({ column }) => column);
+  if (page.after) {
+    const values = decodeCursor(page.after);
+    if (values.length !== columns.length || values.some((value) => typeof value !== 'string')) throw AppError.badInput('after', 'Invalid cursor');
+    const placeholders = order.columns.map(({ type }, i) => params.add(values[i], type));
+    where.push(`(${columns.join(', ')}) ${order.descending ? '<' : '>'} (${placeholders.join(', ')})`);
+  }
+  const direction = order.descending ? 'DESC' : 'ASC';
+  return {
+    select: `ARRAY[${columns.map((column) => `${column}::text`).join(', ')}] AS "${KEYSET_CURSOR}"`,
+    orderLimit: `ORDER BY ${columns.map((column) => `${column} ${direction}`).join(', ')} LIMIT ${params.add(page.first + 1, 'int')}`,
+  };
+}
+
+/** The connection of the rows read with `keysetSql` (up to first + 1): each node made by `toNode`, cursors from the sort keys. */
+export function keysetConnection<R extends KeysetRow>(rows: readonly R[], page: KeysetPage): Connection<Omit<R, typeof KEYSET_CURSOR>>;
+export function keysetConnection<R extends KeysetRow, N>(rows: readonly R[], page: KeysetPage, toNode: (row: Omit<R, typeof KEYSET_CURSOR>) => N): Connection<N>;
+export function keysetConnection<R extends KeysetRow, N>(
+  rows: readonly R[],
+  page: KeysetPage,
+  toNode: (row: Omit<R, typeof KEYSET_CURSOR>) => N = (row) => row as N,
+): Connection<N> {
+  const edges = rows.slice(0, page.first).map(({ [KEYSET_CURSOR]: keys, ...row }) => ({ cursor: encodeCursor(keys), node: toNode(row) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > page.first, hasPreviousPage: Boolean(page.after), endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
