@@ -24,9 +24,13 @@ export const logger: Logger = pino(
     : undefined,
 );
 
-/** Nest's own messages (app.useLogger) through the same logger, so that a process writes one format. */
+/**
+ * Nest's own messages (app.useLogger) through the same logger, so that a process writes one format. Its `log` level
+ * only says which routes it mapped and that it started: debug, so that a start at LOG_LEVEL=info reads as the
+ * application's own lines (the processes log through `logger`, never through Nest's Logger).
+ */
 export const nestLogger: LoggerService = {
-  log: (message: unknown) => logger.info(String(message)),
+  log: (message: unknown) => logger.debug(String(message)),
   error: (message: unknown, trace?: string) => logger.error({ trace }, String(message)),
   warn: (message: unknown) => logger.warn(String(message)),
   debug: (message: unknown) => logger.debug(String(message)),
