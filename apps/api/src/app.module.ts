@@ -11,6 +11,7 @@ import { EngagementApiModule } from '@app/engagement';
 import { JobsModule, retentionPolicy } from '@app/jobs';
 import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
+import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
 import { graphqlOptions } from './graphql/graphql.config.js';
 
 /** What the API needs of the prepared database. */
@@ -21,6 +22,8 @@ export type ApiDatabase = Pick<PreparedDatabase, 'appUrl' | 'embedded' | 'claimK
 export class AppModule {
   static forRoot(config: Config, database: ApiDatabase): DynamicModule {
     const processors = config.RUN_JOBS_IN_API ?? database.embedded;
+    // main.ts shares the demo key's header with it once seeded (app.get(GraphqlExplorer))
+    const explorer = explorerEnabled(config, database.embedded) ? new GraphqlExplorer() : undefined;
     return {
       module: AppModule,
       imports: [
@@ -28,7 +31,7 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [ApiKeyGuard],
-          useFactory: (guard: ApiKeyGuard) => graphqlOptions(config, (request) => guard.authenticate(request)),
+          useFactory: (guard: ApiKeyGuard) => graphqlOptions(config, (request) => guard.authenticate(request), explorer),
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
@@ -43,6 +46,7 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useExisting: TenantInterceptor },
         { provide: APP_PIPE, useClass: InputValidationPipe },
         { provide: APP_FILTER, useClass: GraphqlErrorFilter },
+        ...(explorer ? [{ provide: GraphqlExplorer, useValue: explorer }] : []),
       ],
     };
   }

@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Config, logger } from '@app/common';
+import { type Config, nestLogger } from '@app/common';
 import { registerUploadParsers } from '@app/contacts';
 import { type ApiDatabase, AppModule } from './app.module.js';
+import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
 import { enforceHttpLimits, httpServerOptions } from './http/http-limits.js';
 import { limitRequestRate } from './http/rate-limit.js';
 import { mountQueueDashboard } from './queue-dashboard.js';
 
 /**
- * Builds the API application (not yet listening): Fastify, GraphQL at /graphql, health at /health,
+ * Builds the API application (not yet listening): Fastify, GraphQL at /graphql (and its explorer for a browser when
+ * GRAPHQL_EXPLORER is on), health at /health,
  * and the queue dashboard at /admin/queues when QUEUE_DASHBOARD_PASSWORD is set; the HTTP edge's
  * size, time and rate limits (./http) in front of them.
  */
@@ -19,17 +21,12 @@ export async function createApiApp(config: Config, database: ApiDatabase): Promi
     logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
   });
   app.enableShutdownHooks();
-  app.useLogger({
-    log: (message: unknown) => logger.info(String(message)),
-    error: (message: unknown, trace?: string) => logger.error({ trace }, String(message)),
-    warn: (message: unknown) => logger.warn(String(message)),
-    debug: (message: unknown) => logger.debug(String(message)),
-    verbose: (message: unknown) => logger.trace(String(message)),
-  });
+  app.useLogger(nestLogger);
   // before the routes are registered (app.init): the rate limit attaches itself to each route as it is added
   enforceHttpLimits(app, config);
   await limitRequestRate(app, config);
   await registerUploadParsers(app, config.IMPORT_MAX_BYTES);
   await mountQueueDashboard(app, config);
+  if (explorerEnabled(config, database.embedded)) app.get(GraphqlExplorer).register(app);
   return app;
 }

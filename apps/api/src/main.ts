@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, logger, logUnhandledRejections } from '@app/co
 import { prepareDatabase } from '@app/database';
 import { createApiApp } from './bootstrap.js';
 import { seedDemoIfEmpty } from './demo/demo-seed.js';
+import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
 
 /**
  * `npm start`: with no configuration, an embedded PostgreSQL in ./.data,
@@ -18,11 +19,21 @@ async function main(): Promise<void> {
   const demoKeys = (config.SEED_DEMO ?? database.embedded)
     ? await seedDemoIfEmpty(database.ownerUrl, app, config.EMBEDDED_PG_DIR)
     : [];
-  logger.info({ url, embeddedDatabase: database.embedded }, 'API ready');
+  const explorer = explorerEnabled(config, database.embedded);
+  // the explorer's shared headers: the first demo organization's key, so that its first query just runs
+  if (explorer && demoKeys.length) app.get(GraphqlExplorer).shareHeaders({ authorization: `Bearer ${demoKeys[0].token}` });
+  logger.info({ url, embeddedDatabase: database.embedded, explorer }, 'API ready');
   const lines = [`\nCRM GraphQL API ready at ${url}`, `Health: http://localhost:${config.PORT}/health`];
-  for (const { organization, token } of demoKeys) lines.push(`  ${organization}: ${token}`);
+  if (explorer) {
+    lines.push(
+      demoKeys.length
+        ? `GraphQL explorer: open ${url} in a browser (its shared headers send ${demoKeys[0].organization}'s key; paste another below as "Authorization: Bearer <key>")`
+        : `GraphQL explorer: open ${url} in a browser and add the header "Authorization: Bearer <API key>"`,
+    );
+  }
   if (demoKeys.length) {
-    lines.splice(2, 0, 'Demo API keys (send as "Authorization: Bearer <key>"):');
+    lines.push('Demo API keys (send as "Authorization: Bearer <key>"):');
+    for (const { organization, token } of demoKeys) lines.push(`  ${organization}: ${token}`);
     lines.push(`Try: curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${demoKeys[0].token}" \\`);
     lines.push(`       -d '{"query":"{ contacts(first: 3, filter: {search: \\"helene cote\\"}) { totalCount edges { node { firstName lastName email } } } }"}'`);
   }

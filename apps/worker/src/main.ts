@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadConfig, logger, logUnhandledRejections } from '@app/common';
+import { ConfigError, loadConfig, logger, logUnhandledRejections, nestLogger } from '@app/common';
 import { prepareDatabase } from '@app/database';
 import { WorkerModule } from './worker.module.js';
 
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const database = await prepareDatabase(config);
   const app = await NestFactory.create<NestFastifyApplication>(WorkerModule.forRoot(config, database), new FastifyAdapter(), { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
+  app.useLogger(nestLogger);
   const port = config.WORKER_PORT ?? config.PORT + 1;
   await app.listen({ port, host: config.HOST });
   logger.info({ health: `http://localhost:${port}/health` }, 'worker ready');

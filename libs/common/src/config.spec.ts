@@ -26,4 +26,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'a:b' })).toThrow(/QUEUE_DASHBOARD_USER/);
     expect(loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'ops' })).toMatchObject({ QUEUE_DASHBOARD_USER: 'ops' });
   });
+
+  it('leaves the GraphQL explorer to the database unless set, and validates the log format', () => {
+    expect(loadConfig({}).GRAPHQL_EXPLORER).toBeUndefined();
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'true' }).GRAPHQL_EXPLORER).toBe(true);
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'false' }).GRAPHQL_EXPLORER).toBe(false);
+    expect(loadConfig({}).LOG_FORMAT).toBe('auto');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow(/LOG_FORMAT/);
+  });
 });

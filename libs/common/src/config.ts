@@ -163,8 +163,19 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   GRAPHQL_INTROSPECTION = true;
 
+  /**
+   * A GraphQL explorer (Apollo Sandbox) for a browser's GET /graphql (default: only on the embedded database).
+   * The page loads Apollo's script from its CDN in the browser; POST requests still need a non-simple content type.
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  GRAPHQL_EXPLORER?: boolean;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** `pretty`: readable lines (pino-pretty); `json`: one JSON object a line; `auto`: pretty when stdout is a terminal. */
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT = 'auto';
 }
 
 export type Config = Readonly<AppConfig>;

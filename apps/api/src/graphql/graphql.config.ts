@@ -4,6 +4,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { AppError, type Config } from '@app/common';
 import type { AuthenticatedRequest } from '@app/tenancy';
+import type { GraphqlExplorer } from './explorer.js';
 import { formatError } from './format-error.js';
 import { variablesDepthPlugin } from './variables-depth.plugin.js';
 
@@ -12,9 +13,14 @@ export const GRAPHQL_PATH = '/graphql';
 /**
  * Apollo options: in-memory code-first schema (committed copy: apps/api/schema.gql),
  * limits, errors, and the caller authenticated once per request (every operation,
- * `{ __typename }` and introspection included, needs an API key).
+ * `{ __typename }` and introspection included, needs an API key). With `explorer`
+ * (GRAPHQL_EXPLORER), a browser's GET /graphql gets the explorer page (no key needed for the page itself).
  */
-export function graphqlOptions(config: Config, authenticate: (request: AuthenticatedRequest) => Promise<void>): ApolloDriverConfig {
+export function graphqlOptions(
+  config: Config,
+  authenticate: (request: AuthenticatedRequest) => Promise<void>,
+  explorer?: GraphqlExplorer,
+): ApolloDriverConfig {
   const armor = new ApolloArmor({
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST },
@@ -31,7 +37,8 @@ export function graphqlOptions(config: Config, authenticate: (request: Authentic
     // The parser stops at the first token past the limit: a syntax error, HTTP 400 GRAPHQL_PARSE_FAILED.
     parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
     introspection: config.GRAPHQL_INTROSPECTION,
-    // The landing page would fetch from a CDN; curl or any GraphQL client works.
+    // Nest's GraphiQL stays off; the explorer, when on, is Apollo's (./explorer.ts). Off, a GET wanting HTML gets
+    // Apollo's CSRF refusal (JSON) like any other request without a preflight header.
     playground: false,
     formatError,
     context: async (request: AuthenticatedRequest) => {
@@ -51,6 +58,7 @@ export function graphqlOptions(config: Config, authenticate: (request: Authentic
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       variablesDepthPlugin(),
+      ...(explorer ? [explorer.plugin()] : []),
     ],
     validationRules: armor.validationRules,
   };
