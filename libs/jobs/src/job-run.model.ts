@@ -28,10 +28,10 @@ registerEnumType(JobName, {
     EXPORT_CONTACTS: { description: 'Writes the contacts matching a filter to a file (startExport).' },
     IMPORT_CONTACTS: { description: 'Creates or updates contacts from a CSV file (POST /imports).' },
     DEDUP_CONTACTS: { description: 'Looks for duplicate contacts, and merges them with autoMerge (startDedupRun).' },
-    IMPORT_INTERACTIONS: { description: 'Records interactions from a CSV file.' },
+    IMPORT_INTERACTIONS: { description: 'Records interactions from a CSV file (POST /imports/interactions).' },
     REFRESH_AUDIENCE: { description: 'Re-evaluates a DYNAMIC audience over every contact.' },
     SYNC_AUDIENCES: { description: 'Re-evaluates every DYNAMIC audience on the contacts whose data changed since the last sync.' },
-    IMPORT_AUDIENCE_MEMBERS: { description: 'Adds the contacts of a CSV file to a STATIC audience.' },
+    IMPORT_AUDIENCE_MEMBERS: { description: 'Adds the contacts of a CSV file to a STATIC audience (POST /audiences/{id}/members).' },
   },
 });
 
@@ -54,7 +54,7 @@ export class JobRunModel {
   @Field(() => Int, { description: 'Attempts started (retries included).' }) attempts!: number;
   @Field({ description: 'Someone asked to cancel it (cancelJobRun).' }) cancelRequested!: boolean;
   @Field(() => ID, { nullable: true, description: 'The member who started it.' }) createdBy!: string | null;
-  @Field({ description: 'When it was started (UTC).' }) createdAt!: Date;
+  @Field({ description: 'When it was requested (UTC).' }) createdAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When a worker first took it up (UTC); null while QUEUED.' }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true, description: 'When it SUCCEEDED, FAILED or was CANCELLED (UTC).' }) finishedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Where to download its file (GET, with the API key): an export, or an import\'s rejected rows; null until it SUCCEEDED with one.' }) downloadPath!: string | null;

@@ -17,7 +17,7 @@ export class JobRunsResolver {
   @Query(() => JobRunConnectionModel, { description: 'The job runs of the organization, newest first (every role).' })
   @RequireRole(Role.ANALYST)
   jobRuns(
-    @Args('first', { type: () => Int, defaultValue: 20, description: 'Runs per page, 0 to 100.' }) first: number,
+    @Args('first', { type: () => Int, defaultValue: 20, description: 'Runs per page, at most 100.' }) first: number,
     @Args('after', { type: () => String, nullable: true, description: 'The endCursor of the previous page; absent for the first page.' }) after: string | null,
     // optional, not `| null`: TypeScript emits `X | null` as Object, and the validation pipe would not see X's rules
     @Args('filter', { type: () => JobRunsFilterInput, nullable: true, description: 'Which runs; every run when absent.' }) filter?: JobRunsFilterInput,

@@ -15,7 +15,7 @@ registerEnumType(AttributeType, {
     TEXT: { description: 'Any text.' },
     NUMBER: { description: 'A number (a comma is read as the decimal point).' },
     DATE: { description: 'A calendar date as YYYY-MM-DD, without time zone.' },
-    BOOLEAN: { description: 'true or false (also read from yes/no, oui/non, 1/0).' },
+    BOOLEAN: { description: 'True or false (also read from yes/no, oui/non, 1/0).' },
     CHOICE: { description: 'One of the definition\'s choices.' },
   },
 });

@@ -56,7 +56,7 @@ export class ConsentRecordModel {
   @Field(() => LegalBasis, { nullable: true, description: 'The basis of a grant; null for a withdrawal.' }) legalBasis!: LegalBasis | null;
   @Field(() => ImpliedConsentReason, { nullable: true, description: 'Why consent is implied; null unless legalBasis is IMPLIED.' }) impliedReason!: ImpliedConsentReason | null;
   @Field({ description: 'Where it was collected, e.g. "box-office".' }) source!: string;
-  @Field(() => String, { nullable: true, description: 'Null for the ANALYST role.' }) proof!: string | null;
+  @Field(() => String, { nullable: true, description: 'Proof text as recorded. Null for the ANALYST role.' }) proof!: string | null;
   @Field({ description: 'When it was given or withdrawn (UTC).' }) occurredAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When implied consent lapses (CASL), UTC; null for express consent.' }) expiresAt!: Date | null;
   @Field({ description: 'When it was recorded (UTC).' }) createdAt!: Date;
@@ -80,9 +80,9 @@ export class ConsentInput {
   @IsEnum(ImpliedConsentReason)
   impliedReason?: ImpliedConsentReason | null;
   @Field({ description: 'Where the consent was collected, e.g. "box-office", "newsletter-form".' }) @MinLength(1) @MaxLength(200) source!: string;
-  @Field(() => String, { nullable: true, description: 'Proof text: the wording shown, a form id, an IP address...' })
+  @Field(() => String, { nullable: true, description: 'Proof text, up to 4,000 characters: the wording shown, a form id, an IP address... (never shown to the ANALYST role).' })
   @IsOptional()
   @MaxLength(4000)
   proof?: string | null;
-  @Field(() => Date, { nullable: true, description: 'When it was given or withdrawn (UTC); defaults to now.' }) @IsOptional() @IsDate() occurredAt?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When it was given or withdrawn (UTC), not in the future; defaults to now.' }) @IsOptional() @IsDate() occurredAt?: Date | null;
 }

@@ -7,7 +7,7 @@ export enum Language {
 }
 registerEnumType(Language, {
   name: 'Language',
-  description: 'A language a contact prefers or an interaction took place in.',
+  description: 'A contact\'s preferred language.',
   valuesMap: { FR: { description: 'French.' }, EN: { description: 'English.' } },
 });
 
@@ -35,16 +35,16 @@ export class ContactModel {
   @Field(() => String, { nullable: true, description: 'Lowercased. Null for the ANALYST role.' }) email!: string | null;
   @Field({ description: 'A hard bounce made the current email address undeliverable (until it changes).' }) emailUndeliverable!: boolean;
   @Field(() => String, { nullable: true, description: 'E.164. Null for the ANALYST role.' }) phone!: string | null;
-  @Field(() => String, { nullable: true, description: 'Null for the ANALYST role.' }) addressLine1!: string | null;
-  @Field(() => String, { nullable: true, description: 'Null for the ANALYST role.' }) addressLine2!: string | null;
+  @Field(() => String, { nullable: true, description: 'First address line. Null for the ANALYST role.' }) addressLine1!: string | null;
+  @Field(() => String, { nullable: true, description: 'Second address line (apartment, suite...). Null for the ANALYST role.' }) addressLine2!: string | null;
   @Field(() => String, { nullable: true, description: 'City, as entered (whitespace collapsed).' }) city!: string | null;
   @Field(() => String, { nullable: true, description: 'Canadian codes as "A1A 1A1"; others as entered.' }) postalCode!: string | null;
   @Field(() => String, { nullable: true, description: 'Province, state or Quebec administrative region.' }) region!: string | null;
   @Field(() => String, { nullable: true, description: 'Country, as entered; none or Canada ("CA", "CAN", "Canada") reads postal codes as Canadian.' }) country!: string | null;
   @Field(() => Language, { nullable: true, description: 'The language the contact prefers to be addressed in.' }) preferredLanguage!: Language | null;
-  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD. Null for the ANALYST role.' }) birthDate!: string | null;
-  @Field(() => JSONObjectScalar, { description: 'Custom attributes, keyed by attribute definition.' }) attributes!: Record<string, unknown>;
-  @Field(() => EnteredValuesModel, { description: 'Null for the ANALYST role.', nullable: true }) entered!: EnteredValuesModel | null;
+  @Field(() => String, { nullable: true, description: 'A calendar date as YYYY-MM-DD, without time zone. Null for the ANALYST role.' }) birthDate!: string | null;
+  @Field(() => JSONObjectScalar, { description: 'Custom attribute values by key: text, number, true/false, or YYYY-MM-DD for a DATE.' }) attributes!: Record<string, unknown>;
+  @Field(() => EnteredValuesModel, { description: 'What was typed, where it differs from the stored value. Null for the ANALYST role.', nullable: true }) entered!: EnteredValuesModel | null;
   @Field({ description: 'When the contact was created (UTC).' }) createdAt!: Date;
   @Field({ description: 'When the contact was last changed (UTC).' }) updatedAt!: Date;
 }
@@ -65,5 +65,5 @@ export class ContactConnectionModel {
 
 @ObjectType('BulkUpdateResult', { description: 'What a bulk change of contacts did.' })
 export class BulkUpdateResultModel {
-  @Field(() => Int, { description: 'Rows added or removed.' }) affected!: number;
+  @Field(() => Int, { description: 'Tags added or removed, counted once per contact and tag.' }) affected!: number;
 }

@@ -9,7 +9,7 @@ registerEnumType(ExportFormat, {
   name: 'ExportFormat',
   description: 'The file format of an export.',
   valuesMap: {
-    CSV: { description: 'Comma-separated values, UTF-8, a header line; a cell a spreadsheet would run as a formula gets a leading \'.' },
+    CSV: { description: 'Comma-separated values in UTF-8 with a header line; a cell a spreadsheet would run as a formula gets an apostrophe first.' },
     NDJSON: { description: 'One JSON object per line, values raw.' },
   },
 });

@@ -80,7 +80,7 @@ export class DuplicateCandidateConnectionModel {
 export class DedupSettingsModel {
   @Field(() => Float, { description: 'Pairs scoring at or above it are merged by runs started with autoMerge.' }) autoMergeThreshold!: number;
   @Field(() => Float, { description: 'Pairs scoring at or above it are proposed for review.' }) reviewThreshold!: number;
-  @Field(() => Date, { nullable: true, description: 'When the last full run learned the match parameters; null: the defaults are used.' })
+  @Field(() => Date, { nullable: true, description: 'When the last full run learned the match parameters (UTC); null: the defaults are used.' })
   parametersLearnedAt!: Date | null;
 }
 

@@ -40,7 +40,7 @@ export class InteractionInput {
   @Field(() => Int, { nullable: true, description: 'The amount paid or given, in cents of currency, 0 or more.' }) amountCents?: number | null;
   @Field(() => String, { nullable: true, description: 'ISO 4217; CAD when an amount is given without one.' }) currency?: string | null;
   @Field(() => Int, { nullable: true, description: 'Tickets in the order, people attending...' }) quantity?: number | null;
-  @Field(() => String, { nullable: true, description: 'web, box_office, phone, email...' }) channel?: string | null;
+  @Field(() => String, { nullable: true, description: 'How it came about: web, box_office, phone, email...' }) channel?: string | null;
   @Field(() => String, { nullable: true, description: 'The campaign it belongs to or came from.' }) campaign?: string | null;
   @Field(() => String, { nullable: true, description: 'The system it came from; with externalId, recording it again changes nothing.' })
   source?: string | null;

@@ -8,7 +8,7 @@ export class ApiKeyModel {
   @Field({ description: 'Non-secret part of the key, to recognize it.' }) prefix!: string;
   @Field(() => Date, { nullable: true, description: 'When the key stops working (UTC); null: never.' }) expiresAt!: Date | null;
   @Field(() => Date, { nullable: true, description: 'When the key was revoked (UTC); null while it is not.' }) revokedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When the key was last accepted (UTC), to the minute; null: never used.' }) lastUsedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the key was last accepted (UTC), to within a minute; null: never used.' }) lastUsedAt!: Date | null;
   @Field({ description: 'When the key was created (UTC).' }) createdAt!: Date;
 }
 

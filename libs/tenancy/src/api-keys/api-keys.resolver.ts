@@ -17,7 +17,7 @@ export class CreateApiKeyInput {
 export class ApiKeysResolver {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
-  @Query(() => [ApiKeyModel], { name: 'apiKeys', description: 'The API keys of the members, oldest first, revoked and expired ones included: every key for an OWNER; for an ADMIN, the keys of members below OWNER.' })
+  @Query(() => [ApiKeyModel], { name: 'apiKeys', description: 'The API keys of the members, oldest first, revoked and expired ones included (ADMIN and up): every key for an OWNER; for an ADMIN, the keys of members below OWNER.' })
   @RequireRole(Role.ADMIN)
   listApiKeys(): Promise<ApiKeyModel[]> {
     return this.apiKeys.list();

@@ -22,7 +22,7 @@ export class OrganizationsResolver {
     private readonly members: MembersService,
   ) {}
 
-  @Query(() => OrganizationModel, { description: 'The organization of the API key.' })
+  @Query(() => OrganizationModel, { description: 'The organization of the API key (every role).' })
   @RequireRole(Role.ANALYST)
   organization(): Promise<OrganizationModel> {
     return this.organizations.current();
