@@ -60,7 +60,7 @@ export class DuplicateCandidateModel {
   @Field(() => DuplicateStatus, { description: 'Pending review or dismissed.' }) status!: DuplicateStatus;
   @Field(() => ID, { description: 'Pairs sharing a contact share a cluster: review them together.' }) clusterId!: string;
   @Field(() => [MatchEvidenceModel], { description: 'Field by field, how the two compare.' }) evidence!: MatchEvidenceModel[];
-  @Field({ description: 'When a run last found or scored the pair (UTC).' }) updatedAt!: Date;
+  @Field({ description: 'When a run last found the pair, or it was dismissed (UTC).' }) updatedAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When the pair was dismissed (UTC); null while pending.' }) dismissedAt!: Date | null;
 }
 

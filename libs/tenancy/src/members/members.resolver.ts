@@ -10,7 +10,7 @@ import { MembersService } from './members.service.js';
 export class AddMemberInput {
   @Field({ description: 'The user\'s email address (compared lowercased); a user is created when none has it.' }) @IsEmail() @MaxLength(320) email!: string;
   @Field(() => String, { nullable: true, description: 'This organization\'s name for the member, up to 200 characters.' }) @IsOptional() @MaxLength(200) name?: string | null;
-  @Field(() => Role, { description: 'Only an OWNER grants OWNER.' }) @IsEnum(Role) role!: Role;
+  @Field(() => Role, { description: 'The role to give; only an OWNER grants OWNER.' }) @IsEnum(Role) role!: Role;
 }
 
 @Resolver(() => MemberModel)
