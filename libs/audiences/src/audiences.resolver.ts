@@ -43,73 +43,73 @@ export class AudiencesResolver {
     private readonly loaders: AudienceLoaders,
   ) {}
 
-  @Query(() => [AudienceModel], { name: 'audiences', description: 'By name.' })
+  @Query(() => [AudienceModel], { name: 'audiences', description: 'Every audience of the organization, by name (every role).' })
   @RequireRole(Role.ANALYST)
   listAudiences(): Promise<AudienceModel[]> {
     return this.audiences.list();
   }
 
-  @Query(() => AudienceModel)
+  @Query(() => AudienceModel, { description: 'One audience by id (every role).' })
   @RequireRole(Role.ANALYST)
-  audience(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<AudienceModel> {
+  audience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string): Promise<AudienceModel> {
     return this.audiences.get(id);
   }
 
-  @Query(() => AudiencePreviewModel, { description: 'How many contacts a rule selects now, with up to 20 of them; nothing is saved.' })
+  @Query(() => AudiencePreviewModel, { description: 'How many contacts a rule selects now, with up to 20 of them; nothing is saved (every role; ANALYST rules may not test identifiers).' })
   @RequireRole(Role.ANALYST)
-  previewAudience(@Args('rule', { type: () => AudienceRuleInput }) rule: AudienceRuleInput): Promise<AudiencePreviewModel> {
+  previewAudience(@Args('rule', { type: () => AudienceRuleInput, description: 'The rule to evaluate.' }) rule: AudienceRuleInput): Promise<AudiencePreviewModel> {
     return this.audiences.preview(rule);
   }
 
-  @Query(() => AudienceOverlapModel, { description: 'Intersection sizes of 2 to 5 audiences.' })
+  @Query(() => AudienceOverlapModel, { description: 'Intersection sizes of 2 to 5 audiences (every role).' })
   @RequireRole(Role.ANALYST)
   audienceOverlap(@Args() args: AudienceOverlapArgs): Promise<AudienceOverlapModel> {
     return this.audiences.overlap(args.ids.map((id) => id.toLowerCase()));
   }
 
-  @Mutation(() => AudienceModel, { description: 'A DYNAMIC audience is materialized by a job: status is REFRESHING until it ends.' })
+  @Mutation(() => AudienceModel, { description: 'Creates an audience (EDITOR and up); a DYNAMIC one is materialized by a job: status is REFRESHING until it ends.' })
   @RequireRole(Role.EDITOR)
-  createAudience(@Args('input') input: CreateAudienceInput): Promise<AudienceModel> {
+  createAudience(@Args('input', { description: 'Name, description, kind and rule.' }) input: CreateAudienceInput): Promise<AudienceModel> {
     return this.audiences.create(input);
   }
 
-  @Mutation(() => AudienceModel, { description: 'A new rule is materialized by a job.' })
+  @Mutation(() => AudienceModel, { description: 'Changes an audience (EDITOR and up); a new rule is materialized by a job.' })
   @RequireRole(Role.EDITOR)
-  updateAudience(@Args('id', { type: () => ID }, UuidPipe) id: string, @Args('input') input: UpdateAudienceInput): Promise<AudienceModel> {
+  updateAudience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string, @Args('input', { description: 'The fields to change.' }) input: UpdateAudienceInput): Promise<AudienceModel> {
     return this.audiences.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Refused (CONFLICT) while another audience\'s rule names it.' })
+  @Mutation(() => Boolean, { description: 'Deletes an audience (EDITOR and up); refused (CONFLICT) while another audience\'s rule names it.' })
   @RequireRole(Role.EDITOR)
-  deleteAudience(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<boolean> {
+  deleteAudience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string): Promise<boolean> {
     return this.audiences.delete(id);
   }
 
-  @Mutation(() => JobRunModel, { description: 'Re-evaluates a DYNAMIC audience over every contact (and the audiences that name it).' })
+  @Mutation(() => JobRunModel, { description: 'Re-evaluates a DYNAMIC audience over every contact (and the audiences that name it), as a job (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
-  refreshAudience(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<JobRunModel> {
+  refreshAudience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string): Promise<JobRunModel> {
     return this.audiences.refresh(id);
   }
 
-  @Mutation(() => AudienceMembersChangeModel, { description: 'Adds contacts to a STATIC audience.' })
+  @Mutation(() => AudienceMembersChangeModel, { description: 'Adds contacts to a STATIC audience (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
   addAudienceMembers(
-    @Args('id', { type: () => ID }, UuidPipe) id: string,
-    @Args('target') target: AudienceMembersTargetInput,
+    @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
+    @Args('target', { description: 'The contacts to add.' }) target: AudienceMembersTargetInput,
   ): Promise<AudienceMembersChangeModel> {
     return this.audiences.addMembers(id, target);
   }
 
-  @Mutation(() => AudienceMembersChangeModel, { description: 'Removes contacts from a STATIC audience.' })
+  @Mutation(() => AudienceMembersChangeModel, { description: 'Removes contacts from a STATIC audience (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
   removeAudienceMembers(
-    @Args('id', { type: () => ID }, UuidPipe) id: string,
-    @Args('target') target: AudienceMembersTargetInput,
+    @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
+    @Args('target', { description: 'The contacts to remove.' }) target: AudienceMembersTargetInput,
   ): Promise<AudienceMembersChangeModel> {
     return this.audiences.removeMembers(id, target);
   }
 
-  @ResolveField(() => Int)
+  @ResolveField(() => Int, { description: 'Its members now.' })
   size(@Parent() audience: AudienceModel, @Context() context: GqlContext): Promise<number> {
     return this.loaders.sizes(context).load(audience.id);
   }

@@ -1,8 +1,8 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('Tag')
+@ObjectType('Tag', { description: 'A label put on contacts, e.g. "abonné".' })
 export class TagModel {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'The tag id.' }) id!: string;
   @Field({ description: 'Unique per organization, case-insensitively.' }) name!: string;
-  @Field() createdAt!: Date;
+  @Field({ description: 'When the tag was created (UTC).' }) createdAt!: Date;
 }

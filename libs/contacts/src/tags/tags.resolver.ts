@@ -8,15 +8,15 @@ import { TagsService } from './tags.service.js';
 export class TagsResolver {
   constructor(private readonly tags: TagsService) {}
 
-  @Query(() => [TagModel], { name: 'tags' })
+  @Query(() => [TagModel], { name: 'tags', description: 'Every tag of the organization, by name (every role).' })
   @RequireRole(Role.ANALYST)
   listTags(): Promise<TagModel[]> {
     return this.tags.list();
   }
 
-  @Mutation(() => TagModel, { description: 'Deletes the tag and removes it from every contact.' })
+  @Mutation(() => TagModel, { description: 'Deletes the tag and removes it from every contact (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
-  deleteTag(@Args('id', { type: () => ID }, UuidPipe) id: string): Promise<TagModel> {
+  deleteTag(@Args('id', { type: () => ID, description: 'The tag id.' }, UuidPipe) id: string): Promise<TagModel> {
     return this.tags.remove(id);
   }
 }

@@ -15,7 +15,17 @@ export enum TimeInterval {
   QUARTER = 'QUARTER',
   YEAR = 'YEAR',
 }
-registerEnumType(TimeInterval, { name: 'TimeInterval', description: `Calendar periods in ${ANALYTICS_TIME_ZONE} time; weeks start on Monday.` });
+registerEnumType(TimeInterval, {
+  name: 'TimeInterval',
+  description: `Calendar periods in ${ANALYTICS_TIME_ZONE} time; weeks start on Monday.`,
+  valuesMap: {
+    DAY: { description: `A day, midnight to midnight in ${ANALYTICS_TIME_ZONE}.` },
+    WEEK: { description: 'A week, Monday to Sunday.' },
+    MONTH: { description: 'A calendar month.' },
+    QUARTER: { description: 'A calendar quarter: January, April, July or October to the end of the third month.' },
+    YEAR: { description: 'A calendar year.' },
+  },
+});
 
 export enum EngagementDimension {
   TYPE = 'TYPE',
@@ -29,14 +39,27 @@ export enum EngagementDimension {
   /** The contact's preferred language. */
   LANGUAGE = 'LANGUAGE',
 }
-registerEnumType(EngagementDimension, { name: 'EngagementDimension' });
+registerEnumType(EngagementDimension, {
+  name: 'EngagementDimension',
+  description: 'What engagementStats rows can be grouped by.',
+  valuesMap: {
+    TYPE: { description: 'The interaction type\'s key.' },
+    DISCIPLINE: { description: 'The discipline\'s key.' },
+    OFFERING: { description: 'The offering: its id, or its name when it has none.' },
+    VENUE: { description: 'The venue.' },
+    CAMPAIGN: { description: 'The campaign.' },
+    CHANNEL: { description: 'The channel.' },
+    REGION: { description: 'The contact\'s current region.' },
+    LANGUAGE: { description: 'The contact\'s preferred language.' },
+  },
+});
 
 @InputType({ description: 'Interactions, and the contacts they belong to: every condition given must hold.' })
 export class EngagementFilterInput extends InteractionFilterInput {
   @Field(() => [String], { nullable: true, description: "The contact's current region is one of these." })
   @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.valueLength, { each: true })
   regions?: string[] | null;
-  @Field(() => [Language], { nullable: true })
+  @Field(() => [Language], { nullable: true, description: 'The contact prefers one of these languages.' })
   @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.enumValues) @IsEnum(Language, { each: true }) languages?: Language[] | null;
   @Field(() => [String], { nullable: true, description: 'The contact has at least one of these tags.' })
   @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.values) @IsString({ each: true }) @MaxLength(INPUT_LIMITS.tagLength, { each: true })
@@ -47,9 +70,9 @@ export class EngagementFilterInput extends InteractionFilterInput {
 
 @ArgsType()
 export class EngagementStatsArgs {
-  @Field(() => EngagementFilterInput, { description: 'from and to are required with an interval.' })
+  @Field(() => EngagementFilterInput, { description: 'Which interactions to count; from and to are required with an interval.' })
   @ValidateNested() @Type(() => EngagementFilterInput) filter!: EngagementFilterInput;
-  @Field(() => [EngagementDimension], { defaultValue: [], description: 'At most 3.' })
+  @Field(() => [EngagementDimension], { defaultValue: [], description: 'Dimensions to group rows by, at most 3; none: one row per period.' })
   @IsArray() @ArrayMaxSize(3) @IsEnum(EngagementDimension, { each: true }) groupBy!: EngagementDimension[];
   @Field(() => TimeInterval, { nullable: true, description: 'Groups by period too; every period of the range is present, empty ones as zero.' })
   @IsOptional() @IsEnum(TimeInterval) interval?: TimeInterval | null;
@@ -57,60 +80,60 @@ export class EngagementStatsArgs {
 
 @ArgsType()
 export class RetentionArgs {
-  @Field(() => EngagementFilterInput, { description: 'from and to choose the cohorts; the other conditions say what counts as activity.' })
+  @Field(() => EngagementFilterInput, { description: 'The from and to (required) choose the cohorts; the other conditions say what counts as activity (by default, any interaction but those done to the contact).' })
   @ValidateNested() @Type(() => EngagementFilterInput) filter!: EngagementFilterInput;
-  @Field(() => TimeInterval, { defaultValue: TimeInterval.MONTH }) @IsEnum(TimeInterval) cohortInterval!: TimeInterval;
+  @Field(() => TimeInterval, { defaultValue: TimeInterval.MONTH, description: 'The length of a cohort\'s period and of each following period.' }) @IsEnum(TimeInterval) cohortInterval!: TimeInterval;
   @Field(() => Int, { defaultValue: 6, description: 'How many following periods to follow each cohort through (1 to 36).' })
   @IsInt() @Min(1) @Max(36) periods!: number;
 }
 
 @ObjectType('EngagementGroup', { description: 'The values a row is grouped by; null for a dimension not grouped by, or without a value.' })
 export class EngagementGroupModel {
-  @Field(() => String, { nullable: true }) type!: string | null;
-  @Field(() => String, { nullable: true }) discipline!: string | null;
+  @Field(() => String, { nullable: true, description: 'The interaction type\'s key.' }) type!: string | null;
+  @Field(() => String, { nullable: true, description: 'The discipline\'s key.' }) discipline!: string | null;
   @Field(() => String, { nullable: true, description: 'The offering id, or its name when it has none.' }) offering!: string | null;
   @Field(() => String, { nullable: true, description: "The offering's name." }) offeringName!: string | null;
-  @Field(() => String, { nullable: true }) venue!: string | null;
-  @Field(() => String, { nullable: true }) campaign!: string | null;
-  @Field(() => String, { nullable: true }) channel!: string | null;
-  @Field(() => String, { nullable: true }) region!: string | null;
+  @Field(() => String, { nullable: true, description: 'The venue.' }) venue!: string | null;
+  @Field(() => String, { nullable: true, description: 'The campaign.' }) campaign!: string | null;
+  @Field(() => String, { nullable: true, description: 'The channel.' }) channel!: string | null;
+  @Field(() => String, { nullable: true, description: 'The contact\'s current region.' }) region!: string | null;
   @Field(() => String, { nullable: true, description: 'FR or EN.' }) language!: string | null;
 }
 
-@ObjectType('EngagementMetrics')
+@ObjectType('EngagementMetrics', { description: 'Measures of the interactions of one period and group, or of the whole filter.' })
 export class EngagementMetricsModel {
-  @Field(() => Date, { nullable: true, description: 'Start of the period, with an interval.' }) periodStart!: Date | null;
-  @Field(() => EngagementGroupModel) group!: EngagementGroupModel;
-  @Field(() => Int) interactions!: number;
+  @Field(() => Date, { nullable: true, description: `Start of the period, with an interval: local midnight in ${ANALYTICS_TIME_ZONE}, given as a UTC date-time.` }) periodStart!: Date | null;
+  @Field(() => EngagementGroupModel, { description: 'The values this row is grouped by.' }) group!: EngagementGroupModel;
+  @Field(() => Int, { description: 'Interactions counted.' }) interactions!: number;
   @Field(() => Int, { description: 'Distinct contacts.' }) uniqueContacts!: number;
   @Field(() => Float, { description: 'Sum of amounts in cents, CAD only.' }) amountCents!: number;
-  @Field(() => Float) quantity!: number;
+  @Field(() => Float, { description: 'Sum of quantities (tickets, attendees...).' }) quantity!: number;
   @Field(() => Int, { description: 'Distinct contact + campaign pairs with an EMAIL_DELIVERED.' }) emailsDelivered!: number;
   @Field(() => Float, { nullable: true, description: 'Distinct contact + campaign pairs with an EMAIL_OPENED over those delivered; null when none was delivered.' })
   openRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Distinct contact + campaign pairs with an EMAIL_CLICKED over those delivered.' })
+  @Field(() => Float, { nullable: true, description: 'Distinct contact + campaign pairs with an EMAIL_CLICKED over those delivered; null when none was delivered.' })
   clickRate!: number | null;
 }
 
-@ObjectType('EngagementStats')
+@ObjectType('EngagementStats', { description: 'The answer of engagementStats.' })
 export class EngagementStatsModel {
   @Field(() => [EngagementMetricsModel], { description: 'By period, then by group values (ascending, no value last).' }) rows!: EngagementMetricsModel[];
   @Field(() => EngagementMetricsModel, { description: 'The whole filter at once (distinct counts are not the sum of the rows).' }) totals!: EngagementMetricsModel;
-  @Field({ description: 'The time zone of the periods.' }) timeZone!: string;
+  @Field({ description: `The time zone of the periods (${ANALYTICS_TIME_ZONE}).` }) timeZone!: string;
 }
 
-@ObjectType('RetentionCohort')
+@ObjectType('RetentionCohort', { description: 'The contacts first active in one period, followed period by period.' })
 export class RetentionCohortModel {
-  @Field({ description: 'The period the cohort was first active in.' }) periodStart!: Date;
+  @Field({ description: `The start of the period the cohort was first active in: local midnight in ${ANALYTICS_TIME_ZONE}, given as a UTC date-time.` }) periodStart!: Date;
   @Field(() => Int, { description: 'Contacts first active (ever) in this period.' }) size!: number;
   @Field(() => [Int], { nullable: 'items', description: 'For each following period (1, 2...), how many were active again; null for a period not yet begun.' })
   retained!: (number | null)[];
-  @Field(() => [Float], { nullable: 'items', description: 'retained / size; null when the cohort is empty or the period has not begun.' })
+  @Field(() => [Float], { nullable: 'items', description: 'For each following period, retained / size (0 to 1); null when the cohort is empty or the period has not begun.' })
   rates!: (number | null)[];
 }
 
-@ObjectType('Retention')
+@ObjectType('Retention', { description: 'The answer of retention: one cohort per period of the range.' })
 export class RetentionModel {
-  @Field(() => [RetentionCohortModel]) cohorts!: RetentionCohortModel[];
-  @Field() timeZone!: string;
+  @Field(() => [RetentionCohortModel], { description: 'The cohorts, oldest first.' }) cohorts!: RetentionCohortModel[];
+  @Field({ description: `The time zone of the periods (${ANALYTICS_TIME_ZONE}).` }) timeZone!: string;
 }

@@ -9,14 +9,14 @@ export class EngagementStatsResolver {
   constructor(private readonly stats: EngagementStatsService) {}
 
   @Query(() => EngagementStatsModel, {
-    description: 'Interaction counts, distinct contacts, amounts, quantities and email rates over a filter, by period and by up to 3 dimensions.',
+    description: 'Interaction counts, distinct contacts, amounts, quantities and email rates over a filter, by period and by up to 3 dimensions (every role; aggregates only).',
   })
   @RequireRole(Role.ANALYST)
   engagementStats(@Args() args: EngagementStatsArgs, @Info() info: GraphQLResolveInfo): Promise<EngagementStatsModel> {
     return this.stats.stats(args, metricsWanted(info));
   }
 
-  @Query(() => RetentionModel, { description: 'Of the contacts first active in each period, how many were active again in each following period.' })
+  @Query(() => RetentionModel, { description: 'Of the contacts first active in each period, how many were active again in each following period (every role; aggregates only).' })
   @RequireRole(Role.ANALYST)
   retention(@Args() args: RetentionArgs): Promise<RetentionModel> {
     return this.stats.retention(args);

@@ -40,29 +40,29 @@ function atLeastScore(value: number, thresholds: readonly number[]): number {
 export const frequencyScore = (transactions: number): number => atLeastScore(transactions, RFM_THRESHOLDS.frequency);
 export const monetaryScore = (amountCents: number): number => atLeastScore(amountCents, RFM_THRESHOLDS.monetaryCents);
 
-@ObjectType('InteractionTypeSummary')
+@ObjectType('InteractionTypeSummary', { description: 'A contact\'s interactions of one type.' })
 export class InteractionTypeSummaryModel {
-  @Field() type!: string;
-  @Field(() => Int) count!: number;
-  @Field(() => Int) last12Months!: number;
-  @Field(() => Int, { description: 'In cents, CAD.' }) amountCents!: number;
-  @Field(() => Int, { description: 'In cents, CAD.' }) amount12MonthsCents!: number;
-  @Field() lastAt!: Date;
+  @Field({ description: 'The type\'s key, e.g. TICKET_PURCHASE.' }) type!: string;
+  @Field(() => Int, { description: 'Interactions of this type, ever.' }) count!: number;
+  @Field(() => Int, { description: 'Interactions of this type in the last 12 months.' }) last12Months!: number;
+  @Field(() => Int, { description: 'Sum of their CAD amounts, in cents (other currencies are not summed).' }) amountCents!: number;
+  @Field(() => Int, { description: 'Sum of their CAD amounts in the last 12 months, in cents.' }) amount12MonthsCents!: number;
+  @Field({ description: 'When the latest of them happened (UTC).' }) lastAt!: Date;
 }
 
 @ObjectType('ContactEngagement', { description: "A summary of a contact's interactions; scores are explained in the README (RFM)." })
 export class ContactEngagementModel {
-  @Field(() => Date, { nullable: true }) firstInteractionAt!: Date | null;
-  @Field(() => Date, { nullable: true }) lastInteractionAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'The last interaction that was not done to them (sent, delivered, bounced, unsubscribed).' })
+  @Field(() => Date, { nullable: true, description: 'When the first interaction happened (UTC); null without any.' }) firstInteractionAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the latest interaction happened (UTC); null without any.' }) lastInteractionAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'The last interaction that was not done to them (sent, delivered, bounced, unsubscribed), UTC.' })
   lastActiveAt!: Date | null;
-  @Field(() => Int) interactions!: number;
-  @Field(() => Int) interactions12Months!: number;
-  @Field(() => Int, { description: 'In cents, CAD.' }) amountCents!: number;
-  @Field(() => Int, { description: 'In cents, CAD.' }) amount12MonthsCents!: number;
-  @Field(() => Int, { description: '1 to 5; 0 without any active interaction.' }) recencyScore!: number;
-  @Field(() => Int, { description: '1 to 5; 0 without a transaction in 12 months.' }) frequencyScore!: number;
-  @Field(() => Int, { description: '1 to 5; 0 without an amount in 12 months.' }) monetaryScore!: number;
+  @Field(() => Int, { description: 'Interactions, ever.' }) interactions!: number;
+  @Field(() => Int, { description: 'Interactions in the last 12 months.' }) interactions12Months!: number;
+  @Field(() => Int, { description: 'Sum of CAD amounts, in cents (other currencies are not summed).' }) amountCents!: number;
+  @Field(() => Int, { description: 'Sum of CAD amounts in the last 12 months, in cents.' }) amount12MonthsCents!: number;
+  @Field(() => Int, { description: '5 when lastActiveAt is within 30 days, 4 within 90, 3 within 180, 2 within 365, else 1; 0 without any active interaction.' }) recencyScore!: number;
+  @Field(() => Int, { description: 'Ticket purchases, donations and memberships in the last 12 months: 5 from 12, 4 from 6, 3 from 3, 2 for 2, 1 for 1; 0 for none.' }) frequencyScore!: number;
+  @Field(() => Int, { description: 'The CAD amount of the last 12 months: 5 from $1,000, 4 from $500, 3 from $200, 2 from $50, 1 above $0; 0 for none.' }) monetaryScore!: number;
   @Field(() => [InteractionTypeSummaryModel], { description: 'By type, most frequent first.' }) byType!: InteractionTypeSummaryModel[];
 }
 

@@ -21,22 +21,22 @@ export class InteractionsResolver {
     description:
       `Records up to ${MAX_INTERACTIONS_PER_CALL} interactions. Each item is accepted, a duplicate (its source + externalId were recorded ` +
       'before: nothing changes) or rejected with the field and the reason; the others are recorded anyway. EMAIL_UNSUBSCRIBED ' +
-      'withdraws email-marketing consent; EMAIL_BOUNCED (unless attributes.bounceType is "soft") makes the address undeliverable.',
+      'withdraws email-marketing consent; EMAIL_BOUNCED (unless attributes.bounceType is "soft") makes the address undeliverable. EDITOR and up.',
   })
   @RequireRole(Role.EDITOR)
-  recordInteractions(@Args('input', { type: () => [InteractionInput] }) input: InteractionInput[]): Promise<RecordInteractionsResultModel> {
+  recordInteractions(@Args('input', { type: () => [InteractionInput], description: `The interactions, at most ${MAX_INTERACTIONS_PER_CALL}.` }) input: InteractionInput[]): Promise<RecordInteractionsResultModel> {
     return this.interactions.record(input);
   }
 
-  @Query(() => [InteractionTermModel], { description: 'Interaction types and disciplines: built in and the organization’s own.' })
+  @Query(() => [InteractionTermModel], { description: 'Interaction types and disciplines: built in and the organization’s own (every role).' })
   @RequireRole(Role.ANALYST)
   interactionTerms(): Promise<InteractionTermModel[]> {
     return this.interactions.terms();
   }
 
-  @Mutation(() => InteractionTermModel, { description: 'Adds an interaction type or a discipline, or renames one the organization defined.' })
+  @Mutation(() => InteractionTermModel, { description: 'Adds an interaction type or a discipline, or renames one the organization defined (ADMIN and up).' })
   @RequireRole(Role.ADMIN)
-  defineInteractionTerm(@Args('input') input: InteractionTermInput): Promise<InteractionTermModel> {
+  defineInteractionTerm(@Args('input', { description: 'Kind, key and label.' }) input: InteractionTermInput): Promise<InteractionTermModel> {
     return this.interactions.defineTerm(input);
   }
 }
@@ -80,7 +80,7 @@ export class ContactEngagementResolver {
     return TenantContexts.run(callerOf(context.req), () => this.service.timeline(contact.id, args));
   }
 
-  @ResolveField(() => ContactEngagementModel)
+  @ResolveField(() => ContactEngagementModel, { description: 'A summary of the contact\'s interactions, with RFM scores.' })
   engagement(@Parent() contact: ContactModel, @Context() context: GqlContext): Promise<ContactEngagementModel> {
     return this.loaders.for(context).load(contact.id);
   }

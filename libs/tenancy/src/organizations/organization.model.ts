@@ -1,8 +1,8 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('Organization')
+@ObjectType('Organization', { description: 'An organization (tenant): its contacts, members and keys are its own.' })
 export class OrganizationModel {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field() createdAt!: Date;
+  @Field(() => ID, { description: 'The organization id.' }) id!: string;
+  @Field({ description: 'Its display name.' }) name!: string;
+  @Field({ description: 'When it was created (UTC).' }) createdAt!: Date;
 }

@@ -11,8 +11,8 @@ import { OrganizationsService } from './organizations.service.js';
 
 @ObjectType('Viewer', { description: 'Who the API key belongs to.' })
 export class ViewerModel {
-  @Field(() => MemberModel) member!: MemberModel;
-  @Field(() => OrganizationModel) organization!: OrganizationModel;
+  @Field(() => MemberModel, { description: 'The member the key acts as.' }) member!: MemberModel;
+  @Field(() => OrganizationModel, { description: 'The organization of the key.' }) organization!: OrganizationModel;
 }
 
 @Resolver()
@@ -22,21 +22,21 @@ export class OrganizationsResolver {
     private readonly members: MembersService,
   ) {}
 
-  @Query(() => OrganizationModel, { description: 'The organization of the API key.' })
+  @Query(() => OrganizationModel, { description: 'The organization of the API key (every role).' })
   @RequireRole(Role.ANALYST)
   organization(): Promise<OrganizationModel> {
     return this.organizations.current();
   }
 
-  @Query(() => ViewerModel)
+  @Query(() => ViewerModel, { description: 'The member and organization of the API key (every role).' })
   @RequireRole(Role.ANALYST)
   async me(@CurrentAuth() auth: AuthContext): Promise<ViewerModel> {
     return { member: await this.members.get(auth.userId), organization: await this.organizations.current() };
   }
 
-  @Mutation(() => OrganizationModel)
+  @Mutation(() => OrganizationModel, { description: 'Renames the organization (OWNER only).' })
   @RequireRole(Role.OWNER)
-  renameOrganization(@Args('name', new TextPipe(200)) name: string): Promise<OrganizationModel> {
+  renameOrganization(@Args('name', { description: 'The new name, up to 200 characters.' }, new TextPipe(200)) name: string): Promise<OrganizationModel> {
     return this.organizations.rename(name);
   }
 }
