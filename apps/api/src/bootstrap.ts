@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, logger } from '@app/common';
-import { registerUploadParsers } from '@app/contacts';
+import { registerUploadParsers } from '@app/imports';
 import { type ApiDatabase, AppModule } from './app.module.js';
 import { enforceHttpLimits, httpServerOptions } from './http/http-limits.js';
 import { limitRequestRate } from './http/rate-limit.js';

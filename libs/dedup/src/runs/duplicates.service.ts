@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, decodeCursor, encodeCursor } from '@app/common';
-import { ContactsService } from '@app/contacts';
+import { ContactLookupService } from '@app/contacts';
 import { copyText, TenantContexts, TenantDb, type Tx } from '@app/database';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
@@ -31,7 +31,7 @@ export const MAX_DISMISSED_CONTACTS = 50;
 export class DuplicatesService {
   constructor(
     private readonly db: TenantDb,
-    private readonly contacts: ContactsService,
+    private readonly contacts: ContactLookupService,
     private readonly settings: DedupSettingsService,
   ) {}
 

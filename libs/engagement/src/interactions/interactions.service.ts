@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@app/common';
-import { ConsentPurpose, ConsentsService, ConsentStatus, ContactsService, externalIdKey } from '@app/contacts';
+import { ConsentPurpose, ConsentsService, ConsentStatus, ContactLookupService, externalIdKey } from '@app/contacts';
 import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { ACCOUNT_CURRENCY, type TypeAggregate } from './contact-engagement.js';
 import { BUILT_IN_TERMS, InteractionType, type Term, TermKind, Vocabulary } from './engagement-terms.js';
@@ -33,7 +33,7 @@ export interface InsertOutcome {
 export class InteractionsService {
   constructor(
     private readonly db: TenantDb,
-    private readonly contacts: ContactsService,
+    private readonly contacts: ContactLookupService,
     private readonly consents: ConsentsService,
   ) {}
 
