@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { TenantDb, type Tx } from '@app/database';
-import { type JobErrorModel, JobFileName, JobFilesService, JobName, type JobPayload, type JobProgress, JobRunsService, JobsService } from '@app/jobs';
+import {
+  type JobErrorModel, JobFileName, JobFilesService, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService, JobsService,
+} from '@app/jobs';
 import { type CsvRow, csvRows, decodeChunks, delimiterOf } from './csv-source.util.js';
 import type { ImportEncoding } from './import-file-options.js';
 import { checkHeader } from './import-limits.util.js';
@@ -124,4 +126,19 @@ export class CsvImports {
       throw error;
     }
   }
+}
+
+/**
+ * An import's job handler (with `@JobHandler(JobName.X)` and `@Injectable()` on the subclass): its run is CsvImports'
+ * with the subclass's `open` (and `dedupAfter`). A new import is a subclass: its columns, its row check, its batch write.
+ */
+export abstract class CsvImportJob<P extends ImportFileParams> implements JobHandlerContract<P>, CsvImport<P> {
+  // a property, so that subclasses' constructors take only their own services
+  @Inject(CsvImports) private readonly csvImports!: CsvImports;
+
+  run(payload: JobPayload<P>, progress: JobProgress): Promise<Record<string, number>> {
+    return this.csvImports.run(payload, progress, this);
+  }
+
+  abstract open(context: ImportContext<P>): Promise<ImportReader>;
 }

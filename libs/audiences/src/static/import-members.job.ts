@@ -4,10 +4,10 @@ import { AppError } from '@app/common';
 import { ContactLookupService, externalIdKey, normalizeEmail } from '@app/contacts';
 import type { Tx } from '@app/database';
 import {
-  columnLabel, type CsvImport, CsvImports, type CsvRow, headerKey, type ImportContext, type ImportEncoding, type ImportReader, MAX_CELL_CHARS,
+  columnLabel, CsvImportJob, type CsvRow, headerKey, type ImportContext, type ImportEncoding, type ImportReader, MAX_CELL_CHARS,
   MAX_REPORTED_ERRORS, parseFileOptions, tooLong,
 } from '@app/imports';
-import { type JobErrorModel, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
+import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import { AudiencesService } from '../audiences.service.js';
 
 /** What an import of a static audience's members is started with (the job run's payload). */
@@ -67,18 +67,15 @@ interface MemberRow {
  */
 @Injectable()
 @JobHandler(JobName.IMPORT_AUDIENCE_MEMBERS)
-export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>, CsvImport<ImportMembersParams> {
+export class ImportMembersJob extends CsvImportJob<ImportMembersParams> {
   constructor(
-    private readonly imports: CsvImports,
     private readonly contacts: ContactLookupService,
     private readonly audiences: AudiencesService,
-  ) {}
-
-  run(payload: JobPayload<ImportMembersParams>, progress: JobProgress): Promise<Record<string, number>> {
-    return this.imports.run(payload, progress, this);
+  ) {
+    super();
   }
 
-  async open(context: ImportContext<ImportMembersParams>): Promise<ImportReader> {
+  override async open(context: ImportContext<ImportMembersParams>): Promise<ImportReader> {
     await this.audiences.requireStatic(context.tx, context.params.audienceId);
     return new MembersFile(context, (rows) => this.addBatch(context, rows));
   }

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { CopyWriter } from '@app/database';
 import {
-  boundedMessage, type CsvImport, CsvImports, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_REPORTED_ERRORS, refuseColumns,
+  boundedMessage, CsvImportJob, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_REPORTED_ERRORS, refuseColumns,
 } from '@app/imports';
-import { type JobErrorModel, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
+import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { AttributesService } from '../attributes/attributes.service.js';
 import { planColumns } from './import-columns.util.js';
@@ -24,17 +24,12 @@ const REJECTED_BATCH = 2_000;
  */
 @Injectable()
 @JobHandler(JobName.IMPORT_CONTACTS)
-export class ImportContactsJob implements JobHandlerContract<ImportContactsParams>, CsvImport<ImportContactsParams> {
-  constructor(
-    private readonly imports: CsvImports,
-    private readonly attributes: AttributesService,
-  ) {}
-
-  run(payload: JobPayload<ImportContactsParams>, progress: JobProgress): Promise<Record<string, number>> {
-    return this.imports.run(payload, progress, this);
+export class ImportContactsJob extends CsvImportJob<ImportContactsParams> {
+  constructor(private readonly attributes: AttributesService) {
+    super();
   }
 
-  async open(context: ImportContext<ImportContactsParams>): Promise<ImportReader> {
+  override async open(context: ImportContext<ImportContactsParams>): Promise<ImportReader> {
     const definitions = await this.attributes.definitions(context.tx);
     await context.tx.execute(STAGING_TABLE);
     return new ContactsFile(context, definitions);

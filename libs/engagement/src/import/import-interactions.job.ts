@@ -3,10 +3,10 @@ import { UnrecoverableError } from 'bullmq';
 import { CONTACT_CELL_MAX_CHARS, ContactLookupService, externalIdKey, type NewPerson } from '@app/contacts';
 import type { Tx } from '@app/database';
 import {
-  boundedMessage, type CsvImport, CsvImports, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_CELL_CHARS, MAX_REPORTED_ERRORS,
+  boundedMessage, CsvImportJob, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_CELL_CHARS, MAX_REPORTED_ERRORS,
   refuseColumns, tooLong,
 } from '@app/imports';
-import { type JobErrorModel, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
+import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import { checkInteraction, type ContactReference, type InteractionRow, resolveContact, type Vocabularies } from '../interactions/interaction-rows.js';
 import type { InteractionInput } from '../interactions/interaction.models.js';
 import { InteractionsService } from '../interactions/interactions.service.js';
@@ -55,18 +55,15 @@ type ImportCounts = {
  */
 @Injectable()
 @JobHandler(JobName.IMPORT_INTERACTIONS)
-export class ImportInteractionsJob implements JobHandlerContract<ImportInteractionsParams>, CsvImport<ImportInteractionsParams> {
+export class ImportInteractionsJob extends CsvImportJob<ImportInteractionsParams> {
   constructor(
-    private readonly imports: CsvImports,
     private readonly interactions: InteractionsService,
     private readonly contacts: ContactLookupService,
-  ) {}
-
-  run(payload: JobPayload<ImportInteractionsParams>, progress: JobProgress): Promise<Record<string, number>> {
-    return this.imports.run(payload, progress, this);
+  ) {
+    super();
   }
 
-  async open(context: ImportContext<ImportInteractionsParams>): Promise<ImportReader> {
+  override async open(context: ImportContext<ImportInteractionsParams>): Promise<ImportReader> {
     return new ImportFile(context, await this.interactions.vocabularies(context.tx), (rows, file) => this.record(context.tx, rows, file));
   }
 
