@@ -23,6 +23,7 @@ const SORT_KEYS: Record<ContactSort, { column: string; type: string }> = {
 /** A connection whose totalCount is computed only if asked for. */
 export type LazyContactConnection = Omit<ContactConnectionModel, 'totalCount'> & { countFilter: ContactFilterInput | null };
 
+/** Contacts as the API serves them: create, update, delete, read and list. Other contexts ask ContactLookupService. */
 @Injectable()
 export class ContactsService {
   constructor(
