@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { startBuiltProcess, stopAllBuiltProcesses, type BuiltProcess } from '../support/child-process.js';
 import { queueBackends } from '../support/queue-backends.js';
-import { type HttpApi, remoteApi } from '../support/remote-api.js';
-import { TestApi } from '../support/test-app.js';
+import { type ChildApi, startChildApi } from '../support/remote-api.js';
 
 /**
  * Item 1 (the imports' part): an EDITOR's file with a header of 100,000 unknown column names crashed the API: the
@@ -18,33 +16,20 @@ const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience
 
 for (const { backend, env, run } of queueBackends) {
   (run ? describe : describe.skip)(`an import's header and errors are bounded (${backend} queue)`, () => {
-    let setup: TestApi;
-    let child: BuiltProcess;
-    let api: HttpApi;
-    let token: string;
+    let remote: ChildApi;
     let audienceId: string;
 
     beforeAll(async () => {
-      setup = await TestApi.start(env); // no processors here: the child runs the jobs
-      child = await startBuiltProcess('api', { ...env, RUN_JOBS_IN_API: 'true' });
-      api = remoteApi(child.url);
-      token = (await setup.createOrganization('Limites')).token;
-      audienceId = (await api.ok<any>(token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } })).createAudience.id;
+      remote = await startChildApi(env, 'Limites');
+      audienceId = (await remote.api.ok<any>(remote.token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } })).createAudience.id;
     }, 120_000);
-    afterAll(async () => {
-      await stopAllBuiltProcesses();
-      await setup.close();
-    });
+    afterAll(() => remote?.close());
 
-    const importFile = async (file: string, path = '/imports', options: Record<string, string> = { dedup: 'false' }) => {
-      const upload = await api.upload(token, file, options, path);
-      expect(upload.status).toBe(202);
-      return api.finishedRun(token, upload.body.jobRunId);
-    };
+    const importFile = (file: string, path?: string, options?: Record<string, string>) => remote.importFile(file, path, options);
     /** The API process is alive and serves requests that use the database. */
     const apiAnswers = async () => {
-      expect({ exitCode: child.process.exitCode, signal: child.process.signalCode }).toEqual({ exitCode: null, signal: null });
-      expect(await api.ok<any>(token, '{ contacts(first: 1) { totalCount } }')).toMatchObject({ contacts: { totalCount: expect.any(Number) } });
+      expect({ exitCode: remote.child.process.exitCode, signal: remote.child.process.signalCode }).toEqual({ exitCode: null, signal: null });
+      expect(await remote.api.ok<any>(remote.token, '{ contacts(first: 1) { totalCount } }')).toMatchObject({ contacts: { totalCount: expect.any(Number) } });
     };
 
     it.each([

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { startBuiltProcess, stopAllBuiltProcesses, type BuiltProcess } from '../support/child-process.js';
 import { queueBackends } from '../support/queue-backends.js';
-import { type HttpApi, remoteApi } from '../support/remote-api.js';
-import { TestApi } from '../support/test-app.js';
+import { type ChildApi, startChildApi } from '../support/remote-api.js';
 
 /**
  * Item 2: a 2 KB CSV whose phone cell is "1", 2,000 spaces and "1" froze the API for 10 s (the phone extension
@@ -19,30 +17,17 @@ const spaces = (n: number) => `1${' '.repeat(n)}1`;
 
 for (const { backend, env, run } of queueBackends) {
   (run ? describe : describe.skip)(`imports of cells made to backtrack (${backend} queue)`, () => {
-    let setup: TestApi;
-    let child: BuiltProcess;
-    let api: HttpApi;
-    let token: string;
+    let remote: ChildApi;
 
     beforeAll(async () => {
-      setup = await TestApi.start(env); // no processors here: the child runs the jobs
-      child = await startBuiltProcess('api', { ...env, RUN_JOBS_IN_API: 'true' });
-      api = remoteApi(child.url);
-      token = (await setup.createOrganization('Retour arrière')).token;
+      remote = await startChildApi(env, 'Retour arrière');
     }, 120_000);
-    afterAll(async () => {
-      await stopAllBuiltProcesses();
-      await setup.close();
-    });
+    afterAll(() => remote?.close());
 
-    const importFile = async (file: string, path = '/imports', options: Record<string, string> = { dedup: 'false' }) => {
-      const upload = await api.upload(token, file, options, path);
-      expect(upload.status).toBe(202);
-      return api.finishedRun(token, upload.body.jobRunId);
-    };
+    const importFile = (file: string, path?: string, options?: Record<string, string>) => remote.importFile(file, path, options);
     const apiAnswers = async () => {
-      expect(child.process.exitCode).toBeNull();
-      expect(await api.ok<any>(token, '{ contacts(first: 1) { totalCount } }')).toMatchObject({ contacts: { totalCount: expect.any(Number) } });
+      expect(remote.child.process.exitCode).toBeNull();
+      expect(await remote.api.ok<any>(remote.token, '{ contacts(first: 1) { totalCount } }')).toMatchObject({ contacts: { totalCount: expect.any(Number) } });
     };
 
     it("imports the issue's 2 KB file at once: the row is refused for its phone cell's length, the good row imported", async () => {
@@ -75,7 +60,7 @@ for (const { backend, env, run } of queueBackends) {
       expect(interactions).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 40, invalid: 40, recorded: 0 } });
       expect(interactions.errors[0]).toEqual({ line: 2, column: 'Montant', message: 'not an amount (e.g. 45.50 or 45,50)' });
 
-      const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } });
+      const { createAudience } = await remote.api.ok<any>(remote.token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } });
       const members = await importFile(`courriel\n${`a@${'a.'.repeat(3_000)}1\n`.repeat(40)}`, `/audiences/${createAudience.id}/members`, {});
       expect(members).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 40, notFound: 40 } });
       await apiAnswers();

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, nestLogger } from '@app/common';
-import { registerUploadParsers } from '@app/contacts';
+import { registerUploadParsers } from '@app/imports';
 import { type ApiDatabase, AppModule } from './app.module.js';
 import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
 import { enforceHttpLimits, httpServerOptions } from './http/http-limits.js';

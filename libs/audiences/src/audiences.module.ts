@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ContactsModule, IMPORT_LIMITS, type ImportLimits, ImportUploads } from '@app/contacts';
+import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
+import { importUploadProviders, type ImportLimits, ImportsModule } from '@app/imports';
 import { AudienceLoaders, AudiencesResolver } from './audiences.resolver.js';
 import { AudiencesService } from './audiences.service.js';
 import { AUDIENCE_CHANGES_URL, AudienceChangesListener } from './membership/audience-changes.listener.js';
@@ -23,7 +24,7 @@ export class AudiencesModule {
   static forRoot(options: AudiencesModuleOptions): DynamicModule {
     return {
       module: AudiencesModule,
-      imports: [ContactsModule, EngagementModule],
+      imports: [ContactsModule, EngagementModule, ImportsModule],
       providers: [
         AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob, ImportMembersJob, StaticListsMergeStep,
         ...(options.watchChanges ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }] : []),
@@ -40,7 +41,7 @@ export class AudiencesApiModule {
     return {
       module: AudiencesApiModule,
       imports: [AudiencesModule.forRoot(options)],
-      providers: [AudiencesResolver, AudienceLoaders, ImportUploads, { provide: IMPORT_LIMITS, useValue: limits }],
+      providers: [AudiencesResolver, AudienceLoaders, ...importUploadProviders(limits)],
       controllers: [AudienceMembersController],
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@app/common';
-import { type ContactModel, ContactsService, ContactSort, SortDirection } from '@app/contacts';
+import { ContactLookupService, type ContactModel, ContactsService, ContactSort, SortDirection } from '@app/contacts';
 import { PgErrorCode, pgErrorCode, SqlParams, TenantContexts, TenantDb, type Tx } from '@app/database';
 import { JobName, type JobRunModel, JobsService } from '@app/jobs';
 import { mayReadIdentifiers } from '@app/tenancy';
@@ -26,6 +26,7 @@ export class AudiencesService {
     private readonly db: TenantDb,
     private readonly membership: AudienceMembership,
     private readonly contacts: ContactsService,
+    private readonly lookup: ContactLookupService,
     private readonly jobs: JobsService,
   ) {}
 
@@ -105,7 +106,7 @@ export class AudiencesService {
       // one pass: the window counts every match before LIMIT keeps a few
       const rows = await tx.query<{ id: string; count: number }>(
         `SELECT c.id, count(*) OVER ()::int AS count FROM contacts c WHERE ${compiled.sql} LIMIT ${PREVIEW_SAMPLE}`, params.values);
-      const sample = await this.contacts.getMany(tx, rows.map((row) => row.id));
+      const sample = await this.lookup.getMany(tx, rows.map((row) => row.id));
       return { count: rows[0]?.count ?? 0, sample: sample.sort(byName) };
     });
   }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ContactsModule, IMPORT_LIMITS, type ImportLimits, ImportUploads } from '@app/contacts';
+import { ContactsModule } from '@app/contacts';
+import { importUploadProviders, type ImportLimits, ImportsModule } from '@app/imports';
 import { EngagementStatsResolver } from './analytics/engagement-stats.resolver.js';
 import { EngagementStatsService } from './analytics/engagement-stats.service.js';
 import { ImportInteractionsJob } from './import/import-interactions.job.js';
@@ -10,7 +11,7 @@ import { InteractionsService } from './interactions/interactions.service.js';
 
 /** Engagement: interactions (what people did), their import (a job), and the analytics over them. */
 @Module({
-  imports: [ContactsModule],
+  imports: [ContactsModule, ImportsModule],
   providers: [InteractionsService, EngagementStatsService, ImportInteractionsJob, InteractionsMergeStep],
   exports: [InteractionsService, EngagementStatsService],
 })
@@ -24,8 +25,7 @@ export class EngagementApiModule {
       module: EngagementApiModule,
       imports: [EngagementModule],
       providers: [
-        InteractionsResolver, ContactEngagementResolver, EngagementLoaders, EngagementStatsResolver, ImportUploads,
-        { provide: IMPORT_LIMITS, useValue: limits },
+        InteractionsResolver, ContactEngagementResolver, EngagementLoaders, EngagementStatsResolver, ...importUploadProviders(limits),
       ],
       controllers: [InteractionImportsController],
     };

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, ErrorCode } from '@app/common';
-import { UPLOAD_ROUTE } from '@app/contacts';
+import { UPLOAD_ROUTE } from '@app/imports';
 import { edgeErrorBody } from './edge-error.js';
 
 /** The largest body of every route but the uploads: a GraphQL document and its variables. */

@@ -1,11 +1,11 @@
-import { Controller, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Param, Query, Req } from '@nestjs/common';
 import { UuidPipe } from '@app/common';
-import { ImportUploads, type UploadRequest, UploadRoute } from '@app/contacts';
 import { TenantDb } from '@app/database';
-import { JobName, JobRunStatus, JobsService } from '@app/jobs';
+import { ImportUploadRoute, ImportUploads, type StartedImport, type UploadRequest } from '@app/imports';
+import { JobName } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
 import { AudiencesService } from '../audiences.service.js';
-import { type ImportMembersParams, parseImportMembersOptions } from './import-members.job.js';
+import { parseImportMembersOptions } from './import-members.job.js';
 
 /**
  * `POST /audiences/:id/members` (EDITOR): a CSV of contacts to add to a static audience, sent as to `POST /imports`
@@ -16,24 +16,18 @@ import { type ImportMembersParams, parseImportMembersOptions } from './import-me
 export class AudienceMembersController {
   constructor(
     private readonly db: TenantDb,
-    private readonly jobs: JobsService,
     private readonly uploads: ImportUploads,
     private readonly audiences: AudiencesService,
   ) {}
 
-  @Post(':id/members')
-  @HttpCode(202)
+  @ImportUploadRoute(':id/members')
   @RequireRole(Role.EDITOR)
-  @UploadRoute()
   async upload(
     @Param('id', UuidPipe) id: string,
     @Req() request: UploadRequest,
     @Query() query: Record<string, string>,
-  ): Promise<{ jobRunId: string; status: JobRunStatus }> {
+  ): Promise<StartedImport> {
     await this.db.transaction((tx) => this.audiences.requireStatic(tx, id));
-    const { body, fields } = await this.uploads.receive(request, query);
-    const params = parseImportMembersOptions(id, fields);
-    const run = await this.jobs.start<ImportMembersParams>(JobName.IMPORT_AUDIENCE_MEMBERS, params, (runId) => this.uploads.store(runId, body));
-    return { jobRunId: run.id, status: run.status };
+    return this.uploads.start(JobName.IMPORT_AUDIENCE_MEMBERS, request, query, (fields) => parseImportMembersOptions(id, fields));
   }
 }

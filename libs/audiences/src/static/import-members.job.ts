@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { AppError } from '@app/common';
+import { ContactLookupService, externalIdKey, normalizeEmail } from '@app/contacts';
+import type { Tx } from '@app/database';
 import {
-  checkHeader, columnLabel, ContactsService, csvRows, csvText, decodeChunks, delimiterOf, externalIdKey, headerKey, type ImportEncoding, MAX_CELL_CHARS,
-  normalizeEmail, parseFileOptions, tooLong,
-} from '@app/contacts';
-import { TenantDb, type Tx } from '@app/database';
-import { type JobErrorModel, JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService } from '@app/jobs';
+  columnLabel, CsvImportJob, type CsvRow, headerKey, type ImportContext, type ImportEncoding, type ImportReader, MAX_CELL_CHARS,
+  MAX_REPORTED_ERRORS, parseFileOptions, tooLong,
+} from '@app/imports';
+import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import { AudiencesService } from '../audiences.service.js';
 
 /** What an import of a static audience's members is started with (the job run's payload). */
@@ -31,7 +32,6 @@ const HEADERS: Record<string, MemberColumn> = {
 };
 const OPTION_NAMES = ['source', 'delimiter', 'encoding'];
 const BATCH_ROWS = 5_000;
-const MAX_REPORTED_ERRORS = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The options of `POST /audiences/:id/members`; every refusal names the option. */
@@ -67,83 +67,24 @@ interface MemberRow {
  */
 @Injectable()
 @JobHandler(JobName.IMPORT_AUDIENCE_MEMBERS)
-export class ImportMembersJob implements JobHandlerContract<ImportMembersParams> {
+export class ImportMembersJob extends CsvImportJob<ImportMembersParams> {
   constructor(
-    private readonly db: TenantDb,
-    private readonly files: JobFilesService,
-    private readonly runs: JobRunsService,
-    private readonly contacts: ContactsService,
+    private readonly contacts: ContactLookupService,
     private readonly audiences: AudiencesService,
-  ) {}
+  ) {
+    super();
+  }
 
-  async run({ jobRunId, params }: JobPayload<ImportMembersParams>, progress: JobProgress): Promise<Record<string, number>> {
-    const saved = await this.runs.savedOutcome(jobRunId);
-    if (saved) return saved;
-    return this.db.transaction(async (tx) => {
-      // a second delivery of this run (its first attempt's lock lapsed) waits here for the first, then returns what it saved
-      const done = await this.runs.lockAndCheckOutcome(tx, jobRunId);
-      if (done) return done;
-      await this.audiences.requireStatic(tx, params.audienceId);
-      const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
-      const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
-      const rejected = this.files.writer(jobRunId, JobFileName.REJECTED, tx);
-      const counts = { rows: 0, added: 0, alreadyMembers: 0, notFound: 0 };
-      const errors: JobErrorModel[] = [];
-      let headers: string[] | null = null;
-      let columns: Partial<Record<MemberColumn, number>> = {};
-      let batch: MemberRow[] = [];
+  override async open(context: ImportContext<ImportMembersParams>): Promise<ImportReader> {
+    await this.audiences.requireStatic(context.tx, context.params.audienceId);
+    return new MembersFile(context, (rows) => this.addBatch(context, rows));
+  }
 
-      // reasons never quote a cell (the rejected-rows file, for the EDITOR, keeps the row as it was)
-      const reject = async (rows: Rejected[]) => {
-        if (rows.length === 0) return;
-        const header = counts.notFound === 0 ? `\uFEFF${csvText([[...headers!, 'error']], delimiter)}` : '';
-        counts.notFound += rows.length;
-        for (const row of rows) if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: row.line, column: row.column ?? null, message: row.reason });
-        const error = (row: Rejected) => (row.column ? `${row.column}: ${row.reason}` : row.reason);
-        await rejected.write(header + csvText(rows.map((row) => [...headers!.map((_, i) => row.cells[i] ?? ''), error(row)]), delimiter));
-      };
-      const addBatch = async () => {
-        const { found, missing } = await this.resolve(tx, batch, params.source);
-        const change = await this.audiences.addMemberIds(tx, params.audienceId, [...new Set(found)]);
-        counts.added += change.affected;
-        counts.alreadyMembers += found.length - change.affected;
-        await reject(missing);
-        batch = [];
-      };
-
-      for await (const rows of csvRows(text, delimiter)) {
-        for (const row of rows) {
-          if (!headers) {
-            // the header's names are file content (the first row of a file without a header line): messages never list them
-            checkHeader(row.cells);
-            headers = row.cells;
-            columns = Object.fromEntries(row.cells.flatMap((cell, i) => (HEADERS[headerKey(cell)] ? [[HEADERS[headerKey(cell)], i]] : [])));
-            if (Object.keys(columns).length === 0) {
-              throw new UnrecoverableError('The file has no contact id, customer number or email column ("id", "no client", "courriel"...)');
-            }
-            continue;
-          }
-          counts.rows++;
-          const cell = (column: MemberColumn) => {
-            const index = columns[column];
-            return index === undefined ? null : (row.cells[index] ?? '').trim() || null;
-          };
-          const values = { id: cell('id'), externalId: cell('externalId'), email: cell('email') };
-          // a cell longer than any id, customer number or email is refused before anything reads it
-          const long = (Object.keys(values) as MemberColumn[]).find((column) => (values[column]?.length ?? 0) > MAX_CELL_CHARS);
-          const tooLongIn = long ? columnLabel(headers[columns[long]!], columns[long]!) : null;
-          batch.push({ line: row.line, cells: row.cells, ...(tooLongIn ? { id: null, externalId: null, email: null } : values), tooLongIn });
-          if (batch.length >= BATCH_ROWS) await addBatch();
-        }
-        await progress.report(counts.rows, null, counts);
-      }
-      if (!headers) throw new UnrecoverableError('The file is empty: it needs a header line and rows');
-      await addBatch();
-      if (counts.notFound > 0) await rejected.close();
-      await this.files.remove(jobRunId, JobFileName.UPLOAD);
-      await this.runs.saveOutcome(tx, jobRunId, counts, errors);
-      return counts;
-    });
+  /** Adds the contacts a batch names; the rows naming none. */
+  private async addBatch({ tx, params }: ImportContext<ImportMembersParams>, rows: readonly MemberRow[]) {
+    const { found, missing } = await this.resolve(tx, rows, params.source);
+    const change = await this.audiences.addMemberIds(tx, params.audienceId, [...new Set(found)]);
+    return { added: change.affected, alreadyMembers: found.length - change.affected, missing };
   }
 
   /** The contact of each row, or why it has none. */
@@ -167,5 +108,62 @@ export class ImportMembersJob implements JobHandlerContract<ImportMembersParams>
       else missing.push({ line: row.line, cells: row.cells, reason: 'no contact has this id, customer number or email' });
     });
     return { found: ids, missing };
+  }
+}
+
+/** One file of members being read: its columns, the rows of the batch, the counts and the rows naming no contact. */
+class MembersFile implements ImportReader {
+  private readonly counts = { rows: 0, added: 0, alreadyMembers: 0, notFound: 0 };
+  private readonly errors: JobErrorModel[] = [];
+  private headers: string[] = [];
+  private columns: Partial<Record<MemberColumn, number>> = {};
+  private batch: MemberRow[] = [];
+
+  constructor(
+    private readonly context: ImportContext<ImportMembersParams>,
+    private readonly add: (rows: readonly MemberRow[]) => Promise<{ added: number; alreadyMembers: number; missing: Rejected[] }>,
+  ) {}
+
+  header(cells: string[]): void {
+    this.headers = cells;
+    this.columns = Object.fromEntries(cells.flatMap((cell, i) => (HEADERS[headerKey(cell)] ? [[HEADERS[headerKey(cell)], i]] : [])));
+    if (Object.keys(this.columns).length === 0) {
+      throw new UnrecoverableError('The file has no contact id, customer number or email column ("id", "no client", "courriel"...)');
+    }
+  }
+
+  row({ cells, line }: CsvRow): Promise<void> | undefined {
+    const { columns } = this;
+    this.counts.rows++;
+    const cell = (column: MemberColumn) => {
+      const index = columns[column];
+      return index === undefined ? null : (cells[index] ?? '').trim() || null;
+    };
+    const values = { id: cell('id'), externalId: cell('externalId'), email: cell('email') };
+    // a cell longer than any id, customer number or email is refused before anything reads it
+    const long = (Object.keys(values) as MemberColumn[]).find((column) => (values[column]?.length ?? 0) > MAX_CELL_CHARS);
+    const tooLongIn = long ? columnLabel(this.headers[columns[long]!], columns[long]!) : null;
+    this.batch.push({ line, cells, ...(tooLongIn ? { id: null, externalId: null, email: null } : values), tooLongIn });
+    return this.batch.length >= BATCH_ROWS ? this.addBatch() : undefined;
+  }
+
+  progress() {
+    return { ...this.counts };
+  }
+
+  async end() {
+    await this.addBatch();
+    return { counts: { ...this.counts }, errors: this.errors };
+  }
+
+  private async addBatch(): Promise<void> {
+    const { added, alreadyMembers, missing } = await this.add(this.batch);
+    this.counts.added += added;
+    this.counts.alreadyMembers += alreadyMembers;
+    // reasons never quote a cell (the rejected-rows file, for the EDITOR, keeps the row as it was)
+    this.counts.notFound += missing.length;
+    for (const row of missing) if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push({ line: row.line, column: row.column ?? null, message: row.reason });
+    await this.context.rejected.write(missing.map((row) => ({ cells: row.cells, error: row.column ? `${row.column}: ${row.reason}` : row.reason })));
+    this.batch = [];
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
 import type { ContactFilterInput } from '../contacts/contact.inputs.js';
 import { ContactsService } from '../contacts/contacts.service.js';
+import { ContactExportReader } from './contact-export.reader.js';
 import { exportHeader, exportLines } from './export-file.util.js';
 import type { ExportContactsParams } from './export.inputs.js';
 
@@ -17,6 +18,7 @@ export class ExportContactsJob implements JobHandlerContract<ExportContactsParam
   constructor(
     private readonly files: JobFilesService,
     private readonly contacts: ContactsService,
+    private readonly reader: ContactExportReader,
   ) {}
 
   async run({ jobRunId, params }: JobPayload<ExportContactsParams>, progress: JobProgress): Promise<Record<string, number>> {
@@ -28,7 +30,7 @@ export class ExportContactsJob implements JobHandlerContract<ExportContactsParam
 
     let exported = 0;
     for (let afterId: string | null = null; ; ) {
-      const batch = await this.contacts.exportBatch(filter, afterId, BATCH);
+      const batch = await this.reader.exportBatch(filter, afterId, BATCH);
       if (batch.length === 0) break;
       await file.write(exportLines(batch, params.format, params.excel));
       exported += batch.length;

@@ -1,6 +1,6 @@
-import type { ExportedContact } from '../contacts/contacts.service.js';
+import { csvText } from '@app/imports';
+import type { ExportedContact } from './contact-export.reader.js';
 import { ConsentPurpose } from '../consent/consent.types.js';
-import { csvText } from './csv-output.util.js';
 import { ExportFormat } from './export.inputs.js';
 
 /** CSV columns, in order; the header uses these names. */

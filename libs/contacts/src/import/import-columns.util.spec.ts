@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import fc from 'fast-check';
 import { AttributeType, type AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
-import { CONTACT_IMPORT_FIELDS, headerKey, type ImportField, parseImportField, planColumns } from './import-columns.util.js';
+import { CONTACT_IMPORT_FIELDS, type ImportField, parseImportField, planColumns } from './import-columns.util.js';
 
 const define = (key: string, label: string, type = AttributeType.TEXT, choices: string[] | null = null): [string, AttributeDefinitionModel] => [
   key,
@@ -12,33 +11,6 @@ const attributes = new Map([define('season_pass', 'Abonnement saison', Attribute
 
 /** header → field of the planned columns. */
 const fieldsOf = (plan: ReturnType<typeof planColumns>) => Object.fromEntries(plan.columns.map(({ header, field }) => [header, field]));
-
-describe('headerKey', () => {
-  it.each([
-    ['Prénom', 'prenom'],
-    ['E-mail', 'e mail'],
-    ['  Code   postal ', 'code postal'],
-    ['No. de client', 'no de client'],
-    ['N° client', 'n client'],
-    ['Téléphone (cellulaire)', 'telephone cellulaire'],
-    ['ÉTIQUETTES', 'etiquettes'],
-    ['season_pass', 'season pass'],
-    ['Adresse 2', 'adresse 2'],
-    ['---', ''],
-  ])('reduces %j to %j', (header, key) => {
-    expect(headerKey(header)).toBe(key);
-  });
-
-  it('gives lower-case words of letters and digits separated by one space, and is idempotent', () => {
-    fc.assert(
-      fc.property(fc.string(), (header) => {
-        const key = headerKey(header);
-        expect(key).toMatch(/^([a-z0-9]+( [a-z0-9]+)*)?$/);
-        expect(headerKey(key)).toBe(key);
-      }),
-    );
-  });
-});
 
 describe('parseImportField', () => {
   it.each([...CONTACT_IMPORT_FIELDS, 'ignore', 'attributes.season_pass', 'attributes.a', `attributes.a${'b'.repeat(62)}`])('accepts %j', (name) => {

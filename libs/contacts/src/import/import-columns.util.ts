@@ -1,5 +1,5 @@
+import { columnLabel, headerKey, shortName } from '@app/imports';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
-import { columnLabel, shortName } from './import-limits.util.js';
 
 /** The contact fields a column can fill. */
 export const CONTACT_IMPORT_FIELDS = [
@@ -46,16 +46,6 @@ const HEADER_ALIASES: Record<ContactImportField | 'ignore', string[]> = {
 const FIELD_OF_ALIAS = new Map<string, ContactImportField | 'ignore'>(
   Object.entries(HEADER_ALIASES).flatMap(([field, aliases]) => aliases.map((alias) => [alias, field as ContactImportField | 'ignore'])),
 );
-
-/** A header reduced for comparison: no accents, lower case, words separated by one space. */
-export function headerKey(header: string): string {
-  return header
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
 
 /** A field name as given in a mapping (`email`, `attributes.season_pass`, `ignore`), or null. */
 export function parseImportField(name: string): ImportField | null {

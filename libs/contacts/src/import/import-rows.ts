@@ -1,11 +1,12 @@
 import { AppError } from '@app/common';
 import { copyNullable, copyText } from '@app/database';
+import { columnLabel, MAX_CELL_CHARS, tooLong } from '@app/imports';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { checkValue } from '../attributes/attribute-values.util.js';
 import { isCalendarDate } from '../normalization/calendar-date.util.js';
 import { checkContactFields, type ContactColumns, type ContactFieldValues } from '../contacts/contact-fields.util.js';
 import type { ColumnPlan } from './import-columns.util.js';
-import { CONTACT_CELL_MAX_CHARS, columnLabel, MAX_CELL_CHARS, tooLong } from './import-limits.util.js';
+import { CONTACT_CELL_MAX_CHARS } from './contact-cell-limits.js';
 import { type DateOrder, ImportStrategy } from './import-options.js';
 
 /** The contact columns a row fills, with the key of `entered` where normalization can change the value. */

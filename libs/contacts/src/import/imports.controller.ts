@@ -1,13 +1,9 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { AppError, ErrorCode, UuidPipe } from '@app/common';
-import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService, JobRunStatus, JobsService } from '@app/jobs';
+import { IMPORT_JOBS, ImportUploadRoute, ImportUploads, type StartedImport, type UploadRequest } from '@app/imports';
+import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
-import { ImportUploads, type UploadRequest } from './import-uploads.js';
-import { UploadRoute } from './upload-body.js';
-import { type ImportContactsParams, parseImportOptions } from './import-options.js';
-
-/** Import jobs whose rejected rows `GET /imports/:id/rejected-rows` serves. */
-const IMPORT_JOBS = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS, JobName.IMPORT_AUDIENCE_MEMBERS];
+import { parseImportOptions } from './import-options.js';
 
 /**
  * `POST /imports` (EDITOR): a contacts CSV (ImportUploads); the answer is 202 with the job run, which the worker then
@@ -17,21 +13,15 @@ const IMPORT_JOBS = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS, JobNa
 @Controller('imports')
 export class ImportsController {
   constructor(
-    private readonly jobs: JobsService,
     private readonly runs: JobRunsService,
     private readonly files: JobFilesService,
     private readonly uploads: ImportUploads,
   ) {}
 
-  @Post()
-  @HttpCode(202)
+  @ImportUploadRoute()
   @RequireRole(Role.EDITOR)
-  @UploadRoute()
-  async upload(@Req() request: UploadRequest, @Query() query: Record<string, string>): Promise<{ jobRunId: string; status: JobRunStatus }> {
-    const { body, fields } = await this.uploads.receive(request, query);
-    const params = parseImportOptions(fields);
-    const run = await this.jobs.start<ImportContactsParams>(JobName.IMPORT_CONTACTS, params, (runId) => this.uploads.store(runId, body));
-    return { jobRunId: run.id, status: run.status };
+  upload(@Req() request: UploadRequest, @Query() query: Record<string, string>): Promise<StartedImport> {
+    return this.uploads.start(JobName.IMPORT_CONTACTS, request, query, (fields) => parseImportOptions(fields));
   }
 
   @Get(':id/rejected-rows')

@@ -1,13 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { csvText, detectDelimiter, headerKey, unescapeFormula } from '@app/imports';
 import { adversarialText, finishesWithin, KNOWN_WORST_CASES } from '../../../../test/support/adversarial-text.js';
 import { type AttributeDefinitionModel, AttributeType } from '../attributes/attribute-definition.model.js';
 import { checkValue } from '../attributes/attribute-values.util.js';
 import { checkContactFields } from '../contacts/contact-fields.util.js';
 import { foldText, searchTerms } from '../contacts/search-terms.util.js';
-import { csvText, unescapeFormula } from '../export/csv-output.util.js';
-import { detectDelimiter } from '../import/csv-source.util.js';
-import { headerKey, parseImportField } from '../import/import-columns.util.js';
+import { parseImportField } from '../import/import-columns.util.js';
 import { parseDate } from '../import/import-rows.js';
 import { isCalendarDate } from './calendar-date.util.js';
 import { normalizeEmail } from './normalize-email.util.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
-import { ContactsService } from '@app/contacts';
+import { ContactLookupService } from '@app/contacts';
 import { copyText, keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
@@ -36,7 +36,7 @@ const REVIEW_ORDER: KeysetOrder = {
 export class DuplicatesService {
   constructor(
     private readonly db: TenantDb,
-    private readonly contacts: ContactsService,
+    private readonly contacts: ContactLookupService,
     private readonly settings: DedupSettingsService,
   ) {}
 

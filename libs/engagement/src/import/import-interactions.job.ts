@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
+import { CONTACT_CELL_MAX_CHARS, ContactLookupService, externalIdKey, type NewPerson } from '@app/contacts';
+import type { Tx } from '@app/database';
 import {
-  boundedMessage, checkHeader, CONTACT_CELL_MAX_CHARS, ContactsService, csvRows, csvText, decodeChunks, delimiterOf, externalIdKey, MAX_CELL_CHARS,
-  type NewPerson, someProblems, tooLong,
-} from '@app/contacts';
-import { TenantDb, type Tx } from '@app/database';
-import {
-  type JobErrorModel, JobFileName, JobFilesService, type JobFileWriter, JobHandler, type JobHandlerContract, JobName, type JobPayload,
-  type JobProgress, JobRunsService, JobsService,
-} from '@app/jobs';
+  boundedMessage, CsvImportJob, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_CELL_CHARS, MAX_REPORTED_ERRORS,
+  refuseColumns, tooLong,
+} from '@app/imports';
+import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import { checkInteraction, type ContactReference, type InteractionRow, resolveContact, type Vocabularies } from '../interactions/interaction-rows.js';
 import type { InteractionInput } from '../interactions/interaction.models.js';
 import { InteractionsService } from '../interactions/interactions.service.js';
@@ -16,9 +14,6 @@ import { parseAmountCents, parseCount, parseDateTime } from './interaction-cells
 import { type InteractionColumns, type InteractionImportField, planInteractionColumns } from './interaction-columns.js';
 import type { ImportInteractionsParams } from './import-interactions.options.js';
 
-const MAX_REPORTED_ERRORS = 100;
-/** The note on a column no field takes (the column's name is in the error's `column`, never in its message). */
-const IGNORED_COLUMN = 'this column was not imported: its name is not a known field (map it with the mapping option)';
 /** The longest cell of each column read (the others: MAX_CELL_CHARS); the contact's come from CreateContactInput's limits. */
 const CELL_MAX_CHARS: Partial<Record<InteractionImportField, number>> = {
   contactExternalId: CONTACT_CELL_MAX_CHARS.externalId, email: CONTACT_CELL_MAX_CHARS.email,
@@ -42,84 +37,38 @@ interface CheckedRow {
   names: { firstName: string | null; lastName: string | null };
 }
 
-interface ImportCounts {
+type ImportCounts = {
   rows: number;
   recorded: number;
   duplicates: number;
   invalid: number;
   contactsCreated: number;
   ignoredColumns: number;
-}
+};
 
 /**
  * Imports interactions from a CSV (a box-office, donation or newsletter export, one row per ticket, order, gift or
  * email event): each row is checked as recordInteractions checks an item, its contact found by customer number
  * (source + external id) or email (or created, with createContacts), and recorded idempotently by source +
  * transaction number. One transaction: an attempt that dies leaves nothing, and its retry starts clean. Memory stays
- * constant: rows stream from job_files and are recorded in batches.
+ * constant: rows stream from job_files (CsvImports reads them) and are recorded in batches.
  */
 @Injectable()
 @JobHandler(JobName.IMPORT_INTERACTIONS)
-export class ImportInteractionsJob implements JobHandlerContract<ImportInteractionsParams> {
+export class ImportInteractionsJob extends CsvImportJob<ImportInteractionsParams> {
   constructor(
-    private readonly db: TenantDb,
-    private readonly files: JobFilesService,
-    private readonly runs: JobRunsService,
-    private readonly jobs: JobsService,
     private readonly interactions: InteractionsService,
-    private readonly contacts: ContactsService,
-  ) {}
+    private readonly contacts: ContactLookupService,
+  ) {
+    super();
+  }
 
-  async run({ jobRunId, params }: JobPayload<ImportInteractionsParams>, progress: JobProgress): Promise<Record<string, number>> {
-    const saved = await this.runs.savedOutcome(jobRunId);
-    if (saved) return saved;
-    let importedAt = null as Date | null; // stays null when another attempt did the work
-    const counts = await this.db.transaction(async (tx) => {
-      // a second delivery of this run (its first attempt's lock lapsed) waits here for the first, then returns what it saved
-      const done = await this.runs.lockAndCheckOutcome(tx, jobRunId);
-      if (done) return done;
-      [{ importedAt }] = await tx.query<{ importedAt: Date }>('SELECT now() AS "importedAt"');
-      const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
-      const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
-      const file = new ImportFile(params, await this.interactions.vocabularies(tx), this.files.writer(jobRunId, JobFileName.REJECTED, tx), delimiter);
+  override async open(context: ImportContext<ImportInteractionsParams>): Promise<ImportReader> {
+    return new ImportFile(context, await this.interactions.vocabularies(context.tx), (rows, file) => this.record(context.tx, rows, file));
+  }
 
-      // a batch is recorded while the next one is parsed and checked: the database and this process work at once
-      let batch: CheckedRow[] = [];
-      let recording: Promise<void> = Promise.resolve();
-      const recordBatch = async () => {
-        await recording;
-        // the transaction's connection runs one statement at a time: flush, then start the next batch
-        await file.flushRejected();
-        const rows = batch;
-        batch = [];
-        recording = this.record(tx, rows, file).then(() => file.settle(rows.at(-1)?.line ?? 0));
-        recording.catch(() => undefined); // awaited below; this only keeps it from being reported unhandled meanwhile
-      };
-      for await (const rows of csvRows(text, delimiter)) {
-        for (const row of rows) {
-          const checked = file.check(row.cells, row.line, row.error);
-          if (checked) batch.push(checked);
-          if (batch.length >= BATCH_ROWS) await recordBatch();
-        }
-        await progress.report(file.counts.rows, null, { ...file.counts });
-      }
-      if (!file.columns) throw new UnrecoverableError('The file is empty: it needs a header line and rows');
-      await recordBatch();
-      await recording;
-      file.settle(Number.MAX_SAFE_INTEGER);
-      await file.close();
-      await this.files.remove(jobRunId, JobFileName.UPLOAD);
-      const counts = { ...file.counts };
-      await progress.report(counts.rows, counts.rows, counts);
-      // last: the run's row stays locked until commit, and progress is written from another transaction
-      await this.runs.saveOutcome(tx, jobRunId, counts, file.errors.sort((a, b) => a.line! - b.line!));
-      return counts;
-    });
-    if (importedAt && params.dedup && counts.contactsCreated > 0) {
-      const dedup = await this.jobs.startFollowUp(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt.toISOString(), autoMerge: false });
-      return { ...counts, dedupRunQueued: dedup ? 1 : 0 };
-    }
-    return counts;
+  dedupAfter(counts: Record<string, number>, params: ImportInteractionsParams): boolean {
+    return params.dedup && counts.contactsCreated > 0;
   }
 
   /** Finds (or creates) the contacts of a batch, then records its interactions. */
@@ -159,32 +108,78 @@ export class ImportInteractionsJob implements JobHandlerContract<ImportInteracti
   }
 }
 
-/** One file being imported: its columns, the checks of each row, the counts, the errors and the rejected rows. */
-class ImportFile {
+/**
+ * One file being imported: its columns, the checks of each row, the counts, the errors and the rejected rows. A batch
+ * is recorded while the next one is parsed and checked: the database and this process work at once.
+ */
+class ImportFile implements ImportReader {
   columns: InteractionColumns | null = null;
-  private headers: string[] = [];
   readonly counts: ImportCounts = { rows: 0, recorded: 0, duplicates: 0, invalid: 0, contactsCreated: 0, ignoredColumns: 0 };
   readonly errors: JobErrorModel[] = [];
-  private rejectedOpen = false;
-  private rejectedRows: { line: number; cells: string[] }[] = [];
+  private rejectedRows: { line: number; cells: string[]; error: string }[] = [];
   private settledLine = 0;
+  private batch: CheckedRow[] = [];
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly params: ImportInteractionsParams,
+    private readonly context: ImportContext<ImportInteractionsParams>,
     private readonly vocabularies: Vocabularies,
-    private readonly rejected: JobFileWriter,
-    private readonly delimiter: string,
+    private readonly record: (rows: readonly CheckedRow[], file: ImportFile) => Promise<void>,
   ) {}
 
-  /** The first call reads the header; then each row comes back checked, or null when it is rejected. */
-  check(cells: string[], line: number, parseError: string | null | undefined): CheckedRow | null {
-    if (!this.columns) {
-      this.readHeader(cells);
-      return null;
+  get params(): ImportInteractionsParams {
+    return this.context.params;
+  }
+
+  /** The columns, from the header; its names are file content (a file without a header line): messages never list them. */
+  header(headers: string[]): void {
+    const columns = planInteractionColumns(headers, this.params.mapping);
+    refuseColumns(columns.problems);
+    if (columns.index.occurredAt === undefined) throw new UnrecoverableError('The file has no date column: name it "date" or use the mapping option');
+    if (columns.index.contactExternalId === undefined && columns.index.email === undefined) {
+      throw new UnrecoverableError('The file has no customer number or email column ("no client", "courriel"...): nothing says whose interactions they are');
     }
+    if (columns.index.type === undefined && !this.params.type) throw new UnrecoverableError('The file has no type column: give the type of its rows with the type option');
+    this.columns = columns;
+    this.counts.ignoredColumns = columns.ignored.length;
+    for (const column of columns.ignored.slice(0, MAX_REPORTED_ERRORS)) this.errors.push({ line: 1, column, message: IGNORED_COLUMN });
+  }
+
+  row({ cells, line, error }: CsvRow): Promise<void> | undefined {
+    const checked = this.check(cells, line, error);
+    if (checked) this.batch.push(checked);
+    return this.batch.length >= BATCH_ROWS ? this.recordBatch() : undefined;
+  }
+
+  progress(): ImportCounts {
+    return { ...this.counts };
+  }
+
+  async end() {
+    await this.recordBatch();
+    await this.recording;
+    this.settle(Number.MAX_SAFE_INTEGER);
+    await this.flushRejected();
+    const counts = { ...this.counts };
+    await this.context.progress.report(counts.rows, counts.rows, counts);
+    return { counts, errors: this.errors.sort((a, b) => a.line! - b.line!) };
+  }
+
+  /** Waits for the batch being recorded, then starts recording the next (the transaction's connection runs one statement at a time). */
+  private async recordBatch(): Promise<void> {
+    await this.recording;
+    await this.flushRejected();
+    const rows = this.batch;
+    this.batch = [];
+    this.recording = this.record(rows, this).then(() => this.settle(rows.at(-1)?.line ?? 0));
+    this.recording.catch(() => undefined); // awaited later; this only keeps it from being reported unhandled meanwhile
+  }
+
+  /** Each row comes back checked, or null when it is rejected. */
+  private check(cells: string[], line: number, parseError: string | null | undefined): CheckedRow | null {
     this.counts.rows++;
     if (parseError) return this.reject(line, cells, null, parseError);
-    const columns = this.columns;
+    const columns = this.columns!;
     // a cell longer than its column allows is refused before anything reads it
     for (const [field, index] of Object.entries(columns.index) as [InteractionImportField, number][]) {
       const max = CELL_MAX_CHARS[field] ?? MAX_CELL_CHARS;
@@ -235,7 +230,7 @@ class ImportFile {
     const column = named ? (this.columns?.header[named] ?? named) : null;
     const message = boundedMessage(reason);
     if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push({ line, column, message });
-    this.rejectedRows.push({ line, cells: [...this.headers.map((_, i) => cells[i] ?? ''), column ? `${column}: ${message}` : message] });
+    this.rejectedRows.push({ line, cells, error: column ? `${column}: ${message}` : message });
     return null;
   }
 
@@ -244,37 +239,11 @@ class ImportFile {
     this.settledLine = Math.max(this.settledLine, line);
   }
 
-  /**
-   * The settled rows rejected so far, in file order, as the file had them with an `error` column (fix, then import
-   * that file), to job_files.
-   */
-  async flushRejected(): Promise<void> {
+  /** The settled rows rejected so far, in file order, to the rejected-rows file. */
+  private async flushRejected(): Promise<void> {
     const settled = this.rejectedRows.filter((row) => row.line <= this.settledLine).sort((a, b) => a.line - b.line);
     if (settled.length === 0) return;
     this.rejectedRows = this.rejectedRows.filter((row) => row.line > this.settledLine);
-    const header = this.rejectedOpen ? '' : `\uFEFF${csvText([[...this.headers, 'error']], this.delimiter)}`;
-    this.rejectedOpen = true;
-    await this.rejected.write(header + csvText(settled.map((row) => row.cells), this.delimiter));
-  }
-
-  async close(): Promise<void> {
-    await this.flushRejected();
-    if (this.rejectedOpen) await this.rejected.close();
-  }
-
-  /** The columns, from the header; its names are file content (a file without a header line): messages never list them. */
-  private readHeader(headers: string[]): void {
-    checkHeader(headers);
-    const columns = planInteractionColumns(headers, this.params.mapping);
-    if (columns.problems.length) throw new UnrecoverableError(boundedMessage(`The file's columns cannot be imported: ${someProblems(columns.problems)}`));
-    if (columns.index.occurredAt === undefined) throw new UnrecoverableError('The file has no date column: name it "date" or use the mapping option');
-    if (columns.index.contactExternalId === undefined && columns.index.email === undefined) {
-      throw new UnrecoverableError('The file has no customer number or email column ("no client", "courriel"...): nothing says whose interactions they are');
-    }
-    if (columns.index.type === undefined && !this.params.type) throw new UnrecoverableError('The file has no type column: give the type of its rows with the type option');
-    this.headers = headers;
-    this.columns = columns;
-    this.counts.ignoredColumns = columns.ignored.length;
-    for (const column of columns.ignored.slice(0, MAX_REPORTED_ERRORS)) this.errors.push({ line: 1, column, message: IGNORED_COLUMN });
+    await this.context.rejected.write(settled);
   }
 }

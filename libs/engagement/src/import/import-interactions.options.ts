@@ -1,5 +1,5 @@
 import { AppError } from '@app/common';
-import { type ImportEncoding, parseFileOptions, parseMappingOption } from '@app/contacts';
+import { type ImportEncoding, parseFileOptions, parseMappingOption } from '@app/imports';
 import { type InteractionImportField, isInteractionImportField } from './interaction-columns.js';
 
 /** What an interactions import is started with (the job run's payload). */

@@ -1,4 +1,4 @@
-import { columnLabel, headerKey, shortName } from '@app/contacts';
+import { columnLabel, headerKey, shortName } from '@app/imports';
 
 /** What a column of an interactions file can fill. */
 export const INTERACTION_IMPORT_FIELDS = [

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, ErrorCode } from '@app/common';
-import { ConsentPurpose, ConsentsService, ConsentStatus, ContactsService, externalIdKey } from '@app/contacts';
+import { ConsentPurpose, ConsentsService, ConsentStatus, ContactLookupService, externalIdKey } from '@app/contacts';
 import { keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { ACCOUNT_CURRENCY, type TypeAggregate } from './contact-engagement.js';
 import { BUILT_IN_TERMS, InteractionType, type Term, TermKind, Vocabulary } from './engagement-terms.js';
@@ -35,7 +35,7 @@ export interface InsertOutcome {
 export class InteractionsService {
   constructor(
     private readonly db: TenantDb,
-    private readonly contacts: ContactsService,
+    private readonly contacts: ContactLookupService,
     private readonly consents: ConsentsService,
   ) {}
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { type CsvRow, csvRows, decodeChunks, detectDelimiter, EncodingSniffer } from './csv-source.util.js';
-import type { ImportEncoding } from './import-options.js';
+import type { ImportEncoding } from './import-file-options.js';
 
 const NAME = 'Hélène Côté';
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
-import { unescapeFormula } from '../export/csv-output.util.js';
-import type { ImportEncoding } from './import-options.js';
+import { unescapeFormula } from './csv-output.util.js';
+import type { ImportEncoding } from './import-file-options.js';
 
 /**
  * Learns a file's encoding from all of its bytes as they stream by: a BOM

@@ -1,17 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Provider } from '@nestjs/common';
 import { AppError, ErrorCode } from '@app/common';
-import { JobFileName, JobFilesService } from '@app/jobs';
-import type { AuthenticatedRequest } from '@app/tenancy';
+import { JobFileName, JobFilesService, type JobName, type JobRunStatus, JobsService } from '@app/jobs';
 import { EncodingSniffer } from './csv-source.util.js';
-import type { ImportEncoding } from './import-options.js';
+import type { ImportFileParams } from './csv-import.js';
+import type { ImportEncoding } from './import-file-options.js';
 
 export const IMPORT_LIMITS = Symbol('IMPORT_LIMITS');
 export interface ImportLimits {
   maxBytes: number;
 }
 
+/** What a module that serves an import endpoint provides: ImportUploads and its limits. */
+export function importUploadProviders(limits: ImportLimits): Provider[] {
+  return [ImportUploads, { provide: IMPORT_LIMITS, useValue: limits }];
+}
+
+/** The answer (202) to an upload: the job run that will import the file. */
+export interface StartedImport {
+  jobRunId: string;
+  status: JobRunStatus;
+}
+
 /** The request as Fastify (with @fastify/multipart) gives it; the body of text/csv is left a stream (upload-body.ts). */
-export interface UploadRequest extends AuthenticatedRequest {
+export interface UploadRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   isMultipart(): boolean;
@@ -27,8 +38,25 @@ export interface UploadRequest extends AuthenticatedRequest {
 export class ImportUploads {
   constructor(
     private readonly files: JobFilesService,
+    private readonly jobs: JobsService,
     @Inject(IMPORT_LIMITS) private readonly limits: ImportLimits,
   ) {}
+
+  /**
+   * What an import endpoint does: receives the upload, reads its options with `parseOptions` (which refuses a bad
+   * one), and starts the run of job `name` with the file stored in its job_files.
+   */
+  async start(
+    name: JobName,
+    request: UploadRequest,
+    query: Record<string, string>,
+    parseOptions: (fields: Record<string, string>) => ImportFileParams,
+  ): Promise<StartedImport> {
+    const { body, fields } = await this.receive(request, query);
+    const params = parseOptions(fields);
+    const run = await this.jobs.start<ImportFileParams & { bytes?: number }>(name, params, (runId) => this.store(runId, body));
+    return { jobRunId: run.id, status: run.status };
+  }
 
   /** The file's bytes and the options, from either kind of body. */
   async receive(request: UploadRequest, query: Record<string, string>): Promise<{ body: AsyncIterable<Buffer>; fields: Record<string, string> }> {

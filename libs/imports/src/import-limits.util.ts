@@ -11,21 +11,16 @@ import { UnrecoverableError } from 'bullmq';
 export const MAX_HEADER_COLUMNS = 1_000;
 /** All header names together, in characters. */
 export const MAX_HEADER_CHARS = 64 * 1024;
-/** A cell of a column an import reads; contact fields have the smaller limits of CONTACT_CELL_MAX_CHARS. */
+/** A cell of a column an import reads; an import may give its own columns smaller limits (CONTACT_CELL_MAX_CHARS). */
 export const MAX_CELL_CHARS = 4_000;
 /** A column as an error names it. */
 export const MAX_COLUMN_LABEL_CHARS = 64;
 /** An error message (every import message is fixed text; this only keeps a mistake from echoing a whole file). */
 const MAX_MESSAGE_CHARS = 300;
-
-/**
- * The longest value of each contact field an import takes: those of CreateContactInput, so an import stores nothing
- * the API would refuse (and indexed values stay within a btree entry).
- */
-export const CONTACT_CELL_MAX_CHARS = {
-  externalId: 200, firstName: 200, lastName: 200, email: 320, phone: 50, addressLine1: 300, addressLine2: 300,
-  city: 200, postalCode: 20, region: 100, country: 100,
-} as const satisfies Record<string, number>;
+/** The errors of rows an import reports (the rejected-rows file has them all). */
+export const MAX_REPORTED_ERRORS = 100;
+/** The note on a column no field takes (the column's name is in the error's `column`, never in its message). */
+export const IGNORED_COLUMN = 'this column was not imported: its name is not a known field (map it with the mapping option)';
 
 /** Fails the run (it is not retried: the file will not change) when the header line is beyond the limits. */
 export function checkHeader(headers: readonly string[]): void {
@@ -37,6 +32,11 @@ export function checkHeader(headers: readonly string[]): void {
   if (chars > MAX_HEADER_CHARS) {
     throw new UnrecoverableError(`The header line is longer than ${MAX_HEADER_CHARS} characters: the file's first line must name its columns`);
   }
+}
+
+/** Fails the run when the header's columns cannot be imported (a mapping naming no column...): the first problems. */
+export function refuseColumns(problems: readonly string[]): void {
+  if (problems.length) throw new UnrecoverableError(boundedMessage(`The file's columns cannot be imported: ${someProblems(problems)}`));
 }
 
 /** A column as errors name it: its header, cut to 64 characters, or its position when the header is blank. */

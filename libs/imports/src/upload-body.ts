@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import { applyDecorators, HttpCode, Post } from '@nestjs/common';
 import { type NestFastifyApplication, RouteConfig } from '@nestjs/platform-fastify';
 
 /** The route config key that marks an upload route (read by the API's HTTP limits). */
@@ -9,6 +10,9 @@ export const UPLOAD_ROUTE = 'upload';
  * other route allows) and as slow as UPLOAD_TIMEOUT_MS; a larger declared size is refused before the body is sent.
  */
 export const UploadRoute = (): MethodDecorator => RouteConfig({ [UPLOAD_ROUTE]: true });
+
+/** An import endpoint: `POST path`, an upload route (UploadRoute), answered 202 (the run imports the file later). */
+export const ImportUploadRoute = (path?: string): MethodDecorator => applyDecorators(Post(path), HttpCode(202), UploadRoute());
 
 /**
  * Lets `POST /imports` stream its body: multipart forms through
