@@ -2,8 +2,6 @@
 // PostgreSQL with migrations) and end-to-end (test/*.e2e-spec.ts, the app over HTTP).
 // test/global-setup.mjs gives the database layers a fresh migrated database.
 const shared = {
-  // booting Nest in a Jest VM takes seconds on a loaded 2-core machine; 5 s made setup hooks flaky
-  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',
   transform: {
@@ -19,6 +17,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // booting Nest in a Jest VM takes seconds on a loaded 2-core machine; 5 s made setup hooks flaky.
+  // A global option: Jest ignores it in a project's config.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/global-setup.mjs',
   // A fresh worker process after each test file that booted the app: Jest evaluates ESM
   // packages (Nest 12) once per worker but gives each file its own globals, so a second file's
