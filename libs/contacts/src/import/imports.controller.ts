@@ -1,13 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AppError, ErrorCode, UuidPipe } from '@app/common';
-import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService, JobRunStatus, JobsService } from '@app/jobs';
-import { RequireRole, Role } from '@app/tenancy';
+import { type FileReply, IMPORT_JOBS, JobFileName, JobFilesService, JobName, JobRunsService, JobRunStatus, JobsService } from '@app/jobs';
+import { isCreatorOrAdmin, RequireRole, Role } from '@app/tenancy';
 import { ImportUploads, type UploadRequest } from './import-uploads.js';
 import { UploadRoute } from './upload-body.js';
 import { type ImportContactsParams, parseImportOptions } from './import-options.js';
-
-/** Import jobs whose rejected rows `GET /imports/:id/rejected-rows` serves. */
-const IMPORT_JOBS = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS, JobName.IMPORT_AUDIENCE_MEMBERS];
 
 /**
  * `POST /imports` (EDITOR): a contacts CSV (ImportUploads); the answer is 202 with the job run, which the worker then
@@ -37,7 +34,7 @@ export class ImportsController {
   @Get(':id/rejected-rows')
   @RequireRole(Role.EDITOR)
   async rejectedRows(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
-    const run = await this.runs.downloadable(id, IMPORT_JOBS, 'Import');
+    const run = await this.runs.downloadable(id, IMPORT_JOBS, 'Import', isCreatorOrAdmin);
     if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows, or its file has expired');
     this.files.send(reply, id, JobFileName.REJECTED, { contentType: 'text/csv; charset=utf-8', filename: `rejected-rows-${id}.csv` });
   }
