@@ -30,7 +30,7 @@ export interface StartedRun {
 
 /**
  * The role a run acts with, from the role its creator started it with and their role now (null: no longer a member);
- * null when it must not act. Given by the application (@app/tenancy's runRole): libs/jobs knows no roles.
+ * null when it must not act. Given by the application (runRole, in libs/tenancy): libs/jobs knows no roles.
  */
 export type RunRole = (createdRole: string | null, memberRole: string | null) => string | null;
 export const RUN_ROLE = Symbol('RUN_ROLE');
@@ -110,7 +110,7 @@ export class JobRunsService {
   /**
    * A finished run of one of `kinds` whose file the caller may download. What a file
    * holds depends on who asked for it (an ANALYST's export has no identifiers),
-   * so only its creator, or an ADMIN, reads it: `mayDownload` (@app/tenancy's
+   * so only its creator, or an ADMIN, reads it: `mayDownload` (libs/tenancy's
    * isCreatorOrAdmin) says whether the caller is one. `what` names it in errors.
    */
   async downloadable(id: string, kinds: readonly JobName[], what: string, mayDownload: (run: JobRunModel) => boolean): Promise<JobRunModel> {

@@ -29,7 +29,7 @@ export interface JobsModuleOptions {
   retention?: RetentionPolicy;
   /** JOB_REAPER_INTERVAL_MS: how often the processes that run jobs reconcile runs with the queue (default a minute). */
   reaperIntervalMs?: number;
-  /** The role a run acts with: @app/tenancy's runRole (libs/jobs knows no roles). */
+  /** The role a run acts with: runRole, from libs/tenancy (libs/jobs knows no roles). */
   runRole: RunRole;
 }
 

@@ -7,9 +7,9 @@ import type { Role } from './role.enum.js';
 
 /**
  * The caller of a GraphQL request, as its field resolvers and DataLoaders see it. They run outside the operation's
- * TenantInterceptor (wrapping every field resolver in it costs about half the throughput of a page of contacts:
- * BENCHMARKS.md), so this is their one way into the caller's tenant context: `run()`, and `loader()` whose batches run
- * in it. One per request, from `@Caller()`.
+ * TenantInterceptor (wrapping each field resolver in it, GraphQLModule's `fieldResolverEnhancers`, made bench:api's
+ * page of 50 contacts cost about 50% more API CPU per request), so this is their one way into the caller's tenant
+ * context: `run()`, and `loader()` whose batches run in it. One per request, from `@Caller()`.
  */
 export class RequestCaller {
   readonly tenant: TenantContext;
