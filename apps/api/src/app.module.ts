@@ -9,10 +9,11 @@ import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/databa
 import { DedupApiModule } from '@app/dedup';
 import { EngagementApiModule } from '@app/engagement';
 import { JobsModule, retentionPolicy } from '@app/jobs';
-import { ApiKeyGuard, TenancyModule, TenantInterceptor } from '@app/tenancy';
+import { ApiKeyGuard, runRole, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
 import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
 import { graphqlOptions } from './graphql/graphql.config.js';
+import { JobRunsResolver } from './jobs/job-runs.resolver.js';
 
 /** What the API needs of the prepared database. */
 export type ApiDatabase = Pick<PreparedDatabase, 'appUrl' | 'embedded' | 'claimKey'>;
@@ -35,7 +36,7 @@ export class AppModule {
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), processors }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), runRole, processors }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
@@ -47,6 +48,7 @@ export class AppModule {
         { provide: APP_PIPE, useClass: InputValidationPipe },
         { provide: APP_FILTER, useClass: GraphqlErrorFilter },
         ...(explorer ? [{ provide: GraphqlExplorer, useValue: explorer }] : []),
+        JobRunsResolver,
       ],
     };
   }

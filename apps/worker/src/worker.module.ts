@@ -6,6 +6,7 @@ import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/databa
 import { DedupModule } from '@app/dedup';
 import { EngagementModule } from '@app/engagement';
 import { JobsModule, retentionPolicy } from '@app/jobs';
+import { runRole } from '@app/tenancy';
 
 /** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
 @Module({})
@@ -16,7 +17,7 @@ export class WorkerModule {
       imports: [
         DatabaseModule.forRoot(config, database),
         HealthModule,
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), processors: true }),
+        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), runRole, processors: true }),
         ContactsModule,
         DedupModule,
         EngagementModule,

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import DataLoader from 'dataloader';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type DataLoader from 'dataloader';
 import { UuidPipe } from '@app/common';
 import { ContactConnectionModel, type LazyContactConnection } from '@app/contacts';
-import { TenantContexts } from '@app/database';
 import { JobRunModel } from '@app/jobs';
-import { type AuthenticatedRequest, callerOf, RequireRole, Role } from '@app/tenancy';
+import { Caller, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 import {
   AudienceMembersArgs, AudienceMembersChangeModel, AudienceMembersTargetInput, AudienceModel, AudienceOverlapArgs, AudienceOverlapModel,
   AudiencePreviewModel, AudienceSizePointModel, CreateAudienceInput, UpdateAudienceInput,
@@ -13,26 +12,16 @@ import {
 import { AudiencesService } from './audiences.service.js';
 import { AudienceRuleInput } from './rules/audience-rule.input.js';
 
-type GqlContext = { req: AuthenticatedRequest };
-
 /** Audience.size for a whole list in one query, per request. */
 @Injectable()
 export class AudienceLoaders {
-  private readonly byContext = new WeakMap<object, DataLoader<string, number>>();
-
   constructor(private readonly audiences: AudiencesService) {}
 
-  sizes(context: GqlContext): DataLoader<string, number> {
-    let loader = this.byContext.get(context);
-    if (!loader) {
-      const caller = callerOf(context.req);
-      loader = new DataLoader<string, number>(async (ids) => {
-        const sizes = await TenantContexts.run(caller, () => this.audiences.sizes(ids));
-        return ids.map((id) => sizes.get(id) ?? 0);
-      });
-      this.byContext.set(context, loader);
-    }
-    return loader;
+  sizes(caller: RequestCaller): DataLoader<string, number> {
+    return caller.loader('audiences.sizes', async (ids: readonly string[]) => {
+      const sizes = await this.audiences.sizes(ids);
+      return ids.map((id) => sizes.get(id) ?? 0);
+    });
   }
 }
 
@@ -110,17 +99,17 @@ export class AudiencesResolver {
   }
 
   @ResolveField(() => Int, { description: 'Its members now.' })
-  size(@Parent() audience: AudienceModel, @Context() context: GqlContext): Promise<number> {
-    return this.loaders.sizes(context).load(audience.id);
+  size(@Parent() audience: AudienceModel, @Caller() caller: RequestCaller): Promise<number> {
+    return this.loaders.sizes(caller).load(audience.id);
   }
 
   @ResolveField(() => [AudienceSizePointModel], { description: 'Size after each refresh that changed it, and after each full refresh; oldest first.' })
-  sizeHistory(@Parent() audience: AudienceModel, @Context() context: GqlContext): Promise<AudienceSizePointModel[]> {
-    return TenantContexts.run(callerOf(context.req), () => this.audiences.sizeHistory(audience.id));
+  sizeHistory(@Parent() audience: AudienceModel, @Caller() caller: RequestCaller): Promise<AudienceSizePointModel[]> {
+    return caller.run(() => this.audiences.sizeHistory(audience.id));
   }
 
   @ResolveField(() => ContactConnectionModel, { description: 'By name; without identifiers for the ANALYST role. Export them with startExport(filter: {audiences: [id]}).' })
-  members(@Parent() audience: AudienceModel, @Args() args: AudienceMembersArgs, @Context() context: GqlContext): Promise<LazyContactConnection> {
-    return TenantContexts.run(callerOf(context.req), () => this.audiences.members(audience.id, args.first, args.after));
+  members(@Parent() audience: AudienceModel, @Args() args: AudienceMembersArgs, @Caller() caller: RequestCaller): Promise<LazyContactConnection> {
+    return caller.run(() => this.audiences.members(audience.id, args.first, args.after));
   }
 }

@@ -5,6 +5,7 @@ export * from './logger.js';
 export * from './input-validation.pipe.js';
 export * from './input-limits.js';
 export * from './public.decorator.js';
+export * from './uuid.util.js';
 export * from './json-object.scalar.js';
 export * from './page-info.model.js';
 export * from './paginated.model.js';

@@ -2,8 +2,7 @@ import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/c
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { AppError } from './app-error.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './uuid.util.js';
 
 /**
  * Validates GraphQL arguments (class-validator decorators on input types);
@@ -29,7 +28,7 @@ export class InputValidationPipe implements PipeTransform {
 @Injectable()
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
-    if (typeof value !== 'string' || !UUID.test(value)) throw AppError.badInput(metadata.data ?? 'id', 'must be a UUID');
+    if (!isUuid(value)) throw AppError.badInput(metadata.data ?? 'id', 'must be a UUID');
     return value.toLowerCase();
   }
 }

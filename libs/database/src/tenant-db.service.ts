@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { isUuid } from '@app/common';
 import { CopyWriter } from './copy-writer.js';
 import { DatabaseUnavailableError, isConnectionError } from './pg-errors.util.js';
 import { tenantClaim } from './tenant-claim.js';
@@ -19,8 +20,6 @@ export interface TenantDbOptions {
   /** The same for jobs' transactions (imports, refreshes: minutes at a million rows). */
   jobStatementTimeoutMs: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A tenant transaction: parameterized SQL whose rows come back as plain objects. */
 export class Tx {
@@ -89,7 +88,7 @@ export class TenantDb {
     const outer = this.open.getStore();
     if (outer && outer.orgId === orgId) return work(outer.tx);
     // Inlined below, so it must be a well-formed UUID (it always is when it comes from an API key or a job).
-    if (!UUID.test(orgId)) throw new Error('Invalid tenant id: not a UUID');
+    if (!isUuid(orgId)) throw new Error('Invalid tenant id: not a UUID');
 
     const client = await this.pool.connect().catch((error: unknown) => {
       throw new DatabaseUnavailableError(error);

@@ -3,7 +3,6 @@ export * from './csv-output.util.js';
 export * from './csv-source.util.js';
 export * from './header-key.util.js';
 export * from './import-file-options.js';
-export * from './import-jobs.js';
 export * from './import-limits.util.js';
 export * from './import-uploads.js';
 export * from './imports.module.js';

@@ -14,6 +14,9 @@ export enum JobName {
   IMPORT_AUDIENCE_MEMBERS = 'audiences.import-members',
 }
 
+/** The imports: their run's file is its rejected rows, served by `GET /imports/:id/rejected-rows` (an export's by `GET /exports/:id`). */
+export const IMPORT_JOBS: readonly JobName[] = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS, JobName.IMPORT_AUDIENCE_MEMBERS];
+
 export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.EXPORT_CONTACTS]: QueueName.CONTACTS,
   [JobName.IMPORT_CONTACTS]: QueueName.CONTACTS,

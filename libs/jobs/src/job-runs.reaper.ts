@@ -6,6 +6,7 @@ import { JobQueues, type QueuedJobState } from './job-queues.js';
 import { JobRunStatus } from './job-run.model.js';
 import { JobRunsService, type WatchedRun } from './job-runs.service.js';
 import { JobsService } from './jobs.service.js';
+import { PeriodicTask } from './periodic-task.js';
 
 /** JOB_REAPER_INTERVAL_MS: how often the reaper runs, and how long a run is left alone before it looks. */
 export const REAPER_INTERVAL_MS = Symbol('REAPER_INTERVAL_MS');
@@ -49,9 +50,7 @@ export function reapAction(run: Pick<WatchedRun, 'status' | 'ready' | 'cancelReq
  */
 @Injectable()
 export class JobRunsReaper implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopping = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,16 +58,16 @@ export class JobRunsReaper implements OnApplicationBootstrap, BeforeApplicationS
     private readonly jobs: JobsService,
     private readonly queues: JobQueues,
     @Inject(REAPER_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule(0);
+  ) {
+    this.task = new PeriodicTask(() => this.reap(), intervalMs, 'job run reaper failed; retried at its next pass');
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start(0);
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; answers how many runs it queued again and ended. */
@@ -83,7 +82,7 @@ export class JobRunsReaper implements OnApplicationBootstrap, BeforeApplicationS
     for (const { orgId, runId } of due) byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), runId]);
     const totals = { requeued: 0, ended: 0 };
     for (const [orgId, ids] of byOrg) {
-      if (this.stopping) break;
+      if (this.task.stopping) break;
       try {
         const counts = await TenantContexts.run({ orgId }, () => this.reapTenant(orgId, ids));
         totals.requeued += counts.requeued;
@@ -112,18 +111,5 @@ export class JobRunsReaper implements OnApplicationBootstrap, BeforeApplicationS
     // looked at (an ended run's row is gone): the next pass looks at others first
     await this.dataSource.query('UPDATE job_dispatches SET watch_from = now() WHERE organization_id = $1 AND job_run_id = ANY($2::uuid[])', [orgId, ids]);
     return counts;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.reap()
-        .catch((error: unknown) => logger.warn({ err: error }, 'job run reaper failed; retried at its next pass'))
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

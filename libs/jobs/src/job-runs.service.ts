@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@app/common';
 import { keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
-import { hasRole, isRole, lowerRole, Role } from '@app/tenancy';
-import { JobName } from './job-name.enum.js';
+import { JobFileName } from './job-files.service.js';
+import { IMPORT_JOBS, JobName } from './job-name.enum.js';
 import { JobQueues } from './job-queues.js';
 import { type JobErrorModel, type JobRunConnectionModel, type JobRunModel, type JobRunsFilterInput, JobRunStatus } from './job-run.model.js';
 
@@ -16,8 +16,8 @@ const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS to
   cancel_requested AS "cancelRequested", created_by AS "createdBy", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt",
   CASE WHEN status = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM job_files f WHERE f.org_id = job_runs.org_id AND f.job_run_id = job_runs.id
-                                                AND f.name IN ('result', 'rejected'))
-       THEN CASE WHEN kind IN ('contacts.import', 'interactions.import', 'audiences.import-members') THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END
+                                                AND f.name IN ('${JobFileName.RESULT}', '${JobFileName.REJECTED}'))
+       THEN CASE WHEN kind IN (${IMPORT_JOBS.map((kind) => `'${kind}'`).join(', ')}) THEN '/imports/' || id || '/rejected-rows' ELSE '/exports/' || id END
   END AS "downloadPath"`;
 
 /** A run as its processor starts it: what the job does and on whose behalf, from its row (never from the queue). */
@@ -28,6 +28,13 @@ export interface StartedRun {
   /** Its creator is no longer a member of the organization: the run must not act. */
   creatorLeft: boolean;
 }
+
+/**
+ * The role a run acts with, from the role its creator started it with and their role now (null: no longer a member);
+ * null when it must not act. Given by the application (runRole, in libs/tenancy): libs/jobs knows no roles.
+ */
+export type RunRole = (createdRole: string | null, memberRole: string | null) => string | null;
+export const RUN_ROLE = Symbol('RUN_ROLE');
 
 /** An unfinished run as the reaper sees it. */
 export interface WatchedRun {
@@ -46,6 +53,7 @@ export class JobRunsService {
   constructor(
     private readonly db: TenantDb,
     private readonly queues: JobQueues,
+    @Inject(RUN_ROLE) private readonly runRole: RunRole,
   ) {}
 
   /**
@@ -103,14 +111,14 @@ export class JobRunsService {
   /**
    * A finished run of one of `kinds` whose file the caller may download. What a file
    * holds depends on who asked for it (an ANALYST's export has no identifiers),
-   * so only its creator, or an ADMIN, reads it. `what` names it in errors.
+   * so only its creator, or an ADMIN, reads it: `mayDownload` (libs/tenancy's
+   * isCreatorOrAdmin) says whether the caller is one. `what` names it in errors.
    */
-  async downloadable(id: string, kinds: readonly JobName[], what: string): Promise<JobRunModel> {
+  async downloadable(id: string, kinds: readonly JobName[], what: string, mayDownload: (run: JobRunModel) => boolean): Promise<JobRunModel> {
     const run = await this.get(id);
-    const { userId, role } = TenantContexts.require();
     if (!kinds.includes(run.kind)) throw AppError.notFound(what);
     if (run.status !== JobRunStatus.SUCCEEDED) throw new AppError(ErrorCode.CONFLICT, `The ${what.toLowerCase()} is ${run.status}, not finished`);
-    if (run.createdBy !== userId && !hasRole(role as Role, Role.ADMIN)) {
+    if (!mayDownload(run)) {
       throw new AppError(ErrorCode.FORBIDDEN, `Only who started the ${what.toLowerCase()}, or an ADMIN, may download its file`);
     }
     return run;
@@ -177,9 +185,8 @@ export class JobRunsService {
       }
       const { params, userId, createdRole, memberRole } = run;
       if (userId === null) return { params, userId, role: createdRole, creatorLeft: false };
-      if (memberRole === null || !isRole(memberRole)) return { params, userId, role: null, creatorLeft: true };
-      const role = createdRole && isRole(createdRole) ? lowerRole(createdRole, memberRole) : memberRole;
-      return { params, userId, role, creatorLeft: false };
+      const role = this.runRole(createdRole, memberRole);
+      return { params, userId, role, creatorLeft: role === null };
     });
   }
 

@@ -7,8 +7,7 @@ import { JobHandlersRegistry } from './job-handlers.registry.js';
 import { QueueName } from './job-name.enum.js';
 import { JobQueues, QUEUE_PREFIX } from './job-queues.js';
 import { JobRunsReaper, REAPER_INTERVAL_MS } from './job-runs.reaper.js';
-import { JobRunsResolver } from './job-runs.resolver.js';
-import { JobRunsService } from './job-runs.service.js';
+import { JobRunsService, RUN_ROLE, type RunRole } from './job-runs.service.js';
 import { JOB_OPTIONS, JobsService } from './jobs.service.js';
 import { queueConnection } from './queue-connection.js';
 import { ContactsQueueProcessor, WORKER_OPTIONS } from './queue.processor.js';
@@ -30,6 +29,8 @@ export interface JobsModuleOptions {
   retention?: RetentionPolicy;
   /** JOB_REAPER_INTERVAL_MS: how often the processes that run jobs reconcile runs with the queue (default a minute). */
   reaperIntervalMs?: number;
+  /** The role a run acts with: runRole, from libs/tenancy (libs/jobs knows no roles). */
+  runRole: RunRole;
 }
 
 /** Queues (BullMQ on Redis or PostgreSQL), job runs, and — where asked — the processors. */
@@ -53,7 +54,7 @@ export class JobsModule {
         ...Object.values(QueueName).map((name) => BullModule.registerQueue({ name })),
       ],
       providers: [
-        JobRunsService, JobsService, JobFilesService, JobRunsResolver, JobQueues, { provide: QUEUE_PREFIX, useValue: options.prefix },
+        JobRunsService, JobsService, JobFilesService, JobQueues, { provide: QUEUE_PREFIX, useValue: options.prefix }, { provide: RUN_ROLE, useValue: options.runRole },
         ...(options.processors ? [JobHandlersRegistry, ContactsQueueProcessor] : []),
         ...(options.processors ? [{ provide: REAPER_INTERVAL_MS, useValue: options.reaperIntervalMs ?? 60_000 }, JobRunsReaper] : []),
         ...(options.processors ? [{ provide: RETENTION_POLICY, useValue: retention }, JobRunsRetention, RetentionService] : []),

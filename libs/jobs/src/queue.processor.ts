@@ -1,6 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { logger } from '@app/common';
+import { isUuid, logger } from '@app/common';
 import { TenantContexts } from '@app/database';
 import { JobCancelledError, type JobPayload, type JobProgress } from './job-handler.js';
 import { JobHandlersRegistry } from './job-handlers.registry.js';
@@ -26,13 +26,12 @@ export const JOB_REFUSED_REASON = 'Job refused: it names no run of its kind in i
 const QUEUE_REASONS = new Set([JOB_FAILED_REASON, JOB_REFUSED_REASON]);
 const CREATOR_LEFT = 'The member who started this run no longer belongs to the organization: it was not run';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const JOB_NAMES: readonly string[] = Object.values(JobName);
 
 /** The run a job's data points at, when it is well formed (whatever else the data holds is ignored). */
 function queuedJobOf(data: unknown): QueuedJob | null {
   const { orgId, jobRunId } = (data ?? {}) as Partial<Record<keyof QueuedJob, unknown>>;
-  return typeof orgId === 'string' && UUID.test(orgId) && typeof jobRunId === 'string' && UUID.test(jobRunId) ? { orgId, jobRunId } : null;
+  return isUuid(orgId) && isUuid(jobRunId) ? { orgId, jobRunId } : null;
 }
 
 /**

@@ -4,6 +4,7 @@ export * from './auth/api-key.guard.js';
 export * from './auth/auth-context.js';
 export * from './auth/auth.decorators.js';
 export * from './auth/current-auth.decorator.js';
+export * from './auth/request-caller.js';
 export * from './auth/role.enum.js';
 export * from './auth/tenant.interceptor.js';
 export * from './members/member.model.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { AppError } from '@app/common';
+import { AppError, isUuid } from '@app/common';
 import { ContactLookupService, externalIdKey, normalizeEmail } from '@app/contacts';
 import type { Tx } from '@app/database';
 import {
@@ -32,7 +32,6 @@ const HEADERS: Record<string, MemberColumn> = {
 };
 const OPTION_NAMES = ['source', 'delimiter', 'encoding'];
 const BATCH_ROWS = 5_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The options of `POST /audiences/:id/members`; every refusal names the option. */
 export function parseImportMembersOptions(audienceId: string, fields: Record<string, string | undefined>): ImportMembersParams {
@@ -91,7 +90,7 @@ export class ImportMembersJob extends CsvImportJob<ImportMembersParams> {
   private async resolve(tx: Tx, rows: readonly MemberRow[], source: string) {
     const emails = rows.map((row) => (row.email ? normalizeEmail(row.email) : null));
     const found = await this.contacts.lookUp(tx, {
-      ids: rows.flatMap((row) => (row.id && UUID.test(row.id) ? [row.id.toLowerCase()] : [])),
+      ids: rows.flatMap((row) => (isUuid(row.id) ? [row.id.toLowerCase()] : [])),
       externalIds: rows.flatMap((row) => (row.externalId ? [{ source, externalId: row.externalId }] : [])),
       emails: emails.flatMap((email) => (email?.ok && email.value ? [email.value] : [])),
     });

@@ -1,7 +1,6 @@
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { INPUT_LIMITS, ListPipe, TextPipe, UuidPipe } from '@app/common';
-import { TenantContexts } from '@app/database';
-import { type AuthenticatedRequest, callerOf, mayReadIdentifiers, RequireRole, Role } from '@app/tenancy';
+import { Caller, mayReadIdentifiers, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 import { currentConsents } from '../consent/consent-state.util.js';
 import { ConsentInput, ConsentModel, ConsentRecordModel } from '../consent/consent.model.js';
 import { ConsentPurpose } from '../consent/consent.types.js';
@@ -11,8 +10,6 @@ import { ContactLoaders } from './contact-loaders.js';
 import { ContactsArgs, ContactTargetInput, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
 import { BulkUpdateResultModel, ContactConnectionModel, ContactModel, ExternalIdModel } from './contact.model.js';
 import { ContactsService, type LazyContactConnection } from './contacts.service.js';
-
-type GqlContext = { req: AuthenticatedRequest };
 
 const TAG_LIST = new ListPipe(INPUT_LIMITS.values, INPUT_LIMITS.tagLength);
 
@@ -82,31 +79,31 @@ export class ContactsResolver {
   }
 
   @ResolveField(() => [TagModel], { description: 'The contact\'s tags, by name.' })
-  tags(@Parent() contact: ContactModel, @Context() context: GqlContext): Promise<TagModel[]> {
-    return this.loaders.for(context).tags.load(contact.id);
+  tags(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<TagModel[]> {
+    return this.loaders.tagsOf(caller).load(contact.id);
   }
 
   @ResolveField(() => [ExternalIdModel], { description: 'The contact\'s ids in other systems.' })
-  externalIds(@Parent() contact: ContactModel, @Context() context: GqlContext): Promise<ExternalIdModel[]> {
-    return this.loaders.for(context).externalIds.load(contact.id);
+  externalIds(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ExternalIdModel[]> {
+    return this.loaders.externalIdsOf(caller).load(contact.id);
   }
 
   @ResolveField('consents', () => [ConsentModel], { description: 'Current consent for every purpose.' })
-  async currentConsents(@Parent() contact: ContactModel, @Context() context: GqlContext): Promise<ConsentModel[]> {
-    const records = await this.loaders.for(context).consentRecords.load(contact.id);
+  async currentConsents(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ConsentModel[]> {
+    const records = await this.loaders.consentRecordsOf(caller).load(contact.id);
     return Object.entries(currentConsents(records, new Date())).map(([purpose, snapshot]) => ({ purpose: purpose as ConsentPurpose, ...snapshot }));
   }
 
   @ResolveField(() => [ConsentRecordModel], { description: 'Every consent record, oldest first.' })
   async consentHistory(
     @Parent() contact: ContactModel,
-    @Context() context: GqlContext,
+    @Caller() caller: RequestCaller,
     @Args('purpose', { type: () => ConsentPurpose, nullable: true, description: 'Only this purpose; every purpose when absent.' }) purpose?: ConsentPurpose,
   ): Promise<ConsentRecordModel[]> {
-    const records = await this.loaders.for(context).consentRecords.load(contact.id);
+    const records = await this.loaders.consentRecordsOf(caller).load(contact.id);
     const shown = purpose ? records.filter((r) => r.purpose === purpose) : records;
     // proof holds what identifies the person (an IP address, a signed form...): not for ANALYST
-    return mayReadIdentifiers(callerOf(context.req).role) ? shown : shown.map((record) => ({ ...record, proof: null }));
+    return mayReadIdentifiers(caller.role) ? shown : shown.map((record) => ({ ...record, proof: null }));
   }
 }
 
@@ -115,7 +112,7 @@ export class ContactConnectionResolver {
   constructor(private readonly contacts: ContactsService) {}
 
   @ResolveField(() => Int)
-  totalCount(@Parent() connection: LazyContactConnection, @Context() context: GqlContext): Promise<number> {
-    return TenantContexts.run(callerOf(context.req), () => this.contacts.count(connection.countFilter));
+  totalCount(@Parent() connection: LazyContactConnection, @Caller() caller: RequestCaller): Promise<number> {
+    return caller.run(() => this.contacts.count(connection.countFilter));
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { AppError, ErrorCode, UuidPipe } from '@app/common';
 import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService } from '@app/jobs';
-import { RequireRole, Role } from '@app/tenancy';
+import { isCreatorOrAdmin, RequireRole, Role } from '@app/tenancy';
 import { exportContentType } from './export-file.util.js';
 import { type ExportContactsParams, ExportFormat } from './export.inputs.js';
 
@@ -16,7 +16,7 @@ export class ExportsController {
   @Get(':id')
   @RequireRole(Role.ANALYST)
   async download(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
-    const run = await this.runs.downloadable(id, [JobName.EXPORT_CONTACTS], 'Export');
+    const run = await this.runs.downloadable(id, [JobName.EXPORT_CONTACTS], 'Export', isCreatorOrAdmin);
     // a finished export always has its file until the retention purge removes it (RETENTION_DAYS_FILES)
     if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The export has expired: its file was deleted');
     const params = (await this.runs.payload(id)) as ExportContactsParams;

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { AppError, ErrorCode, UuidPipe } from '@app/common';
-import { IMPORT_JOBS, ImportUploadRoute, ImportUploads, type StartedImport, type UploadRequest } from '@app/imports';
-import { type FileReply, JobFileName, JobFilesService, JobName, JobRunsService } from '@app/jobs';
-import { RequireRole, Role } from '@app/tenancy';
+import { ImportUploadRoute, ImportUploads, type StartedImport, type UploadRequest } from '@app/imports';
+import { type FileReply, IMPORT_JOBS, JobFileName, JobFilesService, JobName, JobRunsService } from '@app/jobs';
+import { isCreatorOrAdmin, RequireRole, Role } from '@app/tenancy';
 import { parseImportOptions } from './import-options.js';
 
 /**
@@ -27,7 +27,7 @@ export class ImportsController {
   @Get(':id/rejected-rows')
   @RequireRole(Role.EDITOR)
   async rejectedRows(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
-    const run = await this.runs.downloadable(id, IMPORT_JOBS, 'Import');
+    const run = await this.runs.downloadable(id, IMPORT_JOBS, 'Import', isCreatorOrAdmin);
     if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows, or its file has expired');
     this.files.send(reply, id, JobFileName.REJECTED, { contentType: 'text/csv; charset=utf-8', filename: `rejected-rows-${id}.csv` });
   }

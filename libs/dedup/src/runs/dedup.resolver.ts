@@ -1,5 +1,5 @@
 import { Args, Float, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { AppError } from '@app/common';
+import { AppError, isUuid } from '@app/common';
 import { JobName, JobRunModel, JobsService } from '@app/jobs';
 import { RequireRole, Role } from '@app/tenancy';
 import { DedupSettingsService } from './dedup-settings.service.js';
@@ -10,7 +10,6 @@ import { DuplicatesService } from './duplicates.service.js';
 
 const MAX_PAGE = 200;
 const MAX_CONTACT_IDS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver()
 export class DedupResolver {
@@ -37,7 +36,7 @@ export class DedupResolver {
     if (scope === DedupScope.CONTACT_IDS) {
       if (!contactIds?.length) throw AppError.badInput('contactIds', 'CONTACT_IDS needs contactIds');
       if (contactIds.length > MAX_CONTACT_IDS) throw AppError.badInput('contactIds', `at most ${MAX_CONTACT_IDS} ids; use CHANGED_SINCE`);
-      const bad = contactIds.findIndex((id) => !UUID.test(id));
+      const bad = contactIds.findIndex((id) => !isUuid(id));
       if (bad >= 0) throw AppError.badInput(`contactIds.${bad}`, 'not a contact id');
     }
     const params: DedupRunParams = {
@@ -66,7 +65,7 @@ export class DedupResolver {
   })
   @RequireRole(Role.EDITOR)
   dismissDuplicate(@Args('contactIds', { type: () => [ID], description: 'The contacts, 2 to 50, that are different people.' }) contactIds: string[]): Promise<number> {
-    const bad = contactIds.findIndex((id) => !UUID.test(id));
+    const bad = contactIds.findIndex((id) => !isUuid(id));
     if (bad >= 0) throw AppError.badInput(`contactIds.${bad}`, 'not a contact id');
     return this.duplicates.dismiss(contactIds);
   }

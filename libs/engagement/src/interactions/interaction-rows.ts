@@ -1,8 +1,8 @@
+import { isUuid } from '@app/common';
 import { externalIdKey, normalizeEmail, trimToNull } from '@app/contacts';
 import type { Vocabulary } from './engagement-terms.js';
 import type { InteractionInput } from './interaction.models.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TEXT = 500;
 const MAX_ATTRIBUTES_JSON = 8_000;
 /** Later than this is a mistake (a show date typed as the purchase date...), not something that happened. */
@@ -116,7 +116,7 @@ export function checkInteraction(input: InteractionInput, path: string, vocabula
 function checkContactReference(input: InteractionInput['contact'] | null | undefined): ContactReference | string {
   if (!input) return 'contact is required';
   const id = trimToNull(input.id);
-  if (id !== null && !UUID.test(id)) return 'contact.id is not a contact id';
+  if (id !== null && !isUuid(id)) return 'contact.id is not a contact id';
   const source = trimToNull(input.externalId?.source);
   const externalId = trimToNull(input.externalId?.externalId);
   if ((source === null) !== (externalId === null)) return 'contact.externalId needs both source and externalId';

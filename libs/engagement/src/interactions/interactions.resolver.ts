@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import DataLoader from 'dataloader';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type DataLoader from 'dataloader';
 import { ContactModel } from '@app/contacts';
-import { TenantContexts, TenantDb } from '@app/database';
-import { type AuthenticatedRequest, callerOf, RequireRole, Role } from '@app/tenancy';
+import { TenantDb } from '@app/database';
+import { Caller, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 import { ContactEngagementModel, summarize } from './contact-engagement.js';
 import {
   InteractionConnectionModel, InteractionInput, InteractionsArgs, InteractionTermInput, InteractionTermModel, MAX_INTERACTIONS_PER_CALL,
   RecordInteractionsResultModel,
 } from './interaction.models.js';
 import { InteractionsService } from './interactions.service.js';
-
-type GqlContext = { req: AuthenticatedRequest };
 
 @Resolver()
 export class InteractionsResolver {
@@ -44,27 +42,19 @@ export class InteractionsResolver {
 /** Per-request DataLoader of engagement summaries: one statement for a page of contacts. */
 @Injectable()
 export class EngagementLoaders {
-  private readonly byContext = new WeakMap<object, DataLoader<string, ContactEngagementModel>>();
-
   constructor(
     private readonly db: TenantDb,
     private readonly interactions: InteractionsService,
   ) {}
 
-  for(context: GqlContext): DataLoader<string, ContactEngagementModel> {
-    let loader = this.byContext.get(context);
-    if (!loader) {
-      const caller = callerOf(context.req);
-      loader = new DataLoader(async (ids) => {
-        const rows = await TenantContexts.run(caller, () => this.db.transaction((tx) => this.interactions.typeAggregates(tx, ids)));
-        const byContact = new Map<string, typeof rows>();
-        for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
-        const now = new Date();
-        return ids.map((id) => summarize(byContact.get(id) ?? [], now));
-      });
-      this.byContext.set(context, loader);
-    }
-    return loader;
+  for(caller: RequestCaller): DataLoader<string, ContactEngagementModel> {
+    return caller.loader('engagement.summaries', async (ids: readonly string[]) => {
+      const rows = await this.db.transaction((tx) => this.interactions.typeAggregates(tx, ids));
+      const byContact = new Map<string, typeof rows>();
+      for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
+      const now = new Date();
+      return ids.map((id) => summarize(byContact.get(id) ?? [], now));
+    });
   }
 }
 
@@ -76,12 +66,12 @@ export class ContactEngagementResolver {
   ) {}
 
   @ResolveField(() => InteractionConnectionModel, { description: "The contact's interactions, latest first." })
-  interactions(@Parent() contact: ContactModel, @Context() context: GqlContext, @Args() args: InteractionsArgs): Promise<InteractionConnectionModel> {
-    return TenantContexts.run(callerOf(context.req), () => this.service.timeline(contact.id, args));
+  interactions(@Parent() contact: ContactModel, @Caller() caller: RequestCaller, @Args() args: InteractionsArgs): Promise<InteractionConnectionModel> {
+    return caller.run(() => this.service.timeline(contact.id, args));
   }
 
   @ResolveField(() => ContactEngagementModel, { description: 'A summary of the contact\'s interactions, with RFM scores.' })
-  engagement(@Parent() contact: ContactModel, @Context() context: GqlContext): Promise<ContactEngagementModel> {
-    return this.loaders.for(context).load(contact.id);
+  engagement(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ContactEngagementModel> {
+    return this.loaders.for(caller).load(contact.id);
   }
 }

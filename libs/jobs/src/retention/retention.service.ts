@@ -5,6 +5,7 @@ import { logger } from '@app/common';
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
 import { QueueName } from '../job-name.enum.js';
 import { JobsService } from '../jobs.service.js';
+import { PeriodicTask } from '../periodic-task.js';
 import { RETENTION_PURGE, type RetentionPolicy, type RetentionPurgeContract } from './retention-policy.js';
 
 export const RETENTION_POLICY = Symbol('RETENTION_POLICY');
@@ -21,9 +22,7 @@ const SWEEP_EVERY_MS = 3_600_000;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private purges: RetentionPurgeContract[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopping = false;
+  private readonly task = new PeriodicTask(() => this.sweep(), SWEEP_EVERY_MS, 'retention sweep failed; retried at the next one');
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -39,13 +38,11 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       .getProviders()
       .filter((wrapper) => typeof wrapper.metatype === 'function' && wrapper.instance && this.reflector.get<boolean | undefined>(RETENTION_PURGE, wrapper.metatype))
       .map((wrapper) => wrapper.instance as RetentionPurgeContract);
-    this.schedule(FIRST_SWEEP_MS);
+    this.task.start(FIRST_SWEEP_MS);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Removes what has expired at `now` (a later time simulates waiting); returns how much, by kind. */
@@ -57,7 +54,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     // the application role cannot list organizations: this function gives their ids, nothing else
     const organizations = (await this.dataSource.query<{ id: string }[]>('SELECT id FROM crm_organization_ids() AS id')).map((row) => row.id);
     for (const orgId of organizations) {
-      if (this.stopping) break;
+      if (this.task.stopping) break;
       try {
         add(await TenantContexts.run({ orgId }, () => this.db.transaction((tx) => this.purgeTenant(tx, now))));
       } catch (error) {
@@ -91,18 +88,5 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       completedJobs += (await queue.clean(graceMs(Math.min(1, this.policy.queueDays)), 0, 'completed')).length;
     }
     return { failedJobs, completedJobs };
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed; retried at the next one'))
-        .finally(() => {
-          this.running = null;
-          this.schedule(SWEEP_EVERY_MS);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

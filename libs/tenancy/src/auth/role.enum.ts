@@ -41,3 +41,12 @@ export function isRole(value: string): value is Role {
 export function lowerRole(a: Role, b: Role): Role {
   return RANK[a] <= RANK[b] ? a : b;
 }
+
+/**
+ * The role a queued run acts with: the role its creator started it with, capped by their role now. Null when they
+ * are no longer a member (or a role is unknown): the run must not act.
+ */
+export function runRole(createdRole: string | null, memberRole: string | null): Role | null {
+  if (memberRole === null || !isRole(memberRole)) return null;
+  return createdRole && isRole(createdRole) ? lowerRole(createdRole, memberRole) : memberRole;
+}

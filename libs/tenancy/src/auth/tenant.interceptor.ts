@@ -6,8 +6,8 @@ import { callerOf } from './auth-context.js';
 
 /**
  * Runs each authenticated operation inside its caller's tenant context, so
- * TenantDb knows the organization. (Field resolvers get the caller from the
- * GraphQL context through callerOf().)
+ * TenantDb knows the organization. (Field resolvers are not wrapped: they
+ * enter it through @Caller(), request-caller.ts.)
  */
 @Injectable()
 export class TenantInterceptor implements NestInterceptor {

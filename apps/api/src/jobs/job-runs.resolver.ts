@@ -1,9 +1,9 @@
-import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { UuidPipe } from '@app/common';
-import { type AuthenticatedRequest, callerOf, mayReadIdentifiers, RequireRole, Role } from '@app/tenancy';
-import { JobErrorModel, JobRunConnectionModel, JobRunModel, JobRunsFilterInput } from './job-run.model.js';
-import { JobRunsService } from './job-runs.service.js';
+import { JobErrorModel, JobRunConnectionModel, JobRunModel, JobRunsFilterInput, JobRunsService } from '@app/jobs';
+import { Caller, mayReadIdentifiers, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 
+/** Job runs over GraphQL. In the API, not in libs/jobs: the role checks are @app/tenancy's, which libs/jobs does not depend on. */
 @Resolver(() => JobRunModel)
 export class JobRunsResolver {
   constructor(private readonly runs: JobRunsService) {}
@@ -33,9 +33,9 @@ export class JobRunsResolver {
 
   /** Wherever a run is returned (startExport, refreshAudience...), its errors as the caller may see them. */
   @ResolveField(() => [JobErrorModel], { description: 'The first errors (at most 100); no column for the ANALYST role.' })
-  errors(@Parent() run: JobRunModel, @Context() context: { req: AuthenticatedRequest }): JobErrorModel[] {
+  errors(@Parent() run: JobRunModel, @Caller() caller: RequestCaller): JobErrorModel[] {
     // a file without a header line names its columns by its first row's values (an email, a name): not for ANALYST
-    if (mayReadIdentifiers(callerOf(context.req).role)) return run.errors;
+    if (mayReadIdentifiers(caller.role)) return run.errors;
     return run.errors.map((error) => ({ ...error, column: null }));
   }
 }
