@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { mulberry32, Rng } from '@app/contacts';
+import { mulberry32, Rng } from '@app/fixtures';
 import { Role } from '@app/tenancy';
 import { TestApi } from './support/test-app.js';
 

@@ -22,9 +22,10 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
-  ConsentPurpose, ConsentStatus, DEMO_ORGANIZATIONS, ImpliedConsentReason, impliedConsentExpiry, LegalBasis, mulberry32, Rng,
+  ConsentPurpose, ConsentStatus, DEMO_ORGANIZATIONS, ImpliedConsentReason, impliedConsentExpiry, LegalBasis,
 } from '@app/contacts';
 import { copyNullable } from '@app/database';
+import { mulberry32, Rng } from '@app/fixtures';
 import { DEFAULT_SEASONS, generateInteractions } from '../engagement/engagement-data.js';
 import { type CeilingRow, normalizeGeneratedRow } from '../import/ceiling-rows.js';
 import { generateContactRows } from '../import/generate-contacts-csv.js';

@@ -41,7 +41,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mulberry32, Rng } from '@app/contacts';
+import { mulberry32, Rng } from '@app/fixtures';
 import { Weighted } from '../support/weighted.js';
 import {
   type Culture,

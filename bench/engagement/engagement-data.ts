@@ -83,7 +83,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
-import { ENGLISH_FIRST_NAMES, ENGLISH_LAST_NAMES, FRENCH_FIRST_NAMES, mulberry32, Rng } from '@app/contacts';
+import { ENGLISH_FIRST_NAMES, ENGLISH_LAST_NAMES, FRENCH_FIRST_NAMES, mulberry32, Rng } from '@app/fixtures';
 import { searchTotals, Weighted } from '../support/weighted.js';
 
 export const INTERACTION_KINDS = [
