@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Role } from '@app/tenancy';
 import { type GraphqlResponse, TestApi } from './support/test-app.js';
 import { setTenant } from './support/tenant-claim.js';
+import { sleep } from './support/wait.js';
 
 /**
  * Audiences over real HTTP, with the jobs and the change listener running in the API under test: dynamic audiences
@@ -33,7 +34,6 @@ const EXPORT = `mutation($filter: ContactFilterInput, $format: ExportFormat!) { 
 
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /** What the test knows of a contact, enough to evaluate its rules. */

@@ -4,6 +4,7 @@ import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, type JobRunModel, JobRunsService, JobsService, QueueName, REAPED } from '@app/jobs';
 import { queueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
+import { sleep } from '../support/wait.js';
 
 /**
  * Issue 13, item 1 (the reaper): a run whose job is gone, or failed for good without the run recording it (a worker
@@ -64,7 +65,9 @@ for (const { backend, env, run } of queueBackends) {
       expect(await api.finishedRun(owner, startExport.id)).toMatchObject({ status: 'SUCCEEDED', errors: [] });
       // a job due tomorrow (a daily refresh): its run waits, QUEUED, past several reaper passes
       const later = await TenantContexts.run({ orgId }, () => api.app.get(JobsService).start(JobName.EXPORT_CONTACTS, PARAMS, undefined, 86_400_000));
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // an absence (the reaper leaves it alone), and no observable point when it would have acted: a fixed pause of
+      // five reaper intervals
+      await sleep(1_500);
       expect((await api.ok<any>(owner, `query($id: ID!) { jobRun(id: $id) { status } }`, { id: later.id })).jobRun.status).toBe('QUEUED');
       expect(await queue.getJobState(later.id)).toBe('delayed');
       await api.ok(owner, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: later.id });

@@ -3,6 +3,7 @@ import { loadConfig } from '@app/common';
 import { OrganizationsService, type CreatedOrganization, MembersService, ApiKeysService, Role } from '@app/tenancy';
 import { TenantContexts } from '@app/database';
 import { createApiApp } from '../../apps/api/src/bootstrap.js';
+import { finishedJobRun } from './wait.js';
 
 export interface GraphqlResponse<T = Record<string, any>> {
   data?: T | null;
@@ -75,13 +76,7 @@ export class TestApi {
 
   /** The job run once it has finished (SUCCEEDED, FAILED or CANCELLED). */
   async finishedRun(token: string, id: string, timeoutMs = 60_000): Promise<any> {
-    const query = `query($id: ID!) { jobRun(id: $id) { id kind status processed total counts attempts errors { message line column } downloadPath createdBy } }`;
-    for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-      const { jobRun } = await this.ok<any>(token, query, { id });
-      if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(jobRun.status)) return jobRun;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Job run ${id} did not finish within ${timeoutMs} ms`);
+    return finishedJobRun((query, variables) => this.ok<any>(token, query, variables), id, timeoutMs);
   }
 
   /** A new organization with its owner's key. */
