@@ -93,10 +93,7 @@ describe('audiences', () => {
   const staticMembers = new Set<string>();
 
   beforeAll(async () => {
-    api = await TestApi.start({ RUN_JOBS_IN_API: 'true' });
-    const org = await api.createOrganization('Audiences Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Audiences Org', { RUN_JOBS_IN_API: 'true' }));
     db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await db.connect();
 

@@ -17,10 +17,7 @@ describe('contacts over GraphQL', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    api = await TestApi.start();
-    const org = await api.createOrganization('Théâtre du Test');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Théâtre du Test'));
   });
   afterAll(() => api.close());
 

@@ -52,10 +52,7 @@ describe('engagement analytics', () => {
   const recorded: Recorded[] = [];
 
   beforeAll(async () => {
-    api = await TestApi.start();
-    const org = await api.createOrganization('Analytics Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Analytics Org'));
     const rng = new Rng(mulberry32(20251126));
     for (let c = 0; c < 30; c++) {
       const place = REGIONS[c % REGIONS.length];

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { type BuiltProcess, startBuiltProcess, stopAllBuiltProcesses } from './support/child-process.js';
-import { queueBackends } from './support/queue-backends.js';
+import { describeOnQueueBackends } from './support/queue-backends.js';
 import { TestApi } from './support/test-app.js';
 import { until } from './support/wait.js';
 
@@ -78,8 +78,7 @@ async function snapshot(orgId: string): Promise<unknown> {
   }
 }
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`an import whose worker is killed, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `an import whose worker is killed, on the ${backend} backend`, (env) => {
     let api: TestApi;
     const workers: BuiltProcess[] = [];
     const startWorker = async () => {
@@ -175,5 +174,4 @@ for (const { backend, env, run } of queueBackends) {
       const { jobRun } = await api.ok<any>(org.token, `query($id: ID!) { jobRun(id: $id) { status attempts counts } }`, { id: upload.body.jobRunId });
       expect(jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { rows: ROWS, dedupRunQueued: 0 } });
     }, 120_000);
-  });
-}
+});

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, JobRunsService, JobsService, QueueName } from '@app/jobs';
 import { Role } from '@app/tenancy';
-import { queueBackends } from './support/queue-backends.js';
+import { describeOnQueueBackends } from './support/queue-backends.js';
 import { TestApi } from './support/test-app.js';
 import { finishedQueueJob } from './support/wait.js';
 
@@ -14,17 +14,13 @@ const START = `mutation($format: ExportFormat!, $filter: ContactFilterInput, $op
   startExport(format: $format, filter: $filter, options: $options) { id status kind } }`;
 const RUN = `query($id: ID!) { jobRun(id: $id) { id kind status processed total counts attempts errors { message } downloadPath createdBy } }`;
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`jobs on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `jobs on the ${backend} backend`, (env) => {
     let api: TestApi;
     let owner: string;
     let orgId: string;
 
     beforeAll(async () => {
-      api = await TestApi.start({ ...env, RUN_JOBS_IN_API: 'true' });
-      const org = await api.createOrganization('Jobs Org');
-      owner = org.token;
-      orgId = org.organization.id;
+      ({ api, owner, orgId } = await TestApi.withOrganization('Jobs Org', { ...env, RUN_JOBS_IN_API: 'true' }));
       for (const [firstName, lastName, email] of [
         ['Hélène', 'Côté', 'helene@example.org'],
         ['Jean-François', 'Tremblay', 'jf@example.org'],
@@ -107,5 +103,4 @@ for (const { backend, env, run } of queueBackends) {
       const again = await api.gql(owner, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: done.id });
       expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
     });
-  });
-}
+});

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, JobRunsService, JobsService, QueueName } from '@app/jobs';
 import { ApiKeysService, MembersService, Role } from '@app/tenancy';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 import { finishedQueueJob } from '../support/wait.js';
 
@@ -38,8 +38,7 @@ describe('the application role and the queue schema', () => {
   });
 });
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`forged jobs, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (env) => {
     let api: TestApi;
     let queue: Queue;
     let orgA: string;
@@ -140,5 +139,4 @@ for (const { backend, env, run } of queueBackends) {
       expect(failedJob.failedReason).toMatch(/^Job attempt failed/);
       expect(JSON.stringify({ data: failedJob.data, reason: failedJob.failedReason, stack: failedJob.stacktrace })).not.toMatch(/secret\.person|Tremblay/);
     });
-  });
-}
+});

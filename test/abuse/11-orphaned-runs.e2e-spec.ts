@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, JobRunsService } from '@app/jobs';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 import { until } from '../support/wait.js';
 
@@ -22,8 +22,7 @@ function orphan(api: TestApi, orgId: string, kind: JobName, params: object, user
   return TenantContexts.run({ orgId, userId }, () => api.app.get(TenantDb).transaction((tx) => api.app.get(JobRunsService).create(tx, kind, params)));
 }
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`orphaned runs, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `orphaned runs, on the ${backend} backend`, (env) => {
     describe('with the reaper far off (its default minute)', () => {
       let api: TestApi;
       beforeAll(async () => {
@@ -68,5 +67,4 @@ for (const { backend, env, run } of queueBackends) {
         expect(await api.finishedRun(org.token, lost.id)).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { exported: 0 } });
       });
     });
-  });
-}
+});

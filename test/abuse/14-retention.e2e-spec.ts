@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { JobsService, QueueName, RetentionService } from '@app/jobs';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 import { finishedQueueJob, until } from '../support/wait.js';
 
@@ -99,8 +99,7 @@ describe('a deleted contact leaves no trace', () => {
   }, 180_000);
 });
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`the retention purge on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `the retention purge on the ${backend} backend`, (env, backend) => {
     let api: TestApi;
     let db: pg.Client;
     let token: string;
@@ -201,5 +200,4 @@ for (const { backend, env, run } of queueBackends) {
       expect(removed.failedJobs).toBeGreaterThanOrEqual(1);
       expect(await queue.getJob(failed.id)).toBeUndefined();
     }, 120_000);
-  });
-}
+});

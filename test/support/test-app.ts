@@ -43,6 +43,13 @@ export class TestApi {
     return new TestApi(app, `http://127.0.0.1:${address.port}`);
   }
 
+  /** `start(env)` and a new organization: the API, its owner's key and the organization's id (most suites' first step). */
+  static async withOrganization(name: string, env: Record<string, string> = {}): Promise<{ api: TestApi; owner: string; orgId: string }> {
+    const api = await TestApi.start(env);
+    const org = await api.createOrganization(name);
+    return { api, owner: org.token, orgId: org.organization.id };
+  }
+
   async close(): Promise<void> {
     await this.app.close();
   }
