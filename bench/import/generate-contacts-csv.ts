@@ -33,6 +33,7 @@ import {
   type Place,
   Rng,
 } from '@app/fixtures';
+import { cliOption } from '../support/cli.js';
 
 export const FRENCH_HEADERS = ['No client', 'Prénom', 'Nom', 'Courriel', 'Téléphone', 'Adresse', 'Ville', 'Code postal', 'Langue', 'Date de naissance'] as const;
 export const ENGLISH_HEADERS = ['Customer ID', 'First name', 'Last name', 'Email', 'Phone', 'Address', 'City', 'Postal code', 'Language', 'Date of birth'] as const;
@@ -346,12 +347,6 @@ export async function writeContactsCsv(file: string, options: WriteCsvOptions): 
 }
 
 // --- CLI ---------------------------------------------------------------------------------------
-
-function cliOption(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 async function cli(args: string[]): Promise<void> {
   const rows = Number(cliOption(args, 'rows') ?? 1_000_000);
