@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Role } from '@app/tenancy';
 import { type GraphqlResponse, TestApi } from './support/test-app.js';
 import { setTenant } from './support/tenant-claim.js';
+import { sleep } from './support/wait.js';
 
 /**
  * Audiences over real HTTP, with the jobs and the change listener running in the API under test: dynamic audiences
@@ -33,7 +34,6 @@ const EXPORT = `mutation($filter: ContactFilterInput, $format: ExportFormat!) { 
 
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /** What the test knows of a contact, enough to evaluate its rules. */
@@ -93,10 +93,7 @@ describe('audiences', () => {
   const staticMembers = new Set<string>();
 
   beforeAll(async () => {
-    api = await TestApi.start({ RUN_JOBS_IN_API: 'true' });
-    const org = await api.createOrganization('Audiences Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Audiences Org', { RUN_JOBS_IN_API: 'true' }));
     db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await db.connect();
 

@@ -66,10 +66,7 @@ describe('duplicate detection', () => {
   const id = {} as Record<Person, string>;
 
   beforeAll(async () => {
-    api = await TestApi.start({ RUN_JOBS_IN_API: 'true' });
-    const org = await api.createOrganization('Dedup Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Dedup Org', { RUN_JOBS_IN_API: 'true' }));
     const upload = await api.upload(owner, [HEADER, ...Object.values(PEOPLE)].join('\n'), { strategy: 'CREATE_ALL', dedup: 'false' });
     expect(upload).toMatchObject({ status: 202 });
     const run = await api.finishedRun(owner, upload.body.jobRunId);
@@ -283,10 +280,7 @@ describe('dedup settings', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    api = await TestApi.start();
-    const org = await api.createOrganization('Dedup Settings Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Dedup Settings Org'));
   });
   afterAll(() => api.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { mulberry32, Rng } from '@app/contacts';
+import { mulberry32, Rng } from '@app/fixtures';
 import { Role } from '@app/tenancy';
 import { TestApi } from './support/test-app.js';
 
@@ -52,10 +52,7 @@ describe('engagement analytics', () => {
   const recorded: Recorded[] = [];
 
   beforeAll(async () => {
-    api = await TestApi.start();
-    const org = await api.createOrganization('Analytics Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Analytics Org'));
     const rng = new Rng(mulberry32(20251126));
     for (let c = 0; c < 30; c++) {
       const place = REGIONS[c % REGIONS.length];

@@ -20,10 +20,7 @@ describe('interactions', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    api = await TestApi.start();
-    const org = await api.createOrganization('Engagement Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Engagement Org'));
   });
   afterAll(() => api.close());
 

@@ -7,10 +7,15 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { logger } from '../dist/libs/common/src/index.js';
 import { appUrlFromOwnerUrl, migrate, readTenantClaimKey, startEmbeddedPostgres } from '../dist/libs/database/src/index.js';
 
 export default async function globalSetup() {
-  process.env.LOG_LEVEL ??= 'warn';
+  // Test output is the runner's own lines: the logs of the code under test (hundreds of expected job failures) only
+  // with TEST_LOGS=1 (or an explicit LOG_LEVEL). Child processes keep theirs for failure messages (support/child-process.ts).
+  process.env.LOG_LEVEL ??= process.env.TEST_LOGS === '1' ? 'warn' : 'silent';
+  // this file's logger was made when it was imported, before the line above
+  logger.level = process.env.LOG_LEVEL;
   const name = `crm_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   let ownerUrl;
   const external = process.env.DATABASE_URL;

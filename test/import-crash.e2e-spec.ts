@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { type BuiltProcess, startBuiltProcess, stopAllBuiltProcesses } from './support/child-process.js';
-import { queueBackends } from './support/queue-backends.js';
+import { describeOnQueueBackends } from './support/queue-backends.js';
 import { TestApi } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 /**
  * Crash safety, on each queue backend: a worker process killed with SIGKILL in
@@ -77,8 +78,7 @@ async function snapshot(orgId: string): Promise<unknown> {
   }
 }
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`an import whose worker is killed, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `an import whose worker is killed, on the ${backend} backend`, (env) => {
     let api: TestApi;
     const workers: BuiltProcess[] = [];
     const startWorker = async () => {
@@ -88,15 +88,12 @@ for (const { backend, env, run } of queueBackends) {
     };
 
     /** Waits until the run is RUNNING and has reported some rows. */
-    const runningWithProgress = async (token: string, id: string) => {
-      for (const started = Date.now(); ; ) {
+    const runningWithProgress = (token: string, id: string) =>
+      until(`run ${id} to be RUNNING with rows processed`, async () => {
         const { jobRun } = await api.ok<any>(token, `query($id: ID!) { jobRun(id: $id) { status processed } }`, { id });
         expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
-        if (Date.now() - started > 60_000) throw new Error(`The run is still ${jobRun.status} with ${jobRun.processed} rows processed after 60 s`);
-        if (jobRun.status === 'RUNNING' && jobRun.processed > 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+        return jobRun.status === 'RUNNING' && jobRun.processed > 0;
+      }, { everyMs: 20 });
 
     beforeAll(async () => {
       api = await TestApi.start(env); // no processors in the API: the child workers run the jobs
@@ -177,5 +174,4 @@ for (const { backend, env, run } of queueBackends) {
       const { jobRun } = await api.ok<any>(org.token, `query($id: ID!) { jobRun(id: $id) { status attempts counts } }`, { id: upload.body.jobRunId });
       expect(jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { rows: ROWS, dedupRunQueued: 0 } });
     }, 120_000);
-  });
-}
+});

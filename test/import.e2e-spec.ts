@@ -28,10 +28,7 @@ describe('contact import', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    api = await TestApi.start({ RUN_JOBS_IN_API: 'true', IMPORT_MAX_BYTES: String(256 * 1024) });
-    const org = await api.createOrganization('Import Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Import Org', { RUN_JOBS_IN_API: 'true', IMPORT_MAX_BYTES: String(256 * 1024) }));
     await api.ok(owner, `mutation { defineAttribute(input: { key: "season_pass", label: "Abonnement", type: CHOICE, choices: ["Saison", "Découverte"] }) { key } }`);
   });
   afterAll(() => api.close());

@@ -25,10 +25,7 @@ describe('merging contacts', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    api = await TestApi.start();
-    const org = await api.createOrganization('Merge Org');
-    owner = org.token;
-    orgId = org.organization.id;
+    ({ api, owner, orgId } = await TestApi.withOrganization('Merge Org'));
     await api.ok(owner, `mutation { defineAttribute(input: { key: "visits", label: "Visites", type: NUMBER }) { key } }`);
     db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await db.connect();

@@ -10,7 +10,7 @@ import { migrate } from '@app/database';
 import { openBenchDatabase, postgresVersion } from '../support/database.js';
 import { cpuSnapshot, machine, sampleRss } from '../support/measurements.js';
 import { API_ENTRY, appEnv, freePort, startChild, stopChild, waitUntil } from '../support/processes.js';
-import { log, mb, n, onCleanup, ROOT, runBench } from '../support/run.js';
+import { log, mb, n, onCleanup, ROOT, runBench, SMOKE } from '../support/run.js';
 import { BENCH_COMMON_TAG, BENCH_CONTACTS_PER_ORG, type BenchSeedResult, seedBenchData } from './seed-bench-data.js';
 
 /**
@@ -21,6 +21,8 @@ import { BENCH_COMMON_TAG, BENCH_CONTACTS_PER_ORG, type BenchSeedResult, seedBen
  *
  * BENCH_SECONDS (default 20): measured seconds per scenario, after a 3 s warm-up.
  * BENCH_CONNECTIONS (default 50): concurrent connections.
+ * BENCH_SMOKE=1: two organizations of 4,000 and 500 contacts (enough for 50 Tremblay), 1 s per scenario
+ * after a 1 s warm-up, 5 connections; nothing written.
  */
 
 // autocannon ships no type declarations: the part used here, typed.
@@ -45,9 +47,10 @@ interface AutocannonResult {
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
 
-const SECONDS = positiveInt('BENCH_SECONDS', 20);
-const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
-const WARMUP_SECONDS = 3;
+const SECONDS = positiveInt('BENCH_SECONDS', SMOKE ? 1 : 20);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', SMOKE ? 5 : 50);
+const WARMUP_SECONDS = SMOKE ? 1 : 3;
+const CONTACTS_PER_ORG: readonly number[] = SMOKE ? [4_000, 500] : BENCH_CONTACTS_PER_ORG;
 const LAST_RUN = path.join(ROOT, 'bench/api/last-run.md');
 
 const SCENARIOS = [
@@ -83,9 +86,9 @@ async function main(): Promise<void> {
   await migrate(database.ownerUrl, appPassword);
   const pgVersion = await postgresVersion(database.ownerUrl);
 
-  const total = BENCH_CONTACTS_PER_ORG.reduce((a, b) => a + b, 0);
-  log(`Seeding ${BENCH_CONTACTS_PER_ORG.length} organizations, ${n(total)} contacts...`);
-  const seed = await seedBenchData(database.ownerUrl, BENCH_CONTACTS_PER_ORG, log);
+  const total = CONTACTS_PER_ORG.reduce((a, b) => a + b, 0);
+  log(`Seeding ${CONTACTS_PER_ORG.length} organizations, ${n(total)} contacts...`);
+  const seed = await seedBenchData(database.ownerUrl, CONTACTS_PER_ORG, log);
   log(`  seeded in ${(seed.ms / 1000).toFixed(1)} s (${seed.databaseSize})`);
 
   const port = await freePort();
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
   const databaseDescription = database.embedded ? `embedded PostgreSQL (default settings), port ${database.port}` : `DATABASE_URL's server, fresh database ${database.name}`;
   const report = formatReport({ results, seed, pgVersion, databaseDescription, startupRss, peakRss: peak, endRss });
   process.stdout.write(`\n${report}\n`);
+  if (SMOKE) return;
   await mkdir(path.dirname(LAST_RUN), { recursive: true });
   await writeFile(LAST_RUN, `${report}\n`);
   log(`Written to ${path.relative(process.cwd(), LAST_RUN) || LAST_RUN}`);
@@ -190,7 +194,7 @@ async function drain(ownerUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
-  await sleep(1000);
+  await sleep(SMOKE ? 100 : 1000);
 }
 
 // --- Report ------------------------------------------------------------------------------------
@@ -216,13 +220,13 @@ function formatReport(input: {
     ({ name, cpu, rss }) =>
       `| ${name} | ${cpu.api.toFixed(2)} | ${cpu.postgres === null ? 'n/a' : cpu.postgres.toFixed(2)} | ${cpu.loadGenerator.toFixed(2)} | ${mb(rss)} |`,
   );
-  const others = BENCH_CONTACTS_PER_ORG.slice(1);
+  const others = CONTACTS_PER_ORG.slice(1);
   return [
     `### API benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `- Machine: ${m.cpuModel} × ${m.cpus} logical CPUs, ${(m.ramBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${m.kernel}`,
     `- Node ${process.version}; ${input.pgVersion} (${input.databaseDescription}); API, PostgreSQL and autocannon on the same machine`,
-    `- Data: ${BENCH_CONTACTS_PER_ORG.length} organizations, ${n(seed.contacts)} contacts (organization 1: ${n(seed.contactsOrg1)}, the ${others.length} others ${n(others[0] ?? 0)} each); ` +
+    `- Data: ${CONTACTS_PER_ORG.length} organizations, ${n(seed.contacts)} contacts (organization 1: ${n(seed.contactsOrg1)}, the ${others.length} others ${n(others[0] ?? 0)} each); ` +
       `organization 1 has ${n(seed.tremblayOrg1)} Tremblay and ${n(seed.commonTagOrg1)} contacts tagged "${BENCH_COMMON_TAG}"; ` +
       `${n(seed.contactTags)} tag links, ${n(seed.consents)} consent records, ${n(seed.searchTokens)} search tokens; database ${seed.databaseSize}`,
     `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up (each run drained before the next), 30 s request timeout, organization 1's owner key, API defaults (pool of 10 connections, AUTH_CACHE_MS 5000)`,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pg from 'pg';
+import { asciiSlug } from '@app/fixtures';
 import {
-  asciiSlug,
   type DemoContact,
   type DemoOrganization,
   generateDemoContacts,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConsentStatus, LegalBasis, mulberry32, Rng } from '@app/contacts';
+import { ConsentStatus, LegalBasis } from '@app/contacts';
+import { mulberry32, Rng } from '@app/fixtures';
 import {
   consentCopyLine, contactCopyLine, contactExtras, CONTACT_COLUMNS, CONSENT_COLUMNS, customerRow, periodStart, sequentialUuid, TAG_NAMES,
 } from './audience-data.js';

@@ -22,9 +22,10 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
-  ConsentPurpose, ConsentStatus, DEMO_ORGANIZATIONS, ImpliedConsentReason, impliedConsentExpiry, LegalBasis, mulberry32, Rng,
+  ConsentPurpose, ConsentStatus, DEMO_ORGANIZATIONS, ImpliedConsentReason, impliedConsentExpiry, LegalBasis,
 } from '@app/contacts';
 import { copyNullable } from '@app/database';
+import { mix32, mulberry32, Rng } from '@app/fixtures';
 import { DEFAULT_SEASONS, generateInteractions } from '../engagement/engagement-data.js';
 import { type CeilingRow, normalizeGeneratedRow } from '../import/ceiling-rows.js';
 import { generateContactRows } from '../import/generate-contacts-csv.js';
@@ -39,16 +40,6 @@ export const TAG_NAMES: readonly string[] = DEMO_ORGANIZATIONS[0].tags;
 
 // --- Ids and dates -----------------------------------------------------------------------------
 
-/** murmur3's 32-bit finalizer: spreads consecutive numbers over 32 bits. */
-function mix32(value: number): number {
-  let x = value >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 /**
  * A UUID version 7 (RFC 9562) for sequence number `seq` (0 to 2^48 − 1), made at `ms`: the time, then 12 + 14 bits

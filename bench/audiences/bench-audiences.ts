@@ -9,7 +9,7 @@ import { BUILT_IN_TERMS, TermKind, Vocabulary } from '@app/engagement';
 import { JobName } from '@app/jobs';
 import { postgresVersion } from '../support/database.js';
 import { type CpuSnapshot, cpuBetween, cpuSnapshot, machine } from '../support/measurements.js';
-import { BENCHMARKS, BenchFailure, log, n, runBench, writeBenchmarksSection } from '../support/run.js';
+import { BenchFailure, log, n, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
 import { CONTACT_SOURCE, type LoadResult, loadAudienceData } from './audience-data.js';
 import { executionMs, planGist, type Summary, summarize } from '../support/timings.js';
@@ -17,7 +17,7 @@ import { executionMs, planGist, type Summary, summarize } from '../support/timin
 const SECTION_TITLE = '## Audiences (`npm run bench:audiences`)';
 const TARGET_MS = { materialize: 2_000, preview: 300, incremental: 1_000 };
 /** Contacts changed by each incremental run. */
-const CHANGED = 1_000;
+const CHANGED = SMOKE ? 20 : 1_000;
 const POLL_MS = 10;
 const WAIT_TIMEOUT_MS = 30 * 60_000;
 
@@ -120,13 +120,14 @@ interface IncrementalRun {
  * updateAudience; (b) previewAudience's count for the same rule; (c) with nine dynamic audiences, how long after a
  * change of 1,000 contacts (tagContacts, recordInteractions) every audience is current again. EXPLAIN ANALYZE of the
  * statements when a target is missed. Prints one JSON line and replaces the "Audiences" section of BENCHMARKS.md.
+ * BENCH_SMOKE=1: 2,000 contacts, 10,000 interactions, one run of each step changing 20 contacts; nothing written.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      contacts: { type: 'string', default: '1000000' },
-      interactions: { type: 'string', default: '10000000' },
-      repeat: { type: 'string', default: '5' },
+      contacts: { type: 'string', default: SMOKE ? '2000' : '1000000' },
+      interactions: { type: 'string', default: SMOKE ? '10000' : '10000000' },
+      repeat: { type: 'string', default: SMOKE ? '1' : '5' },
     },
   });
   const [contacts, interactions, repeat] = [values.contacts, values.interactions, values.repeat].map(Number);
@@ -285,7 +286,6 @@ async function main(): Promise<void> {
   await stack.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await writeBenchmarksSection(SECTION_TITLE, report(result));
-  log(`Results written to ${BENCHMARKS}`);
 }
 
 // --- Waiting ---------------------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { logger } from '@app/common';
 import { machine } from '../support/measurements.js';
-import { BENCHMARKS, BenchFailure, log, n, onCleanup, runBench, writeBenchmarksSection } from '../support/run.js';
+import { BenchFailure, log, n, onCleanup, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
 import { DedupStack, type DedupQuality, round4 } from './dedup-harness.js';
 import { writeQuebecPeopleCsv } from './quebec-people.js';
 
 const SECTION_TITLE = '## Deduplication (`npm run bench:dedup`)';
 const DUPLICATE_RATE = 0.1;
-const NEW_CONTACTS = 1_000;
+const NEW_CONTACTS = SMOKE ? 100 : 1_000;
 const SEED = 1;
 
 interface SizeResult {
@@ -30,10 +30,10 @@ interface SizeResult {
  * organization (CREATE_ALL, no dedup run), a full dedup run (no auto-merge) is timed through the API and a separate
  * worker, then the last 1,000 are imported and an incremental run (CHANGED_SINCE) is timed. Quality (precision,
  * recall, F1 at both thresholds) is measured on everything the runs stored. Prints one JSON line and replaces the
- * "Deduplication" section of BENCHMARKS.md.
+ * "Deduplication" section of BENCHMARKS.md. BENCH_SMOKE=1: one size of 600 contacts (100 of them new), nothing written.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000,1000000' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: SMOKE ? '600' : '10000,100000,1000000' } } });
   const sizes = values.sizes.split(',').map(Number);
   if (sizes.some((size) => !Number.isInteger(size) || size <= NEW_CONTACTS)) throw new BenchFailure(`--sizes: integers above ${NEW_CONTACTS}`);
   const work = await mkdtemp(path.join(os.tmpdir(), 'crm-bench-dedup-'));
@@ -78,7 +78,6 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), machine: machine(), results })}\n`);
   await writeBenchmarksSection(SECTION_TITLE, formatSection(results));
-  log(`Written to ${path.relative(process.cwd(), BENCHMARKS)}`);
 }
 
 /** Writes the first `keep` data rows (after the header) to `head` and the rest to `tail`, each with the header. */

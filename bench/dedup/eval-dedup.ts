@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { logger } from '@app/common';
-import { BenchFailure, log, runBench } from '../support/run.js';
+import { BenchFailure, log, onCleanup, runBench, SMOKE } from '../support/run.js';
 import { DedupStack, round4 } from './dedup-harness.js';
+import { writeQuebecPeopleCsv } from './quebec-people.js';
 
 const USAGE = `npm run eval:dedup -- --file <csv> --truth-column <column> [--truth-pattern <regex with one group>]
     [--map header=field,...] [--link-file <csv>] [--options key=value,...]`;
@@ -13,6 +17,7 @@ const USAGE = `npm run eval:dedup -- --file <csv> --truth-column <column> [--tru
  * JSON line: records, true pairs, candidate pairs, blocking recall, precision/recall/F1 at the auto-merge and review
  * thresholds, wall seconds and the worker's peak RSS. The truth column is imported as a custom attribute that matching
  * never reads; every row becomes a contact (strategy CREATE_ALL); a birth date that is not a date is kept as entered.
+ * BENCH_SMOKE=1 without --file: a generated file of 300 Quebec people (bench/dedup/quebec-people.ts), truth column `person`.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,6 +30,13 @@ async function main(): Promise<void> {
       options: { type: 'string' },
     },
   });
+  if (SMOKE && !values.file) {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'crm-eval-dedup-'));
+    onCleanup(() => rm(work, { recursive: true, force: true }));
+    values.file = path.join(work, 'people.csv');
+    values['truth-column'] = 'person';
+    await writeQuebecPeopleCsv(values.file, { people: 300, duplicateRate: 0.1, seed: 1 });
+  }
   if (!values.file || !values['truth-column']) throw new BenchFailure(USAGE);
   const files = [values.file, ...(values['link-file'] ? [values['link-file']] : [])];
   const options = Object.fromEntries((values.options ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));

@@ -10,12 +10,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeQuebecPeopleCsv } from './quebec-people.js';
-
-function cliOption(args: readonly string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
+import { cliOption } from '../support/cli.js';
 
 async function cli(args: readonly string[]): Promise<void> {
   const people = Number(cliOption(args, 'people') ?? 10_000);

@@ -41,7 +41,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mulberry32, Rng } from '@app/contacts';
+import { mix32, mulberry32, Rng } from '@app/fixtures';
 import { Weighted } from '../support/weighted.js';
 import {
   type Culture,
@@ -98,23 +98,12 @@ export interface QuebecPeopleCounts {
 
 // --- Seeded randomness -----------------------------------------------------------------------
 
-/** murmur3's 32-bit finalizer. */
-function fmix(value: number): number {
-  let h = value;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** Independent streams: one seed per (tag, a, b, c), e.g. (PERSON, entityId). */
 function seedOf(seed: number, tag: number, a: number, b = 0, c = 0): number {
-  let h = fmix(Math.imul(seed | 0, 0x9e3779b1) ^ tag);
-  h = fmix(h ^ Math.imul(a | 0, 0x85ebca77));
-  h = fmix(h ^ Math.imul((b + 1) | 0, 0xc2b2ae3d));
-  return fmix(h ^ Math.imul((c + 1) | 0, 0x27d4eb2f));
+  let h = mix32(Math.imul(seed | 0, 0x9e3779b1) ^ tag);
+  h = mix32(h ^ Math.imul(a | 0, 0x85ebca77));
+  h = mix32(h ^ Math.imul((b + 1) | 0, 0xc2b2ae3d));
+  return mix32(h ^ Math.imul((c + 1) | 0, 0x27d4eb2f));
 }
 
 const TAG = { block: 1, household: 2, person: 3, email: 4, phone: 5, duplicate: 6, plan: 7, shuffle: 8, namesake: 9 } as const;
@@ -1067,7 +1056,7 @@ class TakenSet {
   private static hash(text: string): number {
     let h = 0x811c9dc5;
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    return fmix(h) || 1;
+    return mix32(h) || 1;
   }
   has(text: string): boolean {
     const key = TakenSet.hash(text);

@@ -10,7 +10,7 @@ import { logger } from '@app/common';
 import { writeContactsCsv } from '../import/generate-contacts-csv.js';
 import { postgresVersion } from '../support/database.js';
 import { machine } from '../support/measurements.js';
-import { BENCHMARKS, BenchFailure, log, n, onCleanup, runBench, writeBenchmarksSection } from '../support/run.js';
+import { BenchFailure, log, n, onCleanup, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
 import { summarize } from '../support/timings.js';
 import { ENGAGEMENT_CSV_HEADERS, generateInteractions, toCsvLine, toGraphqlInput } from './engagement-data.js';
@@ -64,15 +64,16 @@ interface QueryResult {
  * `--graphql` through the CSV import (POST /imports/interactions, creating the few contacts the contacts file
  * rejected), the last `--graphql` through recordInteractions in batches of 1,000 (two requests at a time); then the
  * analytics questions, timed over HTTP. API and worker run as separate processes. Prints one JSON line and replaces
- * the "Engagement" section of BENCHMARKS.md.
+ * the "Engagement" section of BENCHMARKS.md. BENCH_SMOKE=1: 1,000 contacts, 5,000 interactions (1,000 through GraphQL),
+ * one timed run of each question; nothing written.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      contacts: { type: 'string', default: '1000000' },
-      interactions: { type: 'string', default: '10000000' },
-      graphql: { type: 'string', default: '200000' },
-      repeat: { type: 'string', default: '20' },
+      contacts: { type: 'string', default: SMOKE ? '1000' : '1000000' },
+      interactions: { type: 'string', default: SMOKE ? '5000' : '10000000' },
+      graphql: { type: 'string', default: SMOKE ? '1000' : '200000' },
+      repeat: { type: 'string', default: SMOKE ? '1' : '20' },
     },
   });
   const [contacts, interactions, viaGraphql, repeat] = [values.contacts, values.interactions, values.graphql, values.repeat].map(Number);
@@ -142,7 +143,6 @@ async function main(): Promise<void> {
   await stack.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await writeBenchmarksSection(SECTION_TITLE, report(result, repeat));
-  log(`Results written to ${BENCHMARKS}`);
 }
 
 /**

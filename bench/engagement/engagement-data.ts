@@ -83,8 +83,9 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
-import { ENGLISH_FIRST_NAMES, ENGLISH_LAST_NAMES, FRENCH_FIRST_NAMES, mulberry32, Rng } from '@app/contacts';
+import { ENGLISH_FIRST_NAMES, ENGLISH_LAST_NAMES, FRENCH_FIRST_NAMES, mulberry32, Rng } from '@app/fixtures';
 import { searchTotals, Weighted } from '../support/weighted.js';
+import { cliOption } from '../support/cli.js';
 
 export const INTERACTION_KINDS = [
   'TICKET_PURCHASE', 'ATTENDANCE', 'DONATION', 'MEMBERSHIP', 'EMAIL_SENT', 'EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED',
@@ -1246,12 +1247,6 @@ export async function writeEngagementCsv(file: string, options: EngagementOption
 }
 
 // --- CLI ---------------------------------------------------------------------------------------
-
-function cliOption(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 async function cli(args: string[]): Promise<void> {
   const contacts = Number(cliOption(args, 'contacts') ?? 1_000_000);

@@ -32,7 +32,8 @@ import {
   mulberry32,
   type Place,
   Rng,
-} from '@app/contacts';
+} from '@app/fixtures';
+import { cliOption } from '../support/cli.js';
 
 export const FRENCH_HEADERS = ['No client', 'Prénom', 'Nom', 'Courriel', 'Téléphone', 'Adresse', 'Ville', 'Code postal', 'Langue', 'Date de naissance'] as const;
 export const ENGLISH_HEADERS = ['Customer ID', 'First name', 'Last name', 'Email', 'Phone', 'Address', 'City', 'Postal code', 'Language', 'Date of birth'] as const;
@@ -92,7 +93,7 @@ function weighted<T>(items: readonly (readonly [T, number])[]): T[] {
 }
 
 // --- Names and places ------------------------------------------------------------------------
-// The demo's first names and English names (libs/contacts), with rarer ones added. Last names,
+// The demo's first names and English names (libs/fixtures), with rarer ones added. Last names,
 // places and email domains are this file's own: a province-wide spread with other weights than
 // the demo's per-organization lists (Tremblay 8 not 12, more cities, the 579 and 367 area codes).
 // Every list is part of the seeded file's bytes: changing one changes the benchmark's input.
@@ -346,12 +347,6 @@ export async function writeContactsCsv(file: string, options: WriteCsvOptions): 
 }
 
 // --- CLI ---------------------------------------------------------------------------------------
-
-function cliOption(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 async function cli(args: string[]): Promise<void> {
   const rows = Number(cliOption(args, 'rows') ?? 1_000_000);

@@ -3,7 +3,7 @@
  * (a no-op processor), on BullMQ's PostgreSQL backend (embedded PostgreSQL, or
  * DATABASE_URL's server) and on Redis (REDIS_URL, default redis://127.0.0.1:6379;
  * skipped with a message when unreachable). Jobs are added in bulk, then one
- * worker with concurrency 50 drains them; both rates are reported.
+ * worker with concurrency 50 drains them; both rates are reported. BENCH_SMOKE=1: 200 jobs.
  */
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
@@ -11,9 +11,9 @@ import { appUrlFromOwnerUrl, migrate } from '@app/database';
 import { queueConnection } from '@app/jobs';
 import { openBenchDatabase } from '../support/database.js';
 import { machine } from '../support/measurements.js';
-import { n, onCleanup, runBench } from '../support/run.js';
+import { n, onCleanup, runBench, SMOKE } from '../support/run.js';
 
-const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const JOBS = Number(process.env.BENCH_JOBS ?? (SMOKE ? 200 : 10_000));
 const CONCURRENCY = 50;
 
 interface Result {

@@ -1,4 +1,4 @@
-import type { Rng } from '@app/contacts';
+import type { Rng } from '@app/fixtures';
 
 /** Items with weights, picked by one uniform draw and a binary search over the running totals. */
 export class Weighted<T> {

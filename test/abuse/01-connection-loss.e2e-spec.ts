@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { startBuiltProcess, stopAllBuiltProcesses } from '../support/child-process.js';
 import { createOrganizationWithCli, type PrivatePostgres, startPrivatePostgres } from '../support/private-services.js';
+import { sleep } from '../support/wait.js';
 
 /**
  * Item 1: a connection lost in the middle of a transaction fails that unit of work, never the process. Every
@@ -10,7 +11,6 @@ import { createOrganizationWithCli, type PrivatePostgres, startPrivatePostgres }
  * On a PostgreSQL of the test's own: terminating the shared server's backends would hit other test files.
  */
 jest.setTimeout(400_000);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ROWS = 30_000;
 
 describe('a connection lost mid-transaction', () => {

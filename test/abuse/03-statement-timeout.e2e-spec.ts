@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DatabaseUnavailableError, databaseFailure, TenantContexts, TenantDb } from '@app/database';
 import { TestApi } from '../support/test-app.js';
+import { until } from '../support/wait.js';
 
 /**
  * Item 3 (the database's side): every tenant transaction carries a statement timeout (longer for jobs), and a unit of
@@ -42,13 +43,15 @@ describe('statement and acquire timeouts', () => {
   it('fails a unit of work that waits past DATABASE_ACQUIRE_TIMEOUT_MS for a connection, as SERVICE_UNAVAILABLE', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = 0;
     const holders = [0, 1].map(() =>
       TenantContexts.run({ orgId, job: true }, () => db().transaction(async (tx) => {
         await tx.query('SELECT 1');
+        holding++;
         await held;
       })),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until('both connections of the pool to be held', () => holding === 2);
     const starved = await TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query('SELECT 1'))).then(() => null, (thrown: unknown) => thrown);
     release();
     await Promise.all(holders);

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { type BuiltProcess, startBuiltProcess, stopAllBuiltProcesses } from '../support/child-process.js';
 import { createOrganizationWithCli, type PrivatePostgres, type PrivateRedis, startPrivatePostgres, startPrivateRedis } from '../support/private-services.js';
+import { sleep, until } from '../support/wait.js';
 
 /**
  * Item 4: PostgreSQL (and Redis, when the queue is on it) restart under a running API and worker. Both processes
@@ -8,7 +9,6 @@ import { createOrganizationWithCli, type PrivatePostgres, type PrivateRedis, sta
  * before the restart still runs. On servers of the test's own (the run's shared ones serve other files).
  */
 jest.setTimeout(240_000);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function graphql(api: BuiltProcess, token: string, query: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${api.url}/graphql`, {
@@ -30,13 +30,9 @@ async function importFile(api: BuiltProcess, token: string, csv: string): Promis
   return { status: response.status, body: await response.json() };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; await sleep(250)) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
+/** Polls `probe` every 250 ms, its failures (the services are away) counting as "not yet". */
+const untilServed = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> =>
+  until(what, () => probe().catch(() => undefined), { timeoutMs, everyMs: 250 });
 
 const contactsCount = `{ contacts(first: 1) { totalCount } }`;
 
@@ -76,7 +72,7 @@ describe.each([
 
     expect((await graphql(api, token, contactsCount)).body.data.contacts.totalCount).toBe(0);
     const finished = (id: string) =>
-      until(`job run ${id}`, async () => {
+      untilServed(`job run ${id}`, async () => {
         const { body } = await graphql(api, token, `{ jobRun(id: "${id}") { status counts } }`);
         const runNow = body.data?.jobRun;
         return runNow && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(runNow.status) ? runNow : undefined;
@@ -93,12 +89,14 @@ describe.each([
     expect(JSON.stringify(whileAway.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|crm_app/);
     const health = await fetch(`${api.url}/health`);
     expect(health.status).toBe(503);
-    await sleep(3_000); // both processes meet the outage (pool, queue, listener) for a while
+    // an absence (neither process exits) while both meet the outage (pool, queue, listener): a fixed while, as there
+    // is no point after which a crash could no longer come
+    await sleep(3_000);
     expect(alive()).toBe(true);
 
     await postgres.start();
     if (redis) await redis.start();
-    await until('the API serves again', async () => ((await graphql(api, token, contactsCount)).body.data ? true : undefined));
+    await untilServed('the API serves again', async () => ((await graphql(api, token, contactsCount)).body.data ? true : undefined));
     expect(await finished(first.body.jobRunId)).toMatchObject({ status: 'SUCCEEDED', counts: expect.objectContaining({ created: 2 }) });
 
     // and new work goes through the restarted services

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { Role } from '@app/tenancy';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 
 /**
@@ -32,8 +32,7 @@ const RUNS_ERRORS = `{ jobRuns(first: 100) { edges { node { id errors { line col
 
 jest.setTimeout(60_000);
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`ANALYST and identifiers, on the ${backend} backend (issue 13, item 6)`, () => {
+describeOnQueueBackends((backend) => `ANALYST and identifiers, on the ${backend} backend (issue 13, item 6)`, (env) => {
     let api: TestApi;
     let editor: string;
     let analyst: string;
@@ -88,5 +87,4 @@ for (const { backend, env, run } of queueBackends) {
       expect(seen.every((error) => error.column === null)).toBe(true);
       expect(JSON.stringify(await api.ok(analyst, RUNS_ERRORS))).not.toContain(SECRET_EMAIL);
     });
-  });
-}
+});

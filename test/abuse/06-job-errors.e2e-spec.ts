@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import Papa from 'papaparse';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 
 /**
@@ -38,8 +38,7 @@ const valuesOf = (rows: string[][]) => rows.flat().filter((value) => value.lengt
 
 const csv = (rows: string[][]) => rows.map((row) => row.join(';')).join('\n');
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`import errors quote no cell, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `import errors quote no cell, on the ${backend} backend`, (env) => {
     let api: TestApi;
     let token: string;
 
@@ -146,5 +145,4 @@ for (const { backend, env, run } of queueBackends) {
       expect(headless).toMatchObject({ status: 'FAILED', errors: [{ message: expect.stringMatching(/^The file has no contact id, customer number or email column/) }] });
       expectNoValueIn(headless.errors, valuesOf(rows));
     });
-  });
-}
+});

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import Papa from 'papaparse';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 
 /**
@@ -18,8 +18,7 @@ const FORMULAS = { firstName: HYPERLINK, lastName: '@SUM(1+1)*cmd|\' /C calc\'!A
 const START = `mutation($format: ExportFormat!, $options: ExportOptionsInput) { startExport(format: $format, options: $options) { id } }`;
 const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`CSV formula injection, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `CSV formula injection, on the ${backend} backend`, (env) => {
     let api: TestApi;
     let token: string;
 
@@ -89,5 +88,4 @@ for (const { backend, env, run } of queueBackends) {
       const [, member] = Papa.parse<string[]>(await download(members.downloadPath), { delimiter: ';', skipEmptyLines: true }).data;
       expect(member.slice(0, 2)).toEqual(["'+cmd|' /C calc'!A0", `'=HYPERLINK("x")`]);
     });
-  });
-}
+});

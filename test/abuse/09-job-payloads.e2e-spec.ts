@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import pg from 'pg';
 import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, JobRunsService, JobsService, QueueName } from '@app/jobs';
 import { ApiKeysService, MembersService, Role } from '@app/tenancy';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
+import { finishedQueueJob } from '../support/wait.js';
 
 /**
  * Issue 13, item 9: the queue is not trusted. Whoever can write to it (the application role reads and writes every
@@ -17,19 +18,9 @@ import { TestApi } from '../support/test-app.js';
 const RUN = `query($id: ID!) { jobRun(id: $id) { id kind status attempts counts errors { message } } }`;
 const EXPORT = `mutation($filter: ContactFilterInput) { startExport(format: NDJSON, filter: $filter) { id } }`;
 const SECRET = 'secret.person@example.org';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // booting the app on a busy machine can take more than Jest's 5 s; jobs are waited for
 jest.setTimeout(90_000);
-
-/** The job once it has finished, one way or the other. */
-async function finishedJob(queue: Queue, id: string): Promise<Job> {
-  for (const started = Date.now(); Date.now() - started < 60_000; await sleep(100)) {
-    const state = await queue.getJobState(id);
-    if (state === 'completed' || state === 'failed') return (await queue.getJob(id))!;
-  }
-  throw new Error(`job ${id} did not finish`);
-}
 
 describe('the application role and the queue schema', () => {
   it('crm_app may use BullMQ\'s tables but not create in its schema, nor rewrite its migration ledger', async () => {
@@ -47,8 +38,7 @@ describe('the application role and the queue schema', () => {
   });
 });
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`forged jobs, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (env) => {
     let api: TestApi;
     let queue: Queue;
     let orgA: string;
@@ -82,7 +72,7 @@ for (const { backend, env, run } of queueBackends) {
       const victim = await runWithoutJob({ orgId: orgA }, JobName.EXPORT_CONTACTS, { filter: null, format: 'NDJSON', excel: false });
       const jobId = randomUUID();
       await queue.add(JobName.EXPORT_CONTACTS, { orgId: orgB, jobRunId: victim.id, userId: null, role: 'OWNER', params: { filter: null, format: 'NDJSON' } }, { jobId });
-      const job = await finishedJob(queue, jobId);
+      const job = await finishedQueueJob(queue, jobId);
       expect(await job.getState()).toBe('failed');
       expect(job.failedReason).toMatch(/^Job refused/);
       expect(await runOf(ownerA, victim.id)).toMatchObject({ status: 'QUEUED', attempts: 0 });
@@ -93,7 +83,7 @@ for (const { backend, env, run } of queueBackends) {
       const victim = await runWithoutJob({ orgId: orgA }, JobName.EXPORT_CONTACTS, { filter: null, format: 'NDJSON', excel: false });
       const jobId = randomUUID();
       await queue.add(JobName.IMPORT_CONTACTS, { orgId: orgA, jobRunId: victim.id, userId: null, role: 'OWNER', params: { strategy: 'CREATE_ALL' } }, { jobId });
-      const job = await finishedJob(queue, jobId);
+      const job = await finishedQueueJob(queue, jobId);
       expect(await job.getState()).toBe('failed');
       expect(job.failedReason).toMatch(/^Job refused/);
       expect(await runOf(ownerA, victim.id)).toMatchObject({ status: 'QUEUED', attempts: 0, errors: [] });
@@ -145,9 +135,8 @@ for (const { backend, env, run } of queueBackends) {
       expect(upload.status).toBe(202);
       const failed = await api.finishedRun(ownerA, upload.body.jobRunId);
       expect(failed.status).toBe('FAILED');
-      const failedJob = await finishedJob(queue, upload.body.jobRunId);
+      const failedJob = await finishedQueueJob(queue, upload.body.jobRunId);
       expect(failedJob.failedReason).toMatch(/^Job attempt failed/);
       expect(JSON.stringify({ data: failedJob.data, reason: failedJob.failedReason, stack: failedJob.stacktrace })).not.toMatch(/secret\.person|Tremblay/);
     });
-  });
-}
+});

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { TenantContexts, TenantDb } from '@app/database';
 import { JobName, JobRunsService } from '@app/jobs';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
+import { until } from '../support/wait.js';
 
 /**
  * Issue 13, item 11: a process that dies between the commit of a job run and the queueing of its job leaves the run
@@ -10,7 +11,6 @@ import { TestApi } from '../support/test-app.js';
  * waiting"): a contact tagged afterwards never entered its audience. Now a waiting run counts only if its job is on
  * the queue, and the reaper queues the orphan itself.
  */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MEMBERS = `query($id: ID!) { audience(id: $id) { status size members(first: 10) { edges { node { id } } } } }`;
 const WAITING_SYNCS = `{ jobRuns(first: 10, filter: { kinds: [SYNC_AUDIENCES, REFRESH_AUDIENCE], statuses: [QUEUED, RUNNING] }) { edges { node { id } } } }`;
 
@@ -22,8 +22,7 @@ function orphan(api: TestApi, orgId: string, kind: JobName, params: object, user
   return TenantContexts.run({ orgId, userId }, () => api.app.get(TenantDb).transaction((tx) => api.app.get(JobRunsService).create(tx, kind, params)));
 }
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`orphaned runs, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `orphaned runs, on the ${backend} backend`, (env) => {
     describe('with the reaper far off (its default minute)', () => {
       let api: TestApi;
       beforeAll(async () => {
@@ -38,21 +37,19 @@ for (const { backend, env, run } of queueBackends) {
           { input: { name: 'VIP', kind: 'DYNAMIC', rule: { tags: { any: ['vip'] } } } });
         const { createContact } = await api.ok<any>(token, `mutation { createContact(input: { firstName: "Odile", email: "odile@example.org" }) { id } }`);
         // settled: the audience refreshed, no sync waiting or running
-        for (const started = Date.now(); ; await sleep(100)) {
+        await until('the audience to settle', async () => {
           const { audience } = await api.ok<any>(token, MEMBERS, { id: createAudience.id });
           const { jobRuns } = await api.ok<any>(token, WAITING_SYNCS);
-          if (audience.status === 'CURRENT' && jobRuns.edges.length === 0) break;
-          if (Date.now() - started > 60_000) throw new Error('the audience did not settle');
-        }
+          return audience.status === 'CURRENT' && jobRuns.edges.length === 0;
+        });
 
         await orphan(api, org.organization.id, JobName.SYNC_AUDIENCES, {});
         await api.ok(token, `mutation($ids: [ID!]) { tagContacts(target: { ids: $ids }, tags: ["vip"]) { affected } }`, { ids: [createContact.id] });
 
-        for (const started = Date.now(); ; await sleep(200)) {
+        await until('the tagged contact to enter the audience', async () => {
           const { audience } = await api.ok<any>(token, MEMBERS, { id: createAudience.id });
-          if (audience.members.edges.some((edge: any) => edge.node.id === createContact.id)) break;
-          if (Date.now() - started > 30_000) throw new Error(`the tagged contact did not enter the audience (size ${audience.size})`);
-        }
+          return audience.members.edges.some((edge: any) => edge.node.id === createContact.id);
+        }, { timeoutMs: 30_000, everyMs: 200 });
       });
     });
 
@@ -70,5 +67,4 @@ for (const { backend, env, run } of queueBackends) {
         expect(await api.finishedRun(org.token, lost.id)).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { exported: 0 } });
       });
     });
-  });
-}
+});

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { TenantContexts } from '@app/database';
 import { JOB_HANDLER, type JobHandlerContract, JobName, type JobPayload, JobRunsService } from '@app/jobs';
 import { Role } from '@app/tenancy';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
 
 /**
@@ -23,8 +23,7 @@ function boxOffice(): string {
   return `${lines.join('\n')}\n`;
 }
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`duplicate delivery of an import, on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `duplicate delivery of an import, on the ${backend} backend`, (env) => {
     let api: TestApi;
     let handler: JobHandlerContract<unknown>;
 
@@ -58,5 +57,4 @@ for (const { backend, env, run } of queueBackends) {
       expect(contacts.totalCount).toBe(ROWS);
       await api.ok(org.token, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: runId });
     });
-  });
-}
+});

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { JobsService, QueueName, RetentionService } from '@app/jobs';
-import { queueBackends } from '../support/queue-backends.js';
+import { describeOnQueueBackends } from '../support/queue-backends.js';
 import { TestApi } from '../support/test-app.js';
+import { finishedQueueJob, until } from '../support/wait.js';
 
 /**
  * Personal data does not outlive its contact, nor its purpose. A deleted contact leaves nothing in any table (read
@@ -85,13 +86,9 @@ describe('a deleted contact leaves no trace', () => {
     for (const id of [survivor, twin]) expect((await api.ok<any>(token, `mutation($id: ID!) { deleteContact(id: $id) }`, { id })).deleteContact).toBe(true);
 
     // gone at once, but for the changes noted for the audiences' sync (a work queue, not a record): it takes them soon
-    let holding = await tablesHolding(db, traces);
+    const holding = await tablesHolding(db, traces);
     expect(holding.filter((table) => table !== 'audience_pending_contacts')).toEqual([]);
-    for (let i = 0; i < 100 && holding.length > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      holding = await tablesHolding(db, traces);
-    }
-    expect(holding).toEqual([]);
+    await until('the audiences\' sync to take the noted changes', async () => (await tablesHolding(db, traces)).length === 0, { timeoutMs: 20_000, everyMs: 200 });
 
     // the merge went with its survivor: nothing left to undo
     expect((await api.gql(token, UNMERGE, { mergeId: merge })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
@@ -102,8 +99,7 @@ describe('a deleted contact leaves no trace', () => {
   }, 180_000);
 });
 
-for (const { backend, env, run } of queueBackends) {
-  (run ? describe : describe.skip)(`the retention purge on the ${backend} backend`, () => {
+describeOnQueueBackends((backend) => `the retention purge on the ${backend} backend`, (env, backend) => {
     let api: TestApi;
     let db: pg.Client;
     let token: string;
@@ -192,8 +188,7 @@ for (const { backend, env, run } of queueBackends) {
       const failed = await failedImport();
       const queue = api.app.get(JobsService).queue(QueueName.CONTACTS);
       // the run is FAILED before BullMQ moves its job to the failed set
-      for (let i = 0; i < 150 && (await queue.getJobState(failed.id)) !== 'failed'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      const job = await queue.getJob(failed.id);
+      const job = await finishedQueueJob(queue, failed.id);
       expect(job?.failedReason).toBeTruthy();
       expect(job?.opts.removeOnFail).toEqual({ age: 30 * 86_400, count: 5_000 });
 
@@ -205,5 +200,4 @@ for (const { backend, env, run } of queueBackends) {
       expect(removed.failedJobs).toBeGreaterThanOrEqual(1);
       expect(await queue.getJob(failed.id)).toBeUndefined();
     }, 120_000);
-  });
-}
+});

@@ -56,7 +56,8 @@ export async function startBuiltProcess(script: 'api' | 'worker', env: Record<st
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'test',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // its output is kept for failure messages, never printed: warnings even when the test run is silent
+      LOG_LEVEL: !process.env.LOG_LEVEL || process.env.LOG_LEVEL === 'silent' ? 'warn' : process.env.LOG_LEVEL,
       HOST: '127.0.0.1',
       ...(script === 'api' ? { PORT: String(port) } : { WORKER_PORT: String(port) }),
       DATABASE_URL: databaseUrl,

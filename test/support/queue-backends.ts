@@ -1,3 +1,4 @@
+import { describe } from '@jest/globals';
 import net from 'node:net';
 
 /**
@@ -23,3 +24,11 @@ export const queueBackends = [
   { backend: 'postgres', env: { QUEUE_PREFIX: `test${process.pid}p${Date.now() % 100000}` } as Record<string, string>, run: true },
   { backend: 'redis', env: { REDIS_URL, QUEUE_PREFIX: `test${process.pid}x${Date.now() % 100000}` }, run: redisReachable },
 ];
+
+/**
+ * `describe(title(backend), () => body(env, backend))` once per queue backend (the Redis one skipped without a
+ * reachable Redis): `env` gives the API under test that backend and queue names of this file's own.
+ */
+export function describeOnQueueBackends(title: (backend: string) => string, body: (env: Record<string, string>, backend: string) => void): void {
+  for (const { backend, env, run } of queueBackends) (run ? describe : describe.skip)(title(backend), () => body(env, backend));
+}

@@ -3,6 +3,7 @@ import { loadConfig } from '@app/common';
 import { OrganizationsService, type CreatedOrganization, MembersService, ApiKeysService, Role } from '@app/tenancy';
 import { TenantContexts } from '@app/database';
 import { createApiApp } from '../../apps/api/src/bootstrap.js';
+import { finishedJobRun } from './wait.js';
 
 export interface GraphqlResponse<T = Record<string, any>> {
   data?: T | null;
@@ -42,6 +43,13 @@ export class TestApi {
     return new TestApi(app, `http://127.0.0.1:${address.port}`);
   }
 
+  /** `start(env)` and a new organization: the API, its owner's key and the organization's id (most suites' first step). */
+  static async withOrganization(name: string, env: Record<string, string> = {}): Promise<{ api: TestApi; owner: string; orgId: string }> {
+    const api = await TestApi.start(env);
+    const org = await api.createOrganization(name);
+    return { api, owner: org.token, orgId: org.organization.id };
+  }
+
   async close(): Promise<void> {
     await this.app.close();
   }
@@ -75,13 +83,7 @@ export class TestApi {
 
   /** The job run once it has finished (SUCCEEDED, FAILED or CANCELLED). */
   async finishedRun(token: string, id: string, timeoutMs = 60_000): Promise<any> {
-    const query = `query($id: ID!) { jobRun(id: $id) { id kind status processed total counts attempts errors { message line column } downloadPath createdBy } }`;
-    for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-      const { jobRun } = await this.ok<any>(token, query, { id });
-      if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(jobRun.status)) return jobRun;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Job run ${id} did not finish within ${timeoutMs} ms`);
+    return finishedJobRun((query, variables) => this.ok<any>(token, query, variables), id, timeoutMs);
   }
 
   /** A new organization with its owner's key. */

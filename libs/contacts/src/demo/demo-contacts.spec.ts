@@ -4,7 +4,8 @@ import { normalizeEmail } from '../normalization/normalize-email.util.js';
 import { normalizePhone } from '../normalization/normalize-phone.util.js';
 import { normalizePostalCode } from '../normalization/normalize-postal-code.util.js';
 import { quebecRegionFromPostalCode } from '../normalization/quebec-region.util.js';
-import { DEMO_ORGANIZATIONS, DEMO_REFERENCE_DATE, generateDemoContacts, type DemoContact } from './demo-contacts.js';
+import { DEMO_REFERENCE_DATE } from '@app/fixtures';
+import { DEMO_ORGANIZATIONS, generateDemoContacts, type DemoContact } from './demo-contacts.js';
 
 const COUNT = 1000;
 const [theatre, festival, museum] = DEMO_ORGANIZATIONS;

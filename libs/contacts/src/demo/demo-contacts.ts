@@ -7,7 +7,22 @@
  * Every name, address, email and organization here is made up. Phone numbers are
  * well-formed Quebec numbers; those of contacts with SMS consent are in the fictional
  * 555-0100..0199 range so a demo SMS campaign cannot reach a real subscriber.
+ * The random generator, names and places are the shared fixtures' (libs/fixtures).
  */
+import {
+  asciiSlug,
+  DEMO_REFERENCE_DATE,
+  ENGLISH_FIRST_NAMES,
+  ENGLISH_LAST_NAMES,
+  FRENCH_FIRST_NAMES,
+  FRENCH_LAST_NAMES,
+  hashString,
+  mulberry32,
+  type Place,
+  type PlaceKey,
+  PLACES,
+  Rng,
+} from '@app/fixtures';
 
 export interface DemoConsent {
   purpose: 'EMAIL_MARKETING' | 'SMS' | 'PARTNER_SHARING' | 'PROFILING';
@@ -67,194 +82,9 @@ export const DEMO_ORGANIZATIONS: readonly DemoOrganization[] = Object.freeze([
   }),
 ]);
 
-/** Consent dates fall in the three years before this instant (never the real clock). */
-export const DEMO_REFERENCE_DATE = new Date('2026-06-01T00:00:00Z');
 const DAY_MS = 24 * 3600 * 1000;
 const THREE_YEARS_MS = 3 * 365 * DAY_MS;
 
-// --- Seeded randomness -------------------------------------------------------------------
-// Exported for the benchmarks' data (bench/): mulberry32, Rng, asciiSlug, Place, the first
-// names and the English last names. Changing them changes the benchmarks' contacts too.
-
-/** mulberry32: a tiny 32-bit PRNG, plenty for demo data. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a, to mix the organization into the seed so two organizations differ for one seed. */
-function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-export class Rng {
-  constructor(private readonly next: () => number) {}
-  float(): number {
-    return this.next();
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  /** Integer in [min, max], both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  weighted<T>(items: readonly (readonly [T, number])[]): T {
-    const total = items.reduce((sum, [, weight]) => sum + weight, 0);
-    let roll = this.next() * total;
-    for (const [item, weight] of items) {
-      roll -= weight;
-      if (roll < 0) return item;
-    }
-    return items[items.length - 1][0];
-  }
-  /** `n` distinct items, in the order of `items`. */
-  sample<T>(items: readonly T[], n: number): T[] {
-    const pool = [...items];
-    for (let i = pool.length - 1; i > 0; i--) {
-      const j = this.int(0, i);
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-    }
-    const chosen = new Set(pool.slice(0, n));
-    return items.filter((item) => chosen.has(item));
-  }
-}
-
-// --- Names ---------------------------------------------------------------------------------
-
-export const FRENCH_FIRST_NAMES = [
-  'Hélène', 'Geneviève', 'Émilie', 'Frédéric', 'Jean-François', 'Marie-Ève', 'Stéphane', 'Sébastien', 'Mélanie',
-  'Josée', 'Réjean', 'André', 'Benoît', 'Chloé', 'Léa', 'Zoé', 'Éric', 'Gaétan', 'Noémie', 'Maxime', 'Mathieu',
-  'Isabelle', 'Nathalie', 'Sylvie', 'Louis', 'Olivier', 'Félix', 'Anaïs', 'Étienne', 'Amélie', 'Valérie',
-  'Marc-André', 'Julie', 'Catherine', 'François', 'Luc', 'Guylaine', 'Jérôme', 'Céline', 'Pierre-Luc', 'Françoise',
-  'Gabrielle', 'Raphaël', 'Rosalie', 'Denis', 'Lucie', 'Mireille', 'Jacques', 'Ginette', 'Yannick',
-] as const;
-
-const FRENCH_LAST_NAMES: readonly (readonly [string, number])[] = [
-  ['Tremblay', 12], ['Gagnon', 6], ['Roy', 5], ['Côté', 5], ['Bouchard', 4], ['Gauthier', 4], ['Morin', 3],
-  ['Lavoie', 3], ['Fortin', 3], ['Gagné', 3], ['Ouellet', 3], ['Pelletier', 3], ['Bélanger', 3], ['Lévesque', 3],
-  ['Bergeron', 2], ['Leblanc', 2], ['Paquette', 2], ['Girard', 2], ['Simard', 2], ['Boucher', 2], ['Caron', 2],
-  ['Beaulieu', 2], ['Cloutier', 2], ['Dubé', 2], ['Poirier', 2], ['Fournier', 2], ['Lapointe', 2], ['Thériault', 2],
-  ['Bédard', 1], ['Gélinas', 1], ['Desjardins', 1], ['Lemieux', 1], ['Champagne', 1], ['St-Pierre', 1],
-  ['Lefebvre', 2], ['Séguin', 1], ['Hébert', 2], ['Ménard', 1], ['Nadeau', 2], ['Bérubé', 1], ["D'Amours", 1],
-  ['Lachance', 1], ['Deschênes', 1], ['Brisson', 1],
-];
-
-export const ENGLISH_FIRST_NAMES = [
-  'John', 'Sarah', 'Michael', 'Emily', 'David', 'Jennifer', 'James', 'Jessica', 'Robert', 'Laura', 'William',
-  'Megan', 'Daniel', 'Rachel', 'Patrick', 'Kathleen', 'Ryan', 'Heather', 'Andrew', 'Amanda', 'Colin', 'Fiona',
-] as const;
-
-export const ENGLISH_LAST_NAMES = [
-  'Smith', 'Johnson', 'Brown', 'Wilson', 'Campbell', 'MacDonald', "O'Brien", 'Murphy', 'Kelly', 'Stewart',
-  'Thompson', 'Anderson', 'Taylor', 'Ross', 'Fraser', 'Robertson', 'Miller', 'Clarke', 'Walsh', 'Reid', 'Price',
-] as const;
-
-// --- Places --------------------------------------------------------------------------------
-
-export interface Place {
-  city: string;
-  /** Real forward sortation areas of the city, so the derived region is right. */
-  fsas: readonly string[];
-  areaCodes: readonly string[];
-  streets: readonly string[];
-}
-
-const PLACES = {
-  montreal: {
-    city: 'Montréal',
-    fsas: ['H2X', 'H2T', 'H2J', 'H2L', 'H2W', 'H1V', 'H3H', 'H4A', 'H2G', 'H1Y', 'H2S', 'H3T'],
-    areaCodes: ['514', '438'],
-    streets: [
-      'rue Saint-Denis', 'boulevard Saint-Laurent', 'rue Sherbrooke Est', 'avenue du Mont-Royal Est',
-      'rue Sainte-Catherine Ouest', 'boulevard René-Lévesque Ouest', 'rue Ontario Est', 'avenue Papineau',
-      'rue Rachel Est', 'avenue Christophe-Colomb', 'rue Masson', 'avenue Laurier Ouest',
-      'chemin de la Côte-des-Neiges', 'rue Beaubien Est', 'rue Fleury Est', 'avenue De Lorimier',
-    ],
-  },
-  laval: {
-    city: 'Laval',
-    fsas: ['H7N', 'H7T', 'H7G', 'H7V'],
-    areaCodes: ['450'],
-    streets: ['boulevard des Laurentides', 'boulevard Saint-Martin Ouest', 'boulevard de la Concorde Est', 'rue Principale'],
-  },
-  longueuil: {
-    city: 'Longueuil',
-    fsas: ['J4K', 'J4H', 'J4J'],
-    areaCodes: ['450'],
-    streets: ['rue Saint-Charles Ouest', 'chemin de Chambly', 'boulevard Roland-Therrien', 'rue Saint-Laurent Ouest'],
-  },
-  saintJerome: {
-    city: 'Saint-Jérôme',
-    fsas: ['J7Z', 'J7Y'],
-    areaCodes: ['450'],
-    streets: ['rue Saint-Georges', 'boulevard des Laurentides', 'rue De Martigny Ouest'],
-  },
-  quebec: {
-    city: 'Québec',
-    fsas: ['G1R', 'G1K', 'G1S', 'G1J', 'G1L', 'G1V', 'G2B'],
-    areaCodes: ['418', '581'],
-    streets: [
-      'Grande Allée Est', 'rue Saint-Jean', 'rue Saint-Joseph Est', 'boulevard René-Lévesque Ouest', '3e Avenue',
-      'chemin Sainte-Foy', 'avenue Cartier', 'avenue Maguire', 'rue de la Couronne', '1re Avenue', 'boulevard Charest Est',
-    ],
-  },
-  levis: {
-    city: 'Lévis',
-    fsas: ['G6V', 'G6W', 'G6Z'],
-    areaCodes: ['418', '581'],
-    streets: ['boulevard Guillaume-Couture', 'côte du Passage', 'boulevard Alphonse-Desjardins', 'rue Saint-Laurent'],
-  },
-  sherbrooke: {
-    city: 'Sherbrooke',
-    fsas: ['J1H', 'J1J', 'J1K', 'J1E', 'J1G', 'J1L'],
-    areaCodes: ['819', '873'],
-    streets: [
-      'rue King Ouest', 'rue Wellington Nord', 'boulevard de Portland', 'rue Galt Ouest', 'rue Belvédère Sud',
-      'boulevard Jacques-Cartier Nord', 'rue King Est', 'rue Alexandre',
-    ],
-  },
-  magog: {
-    city: 'Magog',
-    fsas: ['J1X'],
-    areaCodes: ['819', '873'],
-    streets: ['rue Principale Ouest', 'rue Merry Nord', 'rue Sherbrooke'],
-  },
-  granby: {
-    city: 'Granby',
-    fsas: ['J2G', 'J2H'],
-    areaCodes: ['450'],
-    streets: ['rue Principale', 'boulevard Leclerc Ouest', 'rue Denison Est'],
-  },
-  troisRivieres: {
-    city: 'Trois-Rivières',
-    fsas: ['G9A', 'G8Z', 'G8Y'],
-    areaCodes: ['819', '873'],
-    streets: ['rue des Forges', 'boulevard des Récollets', 'rue Royale'],
-  },
-  gatineau: {
-    city: 'Gatineau',
-    fsas: ['J8X', 'J8Y', 'J8T'],
-    areaCodes: ['819', '873'],
-    streets: ['boulevard Saint-Joseph', 'rue Laurier', 'boulevard Maloney Ouest'],
-  },
-} as const satisfies Record<string, Place>;
-
-type PlaceKey = keyof typeof PLACES;
 type Profile = readonly (readonly [PlaceKey, number])[];
 
 /** Where each demo organization's public lives; other organizations get a province-wide mix. */
@@ -293,15 +123,6 @@ const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
 ];
 
 // --- Field generators ------------------------------------------------------------------------
-
-/** "Hélène Côté" → "helene", "cote"; "D'Amours" → "damours": ASCII letters, digits and hyphens. */
-export function asciiSlug(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '');
-}
 
 function makeEmail(rng: Rng, firstName: string, lastName: string, birthYear: number | null): string {
   const first = asciiSlug(firstName);

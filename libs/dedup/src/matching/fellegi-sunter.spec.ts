@@ -1,4 +1,4 @@
-import { mulberry32 } from '@app/contacts';
+import { mulberry32 } from '@app/fixtures';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { COMPARISONS, comparisonPattern, PATTERN_STRIDES } from './comparisons.js';

@@ -1,4 +1,4 @@
-import { DEMO_REFERENCE_DATE, mulberry32, Rng } from '@app/contacts';
+import { DEMO_REFERENCE_DATE, mulberry32, Rng } from '@app/fixtures';
 import { InteractionType } from '../interactions/engagement-terms.js';
 import type { InteractionInput } from '../interactions/interaction.models.js';
 
