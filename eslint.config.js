@@ -14,7 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-extraneous-class': 'off',
       // Libraries are reached through their @app/<name> alias only.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/**', '../../libs/*'], message: 'Import a library through @app/<name>.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/libs/**', '../../libs/*'], message: 'Import a library through @app/<name>.' }] },
+      ],
     },
   },
   {

@@ -24,7 +24,8 @@ const RESULT_LINES: Record<string, RegExp> = {
   'bench:audiences': /^\{"contacts":2000,.*"mismatches":\[\]/m,
 };
 
-const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 /** `npm run bench:x` → `dist/bench/.../x.js` and the node options it runs with. */
 const benchmarks = Object.entries(scripts)
   .filter(([name]) => /^(bench|eval):/.test(name))
@@ -69,7 +70,8 @@ function runSmoke(nodeOptions: string[], entry: string): Promise<SmokeRun> {
 
 /** Result files a smoke run must leave as they were. */
 const RESULT_FILES = ['BENCHMARKS.md', 'bench/api/last-run.md'];
-const readResultFiles = () => RESULT_FILES.map((file) => (existsSync(`${ROOT}${file}`) ? readFileSync(`${ROOT}${file}`, 'utf8') : null));
+const readResultFiles = () =>
+  RESULT_FILES.map((file) => (existsSync(`${ROOT}${file}`) ? readFileSync(`${ROOT}${file}`, 'utf8') : null));
 
 describe('benchmarks in smoke mode', () => {
   const runs = new Map<string, SmokeRun>();
@@ -78,11 +80,13 @@ describe('benchmarks in smoke mode', () => {
   beforeAll(async () => {
     before = readResultFiles();
     for (const { entry } of benchmarks) {
-      if (!existsSync(`${ROOT}${entry}`)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
+      if (!existsSync(`${ROOT}${entry}`))
+        throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
     }
     const queue = [...benchmarks];
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) runs.set(next.name, await runSmoke(next.nodeOptions, next.entry));
+      for (let next = queue.shift(); next; next = queue.shift())
+        runs.set(next.name, await runSmoke(next.nodeOptions, next.entry));
     };
     await Promise.all(Array.from({ length: AT_ONCE }, worker));
   }, 3 * SMOKE_TIMEOUT_MS);

@@ -21,19 +21,41 @@ describe('contacts over GraphQL', () => {
   });
   afterAll(() => api.close());
 
-  const create = async (input: Record<string, unknown>) => (await api.ok<{ createContact: any }>(owner, CREATE, { input })).createContact;
-  const list = async (variables: Record<string, unknown>) => (await api.ok<{ contacts: any }>(owner, LIST, variables)).contacts;
+  const create = async (input: Record<string, unknown>) =>
+    (await api.ok<{ createContact: any }>(owner, CREATE, { input })).createContact;
+  const list = async (variables: Record<string, unknown>) =>
+    (await api.ok<{ contacts: any }>(owner, LIST, variables)).contacts;
 
   it('normalizes on write and keeps what was entered', async () => {
     const contact = await create({
-      firstName: '  Hélène  ', lastName: 'Côté', email: ' Helene.Cote@Videotron.CA ', phone: '(514) 872-0311', postalCode: 'h2x1y4',
-      tags: ['Abonnés 2026'], externalIds: [{ source: 'tuxedo', externalId: 'T-1' }],
-      consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'IMPLIED', impliedReason: 'PURCHASE', source: 'box-office', occurredAt: '2026-01-15T00:00:00Z' }],
+      firstName: '  Hélène  ',
+      lastName: 'Côté',
+      email: ' Helene.Cote@Videotron.CA ',
+      phone: '(514) 872-0311',
+      postalCode: 'h2x1y4',
+      tags: ['Abonnés 2026'],
+      externalIds: [{ source: 'tuxedo', externalId: 'T-1' }],
+      consents: [
+        {
+          purpose: 'EMAIL_MARKETING',
+          status: 'GRANTED',
+          legalBasis: 'IMPLIED',
+          impliedReason: 'PURCHASE',
+          source: 'box-office',
+          occurredAt: '2026-01-15T00:00:00Z',
+        },
+      ],
     });
     expect(contact).toMatchObject({
-      firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@videotron.ca', phone: '+15148720311', postalCode: 'H2X 1Y4', region: 'Montréal',
+      firstName: 'Hélène',
+      lastName: 'Côté',
+      email: 'helene.cote@videotron.ca',
+      phone: '+15148720311',
+      postalCode: 'H2X 1Y4',
+      region: 'Montréal',
       entered: { email: ' Helene.Cote@Videotron.CA ', phone: '(514) 872-0311', postalCode: 'h2x1y4' },
-      tags: [{ name: 'Abonnés 2026' }], externalIds: [{ source: 'tuxedo', externalId: 'T-1' }],
+      tags: [{ name: 'Abonnés 2026' }],
+      externalIds: [{ source: 'tuxedo', externalId: 'T-1' }],
     });
     const email = contact.consents.find((c: any) => c.purpose === 'EMAIL_MARKETING');
     expect(email).toEqual({ purpose: 'EMAIL_MARKETING', state: 'GRANTED', expiresAt: '2028-01-15T00:00:00.000Z' });
@@ -55,7 +77,11 @@ describe('contacts over GraphQL', () => {
     await create({ firstName: 'Hélèna', lastName: 'Tremblay' });
     const found = await list({ filter: { search: 'helene cote' }, first: 10 });
     expect(found.totalCount).toBe(3);
-    expect(found.edges.map((e: any) => `${e.node.firstName} ${e.node.lastName}`).sort()).toEqual(['Côté, Hélène', 'HELENE COTE', 'Hélène Côté']);
+    expect(found.edges.map((e: any) => `${e.node.firstName} ${e.node.lastName}`).sort()).toEqual([
+      'Côté, Hélène',
+      'HELENE COTE',
+      'Hélène Côté',
+    ]);
     expect((await list({ filter: { search: 'HÉLÈNE' }, first: 10 })).totalCount).toBe(3);
     expect((await list({ filter: { search: 'hél' }, first: 10 })).totalCount).toBe(4); // words match as prefixes: Hélèna too
   });
@@ -76,7 +102,15 @@ describe('contacts over GraphQL', () => {
       }
     }
     const byName = await list({ filter: { tagsAny: ['pager'] }, first: 7, sort: 'NAME', direction: 'DESC' });
-    expect(byName.edges.map((e: any) => e.node.firstName)).toEqual(['Page6', 'Page5', 'Page4', 'Page3', 'Page2', 'Page1', 'Page0']);
+    expect(byName.edges.map((e: any) => e.node.firstName)).toEqual([
+      'Page6',
+      'Page5',
+      'Page4',
+      'Page3',
+      'Page2',
+      'Page1',
+      'Page0',
+    ]);
   });
 
   it('caps first at 100', async () => {
@@ -86,11 +120,29 @@ describe('contacts over GraphQL', () => {
 
   it('filters by tags (any, all, none), consent, postal code, language and attributes', async () => {
     await api.ok(owner, `mutation { defineAttribute(input: {key: "visits", label: "Visites", type: NUMBER}) { key } }`);
-    const a = await create({ firstName: 'Filtre', lastName: 'A', tags: ['x', 'y'], postalCode: 'G1R 4P5', preferredLanguage: 'FR', attributes: { visits: 3 } });
+    const a = await create({
+      firstName: 'Filtre',
+      lastName: 'A',
+      tags: ['x', 'y'],
+      postalCode: 'G1R 4P5',
+      preferredLanguage: 'FR',
+      attributes: { visits: 3 },
+    });
     const b = await create({
-      firstName: 'Filtre', lastName: 'B', tags: ['x'], postalCode: 'H3B 1A1', preferredLanguage: 'EN', attributes: { visits: '12' },
+      firstName: 'Filtre',
+      lastName: 'B',
+      tags: ['x'],
+      postalCode: 'H3B 1A1',
+      preferredLanguage: 'EN',
+      attributes: { visits: '12' },
       consents: [
-        { purpose: 'PARTNER_SHARING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form', occurredAt: '2026-01-01T00:00:00Z' },
+        {
+          purpose: 'PARTNER_SHARING',
+          status: 'GRANTED',
+          legalBasis: 'EXPRESS',
+          source: 'form',
+          occurredAt: '2026-01-01T00:00:00Z',
+        },
         { purpose: 'PARTNER_SHARING', status: 'WITHDRAWN', source: 'phone', occurredAt: '2026-02-01T00:00:00Z' },
       ],
     });
@@ -113,22 +165,42 @@ describe('contacts over GraphQL', () => {
     const d = await create({ firstName: 'Bulk', lastName: 'Two' });
     const tag = `mutation($target: ContactTargetInput!, $tags: [String!]!) { tagContacts(target: $target, tags: $tags) { affected } }`;
     const untag = `mutation($target: ContactTargetInput!, $tags: [String!]!) { untagContacts(target: $target, tags: $tags) { affected } }`;
-    expect((await api.ok<any>(owner, tag, { target: { filter: { search: 'bulk' } }, tags: ['vip'] })).tagContacts.affected).toBe(2);
-    expect((await api.ok<any>(owner, tag, { target: { ids: [c.id, d.id] }, tags: ['VIP'] })).tagContacts.affected).toBe(0);
-    expect((await api.ok<any>(owner, untag, { target: { ids: [c.id] }, tags: ['vip'] })).untagContacts.affected).toBe(1);
+    expect(
+      (await api.ok<any>(owner, tag, { target: { filter: { search: 'bulk' } }, tags: ['vip'] })).tagContacts.affected,
+    ).toBe(2);
+    expect((await api.ok<any>(owner, tag, { target: { ids: [c.id, d.id] }, tags: ['VIP'] })).tagContacts.affected).toBe(
+      0,
+    );
+    expect((await api.ok<any>(owner, untag, { target: { ids: [c.id] }, tags: ['vip'] })).untagContacts.affected).toBe(
+      1,
+    );
     expect((await list({ filter: { tagsAny: ['vip'] } })).edges.map((e: any) => e.node.id)).toEqual([d.id]);
   });
 
   it('updates, finds by external id and deletes with consents and tags', async () => {
-    const c = await create({ firstName: 'Jean', lastName: 'Untel', email: 'jean@example.org', tags: ['t'], externalIds: [{ source: 'crm-old', externalId: '42' }],
-      consents: [{ purpose: 'SMS', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form' }] });
-    const updated = await api.ok<any>(owner, `mutation($id: ID!) { updateContact(id: $id, input: {email: null, city: "Québec"}) { email city firstName } }`, { id: c.id });
+    const c = await create({
+      firstName: 'Jean',
+      lastName: 'Untel',
+      email: 'jean@example.org',
+      tags: ['t'],
+      externalIds: [{ source: 'crm-old', externalId: '42' }],
+      consents: [{ purpose: 'SMS', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form' }],
+    });
+    const updated = await api.ok<any>(
+      owner,
+      `mutation($id: ID!) { updateContact(id: $id, input: {email: null, city: "Québec"}) { email city firstName } }`,
+      { id: c.id },
+    );
     expect(updated.updateContact).toEqual({ email: null, city: 'Québec', firstName: 'Jean' });
     const byExternal = await api.ok<any>(owner, `{ contactByExternalId(source: "crm-old", externalId: "42") { id } }`);
     expect(byExternal.contactByExternalId.id).toBe(c.id);
-    const other = await api.gql(owner, CREATE, { input: { firstName: 'Dup', externalIds: [{ source: 'crm-old', externalId: '42' }] } });
+    const other = await api.gql(owner, CREATE, {
+      input: { firstName: 'Dup', externalIds: [{ source: 'crm-old', externalId: '42' }] },
+    });
     expect(other.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.externalIds.0' });
-    expect((await api.ok<any>(owner, `mutation($id: ID!) { deleteContact(id: $id) }`, { id: c.id })).deleteContact).toBe(true);
+    expect(
+      (await api.ok<any>(owner, `mutation($id: ID!) { deleteContact(id: $id) }`, { id: c.id })).deleteContact,
+    ).toBe(true);
     const gone = await api.gql(owner, `query($id: ID!) { contact(id: $id) { id } }`, { id: c.id });
     expect(gone.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const bad = await api.gql(owner, `query { contact(id: "nope") { id } }`);
@@ -139,23 +211,68 @@ describe('contacts over GraphQL', () => {
     const c = await create({ firstName: 'Consent', lastName: 'Test' });
     const record = `mutation($id: ID!, $input: ConsentInput!) { recordConsent(contactId: $id, input: $input) { status expiresAt } }`;
     const at = '2026-03-01T12:00:00Z';
-    await api.ok(owner, record, { id: c.id, input: { purpose: 'EMAIL_MARKETING', status: 'WITHDRAWN', source: 'unsubscribe', occurredAt: at } });
-    await api.ok(owner, record, { id: c.id, input: { purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form', occurredAt: at } });
-    await api.ok(owner, record, { id: c.id, input: { purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form', occurredAt: '2026-02-01T00:00:00Z' } });
-    const state = await api.ok<any>(owner, `query($id: ID!) { contact(id: $id) { consents { purpose state } consentHistory(purpose: EMAIL_MARKETING) { status } } }`, { id: c.id });
+    await api.ok(owner, record, {
+      id: c.id,
+      input: { purpose: 'EMAIL_MARKETING', status: 'WITHDRAWN', source: 'unsubscribe', occurredAt: at },
+    });
+    await api.ok(owner, record, {
+      id: c.id,
+      input: { purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form', occurredAt: at },
+    });
+    await api.ok(owner, record, {
+      id: c.id,
+      input: {
+        purpose: 'EMAIL_MARKETING',
+        status: 'GRANTED',
+        legalBasis: 'EXPRESS',
+        source: 'form',
+        occurredAt: '2026-02-01T00:00:00Z',
+      },
+    });
+    const state = await api.ok<any>(
+      owner,
+      `query($id: ID!) { contact(id: $id) { consents { purpose state } consentHistory(purpose: EMAIL_MARKETING) { status } } }`,
+      { id: c.id },
+    );
     expect(state.contact.consents.find((x: any) => x.purpose === 'EMAIL_MARKETING').state).toBe('WITHDRAWN');
     expect(state.contact.consentHistory).toHaveLength(3);
-    expect((await list({ filter: { ids: [c.id], consent: [{ purpose: 'EMAIL_MARKETING', states: ['WITHDRAWN'] }] } })).totalCount).toBe(1);
-    const missingBasis = await api.gql(owner, record, { id: c.id, input: { purpose: 'SMS', status: 'GRANTED', source: 'x' } });
+    expect(
+      (await list({ filter: { ids: [c.id], consent: [{ purpose: 'EMAIL_MARKETING', states: ['WITHDRAWN'] }] } }))
+        .totalCount,
+    ).toBe(1);
+    const missingBasis = await api.gql(owner, record, {
+      id: c.id,
+      input: { purpose: 'SMS', status: 'GRANTED', source: 'x' },
+    });
     expect(missingBasis.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.legalBasis' });
   });
 
   describe('roles', () => {
     it('ANALYST reads contacts without direct identifiers and cannot write', async () => {
-      const c = await create({ firstName: 'Masked', lastName: 'Person', email: 'masked@example.org', phone: '514 872 0311', addressLine1: '1 rue X', birthDate: '1980-05-05', postalCode: 'H2X 1Y4' });
+      const c = await create({
+        firstName: 'Masked',
+        lastName: 'Person',
+        email: 'masked@example.org',
+        phone: '514 872 0311',
+        addressLine1: '1 rue X',
+        birthDate: '1980-05-05',
+        postalCode: 'H2X 1Y4',
+      });
       const analyst = await api.memberKey(orgId, Role.ANALYST);
-      const read = await api.ok<any>(analyst, `query($id: ID!) { contact(id: $id) { firstName email phone addressLine1 birthDate postalCode entered { email } } }`, { id: c.id });
-      expect(read.contact).toEqual({ firstName: 'Masked', email: null, phone: null, addressLine1: null, birthDate: null, postalCode: 'H2X 1Y4', entered: null });
+      const read = await api.ok<any>(
+        analyst,
+        `query($id: ID!) { contact(id: $id) { firstName email phone addressLine1 birthDate postalCode entered { email } } }`,
+        { id: c.id },
+      );
+      expect(read.contact).toEqual({
+        firstName: 'Masked',
+        email: null,
+        phone: null,
+        addressLine1: null,
+        birthDate: null,
+        postalCode: 'H2X 1Y4',
+        entered: null,
+      });
       const search = await api.ok<any>(analyst, LIST, { filter: { search: 'masked example' } });
       expect(search.contacts.totalCount).toBe(0); // email words are not searchable without identifiers
       const write = await api.gql(analyst, CREATE, { input: { firstName: 'No' } });
@@ -166,7 +283,9 @@ describe('contacts over GraphQL', () => {
       const viewer = await api.memberKey(orgId, Role.VIEWER);
       const editor = await api.memberKey(orgId, Role.EDITOR);
       expect((await api.gql(viewer, LIST, { first: 1 })).errors).toBeUndefined();
-      expect((await api.gql(viewer, CREATE, { input: { firstName: 'No' } })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect((await api.gql(viewer, CREATE, { input: { firstName: 'No' } })).errors?.[0].extensions?.code).toBe(
+        'FORBIDDEN',
+      );
       expect((await api.gql(editor, CREATE, { input: { firstName: 'Yes' } })).errors).toBeUndefined();
       expect((await api.gql(editor, `{ members { email } }`)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
       expect((await api.gql(owner, `{ members { email role } }`)).errors).toBeUndefined();
@@ -176,30 +295,46 @@ describe('contacts over GraphQL', () => {
   describe('API keys', () => {
     it('refuses a missing, wrong, revoked or expired key with UNAUTHENTICATED', async () => {
       expect((await api.gql(null, '{ organization { id } }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-      expect((await api.gql('crm_nope', '{ organization { id } }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await api.gql('crm_nope', '{ organization { id } }')).errors?.[0].extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      );
       const tampered = owner.slice(0, -4) + 'AAAA';
       expect((await api.gql(tampered, '{ organization { id } }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 
       const me = await api.ok<any>(owner, '{ me { member { userId role } organization { name } } }');
       expect(me.me).toMatchObject({ member: { role: 'OWNER' }, organization: { name: 'Théâtre du Test' } });
-      const created = await api.ok<any>(owner, `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token apiKey { id prefix } } }`, {
-        input: { userId: me.me.member.userId, name: 'temporary' },
-      });
+      const created = await api.ok<any>(
+        owner,
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token apiKey { id prefix } } }`,
+        {
+          input: { userId: me.me.member.userId, name: 'temporary' },
+        },
+      );
       const token = created.createApiKey.token;
       expect((await api.gql(token, '{ organization { id } }')).errors).toBeUndefined();
       const keys = await api.ok<any>(owner, '{ apiKeys { id lastUsedAt } }');
       expect(keys.apiKeys.find((k: any) => k.id === created.createApiKey.apiKey.id).lastUsedAt).not.toBeNull();
-      await api.ok(owner, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: created.createApiKey.apiKey.id });
+      await api.ok(owner, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, {
+        id: created.createApiKey.apiKey.id,
+      });
       expect((await api.gql(token, '{ organization { id } }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 
-      const expiring = await api.ok<any>(owner, `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token } }`, {
-        input: { userId: me.me.member.userId, name: 'short', expiresAt: new Date(Date.now() + 1500).toISOString() },
-      });
+      const expiring = await api.ok<any>(
+        owner,
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token } }`,
+        {
+          input: { userId: me.me.member.userId, name: 'short', expiresAt: new Date(Date.now() + 1500).toISOString() },
+        },
+      );
       // refused once its time has come (the clock, not a pause, says when)
-      const refusal = await until('the expired key to be refused', async () => {
-        const answer = await api.gql(expiring.createApiKey.token, '{ organization { id } }');
-        return answer.errors ? answer.errors[0].extensions?.code : undefined;
-      }, { timeoutMs: 15_000 });
+      const refusal = await until(
+        'the expired key to be refused',
+        async () => {
+          const answer = await api.gql(expiring.createApiKey.token, '{ organization { id } }');
+          return answer.errors ? answer.errors[0].extensions?.code : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(refusal).toBe('UNAUTHENTICATED');
     });
 

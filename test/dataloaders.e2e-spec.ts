@@ -17,7 +17,9 @@ describe('per-request DataLoaders', () => {
     for (let i = 0; i < 50; i++) {
       await api.ok(token, `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`, {
         input: {
-          firstName: `Loader${i}`, tags: ['loader', `t${i % 3}`], externalIds: [{ source: 'box', externalId: `L${i}` }],
+          firstName: `Loader${i}`,
+          tags: ['loader', `t${i % 3}`],
+          externalIds: [{ source: 'box', externalId: `L${i}` }],
           consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'test' }],
         },
       });

@@ -19,7 +19,11 @@ const RETENTION = `query($filter: EngagementFilterInput!, $cohortInterval: TimeI
 const TYPES = ['TICKET_PURCHASE', 'ATTENDANCE', 'DONATION', 'EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED'];
 const DISCIPLINES = ['THEATRE', 'DANCE', 'MUSIC', null];
 const CAMPAIGNS = ['NL-A', 'NL-B', null];
-const REGIONS = [{ postalCode: 'H2X 1Y4', region: 'Montréal' }, { postalCode: 'G1R 4P5', region: 'Capitale-Nationale' }, { postalCode: null, region: null }];
+const REGIONS = [
+  { postalCode: 'H2X 1Y4', region: 'Montréal' },
+  { postalCode: 'G1R 4P5', region: 'Capitale-Nationale' },
+  { postalCode: null, region: null },
+];
 
 interface Recorded {
   contact: number;
@@ -33,7 +37,12 @@ interface Recorded {
   quantity: number | null;
 }
 
-const toronto = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit' });
+const toronto = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/Toronto',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 /** The calendar day in Toronto, YYYY-MM-DD. */
 const localDay = (instant: string | Date) => toronto.format(new Date(instant));
 /** The Monday of the Toronto week, YYYY-MM-DD. */
@@ -58,19 +67,35 @@ describe('engagement analytics', () => {
       const place = REGIONS[c % REGIONS.length];
       const language = c % 4 === 0 ? 'en' : 'fr';
       const tag = c % 2 ? 'abonné' : 'occasionnel';
-      const { createContact } = await api.ok<any>(owner, `mutation($input: CreateContactInput!) { createContact(input: $input) { id region } }`, {
-        input: { firstName: `Analyse ${c}`, postalCode: place.postalCode, preferredLanguage: language.toUpperCase(), tags: [tag] },
-      });
+      const { createContact } = await api.ok<any>(
+        owner,
+        `mutation($input: CreateContactInput!) { createContact(input: $input) { id region } }`,
+        {
+          input: {
+            firstName: `Analyse ${c}`,
+            postalCode: place.postalCode,
+            preferredLanguage: language.toUpperCase(),
+            tags: [tag],
+          },
+        },
+      );
       expect(createContact.region).toBe(place.region);
       contacts.push({ id: createContact.id, region: place.region, language, tag });
     }
     // 2025 and a little around it; some instants on month edges, where UTC and Toronto disagree on the month
-    const edges = ['2025-02-01T03:30:00Z', '2025-03-01T04:59:59Z', '2025-11-01T03:59:00Z', '2025-12-31T23:00:00Z', '2026-01-01T04:30:00Z'];
+    const edges = [
+      '2025-02-01T03:30:00Z',
+      '2025-03-01T04:59:59Z',
+      '2025-11-01T03:59:00Z',
+      '2025-12-31T23:00:00Z',
+      '2026-01-01T04:30:00Z',
+    ];
     for (let i = 0; i < 600; i++) {
       const type = rng.pick(TYPES);
-      const occurredAt = i < edges.length * 4
-        ? edges[i % edges.length]
-        : new Date(Date.UTC(2024, 11, 20) + Math.floor(rng.float() * 400 * 86_400_000)).toISOString();
+      const occurredAt =
+        i < edges.length * 4
+          ? edges[i % edges.length]
+          : new Date(Date.UTC(2024, 11, 20) + Math.floor(rng.float() * 400 * 86_400_000)).toISOString();
       const paid = type === 'TICKET_PURCHASE' || type === 'DONATION';
       recorded.push({
         contact: rng.int(0, contacts.length - 1),
@@ -86,21 +111,34 @@ describe('engagement analytics', () => {
     }
     for (let start = 0; start < recorded.length; start += 200) {
       const input = recorded.slice(start, start + 200).map((r) => ({
-        contact: { id: contacts[r.contact].id }, type: r.type, occurredAt: r.occurredAt, discipline: r.discipline, offering: { id: r.offering, name: `Spectacle ${r.offering}` },
-        campaign: r.campaign, amountCents: r.amountCents, currency: r.currency, quantity: r.quantity,
+        contact: { id: contacts[r.contact].id },
+        type: r.type,
+        occurredAt: r.occurredAt,
+        discipline: r.discipline,
+        offering: { id: r.offering, name: `Spectacle ${r.offering}` },
+        campaign: r.campaign,
+        amountCents: r.amountCents,
+        currency: r.currency,
+        quantity: r.quantity,
       }));
-      expect((await api.ok<any>(owner, RECORD, { input })).recordInteractions).toEqual({ accepted: input.length, rejected: 0 });
+      expect((await api.ok<any>(owner, RECORD, { input })).recordInteractions).toEqual({
+        accepted: input.length,
+        rejected: 0,
+      });
     }
   });
   afterAll(() => api.close());
 
-  const stats = async (variables: Record<string, unknown>, token = owner) => (await api.ok<any>(token, STATS, variables)).engagementStats;
+  const stats = async (variables: Record<string, unknown>, token = owner) =>
+    (await api.ok<any>(token, STATS, variables)).engagementStats;
   const YEAR_2025 = { from: '2025-01-01T05:00:00Z', to: '2026-01-01T05:00:00Z' };
-  const inRange = (r: Recorded, range: { from: string; to: string }) => r.occurredAt >= range.from && r.occurredAt < range.to;
+  const inRange = (r: Recorded, range: { from: string; to: string }) =>
+    r.occurredAt >= range.from && r.occurredAt < range.to;
 
   /** The metrics of a set of interactions, as engagementStats defines them. */
   function metrics(rows: readonly Recorded[]) {
-    const pairs = (type: string) => new Set(rows.filter((r) => r.type === type).map((r) => `${r.contact}/${r.campaign ?? ''}`)).size;
+    const pairs = (type: string) =>
+      new Set(rows.filter((r) => r.type === type).map((r) => `${r.contact}/${r.campaign ?? ''}`)).size;
     const delivered = pairs('EMAIL_DELIVERED');
     return {
       interactions: rows.length,
@@ -118,17 +156,33 @@ describe('engagement analytics', () => {
     const result = await stats({ filter: YEAR_2025, groupBy: ['DISCIPLINE'], interval: 'MONTH' });
     expect(result.timeZone).toBe('America/Toronto');
     const inYear = recorded.filter((r) => inRange(r, YEAR_2025));
-    const disciplines = [...new Set(inYear.map((r) => r.discipline))].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    const disciplines = [...new Set(inYear.map((r) => r.discipline))].sort((a, b) =>
+      sortKey(a).localeCompare(sortKey(b)),
+    );
     const months = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}`);
-    const expected = months.flatMap((month) => disciplines.map((discipline) => ({
-      month, discipline, ...metrics(inYear.filter((r) => localDay(r.occurredAt).startsWith(month) && r.discipline === discipline)),
-    })));
-    expect(result.rows.map((row: any) => ({
-      month: localDay(row.periodStart).slice(0, 7), discipline: row.group.discipline, interactions: row.interactions, uniqueContacts: row.uniqueContacts,
-      amountCents: row.amountCents, quantity: row.quantity, emailsDelivered: row.emailsDelivered, openRate: row.openRate, clickRate: row.clickRate,
-    }))).toEqual(expected);
+    const expected = months.flatMap((month) =>
+      disciplines.map((discipline) => ({
+        month,
+        discipline,
+        ...metrics(inYear.filter((r) => localDay(r.occurredAt).startsWith(month) && r.discipline === discipline)),
+      })),
+    );
+    expect(
+      result.rows.map((row: any) => ({
+        month: localDay(row.periodStart).slice(0, 7),
+        discipline: row.group.discipline,
+        interactions: row.interactions,
+        uniqueContacts: row.uniqueContacts,
+        amountCents: row.amountCents,
+        quantity: row.quantity,
+        emailsDelivered: row.emailsDelivered,
+        openRate: row.openRate,
+        clickRate: row.clickRate,
+      })),
+    ).toEqual(expected);
     // each period starts at midnight, Toronto time
-    for (const row of result.rows) expect(localDay(new Date(new Date(row.periodStart).getTime() - 1))).not.toBe(localDay(row.periodStart));
+    for (const row of result.rows)
+      expect(localDay(new Date(new Date(row.periodStart).getTime() - 1))).not.toBe(localDay(row.periodStart));
     const { openRate: _o, clickRate: _c, emailsDelivered: _e, ...totals } = metrics(inYear);
     expect(result.totals).toEqual(totals);
   });
@@ -139,79 +193,143 @@ describe('engagement analytics', () => {
     const inQuarter = recorded.filter((r) => inRange(r, quarter));
     const types = [...new Set(inQuarter.map((r) => r.type))].sort();
     const weeks: string[] = [];
-    for (let week = localWeek(quarter.from); week < '2025-07-01'; ) {
+    for (let week = localWeek(quarter.from); week < '2025-07-01';) {
       weeks.push(week);
       const next = new Date(`${week}T12:00:00Z`);
       next.setUTCDate(next.getUTCDate() + 7);
       week = next.toISOString().slice(0, 10);
     }
     expect(weeks).toHaveLength(14); // Monday March 31 to Monday June 30
-    expect(result.rows.map((row: any) => [localDay(row.periodStart), row.group.type, row.interactions, row.uniqueContacts])).toEqual(
-      weeks.flatMap((week) => types.map((type) => {
-        const cell = inQuarter.filter((r) => localWeek(r.occurredAt) === week && r.type === type);
-        return [week, type, cell.length, new Set(cell.map((r) => r.contact)).size];
-      })),
+    expect(
+      result.rows.map((row: any) => [localDay(row.periodStart), row.group.type, row.interactions, row.uniqueContacts]),
+    ).toEqual(
+      weeks.flatMap((week) =>
+        types.map((type) => {
+          const cell = inQuarter.filter((r) => localWeek(r.occurredAt) === week && r.type === type);
+          return [week, type, cell.length, new Set(cell.map((r) => r.contact)).size];
+        }),
+      ),
     );
 
-    const byCampaign = await stats({ filter: { ...YEAR_2025, types: ['EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED'] }, groupBy: ['CAMPAIGN'], interval: 'QUARTER' });
+    const byCampaign = await stats({
+      filter: { ...YEAR_2025, types: ['EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED'] },
+      groupBy: ['CAMPAIGN'],
+      interval: 'QUARTER',
+    });
     const emails = recorded.filter((r) => inRange(r, YEAR_2025) && r.type.startsWith('EMAIL'));
     const campaigns = [...new Set(emails.map((r) => r.campaign))].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-    expect(byCampaign.rows.map((row: any) => [localDay(row.periodStart), row.group.campaign, row.emailsDelivered, row.openRate, row.clickRate])).toEqual(
-      ['2025-01', '2025-04', '2025-07', '2025-10'].flatMap((quarterStart) => campaigns.map((campaign) => {
-        const [y, m] = quarterStart.split('-').map(Number);
-        const cell = emails.filter((r) => {
-          const [ry, rm] = localDay(r.occurredAt).split('-').map(Number);
-          return ry === y && rm >= m && rm < m + 3 && r.campaign === campaign;
-        });
-        const { emailsDelivered, openRate, clickRate } = metrics(cell);
-        return [`${quarterStart}-01`, campaign, emailsDelivered, openRate, clickRate];
-      })),
+    expect(
+      byCampaign.rows.map((row: any) => [
+        localDay(row.periodStart),
+        row.group.campaign,
+        row.emailsDelivered,
+        row.openRate,
+        row.clickRate,
+      ]),
+    ).toEqual(
+      ['2025-01', '2025-04', '2025-07', '2025-10'].flatMap((quarterStart) =>
+        campaigns.map((campaign) => {
+          const [y, m] = quarterStart.split('-').map(Number);
+          const cell = emails.filter((r) => {
+            const [ry, rm] = localDay(r.occurredAt).split('-').map(Number);
+            return ry === y && rm >= m && rm < m + 3 && r.campaign === campaign;
+          });
+          const { emailsDelivered, openRate, clickRate } = metrics(cell);
+          return [`${quarterStart}-01`, campaign, emailsDelivered, openRate, clickRate];
+        }),
+      ),
     );
   });
 
   it('filters and groups by the contacts: region, language, tags; offerings by id with their name', async () => {
-    const filter = { ...YEAR_2025, regions: ['Montréal'], languages: ['FR'], tags: ['abonné'], offerings: ['O1', 'O2'] };
+    const filter = {
+      ...YEAR_2025,
+      regions: ['Montréal'],
+      languages: ['FR'],
+      tags: ['abonné'],
+      offerings: ['O1', 'O2'],
+    };
     const result = await stats({ filter, groupBy: ['OFFERING', 'LANGUAGE'] });
     const kept = recorded.filter((r) => {
       const contact = contacts[r.contact];
-      return inRange(r, YEAR_2025) && contact.region === 'Montréal' && contact.language === 'fr' && contact.tag === 'abonné' && ['O1', 'O2'].includes(r.offering);
+      return (
+        inRange(r, YEAR_2025) &&
+        contact.region === 'Montréal' &&
+        contact.language === 'fr' &&
+        contact.tag === 'abonné' &&
+        ['O1', 'O2'].includes(r.offering)
+      );
     });
     const offerings = [...new Set(kept.map((r) => r.offering))].sort();
-    expect(result.rows.map((row: any) => [row.periodStart, row.group.offering, row.group.offeringName, row.group.language, row.interactions])).toEqual(
-      offerings.map((offering) => [null, offering, `Spectacle ${offering}`, 'FR', kept.filter((r) => r.offering === offering).length]),
+    expect(
+      result.rows.map((row: any) => [
+        row.periodStart,
+        row.group.offering,
+        row.group.offeringName,
+        row.group.language,
+        row.interactions,
+      ]),
+    ).toEqual(
+      offerings.map((offering) => [
+        null,
+        offering,
+        `Spectacle ${offering}`,
+        'FR',
+        kept.filter((r) => r.offering === offering).length,
+      ]),
     );
     expect(result.totals.interactions).toBe(kept.length);
 
     const byRegion = await stats({ filter: YEAR_2025, groupBy: ['REGION'] });
     expect(byRegion.rows.map((row: any) => [row.group.region, row.interactions])).toEqual(
-      ['Capitale-Nationale', 'Montréal', null].map((region) => [region, recorded.filter((r) => inRange(r, YEAR_2025) && contacts[r.contact].region === region).length]),
+      ['Capitale-Nationale', 'Montréal', null].map((region) => [
+        region,
+        recorded.filter((r) => inRange(r, YEAR_2025) && contacts[r.contact].region === region).length,
+      ]),
     );
   });
 
   it('retention: of the contacts first active in each month, how many were active again in each following month', async () => {
     const analyst = await api.memberKey(orgId, Role.ANALYST);
-    const result = (await api.ok<any>(analyst, RETENTION, { filter: YEAR_2025, cohortInterval: 'MONTH', periods: 3 })).retention;
+    const result = (await api.ok<any>(analyst, RETENTION, { filter: YEAR_2025, cohortInterval: 'MONTH', periods: 3 }))
+      .retention;
     const active = recorded.filter((r) => !r.type.startsWith('EMAIL_DELIVERED'));
     const monthsOf = new Map<number, Set<string>>();
-    for (const r of active) monthsOf.set(r.contact, (monthsOf.get(r.contact) ?? new Set()).add(localDay(r.occurredAt).slice(0, 7)));
+    for (const r of active)
+      monthsOf.set(r.contact, (monthsOf.get(r.contact) ?? new Set()).add(localDay(r.occurredAt).slice(0, 7)));
     const next = (month: string, k: number) => {
       const [y, m] = month.split('-').map(Number);
       const date = new Date(Date.UTC(y, m - 1 + k, 1));
       return date.toISOString().slice(0, 7);
     };
     const months = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}`);
-    expect(result.cohorts.map((c: any) => [localDay(c.periodStart).slice(0, 7), c.size, c.retained])).toEqual(months.map((month) => {
-      const cohort = [...monthsOf].filter(([, seen]) => [...seen].sort()[0] === month).map(([, seen]) => seen);
-      return [month, cohort.length, [1, 2, 3].map((k) => (next(month, k) > localDay(new Date()).slice(0, 7) ? null : cohort.filter((seen) => seen.has(next(month, k))).length))];
-    }));
+    expect(result.cohorts.map((c: any) => [localDay(c.periodStart).slice(0, 7), c.size, c.retained])).toEqual(
+      months.map((month) => {
+        const cohort = [...monthsOf].filter(([, seen]) => [...seen].sort()[0] === month).map(([, seen]) => seen);
+        return [
+          month,
+          cohort.length,
+          [1, 2, 3].map((k) =>
+            next(month, k) > localDay(new Date()).slice(0, 7)
+              ? null
+              : cohort.filter((seen) => seen.has(next(month, k))).length,
+          ),
+        ];
+      }),
+    );
     for (const cohort of result.cohorts) {
-      cohort.rates.forEach((rate: number | null, k: number) => expect(rate).toBe(cohort.size && cohort.retained[k] !== null ? cohort.retained[k] / cohort.size : null));
+      cohort.rates.forEach((rate: number | null, k: number) =>
+        expect(rate).toBe(cohort.size && cohort.retained[k] !== null ? cohort.retained[k] / cohort.size : null),
+      );
     }
   });
 
   it('answers from the daily rollups what it answers from the interactions, also after a contact is deleted and two are merged', async () => {
     await api.ok(owner, `mutation($id: ID!) { deleteContact(id: $id) }`, { id: contacts[3].id });
-    await api.ok(owner, `mutation($s: ID!, $m: [ID!]!) { mergeContacts(survivorId: $s, mergedIds: $m) { id } }`, { s: contacts[4].id, m: [contacts[5].id] });
+    await api.ok(owner, `mutation($s: ID!, $m: [ID!]!) { mergeContacts(survivorId: $s, mergedIds: $m) { id } }`, {
+      s: contacts[4].id,
+      m: [contacts[5].id],
+    });
     const METRICS = `query($filter: EngagementFilterInput!, $groupBy: [EngagementDimension!], $interval: TimeInterval) {
       engagementStats(filter: $filter, groupBy: $groupBy, interval: $interval) { rows { periodStart group { type discipline offering offeringName venue campaign channel }
         interactions amountCents quantity %s } totals { interactions amountCents quantity } } }`;
@@ -220,7 +338,11 @@ describe('engagement analytics', () => {
     const fromInteractions = METRICS.replace('%s', 'uniqueContacts');
     for (const interval of [null, 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR']) {
       for (const groupBy of [[], ['TYPE'], ['DISCIPLINE', 'OFFERING'], ['CAMPAIGN', 'CHANNEL', 'VENUE']]) {
-        const variables = { filter: { ...YEAR_2025, types: ['TICKET_PURCHASE', 'DONATION', 'EMAIL_OPENED', 'ATTENDANCE'] }, groupBy, interval };
+        const variables = {
+          filter: { ...YEAR_2025, types: ['TICKET_PURCHASE', 'DONATION', 'EMAIL_OPENED', 'ATTENDANCE'] },
+          groupBy,
+          interval,
+        };
         const rollups = (await api.ok<any>(owner, fromRollups, variables)).engagementStats;
         const raw = (await api.ok<any>(owner, fromInteractions, variables)).engagementStats;
         expect(rollups).toEqual({ ...raw, rows: raw.rows.map(({ uniqueContacts: _, ...row }: any) => row) });
@@ -230,12 +352,18 @@ describe('engagement analytics', () => {
     const db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await db.connect();
     try {
-      const rollups = await db.query(`SELECT day::text, type, discipline, offering, venue, campaign, channel, interactions::int, amount_cents::int, quantity::int
-        FROM interaction_rollups WHERE org_id = $1 AND interactions <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`, [orgId]);
-      const raw = await db.query(`SELECT (occurred_at AT TIME ZONE 'America/Toronto')::date::text AS day, type, coalesce(discipline, '') AS discipline,
+      const rollups = await db.query(
+        `SELECT day::text, type, discipline, offering, venue, campaign, channel, interactions::int, amount_cents::int, quantity::int
+        FROM interaction_rollups WHERE org_id = $1 AND interactions <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`,
+        [orgId],
+      );
+      const raw = await db.query(
+        `SELECT (occurred_at AT TIME ZONE 'America/Toronto')::date::text AS day, type, coalesce(discipline, '') AS discipline,
           coalesce(offering_id, offering_name, '') AS offering, coalesce(venue, '') AS venue, coalesce(campaign, '') AS campaign, coalesce(channel, '') AS channel,
           count(*)::int AS interactions, coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0)::int AS amount_cents, coalesce(sum(quantity), 0)::int AS quantity
-        FROM interactions WHERE org_id = $1 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`, [orgId]);
+        FROM interactions WHERE org_id = $1 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`,
+        [orgId],
+      );
       expect(rollups.rows.length).toBeGreaterThan(100);
       expect(rollups.rows).toEqual(raw.rows);
     } finally {
@@ -244,11 +372,22 @@ describe('engagement analytics', () => {
   }, 60_000);
 
   it('explains bad questions, naming the field', async () => {
-    const bad = async (variables: Record<string, unknown>) => (await api.gql<any>(owner, STATS, variables)).errors?.[0].extensions;
-    expect(await bad({ filter: {}, interval: 'MONTH' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.from' });
-    expect(await bad({ filter: { from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' }, interval: 'DAY' })).toMatchObject({ field: 'filter.to' });
-    expect(await bad({ filter: { from: '1990-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z' }, interval: 'DAY' })).toMatchObject({ field: 'interval' });
+    const bad = async (variables: Record<string, unknown>) =>
+      (await api.gql<any>(owner, STATS, variables)).errors?.[0].extensions;
+    expect(await bad({ filter: {}, interval: 'MONTH' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.from',
+    });
+    expect(
+      await bad({ filter: { from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' }, interval: 'DAY' }),
+    ).toMatchObject({ field: 'filter.to' });
+    expect(
+      await bad({ filter: { from: '1990-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z' }, interval: 'DAY' }),
+    ).toMatchObject({ field: 'interval' });
     expect(await bad({ filter: { types: ['NOT_A_TYPE'] } })).toMatchObject({ field: 'filter.types.0' });
-    expect(await bad({ filter: {}, groupBy: ['TYPE', 'VENUE', 'CAMPAIGN', 'REGION'] })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'groupBy' });
+    expect(await bad({ filter: {}, groupBy: ['TYPE', 'VENUE', 'CAMPAIGN', 'REGION'] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'groupBy',
+    });
   });
 });

@@ -13,7 +13,9 @@ import { TestApi } from './support/test-app.js';
 jest.setTimeout(60_000);
 
 const browserGet = (api: TestApi, headers: Record<string, string> = {}) =>
-  fetch(`${api.url}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', ...headers } });
+  fetch(`${api.url}/graphql`, {
+    headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', ...headers },
+  });
 
 describe('GraphQL explorer on (GRAPHQL_EXPLORER=true)', () => {
   let api: TestApi;
@@ -49,7 +51,9 @@ describe('GraphQL explorer on (GRAPHQL_EXPLORER=true)', () => {
   });
 
   it('keeps the CSRF prevention for requests that are not a browser asking for the page', async () => {
-    const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization: `Bearer ${token}` } });
+    const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(get.status).toBe(400);
     expect(await get.text()).toMatch(/CSRF/);
     const simplePost = await fetch(`${api.url}/graphql`, {
@@ -62,8 +66,13 @@ describe('GraphQL explorer on (GRAPHQL_EXPLORER=true)', () => {
   });
 
   it('serves the introspection the explorer sends (with a key; within the query limits)', async () => {
-    expect((await api.gql(null, '{ __schema { queryType { name } } }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    const data = await api.ok<{ __schema: { types: unknown[] } }>(token, getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }));
+    expect((await api.gql(null, '{ __schema { queryType { name } } }')).errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    const data = await api.ok<{ __schema: { types: unknown[] } }>(
+      token,
+      getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }),
+    );
     expect(data.__schema.types.length).toBeGreaterThan(10);
   });
 });

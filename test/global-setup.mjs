@@ -8,7 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { logger } from '../dist/libs/common/src/index.js';
-import { appUrlFromOwnerUrl, migrate, readTenantClaimKey, startEmbeddedPostgres } from '../dist/libs/database/src/index.js';
+import {
+  appUrlFromOwnerUrl,
+  migrate,
+  readTenantClaimKey,
+  startEmbeddedPostgres,
+} from '../dist/libs/database/src/index.js';
 
 export default async function globalSetup() {
   // Test output is the runner's own lines: the logs of the code under test (hundreds of expected job failures) only

@@ -21,7 +21,9 @@ function boxOfficeFile(): string {
   for (let i = 0; i < ROWS; i++) {
     const person = i % PEOPLE;
     const email = i % 97 === 0 ? 'pas-un-courriel' : `p${person}@exemple.qc.ca`;
-    lines.push(`C${person};Élise${person % 300};Côté-${person % 1000};${email};514-555-${String(person % 10_000).padStart(4, '0')};H2X 1Y4;${i % 7 === 0 ? 'danse|théâtre' : ''}`);
+    lines.push(
+      `C${person};Élise${person % 300};Côté-${person % 1000};${email};514-555-${String(person % 10_000).padStart(4, '0')};H2X 1Y4;${i % 7 === 0 ? 'danse|théâtre' : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -31,8 +33,13 @@ function ticketSalesFile(): string {
   const lines = ['No transaction;No client;Courriel;Prénom;Type;Date;Spectacle;Montant;Quantité'];
   for (let i = 0; i < ROWS; i++) {
     const person = (i * 7) % PEOPLE;
-    const date = i % 89 === 0 ? '2025-02-30 20:00' : `2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')} 20:00`;
-    lines.push(`T${i};C${person};p${person}@exemple.qc.ca;Élise;Achat de billets;${date};Spectacle ${i % 40};${10 + (i % 50)},50;${1 + (i % 4)}`);
+    const date =
+      i % 89 === 0
+        ? '2025-02-30 20:00'
+        : `2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')} 20:00`;
+    lines.push(
+      `T${i};C${person};p${person}@exemple.qc.ca;Élise;Achat de billets;${date};Spectacle ${i % 40};${10 + (i % 50)},50;${1 + (i % 4)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -44,13 +51,15 @@ async function interactionsSnapshot(orgId: string): Promise<unknown> {
   try {
     // fresh statistics: with the estimates of nearly empty tables, the join below can take minutes
     await client.query('ANALYZE interactions, contacts, contact_external_ids');
-    return (await client.query(
-      `SELECT i.external_id, x.external_id AS customer, c.email, c.first_name, i.type, i.occurred_at, i.offering_name, i.amount_cents, i.quantity
+    return (
+      await client.query(
+        `SELECT i.external_id, x.external_id AS customer, c.email, c.first_name, i.type, i.occurred_at, i.offering_name, i.amount_cents, i.quantity
          FROM interactions i JOIN contacts c ON c.org_id = i.org_id AND c.id = i.contact_id
          JOIN contact_external_ids x ON x.org_id = c.org_id AND x.contact_id = c.id
         WHERE i.org_id = $1 ORDER BY i.external_id`,
-      [orgId],
-    )).rows;
+        [orgId],
+      )
+    ).rows;
   } finally {
     await client.end();
   }
@@ -65,7 +74,8 @@ async function snapshot(orgId: string): Promise<unknown> {
     await client.query('ANALYZE contacts, contact_external_ids, contact_tags, contact_search_tokens');
     const query = async (sql: string) => (await client.query(sql, [orgId])).rows;
     return {
-      contacts: await query(`SELECT x.external_id, c.first_name, c.last_name, c.email, c.phone, c.postal_code, c.region, c.entered
+      contacts:
+        await query(`SELECT x.external_id, c.first_name, c.last_name, c.email, c.phone, c.postal_code, c.region, c.entered
                                FROM contacts c JOIN contact_external_ids x ON x.org_id = c.org_id AND x.contact_id = c.id
                               WHERE c.org_id = $1 ORDER BY x.external_id`),
       counts: await query(`SELECT (SELECT count(*) FROM contacts WHERE org_id = $1) AS contacts,
@@ -78,7 +88,9 @@ async function snapshot(orgId: string): Promise<unknown> {
   }
 }
 
-describeOnQueueBackends((backend) => `an import whose worker is killed, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `an import whose worker is killed, on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     const workers: BuiltProcess[] = [];
     const startWorker = async () => {
@@ -89,11 +101,17 @@ describeOnQueueBackends((backend) => `an import whose worker is killed, on the $
 
     /** Waits until the run is RUNNING and has reported some rows. */
     const runningWithProgress = (token: string, id: string) =>
-      until(`run ${id} to be RUNNING with rows processed`, async () => {
-        const { jobRun } = await api.ok<any>(token, `query($id: ID!) { jobRun(id: $id) { status processed } }`, { id });
-        expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
-        return jobRun.status === 'RUNNING' && jobRun.processed > 0;
-      }, { everyMs: 20 });
+      until(
+        `run ${id} to be RUNNING with rows processed`,
+        async () => {
+          const { jobRun } = await api.ok<any>(token, `query($id: ID!) { jobRun(id: $id) { status processed } }`, {
+            id,
+          });
+          expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
+          return jobRun.status === 'RUNNING' && jobRun.processed > 0;
+        },
+        { everyMs: 20 },
+      );
 
     beforeAll(async () => {
       api = await TestApi.start(env); // no processors in the API: the child workers run the jobs
@@ -120,7 +138,7 @@ describeOnQueueBackends((backend) => `an import whose worker is killed, on the $
       const { jobRun: killedAt } = await api.ok<any>(crashed.token, runQuery, { id: upload.body.jobRunId });
       expect(killedAt).toMatchObject({ status: 'RUNNING' });
       expect(killedAt.processed).toBeLessThan(ROWS);
-      expect((await snapshot(crashed.organization.id) as any).counts[0].contacts).toBe('0');
+      expect(((await snapshot(crashed.organization.id)) as any).counts[0].contacts).toBe('0');
 
       await startWorker();
       const retried = await api.finishedRun(crashed.token, upload.body.jobRunId, 120_000);
@@ -132,7 +150,11 @@ describeOnQueueBackends((backend) => `an import whose worker is killed, on the $
 
       expect(retried.counts).toEqual(cleanRun.counts);
       // a person is created unless every row of theirs has the bad email
-      const people = new Set(Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 97 !== 0).map((i) => i % PEOPLE));
+      const people = new Set(
+        Array.from({ length: ROWS }, (_, i) => i)
+          .filter((i) => i % 97 !== 0)
+          .map((i) => i % PEOPLE),
+      );
       expect(cleanRun.counts).toMatchObject({ rows: ROWS, invalid: Math.ceil(ROWS / 97), created: people.size });
       expect(await snapshot(crashed.organization.id)).toEqual(await snapshot(clean.organization.id));
     }, 240_000);
@@ -157,8 +179,17 @@ describeOnQueueBackends((backend) => `an import whose worker is killed, on the $
       expect(retried).toMatchObject({ status: 'SUCCEEDED' });
       expect(retried.counts).toEqual(cleanRun.counts);
       // a person is created unless every row of theirs has the bad date
-      const people = new Set(Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 89 !== 0).map((i) => (i * 7) % PEOPLE));
-      expect(cleanRun.counts).toMatchObject({ rows: ROWS, invalid: Math.ceil(ROWS / 89), recorded: ROWS - Math.ceil(ROWS / 89), contactsCreated: people.size });
+      const people = new Set(
+        Array.from({ length: ROWS }, (_, i) => i)
+          .filter((i) => i % 89 !== 0)
+          .map((i) => (i * 7) % PEOPLE),
+      );
+      expect(cleanRun.counts).toMatchObject({
+        rows: ROWS,
+        invalid: Math.ceil(ROWS / 89),
+        recorded: ROWS - Math.ceil(ROWS / 89),
+        contactsCreated: people.size,
+      });
       const crashedRows = await interactionsSnapshot(crashed.organization.id);
       expect(crashedRows).toHaveLength(ROWS - Math.ceil(ROWS / 89));
       expect(crashedRows).toEqual(await interactionsSnapshot(clean.organization.id));
@@ -168,10 +199,18 @@ describeOnQueueBackends((backend) => `an import whose worker is killed, on the $
       await stopAllBuiltProcesses(); // the one worker is this test's
       const org = await api.createOrganization('Drained');
       const worker = await startWorker();
-      const upload = await api.upload(org.token, boxOfficeFile(), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
+      const upload = await api.upload(org.token, boxOfficeFile(), {
+        strategy: 'UPSERT_BY_EXTERNAL_ID',
+        source: 'billetterie',
+      });
       await runningWithProgress(org.token, upload.body.jobRunId);
       expect(await worker.stop('SIGTERM')).toMatchObject({ signal: 'SIGTERM' });
-      const { jobRun } = await api.ok<any>(org.token, `query($id: ID!) { jobRun(id: $id) { status attempts counts } }`, { id: upload.body.jobRunId });
+      const { jobRun } = await api.ok<any>(
+        org.token,
+        `query($id: ID!) { jobRun(id: $id) { status attempts counts } }`,
+        { id: upload.body.jobRunId },
+      );
       expect(jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { rows: ROWS, dedupRunQueued: 0 } });
     }, 120_000);
-});
+  },
+);

@@ -28,12 +28,19 @@ describe('contact import', () => {
   let orgId: string;
 
   beforeAll(async () => {
-    ({ api, owner, orgId } = await TestApi.withOrganization('Import Org', { RUN_JOBS_IN_API: 'true', IMPORT_MAX_BYTES: String(256 * 1024) }));
-    await api.ok(owner, `mutation { defineAttribute(input: { key: "season_pass", label: "Abonnement", type: CHOICE, choices: ["Saison", "Découverte"] }) { key } }`);
+    ({ api, owner, orgId } = await TestApi.withOrganization('Import Org', {
+      RUN_JOBS_IN_API: 'true',
+      IMPORT_MAX_BYTES: String(256 * 1024),
+    }));
+    await api.ok(
+      owner,
+      `mutation { defineAttribute(input: { key: "season_pass", label: "Abonnement", type: CHOICE, choices: ["Saison", "Découverte"] }) { key } }`,
+    );
   });
   afterAll(() => api.close());
 
-  const contacts = async (token = owner, filter: Record<string, unknown> = {}) => (await api.ok<any>(token, CONTACTS, { filter })).contacts;
+  const contacts = async (token = owner, filter: Record<string, unknown> = {}) =>
+    (await api.ok<any>(token, CONTACTS, { filter })).contacts;
   const importFile = async (body: Buffer | string | FormData, options: Record<string, string>, token = owner) => {
     const upload = await api.upload(token, body, options);
     expect(upload).toMatchObject({ status: 202, body: { status: 'QUEUED' } });
@@ -43,7 +50,9 @@ describe('contact import', () => {
   it('imports an Excel French export (Windows-1252, ";"), keeping the good rows and reporting each bad one', async () => {
     const run = await importFile(cp1252(BOX_OFFICE), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
     expect(run).toMatchObject({
-      kind: 'IMPORT_CONTACTS', status: 'SUCCEEDED', attempts: 1,
+      kind: 'IMPORT_CONTACTS',
+      status: 'SUCCEEDED',
+      attempts: 1,
       counts: { rows: 7, invalid: 4, created: 3, updated: 0, ignoredColumns: 1 },
     });
     expect(run.errors).toEqual([
@@ -59,26 +68,48 @@ describe('contact import', () => {
     const byId = Object.fromEntries(edges.map(({ node }: any) => [node.externalIds[0].externalId, node]));
     expect(Object.keys(byId).sort()).toEqual(['C001', 'C002', 'C007']);
     expect(byId.C001).toMatchObject({
-      firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@example.org', phone: '+15145550101', postalCode: 'H2X 1Y4',
-      city: 'Montréal', region: 'Montréal', preferredLanguage: 'FR', birthDate: '1980-03-04', attributes: { season_pass: 'Saison' },
+      firstName: 'Hélène',
+      lastName: 'Côté',
+      email: 'helene.cote@example.org',
+      phone: '+15145550101',
+      postalCode: 'H2X 1Y4',
+      city: 'Montréal',
+      region: 'Montréal',
+      preferredLanguage: 'FR',
+      birthDate: '1980-03-04',
+      attributes: { season_pass: 'Saison' },
       externalIds: [{ source: 'billetterie', externalId: 'C001' }],
     });
     expect(byId.C001.entered).toMatchObject({ phone: '514 555-0101', email: 'Helene.Cote@Example.org' });
-    expect(byId.C002).toMatchObject({ firstName: 'François', city: 'Québec', preferredLanguage: 'EN', postalCode: 'G1R 2B5' });
+    expect(byId.C002).toMatchObject({
+      firstName: 'François',
+      city: 'Québec',
+      preferredLanguage: 'EN',
+      postalCode: 'G1R 2B5',
+    });
     expect(byId.C007).toMatchObject({ firstName: 'Marie; dite "Mimi"', phone: '+14505550107', postalCode: 'J4K 2T8' });
 
     // the rejected rows, as the file had them plus an error column, to fix and import again
     const response = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${owner}` } });
     expect(response.status).toBe(200);
     const text = await response.text();
-    const lines = text.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).toBe('No client;Prénom;Nom;Courriel;Téléphone;Code postal;Ville;Langue;Date de naissance;Abonnement;Remarque;error');
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe(
+      'No client;Prénom;Nom;Courriel;Téléphone;Code postal;Ville;Langue;Date de naissance;Abonnement;Remarque;error',
+    );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^C003;Zoé;Lévesque;pas-un-courriel;.*;Courriel: /);
 
     // the fixed file imports; its error column is ignored
-    const fixed = text.replace('pas-un-courriel', 'zoe@example.org').replace(';12;', ';514-555-0104;').replace('1975-02-30', '1975-02-28')
-      .replace('klingon', 'fr').replace('Mystère', 'Découverte');
+    const fixed = text
+      .replace('pas-un-courriel', 'zoe@example.org')
+      .replace(';12;', ';514-555-0104;')
+      .replace('1975-02-30', '1975-02-28')
+      .replace('klingon', 'fr')
+      .replace('Mystère', 'Découverte');
     const again = await importFile(Buffer.from(fixed), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
     expect(again.counts).toMatchObject({ rows: 4, invalid: 0, created: 4, ignoredColumns: 1 });
     expect((await contacts()).totalCount).toBe(7);
@@ -86,8 +117,14 @@ describe('contact import', () => {
 
   it('previews an import with dryRun: the counts and rejected rows, no change to contacts', async () => {
     const before = await contacts();
-    const csv = 'No client;Prénom;Courriel\nC001;Hélène-Marie;\nC900;Nouvelle;nouvelle@example.org\nC901;Mauvaise;pas-un-courriel\n';
-    const run = await importFile(csv, { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie', dryRun: 'true', tags: 'aperçu' });
+    const csv =
+      'No client;Prénom;Courriel\nC001;Hélène-Marie;\nC900;Nouvelle;nouvelle@example.org\nC901;Mauvaise;pas-un-courriel\n';
+    const run = await importFile(csv, {
+      strategy: 'UPSERT_BY_EXTERNAL_ID',
+      source: 'billetterie',
+      dryRun: 'true',
+      tags: 'aperçu',
+    });
     expect(run.counts).toMatchObject({ rows: 3, invalid: 1, created: 1, updated: 1, dryRun: 1 });
     expect(await contacts()).toEqual(before);
     const rejected = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${owner}` } });
@@ -109,33 +146,53 @@ describe('contact import', () => {
     const helene = edges.find(({ node }: any) => node.firstName === 'Hélène').node;
     expect(helene).toMatchObject({ email: 'helene.cote@example.org', phone: '+15145550199', city: 'Montréal' });
     expect(helene.entered).toMatchObject({ phone: '514-555-0199', email: 'Helene.Cote@Example.org' });
-    expect(edges.find(({ node }: any) => node.firstName === 'François').node).toMatchObject({ city: 'Lévis', phone: '+14185550102' });
+    expect(edges.find(({ node }: any) => node.firstName === 'François').node).toMatchObject({
+      city: 'Lévis',
+      phone: '+14185550102',
+    });
   });
 
   it('reads UTF-16 with a BOM, tab-separated, English headers, sent as a multipart form with its options', async () => {
-    const text = 'First name\tLast name\tE-mail\tPhone\tPostal code\tLanguage\nJohn\tSmith\tjohn@example.org\t+1 613 555 0100\tK1A 0B1\tEnglish\n';
+    const text =
+      'First name\tLast name\tE-mail\tPhone\tPostal code\tLanguage\nJohn\tSmith\tjohn@example.org\t+1 613 555 0100\tK1A 0B1\tEnglish\n';
     const form = new FormData();
     form.append('strategy', 'UPSERT_BY_EMAIL');
     form.append('tags', 'newsletter, 2026');
-    form.append('file', new Blob([Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])]), 'list.csv');
+    form.append(
+      'file',
+      new Blob([Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])]),
+      'list.csv',
+    );
     const run = await importFile(form, {});
     expect(run.counts).toMatchObject({ rows: 1, created: 1, tagLinks: 2 });
     const { edges } = await contacts(owner, { search: 'smith' });
-    expect(edges[0].node).toMatchObject({ firstName: 'John', email: 'john@example.org', preferredLanguage: 'EN', postalCode: 'K1A 0B1' });
+    expect(edges[0].node).toMatchObject({
+      firstName: 'John',
+      email: 'john@example.org',
+      preferredLanguage: 'EN',
+      postalCode: 'K1A 0B1',
+    });
     expect(edges[0].node.tags.map((t: any) => t.name).sort()).toEqual(['2026', 'newsletter']);
   });
 
   it('merges the rows of one person within a file (UPSERT_BY_EMAIL), later non-blank values winning', async () => {
-    const csv = 'courriel,prénom,nom,téléphone,ville\npat@example.org,Pat,Ouellet,,Gatineau\nPAT@example.org,Patricia,,819-555-0111,\n';
+    const csv =
+      'courriel,prénom,nom,téléphone,ville\npat@example.org,Pat,Ouellet,,Gatineau\nPAT@example.org,Patricia,,819-555-0111,\n';
     const run = await importFile(csv, { strategy: 'UPSERT_BY_EMAIL' });
     expect(run.counts).toMatchObject({ rows: 2, created: 1, repeated: 1 });
     const { edges } = await contacts(owner, { search: 'pat@example.org' });
     expect(edges).toHaveLength(1);
-    expect(edges[0].node).toMatchObject({ firstName: 'Patricia', lastName: 'Ouellet', phone: '+18195550111', city: 'Gatineau' });
+    expect(edges[0].node).toMatchObject({
+      firstName: 'Patricia',
+      lastName: 'Ouellet',
+      phone: '+18195550111',
+      city: 'Gatineau',
+    });
   });
 
   it('CREATE_ONLY creates the new people and leaves the matched ones alone; rows without email or id match by identity', async () => {
-    const csv = 'email,first name,last name,city\npat@example.org,Someone,Else,Nowhere\nnew@example.org,New,Person,Laval\n,Solo,Person,Laval\n';
+    const csv =
+      'email,first name,last name,city\npat@example.org,Someone,Else,Nowhere\nnew@example.org,New,Person,Laval\n,Solo,Person,Laval\n';
     const first = await importFile(csv, {});
     expect(first.counts).toMatchObject({ rows: 3, created: 2, skipped: 1 });
     expect((await contacts(owner, { search: 'pat@example.org' })).edges[0].node.firstName).toBe('Patricia');
@@ -144,28 +201,60 @@ describe('contact import', () => {
   });
 
   it('records the consent given with the import once, and never over a withdrawal', async () => {
-    const options = { strategy: 'UPSERT_BY_EMAIL', consentPurposes: 'EMAIL_MARKETING', consentLegalBasis: 'EXPRESS', consentSource: 'formulaire 2026' };
+    const options = {
+      strategy: 'UPSERT_BY_EMAIL',
+      consentPurposes: 'EMAIL_MARKETING',
+      consentLegalBasis: 'EXPRESS',
+      consentSource: 'formulaire 2026',
+    };
     const csv = 'email,first name\nconsent1@example.org,Un\nconsent2@example.org,Deux\n';
     expect((await importFile(csv, options)).counts).toMatchObject({ created: 2, consentsRecorded: 2 });
     const [one] = (await contacts(owner, { search: 'consent1' })).edges;
-    await api.ok(owner, `mutation($id: ID!) { recordConsent(contactId: $id, input: { purpose: EMAIL_MARKETING, status: WITHDRAWN, source: "désabonnement" }) { id } }`, { id: one.node.id });
+    await api.ok(
+      owner,
+      `mutation($id: ID!) { recordConsent(contactId: $id, input: { purpose: EMAIL_MARKETING, status: WITHDRAWN, source: "désabonnement" }) { id } }`,
+      { id: one.node.id },
+    );
     expect((await importFile(csv, options)).counts).toMatchObject({ created: 0, consentsRecorded: 0 });
-    const states = Object.fromEntries((await contacts(owner, { search: 'consent' })).edges.map(({ node }: any) => [node.firstName, node.consents[0]?.state]));
+    const states = Object.fromEntries(
+      (await contacts(owner, { search: 'consent' })).edges.map(({ node }: any) => [
+        node.firstName,
+        node.consents[0]?.state,
+      ]),
+    );
     expect(states).toEqual({ Un: 'WITHDRAWN', Deux: 'GRANTED' });
   });
 
   it('refuses bad options naming the field, wrong roles, and files over the size limit', async () => {
-    expect(await api.upload(owner, 'email\na@b.org\n', { strategy: 'MERGE' })).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'strategy' } } });
-    expect(await api.upload(owner, 'email\na@b.org\n', { strategy: 'UPSERT_BY_EXTERNAL_ID' })).toMatchObject({ status: 400, body: { error: { field: 'source' } } });
-    expect(await api.upload(owner, 'email\na@b.org\n', { colour: 'blue' })).toMatchObject({ status: 400, body: { error: { field: 'colour' } } });
-    expect(await api.upload(owner, 'email\na@b.org\n', { consentPurposes: 'EMAIL_MARKETING', consentSource: 'x' })).toMatchObject({
-      status: 400, body: { error: { field: 'consentLegalBasis' } },
+    expect(await api.upload(owner, 'email\na@b.org\n', { strategy: 'MERGE' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_USER_INPUT', field: 'strategy' } },
+    });
+    expect(await api.upload(owner, 'email\na@b.org\n', { strategy: 'UPSERT_BY_EXTERNAL_ID' })).toMatchObject({
+      status: 400,
+      body: { error: { field: 'source' } },
+    });
+    expect(await api.upload(owner, 'email\na@b.org\n', { colour: 'blue' })).toMatchObject({
+      status: 400,
+      body: { error: { field: 'colour' } },
+    });
+    expect(
+      await api.upload(owner, 'email\na@b.org\n', { consentPurposes: 'EMAIL_MARKETING', consentSource: 'x' }),
+    ).toMatchObject({
+      status: 400,
+      body: { error: { field: 'consentLegalBasis' } },
     });
     const viewer = await api.memberKey(orgId, Role.VIEWER);
     expect(await api.upload(viewer, 'email\na@b.org\n', {})).toMatchObject({ status: 403 });
     const big = `email\n${'someone@example.org\n'.repeat(15_000)}`;
-    expect(await api.upload(owner, big, {})).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE', field: 'file' } } });
-    const runs = await api.ok<any>(owner, `{ jobRuns(first: 50, filter: { kinds: [IMPORT_CONTACTS], statuses: [QUEUED] }) { edges { node { id } } } }`);
+    expect(await api.upload(owner, big, {})).toMatchObject({
+      status: 413,
+      body: { error: { code: 'PAYLOAD_TOO_LARGE', field: 'file' } },
+    });
+    const runs = await api.ok<any>(
+      owner,
+      `{ jobRuns(first: 50, filter: { kinds: [IMPORT_CONTACTS], statuses: [QUEUED] }) { edges { node { id } } } }`,
+    );
     expect(runs.jobRuns.edges).toEqual([]);
   });
 

@@ -6,7 +6,12 @@ const TIMELINE = `query($id: ID!) { contact(id: $id) { interactions(first: 50) {
   type occurredAt offeringId offeringName discipline venue amountCents currency quantity channel campaign source externalId } } } } }`;
 
 /** Windows-1252 bytes, as Excel writes a French CSV: Latin-1, and "œ" (0x9C, not in Latin-1). */
-const cp1252 = (text: string) => Buffer.concat(text.split('œ').flatMap((part, i) => (i ? [Buffer.from([0x9c]), Buffer.from(part, 'latin1')] : [Buffer.from(part, 'latin1')])));
+const cp1252 = (text: string) =>
+  Buffer.concat(
+    text
+      .split('œ')
+      .flatMap((part, i) => (i ? [Buffer.from([0x9c]), Buffer.from(part, 'latin1')] : [Buffer.from(part, 'latin1')])),
+  );
 
 describe('interactions import', () => {
   let api: TestApi;
@@ -25,8 +30,13 @@ describe('interactions import', () => {
   it('reads a French box-office export (Windows-1252, ";", local times, comma decimals): finds contacts, reports each bad row, keeps the good ones', async () => {
     const { token } = await api.createOrganization('Billetterie');
     const create = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
-    const known = (await api.ok<any>(token, create, { input: { firstName: 'Hélène', externalIds: [{ source: 'billetterie', externalId: 'C1' }] } })).createContact.id;
-    const byEmail = (await api.ok<any>(token, create, { input: { firstName: 'Marc', email: 'marc@example.org' } })).createContact.id;
+    const known = (
+      await api.ok<any>(token, create, {
+        input: { firstName: 'Hélène', externalIds: [{ source: 'billetterie', externalId: 'C1' }] },
+      })
+    ).createContact.id;
+    const byEmail = (await api.ok<any>(token, create, { input: { firstName: 'Marc', email: 'marc@example.org' } }))
+      .createContact.id;
     const file = [
       'No transaction;No client;Courriel;Type;Date;Spectacle;No spectacle;Discipline;Salle;Montant;Quantité;Canal;Campagne;Remarque',
       'T1;C1;;Achat de billets;2025-10-03 19:30;Les Belles-Sœurs;S1;Théâtre;Salle Wilfrid-Pelletier;"1 234,50 $";2;web;PROMO10;x',
@@ -39,7 +49,10 @@ describe('interactions import', () => {
       'T1;C1;;Achat de billets;2025-10-03 19:30;Les Belles-Sœurs;S1;Théâtre;Salle Wilfrid-Pelletier;"1 234,50 $";2;web;PROMO10;x',
     ].join('\r\n');
     const run = await importFile(token, cp1252(file), { source: 'billetterie' });
-    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 8, recorded: 3, duplicates: 1, invalid: 4, contactsCreated: 0, ignoredColumns: 1 } });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { rows: 8, recorded: 3, duplicates: 1, invalid: 4, contactsCreated: 0, ignoredColumns: 1 },
+    });
     expect(run.errors).toEqual([
       { line: 1, column: 'Remarque', message: expect.stringContaining('not imported') },
       { line: 5, column: 'Date', message: expect.stringContaining('not a date and time') },
@@ -50,23 +63,55 @@ describe('interactions import', () => {
     const { contact } = await api.ok<any>(token, TIMELINE, { id: known });
     expect(contact.interactions.edges.map((e: any) => e.node)).toEqual([
       {
-        type: 'ATTENDANCE', occurredAt: '2025-10-11T00:00:00.000Z', offeringId: 'S1', offeringName: 'Les Belles-Sœurs', discipline: 'THEATRE',
-        venue: 'Salle Wilfrid-Pelletier', amountCents: null, currency: null, quantity: 2, channel: null, campaign: null, source: 'billetterie', externalId: 'T2',
+        type: 'ATTENDANCE',
+        occurredAt: '2025-10-11T00:00:00.000Z',
+        offeringId: 'S1',
+        offeringName: 'Les Belles-Sœurs',
+        discipline: 'THEATRE',
+        venue: 'Salle Wilfrid-Pelletier',
+        amountCents: null,
+        currency: null,
+        quantity: 2,
+        channel: null,
+        campaign: null,
+        source: 'billetterie',
+        externalId: 'T2',
       },
       {
         // 19:30 in Montréal in October is 23:30 UTC
-        type: 'TICKET_PURCHASE', occurredAt: '2025-10-03T23:30:00.000Z', offeringId: 'S1', offeringName: 'Les Belles-Sœurs', discipline: 'THEATRE',
-        venue: 'Salle Wilfrid-Pelletier', amountCents: 123_450, currency: 'CAD', quantity: 2, channel: 'web', campaign: 'PROMO10', source: 'billetterie', externalId: 'T1',
+        type: 'TICKET_PURCHASE',
+        occurredAt: '2025-10-03T23:30:00.000Z',
+        offeringId: 'S1',
+        offeringName: 'Les Belles-Sœurs',
+        discipline: 'THEATRE',
+        venue: 'Salle Wilfrid-Pelletier',
+        amountCents: 123_450,
+        currency: 'CAD',
+        quantity: 2,
+        channel: 'web',
+        campaign: 'PROMO10',
+        source: 'billetterie',
+        externalId: 'T1',
       },
     ]);
     // December: 23:30 in Montréal is 04:30 UTC the next day
     const marc = await api.ok<any>(token, TIMELINE, { id: byEmail });
-    expect(marc.contact.interactions.edges.map((e: any) => [e.node.type, e.node.occurredAt, e.node.amountCents])).toEqual([['DONATION', '2026-01-01T04:30:00.000Z', 5000]]);
+    expect(
+      marc.contact.interactions.edges.map((e: any) => [e.node.type, e.node.occurredAt, e.node.amountCents]),
+    ).toEqual([['DONATION', '2026-01-01T04:30:00.000Z', 5000]]);
 
     const rejected = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${token}` } });
     const text = await rejected.text();
-    expect(text.split('\n')[0]).toBe('No transaction;No client;Courriel;Type;Date;Spectacle;No spectacle;Discipline;Salle;Montant;Quantité;Canal;Campagne;Remarque;error');
-    expect(text.trim().split('\n').slice(1).map((line) => line.split(';')[0])).toEqual(['T4', 'T5', 'T6', 'T7']);
+    expect(text.split('\n')[0]).toBe(
+      'No transaction;No client;Courriel;Type;Date;Spectacle;No spectacle;Discipline;Salle;Montant;Quantité;Canal;Campagne;Remarque;error',
+    );
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(';')[0]),
+    ).toEqual(['T4', 'T5', 'T6', 'T7']);
 
     // importing the same file again records nothing new
     const again = await importFile(token, cp1252(file), { source: 'billetterie' });
@@ -83,19 +128,47 @@ describe('interactions import', () => {
       ',,,carl@example.org,2025-06-03,5',
       ',,,,2025-06-03,5',
     ].join('\n');
-    const run = await importFile(token, file, { source: 'dons', type: 'DONATION', createContacts: 'true', dedup: 'false' });
-    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 5, recorded: 4, invalid: 1, contactsCreated: 3 } });
+    const run = await importFile(token, file, {
+      source: 'dons',
+      type: 'DONATION',
+      createContacts: 'true',
+      dedup: 'false',
+    });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { rows: 5, recorded: 4, invalid: 1, contactsCreated: 3 },
+    });
     expect(run.errors).toEqual([{ line: 6, column: 'Donor ID', message: expect.stringContaining('contact') }]);
-    const anne = (await api.ok<any>(token, `{ contactByExternalId(source: "dons", externalId: "D1") { id firstName lastName email engagement { interactions amountCents } } }`)).contactByExternalId;
-    expect(anne).toMatchObject({ firstName: 'Anne', lastName: 'Smith', email: 'anne@example.org', engagement: { interactions: 2, amountCents: 12_550 } });
-    const total = await api.ok<any>(token, '{ engagementStats(filter: {}) { totals { interactions uniqueContacts amountCents } } }');
-    expect(total.engagementStats.totals).toEqual({ interactions: 4, uniqueContacts: 3, amountCents: 12_550 + 100_000 + 500 });
+    const anne = (
+      await api.ok<any>(
+        token,
+        `{ contactByExternalId(source: "dons", externalId: "D1") { id firstName lastName email engagement { interactions amountCents } } }`,
+      )
+    ).contactByExternalId;
+    expect(anne).toMatchObject({
+      firstName: 'Anne',
+      lastName: 'Smith',
+      email: 'anne@example.org',
+      engagement: { interactions: 2, amountCents: 12_550 },
+    });
+    const total = await api.ok<any>(
+      token,
+      '{ engagementStats(filter: {}) { totals { interactions uniqueContacts amountCents } } }',
+    );
+    expect(total.engagementStats.totals).toEqual({
+      interactions: 4,
+      uniqueContacts: 3,
+      amountCents: 12_550 + 100_000 + 500,
+    });
   });
 
   it('refuses a file that does not say whose or when, and options it does not know, naming them', async () => {
     const { token } = await api.createOrganization('Refus');
     const noDate = await importFile(token, 'No client;Type\nC1;Don\n', {});
-    expect(noDate).toMatchObject({ status: 'FAILED', errors: [{ message: expect.stringContaining('no date column') }] });
+    expect(noDate).toMatchObject({
+      status: 'FAILED',
+      errors: [{ message: expect.stringContaining('no date column') }],
+    });
     const noType = await importFile(token, 'No client;Date\nC1;2025-01-01\n', {});
     expect(noType.errors[0].message).toContain('type option');
     const bad = await api.upload(token, 'x', { strategy: 'UPSERT_BY_EMAIL' }, '/imports/interactions');

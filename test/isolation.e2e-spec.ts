@@ -22,7 +22,13 @@ type Op =
 const org = fc.constantFrom<0 | 1>(0, 1);
 const word = fc.constantFrom('Hélène', 'Côté', 'Tremblay', 'Smith', 'Gagnon', 'Roy');
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('create' as const), org, name: word, tag: fc.constantFrom('a', 'b', 'shared'), externalId: fc.constantFrom('1', '2', '3', '4') }),
+  fc.record({
+    kind: fc.constant('create' as const),
+    org,
+    name: word,
+    tag: fc.constantFrom('a', 'b', 'shared'),
+    externalId: fc.constantFrom('1', '2', '3', '4'),
+  }),
   fc.record({ kind: fc.constant('update' as const), org, target: fc.nat(20), name: word }),
   fc.record({ kind: fc.constant('delete' as const), org, target: fc.nat(20) }),
   fc.record({ kind: fc.constant('tag' as const), org, target: fc.nat(20), tag: fc.constantFrom('a', 'b', 'shared') }),
@@ -58,9 +64,18 @@ describe('tenant isolation (random interleaved API operations)', () => {
           const mine = owned[op.org];
           switch (op.kind) {
             case 'create': {
-              const result = await api.gql<any>(token, `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, {
-                i: { firstName: op.name, lastName: 'Iso', tags: [op.tag], externalIds: [{ source: 'box', externalId: op.externalId }] },
-              });
+              const result = await api.gql<any>(
+                token,
+                `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`,
+                {
+                  i: {
+                    firstName: op.name,
+                    lastName: 'Iso',
+                    tags: [op.tag],
+                    externalIds: [{ source: 'box', externalId: op.externalId }],
+                  },
+                },
+              );
               if (result.data?.createContact) {
                 mine.add(result.data.createContact.id);
                 tagsOf[op.org].set(result.data.createContact.id, new Set([op.tag]));
@@ -98,9 +113,15 @@ describe('tenant isolation (random interleaved API operations)', () => {
             case 'interact': {
               const id = pick(op.target);
               if (!id) break;
-              const result = await api.ok<any>(token, `mutation($id: ID!) { recordInteractions(input: [{ contact: { id: $id }, type: "DONATION",
-                occurredAt: "2025-01-01T00:00:00Z", amountCents: 100 }]) { accepted rejected } }`, { id });
-              expect(result.recordInteractions).toEqual(mine.has(id) ? { accepted: 1, rejected: 0 } : { accepted: 0, rejected: 1 });
+              const result = await api.ok<any>(
+                token,
+                `mutation($id: ID!) { recordInteractions(input: [{ contact: { id: $id }, type: "DONATION",
+                occurredAt: "2025-01-01T00:00:00Z", amountCents: 100 }]) { accepted rejected } }`,
+                { id },
+              );
+              expect(result.recordInteractions).toEqual(
+                mine.has(id) ? { accepted: 1, rejected: 0 } : { accepted: 0, rejected: 1 },
+              );
               if (mine.has(id)) interactions[op.org].set(id, (interactions[op.org].get(id) ?? 0) + 1);
               break;
             }
@@ -108,19 +129,28 @@ describe('tenant isolation (random interleaved API operations)', () => {
               const id = pick(op.target);
               if (!id) break;
               if (!lists[op.org]) {
-                const created = await api.ok<any>(token, `mutation { createAudience(input: { name: "Liste", kind: STATIC }) { id } }`);
+                const created = await api.ok<any>(
+                  token,
+                  `mutation { createAudience(input: { name: "Liste", kind: STATIC }) { id } }`,
+                );
                 lists[op.org] = created.createAudience.id;
               }
-              const result = await api.ok<any>(token, `mutation($list: ID!, $id: ID!) { addAudienceMembers(id: $list, target: { ids: [$id] }) { affected } }`,
-                { list: lists[op.org], id });
+              const result = await api.ok<any>(
+                token,
+                `mutation($list: ID!, $id: ID!) { addAudienceMembers(id: $list, target: { ids: [$id] }) { affected } }`,
+                { list: lists[op.org], id },
+              );
               const adds = mine.has(id) && !listed[op.org].has(id);
               expect(result.addAudienceMembers.affected).toBe(adds ? 1 : 0);
               if (adds) listed[op.org].add(id);
               break;
             }
             case 'preview': {
-              const result = await api.ok<any>(token, `query($tag: String!) { previewAudience(rule: { tags: { any: [$tag] } }) { count sample { id } } }`,
-                { tag: op.tag });
+              const result = await api.ok<any>(
+                token,
+                `query($tag: String!) { previewAudience(rule: { tags: { any: [$tag] } }) { count sample { id } } }`,
+                { tag: op.tag },
+              );
               const tagged = [...mine].filter((id) => tagsOf[op.org].get(id)?.has(op.tag));
               expect(result.previewAudience.count).toBe(tagged.length);
               for (const { id } of result.previewAudience.sample) expect(mine.has(id)).toBe(true);
@@ -132,12 +162,19 @@ describe('tenant isolation (random interleaved API operations)', () => {
               if (!theirs) break;
               const read = await api.gql<any>(token, `query($id: ID!) { audience(id: $id) { id } }`, { id: theirs });
               expect(read.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-              const named = await api.gql<any>(token, `query($id: ID!) { previewAudience(rule: { inAudience: $id }) { count } }`, { id: theirs });
+              const named = await api.gql<any>(
+                token,
+                `query($id: ID!) { previewAudience(rule: { inAudience: $id }) { count } }`,
+                { id: theirs },
+              );
               expect(named.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rule.inAudience' });
               break;
             }
             case 'byExternalId': {
-              const result = await api.gql<any>(token, `{ contactByExternalId(source: "box", externalId: "${op.externalId}") { id } }`);
+              const result = await api.gql<any>(
+                token,
+                `{ contactByExternalId(source: "box", externalId: "${op.externalId}") { id } }`,
+              );
               if (result.data?.contactByExternalId) expect(mine.has(result.data.contactByExternalId.id)).toBe(true);
               else expect(result.errors?.[0].extensions?.code).toBe('NOT_FOUND');
               break;
@@ -146,24 +183,41 @@ describe('tenant isolation (random interleaved API operations)', () => {
         }
         // each organization lists exactly its own contacts, by every tag the other used too
         for (const side of [0, 1] as const) {
-          const list = await api.ok<any>(tokens[side], `{ contacts(first: 100) { totalCount edges { node { id } } } tags { name } }`);
+          const list = await api.ok<any>(
+            tokens[side],
+            `{ contacts(first: 100) { totalCount edges { node { id } } } tags { name } }`,
+          );
           expect(new Set(list.contacts.edges.map((e: any) => e.node.id))).toEqual(owned[side]);
           expect(list.contacts.totalCount).toBe(owned[side].size);
           // and counts exactly the interactions of its contacts still there
-          const stats = await api.ok<any>(tokens[side], `{ engagementStats(filter: {}) { totals { interactions uniqueContacts } } }`);
+          const stats = await api.ok<any>(
+            tokens[side],
+            `{ engagementStats(filter: {}) { totals { interactions uniqueContacts } } }`,
+          );
           const kept = [...interactions[side]].filter(([id]) => owned[side].has(id));
-          expect(stats.engagementStats.totals).toEqual({ interactions: kept.reduce((sum, [, n]) => sum + n, 0), uniqueContacts: kept.length });
+          expect(stats.engagementStats.totals).toEqual({
+            interactions: kept.reduce((sum, [, n]) => sum + n, 0),
+            uniqueContacts: kept.length,
+          });
           // its list holds exactly the contacts it put there and did not delete, and the other's list is not a filter it can use
           const ownList = lists[side];
           if (ownList) {
-            const members = await api.ok<any>(tokens[side], `query($id: ID!) { audience(id: $id) { size members(first: 100) { edges { node { id } } } } }`, { id: ownList });
+            const members = await api.ok<any>(
+              tokens[side],
+              `query($id: ID!) { audience(id: $id) { size members(first: 100) { edges { node { id } } } } }`,
+              { id: ownList },
+            );
             const onList = [...listed[side]].filter((id) => owned[side].has(id));
             expect(new Set(members.audience.members.edges.map((e: any) => e.node.id))).toEqual(new Set(onList));
             expect(members.audience.size).toBe(onList.length);
           }
           const theirs = lists[1 - side];
           if (theirs) {
-            const filtered = await api.ok<any>(tokens[side], `query($id: ID!) { contacts(filter: { audiences: [$id] }) { totalCount } }`, { id: theirs });
+            const filtered = await api.ok<any>(
+              tokens[side],
+              `query($id: ID!) { contacts(filter: { audiences: [$id] }) { totalCount } }`,
+              { id: theirs },
+            );
             expect(filtered.contacts.totalCount).toBe(0);
           }
         }

@@ -26,7 +26,9 @@ describe('tenant isolation (catalog)', () => {
     );
     tenantTables = rows.map((r) => r.table);
     // seed one row per tenant table through a real organization, as the owner
-    await owner.query(`INSERT INTO organizations (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'Iso A') ON CONFLICT DO NOTHING`);
+    await owner.query(
+      `INSERT INTO organizations (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'Iso A') ON CONFLICT DO NOTHING`,
+    );
   });
   afterAll(async () => {
     await owner.end();
@@ -34,16 +36,28 @@ describe('tenant isolation (catalog)', () => {
   });
 
   it('runs on the database the global setup created', async () => {
-    const { rows } = await app.query<{ db: string; user: string }>('SELECT current_database() AS db, current_user AS user');
+    const { rows } = await app.query<{ db: string; user: string }>(
+      'SELECT current_database() AS db, current_user AS user',
+    );
     expect(rows[0]).toEqual({ db: process.env.TEST_DATABASE_NAME, user: 'crm_app' });
     expect(['embedded', 'external']).toContain(process.env.TEST_DATABASE_SERVER);
   });
 
   it('finds the tenant tables', () => {
-    expect(tenantTables).toEqual(expect.arrayContaining([
-      'contacts', 'consents', 'contact_tags', 'tags', 'api_keys', 'memberships',
-      'audiences', 'audience_members', 'audience_refreshes', 'audience_pending_contacts',
-    ]));
+    expect(tenantTables).toEqual(
+      expect.arrayContaining([
+        'contacts',
+        'consents',
+        'contact_tags',
+        'tags',
+        'api_keys',
+        'memberships',
+        'audiences',
+        'audience_members',
+        'audience_refreshes',
+        'audience_pending_contacts',
+      ]),
+    );
   });
 
   it('knows every public table without org_id, and why it has none', async () => {
@@ -61,7 +75,9 @@ describe('tenant isolation (catalog)', () => {
   it('the application role is not a superuser, cannot bypass RLS and owns no table', async () => {
     const { rows } = await owner.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'crm_app'`);
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
-    const owned = await owner.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'crm_app'`);
+    const owned = await owner.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'crm_app'`,
+    );
     expect(owned.rows).toEqual([]);
   });
 
@@ -93,14 +109,20 @@ describe('tenant isolation (catalog)', () => {
         [table],
       );
       expect(rows.some((r) => r.type === 'p')).toBe(true);
-      for (const row of rows) expect({ table, constraint: row.name, first: row.first }).toEqual({ table, constraint: row.name, first: 'org_id' });
+      for (const row of rows)
+        expect({ table, constraint: row.name, first: row.first }).toEqual({
+          table,
+          constraint: row.name,
+          first: 'org_id',
+        });
       const uniqueIndexes = await owner.query<{ name: string; first: string }>(
         `SELECT i.indexrelid::regclass::text AS name, a.attname AS first FROM pg_index i
            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
           WHERE i.indrelid = $1::regclass AND i.indisunique`,
         [table],
       );
-      for (const index of uniqueIndexes.rows) expect({ table, index: index.name, first: index.first }).toEqual({ table, index: index.name, first: 'org_id' });
+      for (const index of uniqueIndexes.rows)
+        expect({ table, index: index.name, first: index.first }).toEqual({ table, index: index.name, first: 'org_id' });
     }
   });
 
@@ -113,7 +135,11 @@ describe('tenant isolation (catalog)', () => {
       expect({ table, rows: seen.rows[0].n }).toEqual({ table, rows: 0 });
       const updated = await app.query(`UPDATE ${table} SET org_id = org_id`);
       const deleted = await app.query(`DELETE FROM ${table}`);
-      expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({ table, updated: 0, deleted: 0 });
+      expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({
+        table,
+        updated: 0,
+        deleted: 0,
+      });
     }
     const orgs = await app.query('SELECT * FROM organizations');
     expect(orgs.rowCount).toBe(0);
@@ -124,10 +150,14 @@ describe('tenant isolation (catalog)', () => {
     try {
       await setTenant(app, '00000000-0000-4000-8000-000000000002');
       for (const table of tenantTables) {
-        const seen = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE org_id = '00000000-0000-4000-8000-000000000001'`);
+        const seen = await app.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${table} WHERE org_id = '00000000-0000-4000-8000-000000000001'`,
+        );
         expect({ table, rows: seen.rows[0].n }).toEqual({ table, rows: 0 });
       }
-      await expect(app.query(`INSERT INTO tags (org_id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'intrusion')`)).rejects.toThrow(/row-level security/);
+      await expect(
+        app.query(`INSERT INTO tags (org_id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'intrusion')`),
+      ).rejects.toThrow(/row-level security/);
     } finally {
       await app.query('ROLLBACK');
     }

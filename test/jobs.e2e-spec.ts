@@ -14,7 +14,9 @@ const START = `mutation($format: ExportFormat!, $filter: ContactFilterInput, $op
   startExport(format: $format, filter: $filter, options: $options) { id status kind } }`;
 const RUN = `query($id: ID!) { jobRun(id: $id) { id kind status processed total counts attempts errors { message } downloadPath createdBy } }`;
 
-describeOnQueueBackends((backend) => `jobs on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `jobs on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     let owner: string;
     let orgId: string;
@@ -27,20 +29,34 @@ describeOnQueueBackends((backend) => `jobs on the ${backend} backend`, (env) => 
         ['Mary', "O'Neil; Jr", 'mary@example.org'],
       ]) {
         await api.ok(owner, `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, {
-          i: { firstName, lastName, email, tags: ['export'], consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'test' }] },
+          i: {
+            firstName,
+            lastName,
+            email,
+            tags: ['export'],
+            consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'test' }],
+          },
         });
       }
     }, 60_000); // booting the app on a busy machine can take more than Jest's 5 s
     afterAll(() => api.close());
 
     const waitFor = (token: string, id: string) => api.finishedRun(token, id);
-    const download = (token: string, path: string) => fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const download = (token: string, path: string) =>
+      fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
     it('exports contacts as CSV, visible as a job run with progress and counts', async () => {
       const { startExport } = await api.ok<any>(owner, START, { format: 'CSV', filter: { tagsAny: ['export'] } });
       expect(startExport).toMatchObject({ kind: 'EXPORT_CONTACTS', status: 'QUEUED' });
       const done = await waitFor(owner, startExport.id);
-      expect(done).toMatchObject({ status: 'SUCCEEDED', processed: 3, total: 3, counts: { exported: 3 }, attempts: 1, errors: [] });
+      expect(done).toMatchObject({
+        status: 'SUCCEEDED',
+        processed: 3,
+        total: 3,
+        counts: { exported: 3 },
+        attempts: 1,
+        errors: [],
+      });
       const response = await download(owner, done.downloadPath);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/text\/csv/);
@@ -49,28 +65,50 @@ describeOnQueueBackends((backend) => `jobs on the ${backend} backend`, (env) => 
       expect(lines).toHaveLength(4);
       expect(lines.find((l) => l.includes('Hélène'))).toContain('helene@example.org');
       expect(lines.find((l) => l.includes('Mary'))).toContain("O'Neil; Jr");
-      const runs = await api.ok<any>(owner, `{ jobRuns(first: 5, filter: {kinds: [EXPORT_CONTACTS]}) { edges { node { id } } } }`);
+      const runs = await api.ok<any>(
+        owner,
+        `{ jobRuns(first: 5, filter: {kinds: [EXPORT_CONTACTS]}) { edges { node { id } } } }`,
+      );
       expect(runs.jobRuns.edges.map((e: any) => e.node.id)).toContain(startExport.id);
     });
 
     it('exports for Excel (BOM, semicolons) and as NDJSON', async () => {
-      const excel = await waitFor(owner, (await api.ok<any>(owner, START, { format: 'CSV', options: { excel: true } })).startExport.id);
+      const excel = await waitFor(
+        owner,
+        (await api.ok<any>(owner, START, { format: 'CSV', options: { excel: true } })).startExport.id,
+      );
       const bytes = Buffer.from(await (await download(owner, excel.downloadPath)).arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(bytes.toString('utf8')).toContain('id;first_name;last_name');
       expect(bytes.toString('utf8')).toContain('"O\'Neil; Jr"');
 
-      const ndjson = await waitFor(owner, (await api.ok<any>(owner, START, { format: 'NDJSON', filter: { search: 'tremblay' } })).startExport.id);
+      const ndjson = await waitFor(
+        owner,
+        (await api.ok<any>(owner, START, { format: 'NDJSON', filter: { search: 'tremblay' } })).startExport.id,
+      );
       const text = await (await download(owner, ndjson.downloadPath)).text();
-      const rows = text.trim().split('\n').map((l) => JSON.parse(l));
-      expect(rows).toEqual([expect.objectContaining({ firstName: 'Jean-François', email: 'jf@example.org', tags: ['export'], consents: expect.objectContaining({ EMAIL_MARKETING: 'GRANTED' }) })]);
+      const rows = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(rows).toEqual([
+        expect.objectContaining({
+          firstName: 'Jean-François',
+          email: 'jf@example.org',
+          tags: ['export'],
+          consents: expect.objectContaining({ EMAIL_MARKETING: 'GRANTED' }),
+        }),
+      ]);
     });
 
     it('gives ANALYST exports without direct identifiers, and keeps a file to who asked for it (or an ADMIN)', async () => {
       const analyst = await api.memberKey(orgId, Role.ANALYST);
       const editor = await api.memberKey(orgId, Role.EDITOR);
       const done = await waitFor(analyst, (await api.ok<any>(analyst, START, { format: 'NDJSON' })).startExport.id);
-      const rows = (await (await download(analyst, done.downloadPath)).text()).trim().split('\n').map((l) => JSON.parse(l));
+      const rows = (await (await download(analyst, done.downloadPath)).text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(rows).toHaveLength(3);
       for (const row of rows) expect(row).toMatchObject({ email: null, phone: null, birthDate: null });
       expect((await download(owner, done.downloadPath)).status).toBe(200);
@@ -85,22 +123,40 @@ describeOnQueueBackends((backend) => `jobs on the ${backend} backend`, (env) => 
       const db = api.app.get(TenantDb);
       const runs = api.app.get(JobRunsService);
       const jobs = api.app.get(JobsService);
-      const payload = (id: string) => ({ orgId, jobRunId: id, userId: null, role: null, params: { filter: null, format: 'CSV', excel: false } });
+      const payload = (id: string) => ({
+        orgId,
+        jobRunId: id,
+        userId: null,
+        role: null,
+        params: { filter: null, format: 'CSV', excel: false },
+      });
 
       const done = await waitFor(owner, (await api.ok<any>(owner, START, { format: 'CSV' })).startExport.id);
       const queue = jobs.queue(QueueName.CONTACTS);
       await TenantContexts.run({ orgId }, () => jobs.enqueue(JobName.EXPORT_CONTACTS, payload(done.id)));
       // the job of that id is done (the queue kept the first one, or ran the second): the run ran once all the same
       await finishedQueueJob(queue, done.id);
-      expect((await api.ok<any>(owner, RUN, { id: done.id })).jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+      expect((await api.ok<any>(owner, RUN, { id: done.id })).jobRun).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 1,
+      });
 
-      const queued = await TenantContexts.run({ orgId }, () => db.transaction((tx) => runs.create(tx, JobName.EXPORT_CONTACTS, payload('').params)));
-      const cancelled = await api.ok<any>(owner, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: queued.id });
+      const queued = await TenantContexts.run({ orgId }, () =>
+        db.transaction((tx) => runs.create(tx, JobName.EXPORT_CONTACTS, payload('').params)),
+      );
+      const cancelled = await api.ok<any>(owner, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, {
+        id: queued.id,
+      });
       expect(cancelled.cancelJobRun.status).toBe('CANCELLED');
       await TenantContexts.run({ orgId }, () => jobs.enqueue(JobName.EXPORT_CONTACTS, payload(queued.id)));
       await finishedQueueJob(queue, queued.id); // the processor took the job and left the run as it was
-      expect((await api.ok<any>(owner, RUN, { id: queued.id })).jobRun).toMatchObject({ status: 'CANCELLED', attempts: 0, downloadPath: null });
+      expect((await api.ok<any>(owner, RUN, { id: queued.id })).jobRun).toMatchObject({
+        status: 'CANCELLED',
+        attempts: 0,
+        downloadPath: null,
+      });
       const again = await api.gql(owner, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: done.id });
       expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
     });
-});
+  },
+);

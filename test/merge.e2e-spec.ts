@@ -6,7 +6,8 @@ import { TestApi } from './support/test-app.js';
 
 /** Merging contacts and undoing it, over real HTTP; the database is read directly to compare whole rows. */
 const CREATE = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
-const MERGE_FIELDS = 'id survivorId mergedIds fieldSources { field contactId } automatic score createdAt createdBy undoneAt undoneBy';
+const MERGE_FIELDS =
+  'id survivorId mergedIds fieldSources { field contactId } automatic score createdAt createdBy undoneAt undoneBy';
 const MERGE = `mutation($survivorId: ID!, $mergedIds: [ID!]!, $fieldChoices: [MergeFieldChoiceInput!]) {
   mergeContacts(survivorId: $survivorId, mergedIds: $mergedIds, fieldChoices: $fieldChoices) { ${MERGE_FIELDS} } }`;
 const UNMERGE = `mutation($mergeId: ID!) { unmergeContacts(mergeId: $mergeId) { ${MERGE_FIELDS} } }`;
@@ -26,7 +27,10 @@ describe('merging contacts', () => {
 
   beforeAll(async () => {
     ({ api, owner, orgId } = await TestApi.withOrganization('Merge Org'));
-    await api.ok(owner, `mutation { defineAttribute(input: { key: "visits", label: "Visites", type: NUMBER }) { key } }`);
+    await api.ok(
+      owner,
+      `mutation { defineAttribute(input: { key: "visits", label: "Visites", type: NUMBER }) { key } }`,
+    );
     db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await db.connect();
   });
@@ -35,7 +39,8 @@ describe('merging contacts', () => {
     await api.close();
   });
 
-  const create = async (input: Record<string, unknown>): Promise<string> => (await api.ok<any>(owner, CREATE, { input })).createContact.id;
+  const create = async (input: Record<string, unknown>): Promise<string> =>
+    (await api.ok<any>(owner, CREATE, { input })).createContact.id;
   const merge = async (survivorId: string, mergedIds: string[], fieldChoices?: unknown[], token = owner) =>
     api.gql<any>(token, MERGE, { survivorId, mergedIds, fieldChoices });
   const contact = async (id: string) => (await api.ok<any>(owner, CONTACT, { id })).contact;
@@ -46,10 +51,16 @@ describe('merging contacts', () => {
     const read = async (sql: string) => (await db.query(sql, [ids])).rows.map((r) => r.row);
     return {
       contacts: await read('SELECT to_jsonb(c) AS row FROM contacts c WHERE id = ANY($1) ORDER BY id'),
-      tags: await read('SELECT to_jsonb(t) AS row FROM contact_tags t WHERE contact_id = ANY($1) ORDER BY contact_id, tag_id'),
-      externalIds: await read('SELECT to_jsonb(x) AS row FROM contact_external_ids x WHERE contact_id = ANY($1) ORDER BY source, external_id'),
+      tags: await read(
+        'SELECT to_jsonb(t) AS row FROM contact_tags t WHERE contact_id = ANY($1) ORDER BY contact_id, tag_id',
+      ),
+      externalIds: await read(
+        'SELECT to_jsonb(x) AS row FROM contact_external_ids x WHERE contact_id = ANY($1) ORDER BY source, external_id',
+      ),
       consents: await read('SELECT to_jsonb(r) AS row FROM consents r WHERE contact_id = ANY($1) ORDER BY id'),
-      searchTokens: await read('SELECT to_jsonb(s) AS row FROM contact_search_tokens s WHERE contact_id = ANY($1) ORDER BY token, contact_id'),
+      searchTokens: await read(
+        'SELECT to_jsonb(s) AS row FROM contact_search_tokens s WHERE contact_id = ANY($1) ORDER BY token, contact_id',
+      ),
       interactions: await read('SELECT to_jsonb(i) AS row FROM interactions i WHERE contact_id = ANY($1) ORDER BY id'),
     };
   };
@@ -57,26 +68,59 @@ describe('merging contacts', () => {
   /** A survivor and two duplicates, created in this order (so the last is the most recently updated). */
   const duplicates = async () => {
     const survivor = await create({
-      firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@example.org', city: 'Montréal', attributes: { visits: 3 },
-      tags: ['abonné', 'vip'], externalIds: [{ source: 'billetterie', externalId: `B-${Math.random()}` }],
-      consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form', occurredAt: '2025-06-01T00:00:00Z' }],
+      firstName: 'Hélène',
+      lastName: 'Côté',
+      email: 'helene.cote@example.org',
+      city: 'Montréal',
+      attributes: { visits: 3 },
+      tags: ['abonné', 'vip'],
+      externalIds: [{ source: 'billetterie', externalId: `B-${Math.random()}` }],
+      consents: [
+        {
+          purpose: 'EMAIL_MARKETING',
+          status: 'GRANTED',
+          legalBasis: 'EXPRESS',
+          source: 'form',
+          occurredAt: '2025-06-01T00:00:00Z',
+        },
+      ],
     });
     const older = await create({
-      firstName: 'Helene', lastName: 'Cote', phone: '514 872 0311', postalCode: 'h2x1y4',
-      tags: ['abonné', 'donateur'], externalIds: [{ source: 'infolettre', externalId: `N-${Math.random()}` }],
+      firstName: 'Helene',
+      lastName: 'Cote',
+      phone: '514 872 0311',
+      postalCode: 'h2x1y4',
+      tags: ['abonné', 'donateur'],
+      externalIds: [{ source: 'infolettre', externalId: `N-${Math.random()}` }],
       consents: [
         { purpose: 'EMAIL_MARKETING', status: 'WITHDRAWN', source: 'unsubscribe', occurredAt: '2025-03-01T00:00:00Z' },
-        { purpose: 'SMS', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'form', occurredAt: '2025-03-01T00:00:00Z' },
+        {
+          purpose: 'SMS',
+          status: 'GRANTED',
+          legalBasis: 'EXPRESS',
+          source: 'form',
+          occurredAt: '2025-03-01T00:00:00Z',
+        },
       ],
     });
     const newest = await create({
-      firstName: 'Hélène', lastName: 'Côté-Tremblay', email: 'h.cote@example.org', attributes: { visits: 5 },
-      tags: ['festival'], externalIds: [{ source: 'billetterie', externalId: `B-${Math.random()}` }],
+      firstName: 'Hélène',
+      lastName: 'Côté-Tremblay',
+      email: 'h.cote@example.org',
+      attributes: { visits: 5 },
+      tags: ['festival'],
+      externalIds: [{ source: 'billetterie', externalId: `B-${Math.random()}` }],
     });
     const ids = [survivor, older, newest];
     // two interactions each: a merge moves them to the survivor, an undo moves them back
     const input = ids.flatMap((id, i) => [
-      { contact: { id }, type: 'TICKET_PURCHASE', occurredAt: `2025-0${i + 1}-10T19:00:00Z`, amountCents: 4500, quantity: 1 },
+      {
+        contact: { id },
+        type: 'TICKET_PURCHASE',
+        occurredAt: `2025-0${i + 1}-10T19:00:00Z`,
+        amountCents: 4500,
+        quantity: 1,
+      },
       { contact: { id }, type: 'EMAIL_OPENED', occurredAt: `2025-0${i + 1}-11T13:00:00Z`, campaign: 'NL-1' },
     ]);
     expect((await api.ok<any>(owner, RECORD, { input })).recordInteractions.accepted).toBe(6);
@@ -85,18 +129,47 @@ describe('merging contacts', () => {
 
   it('merges three contacts: values by recency or choice, every tag, external id and consent record, a withdrawal kept', async () => {
     const [s, m1, m2] = await duplicates();
-    const result = await merge(s, [m1, m2], [{ field: 'lastName', contactId: s }, { field: 'attributes.visits', contactId: s }]);
+    const result = await merge(
+      s,
+      [m1, m2],
+      [
+        { field: 'lastName', contactId: s },
+        { field: 'attributes.visits', contactId: s },
+      ],
+    );
     expect(result.errors).toBeUndefined();
     const merged = result.data.mergeContacts;
-    expect(merged).toMatchObject({ survivorId: s, mergedIds: [m1, m2], automatic: false, score: null, undoneAt: null, undoneBy: null });
+    expect(merged).toMatchObject({
+      survivorId: s,
+      mergedIds: [m1, m2],
+      automatic: false,
+      score: null,
+      undoneAt: null,
+      undoneBy: null,
+    });
     expect(merged.createdBy).toEqual(expect.any(String));
     const sources = Object.fromEntries(merged.fieldSources.map((f: any) => [f.field, f.contactId]));
-    expect(sources).toMatchObject({ firstName: m2, lastName: s, email: m2, phone: m1, postalCode: m1, city: s, 'attributes.visits': s });
+    expect(sources).toMatchObject({
+      firstName: m2,
+      lastName: s,
+      email: m2,
+      phone: m1,
+      postalCode: m1,
+      city: s,
+      'attributes.visits': s,
+    });
 
     const survivor = await contact(s);
     expect(survivor).toMatchObject({
-      firstName: 'Hélène', lastName: 'Côté', email: 'h.cote@example.org', phone: '+15148720311', postalCode: 'H2X 1Y4', region: 'Montréal',
-      city: 'Montréal', attributes: { visits: 3 }, entered: { phone: '514 872 0311', postalCode: 'h2x1y4' },
+      firstName: 'Hélène',
+      lastName: 'Côté',
+      email: 'h.cote@example.org',
+      phone: '+15148720311',
+      postalCode: 'H2X 1Y4',
+      region: 'Montréal',
+      city: 'Montréal',
+      attributes: { visits: 3 },
+      entered: { phone: '514 872 0311', postalCode: 'h2x1y4' },
     });
     expect(survivor.tags.map((t: any) => t.name).sort()).toEqual(['abonné', 'donateur', 'festival', 'vip']);
     expect(survivor.externalIds).toHaveLength(3);
@@ -124,18 +197,26 @@ describe('merging contacts', () => {
     const ids = await duplicates();
     const [s, m1, m2] = ids;
     const before = await rowsOf(ids);
-    const search = async () => (await api.ok<any>(owner, SEARCH, { filter: { search: 'helene cote', ids } })).contacts.totalCount;
+    const search = async () =>
+      (await api.ok<any>(owner, SEARCH, { filter: { search: 'helene cote', ids } })).contacts.totalCount;
     expect(await search()).toBe(3);
 
     const { data } = await merge(s, [m1, m2]);
     expect(await search()).toBe(1);
     const undone = (await api.ok<any>(owner, UNMERGE, { mergeId: data.mergeContacts.id })).unmergeContacts;
-    expect(undone).toMatchObject({ id: data.mergeContacts.id, undoneAt: expect.any(String), undoneBy: data.mergeContacts.createdBy });
+    expect(undone).toMatchObject({
+      id: data.mergeContacts.id,
+      undoneAt: expect.any(String),
+      undoneBy: data.mergeContacts.createdBy,
+    });
 
     expect(await rowsOf(ids)).toEqual(before);
     expect(await search()).toBe(3);
     expect((await api.ok<any>(owner, HISTORY, { contactId: m1 })).mergeHistory).toEqual([undone]);
-    const pairs = await db.query('SELECT contact_a, contact_b, status FROM duplicate_candidates WHERE contact_a = ANY($1) AND contact_b = ANY($1)', [ids]);
+    const pairs = await db.query(
+      'SELECT contact_a, contact_b, status FROM duplicate_candidates WHERE contact_a = ANY($1) AND contact_b = ANY($1)',
+      [ids],
+    );
     expect(pairs.rows).toHaveLength(3);
     expect(pairs.rows.every((pair) => pair.status === 'DISMISSED')).toBe(true);
 
@@ -148,17 +229,38 @@ describe('merging contacts', () => {
   it('keeps what was changed on the survivor after the merge', async () => {
     const [s, m1] = await duplicates();
     const { data } = await merge(s, [m1]);
-    await api.ok(owner, `mutation($id: ID!) { updateContact(id: $id, input: { city: "Québec", attributes: { visits: 9 } }) { id } }`, { id: s });
-    await api.ok(owner, `mutation($ids: [ID!]) { tagContacts(target: { ids: $ids }, tags: ["après"]) { affected } }`, { ids: [s] });
-    await api.ok(owner, `mutation($id: ID!) { recordConsent(contactId: $id, input: { purpose: PROFILING, status: GRANTED, legalBasis: EXPRESS, source: "form" }) { id } }`, { id: s });
+    await api.ok(
+      owner,
+      `mutation($id: ID!) { updateContact(id: $id, input: { city: "Québec", attributes: { visits: 9 } }) { id } }`,
+      { id: s },
+    );
+    await api.ok(owner, `mutation($ids: [ID!]) { tagContacts(target: { ids: $ids }, tags: ["après"]) { affected } }`, {
+      ids: [s],
+    });
+    await api.ok(
+      owner,
+      `mutation($id: ID!) { recordConsent(contactId: $id, input: { purpose: PROFILING, status: GRANTED, legalBasis: EXPRESS, source: "form" }) { id } }`,
+      { id: s },
+    );
     await api.ok(owner, UNMERGE, { mergeId: data.mergeContacts.id });
 
     const survivor = await contact(s);
-    expect(survivor).toMatchObject({ firstName: 'Hélène', lastName: 'Côté', phone: null, postalCode: null, city: 'Québec', attributes: { visits: 9 } });
+    expect(survivor).toMatchObject({
+      firstName: 'Hélène',
+      lastName: 'Côté',
+      phone: null,
+      postalCode: null,
+      city: 'Québec',
+      attributes: { visits: 9 },
+    });
     expect(survivor.tags.map((t: any) => t.name).sort()).toEqual(['abonné', 'après', 'vip']);
     expect(survivor.consents.find((c: any) => c.purpose === 'PROFILING').state).toBe('GRANTED');
     expect(survivor.consents.find((c: any) => c.purpose === 'EMAIL_MARKETING').state).toBe('GRANTED');
-    expect(await contact(m1)).toMatchObject({ lastName: 'Cote', phone: '+15148720311', tags: [{ name: 'abonné' }, { name: 'donateur' }] });
+    expect(await contact(m1)).toMatchObject({
+      lastName: 'Cote',
+      phone: '+15148720311',
+      tags: [{ name: 'abonné' }, { name: 'donateur' }],
+    });
   });
 
   it('refuses to undo a merge whose survivor was merged into another contact since', async () => {
@@ -185,7 +287,8 @@ describe('merging contacts', () => {
     const after = await rowsOf([a, shared, b]);
     expect(after.contacts.map((c) => c.id).sort()).toEqual([a, b].sort());
     // every external id and consent record is still there, on the survivor when it was the shared contact's
-    const owners = (rows: any[], key: (r: any) => string) => new Map(rows.map((r) => [key(r), r.contact_id === shared ? survivor : r.contact_id]));
+    const owners = (rows: any[], key: (r: any) => string) =>
+      new Map(rows.map((r) => [key(r), r.contact_id === shared ? survivor : r.contact_id]));
     expect(owners(after.externalIds, (x) => x.external_id)).toEqual(owners(before.externalIds, (x) => x.external_id));
     const recorded = after.consents.filter((r) => r.merge_id === null);
     expect(owners(recorded, (r) => r.id)).toEqual(owners(before.consents, (r) => r.id));
@@ -219,7 +322,9 @@ describe('merging contacts', () => {
       const key = await api.memberKey(orgId, role);
       expect(errorOf(await merge(s, [m1], undefined, key))?.code).toBe('FORBIDDEN');
       expect(errorOf(await api.gql(key, UNMERGE, { mergeId: merged.id }))?.code).toBe('FORBIDDEN');
-      expect((await api.ok<any>(key, HISTORY, { contactId: s })).mergeHistory.map((m: any) => m.id)).toEqual([merged.id]);
+      expect((await api.ok<any>(key, HISTORY, { contactId: s })).mergeHistory.map((m: any) => m.id)).toEqual([
+        merged.id,
+      ]);
     }
     expect((await api.gql(editor, UNMERGE, { mergeId: merged.id })).errors).toBeUndefined();
   });

@@ -10,7 +10,9 @@ import { TestApi } from './support/test-app.js';
  */
 const USER = 'admin';
 const PASSWORD = 'correct horse battery staple';
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('queue dashboard', () => {
   let dashboard: BuiltProcess; // password set
@@ -20,9 +22,15 @@ describe('queue dashboard', () => {
 
   beforeAll(async () => {
     const queues = { QUEUE_PREFIX: `dash${process.pid}` }; // one set of queues for both
-    [dashboard, plain] = await Promise.all([startBuiltProcess('api', { QUEUE_DASHBOARD_PASSWORD: PASSWORD, ...queues }), TestApi.start(queues)]);
+    [dashboard, plain] = await Promise.all([
+      startBuiltProcess('api', { QUEUE_DASHBOARD_PASSWORD: PASSWORD, ...queues }),
+      TestApi.start(queues),
+    ]);
     // delayed an hour: no processor of a concurrent test file runs it before it is removed
-    await plain.app.get(JobsService).queue(QueueName.CONTACTS).add(JobName.EXPORT_CONTACTS, { probe: true }, { jobId: probeId, delay: 3_600_000 });
+    await plain.app
+      .get(JobsService)
+      .queue(QueueName.CONTACTS)
+      .add(JobName.EXPORT_CONTACTS, { probe: true }, { jobId: probeId, delay: 3_600_000 });
   }, 60_000);
   afterAll(async () => {
     await plain?.app.get(JobsService).queue(QueueName.CONTACTS).remove(probeId);
@@ -36,7 +44,13 @@ describe('queue dashboard', () => {
   });
 
   it('asks for credentials, and refuses wrong ones', async () => {
-    for (const headers of [{}, basic(USER, 'wrong password here'), basic('root', PASSWORD), basic(USER, `${PASSWORD}x`), { authorization: `Bearer ${PASSWORD}` }]) {
+    for (const headers of [
+      {},
+      basic(USER, 'wrong password here'),
+      basic('root', PASSWORD),
+      basic(USER, `${PASSWORD}x`),
+      { authorization: `Bearer ${PASSWORD}` },
+    ]) {
       const response = await fetch(`${dashboard.url}/admin/queues`, { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="queues"');
@@ -58,9 +72,12 @@ describe('queue dashboard', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
 
-    const response = await fetch(`${dashboard.url}/admin/queues/api/queues?activeQueue=${QueueName.CONTACTS}&status=delayed&page=1&jobsPerPage=50`, {
-      headers: basic(USER, PASSWORD),
-    });
+    const response = await fetch(
+      `${dashboard.url}/admin/queues/api/queues?activeQueue=${QueueName.CONTACTS}&status=delayed&page=1&jobsPerPage=50`,
+      {
+        headers: basic(USER, PASSWORD),
+      },
+    );
     expect(response.status).toBe(200);
     const { queues } = (await response.json()) as { queues: { name: string; jobs: { id: string; name: string }[] }[] };
     expect(queues.map((queue) => queue.name)).toEqual(Object.values(QueueName));

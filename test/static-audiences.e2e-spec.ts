@@ -16,13 +16,16 @@ describe('static audiences', () => {
   });
   afterAll(() => api.close());
 
-  const contact = async (input: Record<string, unknown>): Promise<string> => (await api.ok<any>(token, CREATE_CONTACT, { input })).createContact.id;
+  const contact = async (input: Record<string, unknown>): Promise<string> =>
+    (await api.ok<any>(token, CREATE_CONTACT, { input })).createContact.id;
 
   it('finds contacts by id, customer number or email in a Windows-1252 French file, and reports each row it cannot place', async () => {
     const byId = await contact({ firstName: 'Zoé' });
     const byNumber = await contact({ firstName: 'Loïc', externalIds: [{ source: 'billetterie', externalId: 'C-42' }] });
     const byEmail = await contact({ firstName: 'Maëlle', email: 'maelle@example.org' });
-    const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, { input: { name: 'Abonnés 2026', kind: 'STATIC' } });
+    const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, {
+      input: { name: 'Abonnés 2026', kind: 'STATIC' },
+    });
 
     const file = Buffer.from(
       [
@@ -48,7 +51,10 @@ describe('static audiences', () => {
     expect(audience.sizeHistory).toEqual([{ reason: 'MEMBERS_ADDED', entered: 3 }]);
 
     const rejected = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${token}` } });
-    const lines = (await rejected.text()).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const lines = (await rejected.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('Identifiant;Numéro de client;Courriel;Note;error');
     expect(lines[1]).toMatch(/^;C-999;;inconnu;no contact has/);
@@ -61,21 +67,24 @@ describe('static audiences', () => {
     const refused = await api.upload(token, 'email\nx@example.org\n', {}, `/audiences/${dynamic.id}/members`);
     expect(refused.status).toBe(400);
 
-    const { createAudience: list } = await api.ok<any>(token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } });
+    const { createAudience: list } = await api.ok<any>(token, CREATE_AUDIENCE, {
+      input: { name: 'Liste', kind: 'STATIC' },
+    });
     const upload = await api.upload(token, 'nom,ville\nA,B\n', {}, `/audiences/${list.id}/members`);
     const run = await api.finishedRun(token, upload.body.jobRunId);
     expect(run.status).toBe('FAILED');
     expect(run.errors[0].message).toMatch(/no contact id, customer number or email column/);
   });
 
-  it('a merge puts the survivor on the merged contacts\' lists, and its undo puts everyone back', async () => {
+  it("a merge puts the survivor on the merged contacts' lists, and its undo puts everyone back", async () => {
     const MERGE = `mutation($survivorId: ID!, $mergedIds: [ID!]!) { mergeContacts(survivorId: $survivorId, mergedIds: $mergedIds) { id } }`;
     const UNMERGE = `mutation($mergeId: ID!) { unmergeContacts(mergeId: $mergeId) { id } }`;
     const ADD = `mutation($id: ID!, $ids: [ID!]!) { addAudienceMembers(id: $id, target: { ids: $ids }) { affected } }`;
     const survivor = await contact({ firstName: 'Survivante' });
     const merged = await contact({ firstName: 'Fusionnée' });
     const lists = [];
-    for (const name of ['Liste A', 'Liste B']) lists.push((await api.ok<any>(token, CREATE_AUDIENCE, { input: { name, kind: 'STATIC' } })).createAudience.id);
+    for (const name of ['Liste A', 'Liste B'])
+      lists.push((await api.ok<any>(token, CREATE_AUDIENCE, { input: { name, kind: 'STATIC' } })).createAudience.id);
     await api.ok(token, ADD, { id: lists[0], ids: [survivor] });
     await api.ok(token, ADD, { id: lists[1], ids: [merged] });
     const membersOf = async (id: string) =>

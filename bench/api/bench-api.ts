@@ -45,7 +45,9 @@ interface AutocannonResult {
   mismatches: number;
   duration: number;
 }
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  options: AutocannonOptions,
+) => Promise<AutocannonResult>;
 
 const SECONDS = positiveInt('BENCH_SECONDS', SMOKE ? 1 : 20);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', SMOKE ? 5 : 50);
@@ -63,7 +65,8 @@ const SCENARIOS = [
   {
     name: 'search: 50 contacts matching "tremblay"',
     key: 'search',
-    query: 'query { contacts(first: 50, filter: { search: "tremblay" }) { edges { node { id firstName lastName email } } } }',
+    query:
+      'query { contacts(first: 50, filter: { search: "tremblay" }) { edges { node { id firstName lastName email } } } }',
   },
 ] as const;
 
@@ -97,7 +100,11 @@ async function main(): Promise<void> {
   onCleanup(() => stopChild(api.child));
   const url = `http://127.0.0.1:${port}/graphql`;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${seed.token}` };
-  await waitUntil(api, async () => (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) })).status === 200);
+  await waitUntil(
+    api,
+    async () =>
+      (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) })).status === 200,
+  );
   const rss = sampleRss(api.child.pid ?? 0, 200);
   onCleanup(() => rss.stop());
   const startupRss = rss.current();
@@ -133,7 +140,8 @@ async function main(): Promise<void> {
       rss: windowRss,
       cpu: {
         api: (after.processes[0] - before.processes[0]) / seconds,
-        postgres: after.postgres !== null && before.postgres !== null ? (after.postgres - before.postgres) / seconds : null,
+        postgres:
+          after.postgres !== null && before.postgres !== null ? (after.postgres - before.postgres) / seconds : null,
         loadGenerator: (after.self - before.self) / seconds,
       },
     });
@@ -142,7 +150,9 @@ async function main(): Promise<void> {
 
   const peak = rss.peak();
   const endRss = rss.current();
-  const databaseDescription = database.embedded ? `embedded PostgreSQL (default settings), port ${database.port}` : `DATABASE_URL's server, fresh database ${database.name}`;
+  const databaseDescription = database.embedded
+    ? `embedded PostgreSQL (default settings), port ${database.port}`
+    : `DATABASE_URL's server, fresh database ${database.name}`;
   const report = formatReport({ results, seed, pgVersion, databaseDescription, startupRss, peakRss: peak, endRss });
   process.stdout.write(`\n${report}\n`);
   if (SMOKE) return;
@@ -165,11 +175,15 @@ async function verify(url: string, headers: Record<string, string>, key: string,
   }
   const edges = body.data?.contacts?.edges;
   const problem =
-    response.status !== 200 ? `HTTP ${response.status}`
-    : !body.data ? 'no data'
-    : body.errors?.length ? 'errors in the answer'
-    : key !== 'typename' && edges?.length !== 50 ? `expected 50 contacts, got ${edges?.length ?? 'none'}`
-    : null;
+    response.status !== 200
+      ? `HTTP ${response.status}`
+      : !body.data
+        ? 'no data'
+        : body.errors?.length
+          ? 'errors in the answer'
+          : key !== 'typename' && edges?.length !== 50
+            ? `expected 50 contacts, got ${edges?.length ?? 'none'}`
+            : null;
   if (problem) throw new Error(`Scenario ${key} does not answer correctly (${problem}):\n${text.slice(0, 2000)}`);
 }
 

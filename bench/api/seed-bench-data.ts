@@ -26,7 +26,16 @@ export const BENCH_CONTACTS_PER_ORG: readonly number[] = [100_000, ...Array<numb
 
 /** Ten tags per organization, the first ones the most used. */
 export const BENCH_TAGS: readonly string[] = [
-  'abonné', 'donateur', 'bénévole', 'jeune public', 'groupe scolaire', 'VIP', 'première', 'infolettre', 'membre', 'ami du théâtre',
+  'abonné',
+  'donateur',
+  'bénévole',
+  'jeune public',
+  'groupe scolaire',
+  'VIP',
+  'première',
+  'infolettre',
+  'membre',
+  'ami du théâtre',
 ];
 
 /** The tag the page scenario filters on (the most common one). */
@@ -36,7 +45,20 @@ export const BENCH_COMMON_TAG = BENCH_TAGS[0];
 const TREMBLAY_SLOTS = new Set([7, 74, 141]);
 const TREMBLAY_PERIOD = 200;
 /** Other frequent Quebec surnames, for the demo generator's extra Tremblays. */
-const OTHER_SURNAMES = ['Gagnon', 'Roy', 'Côté', 'Bouchard', 'Gauthier', 'Morin', 'Lavoie', 'Fortin', 'Gagné', 'Ouellet', 'Pelletier', 'Bélanger'];
+const OTHER_SURNAMES = [
+  'Gagnon',
+  'Roy',
+  'Côté',
+  'Bouchard',
+  'Gauthier',
+  'Morin',
+  'Lavoie',
+  'Fortin',
+  'Gagné',
+  'Ouellet',
+  'Pelletier',
+  'Bélanger',
+];
 
 const BATCH_SIZE = 5_000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -57,7 +79,11 @@ export interface BenchSeedResult {
   ms: number;
 }
 
-export async function seedBenchData(ownerUrl: string, perOrg: readonly number[] = BENCH_CONTACTS_PER_ORG, log: (line: string) => void = () => {}): Promise<BenchSeedResult> {
+export async function seedBenchData(
+  ownerUrl: string,
+  perOrg: readonly number[] = BENCH_CONTACTS_PER_ORG,
+  log: (line: string) => void = () => {},
+): Promise<BenchSeedResult> {
   const started = Date.now();
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'crm-bench-seed' });
   await client.connect();
@@ -72,11 +98,15 @@ export async function seedBenchData(ownerUrl: string, perOrg: readonly number[] 
     for (const [i, orgId] of orgIds.entries()) {
       const t0 = Date.now();
       await insertContacts(client, orgId, i + 1, perOrg[i]);
-      log(`  organization ${i + 1}: ${perOrg[i].toLocaleString('en-US')} contacts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      log(
+        `  organization ${i + 1}: ${perOrg[i].toLocaleString('en-US')} contacts in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
     }
 
     const t1 = Date.now();
-    await client.query(`INSERT INTO tags (org_id, name) SELECT o.id, n FROM organizations o, unnest($1::text[]) AS n`, [BENCH_TAGS]);
+    await client.query(`INSERT INTO tags (org_id, name) SELECT o.id, n FROM organizations o, unnest($1::text[]) AS n`, [
+      BENCH_TAGS,
+    ]);
     // ~30% of contacts get 1 to 3 picks of a tag; rank 1 + floor(10 * r²) favours the first tags
     // (the first is picked ~32% of the time). Repeated picks collapse (ON CONFLICT).
     await client.query(
@@ -118,7 +148,9 @@ export async function seedBenchData(ownerUrl: string, perOrg: readonly number[] 
     await client.query('VACUUM (ANALYZE)');
     log(`  VACUUM (ANALYZE) in ${((Date.now() - t3) / 1000).toFixed(1)} s`);
 
-    const { rows: [sizes] } = await client.query<Record<string, string>>(
+    const {
+      rows: [sizes],
+    } = await client.query<Record<string, string>>(
       `SELECT (SELECT count(*) FROM contacts) AS contacts,
               (SELECT count(*) FROM contacts WHERE org_id = $1) AS "contactsOrg1",
               (SELECT count(*) FROM contacts WHERE org_id = $1 AND last_name = 'Tremblay') AS "tremblayOrg1",

@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { ConsentStatus, LegalBasis } from '@app/contacts';
 import { mulberry32, Rng } from '@app/fixtures';
 import {
-  consentCopyLine, contactCopyLine, contactExtras, CONTACT_COLUMNS, CONSENT_COLUMNS, customerRow, periodStart, sequentialUuid, TAG_NAMES,
+  consentCopyLine,
+  contactCopyLine,
+  contactExtras,
+  CONTACT_COLUMNS,
+  CONSENT_COLUMNS,
+  customerRow,
+  periodStart,
+  sequentialUuid,
+  TAG_NAMES,
 } from './audience-data.js';
 import { executionMs, planGist, summarize } from '../support/timings.js';
 
@@ -51,7 +59,12 @@ describe('contactExtras', () => {
   const extras = Array.from({ length: 20_000 }, (_, i) => contactExtras(rng, i % 10 !== 0, startMs, endMs));
 
   it('gives each contact up to three distinct tags of the theatre, about 1.15 on average', () => {
-    expect(extras.every(({ tags }) => tags.length <= 3 && new Set(tags).size === tags.length && tags.every((tag) => TAG_NAMES.includes(tag)))).toBe(true);
+    expect(
+      extras.every(
+        ({ tags }) =>
+          tags.length <= 3 && new Set(tags).size === tags.length && tags.every((tag) => TAG_NAMES.includes(tag)),
+      ),
+    ).toBe(true);
     const mean = extras.reduce((sum, { tags }) => sum + tags.length, 0) / extras.length;
     expect(mean).toBeGreaterThan(1.05);
     expect(mean).toBeLessThan(1.25);
@@ -63,7 +76,8 @@ describe('contactExtras', () => {
     const consenting = withEmail.filter(({ consents }) => consents.length > 0).length / withEmail.length;
     expect(consenting).toBeGreaterThan(0.75);
     expect(consenting).toBeLessThan(0.81);
-    const withdrawn = withEmail.filter(({ consents }) => consents.at(-1)?.status === ConsentStatus.WITHDRAWN).length / withEmail.length;
+    const withdrawn =
+      withEmail.filter(({ consents }) => consents.at(-1)?.status === ConsentStatus.WITHDRAWN).length / withEmail.length;
     expect(withdrawn).toBeGreaterThan(0.08);
     expect(withdrawn).toBeLessThan(0.11);
   });
@@ -81,10 +95,15 @@ describe('contactExtras', () => {
           expect(record.expiresAt!.getTime()).toBeGreaterThan(record.occurredAt.getTime());
         }
       }
-      for (const later of consents.slice(1)) expect(later.occurredAt.getTime()).toBeGreaterThan(consents[0].occurredAt.getTime());
+      for (const later of consents.slice(1))
+        expect(later.occurredAt.getTime()).toBeGreaterThan(consents[0].occurredAt.getTime());
     }
     // implied consent lasts 6 months to 2 years: over three years, some has expired by the end
-    expect(extras.some(({ consents }) => consents.some((r) => r.expiresAt !== null && r.expiresAt.getTime() < endMs - DAY_MS))).toBe(true);
+    expect(
+      extras.some(({ consents }) =>
+        consents.some((r) => r.expiresAt !== null && r.expiresAt.getTime() < endMs - DAY_MS),
+      ),
+    ).toBe(true);
   });
 
   it('is the same for the same seed', () => {
@@ -100,8 +119,17 @@ describe('COPY lines', () => {
 
   it('writes a contact in CONTACT_COLUMNS order, escaping what COPY text needs, and a bare one as nulls', () => {
     const line = contactCopyLine(id, orgId, {
-      first_name: 'Hélène', last_name: 'Côté', email: 'helene.cote@videotron.ca', phone: '+15145550123', address_line1: '12 rue Saint-Denis\\app. 3',
-      city: 'Montréal', postal_code: 'H2X 1Y4', region: 'Montréal', country: null, preferred_language: 'fr', birth_date: '1980-02-29',
+      first_name: 'Hélène',
+      last_name: 'Côté',
+      email: 'helene.cote@videotron.ca',
+      phone: '+15145550123',
+      address_line1: '12 rue Saint-Denis\\app. 3',
+      city: 'Montréal',
+      postal_code: 'H2X 1Y4',
+      region: 'Montréal',
+      country: null,
+      preferred_language: 'fr',
+      birth_date: '1980-02-29',
       entered: { phone: '514.555.0123' },
     });
     const cells = line.slice(0, -1).split('\t');
@@ -117,9 +145,26 @@ describe('COPY lines', () => {
 
   it('writes a consent record in CONSENT_COLUMNS order', () => {
     const cells = consentCopyLine(orgId, id, {
-      status: ConsentStatus.WITHDRAWN, legalBasis: null, impliedReason: null, source: 'appel', occurredAt: new Date('2025-01-02T03:04:00Z'), expiresAt: null,
-    }).slice(0, -1).split('\t');
-    expect(cells).toEqual([orgId, id, 'EMAIL_MARKETING', 'WITHDRAWN', '\\N', '\\N', 'appel', '2025-01-02T03:04:00.000Z', '\\N']);
+      status: ConsentStatus.WITHDRAWN,
+      legalBasis: null,
+      impliedReason: null,
+      source: 'appel',
+      occurredAt: new Date('2025-01-02T03:04:00Z'),
+      expiresAt: null,
+    })
+      .slice(0, -1)
+      .split('\t');
+    expect(cells).toEqual([
+      orgId,
+      id,
+      'EMAIL_MARKETING',
+      'WITHDRAWN',
+      '\\N',
+      '\\N',
+      'appel',
+      '2025-01-02T03:04:00.000Z',
+      '\\N',
+    ]);
     expect(cells).toHaveLength(CONSENT_COLUMNS.length);
   });
 });

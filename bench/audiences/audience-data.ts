@@ -22,7 +22,12 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
-  ConsentPurpose, ConsentStatus, DEMO_ORGANIZATIONS, ImpliedConsentReason, impliedConsentExpiry, LegalBasis,
+  ConsentPurpose,
+  ConsentStatus,
+  DEMO_ORGANIZATIONS,
+  ImpliedConsentReason,
+  impliedConsentExpiry,
+  LegalBasis,
 } from '@app/contacts';
 import { copyNullable } from '@app/database';
 import { mix32, mulberry32, Rng } from '@app/fixtures';
@@ -39,7 +44,6 @@ export const EXTRAS_SEED = 20_261_127;
 export const TAG_NAMES: readonly string[] = DEMO_ORGANIZATIONS[0].tags;
 
 // --- Ids and dates -----------------------------------------------------------------------------
-
 
 /**
  * A UUID version 7 (RFC 9562) for sequence number `seq` (0 to 2^48 − 1), made at `ms`: the time, then 12 + 14 bits
@@ -59,7 +63,9 @@ export function sequentialUuid(ms: number, seq: number): string {
  */
 export function periodStart(now: Date, seasons = DEFAULT_SEASONS): string {
   const yesterday = new Date(now.getTime() - DAY_MS);
-  const start = new Date(Date.UTC(yesterday.getUTCFullYear() - seasons, yesterday.getUTCMonth(), yesterday.getUTCDate()));
+  const start = new Date(
+    Date.UTC(yesterday.getUTCFullYear() - seasons, yesterday.getUTCMonth(), yesterday.getUTCDate()),
+  );
   return start.toISOString().slice(0, 10);
 }
 
@@ -84,9 +90,17 @@ export interface ContactExtras {
   consents: ConsentRecord[];
 }
 
-const TAG_COUNTS: readonly (readonly [number, number])[] = [[0, 30], [1, 35], [2, 25], [3, 10]];
+const TAG_COUNTS: readonly (readonly [number, number])[] = [
+  [0, 30],
+  [1, 35],
+  [2, 25],
+  [3, 10],
+];
 const IMPLIED_REASONS: readonly (readonly [ImpliedConsentReason, number])[] = [
-  [ImpliedConsentReason.PURCHASE, 55], [ImpliedConsentReason.MEMBERSHIP, 15], [ImpliedConsentReason.DONATION, 15], [ImpliedConsentReason.INQUIRY, 15],
+  [ImpliedConsentReason.PURCHASE, 55],
+  [ImpliedConsentReason.MEMBERSHIP, 15],
+  [ImpliedConsentReason.DONATION, 15],
+  [ImpliedConsentReason.INQUIRY, 15],
 ];
 const IMPLIED_SOURCES: Readonly<Partial<Record<ImpliedConsentReason, readonly string[]>>> = {
   [ImpliedConsentReason.PURCHASE]: ['billetterie', 'achat-en-ligne'],
@@ -104,16 +118,28 @@ export function contactExtras(rng: Rng, hasEmail: boolean, startMs: number, endM
   const consents: ConsentRecord[] = [];
   const toMinute = (ms: number) => new Date(ms - (ms % MINUTE_MS));
   const instant = () => toMinute(startMs + Math.floor(rng.float() * (endMs - startMs - DAY_MS)));
-  const later = (after: Date) => toMinute(after.getTime() + MINUTE_MS + Math.floor(rng.float() * Math.max(0, endMs - after.getTime() - 2 * MINUTE_MS)));
+  const later = (after: Date) =>
+    toMinute(
+      after.getTime() + MINUTE_MS + Math.floor(rng.float() * Math.max(0, endMs - after.getTime() - 2 * MINUTE_MS)),
+    );
   const implied = (reason: ImpliedConsentReason, source: string, occurredAt: Date): ConsentRecord => ({
-    status: ConsentStatus.GRANTED, legalBasis: LegalBasis.IMPLIED, impliedReason: reason, source, occurredAt, expiresAt: impliedConsentExpiry(reason, occurredAt),
+    status: ConsentStatus.GRANTED,
+    legalBasis: LegalBasis.IMPLIED,
+    impliedReason: reason,
+    source,
+    occurredAt,
+    expiresAt: impliedConsentExpiry(reason, occurredAt),
   });
   if (hasEmail && rng.chance(0.78)) {
     const at = instant();
     if (rng.chance(0.55)) {
       consents.push({
-        status: ConsentStatus.GRANTED, legalBasis: LegalBasis.EXPRESS, impliedReason: null,
-        source: rng.pick(['formulaire-infolettre', 'achat-en-ligne', 'billetterie']), occurredAt: at, expiresAt: null,
+        status: ConsentStatus.GRANTED,
+        legalBasis: LegalBasis.EXPRESS,
+        impliedReason: null,
+        source: rng.pick(['formulaire-infolettre', 'achat-en-ligne', 'billetterie']),
+        occurredAt: at,
+        expiresAt: null,
       });
       if (rng.chance(0.1)) consents.push(implied(ImpliedConsentReason.PURCHASE, 'billetterie', later(at)));
     } else {
@@ -122,8 +148,12 @@ export function contactExtras(rng: Rng, hasEmail: boolean, startMs: number, endM
     }
     if (rng.chance(0.12)) {
       consents.push({
-        status: ConsentStatus.WITHDRAWN, legalBasis: null, impliedReason: null,
-        source: rng.pick(['lien-desabonnement', 'reponse-courriel', 'appel']), occurredAt: later(consents.at(-1)!.occurredAt), expiresAt: null,
+        status: ConsentStatus.WITHDRAWN,
+        legalBasis: null,
+        impliedReason: null,
+        source: rng.pick(['lien-desabonnement', 'reponse-courriel', 'appel']),
+        occurredAt: later(consents.at(-1)!.occurredAt),
+        expiresAt: null,
       });
     }
   }
@@ -133,29 +163,78 @@ export function contactExtras(rng: Rng, hasEmail: boolean, startMs: number, endM
 // --- COPY lines -----------------------------------------------------------------------------------
 
 export const CONTACT_COLUMNS = [
-  'id', 'org_id', 'first_name', 'last_name', 'email', 'phone', 'address_line1', 'city', 'postal_code', 'region', 'country',
-  'preferred_language', 'birth_date', 'entered',
+  'id',
+  'org_id',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'address_line1',
+  'city',
+  'postal_code',
+  'region',
+  'country',
+  'preferred_language',
+  'birth_date',
+  'entered',
 ] as const;
 
 /** A contact as COPY text; `row` null for a bare contact (known by its customer number only). */
 export function contactCopyLine(id: string, orgId: string, row: CeilingRow | null): string {
   if (row === null) return `${id}\t${orgId}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{}\n`;
   return `${id}\t${orgId}\t${[
-    row.first_name, row.last_name, row.email, row.phone, row.address_line1, row.city, row.postal_code, row.region, row.country,
-    row.preferred_language, row.birth_date, JSON.stringify(row.entered),
-  ].map(copyNullable).join('\t')}\n`;
+    row.first_name,
+    row.last_name,
+    row.email,
+    row.phone,
+    row.address_line1,
+    row.city,
+    row.postal_code,
+    row.region,
+    row.country,
+    row.preferred_language,
+    row.birth_date,
+    JSON.stringify(row.entered),
+  ]
+    .map(copyNullable)
+    .join('\t')}\n`;
 }
 
-export const CONSENT_COLUMNS = ['org_id', 'contact_id', 'purpose', 'status', 'legal_basis', 'implied_reason', 'source', 'occurred_at', 'expires_at'] as const;
+export const CONSENT_COLUMNS = [
+  'org_id',
+  'contact_id',
+  'purpose',
+  'status',
+  'legal_basis',
+  'implied_reason',
+  'source',
+  'occurred_at',
+  'expires_at',
+] as const;
 
 export function consentCopyLine(orgId: string, contactId: string, record: ConsentRecord): string {
-  return `${orgId}\t${contactId}\t${ConsentPurpose.EMAIL_MARKETING}\t${record.status}\t${copyNullable(record.legalBasis)}\t${copyNullable(record.impliedReason)}\t${
-    copyNullable(record.source)}\t${record.occurredAt.toISOString()}\t${copyNullable(record.expiresAt?.toISOString() ?? null)}\n`;
+  return `${orgId}\t${contactId}\t${ConsentPurpose.EMAIL_MARKETING}\t${record.status}\t${copyNullable(record.legalBasis)}\t${copyNullable(record.impliedReason)}\t${copyNullable(
+    record.source,
+  )}\t${record.occurredAt.toISOString()}\t${copyNullable(record.expiresAt?.toISOString() ?? null)}\n`;
 }
 
 export const INTERACTION_COLUMNS = [
-  'id', 'org_id', 'contact_id', 'type', 'occurred_at', 'offering_id', 'offering_name', 'discipline', 'venue', 'amount_cents', 'currency',
-  'quantity', 'channel', 'campaign', 'source', 'external_id',
+  'id',
+  'org_id',
+  'contact_id',
+  'type',
+  'occurred_at',
+  'offering_id',
+  'offering_name',
+  'discipline',
+  'venue',
+  'amount_cents',
+  'currency',
+  'quantity',
+  'channel',
+  'campaign',
+  'source',
+  'external_id',
 ] as const;
 
 // --- Loading ----------------------------------------------------------------------------------------
@@ -195,7 +274,12 @@ function* chunked(lines: Iterable<string>): Generator<string> {
 }
 
 /** One COPY ... FROM STDIN of the lines, streamed with back-pressure; the number of rows. */
-async function copyLines(client: pg.Client, table: string, columns: readonly string[], lines: Iterable<string>): Promise<number> {
+async function copyLines(
+  client: pg.Client,
+  table: string,
+  columns: readonly string[],
+  lines: Iterable<string>,
+): Promise<number> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(chunked(lines)), stream);
   return stream.rowCount;
@@ -207,7 +291,12 @@ async function copyLines(client: pg.Client, table: string, columns: readonly str
  * session_replication_role = replica, which skips their foreign-key checks (every row is built for a contact loaded
  * just before) and their triggers (those that need a tenant would skip anyway).
  */
-export async function loadAudienceData(client: pg.Client, orgId: string, options: LoadOptions, log: (line: string) => void): Promise<LoadResult> {
+export async function loadAudienceData(
+  client: pg.Client,
+  orgId: string,
+  options: LoadOptions,
+  log: (line: string) => void,
+): Promise<LoadResult> {
   const started = performance.now();
   const baseMs = options.now.getTime() - DAY_MS; // ids made "yesterday", in load order
   const ids: string[] = new Array<string>(options.contacts);
@@ -225,7 +314,9 @@ export async function loadAudienceData(client: pg.Client, orgId: string, options
   };
   let stepStarted = performance.now();
   const done = (what: string, rows: number) => {
-    log(`  ${what}: ${rows.toLocaleString('en-US')} rows in ${((performance.now() - stepStarted) / 1000).toFixed(1)} s`);
+    log(
+      `  ${what}: ${rows.toLocaleString('en-US')} rows in ${((performance.now() - stepStarted) / 1000).toFixed(1)} s`,
+    );
     stepStarted = performance.now();
     return rows;
   };
@@ -233,12 +324,22 @@ export async function loadAudienceData(client: pg.Client, orgId: string, options
 
   await client.query('SET session_replication_role = replica');
   try {
-    const externalIds = done('customer numbers', await copyLines(client, 'contact_external_ids', ['org_id', 'source', 'external_id', 'contact_id'], (function* () {
-      for (let i = 0; i < ids.length; i++) yield `${orgId}\t${CONTACT_SOURCE}\tC${String(i + 1).padStart(7, '0')}\t${ids[i]}\n`;
-    })()));
+    const externalIds = done(
+      'customer numbers',
+      await copyLines(
+        client,
+        'contact_external_ids',
+        ['org_id', 'source', 'external_id', 'contact_id'],
+        (function* () {
+          for (let i = 0; i < ids.length; i++)
+            yield `${orgId}\t${CONTACT_SOURCE}\tC${String(i + 1).padStart(7, '0')}\t${ids[i]}\n`;
+        })(),
+      ),
+    );
 
     const { rows: tagRows } = await client.query<{ id: string; name: string }>(
-      'INSERT INTO tags (org_id, name) SELECT $1, unnest($2::text[]) RETURNING id, name::text AS name', [orgId, TAG_NAMES],
+      'INSERT INTO tags (org_id, name) SELECT $1, unnest($2::text[]) RETURNING id, name::text AS name',
+      [orgId, TAG_NAMES],
     );
     const tagIds = new Map(tagRows.map((tag) => [tag.name, tag.id]));
     const start = periodStart(options.now);
@@ -248,26 +349,63 @@ export async function loadAudienceData(client: pg.Client, orgId: string, options
       const rng = new Rng(mulberry32(EXTRAS_SEED));
       for (let i = 0; i < ids.length; i++) yield [ids[i], contactExtras(rng, hasEmail[i] === 1, startMs, endMs)];
     };
-    const contactTags = done('tag links', await copyLines(client, 'contact_tags', ['org_id', 'contact_id', 'tag_id'], (function* () {
-      for (const [id, { tags }] of extras()) for (const tag of tags) yield `${orgId}\t${id}\t${tagIds.get(tag)}\n`;
-    })()));
-    const consents = done('consents', await copyLines(client, 'consents', CONSENT_COLUMNS, (function* () {
-      for (const [id, { consents: records }] of extras()) for (const record of records) yield consentCopyLine(orgId, id, record);
-    })()));
+    const contactTags = done(
+      'tag links',
+      await copyLines(
+        client,
+        'contact_tags',
+        ['org_id', 'contact_id', 'tag_id'],
+        (function* () {
+          for (const [id, { tags }] of extras()) for (const tag of tags) yield `${orgId}\t${id}\t${tagIds.get(tag)}\n`;
+        })(),
+      ),
+    );
+    const consents = done(
+      'consents',
+      await copyLines(
+        client,
+        'consents',
+        CONSENT_COLUMNS,
+        (function* () {
+          for (const [id, { consents: records }] of extras())
+            for (const record of records) yield consentCopyLine(orgId, id, record);
+        })(),
+      ),
+    );
 
     log(`  interactions from ${start}...`);
     let seq = 0;
-    const interactions = done('interactions', await copyLines(client, 'interactions', INTERACTION_COLUMNS, (function* () {
-      for (const r of generateInteractions({ contacts: options.contacts, interactions: options.interactions, start })) {
-        const id = sequentialUuid(baseMs + Math.floor(seq / 1000), seq++);
-        yield `${id}\t${orgId}\t${ids[customerRow(r.contactExternalId) - 1]}\t${r.type}\t${r.occurredAt}\t${copyNullable(r.offeringId)}\t${
-          copyNullable(r.offeringName)}\t${copyNullable(r.discipline)}\t${copyNullable(r.venue)}\t${r.amountCents ?? '\\N'}\t${
-          copyNullable(r.currency)}\t${r.quantity ?? '\\N'}\t${copyNullable(r.channel)}\t${copyNullable(r.campaign)}\t${r.source}\t${r.externalId}\n`;
-        if (seq % 1_000_000 === 0) log(`    ${seq / 1_000_000} M`);
-      }
-    })()));
+    const interactions = done(
+      'interactions',
+      await copyLines(
+        client,
+        'interactions',
+        INTERACTION_COLUMNS,
+        (function* () {
+          for (const r of generateInteractions({
+            contacts: options.contacts,
+            interactions: options.interactions,
+            start,
+          })) {
+            const id = sequentialUuid(baseMs + Math.floor(seq / 1000), seq++);
+            yield `${id}\t${orgId}\t${ids[customerRow(r.contactExternalId) - 1]}\t${r.type}\t${r.occurredAt}\t${copyNullable(r.offeringId)}\t${copyNullable(
+              r.offeringName,
+            )}\t${copyNullable(r.discipline)}\t${copyNullable(r.venue)}\t${r.amountCents ?? '\\N'}\t${copyNullable(
+              r.currency,
+            )}\t${r.quantity ?? '\\N'}\t${copyNullable(r.channel)}\t${copyNullable(r.campaign)}\t${r.source}\t${r.externalId}\n`;
+            if (seq % 1_000_000 === 0) log(`    ${seq / 1_000_000} M`);
+          }
+        })(),
+      ),
+    );
     return {
-      contacts, bareContacts, externalIds, contactTags, consents, interactions, periodStart: start,
+      contacts,
+      bareContacts,
+      externalIds,
+      contactTags,
+      consents,
+      interactions,
+      periodStart: start,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

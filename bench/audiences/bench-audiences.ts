@@ -33,7 +33,14 @@ const MAIN_RULE: Rule = {
   and: [
     { field: { field: 'REGION', in: ['Montréal', 'Laval'] } },
     { consent: { purpose: 'EMAIL_MARKETING', states: ['GRANTED'] } },
-    { interactions: { filter: { types: ['TICKET_PURCHASE'], disciplines: ['DANCE', 'THEATRE', 'CIRCUS'] }, withinLastDays: 365, comparison: 'AT_LEAST', value: 2 } },
+    {
+      interactions: {
+        filter: { types: ['TICKET_PURCHASE'], disciplines: ['DANCE', 'THEATRE', 'CIRCUS'] },
+        withinLastDays: 365,
+        comparison: 'AT_LEAST',
+        value: 2,
+      },
+    },
   ],
 };
 
@@ -43,10 +50,21 @@ const RELANCE = 'relance';
 /** The other dynamic audiences defined during the incremental runs: each kind of condition, `mainId` for inAudience. */
 function otherAudiences(mainId: string): { name: string; rule: Rule }[] {
   return [
-    { name: 'Abonnés francophones', rule: { and: [{ tags: { any: ['abonné'] } }, { field: { field: 'PREFERRED_LANGUAGE', equals: 'fr' } }] } },
+    {
+      name: 'Abonnés francophones',
+      rule: { and: [{ tags: { any: ['abonné'] } }, { field: { field: 'PREFERRED_LANGUAGE', equals: 'fr' } }] },
+    },
     {
       name: 'Grands donateurs (2 ans)',
-      rule: { interactions: { measure: 'AMOUNT_CENTS', filter: { types: ['DONATION'] }, withinLastDays: 730, comparison: 'AT_LEAST', value: 50_000 } },
+      rule: {
+        interactions: {
+          measure: 'AMOUNT_CENTS',
+          filter: { types: ['DONATION'] },
+          withinLastDays: 730,
+          comparison: 'AT_LEAST',
+          value: 50_000,
+        },
+      },
     },
     { name: 'Fidèles (fréquence ≥ 3)', rule: { score: { score: 'FREQUENCY', comparison: 'AT_LEAST', value: 3 } } },
     {
@@ -54,7 +72,9 @@ function otherAudiences(mainId: string): { name: string; rule: Rule }[] {
       rule: {
         and: [
           { consent: { purpose: 'EMAIL_MARKETING', states: ['GRANTED'] } },
-          { interactions: { filter: { types: ['EMAIL_OPENED'] }, withinLastDays: 183, comparison: 'EXACTLY', value: 0 } },
+          {
+            interactions: { filter: { types: ['EMAIL_OPENED'] }, withinLastDays: 183, comparison: 'EXACTLY', value: 0 },
+          },
         ],
       },
     },
@@ -62,12 +82,22 @@ function otherAudiences(mainId: string): { name: string; rule: Rule }[] {
       name: 'Région de Québec, sauf VIP',
       rule: {
         and: [
-          { or: [{ field: { field: 'CITY', in: ['Québec', 'Lévis'] } }, { field: { field: 'REGION', equals: 'Capitale-Nationale' } }] },
+          {
+            or: [
+              { field: { field: 'CITY', in: ['Québec', 'Lévis'] } },
+              { field: { field: 'REGION', equals: 'Capitale-Nationale' } },
+            ],
+          },
           { not: { tags: { any: ['VIP'] } } },
         ],
       },
     },
-    { name: 'Acheteurs récents (90 jours)', rule: { interactions: { filter: { types: ['TICKET_PURCHASE'] }, withinLastDays: 90, comparison: 'AT_LEAST', value: 1 } } },
+    {
+      name: 'Acheteurs récents (90 jours)',
+      rule: {
+        interactions: { filter: { types: ['TICKET_PURCHASE'] }, withinLastDays: 90, comparison: 'AT_LEAST', value: 1 },
+      },
+    },
     { name: 'Relances', rule: { tags: { any: [RELANCE] } } },
     { name: 'Relances des arts de la scène', rule: { and: [{ inAudience: mainId }, { tags: { any: [RELANCE] } }] } },
   ];
@@ -131,8 +161,13 @@ async function main(): Promise<void> {
     },
   });
   const [contacts, interactions, repeat] = [values.contacts, values.interactions, values.repeat].map(Number);
-  if (![contacts, interactions, repeat].every((value) => Number.isInteger(value) && value > 0) || contacts < 3 * CHANGED * repeat) {
-    throw new BenchFailure(`--contacts, --interactions and --repeat are positive integers, --contacts at least ${n(3 * CHANGED)} × --repeat`);
+  if (
+    ![contacts, interactions, repeat].every((value) => Number.isInteger(value) && value > 0) ||
+    contacts < 3 * CHANGED * repeat
+  ) {
+    throw new BenchFailure(
+      `--contacts, --interactions and --repeat are positive integers, --contacts at least ${n(3 * CHANGED)} × --repeat`,
+    );
   }
   const startedAt = new Date();
   const stack = await AppStack.open('crm_bench_audiences');
@@ -150,7 +185,10 @@ async function main(): Promise<void> {
     cpu[name] = { start: await cpuSnapshot([stack.api.child.pid!, stack.worker.child.pid!], stack.database) };
   };
   const endPhase = async (name: string) => {
-    const between = cpuBetween(cpu[name].start, await cpuSnapshot([stack.api.child.pid!, stack.worker.child.pid!], stack.database));
+    const between = cpuBetween(
+      cpu[name].start,
+      await cpuSnapshot([stack.api.child.pid!, stack.worker.child.pid!], stack.database),
+    );
     const seconds = (Date.now() - cpu[name].start.at) / 1000;
     cpu[name].others = between.others === null ? null : Math.round((between.others / seconds) * 100) / 100;
   };
@@ -163,7 +201,9 @@ async function main(): Promise<void> {
   for (let run = 0; run < repeat; run++) {
     const name = run === 0 ? MAIN_NAME : `${MAIN_NAME} (${run + 1})`;
     started = performance.now();
-    const { createAudience } = await stack.gql<{ createAudience: AudienceState }>(CREATE, { input: { name, kind: 'DYNAMIC', rule: MAIN_RULE } });
+    const { createAudience } = await stack.gql<{ createAudience: AudienceState }>(CREATE, {
+      input: { name, kind: 'DYNAMIC', rule: MAIN_RULE },
+    });
     const current = await untilCurrent(stack, createAudience.id);
     const totalMs = performance.now() - started;
     created.push({ totalMs, job: await refreshJob(stack, createAudience.id), size: current.size });
@@ -203,16 +243,23 @@ async function main(): Promise<void> {
   const others: { name: string; rule: Rule; materialization: Materialization }[] = [];
   for (const { name, rule } of otherAudiences(mainId)) {
     started = performance.now();
-    const { createAudience } = await stack.gql<{ createAudience: AudienceState }>(CREATE, { input: { name, kind: 'DYNAMIC', rule } });
+    const { createAudience } = await stack.gql<{ createAudience: AudienceState }>(CREATE, {
+      input: { name, kind: 'DYNAMIC', rule },
+    });
     const current = await untilCurrent(stack, createAudience.id);
     const totalMs = performance.now() - started;
-    others.push({ name, rule, materialization: { totalMs, job: await refreshJob(stack, createAudience.id), size: current.size } });
+    others.push({
+      name,
+      rule,
+      materialization: { totalMs, job: await refreshJob(stack, createAudience.id), size: current.size },
+    });
     log(`  ${name}: ${Math.round(totalMs)} ms, ${n(current.size)} members`);
   }
   const relances = (await audiences(stack)).find((audience) => audience.name === 'Relances')!;
 
   const { rows: picked } = await owner.query<{ id: string }>(
-    'SELECT id FROM contacts WHERE org_id = $1 ORDER BY md5(id::text) LIMIT $2', [orgId, 2 * CHANGED * repeat],
+    'SELECT id FROM contacts WHERE org_id = $1 ORDER BY md5(id::text) LIMIT $2',
+    [orgId, 2 * CHANGED * repeat],
   );
   const pickedIds = picked.map((row) => row.id);
   await phase('incremental');
@@ -222,26 +269,52 @@ async function main(): Promise<void> {
   for (let run = 0; run < repeat; run++) {
     lastTagged = pickedIds.slice(run * CHANGED, (run + 1) * CHANGED);
     log(`(c) run ${run + 1}: tagContacts on ${n(CHANGED)} contacts...`);
-    tagRuns.push(await incremental(stack, () =>
-      stack.gql('mutation($tags: [String!]!, $target: ContactTargetInput!) { tagContacts(tags: $tags, target: $target) { affected } }',
-        { tags: [RELANCE], target: { ids: lastTagged } })));
+    tagRuns.push(
+      await incremental(stack, () =>
+        stack.gql(
+          'mutation($tags: [String!]!, $target: ContactTargetInput!) { tagContacts(tags: $tags, target: $target) { affected } }',
+          { tags: [RELANCE], target: { ids: lastTagged } },
+        ),
+      ),
+    );
     const size = (await audience(stack, relances.id)).size;
-    if (size !== (run + 1) * CHANGED) throw new BenchFailure(`"Relances" has ${n(size)} members after ${run + 1} runs of ${n(CHANGED)} new tags, not ${n((run + 1) * CHANGED)}`);
+    if (size !== (run + 1) * CHANGED)
+      throw new BenchFailure(
+        `"Relances" has ${n(size)} members after ${run + 1} runs of ${n(CHANGED)} new tags, not ${n((run + 1) * CHANGED)}`,
+      );
     log(`  current ${Math.round(tagRuns.at(-1)!.currentMs)} ms after the answer`);
 
-    log(`(c) run ${run + 1}: recordInteractions of ${n(CHANGED)} dance tickets (2 for each of ${n(CHANGED / 2)} contacts)...`);
+    log(
+      `(c) run ${run + 1}: recordInteractions of ${n(CHANGED)} dance tickets (2 for each of ${n(CHANGED / 2)} contacts)...`,
+    );
     const buyers = pickedIds.slice((repeat + run) * CHANGED, (repeat + run) * CHANGED + CHANGED / 2);
     const at = Date.now() - 86_400_000;
-    const input = buyers.flatMap((id, i) => [0, 1].map((k) => ({
-      contact: { id }, type: 'TICKET_PURCHASE', occurredAt: new Date(at - (2 * i + k) * 60_000).toISOString(),
-      offering: { id: 'BENCH-DANSE', name: 'Danse : banc d’essai' }, discipline: 'DANCE', venue: 'Place des Arts', amountCents: 4_500,
-      currency: 'CAD', quantity: 1 + k, channel: 'web', source: CONTACT_SOURCE, externalId: `AUD-${run}-${2 * i + k}`,
-    })));
-    interactionRuns.push(await incremental(stack, async () => {
-      const { recordInteractions } = await stack.gql<{ recordInteractions: { accepted: number } }>(
-        'mutation($input: [InteractionInput!]!) { recordInteractions(input: $input) { accepted } }', { input });
-      if (recordInteractions.accepted !== input.length) throw new BenchFailure(`recordInteractions accepted ${recordInteractions.accepted} of ${input.length}`);
-    }));
+    const input = buyers.flatMap((id, i) =>
+      [0, 1].map((k) => ({
+        contact: { id },
+        type: 'TICKET_PURCHASE',
+        occurredAt: new Date(at - (2 * i + k) * 60_000).toISOString(),
+        offering: { id: 'BENCH-DANSE', name: 'Danse : banc d’essai' },
+        discipline: 'DANCE',
+        venue: 'Place des Arts',
+        amountCents: 4_500,
+        currency: 'CAD',
+        quantity: 1 + k,
+        channel: 'web',
+        source: CONTACT_SOURCE,
+        externalId: `AUD-${run}-${2 * i + k}`,
+      })),
+    );
+    interactionRuns.push(
+      await incremental(stack, async () => {
+        const { recordInteractions } = await stack.gql<{ recordInteractions: { accepted: number } }>(
+          'mutation($input: [InteractionInput!]!) { recordInteractions(input: $input) { accepted } }',
+          { input },
+        );
+        if (recordInteractions.accepted !== input.length)
+          throw new BenchFailure(`recordInteractions accepted ${recordInteractions.accepted} of ${input.length}`);
+      }),
+    );
     log(`  current ${Math.round(interactionRuns.at(-1)!.currentMs)} ms after the answer`);
   }
   await endPhase('incremental');
@@ -251,7 +324,8 @@ async function main(): Promise<void> {
   const mismatches: string[] = [];
   for (const { name, size, rule } of final) {
     const { previewAudience } = await stack.gql<{ previewAudience: { count: number } }>(PREVIEW, { rule });
-    if (previewAudience.count !== size) mismatches.push(`${name}: ${n(size)} members, the rule selects ${n(previewAudience.count)}`);
+    if (previewAudience.count !== size)
+      mismatches.push(`${name}: ${n(size)} members, the rule selects ${n(previewAudience.count)}`);
   }
   const mainSize = final.find((a) => a.id === mainId)!.size;
 
@@ -261,21 +335,45 @@ async function main(): Promise<void> {
     const full = await explainRule(stack, rule, { parallel: false });
     const scoped = await explainRule(stack, rule, { parallel: false, scope: lastTagged });
     // what each refresh and each sync also runs for each audience (AudienceMembership.size)
-    const { ms: memberCountMs } = await asApp(stack, 'SELECT count(*)::int AS size FROM audience_members WHERE audience_id = $1', [id]);
+    const { ms: memberCountMs } = await asApp(
+      stack,
+      'SELECT count(*)::int AS size FROM audience_members WHERE audience_id = $1',
+      [id],
+    );
     diagnoses.push({
-      name, fullMs: executionMs(full), fullGist: planGist(full), scopedMs: executionMs(scoped), scopedGist: planGist(scoped), memberCountMs,
+      name,
+      fullMs: executionMs(full),
+      fullGist: planGist(full),
+      scopedMs: executionMs(scoped),
+      scopedGist: planGist(scoped),
+      memberCountMs,
     });
   }
 
   const result: Result = {
-    contacts, interactions, repeat, loaded, vacuumSeconds: Math.round(vacuumSeconds),
-    mainSize, firstSize: created[0].size, previewCount,
-    create: summarize(created.map((m) => m.totalMs)), createJob: summarize(created.map((m) => m.job.runMs)),
+    contacts,
+    interactions,
+    repeat,
+    loaded,
+    vacuumSeconds: Math.round(vacuumSeconds),
+    mainSize,
+    firstSize: created[0].size,
+    previewCount,
+    create: summarize(created.map((m) => m.totalMs)),
+    createJob: summarize(created.map((m) => m.job.runMs)),
     createWait: summarize(created.map((m) => m.job.waitMs)),
-    update: summarize(updated.map((m) => m.totalMs)), updateJob: summarize(updated.map((m) => m.job.runMs)),
+    update: summarize(updated.map((m) => m.totalMs)),
+    updateJob: summarize(updated.map((m) => m.job.runMs)),
     preview: summarize(previews),
-    tags: incrementalSummary(tagRuns), recorded: incrementalSummary(interactionRuns),
-    others: others.map((o) => ({ name: o.name, rule: o.rule, size: o.materialization.size, totalMs: Math.round(o.materialization.totalMs), jobMs: Math.round(o.materialization.job.runMs) })),
+    tags: incrementalSummary(tagRuns),
+    recorded: incrementalSummary(interactionRuns),
+    others: others.map((o) => ({
+      name: o.name,
+      rule: o.rule,
+      size: o.materialization.size,
+      totalMs: Math.round(o.materialization.totalMs),
+      jobMs: Math.round(o.materialization.job.runMs),
+    })),
     mismatches,
     previewPlan: { ms: executionMs(previewPlan), gist: planGist(previewPlan) },
     diagnoses,
@@ -292,7 +390,8 @@ async function main(): Promise<void> {
 
 function checkAlive(stack: AppStack): void {
   for (const process of [stack.api, stack.worker]) {
-    if (process.exited() !== null) throw new BenchFailure(`The ${process.name} exited with code ${process.exited()}:\n${process.output()}`);
+    if (process.exited() !== null)
+      throw new BenchFailure(`The ${process.name} exited with code ${process.exited()}:\n${process.output()}`);
   }
 }
 
@@ -312,7 +411,8 @@ async function untilCurrent(stack: AppStack, id: string): Promise<AudienceState>
     const state = await audience(stack, id);
     if (state.status === 'CURRENT') return state;
     checkAlive(stack);
-    if (Date.now() > deadline) throw new BenchFailure(`Audience ${state.name} was not CURRENT within ${WAIT_TIMEOUT_MS / 60_000} min`);
+    if (Date.now() > deadline)
+      throw new BenchFailure(`Audience ${state.name} was not CURRENT within ${WAIT_TIMEOUT_MS / 60_000} min`);
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
       log('  still REFRESHING...');
@@ -325,16 +425,20 @@ async function untilCurrent(stack: AppStack, id: string): Promise<AudienceState>
 async function refreshJob(stack: AppStack, audienceId: string): Promise<JobTiming> {
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
   for (;;) {
-    const { rows: [run] } = await stack.owner.query<{ status: string; waitMs: number; runMs: number; counts: Record<string, number> }>(
+    const {
+      rows: [run],
+    } = await stack.owner.query<{ status: string; waitMs: number; runMs: number; counts: Record<string, number> }>(
       `SELECT status, extract(epoch FROM started_at - created_at) * 1000 AS "waitMs", extract(epoch FROM finished_at - started_at) * 1000 AS "runMs", counts
          FROM job_runs WHERE org_id = $1 AND kind = $3 AND payload->>'audienceId' = $2 AND started_at IS NOT NULL
         ORDER BY created_at DESC LIMIT 1`,
       [stack.orgId, audienceId, JobName.REFRESH_AUDIENCE],
     );
-    if (run?.status === 'SUCCEEDED') return { waitMs: Number(run.waitMs), runMs: Number(run.runMs), counts: run.counts };
+    if (run?.status === 'SUCCEEDED')
+      return { waitMs: Number(run.waitMs), runMs: Number(run.runMs), counts: run.counts };
     if (run && run.status !== 'RUNNING') throw new BenchFailure(`The refresh of ${audienceId} ended ${run.status}`);
     checkAlive(stack);
-    if (Date.now() > deadline) throw new BenchFailure(`The refresh of ${audienceId} did not end within ${WAIT_TIMEOUT_MS / 60_000} min`);
+    if (Date.now() > deadline)
+      throw new BenchFailure(`The refresh of ${audienceId} did not end within ${WAIT_TIMEOUT_MS / 60_000} min`);
     await sleep(POLL_MS);
   }
 }
@@ -348,7 +452,9 @@ const SYNC_STATE = `
  * contact is pending — the sync's transaction committed, so every audience is current — and until no sync is left.
  */
 async function incremental(stack: AppStack, change: () => Promise<unknown>): Promise<IncrementalRun> {
-  const state = async () => (await stack.owner.query<{ pending: number; active: number }>(SYNC_STATE, [stack.orgId, JobName.SYNC_AUDIENCES])).rows[0];
+  const state = async () =>
+    (await stack.owner.query<{ pending: number; active: number }>(SYNC_STATE, [stack.orgId, JobName.SYNC_AUDIENCES]))
+      .rows[0];
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
   for (let s = await state(); s.pending > 0 || s.active > 0; s = await state()) {
     if (Date.now() > deadline) throw new BenchFailure('Syncs were still pending before the change');
@@ -364,7 +470,8 @@ async function incremental(stack: AppStack, change: () => Promise<unknown>): Pro
     if (currentMs === null && s.pending === 0) currentMs = performance.now() - answered;
     if (currentMs !== null && s.active === 0) break;
     checkAlive(stack);
-    if (Date.now() > deadline) throw new BenchFailure(`The audiences were not current within ${WAIT_TIMEOUT_MS / 60_000} min of the change`);
+    if (Date.now() > deadline)
+      throw new BenchFailure(`The audiences were not current within ${WAIT_TIMEOUT_MS / 60_000} min of the change`);
     await sleep(POLL_MS);
   }
   const idleMs = performance.now() - answered;
@@ -375,15 +482,22 @@ async function incremental(stack: AppStack, change: () => Promise<unknown>): Pro
   );
   if (runs.length === 0) throw new BenchFailure('The change started no sync');
   return {
-    currentMs, idleMs, syncs: runs.length, firstCreatedMs: runs[0].createdAt.getTime() - answeredAt,
-    waitMs: Number(runs[0].waitMs), runMs: runs.reduce((sum, run) => sum + Number(run.runMs), 0),
+    currentMs,
+    idleMs,
+    syncs: runs.length,
+    firstCreatedMs: runs[0].createdAt.getTime() - answeredAt,
+    waitMs: Number(runs[0].waitMs),
+    runMs: runs.reduce((sum, run) => sum + Number(run.runMs), 0),
   };
 }
 
 function incrementalSummary(runs: IncrementalRun[]) {
   return {
-    current: summarize(runs.map((r) => r.currentMs)), idle: summarize(runs.map((r) => r.idleMs)),
-    created: summarize(runs.map((r) => r.firstCreatedMs)), wait: summarize(runs.map((r) => r.waitMs)), run: summarize(runs.map((r) => r.runMs)),
+    current: summarize(runs.map((r) => r.currentMs)),
+    idle: summarize(runs.map((r) => r.idleMs)),
+    created: summarize(runs.map((r) => r.firstCreatedMs)),
+    wait: summarize(runs.map((r) => r.waitMs)),
+    run: summarize(runs.map((r) => r.runMs)),
     syncs: runs.map((r) => r.syncs),
   };
 }
@@ -396,10 +510,15 @@ function incrementalSummary(runs: IncrementalRun[]) {
  */
 async function compiled(stack: AppStack, rule: Rule, scope?: string[]): Promise<{ where: string; values: unknown[] }> {
   const { rows: saved } = await stack.owner.query<{ id: string; dependsOn: string[] }>(
-    `SELECT id, depends_on::text[] AS "dependsOn" FROM audiences WHERE org_id = $1`, [stack.orgId]);
+    `SELECT id, depends_on::text[] AS "dependsOn" FROM audiences WHERE org_id = $1`,
+    [stack.orgId],
+  );
   const context: RuleContext = {
     now: new Date(),
-    vocabularies: { types: new Vocabulary(BUILT_IN_TERMS[TermKind.TYPE]), disciplines: new Vocabulary(BUILT_IN_TERMS[TermKind.DISCIPLINE]) },
+    vocabularies: {
+      types: new Vocabulary(BUILT_IN_TERMS[TermKind.TYPE]),
+      disciplines: new Vocabulary(BUILT_IN_TERMS[TermKind.DISCIPLINE]),
+    },
     definitions: new Map(),
     audiences: new Map(saved.map((a) => [a.id, a])),
     identifiersAllowed: true,
@@ -411,7 +530,12 @@ async function compiled(stack: AppStack, rule: Rule, scope?: string[]): Promise<
 }
 
 /** Runs a statement as the application role in the organization (row security on, the application's settings), rolled back. */
-async function asApp<T extends pg.QueryResultRow>(stack: AppStack, sql: string, values: unknown[], parallel = true): Promise<{ rows: T[]; ms: number }> {
+async function asApp<T extends pg.QueryResultRow>(
+  stack: AppStack,
+  sql: string,
+  values: unknown[],
+  parallel = true,
+): Promise<{ rows: T[]; ms: number }> {
   const client = stack.owner;
   await client.query('BEGIN');
   try {
@@ -433,9 +557,18 @@ async function asApp<T extends pg.QueryResultRow>(stack: AppStack, sql: string, 
  * forbids parallel workers: a refresh evaluates the rule inside a statement that writes (WITH ... DELETE ... INSERT),
  * for which PostgreSQL plans no parallel query; previewAudience only reads, and may use them.
  */
-async function explainRule(stack: AppStack, rule: Rule, options: { parallel: boolean; scope?: string[] }): Promise<string[]> {
+async function explainRule(
+  stack: AppStack,
+  rule: Rule,
+  options: { parallel: boolean; scope?: string[] },
+): Promise<string[]> {
   const { where, values } = await compiled(stack, rule, options.scope);
-  const { rows } = await asApp<{ 'QUERY PLAN': string }>(stack, `EXPLAIN (ANALYZE, BUFFERS) SELECT count(*)::int FROM contacts c WHERE ${where}`, values, options.parallel);
+  const { rows } = await asApp<{ 'QUERY PLAN': string }>(
+    stack,
+    `EXPLAIN (ANALYZE, BUFFERS) SELECT count(*)::int FROM contacts c WHERE ${where}`,
+    values,
+    options.parallel,
+  );
   return rows.map((row) => row['QUERY PLAN']);
 }
 
@@ -454,23 +587,37 @@ interface Diagnosis {
 }
 
 interface Result {
-  contacts: number; interactions: number; repeat: number; loaded: LoadResult; vacuumSeconds: number;
-  mainSize: number; firstSize: number; previewCount: number;
-  create: Summary; createJob: Summary; createWait: Summary; update: Summary; updateJob: Summary; preview: Summary;
-  tags: ReturnType<typeof incrementalSummary>; recorded: ReturnType<typeof incrementalSummary>;
+  contacts: number;
+  interactions: number;
+  repeat: number;
+  loaded: LoadResult;
+  vacuumSeconds: number;
+  mainSize: number;
+  firstSize: number;
+  previewCount: number;
+  create: Summary;
+  createJob: Summary;
+  createWait: Summary;
+  update: Summary;
+  updateJob: Summary;
+  preview: Summary;
+  tags: ReturnType<typeof incrementalSummary>;
+  recorded: ReturnType<typeof incrementalSummary>;
   others: { name: string; rule: Rule; size: number; totalMs: number; jobMs: number }[];
   mismatches: string[];
   previewPlan: { ms: number | null; gist: string[] };
   diagnoses: Diagnosis[];
   otherCores: Record<string, number | null>;
-  postgres: string; machine: ReturnType<typeof machine>;
+  postgres: string;
+  machine: ReturnType<typeof machine>;
 }
 
 function verdict(value: number, target: number): string {
   return value <= target ? 'met' : `**missed** (×${(value / target).toFixed(1)})`;
 }
 
-const ms = (value: number | null | undefined) => (value === null || value === undefined ? '?' : n(value >= 100 ? Math.round(value) : Math.round(value * 10) / 10));
+const ms = (value: number | null | undefined) =>
+  value === null || value === undefined ? '?' : n(value >= 100 ? Math.round(value) : Math.round(value * 10) / 10);
 
 function report(result: Result): string {
   const { machine: m, loaded, diagnoses } = result;
@@ -503,52 +650,95 @@ function report(result: Result): string {
     row('  of which the queue (job run created → started)', result.createWait, null),
     row('(a) updateAudience, same rule → CURRENT (members unchanged)', result.update, TARGET_MS.materialize),
     row('  of which the refresh job run', result.updateJob, null),
-    row(`(b) previewAudience { count } (after 2 warm-up runs; count ${n(result.previewCount)})`, result.preview, TARGET_MS.preview),
+    row(
+      `(b) previewAudience { count } (after 2 warm-up runs; count ${n(result.previewCount)})`,
+      result.preview,
+      TARGET_MS.preview,
+    ),
     row(`(c) tagContacts on ${n(CHANGED)} ids → every audience current`, result.tags.current, TARGET_MS.incremental),
     row('  the answer → the sync job run created (NOTIFY, listener)', result.tags.created, null),
     row('  the sync job run created → started (queue)', result.tags.wait, null),
     row('  the sync job runs (started → finished)', result.tags.run, null),
-    row(`(c) recordInteractions of ${n(CHANGED)} → every audience current`, result.recorded.current, TARGET_MS.incremental),
+    row(
+      `(c) recordInteractions of ${n(CHANGED)} → every audience current`,
+      result.recorded.current,
+      TARGET_MS.incremental,
+    ),
     row('  the answer → the sync job run created', result.recorded.created, null),
     row('  the sync job run created → started', result.recorded.wait, null),
     row('  the sync job runs', result.recorded.run, null),
     '',
-    `(c) ran with ${result.others.length + 1} dynamic audiences; sync runs per change: ${[...result.tags.syncs, ...result.recorded.syncs].join(', ')}. `
-      + `"Relances" grew by exactly ${n(CHANGED)} members at each tagContacts run. After all runs, ${result.mismatches.length === 0
-        ? 'every audience\'s members were exactly what previewAudience counts for its rule.'
-        : `some audiences differed from a fresh evaluation: ${result.mismatches.join('; ')}.`}`,
+    `(c) ran with ${result.others.length + 1} dynamic audiences; sync runs per change: ${[...result.tags.syncs, ...result.recorded.syncs].join(', ')}. ` +
+      `"Relances" grew by exactly ${n(CHANGED)} members at each tagContacts run. After all runs, ${
+        result.mismatches.length === 0
+          ? "every audience's members were exactly what previewAudience counts for its rule."
+          : `some audiences differed from a fresh evaluation: ${result.mismatches.join('; ')}.`
+      }`,
     '',
     `| Audience | Rule | Members at creation | createAudience → CURRENT ms | Job run ms | Rule, every contact ms | Rule, ${n(CHANGED)} contacts ms | count(members) ms |`,
     '|---|---|---:|---:|---:|---:|---:|---:|',
-    ...result.others.map((o) => `| ${o.name} | \`${JSON.stringify(o.rule).replace(/"inAudience":"[0-9a-f-]+"/, `"inAudience":"<${MAIN_NAME}>"`)}\` | ${n(o.size)} | ${n(o.totalMs)} | ${n(o.jobMs)} | ${
-      ms(diagnosis(o.name)?.fullMs)} | ${ms(diagnosis(o.name)?.scopedMs)} | ${ms(diagnosis(o.name)?.memberCountMs)} |`),
-    `| ${MAIN_NAME} | (a, b) | ${n(result.firstSize)} | ${n(result.create.p50)} (p50) | ${n(result.createJob.p50)} (p50) | ${
-      ms(diagnosis(MAIN_NAME)?.fullMs)} | ${ms(diagnosis(MAIN_NAME)?.scopedMs)} | ${ms(diagnosis(MAIN_NAME)?.memberCountMs)} |`,
+    ...result.others.map(
+      (o) =>
+        `| ${o.name} | \`${JSON.stringify(o.rule).replace(/"inAudience":"[0-9a-f-]+"/, `"inAudience":"<${MAIN_NAME}>"`)}\` | ${n(o.size)} | ${n(o.totalMs)} | ${n(o.jobMs)} | ${ms(
+          diagnosis(o.name)?.fullMs,
+        )} | ${ms(diagnosis(o.name)?.scopedMs)} | ${ms(diagnosis(o.name)?.memberCountMs)} |`,
+    ),
+    `| ${MAIN_NAME} | (a, b) | ${n(result.firstSize)} | ${n(result.create.p50)} (p50) | ${n(result.createJob.p50)} (p50) | ${ms(
+      diagnosis(MAIN_NAME)?.fullMs,
+    )} | ${ms(diagnosis(MAIN_NAME)?.scopedMs)} | ${ms(diagnosis(MAIN_NAME)?.memberCountMs)} |`,
     '',
     `Timed once at the end, as the application role, with EXPLAIN ANALYZE: "Rule, every contact" is the count of the contacts the rule selects on one core (a refresh runs the same SELECT, with parallel workers when PostgreSQL plans them); "Rule, ${n(CHANGED)} contacts" the same restricted to the last ${n(CHANGED)} tagged contacts, as a sync evaluates each audience; "count(members)" is the count of its members that a full refresh takes, and a sync for the audiences whose members changed (AudienceMembership.size).`,
   ];
   if (missed.materialize || missed.preview || missed.incremental) lines.push('', '### Where the time goes');
   const main = diagnosis(MAIN_NAME);
   if (missed.materialize && main) {
-    lines.push('', `(a) The refresh job run takes ${n(result.updateJob.p50)} ms (p50, members unchanged); the rule's count alone, on one core, ${ms(main.fullMs)} ms:`,
-      '', '```', ...main.fullGist, '```');
-    const slowest = [...diagnoses].filter((d) => d.name !== MAIN_NAME).sort((a, b) => (b.fullMs ?? 0) - (a.fullMs ?? 0))[0];
+    lines.push(
+      '',
+      `(a) The refresh job run takes ${n(result.updateJob.p50)} ms (p50, members unchanged); the rule's count alone, on one core, ${ms(main.fullMs)} ms:`,
+      '',
+      '```',
+      ...main.fullGist,
+      '```',
+    );
+    const slowest = [...diagnoses]
+      .filter((d) => d.name !== MAIN_NAME)
+      .sort((a, b) => (b.fullMs ?? 0) - (a.fullMs ?? 0))[0];
     if (slowest && (slowest.fullMs ?? 0) > TARGET_MS.materialize) {
-      lines.push('', `The slowest of the other rules over every contact is "${slowest.name}" (${ms(slowest.fullMs)} ms):`, '', '```', ...slowest.fullGist, '```');
+      lines.push(
+        '',
+        `The slowest of the other rules over every contact is "${slowest.name}" (${ms(slowest.fullMs)} ms):`,
+        '',
+        '```',
+        ...slowest.fullGist,
+        '```',
+      );
     }
   }
   if (missed.preview) {
-    lines.push('', `(b) previewAudience evaluates the rule once (count(*) OVER () with LIMIT 20), with parallel workers; the same count: ${ms(result.previewPlan.ms)} ms:`,
-      '', '```', ...result.previewPlan.gist, '```');
+    lines.push(
+      '',
+      `(b) previewAudience evaluates the rule once (count(*) OVER () with LIMIT 20), with parallel workers; the same count: ${ms(result.previewPlan.ms)} ms:`,
+      '',
+      '```',
+      ...result.previewPlan.gist,
+      '```',
+    );
   }
   if (missed.incremental) {
     const rules = diagnoses.reduce((sum, d) => sum + (d.scopedMs ?? 0), 0);
     const counts = diagnoses.reduce((sum, d) => sum + d.memberCountMs, 0);
     const biggest = [...diagnoses].sort((a, b) => b.memberCountMs - a.memberCountMs)[0];
     const slowest = [...diagnoses].sort((a, b) => (b.scopedMs ?? 0) - (a.scopedMs ?? 0))[0];
-    lines.push('', `(c) A sync job run takes ${n(result.tags.run.p50)} ms (p50, tagContacts). For its ${diagnoses.length} audiences, the rules on the ${n(CHANGED)} changed contacts `
-      + `take ${ms(rules)} ms together, and the member counts ${ms(counts)} ms (the largest, "${biggest.name}": ${ms(biggest.memberCountMs)} ms). `
-      + `The slowest rule on ${n(CHANGED)} contacts is "${slowest.name}" (${ms(slowest.scopedMs)} ms):`, '', '```', ...slowest.scopedGist, '```');
+    lines.push(
+      '',
+      `(c) A sync job run takes ${n(result.tags.run.p50)} ms (p50, tagContacts). For its ${diagnoses.length} audiences, the rules on the ${n(CHANGED)} changed contacts ` +
+        `take ${ms(rules)} ms together, and the member counts ${ms(counts)} ms (the largest, "${biggest.name}": ${ms(biggest.memberCountMs)} ms). ` +
+        `The slowest rule on ${n(CHANGED)} contacts is "${slowest.name}" (${ms(slowest.scopedMs)} ms):`,
+      '',
+      '```',
+      ...slowest.scopedGist,
+      '```',
+    );
   }
   return lines.join('\n');
 }

@@ -33,9 +33,12 @@ interface SizeResult {
  * "Deduplication" section of BENCHMARKS.md. BENCH_SMOKE=1: one size of 600 contacts (100 of them new), nothing written.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: SMOKE ? '600' : '10000,100000,1000000' } } });
+  const { values } = parseArgs({
+    options: { sizes: { type: 'string', default: SMOKE ? '600' : '10000,100000,1000000' } },
+  });
   const sizes = values.sizes.split(',').map(Number);
-  if (sizes.some((size) => !Number.isInteger(size) || size <= NEW_CONTACTS)) throw new BenchFailure(`--sizes: integers above ${NEW_CONTACTS}`);
+  if (sizes.some((size) => !Number.isInteger(size) || size <= NEW_CONTACTS))
+    throw new BenchFailure(`--sizes: integers above ${NEW_CONTACTS}`);
   const work = await mkdtemp(path.join(os.tmpdir(), 'crm-bench-dedup-'));
   onCleanup(() => rm(work, { recursive: true, force: true }));
 
@@ -66,12 +69,18 @@ async function main(): Promise<void> {
     log(`  ${incremental.seconds.toFixed(2)} s, ${JSON.stringify(incremental.run.counts)}`);
 
     const quality = await stack.quality(null);
-    log(`  review F1 ${quality.review.f1}, auto-merge precision ${quality.autoMerge.precision}, blocking recall ${quality.blockingRecall}`);
+    log(
+      `  review F1 ${quality.review.f1}, auto-merge precision ${quality.autoMerge.precision}, blocking recall ${quality.blockingRecall}`,
+    );
     results.push({
       contacts: size,
       importSeconds: round4(importSeconds),
       full: { seconds: round4(full.seconds), workerPeakRssMb: full.workerPeakRssMb, counts: full.run.counts },
-      incremental: { seconds: round4(incremental.seconds), workerPeakRssMb: incremental.workerPeakRssMb, counts: incremental.run.counts },
+      incremental: {
+        seconds: round4(incremental.seconds),
+        workerPeakRssMb: incremental.workerPeakRssMb,
+        counts: incremental.run.counts,
+      },
       quality,
     });
     await stack.close();
@@ -102,9 +111,19 @@ function formatSection(results: SizeResult[]): string {
   const m = machine();
   const rows = results.map(({ contacts, full, incremental, quality }) =>
     [
-      n(contacts), full.seconds.toFixed(1), `${full.workerPeakRssMb} MB`, n(Number(full.counts.pairsCompared ?? 0)), incremental.seconds.toFixed(2),
-      quality.blockingRecall, quality.review.precision, quality.review.recall, quality.review.f1, quality.autoMerge.precision, quality.autoMerge.recall,
-    ].join(' | '));
+      n(contacts),
+      full.seconds.toFixed(1),
+      `${full.workerPeakRssMb} MB`,
+      n(Number(full.counts.pairsCompared ?? 0)),
+      incremental.seconds.toFixed(2),
+      quality.blockingRecall,
+      quality.review.precision,
+      quality.review.recall,
+      quality.review.f1,
+      quality.autoMerge.precision,
+      quality.autoMerge.recall,
+    ].join(' | '),
+  );
   return [
     SECTION_TITLE,
     '',

@@ -21,7 +21,9 @@ export class DedupStack extends AppStack {
   async importContacts(file: string, truthColumn: string, options: Record<string, string> = {}): Promise<JobRunState> {
     const { mapping, ...rest } = options;
     return this.importFile('/imports', file, {
-      strategy: 'CREATE_ALL', dedup: 'false', keepBadDates: 'true',
+      strategy: 'CREATE_ALL',
+      dedup: 'false',
+      keepBadDates: 'true',
       mapping: [`${truthColumn}=attributes.${TRUTH_ATTRIBUTE}`, ...(mapping ? [mapping] : [])].join(','),
       ...rest,
     });
@@ -31,7 +33,9 @@ export class DedupStack extends AppStack {
   async dedup(args: string): Promise<{ run: JobRunState; seconds: number; workerPeakRssMb: number }> {
     const rss = sampleRss(this.worker.child.pid ?? 0, 50);
     const started = performance.now();
-    const { startDedupRun } = await this.gql<{ startDedupRun: { id: string } }>(`mutation { startDedupRun(${args}) { id } }`);
+    const { startDedupRun } = await this.gql<{ startDedupRun: { id: string } }>(
+      `mutation { startDedupRun(${args}) { id } }`,
+    );
     const run = await this.finished(startDedupRun.id);
     const seconds = (performance.now() - started) / 1000;
     rss.stop();
@@ -68,12 +72,18 @@ export class DedupStack extends AppStack {
     let trueCompared = 0;
     for (let p = 0; p < compared.count; p++) if (labels[compared.left[p]] === labels[compared.right[p]]) trueCompared++;
     const truePairs = truePairCount(labels);
-    const { dedupSettings } = await this.gql<{ dedupSettings: { autoMergeThreshold: number; reviewThreshold: number } }>(
-      `{ dedupSettings { autoMergeThreshold reviewThreshold } }`,
-    );
+    const { dedupSettings } = await this.gql<{
+      dedupSettings: { autoMergeThreshold: number; reviewThreshold: number };
+    }>(`{ dedupSettings { autoMergeThreshold reviewThreshold } }`);
     const at = (threshold: number): ThresholdQuality => {
       const quality = qualityAt(labels, pairs, threshold);
-      return { threshold, precision: round4(quality.precision), recall: round4(quality.recall), f1: round4(quality.f1), predictedPairs: quality.predictedPairs };
+      return {
+        threshold,
+        precision: round4(quality.precision),
+        recall: round4(quality.recall),
+        f1: round4(quality.f1),
+        predictedPairs: quality.predictedPairs,
+      };
     };
     return {
       records: contacts.length,

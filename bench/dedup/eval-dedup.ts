@@ -39,7 +39,12 @@ async function main(): Promise<void> {
   }
   if (!values.file || !values['truth-column']) throw new BenchFailure(USAGE);
   const files = [values.file, ...(values['link-file'] ? [values['link-file']] : [])];
-  const options = Object.fromEntries((values.options ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  const options = Object.fromEntries(
+    (values.options ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
   if (values.map) options.mapping = values.map;
   const started = performance.now();
 
@@ -48,7 +53,8 @@ async function main(): Promise<void> {
   for (const file of files) {
     const run = await stack.importContacts(file, values['truth-column'], options);
     rejectedRows += Number(run.counts.invalid ?? 0);
-    if (run.counts.invalid) log(`${file}: ${Number(run.counts.invalid)} rows rejected, e.g. ${JSON.stringify(run.errors.slice(0, 3))}`);
+    if (run.counts.invalid)
+      log(`${file}: ${Number(run.counts.invalid)} rows rejected, e.g. ${JSON.stringify(run.errors.slice(0, 3))}`);
   }
   const dedup = await stack.dedup('scope: ALL, autoMerge: false');
   const quality = await stack.quality(values['truth-pattern'] ? new RegExp(values['truth-pattern']) : null);

@@ -106,7 +106,17 @@ function seedOf(seed: number, tag: number, a: number, b = 0, c = 0): number {
   return mix32(h ^ Math.imul((c + 1) | 0, 0x27d4eb2f));
 }
 
-const TAG = { block: 1, household: 2, person: 3, email: 4, phone: 5, duplicate: 6, plan: 7, shuffle: 8, namesake: 9 } as const;
+const TAG = {
+  block: 1,
+  household: 2,
+  person: 3,
+  email: 4,
+  phone: 5,
+  duplicate: 6,
+  plan: 7,
+  shuffle: 8,
+  namesake: 9,
+} as const;
 
 // --- Text helpers --------------------------------------------------------------------------
 
@@ -118,7 +128,9 @@ function fold(text: string): string {
 
 /** A name as an email local part: no accents, apostrophes, spaces or dots, lower case; hyphens kept or dropped. */
 function slug(name: string, keepHyphen: boolean): string {
-  const plain = fold(name).toLowerCase().replace(/['\s.]/g, '');
+  const plain = fold(name)
+    .toLowerCase()
+    .replace(/['\s.]/g, '');
   return keepHyphen ? plain : plain.replace(/-/g, '');
 }
 
@@ -136,11 +148,39 @@ function editDistance(a: string, b: string): number {
 }
 
 const KEYBOARD: Readonly<Record<string, string>> = {
-  a: 'qwsz', b: 'vghn', c: 'xdfv', d: 'serfcx', e: 'wsdr', f: 'drtgvc', g: 'ftyhbv', h: 'gyujnb', i: 'ujko', j: 'huikmn', k: 'jiolm',
-  l: 'kop', m: 'njk', n: 'bhjm', o: 'iklp', p: 'ol', q: 'wa', r: 'edft', s: 'awedxz', t: 'rfgy', u: 'yhji', v: 'cfgb', w: 'qase',
-  x: 'zsdc', y: 'tghu', z: 'asx',
+  a: 'qwsz',
+  b: 'vghn',
+  c: 'xdfv',
+  d: 'serfcx',
+  e: 'wsdr',
+  f: 'drtgvc',
+  g: 'ftyhbv',
+  h: 'gyujnb',
+  i: 'ujko',
+  j: 'huikmn',
+  k: 'jiolm',
+  l: 'kop',
+  m: 'njk',
+  n: 'bhjm',
+  o: 'iklp',
+  p: 'ol',
+  q: 'wa',
+  r: 'edft',
+  s: 'awedxz',
+  t: 'rfgy',
+  u: 'yhji',
+  v: 'cfgb',
+  w: 'qase',
+  x: 'zsdc',
+  y: 'tghu',
+  z: 'asx',
 };
-const TYPO_KINDS = new Weighted<'substitute' | 'delete' | 'insert' | 'transpose'>([['substitute', 35], ['delete', 25], ['insert', 20], ['transpose', 20]]);
+const TYPO_KINDS = new Weighted<'substitute' | 'delete' | 'insert' | 'transpose'>([
+  ['substitute', 35],
+  ['delete', 25],
+  ['insert', 20],
+  ['transpose', 20],
+]);
 
 function neighbourOf(rng: Rng, char: string): string {
   const keys = KEYBOARD[fold(char).toLowerCase()] ?? 'aeiou';
@@ -191,7 +231,9 @@ const CULTURES: readonly Culture[] = ['fr', 'en'];
 const GENDERS: readonly Gender[] = ['f', 'm'];
 const ERAS: readonly Era[] = [0, 1, 2];
 
-function perCultureGenderEra<T>(make: (culture: Culture, gender: Gender, era: Era) => T): Record<Culture, Record<Gender, T[]>> {
+function perCultureGenderEra<T>(
+  make: (culture: Culture, gender: Gender, era: Era) => T,
+): Record<Culture, Record<Gender, T[]>> {
   const table = {} as Record<Culture, Record<Gender, T[]>>;
   for (const culture of CULTURES) {
     table[culture] = {} as Record<Gender, T[]>;
@@ -222,39 +264,62 @@ const NAMES = new Map<string, Name>();
 function nameOf(text: string): Name {
   let name = NAMES.get(text);
   if (!name) {
-    const initials = text.split('-').map((part) => slug(part, false)[0] ?? '').join('');
+    const initials = text
+      .split('-')
+      .map((part) => slug(part, false)[0] ?? '')
+      .join('');
     name = { text, slug: slug(text, true), plainSlug: slug(text, false), initials, index: NAMES.size };
     NAMES.set(text, name);
   }
   return name;
 }
 
-const FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
-  new Weighted(FIRST_NAMES[culture][gender].map((row) => [nameOf(row[0]), weightIn(row, era)] as const)),
+const FIRST_NAME_PICKS = perCultureGenderEra(
+  (culture, gender, era) =>
+    new Weighted(FIRST_NAMES[culture][gender].map((row) => [nameOf(row[0]), weightIn(row, era)] as const)),
 );
 /** The dozen most given names of a generation: what namesakes are called. */
-const COMMON_FIRST_NAME_PICKS = perCultureGenderEra((culture, gender, era) =>
-  new Weighted(
-    [...FIRST_NAMES[culture][gender]]
-      .sort((a, b) => weightIn(b, era) - weightIn(a, era))
-      .slice(0, 12)
-      .map((row) => [nameOf(row[0]), weightIn(row, era)] as const),
-  ),
+const COMMON_FIRST_NAME_PICKS = perCultureGenderEra(
+  (culture, gender, era) =>
+    new Weighted(
+      [...FIRST_NAMES[culture][gender]]
+        .sort((a, b) => weightIn(b, era) - weightIn(a, era))
+        .slice(0, 12)
+        .map((row) => [nameOf(row[0]), weightIn(row, era)] as const),
+    ),
 );
 
 function zipf(names: readonly string[], offset: number, count = names.length): Weighted<Name> {
   return new Weighted(names.slice(0, count).map((name, rank) => [nameOf(name), 1 / (rank + 1 + offset)] as const));
 }
-const SURNAME_PICKS = { fr: zipf(FRENCH_SURNAMES, 25), en: zipf(ENGLISH_SURNAMES, 12), other: zipf(OTHER_SURNAMES, 10) };
+const SURNAME_PICKS = {
+  fr: zipf(FRENCH_SURNAMES, 25),
+  en: zipf(ENGLISH_SURNAMES, 12),
+  other: zipf(OTHER_SURNAMES, 10),
+};
 const COMMON_SURNAME_PICKS = { fr: zipf(FRENCH_SURNAMES, 5, 20), en: zipf(ENGLISH_SURNAMES, 5, 15) };
 /** Where a surname comes from, by culture: English-speaking Quebecers often have French surnames. */
 const SURNAME_ORIGINS = {
-  fr: new Weighted<'fr' | 'en' | 'other'>([['fr', 91], ['other', 8], ['en', 1]]),
-  en: new Weighted<'fr' | 'en' | 'other'>([['en', 78], ['fr', 10], ['other', 12]]),
+  fr: new Weighted<'fr' | 'en' | 'other'>([
+    ['fr', 91],
+    ['other', 8],
+    ['en', 1],
+  ]),
+  en: new Weighted<'fr' | 'en' | 'other'>([
+    ['en', 78],
+    ['fr', 10],
+    ['other', 12],
+  ]),
 };
 
 const BIRTH_DECADES = new Weighted<readonly [number, number]>([
-  [[1935, 1944], 8], [[1945, 1954], 16], [[1955, 1964], 20], [[1965, 1974], 18], [[1975, 1984], 16], [[1985, 1994], 13], [[1995, 2005], 9],
+  [[1935, 1944], 8],
+  [[1945, 1954], 16],
+  [[1955, 1964], 20],
+  [[1965, 1974], 18],
+  [[1975, 1984], 16],
+  [[1985, 1994], 13],
+  [[1995, 2005], 9],
 ]);
 
 interface Street {
@@ -270,7 +335,12 @@ function parseStreet(text: string): Street {
   const words = (english ? text.slice(0, -1) : text).split(' ');
   const type = words[0] in STREET_TYPES ? words.shift()! : null;
   const direction = words.length > 1 && words[words.length - 1] in DIRECTIONS ? words.pop()! : null;
-  return { type, name: words.join(' '), direction, english: english && type !== null && STREET_TYPES[type].english !== null };
+  return {
+    type,
+    name: words.join(' '),
+    direction,
+    english: english && type !== null && STREET_TYPES[type].english !== null,
+  };
 }
 
 const STREETS: readonly (readonly Street[])[] = PLACES.map((place) => place.streets.map(parseStreet));
@@ -374,11 +444,24 @@ function unpackSlot(packed: number): SlotPlan {
 }
 
 const BLOCK = 16;
-const HOUSEHOLD_SIZES = new Weighted([[1, 85], [2, 12], [3, 2.5], [4, 0.5]]);
+const HOUSEHOLD_SIZES = new Weighted([
+  [1, 85],
+  [2, 12],
+  [3, 2.5],
+  [4, 0.5],
+]);
 const NAMESAKE_START = 0.04;
-const SECOND_MEMBER_ROLES = new Weighted<Role>([['spouse', 65], ['child', 23], ['parent', 12]]);
+const SECOND_MEMBER_ROLES = new Weighted<Role>([
+  ['spouse', 65],
+  ['child', 23],
+  ['parent', 12],
+]);
 /** With a landline at home: who gives it rather than a cell phone. */
-const MEMBER_PHONES = new Weighted<PhoneSource>([['home', 75], ['own', 20], ['none', 5]]);
+const MEMBER_PHONES = new Weighted<PhoneSource>([
+  ['home', 75],
+  ['own', 20],
+  ['none', 5],
+]);
 
 function eraOf(year: number): Era {
   return year < 1960 ? 0 : year < 1985 ? 1 : 2;
@@ -417,7 +500,13 @@ function drawSurname(rng: Rng, culture: Culture, birthYear: number): Name[] {
 function drawIdentity(rng: Rng, culture: Culture): Identity {
   const gender = rng.chance(0.53) ? 'f' : 'm'; // audiences lean female
   const birth = birthInYear(rng, drawBirthYear(rng));
-  return { culture, gender, first: FIRST_NAME_PICKS[culture][gender][eraOf(birth.year)].pick(rng), last: drawSurname(rng, culture, birth.year), birth };
+  return {
+    culture,
+    gender,
+    first: FIRST_NAME_PICKS[culture][gender][eraOf(birth.year)].pick(rng),
+    last: drawSurname(rng, culture, birth.year),
+    birth,
+  };
 }
 
 function drawCulture(rng: Rng): Culture {
@@ -428,7 +517,11 @@ function drawAddress(rng: Rng, place: number): Address {
   const street = rng.int(0, STREETS[place].length - 1);
   const big = place === 0 || PLACES[place].apartments >= 0.35;
   const number = rng.chance(big ? 0.6 : 0.35) ? rng.int(1000, big ? 9999 : 4999) : rng.int(1, 999);
-  const apartment = rng.chance(PLACES[place].apartments) ? (rng.chance(0.88) ? rng.int(1, 24) : rng.int(101, 1608)) : null;
+  const apartment = rng.chance(PLACES[place].apartments)
+    ? rng.chance(0.88)
+      ? rng.int(1, 24)
+      : rng.int(101, 1608)
+    : null;
   return { place, street, number, apartment };
 }
 
@@ -449,7 +542,14 @@ function drawPhone(rng: Rng, place: number): string {
   const area = rng.chance(0.72) ? main : overlay;
   let exchange: number;
   do exchange = rng.int(200, 999);
-  while (exchange % 100 === 11 || exchange === 555 || exchange === 950 || exchange === 958 || exchange === 959 || exchange === 976);
+  while (
+    exchange % 100 === 11 ||
+    exchange === 555 ||
+    exchange === 950 ||
+    exchange === 958 ||
+    exchange === 959 ||
+    exchange === 976
+  );
   return `${area}${exchange}${String(rng.int(0, 9999)).padStart(4, '0')}`;
 }
 
@@ -475,7 +575,12 @@ function blockPlan(seed: number, block: number): SlotPlan[] {
  * Member `member` of the namesake group starting at `start` in `block`: a common
  * name shared by the group, often the birth year (never the date), sometimes the city.
  */
-function namesakeOf(seed: number, block: number, start: number, member: number): { identity: Identity; place: number | null } {
+function namesakeOf(
+  seed: number,
+  block: number,
+  start: number,
+  member: number,
+): { identity: Identity; place: number | null } {
   const rng = new Rng(mulberry32(seedOf(seed, TAG.namesake, block, start)));
   const culture: Culture = rng.chance(0.8) ? 'fr' : 'en';
   const gender: Gender = rng.chance(0.5) ? 'f' : 'm';
@@ -510,16 +615,31 @@ function drawMembers(rng: Rng, head: Identity, size: number): Member[] {
     if (role === 'child' && childGap === null) role = i === 1 ? 'spouse' : 'sibling';
     if (role === 'parent' && parentGap === null) role = 'spouse';
     const culture = role === 'spouse' && rng.chance(0.15) ? (head.culture === 'fr' ? 'en' : 'fr') : head.culture;
-    const gender: Gender = role === 'spouse' ? (rng.chance(0.92) === (head.gender === 'f') ? 'm' : 'f') : rng.chance(0.5) ? 'f' : 'm';
+    const gender: Gender =
+      role === 'spouse' ? (rng.chance(0.92) === (head.gender === 'f') ? 'm' : 'f') : rng.chance(0.5) ? 'f' : 'm';
     const year =
-      role === 'child' ? head.birth.year + childGap! : role === 'parent' ? head.birth.year - parentGap! : clampYear(head.birth.year + rng.int(-8, 8));
+      role === 'child'
+        ? head.birth.year + childGap!
+        : role === 'parent'
+          ? head.birth.year - parentGap!
+          : clampYear(head.birth.year + rng.int(-8, 8));
     let last: readonly Name[];
     if (role === 'spouse') {
       // Quebec women keep their name since 1981; older couples often share the husband's.
       last = rng.chance(year < 1960 ? 0.5 : 0.15) ? head.last : drawSurname(rng, culture, year);
     } else if (role === 'child') {
-      const compound = spouse !== null && year >= 1980 && head.last.length === 1 && spouse.last.length === 1 && spouse.last[0] !== head.last[0];
-      last = compound && rng.chance(0.25) ? [head.last[0], spouse!.last[0]] : spouse && rng.chance(0.15) ? spouse.last : head.last;
+      const compound =
+        spouse !== null &&
+        year >= 1980 &&
+        head.last.length === 1 &&
+        spouse.last.length === 1 &&
+        spouse.last[0] !== head.last[0];
+      last =
+        compound && rng.chance(0.25)
+          ? [head.last[0], spouse!.last[0]]
+          : spouse && rng.chance(0.15)
+            ? spouse.last
+            : head.last;
     } else {
       last = rng.chance(role === 'parent' ? 0.7 : 0.85) ? head.last : drawSurname(rng, culture, year);
     }
@@ -528,7 +648,9 @@ function drawMembers(rng: Rng, head: Identity, size: number): Member[] {
       const candidate = FIRST_NAME_PICKS[culture][gender][eraOf(year)].pick(rng);
       if (members.every((member) => distinctFirstNames(candidate, member.identity.first))) first = candidate;
     }
-    first ??= nameOf(culture === 'fr' ? (gender === 'f' ? 'Bernadette' : 'Rosaire') : gender === 'f' ? 'Gwendolyn' : 'Reginald');
+    first ??= nameOf(
+      culture === 'fr' ? (gender === 'f' ? 'Bernadette' : 'Rosaire') : gender === 'f' ? 'Gwendolyn' : 'Reginald',
+    );
     const identity: Identity = { culture, gender, first, last, birth: birthInYear(rng, year) };
     if (role === 'spouse') spouse = identity;
     members.push({ identity, role, phone: 'home' });
@@ -543,7 +665,12 @@ function drawHousehold(seed: number, block: number, slot: SlotPlan): Household {
     const namesake = slot.namesake && namesakeOf(seed, block, slot.namesake.start, slot.namesake.member);
     const identity = namesake?.identity ?? drawIdentity(rng, drawCulture(rng));
     const place = namesake?.place ?? PLACE_PICKS[identity.culture].pick(rng);
-    return { head, members: [{ identity, role: 'single', phone: rng.chance(0.88) ? 'own' : 'none' }], address: drawAddress(rng, place), sharedEmail: false };
+    return {
+      head,
+      members: [{ identity, role: 'single', phone: rng.chance(0.88) ? 'own' : 'none' }],
+      address: drawAddress(rng, place),
+      sharedEmail: false,
+    };
   }
   const headIdentity = drawIdentity(rng, drawCulture(rng));
   const members = drawMembers(rng, headIdentity, slot.size);
@@ -614,24 +741,53 @@ interface Draft {
   lost: number;
 }
 
-const PHONE_FORMATS = new Weighted([[0, 28], [1, 30], [2, 6], [3, 8], [4, 12], [5, 4], [6, 4], [7, 8]]);
+const PHONE_FORMATS = new Weighted([
+  [0, 28],
+  [1, 30],
+  [2, 6],
+  [3, 8],
+  [4, 12],
+  [5, 4],
+  [6, 4],
+  [7, 8],
+]);
 
 function formatPhone(digits: string, format: number): string {
   const [a, x, l] = [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)];
   switch (format) {
-    case 0: return `(${a}) ${x}-${l}`;
-    case 1: return `${a}-${x}-${l}`;
-    case 2: return `+1 ${a} ${x} ${l}`;
-    case 3: return `${a}${x}${l}`;
-    case 4: return `${a} ${x}-${l}`;
-    case 5: return `${a}.${x}.${l}`;
-    case 6: return `1-${a}-${x}-${l}`;
-    default: return `${a} ${x} ${l}`;
+    case 0:
+      return `(${a}) ${x}-${l}`;
+    case 1:
+      return `${a}-${x}-${l}`;
+    case 2:
+      return `+1 ${a} ${x} ${l}`;
+    case 3:
+      return `${a}${x}${l}`;
+    case 4:
+      return `${a} ${x}-${l}`;
+    case 5:
+      return `${a}.${x}.${l}`;
+    case 6:
+      return `1-${a}-${x}-${l}`;
+    default:
+      return `${a} ${x} ${l}`;
   }
 }
 
-const FRENCH_APARTMENT = [(n: number) => `app. ${n}`, (n: number) => `app ${n}`, (n: number) => `appartement ${n}`, (n: number) => `# ${n}`, (n: number) => `app. ${n}`];
-const ENGLISH_APARTMENT = [(n: number) => `apt ${n}`, (n: number) => `Apt. ${n}`, (n: number) => `unit ${n}`, (n: number) => `#${n}`, (n: number) => `suite ${n}`];
+const FRENCH_APARTMENT = [
+  (n: number) => `app. ${n}`,
+  (n: number) => `app ${n}`,
+  (n: number) => `appartement ${n}`,
+  (n: number) => `# ${n}`,
+  (n: number) => `app. ${n}`,
+];
+const ENGLISH_APARTMENT = [
+  (n: number) => `apt ${n}`,
+  (n: number) => `Apt. ${n}`,
+  (n: number) => `unit ${n}`,
+  (n: number) => `#${n}`,
+  (n: number) => `suite ${n}`,
+];
 
 function drawAddressStyle(rng: Rng, culture: Culture): AddressStyle {
   return {
@@ -685,22 +841,43 @@ function renderNames(draft: Draft): [string, string] {
   let first = draft.first;
   if (first.includes('-') && draft.firstHyphen > 0) {
     const parts = first.split('-');
-    first = draft.firstHyphen === 1 ? parts.join(' ') : draft.firstHyphen === 2 ? parts.map((p) => `${p[0]}.`).join('-') : parts.map((p) => p[0]).join('');
+    first =
+      draft.firstHyphen === 1
+        ? parts.join(' ')
+        : draft.firstHyphen === 2
+          ? parts.map((p) => `${p[0]}.`).join('-')
+          : parts.map((p) => p[0]).join('');
   }
   const parts = draft.last.map((part) => {
     if (draft.saintForm === 0 || !/^(St|Ste)-/.test(part)) return part;
     return draft.saintForm === 1 ? part.replace(/^Ste-/, 'Sainte-').replace(/^St-/, 'Saint-') : part.replace('-', ' ');
   });
-  let last = parts.length === 1 ? parts[0] : draft.lastForm === 2 ? parts[0] : draft.lastForm === 3 ? parts[1] : parts.join(draft.lastForm === 1 ? ' ' : '-');
+  let last =
+    parts.length === 1
+      ? parts[0]
+      : draft.lastForm === 2
+        ? parts[0]
+        : draft.lastForm === 3
+          ? parts[1]
+          : parts.join(draft.lastForm === 1 ? ' ' : '-');
   if (draft.accentless) {
     first = fold(first);
     last = fold(last);
   }
   switch (draft.nameCase) {
-    case 1: last = last.toUpperCase(); break;
-    case 2: first = first.toUpperCase(); last = last.toUpperCase(); break;
-    case 3: first = first.toLowerCase(); last = last.toLowerCase(); break;
-    default: break;
+    case 1:
+      last = last.toUpperCase();
+      break;
+    case 2:
+      first = first.toUpperCase();
+      last = last.toUpperCase();
+      break;
+    case 3:
+      first = first.toLowerCase();
+      last = last.toLowerCase();
+      break;
+    default:
+      break;
   }
   return draft.swapped ? [last, first] : [first, last];
 }
@@ -709,7 +886,10 @@ function renderEmail(email: string, emailCase: number): string {
   if (emailCase === 2) return email.toUpperCase();
   if (emailCase === 1) {
     const [local, domain] = email.split('@');
-    return `${local.split('.').map((p) => (p ? p[0].toUpperCase() + p.slice(1) : p)).join('.')}@${domain[0].toUpperCase()}${domain.slice(1)}`;
+    return `${local
+      .split('.')
+      .map((p) => (p ? p[0].toUpperCase() + p.slice(1) : p))
+      .join('.')}@${domain[0].toUpperCase()}${domain.slice(1)}`;
   }
   return email;
 }
@@ -717,7 +897,8 @@ function renderEmail(email: string, emailCase: number): string {
 function renderCity(draft: Draft): string | null {
   if (draft.city === null) return null;
   let city = draft.city;
-  if (draft.cityStyle === 1) city = /^Saint(e)?-/.test(city) ? city.replace(/^Sainte-/, 'Ste-').replace(/^Saint-/, 'St-') : city.toUpperCase();
+  if (draft.cityStyle === 1)
+    city = /^Saint(e)?-/.test(city) ? city.replace(/^Sainte-/, 'Ste-').replace(/^Saint-/, 'St-') : city.toUpperCase();
   else if (draft.cityStyle === 2) city = city.toUpperCase();
   return draft.accentless ? fold(city) : city;
 }
@@ -735,7 +916,14 @@ function render(entityId: number, draft: Draft): LabelledPerson {
     addressLine1: addressLine1 !== null && draft.accentless ? fold(addressLine1) : addressLine1,
     addressLine2,
     city: renderCity(draft),
-    postalCode: postal === null ? null : draft.postalStyle === 1 ? postal.replace(' ', '') : draft.postalStyle === 2 ? postal.toLowerCase() : postal,
+    postalCode:
+      postal === null
+        ? null
+        : draft.postalStyle === 1
+          ? postal.replace(' ', '')
+          : draft.postalStyle === 2
+            ? postal.toLowerCase()
+            : postal,
     birthDate: draft.birth === null ? null : isoDate(draft.birth),
     preferredLanguage: draft.language,
   };
@@ -759,7 +947,11 @@ const LOCAL_PATTERNS = new Weighted<LocalPattern>([
   [(f, l) => `${l}.${f}`, 4],
   [(f, l) => `${f}.${l[0]}`, 3],
   [(_f, l, fi) => `${l}${fi}`, 3],
-  [(f, _l, _fi, _y, rng) => (rng.chance(0.5) ? `${rng.pick(EMAIL_WORDS)}${rng.int(1, 99)}` : `${rng.pick(EMAIL_WORDS)}_${f}`), 4],
+  [
+    (f, _l, _fi, _y, rng) =>
+      rng.chance(0.5) ? `${rng.pick(EMAIL_WORDS)}${rng.int(1, 99)}` : `${rng.pick(EMAIL_WORDS)}_${f}`,
+    4,
+  ],
 ]);
 
 /**
@@ -770,12 +962,21 @@ function emailFor(seed: number, entityId: number, identity: Identity, variant: n
   const rng = new Rng(mulberry32(seedOf(seed, TAG.email, entityId, variant)));
   const keepHyphen = rng.chance(0.4);
   const f = keepHyphen ? identity.first.slug : identity.first.plainSlug;
-  const l = identity.last.length === 1 ? (keepHyphen ? identity.last[0].slug : identity.last[0].plainSlug) : identity.last.map((part) => (keepHyphen ? part.slug : part.plainSlug)).join(keepHyphen ? '-' : '');
+  const l =
+    identity.last.length === 1
+      ? keepHyphen
+        ? identity.last[0].slug
+        : identity.last[0].plainSlug
+      : identity.last.map((part) => (keepHyphen ? part.slug : part.plainSlug)).join(keepHyphen ? '-' : '');
   const initials = identity.first.initials;
   const year = identity.birth.year;
   if (rng.chance(0.08)) return `${f}.${l}${variant > 0 ? rng.int(2, 9) : ''}@${rng.pick(EMPLOYER_DOMAINS)}`;
   let local = LOCAL_PATTERNS.pick(rng)(f, l, initials, year, rng);
-  if (variant > 0) local += variant <= 3 ? String(rng.chance(0.5) ? year % 100 : rng.int(1, 99)).padStart(2, '0') : String(rng.int(100, 9999));
+  if (variant > 0)
+    local +=
+      variant <= 3
+        ? String(rng.chance(0.5) ? year % 100 : rng.int(1, 99)).padStart(2, '0')
+        : String(rng.int(100, 9999));
   return `${local}@${EMAIL_DOMAIN_PICKS.pick(rng)}`;
 }
 
@@ -808,218 +1009,350 @@ function otherThan(rng: Rng, choices: readonly number[], current: number): numbe
  */
 const CHANGES: readonly (readonly [string, number, Change])[] = [
   // Names
-  ['accents', 9, ({ draft }) => {
-    if (!hasAccents(draft)) return false;
-    draft.accentless = !draft.accentless;
-    return true;
-  }],
-  ['case', 6, ({ rng, draft }) => {
-    draft.nameCase = otherThan(rng, [0, 0, 1, 1, 2, 3], draft.nameCase);
-    return true;
-  }],
-  ['hyphen', 12, ({ rng, draft }) => {
-    const options: ('first' | 'compound' | 'saint')[] = [];
-    if (draft.first.includes('-') && !draft.firstEdited) options.push('first');
-    if (draft.last.length === 2 && draft.lastForm < 2) options.push('compound');
-    if (draft.last.some((part) => /^(St|Ste)-/.test(part))) options.push('saint');
-    if (options.length === 0) return false;
-    const option = rng.pick(options);
-    if (option === 'first') draft.firstHyphen = otherThan(rng, draft.first.startsWith('Marie-') ? [0, 1, 1, 2] : [0, 1, 1, 2, 3], draft.firstHyphen);
-    else if (option === 'compound') draft.lastForm = draft.lastForm === 0 ? 1 : 0;
-    else draft.saintForm = otherThan(rng, [0, 1, 2], draft.saintForm);
-    return true;
-  }],
-  ['compound surname reduced', 8, ({ rng, draft }) => {
-    if (draft.last.length !== 2 || draft.lastForm >= 2) return false;
-    draft.lastForm = rng.chance(0.7) ? 2 : 3;
-    return true;
-  }],
-  ['name typo', 9, ({ rng, draft }) => {
-    const onFirst = !draft.firstEdited && draft.firstHyphen < 2 && (draft.lastEdited || rng.chance(0.45));
-    if (onFirst) {
-      const changed = typo(rng, draft.first);
+  [
+    'accents',
+    9,
+    ({ draft }) => {
+      if (!hasAccents(draft)) return false;
+      draft.accentless = !draft.accentless;
+      return true;
+    },
+  ],
+  [
+    'case',
+    6,
+    ({ rng, draft }) => {
+      draft.nameCase = otherThan(rng, [0, 0, 1, 1, 2, 3], draft.nameCase);
+      return true;
+    },
+  ],
+  [
+    'hyphen',
+    12,
+    ({ rng, draft }) => {
+      const options: ('first' | 'compound' | 'saint')[] = [];
+      if (draft.first.includes('-') && !draft.firstEdited) options.push('first');
+      if (draft.last.length === 2 && draft.lastForm < 2) options.push('compound');
+      if (draft.last.some((part) => /^(St|Ste)-/.test(part))) options.push('saint');
+      if (options.length === 0) return false;
+      const option = rng.pick(options);
+      if (option === 'first')
+        draft.firstHyphen = otherThan(
+          rng,
+          draft.first.startsWith('Marie-') ? [0, 1, 1, 2] : [0, 1, 1, 2, 3],
+          draft.firstHyphen,
+        );
+      else if (option === 'compound') draft.lastForm = draft.lastForm === 0 ? 1 : 0;
+      else draft.saintForm = otherThan(rng, [0, 1, 2], draft.saintForm);
+      return true;
+    },
+  ],
+  [
+    'compound surname reduced',
+    8,
+    ({ rng, draft }) => {
+      if (draft.last.length !== 2 || draft.lastForm >= 2) return false;
+      draft.lastForm = rng.chance(0.7) ? 2 : 3;
+      return true;
+    },
+  ],
+  [
+    'name typo',
+    9,
+    ({ rng, draft }) => {
+      const onFirst = !draft.firstEdited && draft.firstHyphen < 2 && (draft.lastEdited || rng.chance(0.45));
+      if (onFirst) {
+        const changed = typo(rng, draft.first);
+        if (changed === null) return false;
+        draft.first = changed;
+        draft.firstEdited = true;
+        return true;
+      }
+      if (draft.lastEdited) return false;
+      const part = draft.last.length === 1 || draft.lastForm === 2 ? 0 : draft.lastForm === 3 ? 1 : rng.int(0, 1);
+      const changed = typo(rng, draft.last[part]);
       if (changed === null) return false;
-      draft.first = changed;
+      draft.last[part] = changed;
+      draft.lastEdited = true;
+      return true;
+    },
+  ],
+  [
+    'first and last swapped',
+    3,
+    ({ draft }) => {
+      draft.swapped = !draft.swapped;
+      return true;
+    },
+  ],
+  [
+    'nickname',
+    8,
+    ({ rng, draft }) => {
+      // French first names are seldom shortened in a record: half the chances.
+      if (!NICKNAMES[draft.formalFirst] || draft.firstEdited || (draft.culture === 'fr' && rng.chance(0.5)))
+        return false;
+      draft.first = rng.pick(nameGroup(draft.formalFirst).filter((name) => name !== draft.first));
+      draft.firstHyphen = 0;
       draft.firstEdited = true;
       return true;
-    }
-    if (draft.lastEdited) return false;
-    const part = draft.last.length === 1 || draft.lastForm === 2 ? 0 : draft.lastForm === 3 ? 1 : rng.int(0, 1);
-    const changed = typo(rng, draft.last[part]);
-    if (changed === null) return false;
-    draft.last[part] = changed;
-    draft.lastEdited = true;
-    return true;
-  }],
-  ['first and last swapped', 3, ({ draft }) => {
-    draft.swapped = !draft.swapped;
-    return true;
-  }],
-  ['nickname', 8, ({ rng, draft }) => {
-    // French first names are seldom shortened in a record: half the chances.
-    if (!NICKNAMES[draft.formalFirst] || draft.firstEdited || (draft.culture === 'fr' && rng.chance(0.5))) return false;
-    draft.first = rng.pick(nameGroup(draft.formalFirst).filter((name) => name !== draft.first));
-    draft.firstHyphen = 0;
-    draft.firstEdited = true;
-    return true;
-  }],
+    },
+  ],
   // Email
-  ['email at another domain', 4, ({ rng, draft }) => {
-    if (draft.email === null || draft.lost & LOST.email) return false;
-    const [local, domain] = draft.email.split('@');
-    let next = EMAIL_DOMAIN_PICKS.pick(rng);
-    while (next === domain) next = EMAIL_DOMAIN_PICKS.pick(rng);
-    draft.email = `${local}@${next}`;
-    draft.lost |= LOST.email;
-    return true;
-  }],
-  ['new email', 4, ({ rng, draft, original, seed, entityId, identity }) => {
-    if (draft.email === null || draft.lost & LOST.email) return false;
-    const email = emailFor(seed, entityId, identity, 40 + rng.int(0, 1000));
-    if (email === original.email) return false;
-    draft.email = email;
-    draft.lost |= LOST.email;
-    return true;
-  }],
-  ['email missing', 5, ({ draft }) => {
-    if (draft.email === null) return false;
-    draft.email = null;
-    draft.lost |= LOST.email;
-    return true;
-  }],
-  ['email typo', 3, ({ rng, draft }) => {
-    if (draft.email === null || draft.lost & LOST.email) return false;
-    const [local, domain] = draft.email.split('@');
-    const changed = typo(rng, local)?.toLowerCase();
-    if (!changed || !VALID_LOCAL_PART.test(changed)) return false; // no "alexandra.@"
-    draft.email = `${changed}@${domain}`;
-    draft.lost |= LOST.email; // recognisable, but namesakes' emails are often one typo apart too
-    return true;
-  }],
-  ['email case', 2, ({ rng, draft }) => {
-    if (draft.email === null) return false;
-    draft.emailCase = otherThan(rng, [0, 1, 1, 2], draft.emailCase);
-    return true;
-  }],
+  [
+    'email at another domain',
+    4,
+    ({ rng, draft }) => {
+      if (draft.email === null || draft.lost & LOST.email) return false;
+      const [local, domain] = draft.email.split('@');
+      let next = EMAIL_DOMAIN_PICKS.pick(rng);
+      while (next === domain) next = EMAIL_DOMAIN_PICKS.pick(rng);
+      draft.email = `${local}@${next}`;
+      draft.lost |= LOST.email;
+      return true;
+    },
+  ],
+  [
+    'new email',
+    4,
+    ({ rng, draft, original, seed, entityId, identity }) => {
+      if (draft.email === null || draft.lost & LOST.email) return false;
+      const email = emailFor(seed, entityId, identity, 40 + rng.int(0, 1000));
+      if (email === original.email) return false;
+      draft.email = email;
+      draft.lost |= LOST.email;
+      return true;
+    },
+  ],
+  [
+    'email missing',
+    5,
+    ({ draft }) => {
+      if (draft.email === null) return false;
+      draft.email = null;
+      draft.lost |= LOST.email;
+      return true;
+    },
+  ],
+  [
+    'email typo',
+    3,
+    ({ rng, draft }) => {
+      if (draft.email === null || draft.lost & LOST.email) return false;
+      const [local, domain] = draft.email.split('@');
+      const changed = typo(rng, local)?.toLowerCase();
+      if (!changed || !VALID_LOCAL_PART.test(changed)) return false; // no "alexandra.@"
+      draft.email = `${changed}@${domain}`;
+      draft.lost |= LOST.email; // recognisable, but namesakes' emails are often one typo apart too
+      return true;
+    },
+  ],
+  [
+    'email case',
+    2,
+    ({ rng, draft }) => {
+      if (draft.email === null) return false;
+      draft.emailCase = otherThan(rng, [0, 1, 1, 2], draft.emailCase);
+      return true;
+    },
+  ],
   // Phone
-  ['phone missing', 5, ({ draft }) => {
-    if (draft.phone === null) return false;
-    draft.phone = null;
-    draft.lost |= LOST.phone;
-    return true;
-  }],
-  ['phone reformatted', 7, ({ rng, draft }) => {
-    if (draft.phone === null) return false;
-    draft.phoneFormat = otherThan(rng, [0, 1, 2, 3, 4, 5, 6, 7], draft.phoneFormat);
-    return true;
-  }],
-  ['new phone', 3, ({ rng, draft, original }) => {
-    if (draft.phone === null) return false;
-    draft.phone = drawPhone(rng, original.address?.place ?? draft.address?.place ?? 0);
-    draft.lost |= LOST.phone;
-    return true;
-  }],
+  [
+    'phone missing',
+    5,
+    ({ draft }) => {
+      if (draft.phone === null) return false;
+      draft.phone = null;
+      draft.lost |= LOST.phone;
+      return true;
+    },
+  ],
+  [
+    'phone reformatted',
+    7,
+    ({ rng, draft }) => {
+      if (draft.phone === null) return false;
+      draft.phoneFormat = otherThan(rng, [0, 1, 2, 3, 4, 5, 6, 7], draft.phoneFormat);
+      return true;
+    },
+  ],
+  [
+    'new phone',
+    3,
+    ({ rng, draft, original }) => {
+      if (draft.phone === null) return false;
+      draft.phone = drawPhone(rng, original.address?.place ?? draft.address?.place ?? 0);
+      draft.lost |= LOST.phone;
+      return true;
+    },
+  ],
   // Address
-  ['moved', 5, ({ rng, draft }) => {
-    const from = draft.address;
-    if (from === null) return false;
-    const place = rng.chance(0.6) ? from.place : PLACE_PICKS[draft.culture].pick(rng);
-    let address = drawAddress(rng, place);
-    for (let i = 0; i < 10 && address.place === from.place && address.street === from.street; i++) address = drawAddress(rng, place);
-    if (address.place === from.place && address.street === from.street) return false;
-    draft.address = address;
-    draft.streetName = null;
-    draft.city = PLACES[place].city;
-    draft.postalCode = postalCodeOf(address);
-    draft.lost |= LOST.address;
-    return true;
-  }],
-  ['street written differently', 6, ({ rng, draft }) => {
-    if (draft.address === null) return false;
-    const street = STREETS[draft.address.place][draft.address.street];
-    const style = { ...draft.addressStyle };
-    const options = ['comma'];
-    if (street.type && STREET_TYPES[street.type].short.length) options.push('type', 'type');
-    if (street.direction) options.push('direction');
-    if (/\bSainte?-/.test(street.name)) options.push('saint');
-    if (street.english) options.push('english');
-    for (const option of new Set([rng.pick(options), rng.pick(options)])) {
-      if (option === 'comma') style.comma = !style.comma;
-      else if (option === 'type') style.typeShort = style.typeShort >= 0 ? -1 : rng.int(0, 3);
-      else if (option === 'direction') style.directionShort = !style.directionShort;
-      else if (option === 'saint') style.saintShort = !style.saintShort;
-      else style.english = !style.english;
-    }
-    draft.addressStyle = style;
-    return true;
-  }],
-  ['street typo', 2, ({ rng, draft }) => {
-    if (draft.address === null || draft.streetName !== null) return false;
-    const words = STREETS[draft.address.place][draft.address.street].name.split(' ');
-    const changed = typo(rng, words[words.length - 1]); // the name proper, not "de la"
-    if (changed === null) return false;
-    words[words.length - 1] = changed;
-    draft.streetName = words.join(' ');
-    return true;
-  }],
-  ['apartment written differently', 3, ({ rng, draft }) => {
-    if (draft.address === null || draft.address.apartment === null) return false;
-    const style = { ...draft.addressStyle };
-    if (rng.chance(0.2)) draft.address = { ...draft.address, apartment: null };
-    else if (rng.chance(0.5)) style.apartmentInLine1 = !style.apartmentInLine1;
-    else style.apartmentStyle = otherThan(rng, [0, 1, 2, 3, 4], style.apartmentStyle % 5);
-    draft.addressStyle = style;
-    return true;
-  }],
-  ['postal code written differently', 2, ({ rng, draft }) => {
-    if (draft.postalCode === null) return false;
-    draft.postalStyle = otherThan(rng, [0, 1, 1, 2], draft.postalStyle);
-    return true;
-  }],
-  ['city written differently', 2, ({ rng, draft }) => {
-    if (draft.city === null) return false;
-    draft.cityStyle = otherThan(rng, [0, 1, 2], draft.cityStyle);
-    return true;
-  }],
-  ['address missing', 3, ({ rng, draft }) => {
-    if (draft.address === null) return false;
-    draft.address = null;
-    draft.postalCode = null;
-    if (rng.chance(0.6)) draft.city = null;
-    draft.lost |= LOST.address;
-    return true;
-  }],
+  [
+    'moved',
+    5,
+    ({ rng, draft }) => {
+      const from = draft.address;
+      if (from === null) return false;
+      const place = rng.chance(0.6) ? from.place : PLACE_PICKS[draft.culture].pick(rng);
+      let address = drawAddress(rng, place);
+      for (let i = 0; i < 10 && address.place === from.place && address.street === from.street; i++)
+        address = drawAddress(rng, place);
+      if (address.place === from.place && address.street === from.street) return false;
+      draft.address = address;
+      draft.streetName = null;
+      draft.city = PLACES[place].city;
+      draft.postalCode = postalCodeOf(address);
+      draft.lost |= LOST.address;
+      return true;
+    },
+  ],
+  [
+    'street written differently',
+    6,
+    ({ rng, draft }) => {
+      if (draft.address === null) return false;
+      const street = STREETS[draft.address.place][draft.address.street];
+      const style = { ...draft.addressStyle };
+      const options = ['comma'];
+      if (street.type && STREET_TYPES[street.type].short.length) options.push('type', 'type');
+      if (street.direction) options.push('direction');
+      if (/\bSainte?-/.test(street.name)) options.push('saint');
+      if (street.english) options.push('english');
+      for (const option of new Set([rng.pick(options), rng.pick(options)])) {
+        if (option === 'comma') style.comma = !style.comma;
+        else if (option === 'type') style.typeShort = style.typeShort >= 0 ? -1 : rng.int(0, 3);
+        else if (option === 'direction') style.directionShort = !style.directionShort;
+        else if (option === 'saint') style.saintShort = !style.saintShort;
+        else style.english = !style.english;
+      }
+      draft.addressStyle = style;
+      return true;
+    },
+  ],
+  [
+    'street typo',
+    2,
+    ({ rng, draft }) => {
+      if (draft.address === null || draft.streetName !== null) return false;
+      const words = STREETS[draft.address.place][draft.address.street].name.split(' ');
+      const changed = typo(rng, words[words.length - 1]); // the name proper, not "de la"
+      if (changed === null) return false;
+      words[words.length - 1] = changed;
+      draft.streetName = words.join(' ');
+      return true;
+    },
+  ],
+  [
+    'apartment written differently',
+    3,
+    ({ rng, draft }) => {
+      if (draft.address === null || draft.address.apartment === null) return false;
+      const style = { ...draft.addressStyle };
+      if (rng.chance(0.2)) draft.address = { ...draft.address, apartment: null };
+      else if (rng.chance(0.5)) style.apartmentInLine1 = !style.apartmentInLine1;
+      else style.apartmentStyle = otherThan(rng, [0, 1, 2, 3, 4], style.apartmentStyle % 5);
+      draft.addressStyle = style;
+      return true;
+    },
+  ],
+  [
+    'postal code written differently',
+    2,
+    ({ rng, draft }) => {
+      if (draft.postalCode === null) return false;
+      draft.postalStyle = otherThan(rng, [0, 1, 1, 2], draft.postalStyle);
+      return true;
+    },
+  ],
+  [
+    'city written differently',
+    2,
+    ({ rng, draft }) => {
+      if (draft.city === null) return false;
+      draft.cityStyle = otherThan(rng, [0, 1, 2], draft.cityStyle);
+      return true;
+    },
+  ],
+  [
+    'address missing',
+    3,
+    ({ rng, draft }) => {
+      if (draft.address === null) return false;
+      draft.address = null;
+      draft.postalCode = null;
+      if (rng.chance(0.6)) draft.city = null;
+      draft.lost |= LOST.address;
+      return true;
+    },
+  ],
   // Birth date and language
-  ['birth date missing', 5, ({ draft }) => {
-    if (draft.birth === null) return false;
-    draft.birth = null;
-    draft.lost |= LOST.birth;
-    return true;
-  }],
-  ['birth date added', 2, ({ draft }) => {
-    if (draft.birth !== null || draft.lost & LOST.birth) return false;
-    draft.birth = draft.hiddenBirth;
-    return true;
-  }],
-  ['day and month swapped', 1, ({ draft }) => {
-    const birth = draft.birth;
-    if (birth === null || birth.day > 12 || birth.day === birth.month) return false;
-    draft.birth = { year: birth.year, month: birth.day, day: birth.month };
-    draft.lost |= LOST.birth;
-    return true;
-  }],
-  ['language changed or missing', 2, ({ rng, draft }) => {
-    draft.language = draft.language === null ? draft.culture : rng.chance(0.5) ? null : draft.language === 'fr' ? 'en' : 'fr';
-    return true;
-  }],
+  [
+    'birth date missing',
+    5,
+    ({ draft }) => {
+      if (draft.birth === null) return false;
+      draft.birth = null;
+      draft.lost |= LOST.birth;
+      return true;
+    },
+  ],
+  [
+    'birth date added',
+    2,
+    ({ draft }) => {
+      if (draft.birth !== null || draft.lost & LOST.birth) return false;
+      draft.birth = draft.hiddenBirth;
+      return true;
+    },
+  ],
+  [
+    'day and month swapped',
+    1,
+    ({ draft }) => {
+      const birth = draft.birth;
+      if (birth === null || birth.day > 12 || birth.day === birth.month) return false;
+      draft.birth = { year: birth.year, month: birth.day, day: birth.month };
+      draft.lost |= LOST.birth;
+      return true;
+    },
+  ],
+  [
+    'language changed or missing',
+    2,
+    ({ rng, draft }) => {
+      draft.language =
+        draft.language === null ? draft.culture : rng.chance(0.5) ? null : draft.language === 'fr' ? 'en' : 'fr';
+      return true;
+    },
+  ],
 ];
 
 /** Changes that neither lose a signal nor make a new email or phone: the fallback when draws keep failing. */
-const SAFE_CHANGES = new Set(['accents', 'case', 'hyphen', 'first and last swapped', 'email case', 'phone reformatted', 'street written differently', 'postal code written differently', 'city written differently']);
+const SAFE_CHANGES = new Set([
+  'accents',
+  'case',
+  'hyphen',
+  'first and last swapped',
+  'email case',
+  'phone reformatted',
+  'street written differently',
+  'postal code written differently',
+  'city written differently',
+]);
 const CHANGE_PICKS = new Weighted(CHANGES.map((change, i) => [i, change[1]] as const));
-const SAFE_CHANGE_PICKS = new Weighted(CHANGES.map((change, i) => [i, SAFE_CHANGES.has(change[0]) ? change[1] : 0] as const));
-const CHANGE_COUNTS = new Weighted([[1, 50], [2, 33], [3, 17]]);
-const DUPLICATE_COUNTS = new Weighted([[1, 80], [2, 15], [3, 5]]);
+const SAFE_CHANGE_PICKS = new Weighted(
+  CHANGES.map((change, i) => [i, SAFE_CHANGES.has(change[0]) ? change[1] : 0] as const),
+);
+const CHANGE_COUNTS = new Weighted([
+  [1, 50],
+  [2, 33],
+  [3, 17],
+]);
+const DUPLICATE_COUNTS = new Weighted([
+  [1, 80],
+  [2, 15],
+  [3, 5],
+]);
 /** Tries at making a duplicate before only safe changes are drawn. */
 const SAFE_AFTER = 60;
 
@@ -1039,7 +1372,12 @@ function keptSignals(original: Draft, duplicate: Draft): number {
 }
 
 function copyDraft(draft: Draft): Draft {
-  return { ...draft, last: [...draft.last], addressStyle: { ...draft.addressStyle }, address: draft.address && { ...draft.address } };
+  return {
+    ...draft,
+    last: [...draft.last],
+    addressStyle: { ...draft.addressStyle },
+    address: draft.address && { ...draft.address },
+  };
 }
 
 // --- Uniqueness of emails and phones (first pass) -----------------------------------------------
@@ -1162,8 +1500,10 @@ class Population {
 
     const place = household.address.place;
     let phone: string | null = null;
-    if (member.phone === 'home' && member.role !== 'head') phone = this.phone(household.head, place, this.phoneVariant[household.head]);
-    else if (member.phone !== 'none' && taken) [this.phoneVariant[entityId], phone] = firstFree(taken, (variant) => this.phone(entityId, place, variant));
+    if (member.phone === 'home' && member.role !== 'head')
+      phone = this.phone(household.head, place, this.phoneVariant[household.head]);
+    else if (member.phone !== 'none' && taken)
+      [this.phoneVariant[entityId], phone] = firstFree(taken, (variant) => this.phone(entityId, place, variant));
     else if (member.phone !== 'none') phone = this.phone(entityId, place, this.phoneVariant[entityId]);
     // Everyone is reachable somehow (no email, phone nor address means an email), and the
     // household email the others share is the head's own.
@@ -1171,8 +1511,10 @@ class Population {
     let email: string | null = null;
     if (wantsEmail) {
       const head = household.members[0];
-      if (household.sharedEmail && index > 0) email = this.email(household.head, head.identity, this.emailVariant[household.head]);
-      else if (taken) [this.emailVariant[entityId], email] = firstFree(taken, (variant) => this.email(entityId, identity, variant));
+      if (household.sharedEmail && index > 0)
+        email = this.email(household.head, head.identity, this.emailVariant[household.head]);
+      else if (taken)
+        [this.emailVariant[entityId], email] = firstFree(taken, (variant) => this.email(entityId, identity, variant));
       else email = this.email(entityId, identity, this.emailVariant[entityId]);
     }
     return { household, member, identity, rng, showBirth, hasAddress, email, phone };
@@ -1182,7 +1524,13 @@ class Population {
   person(entityId: number, taken?: TakenSet): Person {
     const { household, member, identity, rng, showBirth, hasAddress, email, phone } = this.contacts(entityId, taken);
     const culture = identity.culture;
-    const language = rng.chance(culture === 'fr' ? 0.93 : 0.88) ? culture : rng.chance(0.75) ? (culture === 'fr' ? 'en' : 'fr') : null;
+    const language = rng.chance(culture === 'fr' ? 0.93 : 0.88)
+      ? culture
+      : rng.chance(0.75)
+        ? culture === 'fr'
+          ? 'en'
+          : 'fr'
+        : null;
     const short = NICKNAMES[identity.first.text];
     const first = short && rng.chance(culture === 'en' ? 0.08 : 0.02) ? rng.pick(short) : identity.first.text;
     const draftStyle = {
@@ -1232,7 +1580,14 @@ class Population {
   duplicate(person: Person, k: number, attempt: number): Draft {
     const rng = new Rng(mulberry32(seedOf(this.seed, TAG.duplicate, person.entityId, k, attempt)));
     const draft = copyDraft(person.draft);
-    const context: ChangeContext = { rng, draft, original: person.draft, seed: this.seed, entityId: person.entityId, identity: person.identity };
+    const context: ChangeContext = {
+      rng,
+      draft,
+      original: person.draft,
+      seed: this.seed,
+      entityId: person.entityId,
+      identity: person.identity,
+    };
     const picks = attempt >= SAFE_AFTER ? SAFE_CHANGE_PICKS : CHANGE_PICKS;
     const wanted = CHANGE_COUNTS.pick(rng);
     const used = new Set<number>();
@@ -1256,7 +1611,8 @@ interface DuplicatePlan {
 
 function checkOptions(options: QuebecPeopleOptions): void {
   if (!Number.isInteger(options.people) || options.people < 1) throw new Error('people must be a positive integer');
-  if (!(options.duplicateRate >= 0 && options.duplicateRate <= 0.75)) throw new Error('duplicateRate must be between 0 and 0.75');
+  if (!(options.duplicateRate >= 0 && options.duplicateRate <= 0.75))
+    throw new Error('duplicateRate must be between 0 and 0.75');
   if (!Number.isInteger(options.seed)) throw new Error('seed must be an integer');
 }
 
@@ -1392,7 +1748,10 @@ export function* quebecPeople(options: QuebecPeopleOptions): Generator<LabelledP
     } else {
       const j = record - people;
       const person = population.person(duplicates.duplicateOf[j]);
-      yield render(person.entityId, population.duplicate(person, duplicates.duplicateK[j], duplicates.duplicateAttempt[j]));
+      yield render(
+        person.entityId,
+        population.duplicate(person, duplicates.duplicateK[j], duplicates.duplicateAttempt[j]),
+      );
     }
   }
 }
@@ -1425,7 +1784,17 @@ export function* truthPairs(entityIds: readonly number[]): Generator<[number, nu
 
 /** Headers the contacts import recognizes (libs/contacts import-columns.util.ts), and the truth label. */
 export const QUEBEC_PEOPLE_HEADERS = [
-  'Prénom', 'Nom', 'Courriel', 'Téléphone', 'Adresse', 'Adresse 2', 'Ville', 'Code postal', 'Date de naissance', 'Langue', 'person',
+  'Prénom',
+  'Nom',
+  'Courriel',
+  'Téléphone',
+  'Adresse',
+  'Adresse 2',
+  'Ville',
+  'Code postal',
+  'Date de naissance',
+  'Langue',
+  'person',
 ] as const;
 
 export interface WriteQuebecPeopleResult extends QuebecPeopleCounts {
@@ -1447,7 +1816,10 @@ function csvRow(p: LabelledPerson): string {
 const CHUNK_RECORDS = 2_000;
 
 /** Writes the records as a UTF-8, comma-separated CSV, streaming (one chunk of rows in memory at a time). */
-export async function writeQuebecPeopleCsv(file: string, options: QuebecPeopleOptions): Promise<WriteQuebecPeopleResult> {
+export async function writeQuebecPeopleCsv(
+  file: string,
+  options: QuebecPeopleOptions,
+): Promise<WriteQuebecPeopleResult> {
   const started = performance.now();
   const counts = quebecPeopleCounts(options);
   const out = createWriteStream(file);

@@ -42,7 +42,13 @@ const QUERIES: { name: string; query: string; variables: Record<string, unknown>
     name: 'a quarter by week x campaign: open and click rates',
     query: `query($filter: EngagementFilterInput!) { engagementStats(filter: $filter, groupBy: [CAMPAIGN], interval: WEEK) {
       rows { periodStart group { campaign } emailsDelivered openRate clickRate } } }`,
-    variables: { filter: { from: '2025-01-01T05:00:00Z', to: '2025-04-01T04:00:00Z', types: ['EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED'] } },
+    variables: {
+      filter: {
+        from: '2025-01-01T05:00:00Z',
+        to: '2025-04-01T04:00:00Z',
+        types: ['EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED'],
+      },
+    },
   },
   {
     name: 'retention: monthly cohorts of a season, 6 months on',
@@ -76,9 +82,19 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: SMOKE ? '1' : '20' },
     },
   });
-  const [contacts, interactions, viaGraphql, repeat] = [values.contacts, values.interactions, values.graphql, values.repeat].map(Number);
-  if (![contacts, interactions, viaGraphql, repeat].every((value) => Number.isInteger(value) && value > 0) || viaGraphql >= interactions) {
-    throw new BenchFailure('--contacts, --interactions, --graphql and --repeat are positive integers, --graphql below --interactions');
+  const [contacts, interactions, viaGraphql, repeat] = [
+    values.contacts,
+    values.interactions,
+    values.graphql,
+    values.repeat,
+  ].map(Number);
+  if (
+    ![contacts, interactions, viaGraphql, repeat].every((value) => Number.isInteger(value) && value > 0) ||
+    viaGraphql >= interactions
+  ) {
+    throw new BenchFailure(
+      '--contacts, --interactions, --graphql and --repeat are positive integers, --graphql below --interactions',
+    );
   }
   const work = await mkdtemp(path.join(os.tmpdir(), 'crm-bench-engagement-'));
   onCleanup(() => rm(work, { recursive: true, force: true }));
@@ -97,7 +113,11 @@ async function main(): Promise<void> {
 
   log(`Importing ${n(interactions - viaGraphql)} interactions from CSV...`);
   let started = performance.now();
-  const csvRun = await stack.importFile('/imports/interactions', interactionsFile, { source: 'billetterie', createContacts: 'true', dedup: 'false' });
+  const csvRun = await stack.importFile('/imports/interactions', interactionsFile, {
+    source: 'billetterie',
+    createContacts: 'true',
+    dedup: 'false',
+  });
   const csvSeconds = (performance.now() - started) / 1000;
 
   log(`Recording ${n(viaGraphql)} interactions through recordInteractions...`);
@@ -106,9 +126,11 @@ async function main(): Promise<void> {
   const send = async () => {
     for (let batch = batches.shift(); batch; batch = batches.shift()) {
       const { recordInteractions } = await stack.gql<{ recordInteractions: typeof graphqlCounts }>(
-        'mutation($input: [InteractionInput!]!) { recordInteractions(input: $input) { accepted duplicates rejected } }', { input: batch },
+        'mutation($input: [InteractionInput!]!) { recordInteractions(input: $input) { accepted duplicates rejected } }',
+        { input: batch },
       );
-      for (const key of Object.keys(graphqlCounts) as (keyof typeof graphqlCounts)[]) graphqlCounts[key] += recordInteractions[key];
+      for (const key of Object.keys(graphqlCounts) as (keyof typeof graphqlCounts)[])
+        graphqlCounts[key] += recordInteractions[key];
     }
   };
   await Promise.all([send(), send()]);
@@ -127,15 +149,32 @@ async function main(): Promise<void> {
     const { p50, p95, max } = summarize(times);
     queries.push({ name, p50Ms: p50, p95Ms: p95, maxMs: max });
   }
-  const { rows: [sizes] } = await stack.owner.query<{ interactions: string; rollups: string; bytes: string }>(
+  const {
+    rows: [sizes],
+  } = await stack.owner.query<{ interactions: string; rollups: string; bytes: string }>(
     `SELECT (SELECT count(*) FROM interactions) AS interactions, (SELECT count(*) FROM interaction_rollups) AS rollups,
             pg_total_relation_size('interactions') AS bytes`,
   );
   const result = {
-    contacts, interactions, viaCsv: interactions - viaGraphql, viaGraphql,
-    csv: { seconds: round1(csvSeconds), perSecond: Math.round((interactions - viaGraphql) / csvSeconds), counts: csvRun.counts },
-    graphql: { seconds: round1(graphqlSeconds), perSecond: Math.round(viaGraphql / graphqlSeconds), counts: graphqlCounts },
-    stored: { interactions: Number(sizes.interactions), rollupRows: Number(sizes.rollups), interactionsTableMb: Math.round(Number(sizes.bytes) / 1024 / 1024) },
+    contacts,
+    interactions,
+    viaCsv: interactions - viaGraphql,
+    viaGraphql,
+    csv: {
+      seconds: round1(csvSeconds),
+      perSecond: Math.round((interactions - viaGraphql) / csvSeconds),
+      counts: csvRun.counts,
+    },
+    graphql: {
+      seconds: round1(graphqlSeconds),
+      perSecond: Math.round(viaGraphql / graphqlSeconds),
+      counts: graphqlCounts,
+    },
+    stored: {
+      interactions: Number(sizes.interactions),
+      rollupRows: Number(sizes.rollups),
+      interactionsTableMb: Math.round(Number(sizes.bytes) / 1024 / 1024),
+    },
     queries,
     postgres: await postgresVersion(stack.database.ownerUrl),
     machine: machine(),
@@ -149,7 +188,11 @@ async function main(): Promise<void> {
  * Writes the first `csvRecords` generated interactions to a CSV file, streaming, and returns the others as
  * recordInteractions batches (held in memory: the GraphQL part is the small one).
  */
-async function splitInteractions(file: string, options: { contacts: number; interactions: number }, csvRecords: number): Promise<unknown[][]> {
+async function splitInteractions(
+  file: string,
+  options: { contacts: number; interactions: number },
+  csvRecords: number,
+): Promise<unknown[][]> {
   const out = createWriteStream(file);
   let chunk = stringify([[...ENGAGEMENT_CSV_HEADERS]], { delimiter: ';', record_delimiter: 'windows' });
   const batches: unknown[][] = [];
@@ -173,13 +216,21 @@ async function splitInteractions(file: string, options: { contacts: number; inte
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-function report(result: {
-  contacts: number; interactions: number; viaCsv: number; viaGraphql: number;
-  csv: { seconds: number; perSecond: number; counts: Record<string, unknown> };
-  graphql: { seconds: number; perSecond: number; counts: Record<string, number> };
-  stored: { interactions: number; rollupRows: number; interactionsTableMb: number };
-  queries: QueryResult[]; postgres: string; machine: ReturnType<typeof machine>;
-}, repeat: number): string {
+function report(
+  result: {
+    contacts: number;
+    interactions: number;
+    viaCsv: number;
+    viaGraphql: number;
+    csv: { seconds: number; perSecond: number; counts: Record<string, unknown> };
+    graphql: { seconds: number; perSecond: number; counts: Record<string, number> };
+    stored: { interactions: number; rollupRows: number; interactionsTableMb: number };
+    queries: QueryResult[];
+    postgres: string;
+    machine: ReturnType<typeof machine>;
+  },
+  repeat: number,
+): string {
   const { machine: m } = result;
   return [
     SECTION_TITLE,

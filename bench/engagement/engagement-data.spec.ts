@@ -19,9 +19,12 @@ function count(predicate: (record: GeneratedInteraction) => boolean): number {
 }
 
 /** The first few records that fail a check, with their positions: one expect per record would be slow. */
-function failing(check: (record: GeneratedInteraction, i: number) => boolean): { i: number; record: GeneratedInteraction }[] {
+function failing(
+  check: (record: GeneratedInteraction, i: number) => boolean,
+): { i: number; record: GeneratedInteraction }[] {
   const failures: { i: number; record: GeneratedInteraction }[] = [];
-  for (let i = 0; i < records.length && failures.length < 5; i++) if (!check(records[i], i)) failures.push({ i, record: records[i] });
+  for (let i = 0; i < records.length && failures.length < 5; i++)
+    if (!check(records[i], i)) failures.push({ i, record: records[i] });
   return failures;
 }
 
@@ -39,7 +42,12 @@ const EMAIL_FOLLOW_UPS: Partial<Record<InteractionKind, readonly InteractionKind
 describe('generateInteractions', () => {
   it('gives exactly the number of records asked for, for contacts 1..contacts', () => {
     expect(records).toHaveLength(INTERACTIONS);
-    expect(failing(({ contactExternalId: id }) => /^C\d{7}$/.test(id) && Number(id.slice(1)) >= 1 && Number(id.slice(1)) <= CONTACTS)).toEqual([]);
+    expect(
+      failing(
+        ({ contactExternalId: id }) =>
+          /^C\d{7}$/.test(id) && Number(id.slice(1)) >= 1 && Number(id.slice(1)) <= CONTACTS,
+      ),
+    ).toEqual([]);
     for (const interactions of [0, 1, 7, 1_003]) {
       expect([...generateInteractions({ contacts: 10, interactions })]).toHaveLength(interactions);
     }
@@ -62,13 +70,26 @@ describe('generateInteractions', () => {
   it('dates everything within the three seasons, in UTC with milliseconds', () => {
     const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
     expect(
-      failing(({ occurredAt: at }) => instant.test(at) && new Date(at).toISOString() === at && at >= '2023-09-01T04:00:00.000Z' && at < '2026-09-01T04:00:00.000Z'),
+      failing(
+        ({ occurredAt: at }) =>
+          instant.test(at) &&
+          new Date(at).toISOString() === at &&
+          at >= '2023-09-01T04:00:00.000Z' &&
+          at < '2026-09-01T04:00:00.000Z',
+      ),
     ).toEqual([]);
   });
 
   it('has the mix of a cultural CRM', () => {
     const share = (...types: InteractionKind[]) => ofType(...types) / INTERACTIONS;
-    const email = share('EMAIL_SENT', 'EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED');
+    const email = share(
+      'EMAIL_SENT',
+      'EMAIL_DELIVERED',
+      'EMAIL_OPENED',
+      'EMAIL_CLICKED',
+      'EMAIL_BOUNCED',
+      'EMAIL_UNSUBSCRIBED',
+    );
     expect(email).toBeCloseTo(0.71, 3);
     expect(share('TICKET_PURCHASE') + share('ATTENDANCE')).toBeCloseTo(0.24, 3);
     expect(share('TICKET_PURCHASE')).toBeGreaterThan(0.12);
@@ -95,7 +116,10 @@ describe('generateInteractions', () => {
   it('orders the events of one send causally, right after the send', () => {
     const emails = failing((record, i) => {
       if (!record.type.startsWith('EMAIL_')) return true;
-      const fields = record.channel === 'email' && record.source === 'infolettre' && /^(NL|PROMO|DON)-\d{4}-\d{2}-\d{2}$/.test(record.campaign ?? '');
+      const fields =
+        record.channel === 'email' &&
+        record.source === 'infolettre' &&
+        /^(NL|PROMO|DON)-\d{4}-\d{2}-\d{2}$/.test(record.campaign ?? '');
       if (record.type === 'EMAIL_SENT') return fields;
       const previous = records[i - 1];
       return (
@@ -110,7 +134,9 @@ describe('generateInteractions', () => {
   });
 
   it('sends a campaign to a contact once', () => {
-    const sends = records.filter((record) => record.type === 'EMAIL_SENT').map((record) => `${record.campaign}/${record.contactExternalId}`);
+    const sends = records
+      .filter((record) => record.type === 'EMAIL_SENT')
+      .map((record) => `${record.campaign}/${record.contactExternalId}`);
     expect(new Set(sends).size).toBe(sends.length);
   });
 
@@ -134,7 +160,8 @@ describe('generateInteractions', () => {
     const offerings = new Map<string, string>();
     const described = failing((record) => {
       const ticketing = record.type === 'TICKET_PURCHASE' || record.type === 'ATTENDANCE';
-      if (record.offeringId === null) return !ticketing && record.offeringName === null && record.discipline === null && record.venue === null;
+      if (record.offeringId === null)
+        return !ticketing && record.offeringName === null && record.discipline === null && record.venue === null;
       const description = `${record.offeringName}|${record.discipline}|${record.venue}`;
       const known = offerings.get(record.offeringId) ?? description;
       offerings.set(record.offeringId, description);
@@ -150,7 +177,8 @@ describe('generateInteractions', () => {
     expect(described).toEqual([]);
     // A long tail: many offerings, the most popular far above the median.
     const sales = new Map<string, number>();
-    for (const record of records) if (record.type === 'TICKET_PURCHASE') sales.set(record.offeringId!, (sales.get(record.offeringId!) ?? 0) + 1);
+    for (const record of records)
+      if (record.type === 'TICKET_PURCHASE') sales.set(record.offeringId!, (sales.get(record.offeringId!) ?? 0) + 1);
     const sorted = [...sales.values()].sort((a, b) => b - a);
     expect(sales.size).toBeGreaterThan(500);
     expect(sorted[0]).toBeGreaterThan(20 * sorted[Math.floor(sorted.length / 2)]);
@@ -161,8 +189,16 @@ describe('generateInteractions', () => {
       const paid = record.type === 'TICKET_PURCHASE' || record.type === 'DONATION' || record.type === 'MEMBERSHIP';
       if (!paid) return record.amountCents === null && record.currency === null;
       const cents = record.amountCents!;
-      const order = record.type !== 'TICKET_PURCHASE' || (record.quantity! >= 1 && record.quantity! <= 8 && cents % record.quantity! === 0);
-      return Number.isInteger(cents) && cents >= 0 && record.currency === 'CAD' && ['web', 'box_office', 'phone'].includes(record.channel!) && order;
+      const order =
+        record.type !== 'TICKET_PURCHASE' ||
+        (record.quantity! >= 1 && record.quantity! <= 8 && cents % record.quantity! === 0);
+      return (
+        Number.isInteger(cents) &&
+        cents >= 0 &&
+        record.currency === 'CAD' &&
+        ['web', 'box_office', 'phone'].includes(record.channel!) &&
+        order
+      );
     });
     expect(amounts).toEqual([]);
     const orders = records.filter((record) => record.type === 'TICKET_PURCHASE');
@@ -170,7 +206,8 @@ describe('generateInteractions', () => {
   });
 
   it('follows the seasons', () => {
-    const inMonth = (type: InteractionKind, month: string) => count((record) => record.type === type && record.occurredAt.slice(5, 7) === month);
+    const inMonth = (type: InteractionKind, month: string) =>
+      count((record) => record.type === type && record.occurredAt.slice(5, 7) === month);
     expect(inMonth('TICKET_PURCHASE', '10')).toBeGreaterThan(1.5 * inMonth('TICKET_PURCHASE', '07'));
     expect(inMonth('EMAIL_SENT', '10')).toBeGreaterThan(1.5 * inMonth('EMAIL_SENT', '07'));
     expect(inMonth('DONATION', '12')).toBeGreaterThan(2 * inMonth('DONATION', '06'));
@@ -178,14 +215,19 @@ describe('generateInteractions', () => {
     const newsletters = failing((record) => {
       if (record.type !== 'EMAIL_SENT' || !record.campaign!.startsWith('NL-')) return true;
       const local = torontoWallTime(Date.parse(record.occurredAt));
-      return new Date(`${local.slice(0, 10)}T00:00:00Z`).getUTCDay() === 2 && local.slice(11) >= '09:00' && local.slice(11) < '11:00';
+      return (
+        new Date(`${local.slice(0, 10)}T00:00:00Z`).getUTCDay() === 2 &&
+        local.slice(11) >= '09:00' &&
+        local.slice(11) < '11:00'
+      );
     });
     expect(newsletters).toEqual([]);
   });
 
   it('has a few very active contacts and many with a handful of interactions', () => {
     const perContact = new Map<string, number>();
-    for (const record of records) perContact.set(record.contactExternalId, (perContact.get(record.contactExternalId) ?? 0) + 1);
+    for (const record of records)
+      perContact.set(record.contactExternalId, (perContact.get(record.contactExternalId) ?? 0) + 1);
     const counts = [...perContact.values()];
     expect(counts.filter((n) => n <= 5).length / CONTACTS).toBeGreaterThan(0.5);
     expect(Math.max(...counts)).toBeGreaterThan(200);
@@ -243,7 +285,10 @@ describe('output forms', () => {
       source: 'infolettre',
       externalId: open.externalId,
     });
-    expect(toGraphqlInput(open, 'bench').contact.externalId).toEqual({ source: 'bench', externalId: open.contactExternalId });
+    expect(toGraphqlInput(open, 'bench').contact.externalId).toEqual({
+      source: 'bench',
+      externalId: open.contactExternalId,
+    });
     expect(toGraphqlInput(purchase)).toMatchObject({
       offering: { id: purchase.offeringId, name: purchase.offeringName },
       discipline: purchase.discipline,

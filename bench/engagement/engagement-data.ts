@@ -88,13 +88,31 @@ import { searchTotals, Weighted } from '../support/weighted.js';
 import { cliOption } from '../support/cli.js';
 
 export const INTERACTION_KINDS = [
-  'TICKET_PURCHASE', 'ATTENDANCE', 'DONATION', 'MEMBERSHIP', 'EMAIL_SENT', 'EMAIL_DELIVERED', 'EMAIL_OPENED', 'EMAIL_CLICKED',
-  'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED', 'FORM_SUBMISSION',
+  'TICKET_PURCHASE',
+  'ATTENDANCE',
+  'DONATION',
+  'MEMBERSHIP',
+  'EMAIL_SENT',
+  'EMAIL_DELIVERED',
+  'EMAIL_OPENED',
+  'EMAIL_CLICKED',
+  'EMAIL_BOUNCED',
+  'EMAIL_UNSUBSCRIBED',
+  'FORM_SUBMISSION',
 ] as const;
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
 export const DISCIPLINES = [
-  'THEATRE', 'DANCE', 'MUSIC', 'VISUAL_ARTS', 'CIRCUS', 'LITERATURE', 'CINEMA', 'HERITAGE', 'HUMOUR', 'MULTIDISCIPLINARY',
+  'THEATRE',
+  'DANCE',
+  'MUSIC',
+  'VISUAL_ARTS',
+  'CIRCUS',
+  'LITERATURE',
+  'CINEMA',
+  'HERITAGE',
+  'HUMOUR',
+  'MULTIDISCIPLINARY',
 ] as const;
 export type Discipline = (typeof DISCIPLINES)[number];
 
@@ -253,7 +271,8 @@ class Calendar {
   constructor(start: string, seasons: number) {
     const [y, m, d] = start.split('-').map(Number);
     this.firstEpochDay = Date.UTC(y, m - 1, d) / DAY_MS;
-    for (let season = 0; season <= seasons; season++) this.seasonStarts.push(Date.UTC(y + season, m - 1, d) / DAY_MS - this.firstEpochDay);
+    for (let season = 0; season <= seasons; season++)
+      this.seasonStarts.push(Date.UTC(y + season, m - 1, d) / DAY_MS - this.firstEpochDay);
     this.days = this.seasonStarts.pop()!;
     this.year = new Uint16Array(this.days);
     this.month = new Uint8Array(this.days);
@@ -274,7 +293,11 @@ class Calendar {
 
   /** The instant `minute` minutes after the local midnight of `day`. */
   at(day: number, minute: number): number {
-    return (this.firstEpochDay + day) * DAY_MS + minute * MINUTE_MS + this.utcOffsets[2 * day + (minute < 120 ? 0 : 1)] * HOUR_MS;
+    return (
+      (this.firstEpochDay + day) * DAY_MS +
+      minute * MINUTE_MS +
+      this.utcOffsets[2 * day + (minute < 120 ? 0 : 1)] * HOUR_MS
+    );
   }
 
   isoDate(day: number): string {
@@ -288,7 +311,10 @@ class Calendar {
 
   /** Christmas Eve, Christmas, New Year's Day: no performance. */
   isClosed(day: number): boolean {
-    return (this.month[day] === 11 && (this.date[day] === 24 || this.date[day] === 25)) || (this.month[day] === 0 && this.date[day] === 1);
+    return (
+      (this.month[day] === 11 && (this.date[day] === 24 || this.date[day] === 25)) ||
+      (this.month[day] === 0 && this.date[day] === 1)
+    );
   }
 
   /** The Tuesday after the fourth Thursday of November. */
@@ -358,8 +384,17 @@ const PROFILES: Record<Discipline, DisciplineProfile> = {
   HUMOUR: { weight: 10, format: 'run', length: [1, 6], price: [39, 72], curtain: 20 * 60, workshops: 0 },
   MULTIDISCIPLINARY: { weight: 6, format: 'run', length: [1, 8], price: [20, 60], curtain: 20 * 60, workshops: 0.3 },
 };
-const DISCIPLINE_PICKS = new Weighted(DISCIPLINES.map((discipline) => [discipline, PROFILES[discipline].weight] as const));
-const FESTIVAL_DISCIPLINES = new Weighted<Discipline>([['MUSIC', 45], ['CIRCUS', 15], ['HUMOUR', 20], ['MULTIDISCIPLINARY', 10], ['THEATRE', 5], ['DANCE', 5]]);
+const DISCIPLINE_PICKS = new Weighted(
+  DISCIPLINES.map((discipline) => [discipline, PROFILES[discipline].weight] as const),
+);
+const FESTIVAL_DISCIPLINES = new Weighted<Discipline>([
+  ['MUSIC', 45],
+  ['CIRCUS', 15],
+  ['HUMOUR', 20],
+  ['MULTIDISCIPLINARY', 10],
+  ['THEATRE', 5],
+  ['DANCE', 5],
+]);
 const FESTIVAL_SHARE = 0.1;
 const OFFERINGS_PER_SEASON = 670;
 const MATINEE = 14 * 60;
@@ -371,41 +406,151 @@ const WORKSHOP_WEEKDAY = [0, 0, 1, 1, 1, 0, 3];
 
 // Invented titles: fragments put together, French for four offerings in five.
 const HEADS_FR = [
-  'La Traversée', 'Les Héritiers', 'Le Grand Hiver', 'La Noce', 'Les Voisins', 'Le Phare', 'La Cuisine', 'Les Oiseaux de passage',
-  'Le Bal', 'La Veillée', 'Les Saisons', 'Le Retour', 'La Chute', 'Les Fantômes', 'Le Silence', 'La Forêt', 'Les Enfants', 'Le Quai',
-  'La Marée', 'Les Lumières', 'Le Pont', 'La Dérive', "L'Hôtel", 'Les Sœurs',
+  'La Traversée',
+  'Les Héritiers',
+  'Le Grand Hiver',
+  'La Noce',
+  'Les Voisins',
+  'Le Phare',
+  'La Cuisine',
+  'Les Oiseaux de passage',
+  'Le Bal',
+  'La Veillée',
+  'Les Saisons',
+  'Le Retour',
+  'La Chute',
+  'Les Fantômes',
+  'Le Silence',
+  'La Forêt',
+  'Les Enfants',
+  'Le Quai',
+  'La Marée',
+  'Les Lumières',
+  'Le Pont',
+  'La Dérive',
+  "L'Hôtel",
+  'Les Sœurs',
 ];
 const TAILS_FR = [
-  '', '', '', '', 'du bout du monde', 'de Gaspé', 'sous la neige', 'des autres', 'en ville', "à l'aube", 'de la rue Ontario', 'du fleuve',
-  'pour deux', "au bord de l'eau", 'de nos mères', 'sans fin', 'du Nord', 'de Saint-Roch',
+  '',
+  '',
+  '',
+  '',
+  'du bout du monde',
+  'de Gaspé',
+  'sous la neige',
+  'des autres',
+  'en ville',
+  "à l'aube",
+  'de la rue Ontario',
+  'du fleuve',
+  'pour deux',
+  "au bord de l'eau",
+  'de nos mères',
+  'sans fin',
+  'du Nord',
+  'de Saint-Roch',
 ];
-const HEADS_EN = ['The Crossing', 'Lighthouse', 'The Long Winter', 'Neighbours', 'The Wedding', 'Homecoming', 'Tidewater', 'The Quiet Hour', 'Northbound', 'The Inheritance'];
+const HEADS_EN = [
+  'The Crossing',
+  'Lighthouse',
+  'The Long Winter',
+  'Neighbours',
+  'The Wedding',
+  'Homecoming',
+  'Tidewater',
+  'The Quiet Hour',
+  'Northbound',
+  'The Inheritance',
+];
 const TAILS_EN = ['', '', '', 'in Winter', 'by the River', 'at Dawn', 'for Two', 'on Main Street'];
 const ENSEMBLES = [
-  'Orchestre de chambre Saint-Laurent', 'Chœur des Seigneuries', 'Quatuor Boréal', 'Ensemble Mistral', 'Trio Laurentides',
-  'Big Band de la Capitale', 'Orchestre baroque de Lévis', 'Les Voix du Vieux-Port',
+  'Orchestre de chambre Saint-Laurent',
+  'Chœur des Seigneuries',
+  'Quatuor Boréal',
+  'Ensemble Mistral',
+  'Trio Laurentides',
+  'Big Band de la Capitale',
+  'Orchestre baroque de Lévis',
+  'Les Voix du Vieux-Port',
 ];
 const PROGRAMS = [
-  'Beethoven, la 9e', 'Noël baroque', 'Vivaldi, Les Quatre Saisons', 'Mozart et Haydn', 'Musique de films', 'Airs d’opéra',
-  'Piazzolla', 'Bach, les suites', 'Chansons d’ici', 'Jazz de La Nouvelle-Orléans', 'Brahms et Schumann', 'Requiem de Fauré',
+  'Beethoven, la 9e',
+  'Noël baroque',
+  'Vivaldi, Les Quatre Saisons',
+  'Mozart et Haydn',
+  'Musique de films',
+  'Airs d’opéra',
+  'Piazzolla',
+  'Bach, les suites',
+  'Chansons d’ici',
+  'Jazz de La Nouvelle-Orléans',
+  'Brahms et Schumann',
+  'Requiem de Fauré',
 ];
-const STAGE_SURNAMES = ['Bérubé', 'Lavigne', 'Thibault', 'Desrosiers', 'Lemay', 'Vézina', 'Charest', 'Provencher', 'Rivard', 'Dufour', 'Gingras', 'Poulin'];
+const STAGE_SURNAMES = [
+  'Bérubé',
+  'Lavigne',
+  'Thibault',
+  'Desrosiers',
+  'Lemay',
+  'Vézina',
+  'Charest',
+  'Provencher',
+  'Rivard',
+  'Dufour',
+  'Gingras',
+  'Poulin',
+];
 const TOURS_FR = ['en tournée', 'nouvel album', 'en formule trio', 'les grands succès', 'en acoustique'];
 const TOURS_EN = ['on tour', 'new album', 'live', 'the hits'];
-const HUMOUR_FR = ['En rodage', 'Nouveau spectacle', 'Sans filtre', 'Pas de problème', 'Bientôt 40 ans', 'Le Party de bureau', 'Tout va bien'];
+const HUMOUR_FR = [
+  'En rodage',
+  'Nouveau spectacle',
+  'Sans filtre',
+  'Pas de problème',
+  'Bientôt 40 ans',
+  'Le Party de bureau',
+  'Tout va bien',
+];
 const HUMOUR_EN = ['Work in Progress', 'No Filter', 'Almost Forty', 'Totally Fine'];
 const EXHIBITIONS_FR = [
-  'Lumières du Nord', 'Paysages de Charlevoix', 'La Couleur du fleuve', 'Femmes peintres du Québec', 'Art inuit contemporain',
-  'Montréal en photographies, 1950–1980', 'Le Verre soufflé', 'Impressionnismes', 'Design québécois', 'Portraits de famille',
+  'Lumières du Nord',
+  'Paysages de Charlevoix',
+  'La Couleur du fleuve',
+  'Femmes peintres du Québec',
+  'Art inuit contemporain',
+  'Montréal en photographies, 1950–1980',
+  'Le Verre soufflé',
+  'Impressionnismes',
+  'Design québécois',
+  'Portraits de famille',
 ];
-const EXHIBITIONS_EN = ['Northern Light', 'Montreal in Photographs', 'Contemporary Inuit Art', 'Women Painters of Quebec'];
+const EXHIBITIONS_EN = [
+  'Northern Light',
+  'Montreal in Photographs',
+  'Contemporary Inuit Art',
+  'Women Painters of Quebec',
+];
 const HERITAGE_FR = [
-  'Trésors de la Nouvelle-France', 'Le Port de Québec', 'La Vie de quartier', 'Archéologie du Vieux-Québec', 'Les Premiers Peuples et le fleuve',
-  "Montréal, d'hier à aujourd'hui", 'Les Chantiers maritimes',
+  'Trésors de la Nouvelle-France',
+  'Le Port de Québec',
+  'La Vie de quartier',
+  'Archéologie du Vieux-Québec',
+  'Les Premiers Peuples et le fleuve',
+  "Montréal, d'hier à aujourd'hui",
+  'Les Chantiers maritimes',
 ];
 const HERITAGE_EN = ['Treasures of New France', 'Life on the Waterfront', 'Old Quebec Underground'];
 const WRITING = ['le récit de soi', 'la poésie', 'la nouvelle', 'écrire pour le jeune public', "l'autofiction"];
-const CRAFTS = ['danse pour tous', "théâtre d'improvisation", 'percussions', 'linogravure', 'photographie', 'chant choral'];
+const CRAFTS = [
+  'danse pour tous',
+  "théâtre d'improvisation",
+  'percussions',
+  'linogravure',
+  'photographie',
+  'chant choral',
+];
 
 function play(rng: Rng, english: boolean): string {
   const [head, tail] = english ? [rng.pick(HEADS_EN), rng.pick(TAILS_EN)] : [rng.pick(HEADS_FR), rng.pick(TAILS_FR)];
@@ -413,7 +558,9 @@ function play(rng: Rng, english: boolean): string {
 }
 
 function artist(rng: Rng, english: boolean): string {
-  return english ? `${rng.pick(ENGLISH_FIRST_NAMES)} ${rng.pick(ENGLISH_LAST_NAMES)}` : `${rng.pick(FRENCH_FIRST_NAMES)} ${rng.pick(STAGE_SURNAMES)}`;
+  return english
+    ? `${rng.pick(ENGLISH_FIRST_NAMES)} ${rng.pick(ENGLISH_LAST_NAMES)}`
+    : `${rng.pick(FRENCH_FIRST_NAMES)} ${rng.pick(STAGE_SURNAMES)}`;
 }
 
 function offeringName(rng: Rng, discipline: Discipline, workshop: boolean): string {
@@ -427,7 +574,9 @@ function offeringName(rng: Rng, discipline: Discipline, workshop: boolean): stri
     case 'MULTIDISCIPLINARY':
       return workshop ? `Atelier : ${rng.pick(CRAFTS)}` : play(rng, english);
     case 'MUSIC':
-      return rng.chance(0.5) ? `${rng.pick(ENSEMBLES)} : ${rng.pick(PROGRAMS)}` : `${artist(rng, english)} — ${rng.pick(english ? TOURS_EN : TOURS_FR)}`;
+      return rng.chance(0.5)
+        ? `${rng.pick(ENSEMBLES)} : ${rng.pick(PROGRAMS)}`
+        : `${artist(rng, english)} — ${rng.pick(english ? TOURS_EN : TOURS_FR)}`;
     case 'HUMOUR':
       return `${artist(rng, english)} — ${rng.pick(english ? HUMOUR_EN : HUMOUR_FR)}`;
     case 'VISUAL_ARTS':
@@ -438,7 +587,9 @@ function offeringName(rng: Rng, discipline: Discipline, workshop: boolean): stri
       return `${english ? 'Film Club' : 'Ciné-club'}${colon}${play(rng, english)}`;
     case 'LITERATURE':
       if (workshop) return `Atelier d'écriture : ${rng.pick(WRITING)}`;
-      return rng.chance(0.5) ? `${english ? 'Reading' : 'Lecture'}${colon}${play(rng, english)}` : `${english ? 'An Evening with' : 'Rencontre avec'} ${artist(rng, english)}`;
+      return rng.chance(0.5)
+        ? `${english ? 'Reading' : 'Lecture'}${colon}${play(rng, english)}`
+        : `${english ? 'An Evening with' : 'Rencontre avec'} ${artist(rng, english)}`;
   }
 }
 
@@ -473,16 +624,25 @@ function priceCents(rng: Rng, [min, max]: readonly [number, number]): number {
 /** Offerings of every season with their performances, sorted by day. */
 function buildCatalog(rng: Rng, calendar: Calendar): Performance[] {
   const performances: Performance[] = [];
-  const venuesOf = new Map(DISCIPLINES.map((discipline) => [discipline, VENUES.filter((venue) => venue.disciplines.includes(discipline))]));
+  const venuesOf = new Map(
+    DISCIPLINES.map((discipline) => [discipline, VENUES.filter((venue) => venue.disciplines.includes(discipline))]),
+  );
   calendar.seasonStarts.forEach((first, season) => {
     const last = Math.min(calendar.seasonStarts[season + 1] ?? calendar.days, calendar.days);
     const daysOf = (weight: (day: number) => number) =>
-      new Weighted(Array.from({ length: last - first }, (_, i) => [first + i, calendar.isClosed(first + i) ? 0 : weight(first + i)] as const));
+      new Weighted(
+        Array.from(
+          { length: last - first },
+          (_, i) => [first + i, calendar.isClosed(first + i) ? 0 : weight(first + i)] as const,
+        ),
+      );
     const showDays = daysOf((day) => SHOW_MONTH[calendar.month[day]] * SHOW_WEEKDAY[calendar.weekday[day]]);
     const openings = daysOf((day) => SHOW_MONTH[calendar.month[day]]);
     const workshopDays = daysOf((day) => SHOW_MONTH[calendar.month[day]] * WORKSHOP_WEEKDAY[calendar.weekday[day]]);
     const festivalDays = daysOf((day) =>
-      (calendar.month[day] === 5 && calendar.date[day] >= 10) || calendar.month[day] === 6 ? SHOW_WEEKDAY[calendar.weekday[day]] : 0,
+      (calendar.month[day] === 5 && calendar.date[day] >= 10) || calendar.month[day] === 6
+        ? SHOW_WEEKDAY[calendar.weekday[day]]
+        : 0,
     );
     const ranks = Array.from({ length: OFFERINGS_PER_SEASON }, (_, i) => i);
     for (let i = ranks.length - 1; i > 0; i--) {
@@ -503,7 +663,11 @@ function buildCatalog(rng: Rng, calendar: Calendar): Performance[] {
         name: offeringName(rng, discipline, workshop),
         discipline,
         venue: venue.name,
-        priceCents: workshop ? priceCents(rng, [20, 45]) : discipline === 'LITERATURE' && rng.chance(0.3) ? 0 : priceCents(rng, profile.price),
+        priceCents: workshop
+          ? priceCents(rng, [20, 45])
+          : discipline === 'LITERATURE' && rng.chance(0.3)
+            ? 0
+            : priceCents(rng, profile.price),
       };
       const capacity = workshop ? WORKSHOP_PLACES : venue.capacity;
       const days: number[] = [];
@@ -520,7 +684,8 @@ function buildCatalog(rng: Rng, calendar: Calendar): Performance[] {
       } else if (profile.format === 'exhibition') {
         const opening = openings.pick(rng);
         const closing = Math.min(opening + 7 * lowSkewed(rng, profile.length), calendar.days);
-        for (let day = opening; day < closing; day++) if (calendar.weekday[day] !== 1 && !calendar.isClosed(day)) days.push(day);
+        for (let day = opening; day < closing; day++)
+          if (calendar.weekday[day] !== 1 && !calendar.isClosed(day)) days.push(day);
       } else {
         // The most popular offerings run longer: up to three times as long for the first ranks.
         const count = Math.min(40, Math.round(lowSkewed(rng, profile.length) * (1 + 2 / (1 + rank / 10))));
@@ -563,12 +728,22 @@ const PROMO_MONTHS = new Set([8, 9, 10, 1, 2, 3, 5]);
 function scheduleCampaigns(rng: Rng, calendar: Calendar): Campaign[] {
   const campaigns: Campaign[] = [];
   const add = (kind: CampaignKind, day: number, minute: number) =>
-    campaigns.push({ kind, ref: `${kind}-${calendar.isoDate(day)}`, day, sentAt: calendar.at(day, minute), weight: CAMPAIGN_WEIGHT[kind] * EMAIL_MONTH[calendar.month[day]] });
+    campaigns.push({
+      kind,
+      ref: `${kind}-${calendar.isoDate(day)}`,
+      day,
+      sentAt: calendar.at(day, minute),
+      weight: CAMPAIGN_WEIGHT[kind] * EMAIL_MONTH[calendar.month[day]],
+    });
   for (let day = 0; day < calendar.days; day++) {
     const month = calendar.month[day];
     const date = calendar.date[day];
     const weekday = calendar.weekday[day];
-    if (calendar.isGivingTuesday(day) || (month === 11 && weekday === 4 && date > 7 && date <= 14) || (month === 11 && date === 29)) {
+    if (
+      calendar.isGivingTuesday(day) ||
+      (month === 11 && weekday === 4 && date > 7 && date <= 14) ||
+      (month === 11 && date === 29)
+    ) {
       add('DON', day, 8 * 60 + 30);
     }
     const summer = month === 6 || month === 7;
@@ -647,7 +822,10 @@ const SUBSCRIBER_SHARE = 0.6;
 const RECIPIENT_DRAW = [0.2, 0.01, 1.6] as const;
 const SUPPORTER_DRAW = [0.55, 0.005, 1.4] as const;
 /** Open rates of the contacts: 30% open 5% of what they get, 30% 25%, 25% 55%, 15% 85% (35.5% on average). */
-const OPEN_RATES = [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.55, 0.55, 0.55, 0.55, 0.55, 0.85, 0.85, 0.85];
+const OPEN_RATES = [
+  0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.55, 0.55, 0.55, 0.55, 0.55, 0.85, 0.85,
+  0.85,
+];
 const MEAN_OPEN_RATE = OPEN_RATES.reduce((sum, rate) => sum + rate, 0) / OPEN_RATES.length;
 const UNSUBSCRIBED = 0x80;
 
@@ -669,7 +847,11 @@ const RECORDS_PER_SEND = 1 + BOUNCE_RATE + DELIVERY_RATE * (1 + MEAN_OPEN_RATE *
 /** How long a campaign takes to go out. */
 const SEND_WINDOW_MS = 25 * MINUTE_MS;
 /** Delay from delivery to open: the mean minutes of an exponential, by how soon people read their mail. */
-const OPEN_DELAYS = new Weighted<number>([[40, 45], [6 * 60, 35], [36 * 60, 20]]);
+const OPEN_DELAYS = new Weighted<number>([
+  [40, 45],
+  [6 * 60, 35],
+  [36 * 60, 20],
+]);
 const MAX_OPEN_DELAY_MS = 7 * DAY_MS;
 
 const LEAD_DAYS = 120;
@@ -682,32 +864,82 @@ const REDUCED_SHARE = 0.22;
 const REDUCED_PRICE = 0.8;
 const PROMO_SHARE = 0.12;
 const PROMO_DAYS = 10;
-const QUANTITIES = new Weighted<number>([[1, 38], [2, 44], [3, 6], [4, 8], [5, 1.5], [6, 1.5], [7, 0.5], [8, 0.5]]);
+const QUANTITIES = new Weighted<number>([
+  [1, 38],
+  [2, 44],
+  [3, 6],
+  [4, 8],
+  [5, 1.5],
+  [6, 1.5],
+  [7, 0.5],
+  [8, 0.5],
+]);
 
 type SalesChannel = Exclude<InteractionChannel, 'email'>;
-const ADVANCE_CHANNELS = new Weighted<SalesChannel>([['web', 72], ['phone', 13], ['box_office', 15]]);
-const SAME_DAY_CHANNELS = new Weighted<SalesChannel>([['web', 45], ['box_office', 45], ['phone', 10]]);
+const ADVANCE_CHANNELS = new Weighted<SalesChannel>([
+  ['web', 72],
+  ['phone', 13],
+  ['box_office', 15],
+]);
+const SAME_DAY_CHANNELS = new Weighted<SalesChannel>([
+  ['web', 45],
+  ['box_office', 45],
+  ['phone', 10],
+]);
 /** Hour of day (Toronto) by channel: the web day and night, the box office noon to 8 pm, the phone office hours. */
 const HOURS: Record<SalesChannel, Weighted<number>> = {
-  web: hours([0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 1.2, 1.6, 1.8, 1.9, 2, 1.9, 1.7, 1.6, 1.6, 1.7, 1.9, 2.2, 2.3, 2, 1.4, 0.7]),
+  web: hours([
+    0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 1.2, 1.6, 1.8, 1.9, 2, 1.9, 1.7, 1.6, 1.6, 1.7, 1.9, 2.2, 2.3, 2, 1.4,
+    0.7,
+  ]),
   box_office: hours([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1.3, 1.3, 0.6, 0, 0, 0]),
   phone: hours([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0.6, 0, 0, 0, 0, 0, 0]),
 };
 
 const DONATION_MONTH = [0.8, 0.8, 0.9, 0.9, 1.0, 0.8, 0.6, 0.6, 0.9, 1.0, 1.3, 2.5];
-const DONATION_CHANNELS = new Weighted<SalesChannel>([['web', 75], ['phone', 10], ['box_office', 15]]);
+const DONATION_CHANNELS = new Weighted<SalesChannel>([
+  ['web', 75],
+  ['phone', 10],
+  ['box_office', 15],
+]);
 /** Gifts in dollars. */
 const GIFTS = new Weighted<number>([
-  [10, 8], [20, 14], [25, 14], [50, 20], [75, 4], [100, 18], [150, 3], [200, 6], [250, 5], [500, 4], [1000, 2], [2500, 0.5], [5000, 0.15],
+  [10, 8],
+  [20, 14],
+  [25, 14],
+  [50, 20],
+  [75, 4],
+  [100, 18],
+  [150, 3],
+  [200, 6],
+  [250, 5],
+  [500, 4],
+  [1000, 2],
+  [2500, 0.5],
+  [5000, 0.15],
 ]);
 /** Rounding up at the box office, dollars. */
-const SMALL_GIFTS = new Weighted<number>([[2, 30], [5, 40], [10, 30]]);
+const SMALL_GIFTS = new Weighted<number>([
+  [2, 30],
+  [5, 40],
+  [10, 30],
+]);
 const APPEAL_SHARE = 0.5;
 const APPEAL_DAYS = 21;
 
 const MEMBERSHIP_MONTH = [0.8, 0.7, 0.7, 0.8, 1.2, 1.4, 0.8, 2.0, 2.5, 1.2, 0.8, 1.3];
-const MEMBERSHIP_CHANNELS = new Weighted<SalesChannel>([['web', 60], ['box_office', 25], ['phone', 15]]);
-const MEMBERSHIP_FEES_CENTS = new Weighted<number>([[4500, 30], [6000, 25], [9500, 20], [15000, 15], [30000, 10]]);
+const MEMBERSHIP_CHANNELS = new Weighted<SalesChannel>([
+  ['web', 60],
+  ['box_office', 25],
+  ['phone', 15],
+]);
+const MEMBERSHIP_FEES_CENTS = new Weighted<number>([
+  [4500, 30],
+  [6000, 25],
+  [9500, 20],
+  [15000, 15],
+  [30000, 10],
+]);
 
 const CONTEST_SHARE = 0.4;
 const FORM_CAMPAIGN_SHARE = 0.25;
@@ -827,7 +1059,13 @@ class EngagementGenerator {
   private campaignSends = 0;
   private sendSpacing = 0;
 
-  constructor(private readonly contacts: number, interactions: number, seed: number, start: string, seasons: number) {
+  constructor(
+    private readonly contacts: number,
+    interactions: number,
+    seed: number,
+    start: string,
+    seasons: number,
+  ) {
     const catalogRng = new Rng(mulberry32(seed));
     this.calendar = new Calendar(start, seasons);
     this.performances = buildCatalog(catalogRng, this.calendar);
@@ -852,34 +1090,49 @@ class EngagementGenerator {
     const onSale = new Offer(this.performances, null);
     const weekend = (day: number) => weekday[day] === 0 || weekday[day] === 6;
     this.streams[STREAM.email] = {
-      quota: new Quota(totals[STREAM.email], this.campaigns.map((campaign) => campaign.weight)),
+      quota: new Quota(
+        totals[STREAM.email],
+        this.campaigns.map((campaign) => campaign.weight),
+      ),
       slot: (day) => lastCampaignBy[day],
       make: () => this.send(),
     };
     this.streams[STREAM.tickets] = {
-      quota: new Quota(totals[STREAM.tickets], byDay((day) => {
-        onSale.build(day);
-        const december = month[day] !== 11 ? 1 : date[day] <= 23 ? 1.4 : date[day] <= 26 ? 0.5 : 1;
-        return onSale.total * PURCHASE_WEEKDAY[weekday[day]] * december;
-      })),
+      quota: new Quota(
+        totals[STREAM.tickets],
+        byDay((day) => {
+          onSale.build(day);
+          const december = month[day] !== 11 ? 1 : date[day] <= 23 ? 1.4 : date[day] <= 26 ? 0.5 : 1;
+          return onSale.total * PURCHASE_WEEKDAY[weekday[day]] * december;
+        }),
+      ),
       slot: (day) => day,
       make: (day) => this.purchase(day),
     };
     this.streams[STREAM.donations] = {
-      quota: new Quota(totals[STREAM.donations], byDay((day) => {
-        const yearEnd = month[day] === 11 && date[day] >= 26 ? 3 : 1;
-        return DONATION_MONTH[month[day]] * yearEnd * (this.calendar.isGivingTuesday(day) ? 6 : 1);
-      })),
+      quota: new Quota(
+        totals[STREAM.donations],
+        byDay((day) => {
+          const yearEnd = month[day] === 11 && date[day] >= 26 ? 3 : 1;
+          return DONATION_MONTH[month[day]] * yearEnd * (this.calendar.isGivingTuesday(day) ? 6 : 1);
+        }),
+      ),
       slot: (day) => day,
       make: (day) => this.donate(day),
     };
     this.streams[STREAM.memberships] = {
-      quota: new Quota(totals[STREAM.memberships], byDay((day) => MEMBERSHIP_MONTH[month[day]] * (weekend(day) ? 0.7 : 1))),
+      quota: new Quota(
+        totals[STREAM.memberships],
+        byDay((day) => MEMBERSHIP_MONTH[month[day]] * (weekend(day) ? 0.7 : 1)),
+      ),
       slot: (day) => day,
       make: (day) => this.join(day),
     };
     this.streams[STREAM.forms] = {
-      quota: new Quota(totals[STREAM.forms], byDay((day) => EMAIL_MONTH[month[day]] * (weekend(day) ? 0.6 : 1))),
+      quota: new Quota(
+        totals[STREAM.forms],
+        byDay((day) => EMAIL_MONTH[month[day]] * (weekend(day) ? 0.6 : 1)),
+      ),
       slot: (day) => day,
       make: (day) => this.submit(day),
     };
@@ -891,7 +1144,8 @@ class EngagementGenerator {
     const to = new Float64Array(streams.length);
     let sent = 0;
     for (let day = 0; day < this.calendar.days; day++) {
-      for (; sent < this.campaigns.length && this.campaigns[sent].day <= day; sent++) this.recent[this.campaigns[sent].kind] = this.campaigns[sent];
+      for (; sent < this.campaigns.length && this.campaigns[sent].day <= day; sent++)
+        this.recent[this.campaigns[sent].kind] = this.campaigns[sent];
       this.offer.build(day);
       streams.forEach((stream, i) => {
         from[i] = stream.quota.count;
@@ -929,7 +1183,8 @@ class EngagementGenerator {
       this.campaignSends = 0;
     }
     const campaign = this.campaigns[this.campaign];
-    if (this.campaignSends === 0) this.sendSpacing = SEND_WINDOW_MS / Math.max(1, (quota.target(this.campaign) - quota.count) / RECORDS_PER_SEND);
+    if (this.campaignSends === 0)
+      this.sendSpacing = SEND_WINDOW_MS / Math.max(1, (quota.target(this.campaign) - quota.count) / RECORDS_PER_SEND);
     const contact = this.recipient();
     const sentAt = campaign.sentAt + Math.floor(this.campaignSends++ * this.sendSpacing);
     this.email('EMAIL_SENT', contact, sentAt, campaign);
@@ -942,7 +1197,10 @@ class EngagementGenerator {
     let last = sentAt + rng.int(1, 20) * 1000;
     this.email('EMAIL_DELIVERED', contact, last, campaign);
     if (rng.chance(OPEN_RATES[this.mailbox[contact - 1] & ~UNSUBSCRIBED])) {
-      const delay = Math.min(MAX_OPEN_DELAY_MS, Math.round(-Math.log(1 - rng.float()) * OPEN_DELAYS.pick(rng) * MINUTE_MS));
+      const delay = Math.min(
+        MAX_OPEN_DELAY_MS,
+        Math.round(-Math.log(1 - rng.float()) * OPEN_DELAYS.pick(rng) * MINUTE_MS),
+      );
       last = this.email('EMAIL_OPENED', contact, last + delay, campaign);
       if (rng.chance(CLICK_RATE)) last = this.email('EMAIL_CLICKED', contact, last + rng.int(5, 600) * 1000, campaign);
     }
@@ -1009,7 +1267,9 @@ class EngagementGenerator {
     const minute = this.minuteOf(channel);
     const boughtAt = calendar.at(day, sameDay ? Math.min(minute, start - rng.int(10, 90)) : minute);
     const contact = this.ranking.contact(this.supporters.draw(rng));
-    const unitCents = rng.chance(REDUCED_SHARE) ? Math.round((performance.offering.priceCents * REDUCED_PRICE) / 25) * 25 : performance.offering.priceCents;
+    const unitCents = rng.chance(REDUCED_SHARE)
+      ? Math.round((performance.offering.priceCents * REDUCED_PRICE) / 25) * 25
+      : performance.offering.priceCents;
 
     const order = this.add('TICKET_PURCHASE', contact, boughtAt);
     this.describe(order, performance.offering);
@@ -1018,11 +1278,22 @@ class EngagementGenerator {
     order.quantity = quantity;
     order.channel = channel;
     const promo = this.latest('NL', 'PROMO');
-    if (channel === 'web' && promo && promo.sentAt < boughtAt && day - promo.day <= PROMO_DAYS && rng.chance(PROMO_SHARE)) order.campaign = promo.ref;
+    if (
+      channel === 'web' &&
+      promo &&
+      promo.sentAt < boughtAt &&
+      day - promo.day <= PROMO_DAYS &&
+      rng.chance(PROMO_SHARE)
+    )
+      order.campaign = promo.ref;
 
     if (rng.chance(ATTENDANCE_RATE)) {
       const doors = performance.start >= 0 ? start - rng.int(0, 40) : start + rng.int(0, 20);
-      const attendance = this.add('ATTENDANCE', contact, Math.max(calendar.at(performance.day, doors), boughtAt + rng.int(1, 10) * MINUTE_MS));
+      const attendance = this.add(
+        'ATTENDANCE',
+        contact,
+        Math.max(calendar.at(performance.day, doors), boughtAt + rng.int(1, 10) * MINUTE_MS),
+      );
       this.describe(attendance, performance.offering);
       attendance.quantity = quantity > 1 && rng.chance(0.1) ? quantity - 1 : quantity;
     }
@@ -1037,13 +1308,18 @@ class EngagementGenerator {
     gift.currency = 'CAD';
     gift.channel = channel;
     const appeal = this.recent.DON;
-    if (appeal && appeal.sentAt < at && day - appeal.day <= APPEAL_DAYS && rng.chance(APPEAL_SHARE)) gift.campaign = appeal.ref;
+    if (appeal && appeal.sentAt < at && day - appeal.day <= APPEAL_DAYS && rng.chance(APPEAL_SHARE))
+      gift.campaign = appeal.ref;
   }
 
   private join(day: number): void {
     const { rng } = this;
     const channel = MEMBERSHIP_CHANNELS.pick(rng);
-    const membership = this.add('MEMBERSHIP', this.ranking.contact(this.supporters.draw(rng)), this.calendar.at(day, this.minuteOf(channel)));
+    const membership = this.add(
+      'MEMBERSHIP',
+      this.ranking.contact(this.supporters.draw(rng)),
+      this.calendar.at(day, this.minuteOf(channel)),
+    );
     membership.amountCents = MEMBERSHIP_FEES_CENTS.pick(rng);
     membership.currency = 'CAD';
     membership.channel = channel;
@@ -1060,7 +1336,13 @@ class EngagementGenerator {
       return;
     }
     const newsletter = this.recent.NL;
-    if (newsletter && newsletter.sentAt < at && day - newsletter.day <= FORM_CAMPAIGN_DAYS && rng.chance(FORM_CAMPAIGN_SHARE)) form.campaign = newsletter.ref;
+    if (
+      newsletter &&
+      newsletter.sentAt < at &&
+      day - newsletter.day <= FORM_CAMPAIGN_DAYS &&
+      rng.chance(FORM_CAMPAIGN_SHARE)
+    )
+      form.campaign = newsletter.ref;
   }
 
   private minuteOf(channel: SalesChannel): number {
@@ -1113,10 +1395,13 @@ export function generateInteractions(options: EngagementOptions): Generator<Gene
   const seed = options.seed ?? DEFAULT_SEED;
   const start = options.start ?? DEFAULT_START;
   const seasons = options.seasons ?? DEFAULT_SEASONS;
-  if (!Number.isInteger(contacts) || contacts < 1 || contacts > MAX_CONTACTS) throw new Error(`contacts must be an integer from 1 to ${MAX_CONTACTS}`);
-  if (!Number.isInteger(interactions) || interactions < 0) throw new Error('interactions must be a non-negative integer');
+  if (!Number.isInteger(contacts) || contacts < 1 || contacts > MAX_CONTACTS)
+    throw new Error(`contacts must be an integer from 1 to ${MAX_CONTACTS}`);
+  if (!Number.isInteger(interactions) || interactions < 0)
+    throw new Error('interactions must be a non-negative integer');
   if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || new Date(`${start}T00:00:00Z`).toISOString().slice(0, 10) !== start) throw new Error('start must be a date, YYYY-MM-DD');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || new Date(`${start}T00:00:00Z`).toISOString().slice(0, 10) !== start)
+    throw new Error('start must be a date, YYYY-MM-DD');
   if (!Number.isInteger(seasons) || seasons < 1) throw new Error('seasons must be a positive integer');
   return new EngagementGenerator(contacts, interactions, seed, start, seasons).records();
 }
@@ -1125,8 +1410,20 @@ export function generateInteractions(options: EngagementOptions): Generator<Gene
 
 /** A box office's export, one row per interaction. */
 export const ENGAGEMENT_CSV_HEADERS = [
-  'No transaction', 'No client', 'Type', 'Date', 'Spectacle', 'No spectacle', 'Discipline', 'Salle', 'Montant', 'Devise', 'Quantité', 'Canal',
-  'Campagne', 'Source',
+  'No transaction',
+  'No client',
+  'Type',
+  'Date',
+  'Spectacle',
+  'No spectacle',
+  'Discipline',
+  'Salle',
+  'Montant',
+  'Devise',
+  'Quantité',
+  'Canal',
+  'Campagne',
+  'Source',
 ] as const;
 
 /**
@@ -1179,7 +1476,8 @@ export function toGraphqlInput(record: GeneratedInteraction, contactSource = 'bi
     contact: { externalId: { source: contactSource, externalId: record.contactExternalId } },
     type: record.type,
     occurredAt: record.occurredAt,
-    ...(record.offeringId !== null && record.offeringName !== null && { offering: { id: record.offeringId, name: record.offeringName } }),
+    ...(record.offeringId !== null &&
+      record.offeringName !== null && { offering: { id: record.offeringId, name: record.offeringName } }),
     ...(record.discipline !== null && { discipline: record.discipline }),
     ...(record.venue !== null && { venue: record.venue }),
     ...(record.amountCents !== null && { amountCents: record.amountCents }),
@@ -1213,7 +1511,9 @@ const NEEDS_QUOTES = /[;"\r\n]/;
  */
 export function toCsvLine(record: GeneratedInteraction): string {
   const cells = toCsvCells(record);
-  return cells.some((cell) => NEEDS_QUOTES.test(cell)) ? stringify([cells], CSV_OPTIONS) : `${cells.join(CSV_OPTIONS.delimiter)}\r\n`;
+  return cells.some((cell) => NEEDS_QUOTES.test(cell))
+    ? stringify([cells], CSV_OPTIONS)
+    : `${cells.join(CSV_OPTIONS.delimiter)}\r\n`;
 }
 
 /** Writes the records as CSV, streaming: at most CHUNK_ROWS rows are held at a time. */

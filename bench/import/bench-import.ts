@@ -9,7 +9,13 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { logger } from '@app/common';
 import { migrate } from '@app/database';
-import { type BenchDatabase, createOrganization, createOwnerKey, openBenchDatabase, postgresVersion } from '../support/database.js';
+import {
+  type BenchDatabase,
+  createOrganization,
+  createOwnerKey,
+  openBenchDatabase,
+  postgresVersion,
+} from '../support/database.js';
 import { type Machine, cpuBetween, cpuSnapshot, machine, sampleRss } from '../support/measurements.js';
 import { API_ENTRY, appEnv, freePort, startChild, stopChild, waitUntil, WORKER_ENTRY } from '../support/processes.js';
 import { type JobRunState, pollJobRun, uploadFile } from '../support/http.js';
@@ -48,13 +54,11 @@ const MB = 1024 * 1024;
 
 const TARGETS = { rowsPerSecond: 100_000, copyRatio: 0.25, rssBytes: 500 * MB };
 
-
 interface Args {
   rows: number;
   keep: boolean;
   write: boolean;
 }
-
 
 interface CopyTiming {
   rows: number;
@@ -77,7 +81,12 @@ async function main(): Promise<number> {
   });
 
   log(`Generating ${n(args.rows)} rows...`);
-  const csv = await writeContactsCsv(csvPath, { rows: args.rows, seed: DEFAULT_SEED, headers: 'fr', encoding: 'utf-8' });
+  const csv = await writeContactsCsv(csvPath, {
+    rows: args.rows,
+    seed: DEFAULT_SEED,
+    headers: 'fr',
+    encoding: 'utf-8',
+  });
   log(`  ${mb(csv.bytes)} in ${(csv.ms / 1000).toFixed(1)} s (${n(csv.noisy)} noisy, ${n(csv.invalid)} invalid rows)`);
   const expectedContacts = csv.rows - csv.invalid;
 
@@ -96,17 +105,26 @@ async function main(): Promise<number> {
 
   // --- The ceiling -----------------------------------------------------------------------------
   log('Normalizing the rows for the COPY ceiling (untimed)...');
-  const ceilingFile = await writeCeilingCopyFile(path.join(work, 'ceiling.copy'), orgB, { rows: args.rows, seed: DEFAULT_SEED });
-  log(`  ${n(ceilingFile.rows)} rows kept, ${n(ceilingFile.rejected)} rejected, in ${(ceilingFile.ms / 1000).toFixed(1)} s`);
+  const ceilingFile = await writeCeilingCopyFile(path.join(work, 'ceiling.copy'), orgB, {
+    rows: args.rows,
+    seed: DEFAULT_SEED,
+  });
+  log(
+    `  ${n(ceilingFile.rows)} rows kept, ${n(ceilingFile.rejected)} rejected, in ${(ceilingFile.ms / 1000).toFixed(1)} s`,
+  );
   if (ceilingFile.rejected !== csv.invalid) {
-    log(`  WARNING: the generator made ${n(csv.invalid)} invalid rows but normalization rejected ${n(ceilingFile.rejected)}`);
+    log(
+      `  WARNING: the generator made ${n(csv.invalid)} invalid rows but normalization rejected ${n(ceilingFile.rejected)}`,
+    );
   }
 
   const columns = CEILING_COLUMNS.join(', ');
   await owner.query('CHECKPOINT');
   log('COPY into contacts (indexes, search-token trigger)...');
   const copyContacts = await timeCopy(owner, `COPY contacts (${columns}) FROM STDIN`, ceilingFile.file, database);
-  log(`  ${n(copyContacts.rows)} rows in ${copyContacts.seconds.toFixed(2)} s: ${n(Math.round(copyContacts.rowsPerSecond))} rows/s (other processes: ${copyContacts.cores.others?.toFixed(2) ?? 'n/a'} cores)`);
+  log(
+    `  ${n(copyContacts.rows)} rows in ${copyContacts.seconds.toFixed(2)} s: ${n(Math.round(copyContacts.rowsPerSecond))} rows/s (other processes: ${copyContacts.cores.others?.toFixed(2) ?? 'n/a'} cores)`,
+  );
   const ceilingStored = await storedSummary(owner, orgB);
 
   await owner.query('TRUNCATE contacts CASCADE');
@@ -114,7 +132,9 @@ async function main(): Promise<number> {
   await owner.query('CHECKPOINT');
   log('COPY into an unlogged table without indexes or triggers...');
   const copyBare = await timeCopy(owner, `COPY bench_copy_bare (${columns}) FROM STDIN`, ceilingFile.file, database);
-  log(`  ${n(copyBare.rows)} rows in ${copyBare.seconds.toFixed(2)} s: ${n(Math.round(copyBare.rowsPerSecond))} rows/s (other processes: ${copyBare.cores.others?.toFixed(2) ?? 'n/a'} cores)`);
+  log(
+    `  ${n(copyBare.rows)} rows in ${copyBare.seconds.toFixed(2)} s: ${n(Math.round(copyBare.rowsPerSecond))} rows/s (other processes: ${copyBare.cores.others?.toFixed(2) ?? 'n/a'} cores)`,
+  );
   await owner.query('DROP TABLE bench_copy_bare');
   await rm(ceilingFile.file, { force: true });
   await owner.query('VACUUM (ANALYZE)');
@@ -124,7 +144,11 @@ async function main(): Promise<number> {
   const apiPort = await freePort();
   const workerPort = await freePort();
   const queueBackend = process.env.REDIS_URL ? 'Redis' : 'BullMQ PostgreSQL backend';
-  const env = appEnv(database.ownerUrl, appPassword, { QUEUE_PREFIX: `benchimport${process.pid}`, PORT: String(apiPort), WORKER_PORT: String(workerPort) });
+  const env = appEnv(database.ownerUrl, appPassword, {
+    QUEUE_PREFIX: `benchimport${process.pid}`,
+    PORT: String(apiPort),
+    WORKER_PORT: String(workerPort),
+  });
   log(`Starting the API (port ${apiPort}) and the worker (port ${workerPort}); queue: ${queueBackend}...`);
   const api = startChild('API', API_ENTRY, { ...env, RUN_JOBS_IN_API: 'false' });
   onCleanup(() => stopChild(api.child));
@@ -132,7 +156,12 @@ async function main(): Promise<number> {
   onCleanup(() => stopChild(worker.child));
   const graphqlUrl = `http://127.0.0.1:${apiPort}/graphql`;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  await waitUntil(api, async () => (await fetch(graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) })).status === 200);
+  await waitUntil(
+    api,
+    async () =>
+      (await fetch(graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) }))
+        .status === 200,
+  );
   await waitUntil(worker, async () => (await fetch(`http://127.0.0.1:${workerPort}/health`)).status === 200);
   const apiRss = sampleRss(api.child.pid ?? 0, RSS_SAMPLE_MS);
   const workerRss = sampleRss(worker.child.pid ?? 0, RSS_SAMPLE_MS);
@@ -157,7 +186,9 @@ async function main(): Promise<number> {
     // reported below
   }
   if (upload.status !== 202 || !jobRunId) {
-    throw new BenchFailure(`POST /imports answered HTTP ${upload.status} (expected 202 with a jobRunId):\n${upload.body.slice(0, 4000)}\n--- API output ---\n${api.output()}`);
+    throw new BenchFailure(
+      `POST /imports answered HTTP ${upload.status} (expected 202 with a jobRunId):\n${upload.body.slice(0, 4000)}\n--- API output ---\n${api.output()}`,
+    );
   }
   log(`  202 after ${uploadSeconds.toFixed(2)} s, job run ${jobRunId}`);
 
@@ -165,7 +196,9 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = await cpuSnapshot(pids, database);
   const peak = { api: apiRss.peak(), worker: workerRss.peak() };
-  const { rows: [run] } = await owner.query<{ running: number }>(
+  const {
+    rows: [run],
+  } = await owner.query<{ running: number }>(
     `SELECT extract(epoch FROM finished_at - started_at)::float8 AS running FROM job_runs WHERE org_id = $1 AND id = $2`,
     [orgA, jobRunId],
   );
@@ -173,7 +206,11 @@ async function main(): Promise<number> {
   await stopChild(worker.child);
   await stopChild(api.child);
 
-  const { processes: [apiCpu, workerCpu], postgres: postgresCpu, others: othersCpu } = cpuBetween(cpuBefore, cpuAfter);
+  const {
+    processes: [apiCpu, workerCpu],
+    postgres: postgresCpu,
+    others: othersCpu,
+  } = cpuBetween(cpuBefore, cpuAfter);
   const cpu = { api: apiCpu, worker: workerCpu, postgres: postgresCpu, others: othersCpu };
   const succeeded = final.status === 'SUCCEEDED';
   const checks = {
@@ -197,15 +234,28 @@ async function main(): Promise<number> {
     importRowsPerSecond: Math.round(importRowsPerSecond),
     uploadSeconds: round(uploadSeconds, 2),
     workerSeconds: round(run?.running ?? NaN, 2),
-    copyContacts: { ...copyContacts, seconds: round(copyContacts.seconds, 2), rowsPerSecond: Math.round(copyContacts.rowsPerSecond) },
-    copyUnloggedBare: { ...copyBare, seconds: round(copyBare.seconds, 2), rowsPerSecond: Math.round(copyBare.rowsPerSecond) },
+    copyContacts: {
+      ...copyContacts,
+      seconds: round(copyContacts.seconds, 2),
+      rowsPerSecond: Math.round(copyContacts.rowsPerSecond),
+    },
+    copyUnloggedBare: {
+      ...copyBare,
+      seconds: round(copyBare.seconds, 2),
+      rowsPerSecond: Math.round(copyBare.rowsPerSecond),
+    },
     // Same stored rows on both sides: the ratio of the times is the ratio of the rates.
     ratioToCopyContacts: round(copyContacts.seconds / seconds, 3),
     ratioToCopyUnlogged: round(copyBare.seconds / seconds, 3),
     peakRssBytes: peak,
     idleRssBytes: idle,
     // During the import; `others`: processes that are not the API, the worker, PostgreSQL or this benchmark.
-    cpuSeconds: { api: round(cpu.api, 1), worker: round(cpu.worker, 1), postgres: nullable(cpu.postgres, 1), others: nullable(cpu.others, 1) },
+    cpuSeconds: {
+      api: round(cpu.api, 1),
+      worker: round(cpu.worker, 1),
+      postgres: nullable(cpu.postgres, 1),
+      others: nullable(cpu.others, 1),
+    },
     counts: final.counts,
     firstErrors: final.errors.slice(0, 5),
     contactsInOrg: imported.contacts,
@@ -215,27 +265,56 @@ async function main(): Promise<number> {
     machine: machine(),
     node: process.version,
     postgres: pgVersion,
-    database: database.embedded ? 'embedded, as `npm start` runs it (shared_buffers 512 MB)' : `DATABASE_URL's server ${database.host}:${database.port}, fresh database ${database.name}`,
+    database: database.embedded
+      ? 'embedded, as `npm start` runs it (shared_buffers 512 MB)'
+      : `DATABASE_URL's server ${database.host}:${database.port}, fresh database ${database.name}`,
     queue: queueBackend,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 
   log('');
-  log(`Import: ${final.status} in ${seconds.toFixed(2)} s = ${n(Math.round(importRowsPerSecond))} rows/s (upload ${uploadSeconds.toFixed(2)} s, worker ${(run?.running ?? NaN).toFixed(2)} s)`);
-  log(`Contacts in organization A: ${n(imported.contacts)} (expected ${n(expectedContacts)} = ${n(csv.rows)} rows − ${n(csv.invalid)} invalid)`);
+  log(
+    `Import: ${final.status} in ${seconds.toFixed(2)} s = ${n(Math.round(importRowsPerSecond))} rows/s (upload ${uploadSeconds.toFixed(2)} s, worker ${(run?.running ?? NaN).toFixed(2)} s)`,
+  );
+  log(
+    `Contacts in organization A: ${n(imported.contacts)} (expected ${n(expectedContacts)} = ${n(csv.rows)} rows − ${n(csv.invalid)} invalid)`,
+  );
   log(`Job counts: ${JSON.stringify(final.counts)}`);
-  log(`COPY contacts: ${n(Math.round(copyContacts.rowsPerSecond))} rows/s; unlogged bare: ${n(Math.round(copyBare.rowsPerSecond))} rows/s; ratio ${result.ratioToCopyContacts} / ${result.ratioToCopyUnlogged}`);
+  log(
+    `COPY contacts: ${n(Math.round(copyContacts.rowsPerSecond))} rows/s; unlogged bare: ${n(Math.round(copyBare.rowsPerSecond))} rows/s; ratio ${result.ratioToCopyContacts} / ${result.ratioToCopyUnlogged}`,
+  );
   log(`Peak RSS: API ${mb(peak.api)}, worker ${mb(peak.worker)}`);
   log(`CPU during the import (s): ${JSON.stringify(result.cpuSeconds)}`);
   log(`Checks: ${JSON.stringify(checks)}`);
   if (!succeeded) {
-    log(`The import ${final.status}: ${final.errors.map((e) => `${e.line ?? '-'}: ${e.message}`).slice(0, 10).join(' | ')}`);
+    log(
+      `The import ${final.status}: ${final.errors
+        .map((e) => `${e.line ?? '-'}: ${e.message}`)
+        .slice(0, 10)
+        .join(' | ')}`,
+    );
     log(`--- worker output ---\n${worker.output()}`);
     return 1;
   }
 
   if (args.write) {
-    const section = formatSection({ args, csv, result, seconds, importRowsPerSecond, copyContacts, copyBare, peak, idle, cpu, checks, final, imported, run, uploadSeconds });
+    const section = formatSection({
+      args,
+      csv,
+      result,
+      seconds,
+      importRowsPerSecond,
+      copyContacts,
+      copyBare,
+      peak,
+      idle,
+      cpu,
+      checks,
+      final,
+      imported,
+      run,
+      uploadSeconds,
+    });
     await writeBenchmarksSection(SECTION_TITLE, section);
   }
   return Object.values(checks).every(Boolean) ? 0 : 1;
@@ -252,7 +331,8 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--rows' || arg.startsWith('--rows=')) {
       const raw = arg === '--rows' ? argv[++i] : arg.slice('--rows='.length);
       const rows = Number(raw?.replace(/_/g, ''));
-      if (!Number.isInteger(rows) || rows <= 0) throw new BenchFailure(`--rows must be a positive integer, got "${raw}"`);
+      if (!Number.isInteger(rows) || rows <= 0)
+        throw new BenchFailure(`--rows must be a positive integer, got "${raw}"`);
       args.rows = rows;
     } else throw new BenchFailure(`Unknown argument "${arg}" (expected --rows N, --keep, --no-write)`);
   }
@@ -273,18 +353,33 @@ async function timeCopy(client: pg.Client, sql: string, file: string, database: 
     rows: stream.rowCount,
     seconds,
     rowsPerSecond: stream.rowCount / seconds,
-    cores: { postgres: cpu.postgres === null ? null : cpu.postgres / seconds, others: cpu.others === null ? null : cpu.others / seconds },
+    cores: {
+      postgres: cpu.postgres === null ? null : cpu.postgres / seconds,
+      others: cpu.others === null ? null : cpu.others / seconds,
+    },
   };
 }
 
-async function storedSummary(client: pg.Client, orgId: string): Promise<{ contacts: number; checksum: string; searchTokens: number; externalIds: number }> {
-  const { rows: [sum] } = await client.query<{ n: string; sum: string }>(CONTACTS_CHECKSUM_SQL, [orgId]);
-  const { rows: [other] } = await client.query<{ tokens: string; ext: string }>(
+async function storedSummary(
+  client: pg.Client,
+  orgId: string,
+): Promise<{ contacts: number; checksum: string; searchTokens: number; externalIds: number }> {
+  const {
+    rows: [sum],
+  } = await client.query<{ n: string; sum: string }>(CONTACTS_CHECKSUM_SQL, [orgId]);
+  const {
+    rows: [other],
+  } = await client.query<{ tokens: string; ext: string }>(
     `SELECT (SELECT count(*) FROM contact_search_tokens WHERE org_id = $1) AS tokens,
             (SELECT count(*) FROM contact_external_ids WHERE org_id = $1) AS ext`,
     [orgId],
   );
-  return { contacts: Number(sum.n), checksum: sum.sum, searchTokens: Number(other.tokens), externalIds: Number(other.ext) };
+  return {
+    contacts: Number(sum.n),
+    checksum: sum.sum,
+    searchTokens: Number(other.tokens),
+    externalIds: Number(other.ext),
+  };
 }
 
 // --- HTTP ---------------------------------------------------------------------------------------
@@ -294,7 +389,15 @@ async function storedSummary(client: pg.Client, orgId: string): Promise<{ contac
 function formatSection(input: {
   args: Args;
   csv: WriteCsvResult;
-  result: { ratioToCopyContacts: number; ratioToCopyUnlogged: number; date: string; postgres: string; database: string; queue: string; machine: Machine };
+  result: {
+    ratioToCopyContacts: number;
+    ratioToCopyUnlogged: number;
+    date: string;
+    postgres: string;
+    database: string;
+    queue: string;
+    machine: Machine;
+  };
   seconds: number;
   importRowsPerSecond: number;
   copyContacts: CopyTiming;
@@ -308,14 +411,31 @@ function formatSection(input: {
   run: { running: number } | undefined;
   uploadSeconds: number;
 }): string {
-  const { args, csv, result, seconds, copyContacts, copyBare, peak, idle, cpu, checks, final, imported, run, uploadSeconds } = input;
+  const {
+    args,
+    csv,
+    result,
+    seconds,
+    copyContacts,
+    copyBare,
+    peak,
+    idle,
+    cpu,
+    checks,
+    final,
+    imported,
+    run,
+    uploadSeconds,
+  } = input;
   const m = result.machine;
   const command = args.rows === 1_000_000 ? 'npm run bench:import' : `npm run bench:import -- --rows ${args.rows}`;
   const stored = csv.rows - csv.invalid;
   const yes = (ok: boolean) => (ok ? 'met' : '**not met**');
   const rate = (value: number) => n(Math.round(value));
-  const cores = (cpuSeconds: number | null) => (cpuSeconds === null ? 'n/a' : `${cpuSeconds.toFixed(1)} s (${(cpuSeconds / seconds).toFixed(2)} cores)`);
-  const perCopy = (copy: CopyTiming) => `${copy.cores.postgres === null ? 'n/a' : copy.cores.postgres.toFixed(2)} / ${copy.cores.others === null ? 'n/a' : copy.cores.others.toFixed(2)}`;
+  const cores = (cpuSeconds: number | null) =>
+    cpuSeconds === null ? 'n/a' : `${cpuSeconds.toFixed(1)} s (${(cpuSeconds / seconds).toFixed(2)} cores)`;
+  const perCopy = (copy: CopyTiming) =>
+    `${copy.cores.postgres === null ? 'n/a' : copy.cores.postgres.toFixed(2)} / ${copy.cores.others === null ? 'n/a' : copy.cores.others.toFixed(2)}`;
   const importOthers = cpu.others === null ? 'n/a' : (cpu.others / seconds).toFixed(2);
   const importPostgres = cpu.postgres === null ? 'n/a' : (cpu.postgres / seconds).toFixed(2);
   return [
@@ -341,7 +461,7 @@ function formatSection(input: {
     '`contacts` again; starts the API and the worker as two child processes (the API does not run',
     'jobs); streams the file to `POST /imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench` and polls',
     '`jobRun` every 100 ms. End to end is from the first byte of the upload to the poll that sees',
-    '`SUCCEEDED`. Peak RSS is the kernel\'s high-water mark (VmHWM) of each process, start-up included.',
+    "`SUCCEEDED`. Peak RSS is the kernel's high-water mark (VmHWM) of each process, start-up included.",
     '',
     `### Last run (${result.date.slice(0, 16).replace('T', ' ')} UTC)`,
     '',
@@ -362,7 +482,7 @@ function formatSection(input: {
     `- Ratio to the ceiling (same ${n(stored)} stored rows, so time over time): **${result.ratioToCopyContacts.toFixed(3)}** of COPY into \`contacts\`, ${result.ratioToCopyUnlogged.toFixed(3)} of COPY into the unlogged table.`,
     `- Peak RSS: API **${mb(peak.api)}** (${mb(idle.api)} idle before the upload), worker **${mb(peak.worker)}** (${mb(idle.worker)} idle).`,
     `- CPU during the import: API ${cores(cpu.api)}, worker ${cores(cpu.worker)}, PostgreSQL ${cores(cpu.postgres)}, other processes on the machine ${cores(cpu.others)}` +
-      ' (work that is not this benchmark\'s: above ~0.1 core, the figures are disturbed).',
+      " (work that is not this benchmark's: above ~0.1 core, the figures are disturbed).",
     `- Job counts: \`${JSON.stringify(final.counts)}\`; contacts in the organization: ${n(imported.contacts)} (rows − invalid = ${n(stored)}), external ids: ${n(imported.externalIds)}.`,
     `- Checks: contacts = rows − invalid: ${checks.contactsEqualRowsMinusInvalid ? 'yes' : '**no**'}; job's invalid count = generated: ${checks.jobInvalidEqualsGenerated ? 'yes' : '**no**'}; ` +
       `stored values identical to the ceiling's (checksum): ${checks.sameValuesAsCeiling ? 'yes' : '**no**'}; same search tokens: ${checks.sameSearchTokensAsCeiling ? 'yes' : '**no**'}.`,

@@ -18,8 +18,19 @@ import { COLUMN, type GeneratedRow, generateContactRows, type GenerateOptions } 
 
 /** The columns the ceiling COPYs, in this order (org_id first). */
 export const CEILING_COLUMNS = [
-  'org_id', 'first_name', 'last_name', 'email', 'phone', 'address_line1', 'city', 'postal_code', 'region', 'country',
-  'preferred_language', 'birth_date', 'entered',
+  'org_id',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'address_line1',
+  'city',
+  'postal_code',
+  'region',
+  'country',
+  'preferred_language',
+  'birth_date',
+  'entered',
 ] as const;
 
 /**
@@ -34,8 +45,20 @@ export const CONTACTS_CHECKSUM_SQL = `
 
 /** Language cells as the import reads them (accents and case ignored). */
 const LANGUAGES: Record<string, 'fr' | 'en'> = {
-  fr: 'fr', fra: 'fr', fre: 'fr', f: 'fr', francais: 'fr', french: 'fr', 'fr-ca': 'fr',
-  en: 'en', eng: 'en', e: 'en', a: 'en', anglais: 'en', english: 'en', 'en-ca': 'en',
+  fr: 'fr',
+  fra: 'fr',
+  fre: 'fr',
+  f: 'fr',
+  francais: 'fr',
+  french: 'fr',
+  'fr-ca': 'fr',
+  en: 'en',
+  eng: 'en',
+  e: 'en',
+  a: 'en',
+  anglais: 'en',
+  english: 'en',
+  'en-ca': 'en',
 };
 
 export interface CeilingRow {
@@ -112,7 +135,11 @@ export interface CeilingFile {
 }
 
 /** Normalizes the generated rows and writes the good ones as COPY text lines for `orgId`. */
-export async function writeCeilingCopyFile(file: string, orgId: string, options: GenerateOptions): Promise<CeilingFile> {
+export async function writeCeilingCopyFile(
+  file: string,
+  orgId: string,
+  options: GenerateOptions,
+): Promise<CeilingFile> {
   const started = performance.now();
   const out = createWriteStream(file);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
@@ -134,9 +161,21 @@ export async function writeCeilingCopyFile(file: string, orgId: string, options:
     }
     rows++;
     chunk += `${orgId}\t${[
-      row.first_name, row.last_name, row.email, row.phone, row.address_line1, row.city, row.postal_code, row.region, row.country,
-      row.preferred_language, row.birth_date, JSON.stringify(row.entered),
-    ].map(copyValue).join('\t')}\n`;
+      row.first_name,
+      row.last_name,
+      row.email,
+      row.phone,
+      row.address_line1,
+      row.city,
+      row.postal_code,
+      row.region,
+      row.country,
+      row.preferred_language,
+      row.birth_date,
+      JSON.stringify(row.entered),
+    ]
+      .map(copyValue)
+      .join('\t')}\n`;
     if (rows % 2_000 === 0) await flush();
   }
   if (chunk) await flush();

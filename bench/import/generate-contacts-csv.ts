@@ -35,12 +35,43 @@ import {
 } from '@app/fixtures';
 import { cliOption } from '../support/cli.js';
 
-export const FRENCH_HEADERS = ['No client', 'Prénom', 'Nom', 'Courriel', 'Téléphone', 'Adresse', 'Ville', 'Code postal', 'Langue', 'Date de naissance'] as const;
-export const ENGLISH_HEADERS = ['Customer ID', 'First name', 'Last name', 'Email', 'Phone', 'Address', 'City', 'Postal code', 'Language', 'Date of birth'] as const;
+export const FRENCH_HEADERS = [
+  'No client',
+  'Prénom',
+  'Nom',
+  'Courriel',
+  'Téléphone',
+  'Adresse',
+  'Ville',
+  'Code postal',
+  'Langue',
+  'Date de naissance',
+] as const;
+export const ENGLISH_HEADERS = [
+  'Customer ID',
+  'First name',
+  'Last name',
+  'Email',
+  'Phone',
+  'Address',
+  'City',
+  'Postal code',
+  'Language',
+  'Date of birth',
+] as const;
 
 /** Positions of the cells in a generated row (both header sets have the same order). */
 export const COLUMN = {
-  externalId: 0, firstName: 1, lastName: 2, email: 3, phone: 4, address: 5, city: 6, postalCode: 7, language: 8, birthDate: 9,
+  externalId: 0,
+  firstName: 1,
+  lastName: 2,
+  email: 3,
+  phone: 4,
+  address: 5,
+  city: 6,
+  postalCode: 7,
+  language: 8,
+  birthDate: 9,
 } as const;
 
 export type HeaderSet = 'fr' | 'en';
@@ -100,48 +131,269 @@ function weighted<T>(items: readonly (readonly [T, number])[]): T[] {
 
 const FRENCH_FIRST_NAMES = [
   ...DEMO_FRENCH_FIRST_NAMES,
-  'Ève', 'Maëlle', 'Loïc', 'Thérèse', 'Gisèle', 'Hervé', 'Jérémie', 'Aurélie', 'Cédric', 'Marie-Hélène', 'Joël', 'Noël', 'Désirée',
-  'Béatrice', 'Édouard',
+  'Ève',
+  'Maëlle',
+  'Loïc',
+  'Thérèse',
+  'Gisèle',
+  'Hervé',
+  'Jérémie',
+  'Aurélie',
+  'Cédric',
+  'Marie-Hélène',
+  'Joël',
+  'Noël',
+  'Désirée',
+  'Béatrice',
+  'Édouard',
 ];
 
 const FRENCH_LAST_NAMES = weighted<string>([
-  ['Tremblay', 8], ['Gagnon', 6], ['Roy', 5], ['Côté', 5], ['Bouchard', 4], ['Gauthier', 4], ['Morin', 3], ['Lavoie', 3],
-  ['Fortin', 3], ['Gagné', 3], ['Ouellet', 3], ['Pelletier', 3], ['Bélanger', 3], ['Lévesque', 3], ['Bergeron', 2],
-  ['Leblanc', 2], ['Paquette', 2], ['Girard', 2], ['Simard', 2], ['Boucher', 2], ['Caron', 2], ['Beaulieu', 2],
-  ['Cloutier', 2], ['Dubé', 2], ['Poirier', 2], ['Fournier', 2], ['Lapointe', 2], ['Thériault', 2], ['Lefebvre', 2],
-  ['Hébert', 2], ['Nadeau', 2], ['Bédard', 1], ['Gélinas', 1], ['Desjardins', 1], ['Lemieux', 1], ['Champagne', 1],
-  ['St-Pierre', 1], ['Séguin', 1], ['Ménard', 1], ['Bérubé', 1], ["D'Amours", 1], ['Lachance', 1], ['Deschênes', 1],
-  ['Brisson', 1], ['Légaré', 1], ['Thibodeau', 1], ['Gosselin', 1], ['Dion', 1], ['Émond', 1], ['Boisvert', 1],
+  ['Tremblay', 8],
+  ['Gagnon', 6],
+  ['Roy', 5],
+  ['Côté', 5],
+  ['Bouchard', 4],
+  ['Gauthier', 4],
+  ['Morin', 3],
+  ['Lavoie', 3],
+  ['Fortin', 3],
+  ['Gagné', 3],
+  ['Ouellet', 3],
+  ['Pelletier', 3],
+  ['Bélanger', 3],
+  ['Lévesque', 3],
+  ['Bergeron', 2],
+  ['Leblanc', 2],
+  ['Paquette', 2],
+  ['Girard', 2],
+  ['Simard', 2],
+  ['Boucher', 2],
+  ['Caron', 2],
+  ['Beaulieu', 2],
+  ['Cloutier', 2],
+  ['Dubé', 2],
+  ['Poirier', 2],
+  ['Fournier', 2],
+  ['Lapointe', 2],
+  ['Thériault', 2],
+  ['Lefebvre', 2],
+  ['Hébert', 2],
+  ['Nadeau', 2],
+  ['Bédard', 1],
+  ['Gélinas', 1],
+  ['Desjardins', 1],
+  ['Lemieux', 1],
+  ['Champagne', 1],
+  ['St-Pierre', 1],
+  ['Séguin', 1],
+  ['Ménard', 1],
+  ['Bérubé', 1],
+  ["D'Amours", 1],
+  ['Lachance', 1],
+  ['Deschênes', 1],
+  ['Brisson', 1],
+  ['Légaré', 1],
+  ['Thibodeau', 1],
+  ['Gosselin', 1],
+  ['Dion', 1],
+  ['Émond', 1],
+  ['Boisvert', 1],
 ]);
 
 const ENGLISH_FIRST_NAMES = [...DEMO_ENGLISH_FIRST_NAMES, 'Chloe', 'Liam'];
 const ENGLISH_LAST_NAMES = [...DEMO_ENGLISH_LAST_NAMES, 'McGill', 'Young'];
 
 const PLACES: readonly (readonly [Place, number])[] = [
-  [{
-    city: 'Montréal',
-    fsas: ['H2X', 'H2T', 'H2J', 'H2L', 'H2W', 'H1V', 'H3H', 'H4A', 'H2G', 'H1Y', 'H2S', 'H3T', 'H2H', 'H2E', 'H3Z', 'H4C'],
-    areaCodes: ['514', '438'],
-    streets: [
-      'rue Saint-Denis', 'boulevard Saint-Laurent', 'rue Sherbrooke Est', 'avenue du Mont-Royal Est', 'rue Sainte-Catherine Ouest',
-      'boulevard René-Lévesque Ouest', 'rue Ontario Est', 'avenue Papineau', 'rue Rachel Est', 'avenue Christophe-Colomb',
-      'rue Masson', 'avenue Laurier Ouest', 'chemin de la Côte-des-Neiges', 'rue Beaubien Est', 'rue Fleury Est',
-      'avenue De Lorimier', 'rue Notre-Dame Ouest', 'rue Saint-Hubert', 'avenue du Parc', 'rue de Bleury',
-    ],
-  }, 34],
-  [{ city: 'Laval', fsas: ['H7N', 'H7T', 'H7G', 'H7V', 'H7W'], areaCodes: ['450', '579'], streets: ['boulevard des Laurentides', 'boulevard Saint-Martin Ouest', 'boulevard de la Concorde Est', 'rue Principale', 'avenue des Bois'] }, 8],
-  [{ city: 'Longueuil', fsas: ['J4K', 'J4H', 'J4J', 'J4M'], areaCodes: ['450', '579'], streets: ['rue Saint-Charles Ouest', 'chemin de Chambly', 'boulevard Roland-Therrien', 'rue Saint-Laurent Ouest'] }, 7],
-  [{ city: 'Québec', fsas: ['G1R', 'G1K', 'G1S', 'G1J', 'G1L', 'G1V', 'G2B', 'G1M'], areaCodes: ['418', '581'], streets: ['Grande Allée Est', 'rue Saint-Jean', 'rue Saint-Joseph Est', 'boulevard René-Lévesque Ouest', '3e Avenue', 'chemin Sainte-Foy', 'avenue Cartier', 'avenue Maguire', 'rue de la Couronne', '1re Avenue', 'boulevard Charest Est'] }, 16],
-  [{ city: 'Lévis', fsas: ['G6V', 'G6W', 'G6Z'], areaCodes: ['418', '581'], streets: ['boulevard Guillaume-Couture', 'côte du Passage', 'boulevard Alphonse-Desjardins', 'rue Saint-Laurent'] }, 4],
-  [{ city: 'Sherbrooke', fsas: ['J1H', 'J1J', 'J1K', 'J1E', 'J1G', 'J1L'], areaCodes: ['819', '873'], streets: ['rue King Ouest', 'rue Wellington Nord', 'boulevard de Portland', 'rue Galt Ouest', 'rue Belvédère Sud', 'boulevard Jacques-Cartier Nord'] }, 7],
-  [{ city: 'Gatineau', fsas: ['J8X', 'J8Y', 'J8T', 'J9H'], areaCodes: ['819', '873'], streets: ['boulevard Saint-Joseph', 'rue Laurier', 'boulevard Maloney Ouest', 'rue Principale'] }, 6],
-  [{ city: 'Trois-Rivières', fsas: ['G9A', 'G8Z', 'G8Y'], areaCodes: ['819', '873'], streets: ['rue des Forges', 'boulevard des Récollets', 'rue Royale', 'boulevard des Chenaux'] }, 5],
-  [{ city: 'Saguenay', fsas: ['G7H', 'G7G', 'G7B'], areaCodes: ['418', '581'], streets: ['rue Racine Est', 'boulevard Talbot', 'rue Saint-Dominique'] }, 3],
-  [{ city: 'Rimouski', fsas: ['G5L', 'G5M'], areaCodes: ['418', '581'], streets: ['rue Saint-Germain Ouest', 'boulevard René-Lepage Est'] }, 2],
-  [{ city: 'Saint-Jérôme', fsas: ['J7Z', 'J7Y'], areaCodes: ['450', '579'], streets: ['rue Saint-Georges', 'boulevard des Laurentides', 'rue De Martigny Ouest'] }, 3],
-  [{ city: 'Drummondville', fsas: ['J2B', 'J2C'], areaCodes: ['819', '873'], streets: ['rue Lindsay', 'boulevard Saint-Joseph', 'rue Heriot'] }, 2],
-  [{ city: 'Granby', fsas: ['J2G', 'J2H'], areaCodes: ['450', '579'], streets: ['rue Principale', 'boulevard Leclerc Ouest', 'rue Denison Est'] }, 2],
-  [{ city: 'Magog', fsas: ['J1X'], areaCodes: ['819', '873'], streets: ['rue Principale Ouest', 'rue Merry Nord', 'rue Sherbrooke'] }, 1],
+  [
+    {
+      city: 'Montréal',
+      fsas: [
+        'H2X',
+        'H2T',
+        'H2J',
+        'H2L',
+        'H2W',
+        'H1V',
+        'H3H',
+        'H4A',
+        'H2G',
+        'H1Y',
+        'H2S',
+        'H3T',
+        'H2H',
+        'H2E',
+        'H3Z',
+        'H4C',
+      ],
+      areaCodes: ['514', '438'],
+      streets: [
+        'rue Saint-Denis',
+        'boulevard Saint-Laurent',
+        'rue Sherbrooke Est',
+        'avenue du Mont-Royal Est',
+        'rue Sainte-Catherine Ouest',
+        'boulevard René-Lévesque Ouest',
+        'rue Ontario Est',
+        'avenue Papineau',
+        'rue Rachel Est',
+        'avenue Christophe-Colomb',
+        'rue Masson',
+        'avenue Laurier Ouest',
+        'chemin de la Côte-des-Neiges',
+        'rue Beaubien Est',
+        'rue Fleury Est',
+        'avenue De Lorimier',
+        'rue Notre-Dame Ouest',
+        'rue Saint-Hubert',
+        'avenue du Parc',
+        'rue de Bleury',
+      ],
+    },
+    34,
+  ],
+  [
+    {
+      city: 'Laval',
+      fsas: ['H7N', 'H7T', 'H7G', 'H7V', 'H7W'],
+      areaCodes: ['450', '579'],
+      streets: [
+        'boulevard des Laurentides',
+        'boulevard Saint-Martin Ouest',
+        'boulevard de la Concorde Est',
+        'rue Principale',
+        'avenue des Bois',
+      ],
+    },
+    8,
+  ],
+  [
+    {
+      city: 'Longueuil',
+      fsas: ['J4K', 'J4H', 'J4J', 'J4M'],
+      areaCodes: ['450', '579'],
+      streets: ['rue Saint-Charles Ouest', 'chemin de Chambly', 'boulevard Roland-Therrien', 'rue Saint-Laurent Ouest'],
+    },
+    7,
+  ],
+  [
+    {
+      city: 'Québec',
+      fsas: ['G1R', 'G1K', 'G1S', 'G1J', 'G1L', 'G1V', 'G2B', 'G1M'],
+      areaCodes: ['418', '581'],
+      streets: [
+        'Grande Allée Est',
+        'rue Saint-Jean',
+        'rue Saint-Joseph Est',
+        'boulevard René-Lévesque Ouest',
+        '3e Avenue',
+        'chemin Sainte-Foy',
+        'avenue Cartier',
+        'avenue Maguire',
+        'rue de la Couronne',
+        '1re Avenue',
+        'boulevard Charest Est',
+      ],
+    },
+    16,
+  ],
+  [
+    {
+      city: 'Lévis',
+      fsas: ['G6V', 'G6W', 'G6Z'],
+      areaCodes: ['418', '581'],
+      streets: ['boulevard Guillaume-Couture', 'côte du Passage', 'boulevard Alphonse-Desjardins', 'rue Saint-Laurent'],
+    },
+    4,
+  ],
+  [
+    {
+      city: 'Sherbrooke',
+      fsas: ['J1H', 'J1J', 'J1K', 'J1E', 'J1G', 'J1L'],
+      areaCodes: ['819', '873'],
+      streets: [
+        'rue King Ouest',
+        'rue Wellington Nord',
+        'boulevard de Portland',
+        'rue Galt Ouest',
+        'rue Belvédère Sud',
+        'boulevard Jacques-Cartier Nord',
+      ],
+    },
+    7,
+  ],
+  [
+    {
+      city: 'Gatineau',
+      fsas: ['J8X', 'J8Y', 'J8T', 'J9H'],
+      areaCodes: ['819', '873'],
+      streets: ['boulevard Saint-Joseph', 'rue Laurier', 'boulevard Maloney Ouest', 'rue Principale'],
+    },
+    6,
+  ],
+  [
+    {
+      city: 'Trois-Rivières',
+      fsas: ['G9A', 'G8Z', 'G8Y'],
+      areaCodes: ['819', '873'],
+      streets: ['rue des Forges', 'boulevard des Récollets', 'rue Royale', 'boulevard des Chenaux'],
+    },
+    5,
+  ],
+  [
+    {
+      city: 'Saguenay',
+      fsas: ['G7H', 'G7G', 'G7B'],
+      areaCodes: ['418', '581'],
+      streets: ['rue Racine Est', 'boulevard Talbot', 'rue Saint-Dominique'],
+    },
+    3,
+  ],
+  [
+    {
+      city: 'Rimouski',
+      fsas: ['G5L', 'G5M'],
+      areaCodes: ['418', '581'],
+      streets: ['rue Saint-Germain Ouest', 'boulevard René-Lepage Est'],
+    },
+    2,
+  ],
+  [
+    {
+      city: 'Saint-Jérôme',
+      fsas: ['J7Z', 'J7Y'],
+      areaCodes: ['450', '579'],
+      streets: ['rue Saint-Georges', 'boulevard des Laurentides', 'rue De Martigny Ouest'],
+    },
+    3,
+  ],
+  [
+    {
+      city: 'Drummondville',
+      fsas: ['J2B', 'J2C'],
+      areaCodes: ['819', '873'],
+      streets: ['rue Lindsay', 'boulevard Saint-Joseph', 'rue Heriot'],
+    },
+    2,
+  ],
+  [
+    {
+      city: 'Granby',
+      fsas: ['J2G', 'J2H'],
+      areaCodes: ['450', '579'],
+      streets: ['rue Principale', 'boulevard Leclerc Ouest', 'rue Denison Est'],
+    },
+    2,
+  ],
+  [
+    {
+      city: 'Magog',
+      fsas: ['J1X'],
+      areaCodes: ['819', '873'],
+      streets: ['rue Principale Ouest', 'rue Merry Nord', 'rue Sherbrooke'],
+    },
+    1,
+  ],
 ];
 const PLACE_PICKS = weighted(PLACES);
 
@@ -149,8 +401,16 @@ const ALL_AREA_CODES = ['514', '438', '450', '579', '418', '581', '819', '873', 
 // Canada Post never uses D F I O Q U; W and Z only after the first position.
 const POSTAL_LETTERS = 'ABCEGHJKLMNPRSTVWXYZ';
 const EMAIL_DOMAINS = weighted<string>([
-  ['gmail.com', 30], ['videotron.ca', 20], ['hotmail.com', 15], ['outlook.com', 8], ['sympatico.ca', 6], ['yahoo.ca', 6],
-  ['icloud.com', 5], ['bell.net', 4], ['globetrotter.net', 3], ['live.ca', 3],
+  ['gmail.com', 30],
+  ['videotron.ca', 20],
+  ['hotmail.com', 15],
+  ['outlook.com', 8],
+  ['sympatico.ca', 6],
+  ['yahoo.ca', 6],
+  ['icloud.com', 5],
+  ['bell.net', 4],
+  ['globetrotter.net', 3],
+  ['live.ca', 3],
 ]);
 const IMPOSSIBLE_DATES = ['2023-02-30', '1987-04-31', '1990-13-05', '2001-02-29', '1975-06-31'] as const;
 
@@ -175,8 +435,18 @@ function makeRow(rng: Rng, row: number): GeneratedRow {
   if (rng.chance(0.93)) {
     const first = asciiSlug(firstName);
     const last = asciiSlug(lastName);
-    const digits = birthYear !== null && rng.chance(0.5) ? String(birthYear % 100).padStart(2, '0') : String(rng.int(1, 999));
-    const local = rng.pick([`${first}.${last}`, `${first}.${last}`, `${first}${last}`, `${first[0]}${last}`, `${first}.${last}${digits}`, `${last}.${first}`, `${first}_${last}`, `${first}${digits}`]);
+    const digits =
+      birthYear !== null && rng.chance(0.5) ? String(birthYear % 100).padStart(2, '0') : String(rng.int(1, 999));
+    const local = rng.pick([
+      `${first}.${last}`,
+      `${first}.${last}`,
+      `${first}${last}`,
+      `${first[0]}${last}`,
+      `${first}.${last}${digits}`,
+      `${last}.${first}`,
+      `${first}_${last}`,
+      `${first}${digits}`,
+    ]);
     email = `${local}@${rng.pick(EMAIL_DOMAINS)}`;
   }
 
@@ -194,9 +464,16 @@ function makeRow(rng: Rng, row: number): GeneratedRow {
     }
     const { area, exchange, line } = phoneParts;
     phone = rng.pick([
-      `${area}-${exchange}-${line}`, `${area}-${exchange}-${line}`, `(${area}) ${exchange}-${line}`, `(${area}) ${exchange}-${line}`,
-      `(${area}) ${exchange} ${line}`, `+1 ${area} ${exchange} ${line}`, `${area} ${exchange}-${line}`, `${area} ${exchange} ${line}`,
-      `1-${area}-${exchange}-${line}`, `${area}${exchange}${line}`,
+      `${area}-${exchange}-${line}`,
+      `${area}-${exchange}-${line}`,
+      `(${area}) ${exchange}-${line}`,
+      `(${area}) ${exchange}-${line}`,
+      `(${area}) ${exchange} ${line}`,
+      `+1 ${area} ${exchange} ${line}`,
+      `${area} ${exchange}-${line}`,
+      `${area} ${exchange} ${line}`,
+      `1-${area}-${exchange}-${line}`,
+      `${area}${exchange}${line}`,
     ]);
     if (rng.chance(0.02)) phone += rng.pick([` poste ${rng.int(10, 450)}`, ` ext. ${rng.int(10, 450)}`]);
   }
@@ -206,26 +483,57 @@ function makeRow(rng: Rng, row: number): GeneratedRow {
     const street = rng.pick(place.streets);
     const number = rng.chance(0.6) ? rng.int(1000, 9999) : rng.int(1, 999);
     const apartment = rng.int(1, 24);
-    address = rng.pick([`${number} ${street}`, `${number} ${street}`, `${number}, ${street}`, `${number} ${street}, app. ${apartment}`, `${apartment}-${number} ${street}`]);
+    address = rng.pick([
+      `${number} ${street}`,
+      `${number} ${street}`,
+      `${number}, ${street}`,
+      `${number} ${street}, app. ${apartment}`,
+      `${apartment}-${number} ${street}`,
+    ]);
     // Now and then a note typed into the address cell, with the delimiter in it: the field gets quoted.
     if (rng.chance(0.003)) address += rng.pick(['; porte arrière', '; sonner deux fois', '; "chez Mme Roy"']);
   }
   const postalCode = `${rng.pick(place.fsas)} ${rng.int(0, 9)}${POSTAL_LETTERS[rng.int(0, POSTAL_LETTERS.length - 1)]}${rng.int(0, 9)}`;
 
   const french = english ? rng.chance(0.1) : rng.chance(0.92);
-  const language = rng.chance(0.8) ? (french ? 'fr' : 'en') : rng.chance(0.1) ? '' : french ? rng.pick(['Français', 'FR', 'français']) : rng.pick(['Anglais', 'English', 'EN']);
+  const language = rng.chance(0.8)
+    ? french
+      ? 'fr'
+      : 'en'
+    : rng.chance(0.1)
+      ? ''
+      : french
+        ? rng.pick(['Français', 'FR', 'français'])
+        : rng.pick(['Anglais', 'English', 'EN']);
 
-  const cells = [`C${String(row).padStart(7, '0')}`, firstName, lastName, email, phone, address, place.city, postalCode, language, birthDate];
+  const cells = [
+    `C${String(row).padStart(7, '0')}`,
+    firstName,
+    lastName,
+    email,
+    phone,
+    address,
+    place.city,
+    postalCode,
+    language,
+    birthDate,
+  ];
 
   if (row % 100 === INVALID_SLOT) {
     const reason = rng.pick(['email', 'phone', 'date'] as const);
     if (reason === 'email') {
-      cells[COLUMN.email] = email ? email.replace('@', rng.pick(['.', ' ', '(at)'])) : `${asciiSlug(firstName)}.${asciiSlug(lastName)}.gmail.com`;
+      cells[COLUMN.email] = email
+        ? email.replace('@', rng.pick(['.', ' ', '(at)']))
+        : `${asciiSlug(firstName)}.${asciiSlug(lastName)}.gmail.com`;
     } else if (reason === 'phone') {
       const area = phoneParts.area || rng.pick(place.areaCodes);
       const exchange = phoneParts.exchange || '555';
       const line = (phoneParts.line || '0142').slice(0, 3);
-      cells[COLUMN.phone] = rng.pick([`${area}-${exchange}-${line}`, `(${area}) ${exchange}-${line}`, `${exchange}-${phoneParts.line || '0142'}`]);
+      cells[COLUMN.phone] = rng.pick([
+        `${area}-${exchange}-${line}`,
+        `(${area}) ${exchange}-${line}`,
+        `${exchange}-${phoneParts.line || '0142'}`,
+      ]);
     } else {
       cells[COLUMN.birthDate] = rng.pick(IMPOSSIBLE_DATES);
     }
@@ -255,16 +563,26 @@ function addNoise(rng: Rng, cells: string[], phone: { area: string; exchange: st
         if (rng.chance(0.4)) cells[COLUMN.firstName] = cells[COLUMN.firstName].toUpperCase();
         break;
       case 'postal':
-        cells[COLUMN.postalCode] = rng.chance(0.7) ? cells[COLUMN.postalCode].replace(' ', '').toLowerCase() : ` ${cells[COLUMN.postalCode].toLowerCase()} `;
+        cells[COLUMN.postalCode] = rng.chance(0.7)
+          ? cells[COLUMN.postalCode].replace(' ', '').toLowerCase()
+          : ` ${cells[COLUMN.postalCode].toLowerCase()} `;
         break;
       case 'phone':
-        if (phone.area) cells[COLUMN.phone] = rng.chance(0.7) ? `${phone.area}.${phone.exchange}.${phone.line}` : ` ${phone.area}  ${phone.exchange}  ${phone.line} `;
+        if (phone.area)
+          cells[COLUMN.phone] = rng.chance(0.7)
+            ? `${phone.area}.${phone.exchange}.${phone.line}`
+            : ` ${phone.area}  ${phone.exchange}  ${phone.line} `;
         break;
       case 'email':
         if (cells[COLUMN.email]) {
           const [local, domain] = cells[COLUMN.email].split('@');
-          const capitalized = local.replace(/(^|[._-])([a-z])/g, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
-          cells[COLUMN.email] = rng.chance(0.5) ? ` ${capitalized}@${domain[0].toUpperCase()}${domain.slice(1)} ` : `${cells[COLUMN.email].toUpperCase()}  `;
+          const capitalized = local.replace(
+            /(^|[._-])([a-z])/g,
+            (_m, sep: string, letter: string) => sep + letter.toUpperCase(),
+          );
+          cells[COLUMN.email] = rng.chance(0.5)
+            ? ` ${capitalized}@${domain[0].toUpperCase()}${domain.slice(1)} `
+            : `${cells[COLUMN.email].toUpperCase()}  `;
         }
         break;
       case 'address':
@@ -291,9 +609,33 @@ function csvCell(value: string, delimiter: string): string {
 
 // Windows-1252 differs from Latin-1 in 0x80–0x9F: typographic characters Excel does write.
 const CP1252_EXTRA: Record<string, number> = {
-  '€': 0x80, '‚': 0x82, 'ƒ': 0x83, '„': 0x84, '…': 0x85, '†': 0x86, '‡': 0x87, 'ˆ': 0x88, '‰': 0x89, 'Š': 0x8a, '‹': 0x8b,
-  'Œ': 0x8c, 'Ž': 0x8e, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97, '˜': 0x98, '™': 0x99,
-  'š': 0x9a, '›': 0x9b, 'œ': 0x9c, 'ž': 0x9e, 'Ÿ': 0x9f,
+  '€': 0x80,
+  '‚': 0x82,
+  ƒ: 0x83,
+  '„': 0x84,
+  '…': 0x85,
+  '†': 0x86,
+  '‡': 0x87,
+  ˆ: 0x88,
+  '‰': 0x89,
+  Š: 0x8a,
+  '‹': 0x8b,
+  Œ: 0x8c,
+  Ž: 0x8e,
+  '‘': 0x91,
+  '’': 0x92,
+  '“': 0x93,
+  '”': 0x94,
+  '•': 0x95,
+  '–': 0x96,
+  '—': 0x97,
+  '˜': 0x98,
+  '™': 0x99,
+  š: 0x9a,
+  '›': 0x9b,
+  œ: 0x9c,
+  ž: 0x9e,
+  Ÿ: 0x9f,
 };
 
 /** Text as Windows-1252 bytes; a character it cannot hold becomes "?", as Excel does. */

@@ -27,7 +27,11 @@ async function measure(backend: string, options: { redisUrl?: string; appUrl: st
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const prefix = `bench${process.pid}`;
   const queue = new Queue(name, { connection, prefix });
-  const jobs = Array.from({ length: JOBS }, (_, i) => ({ name: 'tiny', data: { i }, opts: { jobId: `tiny-${i}`, removeOnComplete: true } }));
+  const jobs = Array.from({ length: JOBS }, (_, i) => ({
+    name: 'tiny',
+    data: { i },
+    opts: { jobId: `tiny-${i}`, removeOnComplete: true },
+  }));
 
   const addStart = performance.now();
   for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));

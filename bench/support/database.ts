@@ -50,12 +50,21 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
     };
   }
   // A random port and folder: two benchmarks (or a test run) may run at once.
-  const folder = path.join(os.tmpdir(), `${prefix.replace(/_/g, '-')}-pg-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const folder = path.join(
+    os.tmpdir(),
+    `${prefix.replace(/_/g, '-')}-pg-${process.pid}-${randomBytes(3).toString('hex')}`,
+  );
   const dataDir = path.join(folder, 'pg');
   const port = 56000 + Math.floor(Math.random() * 4000);
   let server: EmbeddedPostgresHandle;
   try {
-    server = await startEmbeddedPostgres({ dataDir, port, database: 'crm_bench', persistent: false, password: randomBytes(12).toString('hex') });
+    server = await startEmbeddedPostgres({
+      dataDir,
+      port,
+      database: 'crm_bench',
+      persistent: false,
+      password: randomBytes(12).toString('hex'),
+    });
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
@@ -98,17 +107,24 @@ async function adminQuery<Row extends pg.QueryResultRow>(url: string, sql: strin
 // --- Fixtures, written as the owner role (a superuser: row-level security does not apply) -----
 
 export async function createOrganization(client: pg.Client, name: string): Promise<string> {
-  const { rows: [org] } = await client.query<{ id: string }>(`INSERT INTO organizations (name) VALUES ($1) RETURNING id`, [name]);
+  const {
+    rows: [org],
+  } = await client.query<{ id: string }>(`INSERT INTO organizations (name) VALUES ($1) RETURNING id`, [name]);
   return org.id;
 }
 
 /** An owner member for the organization and an API key for them, as ApiKeysService would store it; returns the key's bearer token. */
 export async function createOwnerKey(client: pg.Client, orgId: string): Promise<string> {
-  const { rows: [user] } = await client.query<{ id: string }>(
-    `INSERT INTO users (email) VALUES ($1) RETURNING id`,
-    [`owner+${orgId.slice(0, 8)}@bench.example`],
-  );
-  await client.query(`INSERT INTO memberships (org_id, user_id, role, name) VALUES ($1, $2, 'OWNER', $3)`, [orgId, user.id, 'Propriétaire banc d’essai']);
+  const {
+    rows: [user],
+  } = await client.query<{ id: string }>(`INSERT INTO users (email) VALUES ($1) RETURNING id`, [
+    `owner+${orgId.slice(0, 8)}@bench.example`,
+  ]);
+  await client.query(`INSERT INTO memberships (org_id, user_id, role, name) VALUES ($1, $2, 'OWNER', $3)`, [
+    orgId,
+    user.id,
+    'Propriétaire banc d’essai',
+  ]);
   const { token, prefix, secretHash } = generateToken(orgId);
   await client.query(
     `INSERT INTO api_keys (org_id, user_id, name, prefix, secret_hash, created_by) VALUES ($1, $2, 'Bench key', $3, $4, $2)`,

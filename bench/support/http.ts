@@ -13,21 +13,32 @@ export interface JobRunState {
   errors: { line: number | null; column: string | null; message: string }[];
 }
 
-const JOB_RUN_QUERY = 'query($id: ID!) { jobRun(id: $id) { status processed total counts errors { line column message } } }';
+const JOB_RUN_QUERY =
+  'query($id: ID!) { jobRun(id: $id) { status processed total counts errors { line column message } } }';
 const POLL_MS = 100;
 
 /** Streams the file as the request body (never held in memory); resolves with the answer. */
-export function uploadFile(url: URL, file: string, size: number, token: string): Promise<{ status: number; body: string }> {
+export function uploadFile(
+  url: URL,
+  file: string,
+  size: number,
+  token: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const request = http.request(
       url,
-      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(size) } },
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(size) },
+      },
       (response) => {
         answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', reject);
       },
     );
@@ -41,14 +52,27 @@ export function uploadFile(url: URL, file: string, size: number, token: string):
   });
 }
 
-export async function pollJobRun(url: string, headers: Record<string, string>, id: string, processes: Child[], timeoutMs: number): Promise<JobRunState> {
+export async function pollJobRun(
+  url: string,
+  headers: Record<string, string>,
+  id: string,
+  processes: Child[],
+  timeoutMs: number,
+): Promise<JobRunState> {
   const deadline = Date.now() + timeoutMs;
   let lastLog = Date.now();
   for (;;) {
     for (const process of processes) {
-      if (process.exited() !== null) throw new BenchFailure(`The ${process.name} exited with code ${process.exited()} during the job:\n${process.output()}`);
+      if (process.exited() !== null)
+        throw new BenchFailure(
+          `The ${process.name} exited with code ${process.exited()} during the job:\n${process.output()}`,
+        );
     }
-    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: JOB_RUN_QUERY, variables: { id } }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: JOB_RUN_QUERY, variables: { id } }),
+    });
     const text = await response.text();
     let body: { data?: { jobRun?: JobRunState } | null; errors?: { message: string }[] } = {};
     try {
@@ -63,7 +87,10 @@ export async function pollJobRun(url: string, headers: Record<string, string>, i
       lastLog = Date.now();
       log(`  ${run.status} ${n(run.processed)}${run.total ? ` / ${n(run.total)}` : ''}`);
     }
-    if (Date.now() > deadline) throw new BenchFailure(`Job run ${id} did not finish within ${timeoutMs / 60_000} min (last: ${JSON.stringify(run)})`);
+    if (Date.now() > deadline)
+      throw new BenchFailure(
+        `Job run ${id} did not finish within ${timeoutMs / 60_000} min (last: ${JSON.stringify(run)})`,
+      );
     await sleep(POLL_MS);
   }
 }

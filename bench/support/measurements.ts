@@ -76,7 +76,11 @@ export interface CpuSnapshot {
  * unless `exitedBackends` is false, also the children it has reaped, such as the backends of
  * closed connections), this process and the machine.
  */
-export async function cpuSnapshot(pids: number[], database: BenchDatabase, options = { exitedBackends: true }): Promise<CpuSnapshot> {
+export async function cpuSnapshot(
+  pids: number[],
+  database: BenchDatabase,
+  options = { exitedBackends: true },
+): Promise<CpuSnapshot> {
   const postmaster = await database.postmasterPid();
   let postgres: number | null = null;
   if (postmaster !== null) {
@@ -89,11 +93,20 @@ export async function cpuSnapshot(pids: number[], database: BenchDatabase, optio
     }
   }
   const usage = process.cpuUsage();
-  return { at: Date.now(), processes: pids.map((pid) => procStat(pid)?.cpu ?? 0), postgres, self: (usage.user + usage.system) / 1e6, machine: machineBusy() };
+  return {
+    at: Date.now(),
+    processes: pids.map((pid) => procStat(pid)?.cpu ?? 0),
+    postgres,
+    self: (usage.user + usage.system) / 1e6,
+    machine: machineBusy(),
+  };
 }
 
 /** CPU seconds between two snapshots; `others` is what the rest of the machine used (other work running at the same time). */
-export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { processes: number[]; postgres: number | null; others: number | null } {
+export function cpuBetween(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+): { processes: number[]; postgres: number | null; others: number | null } {
   const processes = after.processes.map((value, i) => value - before.processes[i]);
   const postgres = after.postgres !== null && before.postgres !== null ? after.postgres - before.postgres : null;
   const machine = after.machine !== null && before.machine !== null ? after.machine - before.machine : null;
@@ -143,5 +156,10 @@ export function machine(): Machine {
   } catch {
     // not Linux
   }
-  return { cpus: os.availableParallelism(), cpuModel: model, ramBytes: os.totalmem(), kernel: `${os.type()} ${os.release()}` };
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: model,
+    ramBytes: os.totalmem(),
+    kernel: `${os.type()} ${os.release()}`,
+  };
 }

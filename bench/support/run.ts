@@ -60,7 +60,12 @@ export async function runBench(main: () => Promise<number | void>): Promise<neve
   try {
     exitCode = (await main()) ?? 0;
   } catch (error) {
-    const message = error instanceof BenchFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof BenchFailure
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`\nBenchmark failed: ${message}\n`);
     exitCode = 1;
   } finally {

@@ -4,7 +4,16 @@ import pg from 'pg';
 import { migrate } from '@app/database';
 import { type BenchDatabase, createOrganization, createOwnerKey, openBenchDatabase } from './database.js';
 import { type JobRunState, pollJobRun, uploadFile } from './http.js';
-import { API_ENTRY, appEnv, type Child, freePort, startChild, stopChild, waitUntil, WORKER_ENTRY } from './processes.js';
+import {
+  API_ENTRY,
+  appEnv,
+  type Child,
+  freePort,
+  startChild,
+  stopChild,
+  waitUntil,
+  WORKER_ENTRY,
+} from './processes.js';
 import { BenchFailure, onCleanup } from './run.js';
 
 const JOB_TIMEOUT_MS = 60 * 60_000;
@@ -39,7 +48,12 @@ export class AppStack {
     const token = await createOwnerKey(owner, orgId);
 
     const [apiPort, workerPort] = [await freePort(), await freePort()];
-    const childEnv = appEnv(database.ownerUrl, appPassword, { ...env, QUEUE_PREFIX: `${prefix.replace(/_/g, '')}${process.pid}`, PORT: String(apiPort), WORKER_PORT: String(workerPort) });
+    const childEnv = appEnv(database.ownerUrl, appPassword, {
+      ...env,
+      QUEUE_PREFIX: `${prefix.replace(/_/g, '')}${process.pid}`,
+      PORT: String(apiPort),
+      WORKER_PORT: String(workerPort),
+    });
     const api = startChild('API', API_ENTRY, { ...childEnv, RUN_JOBS_IN_API: 'false' });
     const worker = startChild('worker', WORKER_ENTRY, childEnv);
     const stack = new this(database, owner, orgId, token, apiPort, [api, worker]);
@@ -80,7 +94,11 @@ export class AppStack {
   }
 
   private post(query: string, variables: Record<string, unknown> = {}): Promise<Response> {
-    return fetch(this.graphqlUrl, { method: 'POST', headers: this.headers, body: JSON.stringify({ query, variables }) });
+    return fetch(this.graphqlUrl, {
+      method: 'POST',
+      headers: this.headers,
+      body: JSON.stringify({ query, variables }),
+    });
   }
 
   async gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -95,7 +113,8 @@ export class AppStack {
     const upload = await uploadFile(url, file, (await stat(file)).size, this.token);
     if (upload.status !== 202) throw new BenchFailure(`POST ${path} answered ${upload.status}: ${upload.body}`);
     const run = await this.finished((JSON.parse(upload.body) as { jobRunId: string }).jobRunId);
-    if (run.status !== 'SUCCEEDED') throw new BenchFailure(`Import of ${file} ${run.status}: ${JSON.stringify(run.errors.slice(0, 5))}`);
+    if (run.status !== 'SUCCEEDED')
+      throw new BenchFailure(`Import of ${file} ${run.status}: ${JSON.stringify(run.errors.slice(0, 5))}`);
     return run;
   }
 

@@ -11,7 +11,8 @@ export interface Summary {
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new Error('no values to summarize');
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (share: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]);
+  const at = (share: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]);
   return { runs: sorted.length, p50: at(0.5), p95: at(0.95), max: Math.round(sorted.at(-1)!) };
 }
 
@@ -28,7 +29,8 @@ export function planGist(plan: readonly string[], share = 0.1, limit = 30): stri
   const totalMs = execution ? Number(execution[1]) : null;
   const kept = plan.filter((line, i) => {
     if (i === 0 || EXECUTION_TIME.test(line.trim())) return true;
-    if (/SubPlan|InitPlan|Disk|Batches: [2-9]|Batches: \d{2,}|Rows Removed by Filter: \d{6,}|external merge/.test(line)) return true;
+    if (/SubPlan|InitPlan|Disk|Batches: [2-9]|Batches: \d{2,}|Rows Removed by Filter: \d{6,}|external merge/.test(line))
+      return true;
     const time = ACTUAL_TIME.exec(line);
     return time !== null && totalMs !== null && Number(time[1]) * Number(time[2]) >= share * totalMs;
   });

@@ -23,7 +23,12 @@ describe('a connection lost mid-transaction', () => {
 
   it('fails the unit of work, keeps the process, and the retried import ends as a clean run', async () => {
     postgres = await startPrivatePostgres();
-    const env = { DATABASE_URL: postgres.ownerUrl, DATABASE_APP_URL: postgres.appUrl, QUEUE_PREFIX: `lost${process.pid}`, JOB_LOCK_MS: '2000' };
+    const env = {
+      DATABASE_URL: postgres.ownerUrl,
+      DATABASE_APP_URL: postgres.appUrl,
+      QUEUE_PREFIX: `lost${process.pid}`,
+      JOB_LOCK_MS: '2000',
+    };
     const token = await createOrganizationWithCli(env, 'Connexions', 'lost@example.org');
     const api = await startBuiltProcess('api', { ...env, RUN_JOBS_IN_API: 'true' });
 
@@ -41,15 +46,22 @@ describe('a connection lost mid-transaction', () => {
     owner.on('error', () => undefined);
     await owner.connect();
     try {
-      const status = async () => (await owner.query<{ status: string; processed: number }>(
-        'SELECT status, processed::int AS processed FROM job_runs WHERE id = $1', [jobRunId])).rows[0];
+      const status = async () =>
+        (
+          await owner.query<{ status: string; processed: number }>(
+            'SELECT status, processed::int AS processed FROM job_runs WHERE id = $1',
+            [jobRunId],
+          )
+        ).rows[0];
       // the import's transaction is open and streaming rows
       for (const started = Date.now(); ; await sleep(20)) {
         const now = await status();
         if (now?.status === 'RUNNING' && now.processed > 0) break;
         if (Date.now() - started > 60_000) throw new Error(`the import never ran: ${JSON.stringify(now)}`);
       }
-      const { rowCount } = await owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'crm_app'`);
+      const { rowCount } = await owner.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'crm_app'`,
+      );
       expect(rowCount).toBeGreaterThan(0);
 
       let final: { status: string } | undefined;
@@ -58,13 +70,25 @@ describe('a connection lost mid-transaction', () => {
         if (['SUCCEEDED', 'FAILED'].includes(final.status)) break;
       }
       // the process is still there (its output tells why when it is not)
-      expect({ exitCode: api.process.exitCode, signal: api.process.signalCode, output: api.process.exitCode === null ? '' : api.output() })
-        .toEqual({ exitCode: null, signal: null, output: '' });
-      const after = (await owner.query<{ status: string; attempts: number; counts: Record<string, number> }>(
-        'SELECT status, attempts, counts FROM job_runs WHERE id = $1', [jobRunId])).rows[0];
-      expect(after).toMatchObject({ status: 'SUCCEEDED', counts: expect.objectContaining({ rows: ROWS, created: ROWS }) });
+      expect({
+        exitCode: api.process.exitCode,
+        signal: api.process.signalCode,
+        output: api.process.exitCode === null ? '' : api.output(),
+      }).toEqual({ exitCode: null, signal: null, output: '' });
+      const after = (
+        await owner.query<{ status: string; attempts: number; counts: Record<string, number> }>(
+          'SELECT status, attempts, counts FROM job_runs WHERE id = $1',
+          [jobRunId],
+        )
+      ).rows[0];
+      expect(after).toMatchObject({
+        status: 'SUCCEEDED',
+        counts: expect.objectContaining({ rows: ROWS, created: ROWS }),
+      });
       expect(after.attempts).toBeGreaterThanOrEqual(2);
-      const contacts = await owner.query<{ n: number; distinct: number }>('SELECT count(*)::int AS n, count(DISTINCT email)::int AS distinct FROM contacts');
+      const contacts = await owner.query<{ n: number; distinct: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT email)::int AS distinct FROM contacts',
+      );
       expect(contacts.rows[0]).toEqual({ n: ROWS, distinct: ROWS });
       // and the API answers
       const health = await fetch(`${api.url}/health`);

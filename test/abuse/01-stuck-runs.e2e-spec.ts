@@ -16,7 +16,9 @@ const PARAMS = { filter: null, format: 'NDJSON', excel: false };
 // booting the app on a busy machine can take more than Jest's 5 s; the reaper is waited for
 jest.setTimeout(90_000);
 
-describeOnQueueBackends((backend) => `stuck runs, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `stuck runs, on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     let queue: Queue;
     let orgId: string;
@@ -35,7 +37,11 @@ describeOnQueueBackends((backend) => `stuck runs, on the ${backend} backend`, (e
       );
 
     beforeAll(async () => {
-      ({ api, owner, orgId } = await TestApi.withOrganization('Stuck runs', { ...env, RUN_JOBS_IN_API: 'true', JOB_REAPER_INTERVAL_MS: '300' }));
+      ({ api, owner, orgId } = await TestApi.withOrganization('Stuck runs', {
+        ...env,
+        RUN_JOBS_IN_API: 'true',
+        JOB_REAPER_INTERVAL_MS: '300',
+      }));
       queue = api.app.get(JobsService).queue(QueueName.CONTACTS);
     });
     afterAll(() => api?.close());
@@ -60,12 +66,17 @@ describeOnQueueBackends((backend) => `stuck runs, on the ${backend} backend`, (e
       const { startExport } = await api.ok<any>(owner, `mutation { startExport(format: CSV) { id } }`);
       expect(await api.finishedRun(owner, startExport.id)).toMatchObject({ status: 'SUCCEEDED', errors: [] });
       // a job due tomorrow (a daily refresh): its run waits, QUEUED, past several reaper passes
-      const later = await TenantContexts.run({ orgId }, () => api.app.get(JobsService).start(JobName.EXPORT_CONTACTS, PARAMS, undefined, 86_400_000));
+      const later = await TenantContexts.run({ orgId }, () =>
+        api.app.get(JobsService).start(JobName.EXPORT_CONTACTS, PARAMS, undefined, 86_400_000),
+      );
       // an absence (the reaper leaves it alone), and no observable point when it would have acted: a fixed pause of
       // five reaper intervals
       await sleep(1_500);
-      expect((await api.ok<any>(owner, `query($id: ID!) { jobRun(id: $id) { status } }`, { id: later.id })).jobRun.status).toBe('QUEUED');
+      expect(
+        (await api.ok<any>(owner, `query($id: ID!) { jobRun(id: $id) { status } }`, { id: later.id })).jobRun.status,
+      ).toBe('QUEUED');
       expect(await queue.getJobState(later.id)).toBe('delayed');
       await api.ok(owner, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: later.id });
     });
-});
+  },
+);

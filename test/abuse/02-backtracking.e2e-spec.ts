@@ -24,10 +24,13 @@ for (const { backend, env, run } of queueBackends) {
     }, 120_000);
     afterAll(() => remote?.close());
 
-    const importFile = (file: string, path?: string, options?: Record<string, string>) => remote.importFile(file, path, options);
+    const importFile = (file: string, path?: string, options?: Record<string, string>) =>
+      remote.importFile(file, path, options);
     const apiAnswers = async () => {
       expect(remote.child.process.exitCode).toBeNull();
-      expect(await remote.api.ok<any>(remote.token, '{ contacts(first: 1) { totalCount } }')).toMatchObject({ contacts: { totalCount: expect.any(Number) } });
+      expect(await remote.api.ok<any>(remote.token, '{ contacts(first: 1) { totalCount } }')).toMatchObject({
+        contacts: { totalCount: expect.any(Number) },
+      });
     };
 
     it("imports the issue's 2 KB file at once: the row is refused for its phone cell's length, the good row imported", async () => {
@@ -40,8 +43,17 @@ for (const { backend, env, run } of queueBackends) {
     });
 
     it('imports promptly a file of 8 KB adversarial cells in every column a normalizer reads, contacts and interactions', async () => {
-      const cells = [spaces(8_000), `a@${'a.'.repeat(4_000)}1`, `H2X${' '.repeat(8_000)}1Y4`, `1980${'-'.repeat(8_000)}1`, `fr${' '.repeat(8_000)}x`];
-      const contacts = ['Téléphone,Courriel,Code postal,Date de naissance,Langue', ...Array.from({ length: 40 }, () => cells.join(','))].join('\n');
+      const cells = [
+        spaces(8_000),
+        `a@${'a.'.repeat(4_000)}1`,
+        `H2X${' '.repeat(8_000)}1Y4`,
+        `1980${'-'.repeat(8_000)}1`,
+        `fr${' '.repeat(8_000)}x`,
+      ];
+      const contacts = [
+        'Téléphone,Courriel,Code postal,Date de naissance,Langue',
+        ...Array.from({ length: 40 }, () => cells.join(',')),
+      ].join('\n');
       const run = await importFile(contacts);
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 40, invalid: 40, created: 0 } });
       expect(run.errors.slice(0, 5)).toEqual([
@@ -54,14 +66,27 @@ for (const { backend, env, run } of queueBackends) {
 
       const sales = [
         'No client,Date,Montant,Quantité,Type',
-        ...Array.from({ length: 40 }, (_, i) => `C${i},2025-01-01${' '.repeat(3_000)}x,"${'1,'.repeat(1_500)}5",${'9'.repeat(3_000)}x,Don`),
+        ...Array.from(
+          { length: 40 },
+          (_, i) => `C${i},2025-01-01${' '.repeat(3_000)}x,"${'1,'.repeat(1_500)}5",${'9'.repeat(3_000)}x,Don`,
+        ),
       ].join('\n');
       const interactions = await importFile(sales, '/imports/interactions', { createContacts: 'true', dedup: 'false' });
       expect(interactions).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 40, invalid: 40, recorded: 0 } });
-      expect(interactions.errors[0]).toEqual({ line: 2, column: 'Montant', message: 'not an amount (e.g. 45.50 or 45,50)' });
+      expect(interactions.errors[0]).toEqual({
+        line: 2,
+        column: 'Montant',
+        message: 'not an amount (e.g. 45.50 or 45,50)',
+      });
 
-      const { createAudience } = await remote.api.ok<any>(remote.token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } });
-      const members = await importFile(`courriel\n${`a@${'a.'.repeat(3_000)}1\n`.repeat(40)}`, `/audiences/${createAudience.id}/members`, {});
+      const { createAudience } = await remote.api.ok<any>(remote.token, CREATE_AUDIENCE, {
+        input: { name: 'Liste', kind: 'STATIC' },
+      });
+      const members = await importFile(
+        `courriel\n${`a@${'a.'.repeat(3_000)}1\n`.repeat(40)}`,
+        `/audiences/${createAudience.id}/members`,
+        {},
+      );
       expect(members).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 40, notFound: 40 } });
       await apiAnswers();
     });

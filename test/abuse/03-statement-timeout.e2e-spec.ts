@@ -28,15 +28,24 @@ describe('statement and acquire timeouts', () => {
 
   it("cancels a request's statement past DATABASE_STATEMENT_TIMEOUT_MS, and says TIMEOUT", async () => {
     const slow = TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query('SELECT pg_sleep(2)')));
-    const error = await slow.then(() => null, (thrown: unknown) => thrown);
+    const error = await slow.then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
     expect(databaseFailure(error)?.code).toBe('TIMEOUT');
     // the connection is fine afterwards
-    await expect(TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query('SELECT 1 AS one')))).resolves.toEqual([{ one: 1 }]);
+    await expect(
+      TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query('SELECT 1 AS one'))),
+    ).resolves.toEqual([{ one: 1 }]);
   });
 
   it("gives jobs' transactions JOB_STATEMENT_TIMEOUT_MS", async () => {
-    const [request] = await TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query<{ t: string }>('SHOW statement_timeout')));
-    const [job] = await TenantContexts.run({ orgId, job: true }, () => db().transaction((tx) => tx.query<{ t: string }>('SHOW statement_timeout')));
+    const [request] = await TenantContexts.run({ orgId }, () =>
+      db().transaction((tx) => tx.query<{ t: string }>('SHOW statement_timeout')),
+    );
+    const [job] = await TenantContexts.run({ orgId, job: true }, () =>
+      db().transaction((tx) => tx.query<{ t: string }>('SHOW statement_timeout')),
+    );
     expect([Object.values(request)[0], Object.values(job)[0]]).toEqual(['300ms', '5s']);
   });
 
@@ -45,14 +54,19 @@ describe('statement and acquire timeouts', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding = 0;
     const holders = [0, 1].map(() =>
-      TenantContexts.run({ orgId, job: true }, () => db().transaction(async (tx) => {
-        await tx.query('SELECT 1');
-        holding++;
-        await held;
-      })),
+      TenantContexts.run({ orgId, job: true }, () =>
+        db().transaction(async (tx) => {
+          await tx.query('SELECT 1');
+          holding++;
+          await held;
+        }),
+      ),
     );
     await until('both connections of the pool to be held', () => holding === 2);
-    const starved = await TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query('SELECT 1'))).then(() => null, (thrown: unknown) => thrown);
+    const starved = await TenantContexts.run({ orgId }, () => db().transaction((tx) => tx.query('SELECT 1'))).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
     release();
     await Promise.all(holders);
     expect(starved).toBeInstanceOf(DatabaseUnavailableError);

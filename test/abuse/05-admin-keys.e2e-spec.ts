@@ -24,7 +24,8 @@ describe('ADMIN and the API keys of OWNERs (issue 13, item 5)', () => {
   let adminUserId: string;
 
   const email = (who: string) => `${who}-${Math.random().toString(36).slice(2, 10)}@example.org`;
-  const addMember = async (role: string) => (await api.ok(owner, ADD_MEMBER, { input: { email: email(role.toLowerCase()), role } })).addMember.userId as string;
+  const addMember = async (role: string) =>
+    (await api.ok(owner, ADD_MEMBER, { input: { email: email(role.toLowerCase()), role } })).addMember.userId as string;
   const createKey = (token: string, userId: string) => api.gql(token, CREATE_KEY, { input: { userId, name: 'k' } });
 
   beforeAll(async () => {
@@ -66,23 +67,30 @@ describe('ADMIN and the API keys of OWNERs (issue 13, item 5)', () => {
     expect((await api.ok(created.token, '{ organization { name } }')).organization.name).toBe('Keys Org');
     expect(((await api.ok(admin, KEYS)).apiKeys as { id: string }[]).map((k) => k.id)).toContain(created.apiKey.id);
     expect((await api.ok(admin, REVOKE_KEY, { id: created.apiKey.id })).revokeApiKey.revokedAt).not.toBeNull();
-    expect((await api.gql(created.token, '{ organization { name } }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await api.gql(created.token, '{ organization { name } }')).errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('never lets a key an ADMIN made act as OWNER, even when its member is promoted (before or during the creation)', async () => {
     // promoted after the key was made: the key still acts as ADMIN at most
     const promoted = await addMember('EDITOR');
-    const madeByAdmin = (await api.ok(admin, CREATE_KEY, { input: { userId: promoted, name: 'by admin' } })).createApiKey.token;
+    const madeByAdmin = (await api.ok(admin, CREATE_KEY, { input: { userId: promoted, name: 'by admin' } }))
+      .createApiKey.token;
     await api.ok(owner, CHANGE_ROLE, { userId: promoted, role: 'OWNER' });
     expect((await api.gql(madeByAdmin, RENAME, { name: 'Taken over' })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     // ...while a key an OWNER makes for the new OWNER acts as OWNER
-    const madeByOwner = (await api.ok(owner, CREATE_KEY, { input: { userId: promoted, name: 'by owner' } })).createApiKey.token;
+    const madeByOwner = (await api.ok(owner, CREATE_KEY, { input: { userId: promoted, name: 'by owner' } }))
+      .createApiKey.token;
     expect((await api.ok(madeByOwner, RENAME, { name: 'Keys Org' })).renameOrganization.name).toBe('Keys Org');
 
     // promoted while the ADMIN creates keys: whichever comes first, no key of the ADMIN's renames the organization
     for (let round = 0; round < 5; round++) {
       const target = await addMember('EDITOR');
-      const [created] = await Promise.all([createKey(admin, target), api.gql(owner, CHANGE_ROLE, { userId: target, role: 'OWNER' })]);
+      const [created] = await Promise.all([
+        createKey(admin, target),
+        api.gql(owner, CHANGE_ROLE, { userId: target, role: 'OWNER' }),
+      ]);
       const token = (created.data as { createApiKey?: { token: string } } | null)?.createApiKey?.token;
       if (!token) {
         expect(created.errors?.[0].extensions?.code).toBe('FORBIDDEN');

@@ -16,7 +16,12 @@ const SECRET_IP = '203.0.113.77';
 const RULE = {
   or: [
     { field: { field: 'EMAIL', in: [SECRET_EMAIL, 'other.secret@example.org'] } },
-    { and: [{ field: { field: 'PHONE', equals: SECRET_PHONE } }, { not: { field: { field: 'ADDRESS', contains: SECRET_STREET } } }] },
+    {
+      and: [
+        { field: { field: 'PHONE', equals: SECRET_PHONE } },
+        { not: { field: { field: 'ADDRESS', contains: SECRET_STREET } } },
+      ],
+    },
     { field: { field: 'BIRTH_DATE', from: '1980-04-03T00:00:00.000Z', to: '1980-04-04T00:00:00.000Z' } },
     { field: { field: 'EMAIL', isEmpty: false } },
     { field: { field: 'CITY', equals: 'Montréal' } },
@@ -32,7 +37,9 @@ const RUNS_ERRORS = `{ jobRuns(first: 100) { edges { node { id errors { line col
 
 jest.setTimeout(60_000);
 
-describeOnQueueBackends((backend) => `ANALYST and identifiers, on the ${backend} backend (issue 13, item 6)`, (env) => {
+describeOnQueueBackends(
+  (backend) => `ANALYST and identifiers, on the ${backend} backend (issue 13, item 6)`,
+  (env) => {
     let api: TestApi;
     let editor: string;
     let analyst: string;
@@ -46,17 +53,27 @@ describeOnQueueBackends((backend) => `ANALYST and identifiers, on the ${backend}
     afterAll(() => api.close());
 
     it('hides from ANALYST the values of rule conditions on identifiers, keeping the rest of the rule', async () => {
-      const { id } = (await api.ok(editor, CREATE_AUDIENCE, { input: { name: 'Ciblés', kind: 'DYNAMIC', rule: RULE } })).createAudience;
-      expect((await api.ok(editor, `query($id: ID!) { audience(id: $id) { rule } }`, { id })).audience.rule).toEqual(RULE);
+      const { id } = (await api.ok(editor, CREATE_AUDIENCE, { input: { name: 'Ciblés', kind: 'DYNAMIC', rule: RULE } }))
+        .createAudience;
+      expect((await api.ok(editor, `query($id: ID!) { audience(id: $id) { rule } }`, { id })).audience.rule).toEqual(
+        RULE,
+      );
 
-      const listed = (await api.ok(analyst, '{ audiences { id rule } }')).audiences.find((a: { id: string }) => a.id === id);
+      const listed = (await api.ok(analyst, '{ audiences { id rule } }')).audiences.find(
+        (a: { id: string }) => a.id === id,
+      );
       const single = (await api.ok(analyst, `query($id: ID!) { audience(id: $id) { rule } }`, { id })).audience;
       for (const seen of [listed.rule, single.rule]) {
         for (const secret of SECRETS) expect(JSON.stringify(seen)).not.toContain(secret);
         expect(seen).toEqual({
           or: [
             { field: { field: 'EMAIL', in: ['[redacted]', '[redacted]'] } },
-            { and: [{ field: { field: 'PHONE', equals: '[redacted]' } }, { not: { field: { field: 'ADDRESS', contains: '[redacted]' } } }] },
+            {
+              and: [
+                { field: { field: 'PHONE', equals: '[redacted]' } },
+                { not: { field: { field: 'ADDRESS', contains: '[redacted]' } } },
+              ],
+            },
             { field: { field: 'BIRTH_DATE', from: null, to: null } },
             { field: { field: 'EMAIL', isEmpty: false } },
             { field: { field: 'CITY', equals: 'Montréal' } },
@@ -66,10 +83,24 @@ describeOnQueueBackends((backend) => `ANALYST and identifiers, on the ${backend}
     });
 
     it('gives ANALYST consent records without their proof', async () => {
-      const consent = { purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'formulaire', proof: `IP ${SECRET_IP}` };
-      const { id } = (await api.ok(editor, CREATE_CONTACT, { input: { firstName: 'Prudence', lastName: 'Secrète', consents: [consent] } })).createContact;
-      expect((await api.ok(editor, CONSENTS, { id })).contact.consentHistory).toEqual([{ purpose: 'EMAIL_MARKETING', source: 'formulaire', proof: `IP ${SECRET_IP}` }]);
-      expect((await api.ok(analyst, CONSENTS, { id })).contact.consentHistory).toEqual([{ purpose: 'EMAIL_MARKETING', source: 'formulaire', proof: null }]);
+      const consent = {
+        purpose: 'EMAIL_MARKETING',
+        status: 'GRANTED',
+        legalBasis: 'EXPRESS',
+        source: 'formulaire',
+        proof: `IP ${SECRET_IP}`,
+      };
+      const { id } = (
+        await api.ok(editor, CREATE_CONTACT, {
+          input: { firstName: 'Prudence', lastName: 'Secrète', consents: [consent] },
+        })
+      ).createContact;
+      expect((await api.ok(editor, CONSENTS, { id })).contact.consentHistory).toEqual([
+        { purpose: 'EMAIL_MARKETING', source: 'formulaire', proof: `IP ${SECRET_IP}` },
+      ]);
+      expect((await api.ok(analyst, CONSENTS, { id })).contact.consentHistory).toEqual([
+        { purpose: 'EMAIL_MARKETING', source: 'formulaire', proof: null },
+      ]);
       const page = await api.ok(analyst, '{ contacts(first: 100) { edges { node { consentHistory { proof } } } } }');
       expect(JSON.stringify(page)).not.toContain(SECRET_IP);
     });
@@ -82,9 +113,13 @@ describeOnQueueBackends((backend) => `ANALYST and identifiers, on the ${backend}
       const finished = await api.finishedRun(editor, upload.body.jobRunId);
       expect(finished.errors).toContainEqual(expect.objectContaining({ line: 1, column: SECRET_EMAIL }));
 
-      const seen = (await api.ok(analyst, RUN_ERRORS, { id: upload.body.jobRunId })).jobRun.errors as { line: number; column: string | null }[];
+      const seen = (await api.ok(analyst, RUN_ERRORS, { id: upload.body.jobRunId })).jobRun.errors as {
+        line: number;
+        column: string | null;
+      }[];
       expect(seen.length).toBe(finished.errors.length);
       expect(seen.every((error) => error.column === null)).toBe(true);
       expect(JSON.stringify(await api.ok(analyst, RUNS_ERRORS))).not.toContain(SECRET_EMAIL);
     });
-});
+  },
+);

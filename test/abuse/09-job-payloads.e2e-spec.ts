@@ -23,7 +23,7 @@ const SECRET = 'secret.person@example.org';
 jest.setTimeout(90_000);
 
 describe('the application role and the queue schema', () => {
-  it('crm_app may use BullMQ\'s tables but not create in its schema, nor rewrite its migration ledger', async () => {
+  it("crm_app may use BullMQ's tables but not create in its schema, nor rewrite its migration ledger", async () => {
     const owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await owner.connect();
     try {
@@ -38,7 +38,9 @@ describe('the application role and the queue schema', () => {
   });
 });
 
-describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `forged jobs, on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     let queue: Queue;
     let orgA: string;
@@ -48,7 +50,9 @@ describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (
 
     /** A run created as `context` would (a mutation's first step), whose job was not queued: the forger queues one. */
     const runWithoutJob = (context: { orgId: string; userId?: string; role?: string }, kind: JobName, params: object) =>
-      TenantContexts.run(context, () => api.app.get(TenantDb).transaction((tx) => api.app.get(JobRunsService).create(tx, kind, params)));
+      TenantContexts.run(context, () =>
+        api.app.get(TenantDb).transaction((tx) => api.app.get(JobRunsService).create(tx, kind, params)),
+      );
     const runOf = async (token: string, id: string) => (await api.ok<any>(token, RUN, { id })).jobRun;
 
     beforeAll(async () => {
@@ -58,20 +62,37 @@ describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (
       orgA = a.organization.id;
       ownerA = a.token;
       orgB = (await api.createOrganization('Forged B')).organization.id;
-      for (const [firstName, email] of [['Hélène', 'helene@example.org'], ['Jean', 'jean@example.org'], ['Mary', 'mary@example.org']]) {
-        await api.ok(ownerA, `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, { i: { firstName, email, tags: ['forged'] } });
+      for (const [firstName, email] of [
+        ['Hélène', 'helene@example.org'],
+        ['Jean', 'jean@example.org'],
+        ['Mary', 'mary@example.org'],
+      ]) {
+        await api.ok(ownerA, `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, {
+          i: { firstName, email, tags: ['forged'] },
+        });
       }
       analystA = await TenantContexts.run({ orgId: orgA }, async () => {
         const member = await api.app.get(MembersService).add(`analyst-${randomUUID()}@example.org`, null, Role.ANALYST);
-        return { userId: member.userId, token: (await api.app.get(ApiKeysService).create(member.userId, 'analyst', null)).token };
+        return {
+          userId: member.userId,
+          token: (await api.app.get(ApiKeysService).create(member.userId, 'analyst', null)).token,
+        };
       });
     });
     afterAll(() => api?.close());
 
-    it('a job naming another organization\'s run fails and does nothing, in either organization', async () => {
-      const victim = await runWithoutJob({ orgId: orgA }, JobName.EXPORT_CONTACTS, { filter: null, format: 'NDJSON', excel: false });
+    it("a job naming another organization's run fails and does nothing, in either organization", async () => {
+      const victim = await runWithoutJob({ orgId: orgA }, JobName.EXPORT_CONTACTS, {
+        filter: null,
+        format: 'NDJSON',
+        excel: false,
+      });
       const jobId = randomUUID();
-      await queue.add(JobName.EXPORT_CONTACTS, { orgId: orgB, jobRunId: victim.id, userId: null, role: 'OWNER', params: { filter: null, format: 'NDJSON' } }, { jobId });
+      await queue.add(
+        JobName.EXPORT_CONTACTS,
+        { orgId: orgB, jobRunId: victim.id, userId: null, role: 'OWNER', params: { filter: null, format: 'NDJSON' } },
+        { jobId },
+      );
       const job = await finishedQueueJob(queue, jobId);
       expect(await job.getState()).toBe('failed');
       expect(job.failedReason).toMatch(/^Job refused/);
@@ -79,10 +100,18 @@ describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (
       await api.ok(ownerA, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: victim.id });
     });
 
-    it('a job whose name is not its run\'s kind fails and leaves the run as it was', async () => {
-      const victim = await runWithoutJob({ orgId: orgA }, JobName.EXPORT_CONTACTS, { filter: null, format: 'NDJSON', excel: false });
+    it("a job whose name is not its run's kind fails and leaves the run as it was", async () => {
+      const victim = await runWithoutJob({ orgId: orgA }, JobName.EXPORT_CONTACTS, {
+        filter: null,
+        format: 'NDJSON',
+        excel: false,
+      });
       const jobId = randomUUID();
-      await queue.add(JobName.IMPORT_CONTACTS, { orgId: orgA, jobRunId: victim.id, userId: null, role: 'OWNER', params: { strategy: 'CREATE_ALL' } }, { jobId });
+      await queue.add(
+        JobName.IMPORT_CONTACTS,
+        { orgId: orgA, jobRunId: victim.id, userId: null, role: 'OWNER', params: { strategy: 'CREATE_ALL' } },
+        { jobId },
+      );
       const job = await finishedQueueJob(queue, jobId);
       expect(await job.getState()).toBe('failed');
       expect(job.failedReason).toMatch(/^Job refused/);
@@ -91,37 +120,76 @@ describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (
     });
 
     it('a run does what its row says: forged params are ignored', async () => {
-      const own = await runWithoutJob({ orgId: orgA, userId: analystA.userId, role: Role.ANALYST }, JobName.EXPORT_CONTACTS,
-        { filter: { tagsAny: ['no-such-tag'] }, format: 'NDJSON', excel: false });
-      await queue.add(JobName.EXPORT_CONTACTS, { orgId: orgA, jobRunId: own.id, userId: null, role: 'OWNER', params: { filter: null, format: 'NDJSON', excel: false } },
-        { jobId: own.id });
+      const own = await runWithoutJob(
+        { orgId: orgA, userId: analystA.userId, role: Role.ANALYST },
+        JobName.EXPORT_CONTACTS,
+        { filter: { tagsAny: ['no-such-tag'] }, format: 'NDJSON', excel: false },
+      );
+      await queue.add(
+        JobName.EXPORT_CONTACTS,
+        {
+          orgId: orgA,
+          jobRunId: own.id,
+          userId: null,
+          role: 'OWNER',
+          params: { filter: null, format: 'NDJSON', excel: false },
+        },
+        { jobId: own.id },
+      );
       const done = await api.finishedRun(analystA.token, own.id);
       expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { exported: 0 } });
     });
 
-    it('a run acts with its creator\'s role: an ANALYST\'s export forged as OWNER still has no identifiers', async () => {
-      const own = await runWithoutJob({ orgId: orgA, userId: analystA.userId, role: Role.ANALYST }, JobName.EXPORT_CONTACTS,
-        { filter: { tagsAny: ['forged'] }, format: 'NDJSON', excel: false });
-      await queue.add(JobName.EXPORT_CONTACTS, { orgId: orgA, jobRunId: own.id, userId: null, role: 'OWNER', params: { filter: { tagsAny: ['forged'] }, format: 'NDJSON', excel: false } },
-        { jobId: own.id });
+    it("a run acts with its creator's role: an ANALYST's export forged as OWNER still has no identifiers", async () => {
+      const own = await runWithoutJob(
+        { orgId: orgA, userId: analystA.userId, role: Role.ANALYST },
+        JobName.EXPORT_CONTACTS,
+        { filter: { tagsAny: ['forged'] }, format: 'NDJSON', excel: false },
+      );
+      await queue.add(
+        JobName.EXPORT_CONTACTS,
+        {
+          orgId: orgA,
+          jobRunId: own.id,
+          userId: null,
+          role: 'OWNER',
+          params: { filter: { tagsAny: ['forged'] }, format: 'NDJSON', excel: false },
+        },
+        { jobId: own.id },
+      );
       const done = await api.finishedRun(analystA.token, own.id);
       expect(done).toMatchObject({ status: 'SUCCEEDED', counts: { exported: 3 } });
-      const response = await fetch(`${api.url}/exports/${own.id}`, { headers: { authorization: `Bearer ${analystA.token}` } });
+      const response = await fetch(`${api.url}/exports/${own.id}`, {
+        headers: { authorization: `Bearer ${analystA.token}` },
+      });
       expect(response.status).toBe(200);
-      const rows = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+      const rows = (await response.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(rows).toHaveLength(3);
       for (const row of rows) expect(row).toMatchObject({ email: null });
     });
 
     it('a run whose creator has left does not act', async () => {
-      const leaver = await TenantContexts.run({ orgId: orgA }, () => api.app.get(MembersService).add(`leaver-${randomUUID()}@example.org`, null, Role.ADMIN));
-      const own = await runWithoutJob({ orgId: orgA, userId: leaver.userId, role: Role.ADMIN }, JobName.EXPORT_CONTACTS,
-        { filter: null, format: 'NDJSON', excel: false });
+      const leaver = await TenantContexts.run({ orgId: orgA }, () =>
+        api.app.get(MembersService).add(`leaver-${randomUUID()}@example.org`, null, Role.ADMIN),
+      );
+      const own = await runWithoutJob(
+        { orgId: orgA, userId: leaver.userId, role: Role.ADMIN },
+        JobName.EXPORT_CONTACTS,
+        { filter: null, format: 'NDJSON', excel: false },
+      );
       await api.ok(ownerA, `mutation($id: ID!) { removeMember(userId: $id) { userId } }`, { id: leaver.userId });
       await api.app.get(JobsService).enqueue(JobName.EXPORT_CONTACTS, { orgId: orgA, jobRunId: own.id });
       const done = await api.finishedRun(ownerA, own.id);
-      expect(done).toMatchObject({ status: 'FAILED', errors: [{ message: expect.stringMatching(/no longer belongs/) }] });
-      expect((await fetch(`${api.url}/exports/${own.id}`, { headers: { authorization: `Bearer ${ownerA}` } })).status).toBe(409);
+      expect(done).toMatchObject({
+        status: 'FAILED',
+        errors: [{ message: expect.stringMatching(/no longer belongs/) }],
+      });
+      expect(
+        (await fetch(`${api.url}/exports/${own.id}`, { headers: { authorization: `Bearer ${ownerA}` } })).status,
+      ).toBe(409);
     });
 
     it('the queue keeps only where a run is, and fixed words for a failure', async () => {
@@ -131,12 +199,18 @@ describeOnQueueBackends((backend) => `forged jobs, on the ${backend} backend`, (
       expect(job.data).toEqual({ orgId: orgA, jobRunId: startExport.id });
 
       // a file whose header line is someone's data: the import fails, the run says why, the queue does not repeat it
-      const upload = await api.upload(ownerA, `${SECRET};Jean Tremblay\n${SECRET};Jean Tremblay\n`, { strategy: 'CREATE_ALL', source: 'test' });
+      const upload = await api.upload(ownerA, `${SECRET};Jean Tremblay\n${SECRET};Jean Tremblay\n`, {
+        strategy: 'CREATE_ALL',
+        source: 'test',
+      });
       expect(upload.status).toBe(202);
       const failed = await api.finishedRun(ownerA, upload.body.jobRunId);
       expect(failed.status).toBe('FAILED');
       const failedJob = await finishedQueueJob(queue, upload.body.jobRunId);
       expect(failedJob.failedReason).toMatch(/^Job attempt failed/);
-      expect(JSON.stringify({ data: failedJob.data, reason: failedJob.failedReason, stack: failedJob.stacktrace })).not.toMatch(/secret\.person|Tremblay/);
+      expect(
+        JSON.stringify({ data: failedJob.data, reason: failedJob.failedReason, stack: failedJob.stacktrace }),
+      ).not.toMatch(/secret\.person|Tremblay/);
     });
-});
+  },
+);

@@ -46,11 +46,15 @@ describe('tenant claim (item 10)', () => {
   });
 
   it('an unsigned or badly signed claim is refused', async () => {
-    await expect(tagsSeen(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [ORG]))).rejects.toThrow(/invalid tenant claim/);
-    await expect(tagsSeen(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [`${ORG}.${'0'.repeat(64)}`]))).rejects.toThrow(/invalid tenant claim/);
+    await expect(tagsSeen(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [ORG]))).rejects.toThrow(
+      /invalid tenant claim/,
+    );
+    await expect(
+      tagsSeen(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [`${ORG}.${'0'.repeat(64)}`])),
+    ).rejects.toThrow(/invalid tenant claim/);
   });
 
-  it("a claim seen on another connection (pg_stat_activity, a log) is worthless on this one", async () => {
+  it('a claim seen on another connection (pg_stat_activity, a log) is worthless on this one', async () => {
     let stolen = '';
     await other.query('BEGIN');
     try {
@@ -59,15 +63,19 @@ describe('tenant claim (item 10)', () => {
     } finally {
       await other.query('ROLLBACK');
     }
-    await expect(tagsSeen(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [stolen]))).rejects.toThrow(/invalid tenant claim/);
+    await expect(tagsSeen(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [stolen]))).rejects.toThrow(
+      /invalid tenant claim/,
+    );
   });
 
   it('the application role cannot read the key, nor change what verifies the claim', async () => {
     await expect(app.query('SELECT key FROM crm_private.tenant_claim_key')).rejects.toThrow(/permission denied/);
-    await expect(app.query(`CREATE OR REPLACE FUNCTION crm_current_org() RETURNS uuid LANGUAGE sql AS $$ SELECT NULL::uuid $$`)).rejects.toThrow(
-      /must be owner|permission denied/,
-    );
-    await expect(app.query(`CREATE FUNCTION pg_temp.crm_current_org() RETURNS uuid LANGUAGE sql AS $$ SELECT '${ORG}'::uuid $$`)).resolves.toBeDefined();
+    await expect(
+      app.query(`CREATE OR REPLACE FUNCTION crm_current_org() RETURNS uuid LANGUAGE sql AS $$ SELECT NULL::uuid $$`),
+    ).rejects.toThrow(/must be owner|permission denied/);
+    await expect(
+      app.query(`CREATE FUNCTION pg_temp.crm_current_org() RETURNS uuid LANGUAGE sql AS $$ SELECT '${ORG}'::uuid $$`),
+    ).resolves.toBeDefined();
     // a function of the same name in pg_temp is not the one the policies call (they name public's, resolved at creation)
     expect(await tagsSeen(app, () => Promise.resolve())).toEqual([]);
   });

@@ -19,10 +19,14 @@ jest.setTimeout(90_000);
 
 /** An orphan: a run created as JobsService.start creates it, in a process that died before queueing its job. */
 function orphan(api: TestApi, orgId: string, kind: JobName, params: object, userId?: string) {
-  return TenantContexts.run({ orgId, userId }, () => api.app.get(TenantDb).transaction((tx) => api.app.get(JobRunsService).create(tx, kind, params)));
+  return TenantContexts.run({ orgId, userId }, () =>
+    api.app.get(TenantDb).transaction((tx) => api.app.get(JobRunsService).create(tx, kind, params)),
+  );
 }
 
-describeOnQueueBackends((backend) => `orphaned runs, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `orphaned runs, on the ${backend} backend`,
+  (env) => {
     describe('with the reaper far off (its default minute)', () => {
       let api: TestApi;
       beforeAll(async () => {
@@ -33,9 +37,15 @@ describeOnQueueBackends((backend) => `orphaned runs, on the ${backend} backend`,
       it('a contact tagged after an audience sync was orphaned still enters the audience', async () => {
         const org = await api.createOrganization('Orphaned sync');
         const token = org.token;
-        const { createAudience } = await api.ok<any>(token, `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`,
-          { input: { name: 'VIP', kind: 'DYNAMIC', rule: { tags: { any: ['vip'] } } } });
-        const { createContact } = await api.ok<any>(token, `mutation { createContact(input: { firstName: "Odile", email: "odile@example.org" }) { id } }`);
+        const { createAudience } = await api.ok<any>(
+          token,
+          `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`,
+          { input: { name: 'VIP', kind: 'DYNAMIC', rule: { tags: { any: ['vip'] } } } },
+        );
+        const { createContact } = await api.ok<any>(
+          token,
+          `mutation { createContact(input: { firstName: "Odile", email: "odile@example.org" }) { id } }`,
+        );
         // settled: the audience refreshed, no sync waiting or running
         await until('the audience to settle', async () => {
           const { audience } = await api.ok<any>(token, MEMBERS, { id: createAudience.id });
@@ -44,12 +54,20 @@ describeOnQueueBackends((backend) => `orphaned runs, on the ${backend} backend`,
         });
 
         await orphan(api, org.organization.id, JobName.SYNC_AUDIENCES, {});
-        await api.ok(token, `mutation($ids: [ID!]) { tagContacts(target: { ids: $ids }, tags: ["vip"]) { affected } }`, { ids: [createContact.id] });
+        await api.ok(
+          token,
+          `mutation($ids: [ID!]) { tagContacts(target: { ids: $ids }, tags: ["vip"]) { affected } }`,
+          { ids: [createContact.id] },
+        );
 
-        await until('the tagged contact to enter the audience', async () => {
-          const { audience } = await api.ok<any>(token, MEMBERS, { id: createAudience.id });
-          return audience.members.edges.some((edge: any) => edge.node.id === createContact.id);
-        }, { timeoutMs: 30_000, everyMs: 200 });
+        await until(
+          'the tagged contact to enter the audience',
+          async () => {
+            const { audience } = await api.ok<any>(token, MEMBERS, { id: createAudience.id });
+            return audience.members.edges.some((edge: any) => edge.node.id === createContact.id);
+          },
+          { timeoutMs: 30_000, everyMs: 200 },
+        );
       });
     });
 
@@ -62,9 +80,20 @@ describeOnQueueBackends((backend) => `orphaned runs, on the ${backend} backend`,
 
       it('the reaper queues an orphaned run, which then runs once', async () => {
         const org = await api.createOrganization('Orphaned export');
-        const lost = await orphan(api, org.organization.id, JobName.EXPORT_CONTACTS, { filter: null, format: 'CSV', excel: false }, org.owner.userId);
+        const lost = await orphan(
+          api,
+          org.organization.id,
+          JobName.EXPORT_CONTACTS,
+          { filter: null, format: 'CSV', excel: false },
+          org.owner.userId,
+        );
         expect(lost.status).toBe('QUEUED');
-        expect(await api.finishedRun(org.token, lost.id)).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { exported: 0 } });
+        expect(await api.finishedRun(org.token, lost.id)).toMatchObject({
+          status: 'SUCCEEDED',
+          attempts: 1,
+          counts: { exported: 0 },
+        });
       });
     });
-});
+  },
+);

@@ -23,7 +23,9 @@ function boxOffice(): string {
   return `${lines.join('\n')}\n`;
 }
 
-describeOnQueueBackends((backend) => `duplicate delivery of an import, on the ${backend} backend`, (env) => {
+describeOnQueueBackends(
+  (backend) => `duplicate delivery of an import, on the ${backend} backend`,
+  (env) => {
     let api: TestApi;
     let handler: JobHandlerContract<unknown>;
 
@@ -31,8 +33,14 @@ describeOnQueueBackends((backend) => `duplicate delivery of an import, on the ${
       // no processor in the API: the test delivers the job
       api = await TestApi.start(env);
       const reflector = api.app.get(Reflector);
-      const wrapper = api.app.get(DiscoveryService).getProviders()
-        .find((w) => typeof w.metatype === 'function' && reflector.get<string | undefined>(JOB_HANDLER, w.metatype) === JobName.IMPORT_CONTACTS);
+      const wrapper = api.app
+        .get(DiscoveryService)
+        .getProviders()
+        .find(
+          (w) =>
+            typeof w.metatype === 'function' &&
+            reflector.get<string | undefined>(JOB_HANDLER, w.metatype) === JobName.IMPORT_CONTACTS,
+        );
       handler = wrapper!.instance as JobHandlerContract<unknown>;
     });
     afterAll(() => api?.close());
@@ -40,14 +48,24 @@ describeOnQueueBackends((backend) => `duplicate delivery of an import, on the ${
     it('an import delivered twice at once commits once', async () => {
       const org = await api.createOrganization('Delivered twice');
       const orgId = org.organization.id;
-      const upload = await api.upload(org.token, boxOffice(), { strategy: 'CREATE_ALL', source: 'billetterie', dedup: 'false' });
+      const upload = await api.upload(org.token, boxOffice(), {
+        strategy: 'CREATE_ALL',
+        source: 'billetterie',
+        dedup: 'false',
+      });
       expect(upload.status).toBe(202);
       const runId: string = upload.body.jobRunId;
 
       // what the processor gives the handler
       const context = { orgId, userId: org.owner.userId, role: Role.OWNER, job: true };
       const attempts = await TenantContexts.run(context, async () => {
-        const payload: JobPayload = { orgId, jobRunId: runId, userId: org.owner.userId, role: Role.OWNER, params: await api.app.get(JobRunsService).payload(runId) };
+        const payload: JobPayload = {
+          orgId,
+          jobRunId: runId,
+          userId: org.owner.userId,
+          role: Role.OWNER,
+          params: await api.app.get(JobRunsService).payload(runId),
+        };
         const progress = { report: () => Promise.resolve() };
         return Promise.all([handler.run(payload, progress), handler.run(payload, progress)]);
       });
@@ -57,4 +75,5 @@ describeOnQueueBackends((backend) => `duplicate delivery of an import, on the ${
       expect(contacts.totalCount).toBe(ROWS);
       await api.ok(org.token, `mutation($id: ID!) { cancelJobRun(id: $id) { status } }`, { id: runId });
     });
-});
+  },
+);

@@ -49,7 +49,9 @@ function exchange(url: string, head: string, options: { body?: string; waitMs?: 
 }
 
 const requestHead = (method: string, path: string, headers: Record<string, string | number>) =>
-  `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
 
 /** The JSON body of a raw response. */
 const jsonBody = (text: string): any => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
@@ -64,7 +66,13 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
   let owner: string;
 
   beforeAll(async () => {
-    api = await TestApi.start({ REQUEST_TIMEOUT_MS: '1000', UPLOAD_TIMEOUT_MS: '2000', IMPORT_MAX_BYTES: String(64 * 1024), GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COST: '2000' });
+    api = await TestApi.start({
+      REQUEST_TIMEOUT_MS: '1000',
+      UPLOAD_TIMEOUT_MS: '2000',
+      IMPORT_MAX_BYTES: String(64 * 1024),
+      GRAPHQL_MAX_DEPTH: '5',
+      GRAPHQL_MAX_COST: '2000',
+    });
     owner = (await api.createOrganization('Edge Org')).token;
   });
   afterAll(() => api.close());
@@ -78,7 +86,10 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
       [`/audiences/${audienceId}/members`, 'text/csv'],
     ]) {
       const head = requestHead('POST', path, {
-        authorization: `Bearer ${owner}`, 'content-type': contentType, 'content-length': TWO_GB, expect: '100-continue',
+        authorization: `Bearer ${owner}`,
+        'content-type': contentType,
+        'content-length': TWO_GB,
+        expect: '100-continue',
       });
       const { text, closedByServer } = await exchange(api.url, head, { waitMs: 5_000 });
       expect({ path, status: text.split('\r\n')[0] }).toEqual({ path, status: 'HTTP/1.1 413 Payload Too Large' });
@@ -94,7 +105,9 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
     const chunked = await fetch(`${api.url}/graphql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
-      body: new Blob([JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(3 * 1024 * 1024) } })]).stream(),
+      body: new Blob([
+        JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(3 * 1024 * 1024) } }),
+      ]).stream(),
       duplex: 'half',
     });
     expect(chunked.status).toBe(413);
@@ -102,7 +115,11 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
     // bodies within the limits are invited, then served: a GraphQL request, an upload
     const query = JSON.stringify({ query: '{ __typename }' });
     const head = requestHead('POST', '/graphql', {
-      authorization: `Bearer ${owner}`, 'content-type': 'application/json', 'content-length': query.length, expect: '100-continue', connection: 'close',
+      authorization: `Bearer ${owner}`,
+      'content-type': 'application/json',
+      'content-length': query.length,
+      expect: '100-continue',
+      connection: 'close',
     });
     const { text } = await exchange(api.url, head, { body: query });
     expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
@@ -110,15 +127,25 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
 
     const csv = 'email\nsomeone@example.org\n';
     const uploadHead = requestHead('POST', '/imports', {
-      authorization: `Bearer ${owner}`, 'content-type': 'text/csv', 'content-length': csv.length, expect: '100-continue', connection: 'close',
+      authorization: `Bearer ${owner}`,
+      'content-type': 'text/csv',
+      'content-length': csv.length,
+      expect: '100-continue',
+      connection: 'close',
     });
-    expect((await exchange(api.url, uploadHead, { body: csv })).text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 Accepted\r\n/);
+    expect((await exchange(api.url, uploadHead, { body: csv })).text).toMatch(
+      /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 Accepted\r\n/,
+    );
     expect(await api.upload(owner, csv, {})).toMatchObject({ status: 202, body: { status: 'QUEUED' } });
   });
 
   it('cuts off a client that sends its body too slowly (408), and one that never finishes its headers', async () => {
     // 10 of the 100 bytes announced, then nothing: the server answers 408 and closes once REQUEST_TIMEOUT_MS passed
-    const head = requestHead('POST', '/graphql', { authorization: `Bearer ${owner}`, 'content-type': 'application/json', 'content-length': 100 });
+    const head = requestHead('POST', '/graphql', {
+      authorization: `Bearer ${owner}`,
+      'content-type': 'application/json',
+      'content-length': 100,
+    });
     const slowBody = await exchange(api.url, `${head}{"query":`, { waitMs: 15_000 });
     expect(slowBody.closedByServer).toBe(true);
     expect(slowBody.text).toMatch(/^HTTP\/1\.1 408 /);
@@ -127,17 +154,27 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
     const IMPORT_RUNS = '{ jobRuns(first: 100, filter: { kinds: [IMPORT_CONTACTS] }) { edges { node { id } } } }';
     const importRuns = async () => (await api.ok<any>(owner, IMPORT_RUNS)).jobRuns.edges.length as number;
     const runsBefore = await importRuns();
-    const uploadHead = requestHead('POST', '/imports', { authorization: `Bearer ${owner}`, 'content-type': 'text/csv', 'content-length': 1000 });
+    const uploadHead = requestHead('POST', '/imports', {
+      authorization: `Bearer ${owner}`,
+      'content-type': 'text/csv',
+      'content-length': 1000,
+    });
     const slowUpload = await exchange(api.url, `${uploadHead}email\nsomeone@`, { waitMs: 15_000 });
     expect(slowUpload.closedByServer).toBe(true);
     expect(slowUpload.text).toMatch(/^HTTP\/1\.1 408 /);
 
     // slowloris: headers that never end
-    const slowHeaders = await exchange(api.url, 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n', { waitMs: 15_000 });
+    const slowHeaders = await exchange(api.url, 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n', {
+      waitMs: 15_000,
+    });
     expect(slowHeaders.closedByServer).toBe(true);
 
     // and the API serves the next client as before
-    await until(`the timed-out upload's run to go away (${runsBefore} import runs before it)`, async () => (await importRuns()) === runsBefore, { timeoutMs: 10_000, everyMs: 200 });
+    await until(
+      `the timed-out upload's run to go away (${runsBefore} import runs before it)`,
+      async () => (await importRuns()) === runsBefore,
+      { timeoutMs: 10_000, everyMs: 200 },
+    );
   });
 
   it('answers a document with too many tokens, or too deep, too costly or too aliased, with 400 and a GraphQL error', async () => {
@@ -151,13 +188,19 @@ describe('HTTP edge: sizes, timeouts, GraphQL document limits', () => {
     };
     const tooManyTokens = await post(`{ ${'__typename '.repeat(6_000)}}`);
     expect(tooManyTokens.status).toBe(400);
-    expect(tooManyTokens.body.errors[0].extensions.code).toMatch(/^(GRAPHQL_PARSE_FAILED|GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT)$/);
+    expect(tooManyTokens.body.errors[0].extensions.code).toMatch(
+      /^(GRAPHQL_PARSE_FAILED|GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT)$/,
+    );
     expect(tooManyTokens.body.errors[0].message).toMatch(/token/i);
 
     const deep = '{ contacts(first: 1) { edges { node { interactions(first: 1) { edges { node { id } } } } } } }';
     const aliased = `{ viewer { organization { ${Array.from({ length: 20 }, (_, i) => `a${i}: name`).join(' ')} } } }`;
     const costly = `{ ${Array.from({ length: 10 }, (_, i) => `c${i}: contacts(first: 100) { edges { node { id email tags { name } } } }`).join(' ')} }`;
-    for (const [query, limit] of [[deep, /depth/i], [aliased, /aliases/i], [costly, /cost/i]] as const) {
+    for (const [query, limit] of [
+      [deep, /depth/i],
+      [aliased, /aliases/i],
+      [costly, /cost/i],
+    ] as const) {
       const { status, body } = await post(query);
       expect({ limit: String(limit), status }).toEqual({ limit: String(limit), status: 400 });
       const error = body.errors.find((e: any) => limit.test(e.message));
@@ -184,25 +227,32 @@ describe.each(queueBackends)('HTTP edge: request rate per API key ($backend stor
   });
 
   const typename = (headers: Record<string, string>) =>
-    fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ __typename }' }) });
+    fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
 
-  (run ? it : it.skip)('answers 429 with Retry-After past the limit, for that key only; /health is not limited', async () => {
-    for (let i = 0; i < LIMIT; i++) expect((await typename({ authorization: `Bearer ${owner}` })).status).toBe(200);
-    const refused = await typename({ authorization: `Bearer ${owner}` });
-    expect(refused.status).toBe(429);
-    const retryAfter = Number(refused.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
-    // the same key on another route
-    const upload = await api.upload(owner, 'email\na@example.org\n', {});
-    expect(upload).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_REQUESTS' } } });
+  (run ? it : it.skip)(
+    'answers 429 with Retry-After past the limit, for that key only; /health is not limited',
+    async () => {
+      for (let i = 0; i < LIMIT; i++) expect((await typename({ authorization: `Bearer ${owner}` })).status).toBe(200);
+      const refused = await typename({ authorization: `Bearer ${owner}` });
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(((await refused.json()) as any).errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
+      // the same key on another route
+      const upload = await api.upload(owner, 'email\na@example.org\n', {});
+      expect(upload).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_REQUESTS' } } });
 
-    // another key (same organization) has its own allowance
-    expect((await typename({ authorization: `Bearer ${analyst}` })).status).toBe(200);
+      // another key (same organization) has its own allowance
+      expect((await typename({ authorization: `Bearer ${analyst}` })).status).toBe(200);
 
-    for (let i = 0; i < LIMIT + 2; i++) expect((await fetch(`${api.url}/health`)).status).toBe(200);
-  });
+      for (let i = 0; i < LIMIT + 2; i++) expect((await fetch(`${api.url}/health`)).status).toBe(200);
+    },
+  );
 
   (run ? it : it.skip)('limits requests without a key by client address', async () => {
     // the test talks to the API through loopback, a trusted proxy: X-Forwarded-For names the client
@@ -218,9 +268,12 @@ describe.each(queueBackends)('HTTP edge: request rate per API key ($backend stor
     const other = await TestApi.start({ ...env, RATE_LIMIT_PER_MINUTE: String(LIMIT) });
     try {
       const key = await api.memberKey((await api.createOrganization('Shared Count Org')).organization.id, Role.ANALYST);
-      const at = (server: TestApi) => fetch(`${server.url}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query: '{ __typename }' }),
-      });
+      const at = (server: TestApi) =>
+        fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        });
       expect((await at(api)).status).toBe(200);
       for (let i = 1; i < LIMIT; i++) expect((await at(other)).status).toBe(200);
       expect((await at(api)).status).toBe(429);

@@ -49,7 +49,7 @@ describe('refused API keys are remembered (issue 13, negative auth cache)', () =
     expect(transactionsFor.get(nowhere)).toBe(1);
   });
 
-  it("does so too for a bogus key naming a real organization, whose own keys keep working", async () => {
+  it('does so too for a bogus key naming a real organization, whose own keys keep working', async () => {
     const org = await api.createOrganization('Negative cache');
     const orgId = org.organization.id;
     const { token } = generateToken(orgId);
@@ -65,7 +65,8 @@ describe('refused API keys are remembered (issue 13, negative auth cache)', () =
   it('accepts a key created after bogus ones were refused at once, and still refuses it once revoked', async () => {
     const org = await api.createOrganization('Fresh key');
     for (let i = 0; i < 3; i++) expect(await refused(generateToken(org.organization.id).token)).toBe('UNAUTHENTICATED');
-    const created = (await api.ok(org.token, CREATE_KEY, { input: { userId: org.owner.userId, name: 'fresh' } })).createApiKey;
+    const created = (await api.ok(org.token, CREATE_KEY, { input: { userId: org.owner.userId, name: 'fresh' } }))
+      .createApiKey;
     expect((await api.ok(created.token, ORGANIZATION)).organization.name).toBe('Fresh key');
     await api.ok(org.token, REVOKE_KEY, { id: created.apiKey.id });
     expect(await refused(created.token)).toBe('UNAUTHENTICATED');

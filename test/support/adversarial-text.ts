@@ -9,8 +9,39 @@ import fc from 'fast-check';
 
 /** What patterns over phones, dates, amounts, emails, names and addresses repeat or expect. */
 const PIECES = [
-  ' ', '  ', '\t', '\u00a0', '\n', '1', '9', '0', '.', '-', ',', '/', ':', '+', '(', ')', '#', '@', '$', '"', "'", '=',
-  'a', 'x', 'Z', 'T', 'é', 'p.', 'poste', 'ext', 'CAD', 'st', '\u0301',
+  ' ',
+  '  ',
+  '\t',
+  '\u00a0',
+  '\n',
+  '1',
+  '9',
+  '0',
+  '.',
+  '-',
+  ',',
+  '/',
+  ':',
+  '+',
+  '(',
+  ')',
+  '#',
+  '@',
+  '$',
+  '"',
+  "'",
+  '=',
+  'a',
+  'x',
+  'Z',
+  'T',
+  'é',
+  'p.',
+  'poste',
+  'ext',
+  'CAD',
+  'st',
+  '\u0301',
 ];
 const piece = fc.constantFrom(...PIECES);
 const unit = fc.array(piece, { minLength: 1, maxLength: 3 }).map((pieces) => pieces.join(''));
@@ -18,10 +49,12 @@ const edge = fc.array(piece, { maxLength: 3 }).map((pieces) => pieces.join(''));
 
 /** Text of `min` to `max` characters: a short head, one to three long runs of a repeated unit, a short tail. */
 export function adversarialText({ min = 10_000, max = 50_000 } = {}): fc.Arbitrary<string> {
-  return fc.tuple(edge, fc.array(unit, { minLength: 1, maxLength: 3 }), edge, fc.integer({ min, max })).map(([head, units, tail, size]) => {
-    const each = Math.ceil(size / units.length);
-    return head + units.map((u) => u.repeat(Math.ceil(each / u.length)).slice(0, each)).join('') + tail;
-  });
+  return fc
+    .tuple(edge, fc.array(unit, { minLength: 1, maxLength: 3 }), edge, fc.integer({ min, max }))
+    .map(([head, units, tail, size]) => {
+      const each = Math.ceil(size / units.length);
+      return head + units.map((u) => u.repeat(Math.ceil(each / u.length)).slice(0, each)).join('') + tail;
+    });
 }
 
 /** Inputs known to be worst cases of a pattern fixed before (the phone extension), at 50 KB. */

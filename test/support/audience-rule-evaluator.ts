@@ -1,12 +1,33 @@
 import {
-  type AudienceRuleInput, Comparison, type ConsentConditionInput, ContactField, EngagementScore, type FieldConditionInput,
-  type InteractionConditionInput, InteractionMeasure, type ScoreConditionInput, type TagConditionInput,
+  type AudienceRuleInput,
+  Comparison,
+  type ConsentConditionInput,
+  ContactField,
+  EngagementScore,
+  type FieldConditionInput,
+  type InteractionConditionInput,
+  InteractionMeasure,
+  type ScoreConditionInput,
+  type TagConditionInput,
 } from '@app/audiences';
 import {
-  AttributeType, addMonthsUtc, type AttributeDefinitionModel, type AttributeFilterInput, currentConsent, type ConsentRecordLike, foldText,
+  AttributeType,
+  addMonthsUtc,
+  type AttributeDefinitionModel,
+  type AttributeFilterInput,
+  currentConsent,
+  type ConsentRecordLike,
+  foldText,
 } from '@app/contacts';
 import {
-  ACCOUNT_CURRENCY, frequencyScore, type InteractionFilterInput, monetaryScore, PASSIVE_TYPES, recencyScore, TRANSACTION_TYPES, type Vocabularies,
+  ACCOUNT_CURRENCY,
+  frequencyScore,
+  type InteractionFilterInput,
+  monetaryScore,
+  PASSIVE_TYPES,
+  recencyScore,
+  TRANSACTION_TYPES,
+  type Vocabularies,
 } from '@app/engagement';
 
 /**
@@ -124,8 +145,10 @@ class Evaluator {
     const now = this.context.now.getTime();
     const daysAgo = (days: number) => new Date(now - days * DAY_MS);
     // a calendar date compares with the (UTC) calendar day of each bound; a time compares with the instant
-    const atOrAfter = (bound: Date) => (spec.type === 'date' ? (raw as string) >= utcDay(bound) : (raw as Date).getTime() >= bound.getTime());
-    const before = (bound: Date) => (spec.type === 'date' ? (raw as string) < utcDay(bound) : (raw as Date).getTime() < bound.getTime());
+    const atOrAfter = (bound: Date) =>
+      spec.type === 'date' ? (raw as string) >= utcDay(bound) : (raw as Date).getTime() >= bound.getTime();
+    const before = (bound: Date) =>
+      spec.type === 'date' ? (raw as string) < utcDay(bound) : (raw as Date).getTime() < bound.getTime();
     const checks: boolean[] = [];
     if (isGiven(condition.from)) checks.push(atOrAfter(condition.from));
     if (isGiven(condition.to)) checks.push(before(condition.to));
@@ -187,7 +210,9 @@ class Evaluator {
 
   /** The measure over the contact's interactions that match the filter and the window (0 when none does). */
   private interactions(condition: InteractionConditionInput, contact: EvalContact): boolean {
-    const since = isGiven(condition.withinLastDays) ? this.context.now.getTime() - condition.withinLastDays * DAY_MS : null;
+    const since = isGiven(condition.withinLastDays)
+      ? this.context.now.getTime() - condition.withinLastDays * DAY_MS
+      : null;
     const matching = (this.interactionsOf.get(contact.id) ?? []).filter(
       (i) => this.passes(condition.filter, i) && (since === null || i.occurredAt.getTime() >= since),
     );
@@ -211,15 +236,18 @@ class Evaluator {
     const time = interaction.occurredAt.getTime();
     if (filter.from && time < filter.from.getTime()) return false;
     if (filter.to && time >= filter.to.getTime()) return false;
-    const oneOf = (wanted: readonly string[] | null | undefined, value: string | null) => !wanted?.length || (value !== null && wanted.includes(value));
+    const oneOf = (wanted: readonly string[] | null | undefined, value: string | null) =>
+      !wanted?.length || (value !== null && wanted.includes(value));
     const keys = (texts: readonly string[] | null | undefined, kind: 'types' | 'disciplines') =>
       texts?.map((text) => this.context.vocabularies[kind].keyOf(text) ?? `?${text}`);
-    return oneOf(keys(filter.types, 'types'), interaction.type)
-      && oneOf(keys(filter.disciplines, 'disciplines'), interaction.discipline)
-      && oneOf(filter.offerings, offeringOf(interaction))
-      && oneOf(filter.venues, interaction.venue)
-      && oneOf(filter.campaigns, interaction.campaign)
-      && oneOf(filter.channels, interaction.channel);
+    return (
+      oneOf(keys(filter.types, 'types'), interaction.type) &&
+      oneOf(keys(filter.disciplines, 'disciplines'), interaction.discipline) &&
+      oneOf(filter.offerings, offeringOf(interaction)) &&
+      oneOf(filter.venues, interaction.venue) &&
+      oneOf(filter.campaigns, interaction.campaign) &&
+      oneOf(filter.channels, interaction.channel)
+    );
   }
 
   /** The scores of Contact.engagement: recency over active interactions, frequency and monetary over 12 calendar months. */
@@ -290,7 +318,10 @@ function offeringOf(interaction: EvalInteraction): string | null {
 }
 
 function cadCents(interactions: readonly EvalInteraction[]): number {
-  return interactions.reduce((sum, i) => sum + (i.currency === ACCOUNT_CURRENCY && i.amountCents !== null ? i.amountCents : 0), 0);
+  return interactions.reduce(
+    (sum, i) => sum + (i.currency === ACCOUNT_CURRENCY && i.amountCents !== null ? i.amountCents : 0),
+    0,
+  );
 }
 
 function utcDay(time: Date): string {

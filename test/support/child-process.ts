@@ -41,12 +41,16 @@ export async function freePort(): Promise<number> {
  * `env` is added last. The parent's environment is not passed on (but PATH, HOME, LOG_LEVEL),
  * so a developer's REDIS_URL or NODE_OPTIONS does not leak into the child.
  */
-export async function startBuiltProcess(script: 'api' | 'worker', env: Record<string, string> = {}): Promise<BuiltProcess> {
+export async function startBuiltProcess(
+  script: 'api' | 'worker',
+  env: Record<string, string> = {},
+): Promise<BuiltProcess> {
   const entry = `${ROOT}${ENTRY[script]}`;
   if (!existsSync(entry)) throw new Error(`${ENTRY[script]} is missing: run \`npm run build\` first (npm test does)`);
   const databaseUrl = process.env.TEST_DATABASE_URL;
   const appUrl = process.env.TEST_DATABASE_APP_URL;
-  if (!databaseUrl || !appUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest.config.js (global setup)');
+  if (!databaseUrl || !appUrl)
+    throw new Error('TEST_DATABASE_URL is not set: run the tests through jest.config.js (global setup)');
 
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {

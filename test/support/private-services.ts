@@ -60,8 +60,9 @@ export interface PrivateRedis {
 
 /** A redis-server of its own (append-only file on, as docker/compose.yml runs it), or null without the binary. */
 export async function startPrivateRedis(): Promise<PrivateRedis | null> {
-  const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((candidate) => existsSync(candidate))
-    ?? (() => {
+  const binary =
+    ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((candidate) => existsSync(candidate)) ??
+    (() => {
       try {
         return execFileSync('which', ['redis-server'], { encoding: 'utf8' }).trim() || undefined;
       } catch {
@@ -73,7 +74,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis | null> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+    child = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--appendonly', 'yes', '--save', ''],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
       if (await reachable(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -110,10 +115,18 @@ async function reachable(port: number): Promise<boolean> {
 }
 
 /** An organization made with the CLI (`npm run crm -- org:create`, built) on the given database; its OWNER's API key. */
-export async function createOrganizationWithCli(env: Record<string, string>, name: string, owner: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['dist/apps/api/src/cli.js', 'org:create', name, '--owner', owner], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
-  });
+export async function createOrganizationWithCli(
+  env: Record<string, string>,
+  name: string,
+  owner: string,
+): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['dist/apps/api/src/cli.js', 'org:create', name, '--owner', owner],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+    },
+  );
   const token = stdout.split('\n').find((line) => line.startsWith('crm_'));
   if (!token) throw new Error('the CLI printed no API key');
   return token.trim();

@@ -16,19 +16,33 @@ const redisReachable = await new Promise<boolean>((resolve) => {
   socket.once('timeout', () => (socket.destroy(), resolve(false)));
 });
 if (!redisReachable) {
-  process.stdout.write(`\n*** Redis is not reachable at ${REDIS_URL}: the Redis runs of the job suites are SKIPPED ***\n\n`);
+  process.stdout.write(
+    `\n*** Redis is not reachable at ${REDIS_URL}: the Redis runs of the job suites are SKIPPED ***\n\n`,
+  );
 }
 
 export const queueBackends = [
   // each file its own queue names: another file's workers must never take this file's jobs
-  { backend: 'postgres', env: { QUEUE_PREFIX: `test${process.pid}p${Date.now() % 100000}` } as Record<string, string>, run: true },
-  { backend: 'redis', env: { REDIS_URL, QUEUE_PREFIX: `test${process.pid}x${Date.now() % 100000}` }, run: redisReachable },
+  {
+    backend: 'postgres',
+    env: { QUEUE_PREFIX: `test${process.pid}p${Date.now() % 100000}` } as Record<string, string>,
+    run: true,
+  },
+  {
+    backend: 'redis',
+    env: { REDIS_URL, QUEUE_PREFIX: `test${process.pid}x${Date.now() % 100000}` },
+    run: redisReachable,
+  },
 ];
 
 /**
  * `describe(title(backend), () => body(env, backend))` once per queue backend (the Redis one skipped without a
  * reachable Redis): `env` gives the API under test that backend and queue names of this file's own.
  */
-export function describeOnQueueBackends(title: (backend: string) => string, body: (env: Record<string, string>, backend: string) => void): void {
-  for (const { backend, env, run } of queueBackends) (run ? describe : describe.skip)(title(backend), () => body(env, backend));
+export function describeOnQueueBackends(
+  title: (backend: string) => string,
+  body: (env: Record<string, string>, backend: string) => void,
+): void {
+  for (const { backend, env, run } of queueBackends)
+    (run ? describe : describe.skip)(title(backend), () => body(env, backend));
 }

@@ -35,10 +35,14 @@ export async function startChildApi(env: Record<string, string>, organization: s
   const api = remoteApi(child.url);
   const { token } = await setup.createOrganization(organization);
   return {
-    setup, child, api, token,
+    setup,
+    child,
+    api,
+    token,
     async importFile(file, path = '/imports', options = { dedup: 'false' }) {
       const upload = await api.upload(token, file, options, path);
-      if (upload.status !== 202) throw new Error(`The upload to ${path} answered ${upload.status}, not 202: ${JSON.stringify(upload.body)}`);
+      if (upload.status !== 202)
+        throw new Error(`The upload to ${path} answered ${upload.status}, not 202: ${JSON.stringify(upload.body)}`);
       return api.finishedRun(token, upload.body.jobRunId);
     },
     async close() {

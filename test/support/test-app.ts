@@ -26,12 +26,18 @@ export class TestApi {
 
   static async start(env: Record<string, string> = {}): Promise<TestApi> {
     const appUrl = process.env.TEST_DATABASE_APP_URL;
-    if (!appUrl) throw new Error('TEST_DATABASE_APP_URL is not set: run the tests through jest.config.js (global setup)');
+    if (!appUrl)
+      throw new Error('TEST_DATABASE_APP_URL is not set: run the tests through jest.config.js (global setup)');
     // the queue dashboard stays off in-process (bull-board cannot load in Jest's VM): see test/support/child-process.ts
     // its own queue names unless given: test files run in parallel, and one file's workers must not take another's jobs
     const queuePrefix = `test${process.pid}a${Date.now() % 100000}`;
     const config = loadConfig({
-      ...process.env, DATABASE_APP_URL: appUrl, PORT: '0', AUTH_CACHE_MS: '0', QUEUE_DASHBOARD_PASSWORD: '', QUEUE_PREFIX: queuePrefix,
+      ...process.env,
+      DATABASE_APP_URL: appUrl,
+      PORT: '0',
+      AUTH_CACHE_MS: '0',
+      QUEUE_DASHBOARD_PASSWORD: '',
+      QUEUE_PREFIX: queuePrefix,
       // no request rate limit unless a test sets one: suites poll job runs far faster than a client would
       RATE_LIMIT_PER_MINUTE: '0',
       ...env,
@@ -44,7 +50,10 @@ export class TestApi {
   }
 
   /** `start(env)` and a new organization: the API, its owner's key and the organization's id (most suites' first step). */
-  static async withOrganization(name: string, env: Record<string, string> = {}): Promise<{ api: TestApi; owner: string; orgId: string }> {
+  static async withOrganization(
+    name: string,
+    env: Record<string, string> = {},
+  ): Promise<{ api: TestApi; owner: string; orgId: string }> {
     const api = await TestApi.start(env);
     const org = await api.createOrganization(name);
     return { api, owner: org.token, orgId: org.organization.id };
@@ -55,7 +64,11 @@ export class TestApi {
   }
 
   /** POST /graphql over real HTTP. */
-  async gql<T = Record<string, any>>(token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
+  async gql<T = Record<string, any>>(
+    token: string | null,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphqlResponse<T>> {
     const response = await fetch(`${this.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -72,10 +85,18 @@ export class TestApi {
   }
 
   /** `POST /imports` (or `path`): a CSV as the body (text/csv) or a prepared multipart form, options in the query string. */
-  async upload(token: string, body: Buffer | string | FormData, options: Record<string, string> = {}, path = '/imports'): Promise<{ status: number; body: any }> {
+  async upload(
+    token: string,
+    body: Buffer | string | FormData,
+    options: Record<string, string> = {},
+    path = '/imports',
+  ): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.url}${path}?${new URLSearchParams(options).toString()}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, ...(body instanceof FormData ? {} : { 'content-type': 'text/csv' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body instanceof FormData ? {} : { 'content-type': 'text/csv' }),
+      },
       body,
     });
     return { status: response.status, body: await response.json() };
@@ -88,13 +109,17 @@ export class TestApi {
 
   /** A new organization with its owner's key. */
   async createOrganization(name = `Org ${Math.random().toString(36).slice(2, 8)}`): Promise<CreatedOrganization> {
-    return this.app.get(OrganizationsService).create(name, `owner-${Math.random().toString(36).slice(2, 10)}@example.org`, 'Owner');
+    return this.app
+      .get(OrganizationsService)
+      .create(name, `owner-${Math.random().toString(36).slice(2, 10)}@example.org`, 'Owner');
   }
 
   /** A member with `role` in the organization, and an API key for them. */
   async memberKey(orgId: string, role: Role): Promise<string> {
     return TenantContexts.run({ orgId }, async () => {
-      const member = await this.app.get(MembersService).add(`${role.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}@example.org`, null, role);
+      const member = await this.app
+        .get(MembersService)
+        .add(`${role.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}@example.org`, null, role);
       return (await this.app.get(ApiKeysService).create(member.userId, `${role} key`, null)).token;
     });
   }

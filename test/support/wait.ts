@@ -23,7 +23,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export const FINISHED_STATUSES: readonly string[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 /** The fields of a job run that tests read once it has finished. */
-export const FINISHED_RUN_FIELDS = 'id kind status processed total counts attempts errors { message line column } downloadPath createdBy';
+export const FINISHED_RUN_FIELDS =
+  'id kind status processed total counts attempts errors { message line column } downloadPath createdBy';
 
 /**
  * The one job-run poll of the tests: `jobRun(id)` through `query` (a GraphQL call as `token`'s holder, over any
@@ -35,14 +36,20 @@ export function finishedJobRun(
   timeoutMs = 60_000,
 ): Promise<any> {
   const document = `query($id: ID!) { jobRun(id: $id) { ${FINISHED_RUN_FIELDS} } }`;
-  return until(`job run ${id} to finish`, async () => {
-    const { jobRun } = await query(document, { id });
-    return FINISHED_STATUSES.includes(jobRun.status) ? jobRun : undefined;
-  }, { timeoutMs });
+  return until(
+    `job run ${id} to finish`,
+    async () => {
+      const { jobRun } = await query(document, { id });
+      return FINISHED_STATUSES.includes(jobRun.status) ? jobRun : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
 /** A queue's job once it has finished (completed, or failed for good), as BullMQ keeps it. */
 export async function finishedQueueJob(queue: Queue, id: string, timeoutMs = 60_000): Promise<Job> {
-  await until(`queue job ${id} to finish`, async () => ['completed', 'failed'].includes(await queue.getJobState(id)), { timeoutMs });
+  await until(`queue job ${id} to finish`, async () => ['completed', 'failed'].includes(await queue.getJobState(id)), {
+    timeoutMs,
+  });
   return (await queue.getJob(id))!;
 }

@@ -32,15 +32,28 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [ApiKeyGuard],
-          useFactory: (guard: ApiKeyGuard) => graphqlOptions(config, (request) => guard.authenticate(request), explorer),
+          useFactory: (guard: ApiKeyGuard) =>
+            graphqlOptions(config, (request) => guard.authenticate(request), explorer),
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), runRole, processors }),
+        JobsModule.forRoot({
+          redisUrl: config.REDIS_URL,
+          prefix: config.QUEUE_PREFIX,
+          appUrl: database.appUrl,
+          lockMs: config.JOB_LOCK_MS,
+          reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS,
+          retention: retentionPolicy(config),
+          runRole,
+          processors,
+        }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
-        AudiencesApiModule.forRoot({ watchChanges: processors, appUrl: database.appUrl }, { maxBytes: config.IMPORT_MAX_BYTES }),
+        AudiencesApiModule.forRoot(
+          { watchChanges: processors, appUrl: database.appUrl },
+          { maxBytes: config.IMPORT_MAX_BYTES },
+        ),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

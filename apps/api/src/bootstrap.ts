@@ -18,7 +18,10 @@ import { mountQueueDashboard } from './queue-dashboard.js';
 export async function createApiApp(config: Config, database: ApiDatabase): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter(httpServerOptions(config));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
-    logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'],
+    logger:
+      config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'
+        ? ['log', 'error', 'warn', 'debug']
+        : ['error', 'warn'],
   });
   app.enableShutdownHooks();
   app.useLogger(nestLogger);

@@ -14,7 +14,13 @@ const USAGE = `Usage: npm run crm -- <command>
 @Module({})
 class CliModule {
   static forRoot(config: Config, database: PreparedDatabase): DynamicModule {
-    return { module: CliModule, imports: [DatabaseModule.forRoot({ ...config, DATABASE_POOL_SIZE: 2 }, database), TenancyModule.forRoot({ authCacheMs: 0 })] };
+    return {
+      module: CliModule,
+      imports: [
+        DatabaseModule.forRoot({ ...config, DATABASE_POOL_SIZE: 2 }, database),
+        TenancyModule.forRoot({ authCacheMs: 0 }),
+      ],
+    };
   }
 }
 
@@ -40,9 +46,13 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const database = await prepareDatabase(config);
-      const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), { logger: ['error'] });
+      const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), {
+        logger: ['error'],
+      });
       try {
-        const created = await context.get(OrganizationsService).create(name, values.owner, values['owner-name'] ?? null);
+        const created = await context
+          .get(OrganizationsService)
+          .create(name, values.owner, values['owner-name'] ?? null);
         process.stdout.write(
           `Organization "${created.organization.name}" (${created.organization.id}) created.\n` +
             `Owner: ${created.owner.email}\nAPI key (shown once, keep it safe):\n${created.token}\n`,

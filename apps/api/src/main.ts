@@ -16,12 +16,14 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   const url = `http://localhost:${config.PORT}/graphql`;
 
-  const demoKeys = (config.SEED_DEMO ?? database.embedded)
-    ? await seedDemoIfEmpty(database.ownerUrl, app, config.EMBEDDED_PG_DIR)
-    : [];
+  const demoKeys =
+    (config.SEED_DEMO ?? database.embedded)
+      ? await seedDemoIfEmpty(database.ownerUrl, app, config.EMBEDDED_PG_DIR)
+      : [];
   const explorer = explorerEnabled(config, database.embedded);
   // the explorer's shared headers: the first demo organization's key, so that its first query just runs
-  if (explorer && demoKeys.length) app.get(GraphqlExplorer).shareHeaders({ authorization: `Bearer ${demoKeys[0].token}` });
+  if (explorer && demoKeys.length)
+    app.get(GraphqlExplorer).shareHeaders({ authorization: `Bearer ${demoKeys[0].token}` });
   logger.info({ url, embeddedDatabase: database.embedded, explorer }, 'API ready');
   const lines = [`\nCRM GraphQL API ready at ${url}`, `Health: http://localhost:${config.PORT}/health`];
   if (explorer) {
@@ -34,8 +36,12 @@ async function main(): Promise<void> {
   if (demoKeys.length) {
     lines.push('Demo API keys (send as "Authorization: Bearer <key>"):');
     for (const { organization, token } of demoKeys) lines.push(`  ${organization}: ${token}`);
-    lines.push(`Try: curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${demoKeys[0].token}" \\`);
-    lines.push(`       -d '{"query":"{ contacts(first: 3, filter: {search: \\"helene cote\\"}) { totalCount edges { node { firstName lastName email } } } }"}'`);
+    lines.push(
+      `Try: curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${demoKeys[0].token}" \\`,
+    );
+    lines.push(
+      `       -d '{"query":"{ contacts(first: 3, filter: {search: \\"helene cote\\"}) { totalCount edges { node { firstName lastName email } } } }"}'`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

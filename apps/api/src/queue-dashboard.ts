@@ -23,7 +23,10 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: C
   ]);
   const jobs = app.get(JobsService);
   const serverAdapter = new FastifyAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
-  createBullBoard({ queues: Object.values(QueueName).map((name) => new BullMQAdapter(jobs.queue(name))), serverAdapter });
+  createBullBoard({
+    queues: Object.values(QueueName).map((name) => new BullMQAdapter(jobs.queue(name))),
+    serverAdapter,
+  });
 
   const checkCredentials = basicAuth(config.QUEUE_DASHBOARD_USER, password);
   // A plugin of its own: the hook guards the dashboard's routes only (Fastify encapsulation),
@@ -39,7 +42,10 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: C
 }
 
 /** An onRequest hook answering 401 unless the request carries `user:password` as HTTP Basic credentials. */
-function basicAuth(user: string, password: string): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+function basicAuth(
+  user: string,
+  password: string,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   // compared as hashes: equal lengths for timingSafeEqual, and no early exit on the first differing byte
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   const expected = digest(`${user}:${password}`);

@@ -10,7 +10,11 @@ async function main(): Promise<void> {
   logUnhandledRejections();
   const config = loadConfig();
   const database = await prepareDatabase(config);
-  const app = await NestFactory.create<NestFastifyApplication>(WorkerModule.forRoot(config, database), new FastifyAdapter(), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerModule.forRoot(config, database),
+    new FastifyAdapter(),
+    { logger: ['error', 'warn'] },
+  );
   app.enableShutdownHooks();
   app.useLogger(nestLogger);
   const port = config.WORKER_PORT ?? config.PORT + 1;

@@ -17,7 +17,16 @@ export class WorkerModule {
       imports: [
         DatabaseModule.forRoot(config, database),
         HealthModule,
-        JobsModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, appUrl: database.appUrl, lockMs: config.JOB_LOCK_MS, reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS, retention: retentionPolicy(config), runRole, processors: true }),
+        JobsModule.forRoot({
+          redisUrl: config.REDIS_URL,
+          prefix: config.QUEUE_PREFIX,
+          appUrl: database.appUrl,
+          lockMs: config.JOB_LOCK_MS,
+          reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS,
+          retention: retentionPolicy(config),
+          runRole,
+          processors: true,
+        }),
         ContactsModule,
         DedupModule,
         EngagementModule,

@@ -26,8 +26,15 @@ export class AudiencesModule {
       module: AudiencesModule,
       imports: [ContactsModule, EngagementModule, ImportsModule],
       providers: [
-        AudienceMembership, AudiencesService, RefreshAudienceJob, SyncAudiencesJob, ImportMembersJob, StaticListsMergeStep,
-        ...(options.watchChanges ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }] : []),
+        AudienceMembership,
+        AudiencesService,
+        RefreshAudienceJob,
+        SyncAudiencesJob,
+        ImportMembersJob,
+        StaticListsMergeStep,
+        ...(options.watchChanges
+          ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }]
+          : []),
       ],
       exports: [AudiencesService],
     };

@@ -6,8 +6,16 @@ import { ContactConnectionModel, type LazyContactConnection } from '@app/contact
 import { JobRunModel } from '@app/jobs';
 import { Caller, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 import {
-  AudienceMembersArgs, AudienceMembersChangeModel, AudienceMembersTargetInput, AudienceModel, AudienceOverlapArgs, AudienceOverlapModel,
-  AudiencePreviewModel, AudienceSizePointModel, CreateAudienceInput, UpdateAudienceInput,
+  AudienceMembersArgs,
+  AudienceMembersChangeModel,
+  AudienceMembersTargetInput,
+  AudienceModel,
+  AudienceOverlapArgs,
+  AudienceOverlapModel,
+  AudiencePreviewModel,
+  AudienceSizePointModel,
+  CreateAudienceInput,
+  UpdateAudienceInput,
 } from './audience.models.js';
 import { AudiencesService } from './audiences.service.js';
 import { AudienceRuleInput } from './rules/audience-rule.input.js';
@@ -32,7 +40,10 @@ export class AudiencesResolver {
     private readonly loaders: AudienceLoaders,
   ) {}
 
-  @Query(() => [AudienceModel], { name: 'audiences', description: 'Every audience of the organization, by name (every role).' })
+  @Query(() => [AudienceModel], {
+    name: 'audiences',
+    description: 'Every audience of the organization, by name (every role).',
+  })
   @RequireRole(Role.ANALYST)
   listAudiences(): Promise<AudienceModel[]> {
     return this.audiences.list();
@@ -40,13 +51,20 @@ export class AudiencesResolver {
 
   @Query(() => AudienceModel, { description: 'One audience by id (every role).' })
   @RequireRole(Role.ANALYST)
-  audience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string): Promise<AudienceModel> {
+  audience(
+    @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
+  ): Promise<AudienceModel> {
     return this.audiences.get(id);
   }
 
-  @Query(() => AudiencePreviewModel, { description: 'How many contacts a rule selects now, with up to 20 of them; nothing is saved (every role; ANALYST rules may not test identifiers).' })
+  @Query(() => AudiencePreviewModel, {
+    description:
+      'How many contacts a rule selects now, with up to 20 of them; nothing is saved (every role; ANALYST rules may not test identifiers).',
+  })
   @RequireRole(Role.ANALYST)
-  previewAudience(@Args('rule', { type: () => AudienceRuleInput, description: 'The rule to evaluate.' }) rule: AudienceRuleInput): Promise<AudiencePreviewModel> {
+  previewAudience(
+    @Args('rule', { type: () => AudienceRuleInput, description: 'The rule to evaluate.' }) rule: AudienceRuleInput,
+  ): Promise<AudiencePreviewModel> {
     return this.audiences.preview(rule);
   }
 
@@ -56,27 +74,46 @@ export class AudiencesResolver {
     return this.audiences.overlap(args.ids.map((id) => id.toLowerCase()));
   }
 
-  @Mutation(() => AudienceModel, { description: 'Creates an audience (EDITOR and up); a DYNAMIC one is materialized by a job: status is REFRESHING until it ends.' })
+  @Mutation(() => AudienceModel, {
+    description:
+      'Creates an audience (EDITOR and up); a DYNAMIC one is materialized by a job: status is REFRESHING until it ends.',
+  })
   @RequireRole(Role.EDITOR)
-  createAudience(@Args('input', { description: 'Name, description, kind and rule.' }) input: CreateAudienceInput): Promise<AudienceModel> {
+  createAudience(
+    @Args('input', { description: 'Name, description, kind and rule.' }) input: CreateAudienceInput,
+  ): Promise<AudienceModel> {
     return this.audiences.create(input);
   }
 
-  @Mutation(() => AudienceModel, { description: 'Changes an audience (EDITOR and up); a new rule is materialized by a job.' })
+  @Mutation(() => AudienceModel, {
+    description: 'Changes an audience (EDITOR and up); a new rule is materialized by a job.',
+  })
   @RequireRole(Role.EDITOR)
-  updateAudience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string, @Args('input', { description: 'The fields to change.' }) input: UpdateAudienceInput): Promise<AudienceModel> {
+  updateAudience(
+    @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
+    @Args('input', { description: 'The fields to change.' }) input: UpdateAudienceInput,
+  ): Promise<AudienceModel> {
     return this.audiences.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes an audience (EDITOR and up); refused (CONFLICT) while another audience\'s rule names it.' })
+  @Mutation(() => Boolean, {
+    description: "Deletes an audience (EDITOR and up); refused (CONFLICT) while another audience's rule names it.",
+  })
   @RequireRole(Role.EDITOR)
-  deleteAudience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string): Promise<boolean> {
+  deleteAudience(
+    @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
+  ): Promise<boolean> {
     return this.audiences.delete(id);
   }
 
-  @Mutation(() => JobRunModel, { description: 'Re-evaluates a DYNAMIC audience over every contact (and the audiences that name it), as a job (EDITOR and up).' })
+  @Mutation(() => JobRunModel, {
+    description:
+      'Re-evaluates a DYNAMIC audience over every contact (and the audiences that name it), as a job (EDITOR and up).',
+  })
   @RequireRole(Role.EDITOR)
-  refreshAudience(@Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string): Promise<JobRunModel> {
+  refreshAudience(
+    @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
+  ): Promise<JobRunModel> {
     return this.audiences.refresh(id);
   }
 
@@ -89,7 +126,9 @@ export class AudiencesResolver {
     return this.audiences.addMembers(id, target);
   }
 
-  @Mutation(() => AudienceMembersChangeModel, { description: 'Removes contacts from a STATIC audience (EDITOR and up).' })
+  @Mutation(() => AudienceMembersChangeModel, {
+    description: 'Removes contacts from a STATIC audience (EDITOR and up).',
+  })
   @RequireRole(Role.EDITOR)
   removeAudienceMembers(
     @Args('id', { type: () => ID, description: 'The audience id.' }, UuidPipe) id: string,
@@ -103,13 +142,22 @@ export class AudiencesResolver {
     return this.loaders.sizes(caller).load(audience.id);
   }
 
-  @ResolveField(() => [AudienceSizePointModel], { description: 'Size after each refresh that changed it, and after each full refresh; oldest first.' })
+  @ResolveField(() => [AudienceSizePointModel], {
+    description: 'Size after each refresh that changed it, and after each full refresh; oldest first.',
+  })
   sizeHistory(@Parent() audience: AudienceModel, @Caller() caller: RequestCaller): Promise<AudienceSizePointModel[]> {
     return caller.run(() => this.audiences.sizeHistory(audience.id));
   }
 
-  @ResolveField(() => ContactConnectionModel, { description: 'By name; without identifiers for the ANALYST role. Export them with startExport(filter: {audiences: [id]}).' })
-  members(@Parent() audience: AudienceModel, @Args() args: AudienceMembersArgs, @Caller() caller: RequestCaller): Promise<LazyContactConnection> {
+  @ResolveField(() => ContactConnectionModel, {
+    description:
+      'By name; without identifiers for the ANALYST role. Export them with startExport(filter: {audiences: [id]}).',
+  })
+  members(
+    @Parent() audience: AudienceModel,
+    @Args() args: AudienceMembersArgs,
+    @Caller() caller: RequestCaller,
+  ): Promise<LazyContactConnection> {
     return caller.run(() => this.audiences.members(audience.id, args.first, args.after));
   }
 }

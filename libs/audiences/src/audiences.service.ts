@@ -5,8 +5,15 @@ import { PgErrorCode, pgErrorCode, SqlParams, TenantContexts, TenantDb, type Tx 
 import { JobName, type JobRunModel, JobsService } from '@app/jobs';
 import { mayReadIdentifiers } from '@app/tenancy';
 import {
-  AudienceKind, type AudienceMembersChangeModel, type AudienceMembersTargetInput, type AudienceModel, type AudienceOverlapModel,
-  type AudiencePreviewModel, type AudienceSizePointModel, type CreateAudienceInput, type UpdateAudienceInput,
+  AudienceKind,
+  type AudienceMembersChangeModel,
+  type AudienceMembersTargetInput,
+  type AudienceModel,
+  type AudienceOverlapModel,
+  type AudiencePreviewModel,
+  type AudienceSizePointModel,
+  type CreateAudienceInput,
+  type UpdateAudienceInput,
 } from './audience.models.js';
 import type { RefreshAudienceParams } from './membership/audience-jobs.js';
 import { AudienceMembership, RefreshReason } from './membership/audience-membership.js';
@@ -31,7 +38,9 @@ export class AudiencesService {
   ) {}
 
   async list(): Promise<AudienceModel[]> {
-    const audiences = await this.db.transaction((tx) => tx.query<AudienceModel>(`SELECT ${COLUMNS} FROM audiences a ORDER BY lower(a.name), a.id`));
+    const audiences = await this.db.transaction((tx) =>
+      tx.query<AudienceModel>(`SELECT ${COLUMNS} FROM audiences a ORDER BY lower(a.name), a.id`),
+    );
     return audiences.map(asSeen);
   }
 
@@ -49,9 +58,17 @@ export class AudiencesService {
         tx.query<{ id: string }>(
           `INSERT INTO audiences (org_id, name, description, kind, rule, depends_on, time_relative, created_by)
            VALUES (crm_current_org(), $1, $2, $3, $4, $5::uuid[], $6, $7) RETURNING id`,
-          [name, input.description ?? null, input.kind, rule, compiled?.dependsOn ?? [], compiled?.timeRelative ?? false,
-            TenantContexts.current()?.userId ?? null],
-        ));
+          [
+            name,
+            input.description ?? null,
+            input.kind,
+            rule,
+            compiled?.dependsOn ?? [],
+            compiled?.timeRelative ?? false,
+            TenantContexts.current()?.userId ?? null,
+          ],
+        ),
+      );
       return this.require(tx, id);
     });
     if (rule) await this.startRefresh(audience.id, RefreshReason.CREATED);
@@ -61,7 +78,8 @@ export class AudiencesService {
   async update(id: string, input: UpdateAudienceInput): Promise<AudienceModel> {
     const audience = await this.db.transaction(async (tx) => {
       const current = await this.require(tx, id, true);
-      if (input.rule && current.kind !== AudienceKind.DYNAMIC) throw AppError.badInput('input.rule', 'A STATIC audience has no rule');
+      if (input.rule && current.kind !== AudienceKind.DYNAMIC)
+        throw AppError.badInput('input.rule', 'A STATIC audience has no rule');
       const sets: string[] = [];
       const params = new SqlParams();
       params.add(id, 'uuid');
@@ -69,10 +87,17 @@ export class AudiencesService {
       if (input.description !== undefined) sets.push(`description = ${params.add(input.description)}`);
       if (input.rule) {
         const compiled = await this.check(tx, input.rule, 'input.rule', id);
-        sets.push(`rule = ${params.add(input.rule)}`, `depends_on = ${params.add(compiled.dependsOn, 'uuid[]')}`,
-          `time_relative = ${params.add(compiled.timeRelative)}`, 'rule_version = rule_version + 1');
+        sets.push(
+          `rule = ${params.add(input.rule)}`,
+          `depends_on = ${params.add(compiled.dependsOn, 'uuid[]')}`,
+          `time_relative = ${params.add(compiled.timeRelative)}`,
+          'rule_version = rule_version + 1',
+        );
       }
-      if (sets.length) await this.unique(() => tx.execute(`UPDATE audiences SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params.values));
+      if (sets.length)
+        await this.unique(() =>
+          tx.execute(`UPDATE audiences SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params.values),
+        );
       return this.require(tx, id);
     });
     if (input.rule) await this.startRefresh(id, RefreshReason.RULE_CHANGED);
@@ -83,9 +108,16 @@ export class AudiencesService {
   async delete(id: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await this.require(tx, id, true);
-      const dependents = await tx.query<{ name: string }>('SELECT name FROM audiences WHERE $1 = ANY(depends_on) ORDER BY name', [id]);
+      const dependents = await tx.query<{ name: string }>(
+        'SELECT name FROM audiences WHERE $1 = ANY(depends_on) ORDER BY name',
+        [id],
+      );
       if (dependents.length) {
-        throw new AppError(ErrorCode.CONFLICT, `The rules of ${dependents.map((d) => `"${d.name}"`).join(', ')} name this audience`, 'id');
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `The rules of ${dependents.map((d) => `"${d.name}"`).join(', ')} name this audience`,
+          'id',
+        );
       }
       return (await tx.execute('DELETE FROM audiences WHERE id = $1', [id])) === 1;
     });
@@ -93,7 +125,8 @@ export class AudiencesService {
 
   async refresh(id: string): Promise<JobRunModel> {
     const audience = await this.get(id);
-    if (audience.kind !== AudienceKind.DYNAMIC) throw AppError.badInput('id', 'A STATIC audience has no rule to refresh');
+    if (audience.kind !== AudienceKind.DYNAMIC)
+      throw AppError.badInput('id', 'A STATIC audience has no rule to refresh');
     return this.startRefresh(id, RefreshReason.MANUAL);
   }
 
@@ -105,8 +138,13 @@ export class AudiencesService {
       const compiled = compileRule(rule, context, params);
       // one pass: the window counts every match before LIMIT keeps a few
       const rows = await tx.query<{ id: string; count: number }>(
-        `SELECT c.id, count(*) OVER ()::int AS count FROM contacts c WHERE ${compiled.sql} LIMIT ${PREVIEW_SAMPLE}`, params.values);
-      const sample = await this.lookup.getMany(tx, rows.map((row) => row.id));
+        `SELECT c.id, count(*) OVER ()::int AS count FROM contacts c WHERE ${compiled.sql} LIMIT ${PREVIEW_SAMPLE}`,
+        params.values,
+      );
+      const sample = await this.lookup.getMany(
+        tx,
+        rows.map((row) => row.id),
+      );
       return { count: rows[0]?.count ?? 0, sample: sample.sort(byName) };
     });
   }
@@ -128,8 +166,9 @@ export class AudiencesService {
       );
       const intersections: AudienceOverlapModel['intersections'] = [];
       // subsets in order of size, then of position: each alone first, then the pairs...
-      const subsets = Array.from({ length: (1 << distinct.length) - 1 }, (_, i) => i + 1)
-        .sort((a, b) => bitCount(a) - bitCount(b) || a - b);
+      const subsets = Array.from({ length: (1 << distinct.length) - 1 }, (_, i) => i + 1).sort(
+        (a, b) => bitCount(a) - bitCount(b) || a - b,
+      );
       for (const subset of subsets) {
         const size = masks.filter((m) => (m.mask & subset) === subset).reduce((sum, m) => sum + m.contacts, 0);
         intersections.push({ audienceIds: distinct.filter((_, i) => subset & (1 << i)), size });
@@ -154,7 +193,8 @@ export class AudiencesService {
 
   async requireStatic(tx: Tx, id: string): Promise<void> {
     const audience = await this.require(tx, id, true);
-    if (audience.kind !== AudienceKind.STATIC) throw AppError.badInput('id', 'Members are added to STATIC audiences only; a DYNAMIC one follows its rule');
+    if (audience.kind !== AudienceKind.STATIC)
+      throw AppError.badInput('id', 'Members are added to STATIC audiences only; a DYNAMIC one follows its rule');
   }
 
   async sizeHistory(id: string): Promise<AudienceSizePointModel[]> {
@@ -162,7 +202,8 @@ export class AudiencesService {
       tx.query<AudienceSizePointModel>(
         `SELECT at, size, entered, left_count AS left, reason FROM audience_refreshes WHERE audience_id = $1 ORDER BY at, id`,
         [id],
-      ));
+      ),
+    );
   }
 
   /** Sizes of several audiences in one query (the DataLoader of Audience.size). */
@@ -171,42 +212,76 @@ export class AudiencesService {
       tx.query<{ id: string; size: number }>(
         `SELECT audience_id AS id, count(*)::int AS size FROM audience_members WHERE audience_id = ANY($1::uuid[]) GROUP BY audience_id`,
         [ids],
-      ));
+      ),
+    );
     return new Map(rows.map((row) => [row.id, row.size]));
   }
 
   members(id: string, first: number, after: string | null | undefined) {
-    return this.contacts.list({ first, after, sort: ContactSort.NAME, direction: SortDirection.ASC, filter: { audiences: [id] } });
+    return this.contacts.list({
+      first,
+      after,
+      sort: ContactSort.NAME,
+      direction: SortDirection.ASC,
+      filter: { audiences: [id] },
+    });
   }
 
-  private async changeMembers(id: string, target: AudienceMembersTargetInput, remove: boolean): Promise<AudienceMembersChangeModel> {
+  private async changeMembers(
+    id: string,
+    target: AudienceMembersTargetInput,
+    remove: boolean,
+  ): Promise<AudienceMembersChangeModel> {
     if (!target.ids && !target.filter) throw AppError.badInput('target', 'Give ids or a filter');
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       params.add(id, 'uuid');
-      const where = await this.contacts.filterSql(tx, { ...(target.filter ?? {}), ...(target.ids ? { ids: target.ids } : {}) }, params, 'target.filter');
+      const where = await this.contacts.filterSql(
+        tx,
+        { ...(target.filter ?? {}), ...(target.ids ? { ids: target.ids } : {}) },
+        params,
+        'target.filter',
+      );
       return this.writeMembers(tx, id, where.length ? where.join(' AND ') : 'true', params.values, remove);
     });
   }
 
   /** Adds or removes the contacts `c` matching `condition`, whose parameters are `values` ($1 being the audience). */
-  private async writeMembers(tx: Tx, id: string, condition: string, values: unknown[], remove: boolean): Promise<AudienceMembersChangeModel> {
+  private async writeMembers(
+    tx: Tx,
+    id: string,
+    condition: string,
+    values: unknown[],
+    remove: boolean,
+  ): Promise<AudienceMembersChangeModel> {
     await this.requireStatic(tx, id);
     const affected = remove
-      ? await tx.execute(`DELETE FROM audience_members m USING contacts c WHERE m.audience_id = $1 AND c.id = m.contact_id AND ${condition}`, values)
+      ? await tx.execute(
+          `DELETE FROM audience_members m USING contacts c WHERE m.audience_id = $1 AND c.id = m.contact_id AND ${condition}`,
+          values,
+        )
       : await tx.execute(
-        `INSERT INTO audience_members (org_id, audience_id, contact_id)
-         SELECT (SELECT crm_current_org()), $1, c.id FROM contacts c WHERE ${condition} ORDER BY c.id ON CONFLICT DO NOTHING`, values);
+          `INSERT INTO audience_members (org_id, audience_id, contact_id)
+         SELECT (SELECT crm_current_org()), $1, c.id FROM contacts c WHERE ${condition} ORDER BY c.id ON CONFLICT DO NOTHING`,
+          values,
+        );
     const size = await this.membership.size(tx, id);
     if (affected > 0) {
-      await this.membership.record(tx, id, remove ? RefreshReason.MEMBERS_REMOVED : RefreshReason.MEMBERS_ADDED,
-        { entered: remove ? 0 : affected, left: remove ? affected : 0, size });
+      await this.membership.record(tx, id, remove ? RefreshReason.MEMBERS_REMOVED : RefreshReason.MEMBERS_ADDED, {
+        entered: remove ? 0 : affected,
+        left: remove ? affected : 0,
+        size,
+      });
       await tx.execute('UPDATE audiences SET updated_at = now() WHERE id = $1', [id]);
     }
     return { affected, size };
   }
 
-  private ruleFor(kind: AudienceKind, rule: AudienceRuleInput | null | undefined, path: string): AudienceRuleInput | null {
+  private ruleFor(
+    kind: AudienceKind,
+    rule: AudienceRuleInput | null | undefined,
+    path: string,
+  ): AudienceRuleInput | null {
     if (kind === AudienceKind.DYNAMIC && !rule) throw AppError.badInput(path, 'A DYNAMIC audience needs a rule');
     if (kind === AudienceKind.STATIC && rule) throw AppError.badInput(path, 'A STATIC audience has no rule');
     return rule ?? null;
@@ -223,7 +298,10 @@ export class AudiencesService {
   }
 
   private async require(tx: Tx, id: string, lock = false): Promise<AudienceModel> {
-    const [audience] = await tx.query<AudienceModel>(`SELECT ${COLUMNS} FROM audiences a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const [audience] = await tx.query<AudienceModel>(
+      `SELECT ${COLUMNS} FROM audiences a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
     if (!audience) throw AppError.notFound('Audience');
     return asSeen(audience);
   }
@@ -232,7 +310,8 @@ export class AudiencesService {
     try {
       return await write();
     } catch (error) {
-      if (pgErrorCode(error) === PgErrorCode.UNIQUE_VIOLATION) throw new AppError(ErrorCode.CONFLICT, 'An audience of this name exists', 'input.name');
+      if (pgErrorCode(error) === PgErrorCode.UNIQUE_VIOLATION)
+        throw new AppError(ErrorCode.CONFLICT, 'An audience of this name exists', 'input.name');
       throw error;
     }
   }
@@ -240,7 +319,9 @@ export class AudiencesService {
 
 /** An audience as the caller may read it: for ANALYST, its rule without the values of conditions on identifiers. */
 function asSeen(audience: AudienceModel): AudienceModel {
-  return audience.rule && !mayReadIdentifiers() ? { ...audience, rule: redactIdentifierValues(audience.rule) as Record<string, unknown> } : audience;
+  return audience.rule && !mayReadIdentifiers()
+    ? { ...audience, rule: redactIdentifierValues(audience.rule) as Record<string, unknown> }
+    : audience;
 }
 
 /** A name trimmed; blank is refused here rather than by the table's check (which would answer an internal error). */
@@ -257,5 +338,8 @@ function bitCount(n: number): number {
 }
 
 function byName(a: ContactModel, b: ContactModel): number {
-  return `${a.lastName ?? ''} ${a.firstName ?? ''}`.localeCompare(`${b.lastName ?? ''} ${b.firstName ?? ''}`) || a.id.localeCompare(b.id);
+  return (
+    `${a.lastName ?? ''} ${a.firstName ?? ''}`.localeCompare(`${b.lastName ?? ''} ${b.firstName ?? ''}`) ||
+    a.id.localeCompare(b.id)
+  );
 }

@@ -9,7 +9,10 @@ describe('loadConfig', () => {
   });
 
   it('converts and validates values', () => {
-    expect(loadConfig({ PORT: '8080', GRAPHQL_INTROSPECTION: 'false' })).toMatchObject({ PORT: 8080, GRAPHQL_INTROSPECTION: false });
+    expect(loadConfig({ PORT: '8080', GRAPHQL_INTROSPECTION: 'false' })).toMatchObject({
+      PORT: 8080,
+      GRAPHQL_INTROSPECTION: false,
+    });
   });
 
   it('names the variable that is wrong', () => {
@@ -22,9 +25,15 @@ describe('loadConfig', () => {
     expect(loadConfig({}).QUEUE_DASHBOARD_PASSWORD).toBeUndefined();
     expect(loadConfig({ QUEUE_DASHBOARD_PASSWORD: '' }).QUEUE_DASHBOARD_PASSWORD).toBeUndefined();
     expect(loadConfig({}).QUEUE_DASHBOARD_USER).toBe('admin');
-    expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'short' })).toThrow(/QUEUE_DASHBOARD_PASSWORD must be at least 12 characters/);
-    expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'a:b' })).toThrow(/QUEUE_DASHBOARD_USER/);
-    expect(loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'ops' })).toMatchObject({ QUEUE_DASHBOARD_USER: 'ops' });
+    expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'short' })).toThrow(
+      /QUEUE_DASHBOARD_PASSWORD must be at least 12 characters/,
+    );
+    expect(() => loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'a:b' })).toThrow(
+      /QUEUE_DASHBOARD_USER/,
+    );
+    expect(loadConfig({ QUEUE_DASHBOARD_PASSWORD: 'long enough password', QUEUE_DASHBOARD_USER: 'ops' })).toMatchObject(
+      { QUEUE_DASHBOARD_USER: 'ops' },
+    );
   });
 
   it('leaves the GraphQL explorer to the database unless set, and validates the log format', () => {

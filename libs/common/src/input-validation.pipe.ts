@@ -12,7 +12,8 @@ import { isUuid } from './uuid.util.js';
 export class InputValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
-    if (!type || value === null || value === undefined || typeof value !== 'object' || !hasValidation(type)) return value;
+    if (!type || value === null || value === undefined || typeof value !== 'object' || !hasValidation(type))
+      return value;
     const instance = plainToInstance<object, unknown>(type as new () => object, value);
     const errors = await validate(instance, { forbidUnknownValues: false });
     if (errors.length > 0) {
@@ -60,7 +61,8 @@ export class TextPipe implements PipeTransform<unknown, unknown> {
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const name = metadata.data ?? 'text';
-    if (typeof value === 'string' && value.length > this.maxLength) throw AppError.badInput(name, `${name} is longer than ${this.maxLength} characters`);
+    if (typeof value === 'string' && value.length > this.maxLength)
+      throw AppError.badInput(name, `${name} is longer than ${this.maxLength} characters`);
     return value;
   }
 }

@@ -6,7 +6,8 @@ export const JSONObjectScalar = new GraphQLScalarType({
   description: 'A JSON object, e.g. custom attributes keyed by their definition key.',
   serialize: (value) => value,
   parseValue: (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('JSONObject must be an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new TypeError('JSONObject must be an object');
     return value;
   },
   parseLiteral: (ast) => {

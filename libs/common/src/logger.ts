@@ -20,7 +20,12 @@ export const logger: Logger = pino(
   },
   logFormat(process.env, process.stdout.isTTY === true) === 'pretty'
     ? // synchronous, as pino's own stdout is: a fatal line is out before process.exit
-      prettyStream({ sync: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+      prettyStream({
+        sync: true,
+        colorize: process.stdout.isTTY === true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service',
+      })
     : undefined,
 );
 

@@ -28,7 +28,10 @@ export function Paginated<T>(node: abstract new () => T, name: string): abstract
   @ObjectType({ isAbstract: true })
   abstract class ConnectionModel implements Connection<T> {
     @Field(() => [EdgeModel], { description: 'The items of this page, in the order of the list.' }) edges!: EdgeModel[];
-    @Field(() => PageInfoModel, { description: 'Whether items come before and after this page, and the cursor to ask for the next.' }) pageInfo!: PageInfoModel;
+    @Field(() => PageInfoModel, {
+      description: 'Whether items come before and after this page, and the cursor to ask for the next.',
+    })
+    pageInfo!: PageInfoModel;
   }
   return ConnectionModel;
 }

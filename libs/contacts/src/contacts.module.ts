@@ -21,8 +21,17 @@ import { TagsService } from './tags/tags.service.js';
 @Module({
   imports: [ImportsModule],
   providers: [
-    AttributesService, ConsentsService, TagsService, ContactsService, ContactLookupService, ContactExportReader,
-    ExportContactsJob, ImportContactsJob, ContactTagsMergeStep, ContactExternalIdsMergeStep, ConsentsMergeStep,
+    AttributesService,
+    ConsentsService,
+    TagsService,
+    ContactsService,
+    ContactLookupService,
+    ContactExportReader,
+    ExportContactsJob,
+    ImportContactsJob,
+    ContactTagsMergeStep,
+    ContactExternalIdsMergeStep,
+    ConsentsMergeStep,
   ],
   exports: [ContactsService, ContactLookupService, ConsentsService, TagsService, AttributesService],
 })
@@ -36,7 +45,13 @@ export class ContactsApiModule {
       module: ContactsApiModule,
       imports: [ContactsModule],
       providers: [
-        ContactLoaders, AttributesResolver, TagsResolver, ContactsResolver, ContactConnectionResolver, ExportsResolver, ...importUploadProviders(limits),
+        ContactLoaders,
+        AttributesResolver,
+        TagsResolver,
+        ContactsResolver,
+        ContactConnectionResolver,
+        ExportsResolver,
+        ...importUploadProviders(limits),
       ],
       controllers: [ExportsController, ImportsController],
     };

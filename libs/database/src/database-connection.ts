@@ -24,7 +24,9 @@ export interface PreparedDatabase {
 export async function prepareDatabase(config: Config): Promise<PreparedDatabase> {
   const embedded = usesEmbeddedDatabase(config);
   let ownerUrl = config.DATABASE_URL;
-  let appPassword = config.DATABASE_APP_PASSWORD ?? (config.DATABASE_APP_URL ? decodeURIComponent(new URL(config.DATABASE_APP_URL).password) : undefined);
+  let appPassword =
+    config.DATABASE_APP_PASSWORD ??
+    (config.DATABASE_APP_URL ? decodeURIComponent(new URL(config.DATABASE_APP_URL).password) : undefined);
   if (!ownerUrl) {
     const started = Date.now();
     const secrets = await embeddedSecrets(config.EMBEDDED_PG_DIR);
@@ -37,7 +39,10 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
     });
     ownerUrl = server.url;
     appPassword ??= secrets.appPassword;
-    logger.info({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, ms: Date.now() - started }, 'embedded PostgreSQL started');
+    logger.info(
+      { dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, ms: Date.now() - started },
+      'embedded PostgreSQL started',
+    );
   }
   if (!appPassword) throw new ConfigError('DATABASE_APP_PASSWORD (or DATABASE_APP_URL) is required with DATABASE_URL');
   if (config.MIGRATE_ON_START ?? embedded) await migrate(ownerUrl, appPassword);
@@ -51,9 +56,15 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
  */
 async function embeddedSecrets(dataDir: string): Promise<{ superuserPassword: string; appPassword: string }> {
   const file = path.join(path.dirname(path.resolve(dataDir)), 'secrets.json');
-  const kept = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { superuserPassword: string; appPassword: string }, () => null);
+  const kept = await readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as { superuserPassword: string; appPassword: string },
+    () => null,
+  );
   if (kept) return kept;
-  const secrets = { superuserPassword: randomBytes(18).toString('base64url'), appPassword: randomBytes(18).toString('base64url') };
+  const secrets = {
+    superuserPassword: randomBytes(18).toString('base64url'),
+    appPassword: randomBytes(18).toString('base64url'),
+  };
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;

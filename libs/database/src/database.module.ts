@@ -23,7 +23,10 @@ export class DatabaseModule implements OnApplicationShutdown {
         {
           provide: DataSource,
           useFactory: async () =>
-            createAppDataSource(database.appUrl, { poolSize: config.DATABASE_POOL_SIZE, acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS }).initialize(),
+            createAppDataSource(database.appUrl, {
+              poolSize: config.DATABASE_POOL_SIZE,
+              acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+            }).initialize(),
         },
         { provide: TENANT_DB_OPTIONS, useValue: tenantDb },
         TenantDb,

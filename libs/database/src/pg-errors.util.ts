@@ -17,9 +17,15 @@ export function pgErrorCode(error: unknown): string | undefined {
 /** The server going away (shutdown, terminated backend, connection refused or dropped, no connection to be had in time). */
 export function isConnectionError(error: unknown): boolean {
   const code = pgErrorCode(error);
-  if (code && (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code))) return true;
+  if (
+    code &&
+    (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(code))
+  )
+    return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|not queryable|timeout exceeded when trying to connect|Client was closed|Connection closed/i.test(message);
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect|Client was closed|Connection closed/i.test(
+    message,
+  );
 }
 
 /** A unit of work that failed because the database was unreachable or lost mid-way: nothing of it committed; retry later. */
@@ -32,10 +38,14 @@ export class DatabaseUnavailableError extends Error {
 
 /** What a client is told of a database failure that is not a bug: unavailable, or over the time allowed. Else undefined. */
 export function databaseFailure(error: unknown): AppError | undefined {
-  if (error instanceof DatabaseUnavailableError) return new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
+  if (error instanceof DatabaseUnavailableError)
+    return new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
   const code = pgErrorCode(error);
   if (code === PgErrorCode.QUERY_CANCELED || code === PgErrorCode.IDLE_IN_TRANSACTION_TIMEOUT) {
-    return new AppError(ErrorCode.TIMEOUT, 'The request took longer than the server allows: narrow it (a shorter range, fewer groups) or ask for an export');
+    return new AppError(
+      ErrorCode.TIMEOUT,
+      'The request took longer than the server allows: narrow it (a shorter range, fewer groups) or ask for an export',
+    );
   }
   return undefined;
 }

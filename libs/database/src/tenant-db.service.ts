@@ -111,7 +111,13 @@ export class TenantDb {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      if (!lost) await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK failed')));
+      if (!lost)
+        await client
+          .query('ROLLBACK')
+          .catch(
+            (rollbackError: unknown) =>
+              (broken = rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK failed')),
+          );
       if (lost || broken || isConnectionError(error)) throw new DatabaseUnavailableError(lost ?? error);
       throw error;
     } finally {

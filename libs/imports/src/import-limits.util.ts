@@ -20,23 +20,29 @@ const MAX_MESSAGE_CHARS = 300;
 /** The errors of rows an import reports (the rejected-rows file has them all). */
 export const MAX_REPORTED_ERRORS = 100;
 /** The note on a column no field takes (the column's name is in the error's `column`, never in its message). */
-export const IGNORED_COLUMN = 'this column was not imported: its name is not a known field (map it with the mapping option)';
+export const IGNORED_COLUMN =
+  'this column was not imported: its name is not a known field (map it with the mapping option)';
 
 /** Fails the run (it is not retried: the file will not change) when the header line is beyond the limits. */
 export function checkHeader(headers: readonly string[]): void {
   if (headers.length > MAX_HEADER_COLUMNS) {
-    throw new UnrecoverableError(`The header line has more than ${MAX_HEADER_COLUMNS} columns: the file's first line must name its columns`);
+    throw new UnrecoverableError(
+      `The header line has more than ${MAX_HEADER_COLUMNS} columns: the file's first line must name its columns`,
+    );
   }
   let chars = 0;
   for (const header of headers) chars += header.length;
   if (chars > MAX_HEADER_CHARS) {
-    throw new UnrecoverableError(`The header line is longer than ${MAX_HEADER_CHARS} characters: the file's first line must name its columns`);
+    throw new UnrecoverableError(
+      `The header line is longer than ${MAX_HEADER_CHARS} characters: the file's first line must name its columns`,
+    );
   }
 }
 
 /** Fails the run when the header's columns cannot be imported (a mapping naming no column...): the first problems. */
 export function refuseColumns(problems: readonly string[]): void {
-  if (problems.length) throw new UnrecoverableError(boundedMessage(`The file's columns cannot be imported: ${someProblems(problems)}`));
+  if (problems.length)
+    throw new UnrecoverableError(boundedMessage(`The file's columns cannot be imported: ${someProblems(problems)}`));
 }
 
 /** A column as errors name it: its header, cut to 64 characters, or its position when the header is blank. */

@@ -26,7 +26,9 @@ export interface UploadRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   isMultipart(): boolean;
-  file(): Promise<{ file: AsyncIterable<Buffer> & { truncated: boolean }; fields: Record<string, unknown> } | undefined>;
+  file(): Promise<
+    { file: AsyncIterable<Buffer> & { truncated: boolean }; fields: Record<string, unknown> } | undefined
+  >;
 }
 
 /**
@@ -54,13 +56,21 @@ export class ImportUploads {
   ): Promise<StartedImport> {
     const { body, fields } = await this.receive(request, query);
     const params = parseOptions(fields);
-    const run = await this.jobs.start<ImportFileParams & { bytes?: number }>(name, params, (runId) => this.store(runId, body));
+    const run = await this.jobs.start<ImportFileParams & { bytes?: number }>(name, params, (runId) =>
+      this.store(runId, body),
+    );
     return { jobRunId: run.id, status: run.status };
   }
 
   /** The file's bytes and the options, from either kind of body. */
-  async receive(request: UploadRequest, query: Record<string, string>): Promise<{ body: AsyncIterable<Buffer>; fields: Record<string, string> }> {
-    const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  async receive(
+    request: UploadRequest,
+    query: Record<string, string>,
+  ): Promise<{ body: AsyncIterable<Buffer>; fields: Record<string, string> }> {
+    const contentType = String(request.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (request.isMultipart()) {
       const part = await request.file();
       if (!part) throw AppError.badInput('file', 'The form has no file field');
@@ -71,15 +81,24 @@ export class ImportUploads {
       }
       return { body: part.file, fields };
     }
-    if (contentType === 'text/csv' || contentType === 'application/octet-stream') return { body: request.body as AsyncIterable<Buffer>, fields: query };
+    if (contentType === 'text/csv' || contentType === 'application/octet-stream')
+      return { body: request.body as AsyncIterable<Buffer>, fields: query };
     throw AppError.badInput('content-type', 'Send the file as text/csv, or as the "file" field of multipart/form-data');
   }
 
   /** Streams the upload into the run's job_files, learning its size and encoding on the way. */
-  async store(runId: string, body: AsyncIterable<Buffer>): Promise<{ bytes: number; detectedEncoding: ImportEncoding }> {
+  async store(
+    runId: string,
+    body: AsyncIterable<Buffer>,
+  ): Promise<{ bytes: number; detectedEncoding: ImportEncoding }> {
     const writer = this.files.writer(runId, JobFileName.UPLOAD);
     const sniffer = new EncodingSniffer();
-    const tooLarge = () => new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than ${this.limits.maxBytes} bytes (IMPORT_MAX_BYTES)`, 'file');
+    const tooLarge = () =>
+      new AppError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `The file is larger than ${this.limits.maxBytes} bytes (IMPORT_MAX_BYTES)`,
+        'file',
+      );
     try {
       for await (const chunk of body) {
         if (writer.bytes + chunk.length > this.limits.maxBytes) throw tooLarge();

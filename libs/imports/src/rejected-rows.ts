@@ -32,7 +32,13 @@ export class RejectedRowsFile {
     if (rows.length === 0) return;
     const header = this.opened ? '' : `\uFEFF${csvText([[...this.headers, 'error']], this.delimiter)}`;
     this.opened = true;
-    await this.writer.write(header + csvText(rows.map(({ cells, error }) => [...this.headers.map((_, i) => cells[i] ?? ''), error]), this.delimiter));
+    await this.writer.write(
+      header +
+        csvText(
+          rows.map(({ cells, error }) => [...this.headers.map((_, i) => cells[i] ?? ''), error]),
+          this.delimiter,
+        ),
+    );
   }
 
   /** Stores the file, if a row was refused (else there is none). */

@@ -12,7 +12,8 @@ export const UPLOAD_ROUTE = 'upload';
 export const UploadRoute = (): MethodDecorator => RouteConfig({ [UPLOAD_ROUTE]: true });
 
 /** An import endpoint: `POST path`, an upload route (UploadRoute), answered 202 (the run imports the file later). */
-export const ImportUploadRoute = (path?: string): MethodDecorator => applyDecorators(Post(path), HttpCode(202), UploadRoute());
+export const ImportUploadRoute = (path?: string): MethodDecorator =>
+  applyDecorators(Post(path), HttpCode(202), UploadRoute());
 
 /**
  * Lets `POST /imports` stream its body: multipart forms through

@@ -23,12 +23,19 @@ export class JobFilesService {
   /** Appends to a file: each chunk inside `tx` when given (it commits with the work), else in a transaction of its own. */
   writer(runId: string, name: JobFileName, tx?: Tx): JobFileWriter {
     const insert = (t: Tx, seq: number, data: Buffer) =>
-      t.execute('INSERT INTO job_files (org_id, job_run_id, name, seq, data) VALUES (crm_current_org(), $1, $2, $3, $4)', [runId, name, seq, data]);
-    return new JobFileWriter((seq, data) => (tx ? insert(tx, seq, data) : this.db.separateTransaction((t) => insert(t, seq, data))));
+      t.execute(
+        'INSERT INTO job_files (org_id, job_run_id, name, seq, data) VALUES (crm_current_org(), $1, $2, $3, $4)',
+        [runId, name, seq, data],
+      );
+    return new JobFileWriter((seq, data) =>
+      tx ? insert(tx, seq, data) : this.db.separateTransaction((t) => insert(t, seq, data)),
+    );
   }
 
   async remove(runId: string, name: JobFileName): Promise<void> {
-    await this.db.transaction((tx) => tx.execute('DELETE FROM job_files WHERE job_run_id = $1 AND name = $2', [runId, name]));
+    await this.db.transaction((tx) =>
+      tx.execute('DELETE FROM job_files WHERE job_run_id = $1 AND name = $2', [runId, name]),
+    );
   }
 
   /**
@@ -43,7 +50,11 @@ export class JobFilesService {
       for (let seq = 0; ; seq++) {
         const [chunk] = await TenantContexts.run(context, () =>
           db.separateTransaction((tx) =>
-            tx.query<{ data: Buffer }>('SELECT data FROM job_files WHERE job_run_id = $1 AND name = $2 AND seq = $3', [runId, name, seq]),
+            tx.query<{ data: Buffer }>('SELECT data FROM job_files WHERE job_run_id = $1 AND name = $2 AND seq = $3', [
+              runId,
+              name,
+              seq,
+            ]),
           ),
         );
         if (!chunk) return;

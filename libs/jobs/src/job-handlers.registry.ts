@@ -17,7 +17,8 @@ export class JobHandlersRegistry implements OnApplicationBootstrap {
     const found: [string, JobHandlerContract<unknown>][] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype;
-      const name = type && typeof type === 'function' ? this.reflector.get<string | undefined>(JOB_HANDLER, type) : undefined;
+      const name =
+        type && typeof type === 'function' ? this.reflector.get<string | undefined>(JOB_HANDLER, type) : undefined;
       if (name && wrapper.instance) found.push([name, wrapper.instance as JobHandlerContract<unknown>]);
     }
     for (const [name, handler] of checkHandlers(found, Object.values(JobName))) this.handlers.set(name, handler);

@@ -15,7 +15,11 @@ export enum JobName {
 }
 
 /** The imports: their run's file is its rejected rows, served by `GET /imports/:id/rejected-rows` (an export's by `GET /exports/:id`). */
-export const IMPORT_JOBS: readonly JobName[] = [JobName.IMPORT_CONTACTS, JobName.IMPORT_INTERACTIONS, JobName.IMPORT_AUDIENCE_MEMBERS];
+export const IMPORT_JOBS: readonly JobName[] = [
+  JobName.IMPORT_CONTACTS,
+  JobName.IMPORT_INTERACTIONS,
+  JobName.IMPORT_AUDIENCE_MEMBERS,
+];
 
 export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.EXPORT_CONTACTS]: QueueName.CONTACTS,

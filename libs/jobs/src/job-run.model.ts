@@ -30,16 +30,22 @@ registerEnumType(JobName, {
     DEDUP_CONTACTS: { description: 'Looks for duplicate contacts, and merges them with autoMerge (startDedupRun).' },
     IMPORT_INTERACTIONS: { description: 'Records interactions from a CSV file (POST /imports/interactions).' },
     REFRESH_AUDIENCE: { description: 'Re-evaluates a DYNAMIC audience over every contact.' },
-    SYNC_AUDIENCES: { description: 'Re-evaluates every DYNAMIC audience on the contacts whose data changed since the last sync.' },
-    IMPORT_AUDIENCE_MEMBERS: { description: 'Adds the contacts of a CSV file to a STATIC audience (POST /audiences/{id}/members).' },
+    SYNC_AUDIENCES: {
+      description: 'Re-evaluates every DYNAMIC audience on the contacts whose data changed since the last sync.',
+    },
+    IMPORT_AUDIENCE_MEMBERS: {
+      description: 'Adds the contacts of a CSV file to a STATIC audience (POST /audiences/{id}/members).',
+    },
   },
 });
 
 @ObjectType('JobError', { description: 'One error a job met: a rejected row of an import, or why the run failed.' })
 export class JobErrorModel {
   @Field({ description: 'What went wrong.' }) message!: string;
-  @Field(() => Int, { nullable: true, description: 'Line of the input file, when the job reads one.' }) line?: number | null;
-  @Field(() => String, { nullable: true, description: 'The column, by its header. Null for the ANALYST role.' }) column?: string | null;
+  @Field(() => Int, { nullable: true, description: 'Line of the input file, when the job reads one.' }) line?:
+    number | null;
+  @Field(() => String, { nullable: true, description: 'The column, by its header. Null for the ANALYST role.' })
+  column?: string | null;
 }
 
 @ObjectType('JobRun', { description: 'A queued job as the organization sees it.' })
@@ -49,15 +55,25 @@ export class JobRunModel {
   @Field(() => JobRunStatus, { description: 'Where it is now.' }) status!: JobRunStatus;
   @Field(() => Int, { description: 'Items processed so far.' }) processed!: number;
   @Field(() => Int, { nullable: true, description: 'Items to process, when known.' }) total!: number | null;
-  @Field(() => JSONObjectScalar, { description: 'Counts by outcome, e.g. { exported: 1200 }.' }) counts!: Record<string, number>;
+  @Field(() => JSONObjectScalar, { description: 'Counts by outcome, e.g. { exported: 1200 }.' }) counts!: Record<
+    string,
+    number
+  >;
   @Field(() => [JobErrorModel], { description: 'The first errors (at most 100).' }) errors!: JobErrorModel[];
   @Field(() => Int, { description: 'Attempts started (retries included).' }) attempts!: number;
   @Field({ description: 'Someone asked to cancel it (cancelJobRun).' }) cancelRequested!: boolean;
   @Field(() => ID, { nullable: true, description: 'The member who started it.' }) createdBy!: string | null;
   @Field({ description: 'When it was requested (UTC).' }) createdAt!: Date;
-  @Field(() => Date, { nullable: true, description: 'When a worker first took it up (UTC); null while QUEUED.' }) startedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When it SUCCEEDED, FAILED or was CANCELLED (UTC).' }) finishedAt!: Date | null;
-  @Field(() => String, { nullable: true, description: 'Where to download its file (GET, with the API key): an export, or an import\'s rejected rows; null until it SUCCEEDED with one.' }) downloadPath!: string | null;
+  @Field(() => Date, { nullable: true, description: 'When a worker first took it up (UTC); null while QUEUED.' })
+  startedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When it SUCCEEDED, FAILED or was CANCELLED (UTC).' })
+  finishedAt!: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where to download its file (GET, with the API key): an export, or an import's rejected rows; null until it SUCCEEDED with one.",
+  })
+  downloadPath!: string | null;
 }
 
 @ObjectType('JobRunConnection', { description: 'A page of job runs.' })
@@ -66,7 +82,15 @@ export class JobRunConnectionModel extends Paginated(JobRunModel, 'JobRun') {}
 @InputType({ description: 'Which job runs: every condition given must hold.' })
 export class JobRunsFilterInput {
   @Field(() => [JobName], { nullable: true, description: 'Of one of these kinds.' })
-  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.enumValues) @IsEnum(JobName, { each: true }) kinds?: JobName[] | null;
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(INPUT_LIMITS.enumValues)
+  @IsEnum(JobName, { each: true })
+  kinds?: JobName[] | null;
   @Field(() => [JobRunStatus], { nullable: true, description: 'In one of these statuses.' })
-  @IsOptional() @IsArray() @ArrayMaxSize(INPUT_LIMITS.enumValues) @IsEnum(JobRunStatus, { each: true }) statuses?: JobRunStatus[] | null;
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(INPUT_LIMITS.enumValues)
+  @IsEnum(JobRunStatus, { each: true })
+  statuses?: JobRunStatus[] | null;
 }

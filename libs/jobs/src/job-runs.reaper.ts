@@ -17,7 +17,8 @@ const BATCH = 500;
 /** Why the reaper ended a run: fixed words, on the run as its error. */
 export const REAPED = {
   gone: 'The run stopped: its queued job disappeared (the queue lost it, or it was removed). Start it again.',
-  failed: 'The run stopped: its job failed for good without finishing (its worker stopped while running it, again and again).',
+  failed:
+    'The run stopped: its job failed for good without finishing (its worker stopped while running it, again and again).',
   ended: 'The run stopped: its job ended without recording how.',
   unprepared: 'The run never started: its upload was not stored completely.',
 } as const;
@@ -32,7 +33,10 @@ export type ReapAction =
  * to it. A ready QUEUED run without job never had one queued (its process died between the commit and the enqueue)
  * or lost it: it is queued again. Otherwise the run can no longer finish: FAILED, or CANCELLED when that was asked.
  */
-export function reapAction(run: Pick<WatchedRun, 'status' | 'ready' | 'cancelRequested'>, job: QueuedJobState): ReapAction {
+export function reapAction(
+  run: Pick<WatchedRun, 'status' | 'ready' | 'cancelRequested'>,
+  job: QueuedJobState,
+): ReapAction {
   if (job === 'pending') return { kind: 'keep' };
   if (run.cancelRequested) return { kind: 'end', status: JobRunStatus.CANCELLED, message: null };
   if (job === 'failed') return { kind: 'end', status: JobRunStatus.FAILED, message: REAPED.failed };
@@ -109,7 +113,10 @@ export class JobRunsReaper implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
     // looked at (an ended run's row is gone): the next pass looks at others first
-    await this.dataSource.query('UPDATE job_dispatches SET watch_from = now() WHERE organization_id = $1 AND job_run_id = ANY($2::uuid[])', [orgId, ids]);
+    await this.dataSource.query(
+      'UPDATE job_dispatches SET watch_from = now() WHERE organization_id = $1 AND job_run_id = ANY($2::uuid[])',
+      [orgId, ids],
+    );
     return counts;
   }
 }

@@ -1,17 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@app/common';
-import { keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
+import {
+  keysetConnection,
+  type KeysetOrder,
+  type KeysetRow,
+  keysetSql,
+  SqlParams,
+  TenantContexts,
+  TenantDb,
+  type Tx,
+  whereClause,
+} from '@app/database';
 import { JobFileName } from './job-files.service.js';
 import { IMPORT_JOBS, JobName } from './job-name.enum.js';
 import { JobQueues } from './job-queues.js';
-import { type JobErrorModel, type JobRunConnectionModel, type JobRunModel, type JobRunsFilterInput, JobRunStatus } from './job-run.model.js';
+import {
+  type JobErrorModel,
+  type JobRunConnectionModel,
+  type JobRunModel,
+  type JobRunsFilterInput,
+  JobRunStatus,
+} from './job-run.model.js';
 
 const MAX_ERRORS = 100;
 /** A job's error message as kept on its run: bounded (an error may quote what it choked on). */
 export const MAX_ERROR_MESSAGE = 500;
 /** How long an upload may take to store before the reaper gives its run up. */
 const PREPARE_LIMIT_MS = 6 * 3_600_000;
-const NEWEST_FIRST: KeysetOrder = { columns: [{ column: 'created_at', type: 'timestamptz' }, { column: 'id', type: 'uuid' }], descending: true };
+const NEWEST_FIRST: KeysetOrder = {
+  columns: [
+    { column: 'created_at', type: 'timestamptz' },
+    { column: 'id', type: 'uuid' },
+  ],
+  descending: true,
+};
 const COLUMNS = `id, kind, status, processed::int AS processed, total::int AS total, counts, errors, attempts,
   cancel_requested AS "cancelRequested", created_by AS "createdBy", created_at AS "createdAt",
   started_at AS "startedAt", finished_at AS "finishedAt",
@@ -97,13 +119,16 @@ export class JobRunsService {
       tx.query<{ id: string }>(
         `SELECT id FROM job_runs WHERE kind = $1 AND status = 'QUEUED' AND payload @> $2::jsonb ORDER BY created_at DESC LIMIT 3`,
         [kind, payload],
-      ));
+      ),
+    );
     for (const { id } of rows) if ((await this.queues.state(kind, id)) === 'pending') return true;
     return false;
   }
 
   async get(id: string): Promise<JobRunModel> {
-    const [run] = await this.db.transaction((tx) => tx.query<JobRunModel>(`SELECT ${COLUMNS} FROM job_runs WHERE id = $1`, [id]));
+    const [run] = await this.db.transaction((tx) =>
+      tx.query<JobRunModel>(`SELECT ${COLUMNS} FROM job_runs WHERE id = $1`, [id]),
+    );
     if (!run) throw AppError.notFound('Job run');
     return run;
   }
@@ -114,31 +139,49 @@ export class JobRunsService {
    * so only its creator, or an ADMIN, reads it: `mayDownload` (libs/tenancy's
    * isCreatorOrAdmin) says whether the caller is one. `what` names it in errors.
    */
-  async downloadable(id: string, kinds: readonly JobName[], what: string, mayDownload: (run: JobRunModel) => boolean): Promise<JobRunModel> {
+  async downloadable(
+    id: string,
+    kinds: readonly JobName[],
+    what: string,
+    mayDownload: (run: JobRunModel) => boolean,
+  ): Promise<JobRunModel> {
     const run = await this.get(id);
     if (!kinds.includes(run.kind)) throw AppError.notFound(what);
-    if (run.status !== JobRunStatus.SUCCEEDED) throw new AppError(ErrorCode.CONFLICT, `The ${what.toLowerCase()} is ${run.status}, not finished`);
+    if (run.status !== JobRunStatus.SUCCEEDED)
+      throw new AppError(ErrorCode.CONFLICT, `The ${what.toLowerCase()} is ${run.status}, not finished`);
     if (!mayDownload(run)) {
-      throw new AppError(ErrorCode.FORBIDDEN, `Only who started the ${what.toLowerCase()}, or an ADMIN, may download its file`);
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        `Only who started the ${what.toLowerCase()}, or an ADMIN, may download its file`,
+      );
     }
     return run;
   }
 
   /** What the run was started with. */
   async payload(id: string): Promise<unknown> {
-    const [row] = await this.db.transaction((tx) => tx.query<{ payload: unknown }>('SELECT payload FROM job_runs WHERE id = $1', [id]));
+    const [row] = await this.db.transaction((tx) =>
+      tx.query<{ payload: unknown }>('SELECT payload FROM job_runs WHERE id = $1', [id]),
+    );
     if (!row) throw AppError.notFound('Job run');
     return row.payload;
   }
 
-  async list(filter: JobRunsFilterInput | null | undefined, first: number, after: string | null | undefined): Promise<JobRunConnectionModel> {
+  async list(
+    filter: JobRunsFilterInput | null | undefined,
+    first: number,
+    after: string | null | undefined,
+  ): Promise<JobRunConnectionModel> {
     const where: string[] = [];
     const params = new SqlParams();
     if (filter?.kinds?.length) where.push(`kind = ANY(${params.add(filter.kinds, 'text[]')})`);
     if (filter?.statuses?.length) where.push(`status = ANY(${params.add(filter.statuses, 'text[]')})`);
     const page = keysetSql(NEWEST_FIRST, { first, after }, params, where);
     const rows = await this.db.transaction((tx) =>
-      tx.query<JobRunModel & KeysetRow>(`SELECT ${COLUMNS}, ${page.select} FROM job_runs ${whereClause(where)} ${page.orderLimit}`, params.values),
+      tx.query<JobRunModel & KeysetRow>(
+        `SELECT ${COLUMNS}, ${page.select} FROM job_runs ${whereClause(where)} ${page.orderLimit}`,
+        params.values,
+      ),
     );
     return keysetConnection(rows, { first, after });
   }
@@ -170,7 +213,12 @@ export class JobRunsService {
    */
   async start(id: string, kind: string): Promise<StartedRun | 'missing' | 'done'> {
     return this.db.transaction(async (tx) => {
-      const [run] = await tx.query<{ params: unknown; userId: string | null; createdRole: string | null; memberRole: string | null }>(
+      const [run] = await tx.query<{
+        params: unknown;
+        userId: string | null;
+        createdRole: string | null;
+        memberRole: string | null;
+      }>(
         `UPDATE job_runs r SET status = 'RUNNING', attempts = attempts + 1, started_at = coalesce(started_at, now())
           WHERE id = $1 AND kind = $2 AND status IN ('QUEUED', 'RUNNING') AND NOT cancel_requested
           RETURNING payload AS params, created_by AS "userId", created_role AS "createdRole",
@@ -178,9 +226,15 @@ export class JobRunsService {
         [id, kind],
       );
       if (!run) {
-        const [current] = await tx.query<{ status: JobRunStatus }>('SELECT status FROM job_runs WHERE id = $1 AND kind = $2', [id, kind]);
+        const [current] = await tx.query<{ status: JobRunStatus }>(
+          'SELECT status FROM job_runs WHERE id = $1 AND kind = $2',
+          [id, kind],
+        );
         if (!current) return 'missing';
-        await tx.execute(`UPDATE job_runs SET status = 'CANCELLED', finished_at = now() WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND cancel_requested`, [id]);
+        await tx.execute(
+          `UPDATE job_runs SET status = 'CANCELLED', finished_at = now() WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND cancel_requested`,
+          [id],
+        );
         return 'done';
       }
       const { params, userId, createdRole, memberRole } = run;
@@ -194,7 +248,12 @@ export class JobRunsService {
    * Progress from the processor, in a transaction of its own so that it shows
    * while the job's work is uncommitted; answers whether a cancellation was asked for.
    */
-  async progress(id: string, processed: number, total: number | null, counts: Record<string, number>): Promise<{ cancelRequested: boolean }> {
+  async progress(
+    id: string,
+    processed: number,
+    total: number | null,
+    counts: Record<string, number>,
+  ): Promise<{ cancelRequested: boolean }> {
     const [row] = await this.db.separateTransaction((tx) =>
       tx.query<{ cancelRequested: boolean }>(
         `UPDATE job_runs SET processed = $2, total = coalesce($3, total), counts = $4 WHERE id = $1 RETURNING cancel_requested AS "cancelRequested"`,
@@ -210,11 +269,17 @@ export class JobRunsService {
    * the run's end returns it instead of doing the work again.
    */
   async saveOutcome(tx: Tx, id: string, counts: Record<string, number>, errors: JobErrorModel[]): Promise<void> {
-    await tx.execute('UPDATE job_runs SET outcome = $2, errors = $3 WHERE id = $1', [id, counts, JSON.stringify(errors.slice(0, MAX_ERRORS))]);
+    await tx.execute('UPDATE job_runs SET outcome = $2, errors = $3 WHERE id = $1', [
+      id,
+      counts,
+      JSON.stringify(errors.slice(0, MAX_ERRORS)),
+    ]);
   }
 
   async savedOutcome(id: string): Promise<Record<string, number> | null> {
-    const [row] = await this.db.transaction((tx) => tx.query<{ outcome: Record<string, number> | null }>('SELECT outcome FROM job_runs WHERE id = $1', [id]));
+    const [row] = await this.db.transaction((tx) =>
+      tx.query<{ outcome: Record<string, number> | null }>('SELECT outcome FROM job_runs WHERE id = $1', [id]),
+    );
     return row?.outcome ?? null;
   }
 
@@ -227,7 +292,10 @@ export class JobRunsService {
    */
   async lockAndCheckOutcome(tx: Tx, id: string): Promise<Record<string, number> | null> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('crm_job_run:' || $1::text, 0))`, [id]);
-    const [row] = await tx.query<{ outcome: Record<string, number> | null }>('SELECT outcome FROM job_runs WHERE id = $1', [id]);
+    const [row] = await tx.query<{ outcome: Record<string, number> | null }>(
+      'SELECT outcome FROM job_runs WHERE id = $1',
+      [id],
+    );
     return row?.outcome ?? null;
   }
 
@@ -268,14 +336,19 @@ export class JobRunsService {
            FROM job_dispatches d JOIN job_runs r ON r.org_id = d.organization_id AND r.id = d.job_run_id
           WHERE d.organization_id = crm_current_org() AND d.job_run_id = ANY($1::uuid[]) AND r.status IN ('QUEUED', 'RUNNING')`,
         [ids],
-      ));
+      ),
+    );
   }
 
   /**
    * The reaper ends a run it found stale, unless it changed since it was seen (same status, same attempts): FAILED
    * with `message`, or CANCELLED. Answers whether it did.
    */
-  async endStale(run: WatchedRun, status: JobRunStatus.FAILED | JobRunStatus.CANCELLED, message: string | null): Promise<boolean> {
+  async endStale(
+    run: WatchedRun,
+    status: JobRunStatus.FAILED | JobRunStatus.CANCELLED,
+    message: string | null,
+  ): Promise<boolean> {
     const updated = await this.db.transaction((tx) =>
       tx.execute(
         `UPDATE job_runs SET status = $4, finished_at = now(),
@@ -283,7 +356,8 @@ export class JobRunsService {
                               THEN errors || jsonb_build_array(jsonb_build_object('message', $5::text)) ELSE errors END
           WHERE id = $1 AND status = $2 AND attempts = $3`,
         [run.id, run.status, run.attempts, status, message],
-      ));
+      ),
+    );
     return updated === 1;
   }
 }

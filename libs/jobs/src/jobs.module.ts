@@ -40,7 +40,8 @@ export class JobsModule {
     const { connection } = queueConnection(options);
     // the PostgreSQL backend's per-queue objects are made by the migration, for the queues it knows
     const unknown = Object.values(QueueName).filter((name) => !QUEUE_NAMES.includes(name));
-    if (unknown.length) throw new Error(`Queues missing from QUEUE_NAMES (libs/database/src/migrate.ts): ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw new Error(`Queues missing from QUEUE_NAMES (libs/database/src/migrate.ts): ${unknown.join(', ')}`);
     // read by @Processor when the workers start, after this
     Object.assign(WORKER_OPTIONS, { lockDuration: options.lockMs, stalledInterval: options.lockMs });
     const retention = options.retention ?? DEFAULT_RETENTION;
@@ -54,10 +55,19 @@ export class JobsModule {
         ...Object.values(QueueName).map((name) => BullModule.registerQueue({ name })),
       ],
       providers: [
-        JobRunsService, JobsService, JobFilesService, JobQueues, { provide: QUEUE_PREFIX, useValue: options.prefix }, { provide: RUN_ROLE, useValue: options.runRole },
+        JobRunsService,
+        JobsService,
+        JobFilesService,
+        JobQueues,
+        { provide: QUEUE_PREFIX, useValue: options.prefix },
+        { provide: RUN_ROLE, useValue: options.runRole },
         ...(options.processors ? [JobHandlersRegistry, ContactsQueueProcessor] : []),
-        ...(options.processors ? [{ provide: REAPER_INTERVAL_MS, useValue: options.reaperIntervalMs ?? 60_000 }, JobRunsReaper] : []),
-        ...(options.processors ? [{ provide: RETENTION_POLICY, useValue: retention }, JobRunsRetention, RetentionService] : []),
+        ...(options.processors
+          ? [{ provide: REAPER_INTERVAL_MS, useValue: options.reaperIntervalMs ?? 60_000 }, JobRunsReaper]
+          : []),
+        ...(options.processors
+          ? [{ provide: RETENTION_POLICY, useValue: retention }, JobRunsRetention, RetentionService]
+          : []),
       ],
       exports: [JobRunsService, JobsService, JobFilesService],
     };

@@ -37,7 +37,12 @@ export class JobsService implements BeforeApplicationShutdown {
    * (an import stores its upload there) and may add to the params; if it
    * throws, the run and what it stored are deleted.
    */
-  async start<P extends object>(name: JobName, params: P, prepare?: (runId: string) => Promise<Partial<P>>, delayMs = 0): Promise<JobRunModel> {
+  async start<P extends object>(
+    name: JobName,
+    params: P,
+    prepare?: (runId: string) => Promise<Partial<P>>,
+    delayMs = 0,
+  ): Promise<JobRunModel> {
     const { orgId } = TenantContexts.require();
     const run = await this.db.transaction((tx) => this.runs.create(tx, name, params, { ready: !prepare, delayMs }));
     if (prepare) {
@@ -71,7 +76,9 @@ export class JobsService implements BeforeApplicationShutdown {
    */
   async enqueue(name: JobName, run: QueuedJob, delayMs = 0): Promise<void> {
     const data: QueuedJob = { orgId: run.orgId, jobRunId: run.jobRunId };
-    await this.queues.queue(QUEUE_OF[name]).add(name, data, { ...JOB_OPTIONS, jobId: run.jobRunId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
+    await this.queues
+      .queue(QUEUE_OF[name])
+      .add(name, data, { ...JOB_OPTIONS, jobId: run.jobRunId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
   }
 
   queue(name: QueueName): Queue {

@@ -8,7 +8,10 @@ export type QueueBackend = 'redis' | 'postgres';
  * PostgreSQL backend on the application database (schema `bullmq`, migrated by
  * `npm run migrate`). Processors and producers are the same on both.
  */
-export function queueConnection(options: { redisUrl?: string; appUrl: string }): { backend: QueueBackend; connection: ConnectionOptions } {
+export function queueConnection(options: { redisUrl?: string; appUrl: string }): {
+  backend: QueueBackend;
+  connection: ConnectionOptions;
+} {
   if (options.redisUrl) {
     setDefaultBackendFactory(undefined);
     const url = new URL(options.redisUrl);

@@ -60,7 +60,9 @@ export class ContactsQueueProcessor extends WorkerHost {
       if (error instanceof Error && QUEUE_REASONS.has(error.message)) throw error;
       // whatever else failed (the database, before the run could record it) keeps its words out of the queue too
       logger.warn({ err: error, job: job.name, jobId: job.id }, 'job attempt failed before its run could record it');
-      throw error instanceof UnrecoverableError ? new UnrecoverableError(JOB_FAILED_REASON) : new Error(JOB_FAILED_REASON);
+      throw error instanceof UnrecoverableError
+        ? new UnrecoverableError(JOB_FAILED_REASON)
+        : new Error(JOB_FAILED_REASON);
     }
   }
 
@@ -72,13 +74,16 @@ export class ContactsQueueProcessor extends WorkerHost {
     if (run === 'missing') throw new UnrecoverableError(JOB_REFUSED_REASON);
     if (run === 'done') return { skipped: 1 };
     const payload: JobPayload = { orgId, jobRunId, userId: run.userId, role: run.role, params: run.params };
-    return TenantContexts.run({ orgId, userId: run.userId ?? undefined, role: run.role ?? undefined, job: true }, async () => {
-      if (run.creatorLeft) {
-        await this.runs.recordError(jobRunId, { message: CREATOR_LEFT }, true);
-        throw new UnrecoverableError(JOB_FAILED_REASON);
-      }
-      return this.work(job, payload);
-    });
+    return TenantContexts.run(
+      { orgId, userId: run.userId ?? undefined, role: run.role ?? undefined, job: true },
+      async () => {
+        if (run.creatorLeft) {
+          await this.runs.recordError(jobRunId, { message: CREATOR_LEFT }, true);
+          throw new UnrecoverableError(JOB_FAILED_REASON);
+        }
+        return this.work(job, payload);
+      },
+    );
   }
 
   private async work(job: Job<unknown>, payload: JobPayload): Promise<Record<string, number>> {
@@ -108,8 +113,11 @@ export class ContactsQueueProcessor extends WorkerHost {
       const final = unrecoverable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       logger.warn({ err: error, job: job.name, jobRunId, attempt: job.attemptsMade + 1, final }, 'job attempt failed');
       // the run keeps the message; if it cannot, the reaper ends the run once its job has failed for good
-      await this.runs.recordError(jobRunId, { message: error instanceof Error ? error.message : String(error) }, final)
-        .catch((recordError: unknown) => logger.warn({ err: recordError, jobRunId }, 'could not record a job attempt\'s failure'));
+      await this.runs
+        .recordError(jobRunId, { message: error instanceof Error ? error.message : String(error) }, final)
+        .catch((recordError: unknown) =>
+          logger.warn({ err: recordError, jobRunId }, "could not record a job attempt's failure"),
+        );
       throw unrecoverable ? new UnrecoverableError(JOB_FAILED_REASON) : new Error(JOB_FAILED_REASON);
     }
   }

@@ -2,7 +2,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
-import { ContactsService, DEMO_ORGANIZATIONS, generateDemoContacts, type CreateContactInput, type DemoContact, type Language, ConsentPurpose, ConsentStatus, LegalBasis, ImpliedConsentReason } from '@app/contacts';
+import {
+  ContactsService,
+  DEMO_ORGANIZATIONS,
+  generateDemoContacts,
+  type CreateContactInput,
+  type DemoContact,
+  type Language,
+  ConsentPurpose,
+  ConsentStatus,
+  LegalBasis,
+  ImpliedConsentReason,
+} from '@app/contacts';
 import { logger } from '@app/common';
 import { TenantContexts, TenantDb } from '@app/database';
 import { generateDemoInteractions, InteractionsService, MAX_INTERACTIONS_PER_CALL } from '@app/engagement';
@@ -21,10 +32,17 @@ export interface DemoKey {
  * over two seasons (InteractionsService). Their owners'
  * keys are kept in <data folder>/demo-keys.json so later starts can print them.
  */
-export async function seedDemoIfEmpty(ownerUrl: string, app: INestApplicationContext, dataDir: string): Promise<DemoKey[]> {
+export async function seedDemoIfEmpty(
+  ownerUrl: string,
+  app: INestApplicationContext,
+  dataDir: string,
+): Promise<DemoKey[]> {
   const keysFile = path.join(path.dirname(path.resolve(dataDir)), 'demo-keys.json');
   if (!(await isEmpty(ownerUrl))) {
-    return readFile(keysFile, 'utf8').then((text) => JSON.parse(text) as DemoKey[], () => []);
+    return readFile(keysFile, 'utf8').then(
+      (text) => JSON.parse(text) as DemoKey[],
+      () => [],
+    );
   }
   const organizations = app.get(OrganizationsService);
   const contacts = app.get(ContactsService);
@@ -37,7 +55,8 @@ export async function seedDemoIfEmpty(ownerUrl: string, app: INestApplicationCon
     await TenantContexts.run({ orgId: created.organization.id }, () =>
       db.transaction(async () => {
         const ids: string[] = [];
-        for (const contact of generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1)) ids.push((await contacts.create(toInput(contact))).id);
+        for (const contact of generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1))
+          ids.push((await contacts.create(toInput(contact))).id);
         const records = generateDemoInteractions(ids, i + 1);
         for (let start = 0; start < records.length; start += MAX_INTERACTIONS_PER_CALL) {
           await interactions.record(records.slice(start, start + MAX_INTERACTIONS_PER_CALL));
@@ -45,7 +64,10 @@ export async function seedDemoIfEmpty(ownerUrl: string, app: INestApplicationCon
       }),
     );
     keys.push({ organization: demo.name, token: created.token });
-    logger.info({ organization: demo.name, contacts: DEMO_CONTACTS_PER_ORGANIZATION, ms: Date.now() - started }, 'demo organization seeded');
+    logger.info(
+      { organization: demo.name, contacts: DEMO_CONTACTS_PER_ORGANIZATION, ms: Date.now() - started },
+      'demo organization seeded',
+    );
   }
   await mkdir(path.dirname(keysFile), { recursive: true });
   await writeFile(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });

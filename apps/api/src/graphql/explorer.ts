@@ -32,10 +32,13 @@ export class GraphqlExplorer {
 
   /** Before the routes are registered: a GET on the GraphQL path runs with its request at hand for the page. */
   register(app: NestFastifyApplication): void {
-    app.getHttpAdapter().getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      if (request.method === 'GET' && request.routeOptions.url === GRAPHQL_PATH) this.pageRequests.run(request, done);
-      else done();
-    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        if (request.method === 'GET' && request.routeOptions.url === GRAPHQL_PATH) this.pageRequests.run(request, done);
+        else done();
+      });
   }
 
   /** The Apollo plugin that renders the page (the only landing page: Nest's GraphiQL stays off). */
@@ -45,7 +48,11 @@ export class GraphqlExplorer {
       const sharedHeaders = request && isLoopback(request.ip) ? this.headers : {};
       const landingPage = ApolloServerPluginLandingPageLocalDefault({
         // no schema polling: each poll is an introspection that spends the key's rate limit; reload the page instead
-        embed: { runTelemetry: false, endpointIsEditable: false, initialState: { sharedHeaders, pollForSchemaUpdates: false } },
+        embed: {
+          runTelemetry: false,
+          endpointIsEditable: false,
+          initialState: { sharedHeaders, pollForSchemaUpdates: false },
+        },
         includeCookies: false,
         footer: false,
       });

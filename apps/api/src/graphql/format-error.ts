@@ -32,10 +32,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && PUBLIC_CODES.has(code) && !(code === 'INTERNAL_SERVER_ERROR' && formatted.message !== INTERNAL_ERROR_MESSAGE)) {
+  if (
+    typeof code === 'string' &&
+    PUBLIC_CODES.has(code) &&
+    !(code === 'INTERNAL_SERVER_ERROR' && formatted.message !== INTERNAL_ERROR_MESSAGE)
+  ) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   logger.error({ err: error, path: formatted.path }, 'unexpected error');
-  return { message: INTERNAL_ERROR_MESSAGE, path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: INTERNAL_ERROR_MESSAGE,
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }

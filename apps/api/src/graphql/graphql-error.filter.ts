@@ -47,26 +47,39 @@ export class GraphqlErrorFilter implements ExceptionFilter {
     if (isGraphql) {
       return error instanceof GraphQLError
         ? error
-        : new GraphQLError(message, { extensions: { code, ...(field ? { field } : {}), ...(status === 500 ? { requestId: request?.id } : {}) } });
+        : new GraphQLError(message, {
+            extensions: { code, ...(field ? { field } : {}), ...(status === 500 ? { requestId: request?.id } : {}) },
+          });
     }
     host.switchToHttp().getResponse<HttpReply>().status(status).send({ error: { code, message, field } });
     return undefined;
   }
 }
 
-function describe(error: unknown, request: AuthenticatedRequest | undefined): { status: number; code: string; message: string; field?: string } {
+function describe(
+  error: unknown,
+  request: AuthenticatedRequest | undefined,
+): { status: number; code: string; message: string; field?: string } {
   const known = error instanceof AppError ? error : databaseFailure(error);
   if (known) {
     if (!(error instanceof AppError)) logger.warn({ err: error, requestId: request?.id }, known.message);
     return { status: HTTP_STATUS[known.code], code: known.code, message: known.message, field: known.field };
   }
   if (error instanceof HttpException && error.getStatus() < 500) {
-    return { status: error.getStatus(), code: error.getStatus() === 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT, message: error.message };
+    return {
+      status: error.getStatus(),
+      code: error.getStatus() === 404 ? ErrorCode.NOT_FOUND : ErrorCode.BAD_USER_INPUT,
+      message: error.message,
+    };
   }
   const unreadable = unreadableRequestStatus(error);
   if (unreadable) {
     logger.debug({ err: error, requestId: request?.id }, 'request not read');
-    return { status: unreadable, code: unreadable === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT, message: (error as Error).message };
+    return {
+      status: unreadable,
+      code: unreadable === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT,
+      message: (error as Error).message,
+    };
   }
   logger.error({ err: error, requestId: request?.id }, 'unexpected error');
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_ERROR_MESSAGE };
@@ -81,5 +94,7 @@ function unreadableRequestStatus(error: unknown): number | undefined {
   // Node's error on a request whose client went away mid-body (read by Fastify's parser, or by an upload's handler)
   if (code === 'ECONNRESET' && message === 'aborted') return 400;
   const fromFastify = typeof code === 'string' && code.startsWith('FST_');
-  return fromFastify && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
+  return fromFastify && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
+    ? statusCode
+    : undefined;
 }

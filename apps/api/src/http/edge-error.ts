@@ -7,6 +7,7 @@ import { GRAPHQL_PATH } from '../graphql/graphql.config.js';
  * shape the route's clients read: a GraphQL error on /graphql, `{ error: { code, message, field } }` on the others.
  */
 export function edgeErrorBody(request: FastifyRequest, code: ErrorCode, message: string, field?: string): object {
-  if (request.routeOptions.url === GRAPHQL_PATH) return { errors: [{ message, extensions: { code, ...(field ? { field } : {}) } }] };
+  if (request.routeOptions.url === GRAPHQL_PATH)
+    return { errors: [{ message, extensions: { code, ...(field ? { field } : {}) } }] };
   return { error: { code, message, ...(field ? { field } : {}) } };
 }

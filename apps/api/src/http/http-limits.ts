@@ -22,7 +22,10 @@ export function httpServerOptions(config: Config): FastifyServerOptions & { http
     requestIdHeader: 'x-request-id',
     trustProxy: trustProxy(config.TRUST_PROXY),
     requestTimeout: Math.max(config.REQUEST_TIMEOUT_MS, config.UPLOAD_TIMEOUT_MS),
-    http: { headersTimeout: config.REQUEST_TIMEOUT_MS, connectionsCheckingInterval: Math.min(5_000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4)) },
+    http: {
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(5_000, Math.ceil(config.REQUEST_TIMEOUT_MS / 4)),
+    },
   };
 }
 
@@ -50,11 +53,19 @@ export function enforceHttpLimits(app: NestFastifyApplication, config: Config): 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const upload = isUploadRoute(request);
-    const limit = upload ? config.IMPORT_MAX_BYTES + (request.headers['content-type']?.startsWith('multipart/') ? MULTIPART_OVERHEAD_BYTES : 0) : BODY_LIMIT_BYTES;
+    const limit = upload
+      ? config.IMPORT_MAX_BYTES +
+        (request.headers['content-type']?.startsWith('multipart/') ? MULTIPART_OVERHEAD_BYTES : 0)
+      : BODY_LIMIT_BYTES;
     if (Number(request.headers['content-length']) > limit) {
-      const message = upload ? `The file is larger than ${config.IMPORT_MAX_BYTES} bytes (IMPORT_MAX_BYTES)` : `The request body is larger than ${BODY_LIMIT_BYTES} bytes`;
+      const message = upload
+        ? `The file is larger than ${config.IMPORT_MAX_BYTES} bytes (IMPORT_MAX_BYTES)`
+        : `The request body is larger than ${BODY_LIMIT_BYTES} bytes`;
       // closed: the client would otherwise send the body anyway (Node reads an unread body to reuse the connection)
-      return reply.code(413).header('connection', 'close').send(edgeErrorBody(request, ErrorCode.PAYLOAD_TOO_LARGE, message, upload ? 'file' : undefined));
+      return reply
+        .code(413)
+        .header('connection', 'close')
+        .send(edgeErrorBody(request, ErrorCode.PAYLOAD_TOO_LARGE, message, upload ? 'file' : undefined));
     }
     cutOffWhenSlow(request, reply, upload ? config.UPLOAD_TIMEOUT_MS : config.REQUEST_TIMEOUT_MS);
     return undefined;

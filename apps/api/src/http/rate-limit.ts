@@ -32,7 +32,11 @@ export async function limitRequestRate(app: NestFastifyApplication, config: Conf
       return new HttpException(edgeErrorBody(request, ErrorCode.TOO_MANY_REQUESTS, message), context.statusCode);
     },
   });
-  if (redis) app.getHttpAdapter().getInstance().addHook('onClose', async () => void (await redis.quit()));
+  if (redis)
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onClose', async () => void (await redis.quit()));
 }
 
 /**
@@ -41,14 +45,22 @@ export async function limitRequestRate(app: NestFastifyApplication, config: Conf
  */
 export function rateLimitKey(request: FastifyRequest): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  if (match && parseToken(match[1])) return `key:${createHash('sha256').update(match[1]).digest('base64url').slice(0, 22)}`;
+  if (match && parseToken(match[1]))
+    return `key:${createHash('sha256').update(match[1]).digest('base64url').slice(0, 22)}`;
   return `ip:${rateLimit.normalizeIP(request.ip)}`;
 }
 
 /** A connection of its own that fails fast: a request never waits for Redis to come back. */
 async function rateLimitRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  redis.on('error', (error: Error) => logger.warn({ err: error }, 'rate limit: Redis error (requests are served uncounted meanwhile)'));
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: error }, 'rate limit: Redis error (requests are served uncounted meanwhile)'),
+  );
   await redis.connect().catch(() => undefined);
   return redis;
 }

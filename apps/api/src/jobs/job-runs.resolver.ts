@@ -18,21 +18,38 @@ export class JobRunsResolver {
   @RequireRole(Role.ANALYST)
   jobRuns(
     @Args('first', { type: () => Int, defaultValue: 20, description: 'Runs per page, at most 100.' }) first: number,
-    @Args('after', { type: () => String, nullable: true, description: 'The endCursor of the previous page; absent for the first page.' }) after: string | null,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: 'The endCursor of the previous page; absent for the first page.',
+    })
+    after: string | null,
     // optional, not `| null`: TypeScript emits `X | null` as Object, and the validation pipe would not see X's rules
-    @Args('filter', { type: () => JobRunsFilterInput, nullable: true, description: 'Which runs; every run when absent.' }) filter?: JobRunsFilterInput,
+    @Args('filter', {
+      type: () => JobRunsFilterInput,
+      nullable: true,
+      description: 'Which runs; every run when absent.',
+    })
+    filter?: JobRunsFilterInput,
   ): Promise<JobRunConnectionModel> {
     return this.runs.list(filter ?? null, Math.min(Math.max(first, 0), 100), after);
   }
 
-  @Mutation(() => JobRunModel, { description: 'Cancels a job run (EDITOR and up): a queued run is cancelled at once; a running one stops at its next progress report.' })
+  @Mutation(() => JobRunModel, {
+    description:
+      'Cancels a job run (EDITOR and up): a queued run is cancelled at once; a running one stops at its next progress report.',
+  })
   @RequireRole(Role.EDITOR)
-  cancelJobRun(@Args('id', { type: () => ID, description: 'The job run id.' }, UuidPipe) id: string): Promise<JobRunModel> {
+  cancelJobRun(
+    @Args('id', { type: () => ID, description: 'The job run id.' }, UuidPipe) id: string,
+  ): Promise<JobRunModel> {
     return this.runs.requestCancel(id);
   }
 
   /** Wherever a run is returned (startExport, refreshAudience...), its errors as the caller may see them. */
-  @ResolveField(() => [JobErrorModel], { description: 'The first errors (at most 100); no column for the ANALYST role.' })
+  @ResolveField(() => [JobErrorModel], {
+    description: 'The first errors (at most 100); no column for the ANALYST role.',
+  })
   errors(@Parent() run: JobRunModel, @Caller() caller: RequestCaller): JobErrorModel[] {
     // a file without a header line names its columns by its first row's values (an email, a name): not for ANALYST
     if (mayReadIdentifiers(caller.role)) return run.errors;

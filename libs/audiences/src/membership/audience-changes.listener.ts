@@ -51,7 +51,9 @@ export class AudienceChangesListener implements OnApplicationBootstrap, OnApplic
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
       this.client = client;
-      const { rows } = await client.query<{ orgId: string }>('SELECT organization_id AS "orgId" FROM audience_sync_requests');
+      const { rows } = await client.query<{ orgId: string }>(
+        'SELECT organization_id AS "orgId" FROM audience_sync_requests',
+      );
       for (const { orgId } of rows) this.requestSync(orgId);
     } catch (error) {
       logger.warn({ err: error }, 'audience changes listener could not connect');

@@ -32,14 +32,23 @@ export class RefreshAudienceJob implements JobHandlerContract<RefreshAudiencePar
   async run({ params }: JobPayload<RefreshAudienceParams>): Promise<Record<string, number>> {
     const { results, timeRelative } = await this.db.transaction(async (tx) => {
       await this.membership.lockAudiences(tx);
-      const [audience] = await tx.query<{ kind: string }>('SELECT kind FROM audiences WHERE id = $1', [params.audienceId]);
+      const [audience] = await tx.query<{ kind: string }>('SELECT kind FROM audiences WHERE id = $1', [
+        params.audienceId,
+      ]);
       if (audience?.kind !== 'DYNAMIC') return { results: new Map<string, RefreshResult>(), timeRelative: false };
       const context = await this.membership.ruleContext(tx, new Date(), true);
-      const results = await this.membership.refreshWithDependents(tx, [params.audienceId], context, params.reason).catch((error: unknown) => {
-        // a rule that no longer compiles (its attribute was deleted) fails the same way every time: no retry
-        throw error instanceof AppError ? new UnrecoverableError(`An audience's rule no longer compiles: ${error.message} (${error.field})`) : error;
-      });
-      const [{ timeRelative }] = await tx.query<{ timeRelative: boolean }>('SELECT time_relative AS "timeRelative" FROM audiences WHERE id = $1', [params.audienceId]);
+      const results = await this.membership
+        .refreshWithDependents(tx, [params.audienceId], context, params.reason)
+        .catch((error: unknown) => {
+          // a rule that no longer compiles (its attribute was deleted) fails the same way every time: no retry
+          throw error instanceof AppError
+            ? new UnrecoverableError(`An audience's rule no longer compiles: ${error.message} (${error.field})`)
+            : error;
+        });
+      const [{ timeRelative }] = await tx.query<{ timeRelative: boolean }>(
+        'SELECT time_relative AS "timeRelative" FROM audiences WHERE id = $1',
+        [params.audienceId],
+      );
       return { results, timeRelative };
     });
     if (timeRelative) await this.scheduleDaily(params.audienceId);
@@ -54,7 +63,8 @@ export class RefreshAudienceJob implements JobHandlerContract<RefreshAudiencePar
   private async scheduleDaily(audienceId: string): Promise<void> {
     const params: RefreshAudienceParams = { audienceId, reason: RefreshReason.DAILY };
     await TenantContexts.run({ orgId: TenantContexts.require().orgId, job: true }, async () => {
-      if (!(await this.runs.queued(JobName.REFRESH_AUDIENCE, { ...params }))) await this.jobs.start(JobName.REFRESH_AUDIENCE, params, undefined, DAY_MS);
+      if (!(await this.runs.queued(JobName.REFRESH_AUDIENCE, { ...params })))
+        await this.jobs.start(JobName.REFRESH_AUDIENCE, params, undefined, DAY_MS);
     });
   }
 }
@@ -74,12 +84,16 @@ export class SyncAudiencesJob implements JobHandlerContract<object> {
 
   async run(): Promise<Record<string, number>> {
     // the request only wakes a worker (the pending rows are the work): taken apart, so that writers never wait for the sync
-    await this.db.transaction((tx) => tx.execute('DELETE FROM audience_sync_requests WHERE organization_id = crm_current_org()'));
+    await this.db.transaction((tx) =>
+      tx.execute('DELETE FROM audience_sync_requests WHERE organization_id = crm_current_org()'),
+    );
     return this.db.transaction(async (tx) => {
       await this.membership.lockAudiences(tx);
-      const changed = (await tx.query<{ id: string }>(
-        'WITH taken AS (DELETE FROM audience_pending_contacts RETURNING contact_id) SELECT DISTINCT contact_id AS id FROM taken',
-      )).map((row) => row.id);
+      const changed = (
+        await tx.query<{ id: string }>(
+          'WITH taken AS (DELETE FROM audience_pending_contacts RETURNING contact_id) SELECT DISTINCT contact_id AS id FROM taken',
+        )
+      ).map((row) => row.id);
       const counts = { contacts: changed.length, audiences: 0, entered: 0, left: 0, invalidRules: 0 };
       if (changed.length === 0) return counts;
       const context = await this.membership.ruleContext(tx, new Date(), true);
@@ -91,7 +105,10 @@ export class SyncAudiencesJob implements JobHandlerContract<object> {
         } catch (error) {
           // a rule that no longer compiles (its attribute was deleted) must not hold back the others
           if (!(error instanceof AppError)) throw error;
-          logger.warn({ audienceId: audience.id, reason: error.message }, 'audience rule no longer compiles; its members are left as they were');
+          logger.warn(
+            { audienceId: audience.id, reason: error.message },
+            'audience rule no longer compiles; its members are left as they were',
+          );
           counts.invalidRules++;
           continue;
         }

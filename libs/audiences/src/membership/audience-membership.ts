@@ -61,7 +61,9 @@ export class AudienceMembership {
    */
   async ruleContext(tx: Tx, now: Date, identifiersAllowed: boolean, selfId?: string): Promise<RuleContext> {
     await tx.query(`SELECT set_config('work_mem', '${RULE_WORK_MEM}', true)`);
-    const audiences = await tx.query<{ id: string; dependsOn: string[] }>(`SELECT id, depends_on::text[] AS "dependsOn" FROM audiences`);
+    const audiences = await tx.query<{ id: string; dependsOn: string[] }>(
+      `SELECT id, depends_on::text[] AS "dependsOn" FROM audiences`,
+    );
     return {
       now,
       vocabularies: await this.interactions.vocabularies(tx),
@@ -76,12 +78,21 @@ export class AudienceMembership {
    * Re-evaluates one dynamic audience: over every contact, or over `scope` only. A full refresh records a point in the
    * size history always, an incremental one only when members changed.
    */
-  async refresh(tx: Tx, audience: DynamicAudience, context: RuleContext, reason: RefreshReason, scope?: readonly string[]): Promise<RefreshResult> {
+  async refresh(
+    tx: Tx,
+    audience: DynamicAudience,
+    context: RuleContext,
+    reason: RefreshReason,
+    scope?: readonly string[],
+  ): Promise<RefreshResult> {
     const params = new SqlParams();
     const scopeParam = scope ? params.add(scope, 'uuid[]') : undefined;
     const rule = compileRule(audience.rule, { ...context, selfId: audience.id }, params, scopeParam);
     // who matches, by a plain SELECT: PostgreSQL runs it on several cores, which it never does for a statement that writes
-    const matching = await tx.query<{ id: string }>(`SELECT c.id FROM contacts c WHERE ${rule.sql}${scopeParam ? ` AND c.id = ANY(${scopeParam})` : ''}`, params.values);
+    const matching = await tx.query<{ id: string }>(
+      `SELECT c.id FROM contacts c WHERE ${rule.sql}${scopeParam ? ` AND c.id = ANY(${scopeParam})` : ''}`,
+      params.values,
+    );
     const [{ entered, left }] = await tx.query<{ entered: number; left: number }>(
       `WITH target AS (SELECT unnest($2::uuid[]) AS id),
             gone AS (DELETE FROM audience_members m WHERE m.audience_id = $1 AND ($3::uuid[] IS NULL OR m.contact_id = ANY($3::uuid[]))
@@ -108,14 +119,22 @@ export class AudienceMembership {
   }
 
   /** Full refreshes of `ids` and then of every dynamic audience that depends on them, dependencies first. */
-  async refreshWithDependents(tx: Tx, ids: readonly string[], context: RuleContext, reason: RefreshReason): Promise<Map<string, RefreshResult>> {
+  async refreshWithDependents(
+    tx: Tx,
+    ids: readonly string[],
+    context: RuleContext,
+    reason: RefreshReason,
+  ): Promise<Map<string, RefreshResult>> {
     const all = await this.dynamicAudiences(tx);
     const wanted = new Set(ids);
     // the dependents of what is refreshed, at any depth (dynamicAudiences lists dependencies first)
     for (const audience of all) if (audience.dependsOn.some((id) => wanted.has(id))) wanted.add(audience.id);
     const results = new Map<string, RefreshResult>();
     for (const audience of all.filter((a) => wanted.has(a.id))) {
-      results.set(audience.id, await this.refresh(tx, audience, context, ids.includes(audience.id) ? reason : RefreshReason.DEPENDENCY));
+      results.set(
+        audience.id,
+        await this.refresh(tx, audience, context, ids.includes(audience.id) ? reason : RefreshReason.DEPENDENCY),
+      );
     }
     return results;
   }
@@ -143,11 +162,19 @@ export class AudienceMembership {
   }
 
   async size(tx: Tx, audienceId: string): Promise<number> {
-    const [{ size }] = await tx.query<{ size: number }>('SELECT count(*)::int AS size FROM audience_members WHERE audience_id = $1', [audienceId]);
+    const [{ size }] = await tx.query<{ size: number }>(
+      'SELECT count(*)::int AS size FROM audience_members WHERE audience_id = $1',
+      [audienceId],
+    );
     return size;
   }
 
-  async record(tx: Tx, audienceId: string, reason: RefreshReason, result: RefreshResult & { size: number }): Promise<void> {
+  async record(
+    tx: Tx,
+    audienceId: string,
+    reason: RefreshReason,
+    result: RefreshResult & { size: number },
+  ): Promise<void> {
     await tx.execute(
       `INSERT INTO audience_refreshes (org_id, audience_id, reason, size, entered, left_count) VALUES (crm_current_org(), $1, $2, $3, $4, $5)`,
       [audienceId, reason, result.size, result.entered, result.left],

@@ -6,7 +6,12 @@ describe('redactIdentifierValues', () => {
     const rule = {
       and: [
         { field: { field: 'EMAIL', in: ['ana@example.org', 'bob@example.org'] } },
-        { or: [{ field: { field: 'PHONE', prefix: '+1514' } }, { not: { field: { field: 'ADDRESS', contains: '123 rue' } } }] },
+        {
+          or: [
+            { field: { field: 'PHONE', prefix: '+1514' } },
+            { not: { field: { field: 'ADDRESS', contains: '123 rue' } } },
+          ],
+        },
         { field: { field: 'BIRTH_DATE', from: '1980-04-03T00:00:00.000Z', to: null, withinLastDays: 9000 } },
         { field: { field: 'EMAIL', isEmpty: false } },
         { field: { field: 'CITY', equals: 'Montréal' } },
@@ -16,7 +21,12 @@ describe('redactIdentifierValues', () => {
     expect(redactIdentifierValues(rule)).toEqual({
       and: [
         { field: { field: 'EMAIL', in: [REDACTED, REDACTED] } },
-        { or: [{ field: { field: 'PHONE', prefix: REDACTED } }, { not: { field: { field: 'ADDRESS', contains: REDACTED } } }] },
+        {
+          or: [
+            { field: { field: 'PHONE', prefix: REDACTED } },
+            { not: { field: { field: 'ADDRESS', contains: REDACTED } } },
+          ],
+        },
         { field: { field: 'BIRTH_DATE', from: null, to: null, withinLastDays: null } },
         { field: { field: 'EMAIL', isEmpty: false } },
         { field: { field: 'CITY', equals: 'Montréal' } },

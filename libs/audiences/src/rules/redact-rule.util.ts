@@ -15,7 +15,8 @@ export function redactIdentifierValues(rule: unknown): unknown {
     if (Array.isArray(rule[group])) shown[group] = rule[group].map(redactIdentifierValues);
   }
   if (isObject(rule.not)) shown.not = redactIdentifierValues(rule.not);
-  if (isObject(rule.field) && IDENTIFIER_FIELDS.has(String(rule.field.field))) shown.field = redactCondition(rule.field);
+  if (isObject(rule.field) && IDENTIFIER_FIELDS.has(String(rule.field.field)))
+    shown.field = redactCondition(rule.field);
   return shown;
 }
 
@@ -24,7 +25,9 @@ function redactCondition(condition: Record<string, unknown>): Record<string, unk
   for (const [key, value] of Object.entries(condition)) {
     if (key === 'field' || key === 'isEmpty' || value === null || value === undefined) shown[key] = value;
     else if (Array.isArray(value)) shown[key] = value.map((item) => (typeof item === 'string' ? REDACTED : null));
-    else shown[key] = typeof value === 'string' && (key === 'equals' || key === 'prefix' || key === 'contains') ? REDACTED : null;
+    else
+      shown[key] =
+        typeof value === 'string' && (key === 'equals' || key === 'prefix' || key === 'contains') ? REDACTED : null;
   }
   return shown;
 }

@@ -1,14 +1,34 @@
 import { AppError, INPUT_LIMITS } from '@app/common';
 import {
-  addMonthsUtc, type AttributeDefinitionModel, attributeConditionSql, consentConditionSql, ConsentPurpose, type ConsentState, foldText,
+  addMonthsUtc,
+  type AttributeDefinitionModel,
+  attributeConditionSql,
+  consentConditionSql,
+  ConsentPurpose,
+  type ConsentState,
+  foldText,
 } from '@app/contacts';
 import type { SqlParams } from '@app/database';
 import {
-  ACCOUNT_CURRENCY, INTERACTION_COLUMNS, interactionFilterSql, PASSIVE_TYPES, RFM_THRESHOLDS, TRANSACTION_TYPES, type Vocabularies,
+  ACCOUNT_CURRENCY,
+  INTERACTION_COLUMNS,
+  interactionFilterSql,
+  PASSIVE_TYPES,
+  RFM_THRESHOLDS,
+  TRANSACTION_TYPES,
+  type Vocabularies,
 } from '@app/engagement';
 import {
-  type AudienceRuleInput, Comparison, ContactField, type FieldConditionInput, EngagementScore, type InteractionConditionInput,
-  InteractionMeasure, RULE_KINDS, type ScoreConditionInput, type TagConditionInput,
+  type AudienceRuleInput,
+  Comparison,
+  ContactField,
+  type FieldConditionInput,
+  EngagementScore,
+  type InteractionConditionInput,
+  InteractionMeasure,
+  RULE_KINDS,
+  type ScoreConditionInput,
+  type TagConditionInput,
 } from './audience-rule.input.js';
 
 /**
@@ -47,7 +67,13 @@ export interface CompiledRule {
  * incremental refresh re-evaluates the contacts that changed, and nothing else). Every leaf is true or false, never
  * NULL, so `not` means "does not match", also for contacts without a value.
  */
-export function compileRule(rule: AudienceRuleInput, context: RuleContext, params: SqlParams, scope?: string, path = 'rule'): CompiledRule {
+export function compileRule(
+  rule: AudienceRuleInput,
+  context: RuleContext,
+  params: SqlParams,
+  scope?: string,
+  path = 'rule',
+): CompiledRule {
   const compiler = new RuleCompiler(context, params, scope);
   const sql = compiler.node(rule, path, 1);
   return { sql, dependsOn: [...compiler.dependsOn], timeRelative: compiler.timeRelative };
@@ -68,10 +94,14 @@ class RuleCompiler {
   node(rule: AudienceRuleInput | null | undefined, path: string, depth: number): string {
     if (!rule || typeof rule !== 'object') throw AppError.badInput(path, `${path} must be a rule`);
     if (depth > RULE_LIMITS.depth) throw AppError.badInput(path, `Rules nest at most ${RULE_LIMITS.depth} levels deep`);
-    if (++this.nodes > RULE_LIMITS.nodes) throw AppError.badInput(path, `A rule has at most ${RULE_LIMITS.nodes} parts (groups and conditions)`);
+    if (++this.nodes > RULE_LIMITS.nodes)
+      throw AppError.badInput(path, `A rule has at most ${RULE_LIMITS.nodes} parts (groups and conditions)`);
     const given = RULE_KINDS.filter((kind) => rule[kind] !== null && rule[kind] !== undefined);
     if (given.length !== 1) {
-      throw AppError.badInput(path, `${path} must set exactly one of ${RULE_KINDS.join(', ')}${given.length ? ` (it sets ${given.join(', ')})` : ''}`);
+      throw AppError.badInput(
+        path,
+        `${path} must set exactly one of ${RULE_KINDS.join(', ')}${given.length ? ` (it sets ${given.join(', ')})` : ''}`,
+      );
     }
     const kind = given[0];
     const at = `${path}.${kind}`;
@@ -81,14 +111,19 @@ class RuleCompiler {
       return `(${parts.map((part, i) => this.node(part, `${at}.${i}`, depth + 1)).join(kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     if (kind === 'not') return `NOT ${this.node(rule.not, at, depth + 1)}`;
-    if (++this.conditions > RULE_LIMITS.conditions) throw AppError.badInput(at, `A rule has at most ${RULE_LIMITS.conditions} conditions`);
+    if (++this.conditions > RULE_LIMITS.conditions)
+      throw AppError.badInput(at, `A rule has at most ${RULE_LIMITS.conditions} conditions`);
     const leaf = this.leaf(rule, kind, at);
     // a field or attribute may be NULL; a membership test (c.id [NOT] IN a set of non-null ids) never is, and left bare
     // it can become a semi-join instead of a subplan probed row by row
     return kind === 'field' || kind === 'attribute' ? `coalesce(${leaf}, false)` : leaf;
   }
 
-  private leaf(rule: AudienceRuleInput, kind: Exclude<(typeof RULE_KINDS)[number], 'and' | 'or' | 'not'>, at: string): string {
+  private leaf(
+    rule: AudienceRuleInput,
+    kind: Exclude<(typeof RULE_KINDS)[number], 'and' | 'or' | 'not'>,
+    at: string,
+  ): string {
     switch (kind) {
       case 'field':
         return this.field(rule.field!, at);
@@ -100,12 +135,17 @@ class RuleCompiler {
         const condition = rule.attribute!;
         const definition = this.context.definitions.get(condition.key);
         if (!definition) throw AppError.badInput(`${at}.key`, `No attribute "${condition.key}" is defined`);
-        const given = (['equals', 'in', 'gte', 'lte', 'exists'] as const).filter((name) => condition[name] !== null && condition[name] !== undefined);
+        const given = (['equals', 'in', 'gte', 'lte', 'exists'] as const).filter(
+          (name) => condition[name] !== null && condition[name] !== undefined,
+        );
         if (given.length === 0) throw AppError.badInput(at, `${at} needs a comparison: equals, in, gte, lte or exists`);
         for (const name of ['equals', 'gte', 'lte'] as const) {
           const value = condition[name];
           if (typeof value === 'string' && value.length > INPUT_LIMITS.valueLength) {
-            throw AppError.badInput(`${at}.${name}`, `${at}.${name} has at most ${INPUT_LIMITS.valueLength} characters`);
+            throw AppError.badInput(
+              `${at}.${name}`,
+              `${at}.${name} has at most ${INPUT_LIMITS.valueLength} characters`,
+            );
           }
         }
         if (condition.in) this.bounded(condition.in, `${at}.in`, INPUT_LIMITS.values);
@@ -135,50 +175,78 @@ class RuleCompiler {
       return condition.isEmpty ? empty : `NOT ${empty}`;
     }
     if (spec.type === 'text') {
-      if (dateOps.length) throw AppError.badInput(`${at}.${dateOps[0]}`, `${dateOps[0]} applies to date fields; ${condition.field} is text`);
-      if (textOps.length !== 1) throw AppError.badInput(at, `${at} needs exactly one of equals, in, prefix, contains, isEmpty`);
+      if (dateOps.length)
+        throw AppError.badInput(
+          `${at}.${dateOps[0]}`,
+          `${dateOps[0]} applies to date fields; ${condition.field} is text`,
+        );
+      if (textOps.length !== 1)
+        throw AppError.badInput(at, `${at} needs exactly one of equals, in, prefix, contains, isEmpty`);
       const column = `crm_unaccent(lower(${spec.raw}))`;
       switch (textOps[0]) {
         case 'equals':
           return `${column} = ${this.params.add(this.text(condition.equals!, `${at}.equals`))}`;
         case 'in':
-          return `${column} = ANY(${this.params.add(this.values(condition.in!, `${at}.in`).map((v, i) => this.text(v, `${at}.in.${i}`)), 'text[]')})`;
+          return `${column} = ANY(${this.params.add(
+            this.values(condition.in!, `${at}.in`).map((v, i) => this.text(v, `${at}.in.${i}`)),
+            'text[]',
+          )})`;
         case 'prefix':
           return `starts_with(${column}, ${this.params.add(this.text(condition.prefix!, `${at}.prefix`))})`;
         case 'contains':
           return `strpos(${column}, ${this.params.add(this.text(condition.contains!, `${at}.contains`))}) > 0`;
       }
     }
-    if (textOps.length) throw AppError.badInput(`${at}.${textOps[0]}`, `${textOps[0]} applies to text fields; ${condition.field} is a date`);
-    if (dateOps.length === 0) throw AppError.badInput(at, `${at} needs isEmpty, or from, to, withinLastDays or moreThanDaysAgo`);
-    const bound = (time: Date) => (spec.type === 'date' ? this.params.add(time.toISOString().slice(0, 10), 'date') : this.params.add(time, 'timestamptz'));
+    if (textOps.length)
+      throw AppError.badInput(
+        `${at}.${textOps[0]}`,
+        `${textOps[0]} applies to text fields; ${condition.field} is a date`,
+      );
+    if (dateOps.length === 0)
+      throw AppError.badInput(at, `${at} needs isEmpty, or from, to, withinLastDays or moreThanDaysAgo`);
+    const bound = (time: Date) =>
+      spec.type === 'date'
+        ? this.params.add(time.toISOString().slice(0, 10), 'date')
+        : this.params.add(time, 'timestamptz');
     const parts: string[] = [];
     if (has('from')) parts.push(`${spec.raw} >= ${bound(this.date(condition.from, `${at}.from`))}`);
     if (has('to')) parts.push(`${spec.raw} < ${bound(this.date(condition.to, `${at}.to`))}`);
-    if (has('withinLastDays')) parts.push(`${spec.raw} >= ${bound(this.daysAgo(condition.withinLastDays!, `${at}.withinLastDays`))}`);
-    if (has('moreThanDaysAgo')) parts.push(`${spec.raw} < ${bound(this.daysAgo(condition.moreThanDaysAgo!, `${at}.moreThanDaysAgo`))}`);
+    if (has('withinLastDays'))
+      parts.push(`${spec.raw} >= ${bound(this.daysAgo(condition.withinLastDays!, `${at}.withinLastDays`))}`);
+    if (has('moreThanDaysAgo'))
+      parts.push(`${spec.raw} < ${bound(this.daysAgo(condition.moreThanDaysAgo!, `${at}.moreThanDaysAgo`))}`);
     return `(${parts.join(' AND ')})`;
   }
 
   private tags(condition: TagConditionInput, at: string): string {
-    const given = (['any', 'all', 'none'] as const).filter((name) => condition[name] !== null && condition[name] !== undefined);
+    const given = (['any', 'all', 'none'] as const).filter(
+      (name) => condition[name] !== null && condition[name] !== undefined,
+    );
     if (given.length !== 1) throw AppError.badInput(at, `${at} needs exactly one of any, all, none`);
     const names = this.values(condition[given[0]]!, `${at}.${given[0]}`, INPUT_LIMITS.values);
     names.forEach((name, i) => {
-      if (typeof name !== 'string' || !name.trim()) throw AppError.badInput(`${at}.${given[0]}.${i}`, 'A tag name must not be blank');
-      if (name.length > INPUT_LIMITS.tagLength) throw AppError.badInput(`${at}.${given[0]}.${i}`, `A tag name has at most ${INPUT_LIMITS.tagLength} characters`);
+      if (typeof name !== 'string' || !name.trim())
+        throw AppError.badInput(`${at}.${given[0]}.${i}`, 'A tag name must not be blank');
+      if (name.length > INPUT_LIMITS.tagLength)
+        throw AppError.badInput(
+          `${at}.${given[0]}.${i}`,
+          `A tag name has at most ${INPUT_LIMITS.tagLength} characters`,
+        );
     });
     const distinct = new Set(names.map((name) => name.trim().toLowerCase()));
     const tagged = `SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
                      WHERE t.name = ANY(${this.params.add([...distinct], 'citext[]')})${this.scoped('ct.contact_id')}`;
-    if (given[0] === 'all') return `c.id IN (${tagged} GROUP BY ct.contact_id HAVING count(*) = ${this.params.add(distinct.size, 'int')})`;
+    if (given[0] === 'all')
+      return `c.id IN (${tagged} GROUP BY ct.contact_id HAVING count(*) = ${this.params.add(distinct.size, 'int')})`;
     return `${given[0] === 'none' ? 'NOT ' : ''}c.id IN (${tagged})`;
   }
 
   /** The state as contacts defines it (consentConditionSql), at the rule's "now", within the scope. */
   private consent(purpose: ConsentPurpose, states: readonly ConsentState[], at: string): string {
-    if (!Object.values(ConsentPurpose).includes(purpose)) throw AppError.badInput(`${at}.purpose`, `Unknown purpose ${String(purpose)}`);
-    if (!Array.isArray(states) || states.length === 0) throw AppError.badInput(`${at}.states`, `${at}.states needs at least one state`);
+    if (!Object.values(ConsentPurpose).includes(purpose))
+      throw AppError.badInput(`${at}.purpose`, `Unknown purpose ${String(purpose)}`);
+    if (!Array.isArray(states) || states.length === 0)
+      throw AppError.badInput(`${at}.states`, `${at}.states needs at least one state`);
     this.bounded(states, `${at}.states`, INPUT_LIMITS.enumValues);
     return consentConditionSql({ purpose, states, now: this.now(), scope: this.scope }, this.params);
   }
@@ -199,11 +267,25 @@ class RuleCompiler {
       const list = condition.filter?.[name];
       if (list !== null && list !== undefined) this.bounded(list, `${at}.filter.${name}`, INPUT_LIMITS.values);
     }
-    const where = interactionFilterSql(condition.filter, this.params, this.context.vocabularies, INTERACTION_COLUMNS, `${at}.filter`);
+    const where = interactionFilterSql(
+      condition.filter,
+      this.params,
+      this.context.vocabularies,
+      INTERACTION_COLUMNS,
+      `${at}.filter`,
+    );
     if (condition.withinLastDays !== null && condition.withinLastDays !== undefined) {
-      where.push(`i.occurred_at >= ${this.params.add(this.daysAgo(condition.withinLastDays, `${at}.withinLastDays`), 'timestamptz')}`);
+      where.push(
+        `i.occurred_at >= ${this.params.add(this.daysAgo(condition.withinLastDays, `${at}.withinLastDays`), 'timestamptz')}`,
+      );
     }
-    return this.aggregateCondition(where, aggregate, condition.comparison, this.number(condition.value, `${at}.value`), at);
+    return this.aggregateCondition(
+      where,
+      aggregate,
+      condition.comparison,
+      this.number(condition.value, `${at}.value`),
+      at,
+    );
   }
 
   /** A score compiles to the aggregate it is computed from, with the fixed thresholds of contact-engagement.ts. */
@@ -217,20 +299,33 @@ class RuleCompiler {
     switch (condition.score) {
       case EngagementScore.RECENCY: {
         // whole days since the last active interaction ≤ d  ⇔  that interaction is after now − (d + 1) days
-        const after = RFM_THRESHOLDS.recencyDays.map((days) => this.params.add(new Date(this.context.now.getTime() - (days + 1) * DAY_MS), 'timestamptz'));
+        const after = RFM_THRESHOLDS.recencyDays.map((days) =>
+          this.params.add(new Date(this.context.now.getTime() - (days + 1) * DAY_MS), 'timestamptz'),
+        );
         const score = `CASE ${after.map((bound, i) => `WHEN max(i.occurred_at) > ${bound} THEN ${5 - i}`).join(' ')} ELSE 1 END`;
-        return this.aggregateCondition([`NOT (i.type = ANY(${this.params.add(PASSIVE_TYPES, 'text[]')}))`], score, condition.comparison, value, at);
+        return this.aggregateCondition(
+          [`NOT (i.type = ANY(${this.params.add(PASSIVE_TYPES, 'text[]')}))`],
+          score,
+          condition.comparison,
+          value,
+          at,
+        );
       }
       case EngagementScore.FREQUENCY:
         return this.aggregateCondition(
           [`i.type = ANY(${this.params.add(TRANSACTION_TYPES, 'text[]')})`, `i.occurred_at >= ${yearAgo()}`],
-          ladder('count(*)', RFM_THRESHOLDS.frequency), condition.comparison, value, at,
+          ladder('count(*)', RFM_THRESHOLDS.frequency),
+          condition.comparison,
+          value,
+          at,
         );
       case EngagementScore.MONETARY:
         return this.aggregateCondition(
           [`i.occurred_at >= ${yearAgo()}`],
           ladder(this.amountSum(), RFM_THRESHOLDS.monetaryCents),
-          condition.comparison, value, at,
+          condition.comparison,
+          value,
+          at,
         );
       default:
         throw AppError.badInput(`${at}.score`, `Unknown score ${String(condition.score)}`);
@@ -242,12 +337,20 @@ class RuleCompiler {
    * interaction have 0 (every measure and score is 0 then): when 0 passes the comparison, the condition is "not among
    * those whose aggregate fails it", so they are included without reading them.
    */
-  private aggregateCondition(where: string[], aggregate: string, comparison: Comparison, value: number, at: string): string {
+  private aggregateCondition(
+    where: string[],
+    aggregate: string,
+    comparison: Comparison,
+    value: number,
+    at: string,
+  ): string {
     const op = OPERATORS[comparison];
     if (!op) throw AppError.badInput(`${at}.comparison`, `Unknown comparison ${String(comparison)}`);
     const matching = `SELECT i.contact_id FROM interactions i WHERE ${[...where, `true${this.scoped('i.contact_id')}`].join(' AND ')} GROUP BY i.contact_id`;
     const test = `${aggregate} ${op.sql} ${this.params.add(value, 'float8')}`;
-    return op.holds(0, value) ? `c.id NOT IN (${matching} HAVING NOT (${test}))` : `c.id IN (${matching} HAVING ${test})`;
+    return op.holds(0, value)
+      ? `c.id NOT IN (${matching} HAVING NOT (${test}))`
+      : `c.id IN (${matching} HAVING ${test})`;
   }
 
   /** CAD only, as every amount (contact-engagement.ts). */
@@ -259,7 +362,10 @@ class RuleCompiler {
     const audience = this.context.audiences.get(id);
     if (!audience) throw AppError.badInput(at, `No audience ${id}`);
     if (this.context.selfId && this.reaches(id, this.context.selfId)) {
-      throw AppError.badInput(at, `Audience ${id} ${id === this.context.selfId ? 'is this audience' : 'depends on this audience'}: a rule cannot refer to itself`);
+      throw AppError.badInput(
+        at,
+        `Audience ${id} ${id === this.context.selfId ? 'is this audience' : 'depends on this audience'}: a rule cannot refer to itself`,
+      );
     }
     this.dependsOn.add(id);
     return `c.id IN (SELECT m.contact_id FROM audience_members m WHERE m.audience_id = ${this.params.add(id, 'uuid')}${this.scoped('m.contact_id')})`;
@@ -283,13 +389,15 @@ class RuleCompiler {
   }
 
   private daysAgo(days: number, at: string): Date {
-    if (!Number.isInteger(days) || days < 0 || days > RULE_LIMITS.days) throw AppError.badInput(at, `${at} must be a whole number of days from 0 to ${RULE_LIMITS.days}`);
+    if (!Number.isInteger(days) || days < 0 || days > RULE_LIMITS.days)
+      throw AppError.badInput(at, `${at} must be a whole number of days from 0 to ${RULE_LIMITS.days}`);
     this.timeRelative = true;
     return new Date(this.context.now.getTime() - days * DAY_MS);
   }
 
   private text(value: string, at: string): string {
-    if (typeof value !== 'string' || value.length > 500) throw AppError.badInput(at, `${at} must be text of at most 500 characters`);
+    if (typeof value !== 'string' || value.length > 500)
+      throw AppError.badInput(at, `${at} must be text of at most 500 characters`);
     return foldText(value.trim());
   }
 
@@ -304,18 +412,21 @@ class RuleCompiler {
     if (!Array.isArray(values)) throw AppError.badInput(at, `${at} must be a list`);
     if (values.length > max) throw AppError.badInput(at, `${at} takes at most ${max} values`);
     const long = values.findIndex((value) => typeof value === 'string' && value.length > INPUT_LIMITS.valueLength);
-    if (long >= 0) throw AppError.badInput(`${at}.${long}`, `${at}.${long} has at most ${INPUT_LIMITS.valueLength} characters`);
+    if (long >= 0)
+      throw AppError.badInput(`${at}.${long}`, `${at}.${long} has at most ${INPUT_LIMITS.valueLength} characters`);
   }
 
   /** A Date from the API, or its ISO text in a saved rule (JSON). */
   private date(value: unknown, at: string): Date {
     const date = typeof value === 'string' ? new Date(value) : value;
-    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw AppError.badInput(at, `${at} must be a date and time`);
+    if (!(date instanceof Date) || Number.isNaN(date.getTime()))
+      throw AppError.badInput(at, `${at} must be a date and time`);
     return date;
   }
 
   private number(value: number, at: string): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw AppError.badInput(at, `${at} must be a whole number, 0 or more`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw AppError.badInput(at, `${at} must be a whole number, 0 or more`);
     return value;
   }
 }
@@ -351,4 +462,6 @@ const FIELDS: Record<ContactField, { raw: string; type: 'text' | 'date' | 'time'
 };
 
 /** The fields the ANALYST role may not select by, nor read the values of in a saved rule. */
-export const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(Object.values(ContactField).filter((field) => FIELDS[field].identifier));
+export const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(
+  Object.values(ContactField).filter((field) => FIELDS[field].identifier),
+);

@@ -28,6 +28,8 @@ export class AudienceMembersController {
     @Query() query: Record<string, string>,
   ): Promise<StartedImport> {
     await this.db.transaction((tx) => this.audiences.requireStatic(tx, id));
-    return this.uploads.start(JobName.IMPORT_AUDIENCE_MEMBERS, request, query, (fields) => parseImportMembersOptions(id, fields));
+    return this.uploads.start(JobName.IMPORT_AUDIENCE_MEMBERS, request, query, (fields) =>
+      parseImportMembersOptions(id, fields),
+    );
   }
 }

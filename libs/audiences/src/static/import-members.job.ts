@@ -4,8 +4,17 @@ import { AppError, isUuid } from '@app/common';
 import { ContactLookupService, externalIdKey, normalizeEmail } from '@app/contacts';
 import type { Tx } from '@app/database';
 import {
-  columnLabel, CsvImportJob, type CsvRow, headerKey, type ImportContext, type ImportEncoding, type ImportReader, MAX_CELL_CHARS,
-  MAX_REPORTED_ERRORS, parseFileOptions, tooLong,
+  columnLabel,
+  CsvImportJob,
+  type CsvRow,
+  headerKey,
+  type ImportContext,
+  type ImportEncoding,
+  type ImportReader,
+  MAX_CELL_CHARS,
+  MAX_REPORTED_ERRORS,
+  parseFileOptions,
+  tooLong,
 } from '@app/imports';
 import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import { AudiencesService } from '../audiences.service.js';
@@ -25,18 +34,34 @@ type MemberColumn = 'id' | 'externalId' | 'email';
 
 /** Header names (compared as headerKey spells them), French and English. */
 const HEADERS: Record<string, MemberColumn> = {
-  id: 'id', 'contact id': 'id', 'id contact': 'id', identifiant: 'id',
-  'external id': 'externalId', 'customer number': 'externalId', 'customer id': 'externalId', 'no client': 'externalId',
-  'numero client': 'externalId', 'numero de client': 'externalId', client: 'externalId',
-  email: 'email', 'e mail': 'email', courriel: 'email', 'adresse courriel': 'email', 'email address': 'email',
+  id: 'id',
+  'contact id': 'id',
+  'id contact': 'id',
+  identifiant: 'id',
+  'external id': 'externalId',
+  'customer number': 'externalId',
+  'customer id': 'externalId',
+  'no client': 'externalId',
+  'numero client': 'externalId',
+  'numero de client': 'externalId',
+  client: 'externalId',
+  email: 'email',
+  'e mail': 'email',
+  courriel: 'email',
+  'adresse courriel': 'email',
+  'email address': 'email',
 };
 const OPTION_NAMES = ['source', 'delimiter', 'encoding'];
 const BATCH_ROWS = 5_000;
 
 /** The options of `POST /audiences/:id/members`; every refusal names the option. */
-export function parseImportMembersOptions(audienceId: string, fields: Record<string, string | undefined>): ImportMembersParams {
+export function parseImportMembersOptions(
+  audienceId: string,
+  fields: Record<string, string | undefined>,
+): ImportMembersParams {
   for (const name of Object.keys(fields)) {
-    if (!OPTION_NAMES.includes(name)) throw AppError.badInput(name, `Unknown option "${name}"; options are: ${OPTION_NAMES.join(', ')}`);
+    if (!OPTION_NAMES.includes(name))
+      throw AppError.badInput(name, `Unknown option "${name}"; options are: ${OPTION_NAMES.join(', ')}`);
   }
   return { audienceId, source: fields.source?.trim() || 'import', ...parseFileOptions(fields) };
 }
@@ -98,13 +123,21 @@ export class ImportMembersJob extends CsvImportJob<ImportMembersParams> {
     const missing: Rejected[] = [];
     rows.forEach((row, i) => {
       const email = emails[i];
-      const id = (row.id && found.ids.has(row.id.toLowerCase()) ? row.id.toLowerCase() : null)
-        ?? (row.externalId ? found.byExternalId.get(externalIdKey(source, row.externalId)) : null)
-        ?? (email?.ok && email.value ? found.byEmail.get(email.value) : null);
+      const id =
+        (row.id && found.ids.has(row.id.toLowerCase()) ? row.id.toLowerCase() : null) ??
+        (row.externalId ? found.byExternalId.get(externalIdKey(source, row.externalId)) : null) ??
+        (email?.ok && email.value ? found.byEmail.get(email.value) : null);
       if (id) ids.push(id);
-      else if (row.tooLongIn) missing.push({ line: row.line, cells: row.cells, column: row.tooLongIn, reason: tooLong(MAX_CELL_CHARS) });
-      else if (!row.id && !row.externalId && !row.email) missing.push({ line: row.line, cells: row.cells, reason: 'the row names no contact (no id, customer number or email)' });
-      else missing.push({ line: row.line, cells: row.cells, reason: 'no contact has this id, customer number or email' });
+      else if (row.tooLongIn)
+        missing.push({ line: row.line, cells: row.cells, column: row.tooLongIn, reason: tooLong(MAX_CELL_CHARS) });
+      else if (!row.id && !row.externalId && !row.email)
+        missing.push({
+          line: row.line,
+          cells: row.cells,
+          reason: 'the row names no contact (no id, customer number or email)',
+        });
+      else
+        missing.push({ line: row.line, cells: row.cells, reason: 'no contact has this id, customer number or email' });
     });
     return { found: ids, missing };
   }
@@ -120,14 +153,20 @@ class MembersFile implements ImportReader {
 
   constructor(
     private readonly context: ImportContext<ImportMembersParams>,
-    private readonly add: (rows: readonly MemberRow[]) => Promise<{ added: number; alreadyMembers: number; missing: Rejected[] }>,
+    private readonly add: (
+      rows: readonly MemberRow[],
+    ) => Promise<{ added: number; alreadyMembers: number; missing: Rejected[] }>,
   ) {}
 
   header(cells: string[]): void {
     this.headers = cells;
-    this.columns = Object.fromEntries(cells.flatMap((cell, i) => (HEADERS[headerKey(cell)] ? [[HEADERS[headerKey(cell)], i]] : [])));
+    this.columns = Object.fromEntries(
+      cells.flatMap((cell, i) => (HEADERS[headerKey(cell)] ? [[HEADERS[headerKey(cell)], i]] : [])),
+    );
     if (Object.keys(this.columns).length === 0) {
-      throw new UnrecoverableError('The file has no contact id, customer number or email column ("id", "no client", "courriel"...)');
+      throw new UnrecoverableError(
+        'The file has no contact id, customer number or email column ("id", "no client", "courriel"...)',
+      );
     }
   }
 
@@ -140,7 +179,9 @@ class MembersFile implements ImportReader {
     };
     const values = { id: cell('id'), externalId: cell('externalId'), email: cell('email') };
     // a cell longer than any id, customer number or email is refused before anything reads it
-    const long = (Object.keys(values) as MemberColumn[]).find((column) => (values[column]?.length ?? 0) > MAX_CELL_CHARS);
+    const long = (Object.keys(values) as MemberColumn[]).find(
+      (column) => (values[column]?.length ?? 0) > MAX_CELL_CHARS,
+    );
     const tooLongIn = long ? columnLabel(this.headers[columns[long]!], columns[long]!) : null;
     this.batch.push({ line, cells, ...(tooLongIn ? { id: null, externalId: null, email: null } : values), tooLongIn });
     return this.batch.length >= BATCH_ROWS ? this.addBatch() : undefined;
@@ -161,8 +202,12 @@ class MembersFile implements ImportReader {
     this.counts.alreadyMembers += alreadyMembers;
     // reasons never quote a cell (the rejected-rows file, for the EDITOR, keeps the row as it was)
     this.counts.notFound += missing.length;
-    for (const row of missing) if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push({ line: row.line, column: row.column ?? null, message: row.reason });
-    await this.context.rejected.write(missing.map((row) => ({ cells: row.cells, error: row.column ? `${row.column}: ${row.reason}` : row.reason })));
+    for (const row of missing)
+      if (this.errors.length < MAX_REPORTED_ERRORS)
+        this.errors.push({ line: row.line, column: row.column ?? null, message: row.reason });
+    await this.context.rejected.write(
+      missing.map((row) => ({ cells: row.cells, error: row.column ? `${row.column}: ${row.reason}` : row.reason })),
+    );
     this.batch = [];
   }
 }

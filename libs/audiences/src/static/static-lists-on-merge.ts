@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type ContactMerge, ContactMergeStep, type ContactMergeStepContract, type ContactMergeUndo } from '@app/contacts';
+import {
+  type ContactMerge,
+  ContactMergeStep,
+  type ContactMergeStepContract,
+  type ContactMergeUndo,
+} from '@app/contacts';
 import type { Tx } from '@app/database';
 
 /**
@@ -23,7 +28,11 @@ export async function staticListMemberships(tx: Tx, contactIds: readonly string[
 }
 
 /** The survivor joins the merged contacts' lists; the memberships it gains are dated with the merge's transaction. */
-export async function joinListsOfMerged(tx: Tx, survivorId: string, memberships: readonly StaticListMembership[]): Promise<void> {
+export async function joinListsOfMerged(
+  tx: Tx,
+  survivorId: string,
+  memberships: readonly StaticListMembership[],
+): Promise<void> {
   await tx.execute(
     `INSERT INTO audience_members (org_id, audience_id, contact_id)
      SELECT (SELECT crm_current_org()), audience_id, $1::uuid FROM unnest($2::uuid[]) AS audience_id ORDER BY 2 ON CONFLICT DO NOTHING`,
@@ -36,7 +45,12 @@ export async function joinListsOfMerged(tx: Tx, survivorId: string, memberships:
  * survivor leaves the lists it joined at `mergedAt` (it stays where it was before, and where it was added since).
  * `mergedAt` is the merge's timestamptz as PostgreSQL writes it: exact to the microsecond, which a Date is not.
  */
-export async function restoreListsAfterUndo(tx: Tx, survivorId: string, memberships: readonly StaticListMembership[], mergedAt: string): Promise<void> {
+export async function restoreListsAfterUndo(
+  tx: Tx,
+  survivorId: string,
+  memberships: readonly StaticListMembership[],
+  mergedAt: string,
+): Promise<void> {
   const merged = memberships.filter((m) => m.contact_id !== survivorId);
   await tx.execute(
     `INSERT INTO audience_members (org_id, audience_id, contact_id, added_at)
@@ -69,7 +83,11 @@ export class StaticListsMergeStep implements ContactMergeStepContract<StaticList
     return joinListsOfMerged(tx, survivorId, snapshot);
   }
 
-  undo(tx: Tx, { survivorId, mergedAt }: ContactMergeUndo, snapshot: StaticListMembership[] | undefined): Promise<void> {
+  undo(
+    tx: Tx,
+    { survivorId, mergedAt }: ContactMergeUndo,
+    snapshot: StaticListMembership[] | undefined,
+  ): Promise<void> {
     return restoreListsAfterUndo(tx, survivorId, snapshot ?? [], mergedAt);
   }
 }

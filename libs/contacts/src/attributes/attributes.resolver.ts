@@ -14,15 +14,23 @@ export class AttributesResolver {
     return this.attributes.list();
   }
 
-  @Mutation(() => AttributeDefinitionModel, { description: 'Defines a custom contact attribute (ADMIN and up; CONFLICT when the key exists).' })
+  @Mutation(() => AttributeDefinitionModel, {
+    description: 'Defines a custom contact attribute (ADMIN and up; CONFLICT when the key exists).',
+  })
   @RequireRole(Role.ADMIN)
-  defineAttribute(@Args('input', { description: 'Key, label, type and choices.' }) input: DefineAttributeInput): Promise<AttributeDefinitionModel> {
+  defineAttribute(
+    @Args('input', { description: 'Key, label, type and choices.' }) input: DefineAttributeInput,
+  ): Promise<AttributeDefinitionModel> {
     return this.attributes.define(input);
   }
 
-  @Mutation(() => AttributeDefinitionModel, { description: 'Deletes the definition and every value contacts had for it (ADMIN and up).' })
+  @Mutation(() => AttributeDefinitionModel, {
+    description: 'Deletes the definition and every value contacts had for it (ADMIN and up).',
+  })
   @RequireRole(Role.ADMIN)
-  deleteAttributeDefinition(@Args('key', { description: 'The attribute\'s key.' }, new TextPipe(63)) key: string): Promise<AttributeDefinitionModel> {
+  deleteAttributeDefinition(
+    @Args('key', { description: "The attribute's key." }, new TextPipe(63)) key: string,
+  ): Promise<AttributeDefinitionModel> {
     return this.attributes.remove(key);
   }
 }

@@ -13,7 +13,12 @@ const d = (iso: string) => new Date(iso);
 const EMAIL = ConsentPurpose.EMAIL_MARKETING;
 
 function grant(occurredAt: string, expiresAt: string | null = null, purpose = EMAIL): ConsentRecordLike {
-  return { purpose, status: ConsentStatus.GRANTED, occurredAt: d(occurredAt), expiresAt: expiresAt === null ? null : d(expiresAt) };
+  return {
+    purpose,
+    status: ConsentStatus.GRANTED,
+    occurredAt: d(occurredAt),
+    expiresAt: expiresAt === null ? null : d(expiresAt),
+  };
 }
 function withdraw(occurredAt: string, purpose = EMAIL): ConsentRecordLike {
   return { purpose, status: ConsentStatus.WITHDRAWN, occurredAt: d(occurredAt), expiresAt: null };
@@ -22,12 +27,14 @@ function withdraw(occurredAt: string, purpose = EMAIL): ConsentRecordLike {
 describe('impliedConsentExpiry', () => {
   const at = d('2024-03-15T14:30:00Z');
 
-  it.each([ImpliedConsentReason.PURCHASE, ImpliedConsentReason.DONATION, ImpliedConsentReason.MEMBERSHIP, ImpliedConsentReason.VOLUNTEER])(
-    'gives 2 years for %s',
-    (reason) => {
-      expect(impliedConsentExpiry(reason, at)).toEqual(d('2026-03-15T14:30:00Z'));
-    },
-  );
+  it.each([
+    ImpliedConsentReason.PURCHASE,
+    ImpliedConsentReason.DONATION,
+    ImpliedConsentReason.MEMBERSHIP,
+    ImpliedConsentReason.VOLUNTEER,
+  ])('gives 2 years for %s', (reason) => {
+    expect(impliedConsentExpiry(reason, at)).toEqual(d('2026-03-15T14:30:00Z'));
+  });
 
   it('gives 6 months for an inquiry', () => {
     expect(impliedConsentExpiry(ImpliedConsentReason.INQUIRY, at)).toEqual(d('2024-09-15T14:30:00Z'));
@@ -38,8 +45,12 @@ describe('impliedConsentExpiry', () => {
   });
 
   it('expires early rather than late when the day does not exist', () => {
-    expect(impliedConsentExpiry(ImpliedConsentReason.INQUIRY, d('2024-08-31T00:00:00Z'))).toEqual(d('2025-02-28T00:00:00Z'));
-    expect(impliedConsentExpiry(ImpliedConsentReason.PURCHASE, d('2024-02-29T12:00:00Z'))).toEqual(d('2026-02-28T12:00:00Z'));
+    expect(impliedConsentExpiry(ImpliedConsentReason.INQUIRY, d('2024-08-31T00:00:00Z'))).toEqual(
+      d('2025-02-28T00:00:00Z'),
+    );
+    expect(impliedConsentExpiry(ImpliedConsentReason.PURCHASE, d('2024-02-29T12:00:00Z'))).toEqual(
+      d('2026-02-28T12:00:00Z'),
+    );
   });
 
   it('does not mutate its input', () => {
@@ -50,12 +61,17 @@ describe('impliedConsentExpiry', () => {
 
   it('always lands after the event, within the calendar months added', () => {
     fc.assert(
-      fc.property(fc.date({ min: d('1990-01-01'), max: d('2100-01-01'), noInvalidDate: true }), fc.integer({ min: 1, max: 36 }), (date, months) => {
-        const later = addMonthsUtc(date, months);
-        expect(later.getTime()).toBeGreaterThan(date.getTime());
-        const monthDiff = (later.getUTCFullYear() - date.getUTCFullYear()) * 12 + later.getUTCMonth() - date.getUTCMonth();
-        expect(monthDiff).toBe(months);
-      }),
+      fc.property(
+        fc.date({ min: d('1990-01-01'), max: d('2100-01-01'), noInvalidDate: true }),
+        fc.integer({ min: 1, max: 36 }),
+        (date, months) => {
+          const later = addMonthsUtc(date, months);
+          expect(later.getTime()).toBeGreaterThan(date.getTime());
+          const monthDiff =
+            (later.getUTCFullYear() - date.getUTCFullYear()) * 12 + later.getUTCMonth() - date.getUTCMonth();
+          expect(monthDiff).toBe(months);
+        },
+      ),
     );
   });
 });
@@ -65,7 +81,9 @@ describe('currentConsent', () => {
 
   it('is UNKNOWN without records for the purpose', () => {
     expect(currentConsent([], EMAIL, now)).toEqual({ state: ConsentState.UNKNOWN, since: null, expiresAt: null });
-    expect(currentConsent([grant('2024-01-01', null, ConsentPurpose.SMS)], EMAIL, now).state).toBe(ConsentState.UNKNOWN);
+    expect(currentConsent([grant('2024-01-01', null, ConsentPurpose.SMS)], EMAIL, now).state).toBe(
+      ConsentState.UNKNOWN,
+    );
   });
 
   it('is GRANTED by an express consent', () => {
@@ -78,7 +96,11 @@ describe('currentConsent', () => {
 
   it('is GRANTED by an implied consent until it expires, then EXPIRED', () => {
     const records = [grant('2024-01-01', '2026-01-01')];
-    expect(currentConsent(records, EMAIL, now)).toEqual({ state: ConsentState.GRANTED, since: d('2024-01-01'), expiresAt: d('2026-01-01') });
+    expect(currentConsent(records, EMAIL, now)).toEqual({
+      state: ConsentState.GRANTED,
+      since: d('2024-01-01'),
+      expiresAt: d('2026-01-01'),
+    });
     expect(currentConsent(records, EMAIL, d('2026-01-01'))).toEqual({
       state: ConsentState.EXPIRED,
       since: d('2026-01-01'),
@@ -95,8 +117,12 @@ describe('currentConsent', () => {
   });
 
   it('lets a withdrawal win a tie with a grant', () => {
-    expect(currentConsent([withdraw('2024-06-01'), grant('2024-06-01')], EMAIL, now).state).toBe(ConsentState.WITHDRAWN);
-    expect(currentConsent([grant('2024-06-01'), withdraw('2024-06-01')], EMAIL, now).state).toBe(ConsentState.WITHDRAWN);
+    expect(currentConsent([withdraw('2024-06-01'), grant('2024-06-01')], EMAIL, now).state).toBe(
+      ConsentState.WITHDRAWN,
+    );
+    expect(currentConsent([grant('2024-06-01'), withdraw('2024-06-01')], EMAIL, now).state).toBe(
+      ConsentState.WITHDRAWN,
+    );
   });
 
   it('re-grants after a withdrawal', () => {
@@ -109,7 +135,11 @@ describe('currentConsent', () => {
 
   it('does not let a later implied consent cut short an earlier express one', () => {
     const records = [grant('2020-01-01'), grant('2023-01-01', '2025-01-01')];
-    expect(currentConsent(records, EMAIL, now)).toEqual({ state: ConsentState.GRANTED, since: d('2020-01-01'), expiresAt: null });
+    expect(currentConsent(records, EMAIL, now)).toEqual({
+      state: ConsentState.GRANTED,
+      since: d('2020-01-01'),
+      expiresAt: null,
+    });
   });
 
   it('keeps the longest-lived implied consent', () => {
@@ -158,7 +188,10 @@ describe('currentConsent', () => {
         const clamped = others.map((r) =>
           r.purpose === EMAIL && r.occurredAt > withdrawnAt ? { ...r, occurredAt: withdrawnAt } : r,
         );
-        return [...clamped, { purpose: EMAIL, status: ConsentStatus.WITHDRAWN, occurredAt: withdrawnAt, expiresAt: null }];
+        return [
+          ...clamped,
+          { purpose: EMAIL, status: ConsentStatus.WITHDRAWN, occurredAt: withdrawnAt, expiresAt: null },
+        ];
       })
       .chain((records) => permuted(records));
     fc.assert(

@@ -75,7 +75,9 @@ export function currentConsent(
     .filter((r) => r.status === ConsentStatus.WITHDRAWN)
     .reduce<ConsentRecordLike | null>((a, b) => (a === null || time(b.occurredAt) > time(a.occurredAt) ? b : a), null);
   const grants = own.filter(
-    (r) => r.status === ConsentStatus.GRANTED && (lastWithdrawal === null || time(r.occurredAt) > time(lastWithdrawal.occurredAt)),
+    (r) =>
+      r.status === ConsentStatus.GRANTED &&
+      (lastWithdrawal === null || time(r.occurredAt) > time(lastWithdrawal.occurredAt)),
   );
   if (grants.length === 0) {
     return { state: ConsentState.WITHDRAWN, since: lastWithdrawal?.occurredAt ?? null, expiresAt: null };

@@ -22,21 +22,40 @@ export class ConsentsService {
   }
 
   /** Appends a record; `mergeId` marks a withdrawal a merge added (undoing the merge removes it). */
-  async record(tx: Tx, contactId: string, input: ConsentInput, path: string, mergeId: string | null = null): Promise<ConsentRecordModel> {
+  async record(
+    tx: Tx,
+    contactId: string,
+    input: ConsentInput,
+    path: string,
+    mergeId: string | null = null,
+  ): Promise<ConsentRecordModel> {
     const granted = input.status === ConsentStatus.GRANTED;
-    if (granted && !input.legalBasis) throw AppError.badInput(`${path}.legalBasis`, `${path}.legalBasis is required for a grant`);
+    if (granted && !input.legalBasis)
+      throw AppError.badInput(`${path}.legalBasis`, `${path}.legalBasis is required for a grant`);
     const implied = granted && input.legalBasis === LegalBasis.IMPLIED;
-    if (implied && !input.impliedReason) throw AppError.badInput(`${path}.impliedReason`, `${path}.impliedReason is required for implied consent`);
-    if (!implied && input.impliedReason) throw AppError.badInput(`${path}.impliedReason`, `${path}.impliedReason applies to implied grants only`);
+    if (implied && !input.impliedReason)
+      throw AppError.badInput(`${path}.impliedReason`, `${path}.impliedReason is required for implied consent`);
+    if (!implied && input.impliedReason)
+      throw AppError.badInput(`${path}.impliedReason`, `${path}.impliedReason applies to implied grants only`);
     const occurredAt = input.occurredAt ?? new Date();
-    if (occurredAt.getTime() > Date.now() + 60_000) throw AppError.badInput(`${path}.occurredAt`, `${path}.occurredAt must not be in the future`);
+    if (occurredAt.getTime() > Date.now() + 60_000)
+      throw AppError.badInput(`${path}.occurredAt`, `${path}.occurredAt must not be in the future`);
     const expiresAt = implied && input.impliedReason ? impliedConsentExpiry(input.impliedReason, occurredAt) : null;
     const [record] = await tx.query<ConsentRecordModel>(
       `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, implied_reason, source, proof, occurred_at, expires_at, recorded_by, merge_id)
        VALUES (crm_current_org(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
       [
-        contactId, input.purpose, input.status, granted ? input.legalBasis : null, implied ? input.impliedReason : null,
-        input.source.trim(), input.proof ?? null, occurredAt, expiresAt, TenantContexts.current()?.userId ?? null, mergeId,
+        contactId,
+        input.purpose,
+        input.status,
+        granted ? input.legalBasis : null,
+        implied ? input.impliedReason : null,
+        input.source.trim(),
+        input.proof ?? null,
+        occurredAt,
+        expiresAt,
+        TenantContexts.current()?.userId ?? null,
+        mergeId,
       ],
     );
     return record;

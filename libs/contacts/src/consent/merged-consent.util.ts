@@ -25,7 +25,12 @@ export function withdrawalsToCarry(records: readonly MergedConsentRecord[], now:
   for (const purpose of Object.values(ConsentPurpose)) {
     const own = records.filter((r) => r.purpose === purpose);
     if (currentConsent(own, purpose, now).state === ConsentState.WITHDRAWN) continue;
-    const withdrawn = (contactId: string) => currentConsent(own.filter((r) => r.contactId === contactId), purpose, now).state === ConsentState.WITHDRAWN;
+    const withdrawn = (contactId: string) =>
+      currentConsent(
+        own.filter((r) => r.contactId === contactId),
+        purpose,
+        now,
+      ).state === ConsentState.WITHDRAWN;
     const original = own
       .filter((r) => r.status === ConsentStatus.WITHDRAWN && withdrawn(r.contactId))
       .reduce<MergedConsentRecord | null>((a, b) => (a === null || b.occurredAt > a.occurredAt ? b : a), null);

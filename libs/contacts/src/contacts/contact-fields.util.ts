@@ -1,5 +1,15 @@
 import { AppError } from '@app/common';
-import { isCalendarDate, type Normalized, normalizeEmail, normalizeName, normalizePhone, normalizePostalCode, quebecRegionFromPostalCode, isCanada, todayIso } from '../normalization/index.js';
+import {
+  isCalendarDate,
+  type Normalized,
+  normalizeEmail,
+  normalizeName,
+  normalizePhone,
+  normalizePostalCode,
+  quebecRegionFromPostalCode,
+  isCanada,
+  todayIso,
+} from '../normalization/index.js';
 import type { EnteredValuesModel } from './contact.model.js';
 
 /** Contact columns written from input, as stored (snake_case). */
@@ -49,7 +59,11 @@ export const CONTACT_FIELD_COLUMNS: Readonly<Record<keyof ContactFieldValues, ke
   birthDate: 'birth_date',
 };
 
-const NORMALIZED: readonly [keyof EnteredValuesModel & keyof ContactFieldValues, keyof ContactColumns, (value: string | null | undefined) => Normalized][] = [
+const NORMALIZED: readonly [
+  keyof EnteredValuesModel & keyof ContactFieldValues,
+  keyof ContactColumns,
+  (value: string | null | undefined) => Normalized,
+][] = [
   ['firstName', 'first_name', normalizeName],
   ['lastName', 'last_name', normalizeName],
   ['email', 'email', normalizeEmail],
@@ -78,7 +92,11 @@ export interface NormalizedContactFields {
  * `country` is the contact's country after the change (for the postal code).
  * Throws BAD_USER_INPUT naming the first invalid field.
  */
-export function normalizeContactFields(input: ContactFieldValues, country: string | null | undefined, path = 'input'): NormalizedContactFields {
+export function normalizeContactFields(
+  input: ContactFieldValues,
+  country: string | null | undefined,
+  path = 'input',
+): NormalizedContactFields {
   const { errors, ...result } = checkContactFields(input, country);
   const [first] = errors;
   if (first) throw AppError.badInput(`${path}.${first.field}`, `${path}.${first.field}: ${first.reason}`);
@@ -95,7 +113,12 @@ export function checkContactFields(
   const clearedEntered: (keyof EnteredValuesModel)[] = [];
   const errors: { field: keyof ContactFieldValues; reason: string }[] = [];
 
-  const apply = (field: keyof EnteredValuesModel, column: keyof ContactColumns, result: Normalized, raw: string | null | undefined) => {
+  const apply = (
+    field: keyof EnteredValuesModel,
+    column: keyof ContactColumns,
+    result: Normalized,
+    raw: string | null | undefined,
+  ) => {
     if (!result.ok) {
       errors.push({ field, reason: result.reason });
       return;
@@ -120,7 +143,8 @@ export function checkContactFields(
     }
   }
   if (input.birthDate !== undefined) {
-    if (input.birthDate !== null && !isRealDate(input.birthDate)) errors.push({ field: 'birthDate', reason: 'must be a real date as YYYY-MM-DD, not in the future' });
+    if (input.birthDate !== null && !isRealDate(input.birthDate))
+      errors.push({ field: 'birthDate', reason: 'must be a real date as YYYY-MM-DD, not in the future' });
     else columns.birth_date = input.birthDate;
   }
   return { columns, entered, clearedEntered, errors };

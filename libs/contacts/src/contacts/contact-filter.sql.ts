@@ -19,21 +19,31 @@ export interface FilterOptions {
 }
 
 /** SQL conditions on contacts `c` for a filter; every user value goes through `params`. */
-export function contactFilterSql(filter: ContactFilterInput | null | undefined, params: SqlParams, options: FilterOptions = {}): string[] {
+export function contactFilterSql(
+  filter: ContactFilterInput | null | undefined,
+  params: SqlParams,
+  options: FilterOptions = {},
+): string[] {
   if (!filter) return [];
   const path = options.path ?? 'filter';
   const where: string[] = [];
 
   const terms = filter.search ? searchTerms(filter.search) : [];
-  if (terms.length > INPUT_LIMITS.searchWords) throw AppError.badInput(`${path}.search`, `${path}.search has at most ${INPUT_LIMITS.searchWords} words`);
+  if (terms.length > INPUT_LIMITS.searchWords)
+    throw AppError.badInput(`${path}.search`, `${path}.search has at most ${INPUT_LIMITS.searchWords} words`);
   if (terms.length) {
     // The matching ids are computed first (an init plan) and looked up by primary key, so a
     // sort by name never walks the whole organization to find the few rows that match.
-    const matches = terms.map((term) => `SELECT contact_id FROM contact_search_tokens WHERE token >= ${params.add(term)} AND token < ${params.add(prefixUpperBound(term))}`);
+    const matches = terms.map(
+      (term) =>
+        `SELECT contact_id FROM contact_search_tokens WHERE token >= ${params.add(term)} AND token < ${params.add(prefixUpperBound(term))}`,
+    );
     where.push(`c.id = ANY(ARRAY(${matches.join(' INTERSECT ')}))`);
     if (options.namesOnly) {
       for (const term of terms) {
-        where.push(`crm_unaccent(lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) ~ ${params.add(`(^|[^a-z0-9])${term}`)}`);
+        where.push(
+          `crm_unaccent(lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) ~ ${params.add(`(^|[^a-z0-9])${term}`)}`,
+        );
       }
     }
   }
@@ -69,7 +79,9 @@ export function contactFilterSql(filter: ContactFilterInput | null | undefined, 
 
   // membership as libs/audiences materializes it: the one table of that context a contact filter reads
   for (const audience of new Set(filter.audiences ?? [])) {
-    where.push(`c.id IN (SELECT m.contact_id FROM audience_members m WHERE m.audience_id = ${params.add(audience, 'uuid')})`);
+    where.push(
+      `c.id IN (SELECT m.contact_id FROM audience_members m WHERE m.audience_id = ${params.add(audience, 'uuid')})`,
+    );
   }
   (filter.attributes ?? []).forEach((condition, i) => {
     const definition = options.definitions?.get(condition.key);
@@ -81,19 +93,36 @@ export function contactFilterSql(filter: ContactFilterInput | null | undefined, 
 }
 
 /** SQL conditions on contacts `c` for one attribute condition, checked against its definition (errors name `field`). */
-export function attributeConditionSql(condition: AttributeFilterInput, definition: AttributeDefinitionModel, params: SqlParams, field: string): string[] {
+export function attributeConditionSql(
+  condition: AttributeFilterInput,
+  definition: AttributeDefinitionModel,
+  params: SqlParams,
+  field: string,
+): string[] {
   const key = params.add(definition.key);
   const where: string[] = [];
-  const cast = definition.type === AttributeType.NUMBER ? 'numeric' : definition.type === AttributeType.DATE ? 'date' : '';
+  const cast =
+    definition.type === AttributeType.NUMBER ? 'numeric' : definition.type === AttributeType.DATE ? 'date' : '';
   const value = cast ? `(c.attributes->>${key})::${cast}` : `(c.attributes->>${key})`;
-  const typed = (raw: string, name: string) => params.add(String(checkValue(definition, raw, `${field}.${name}`)), cast || 'text');
+  const typed = (raw: string, name: string) =>
+    params.add(String(checkValue(definition, raw, `${field}.${name}`)), cast || 'text');
 
-  if (condition.exists !== null && condition.exists !== undefined) where.push(`${condition.exists ? '' : 'NOT '}(c.attributes ? ${key})`);
-  if (condition.equals !== null && condition.equals !== undefined) where.push(`${value} = ${typed(condition.equals, 'equals')}`);
+  if (condition.exists !== null && condition.exists !== undefined)
+    where.push(`${condition.exists ? '' : 'NOT '}(c.attributes ? ${key})`);
+  if (condition.equals !== null && condition.equals !== undefined)
+    where.push(`${value} = ${typed(condition.equals, 'equals')}`);
   if (condition.in?.length) {
-    where.push(`${value} = ANY(${params.add(condition.in.map((v) => String(checkValue(definition, v, `${field}.in`))), `${cast || 'text'}[]`)})`);
+    where.push(
+      `${value} = ANY(${params.add(
+        condition.in.map((v) => String(checkValue(definition, v, `${field}.in`))),
+        `${cast || 'text'}[]`,
+      )})`,
+    );
   }
-  for (const [name, op] of [['gte', '>='], ['lte', '<=']] as const) {
+  for (const [name, op] of [
+    ['gte', '>='],
+    ['lte', '<='],
+  ] as const) {
     const bound = condition[name];
     if (bound === null || bound === undefined) continue;
     if (!cast) throw AppError.badInput(`${field}.${name}`, `${name} applies to NUMBER and DATE attributes only`);

@@ -24,20 +24,41 @@ export class ContactLoaders {
   ) {}
 
   tagsOf(caller: RequestCaller): DataLoader<string, TagModel[]> {
-    return caller.loader('contacts.tags', byContact((ids) => this.db.transaction((tx) => this.tags.forContacts(tx, ids)), ({ contactId: _, ...tag }) => tag));
+    return caller.loader(
+      'contacts.tags',
+      byContact(
+        (ids) => this.db.transaction((tx) => this.tags.forContacts(tx, ids)),
+        ({ contactId: _, ...tag }) => tag,
+      ),
+    );
   }
 
   consentRecordsOf(caller: RequestCaller): DataLoader<string, ConsentRecordModel[]> {
-    return caller.loader('contacts.consentRecords', byContact((ids) => this.db.transaction((tx) => this.consents.forContacts(tx, ids)), ({ contactId: _, ...record }) => record));
+    return caller.loader(
+      'contacts.consentRecords',
+      byContact(
+        (ids) => this.db.transaction((tx) => this.consents.forContacts(tx, ids)),
+        ({ contactId: _, ...record }) => record,
+      ),
+    );
   }
 
   externalIdsOf(caller: RequestCaller): DataLoader<string, ExternalIdModel[]> {
-    return caller.loader('contacts.externalIds', byContact((ids) => this.db.transaction((tx) => this.contacts.externalIdsFor(tx, ids)), ({ contactId: _, ...externalId }) => externalId));
+    return caller.loader(
+      'contacts.externalIds',
+      byContact(
+        (ids) => this.db.transaction((tx) => this.contacts.externalIdsFor(tx, ids)),
+        ({ contactId: _, ...externalId }) => externalId,
+      ),
+    );
   }
 }
 
 /** A batch of each contact's rows: `load` reads them for all the ids at once, `pick` keeps what is shown of each. */
-function byContact<T extends { contactId: string }, V>(load: (ids: readonly string[]) => Promise<T[]>, pick: (row: T) => V) {
+function byContact<T extends { contactId: string }, V>(
+  load: (ids: readonly string[]) => Promise<T[]>,
+  pick: (row: T) => V,
+) {
   return async (ids: readonly string[]): Promise<V[][]> => {
     const rows = await load(ids);
     const grouped = new Map<string, V[]>(ids.map((id) => [id, []]));

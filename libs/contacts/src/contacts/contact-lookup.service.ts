@@ -13,7 +13,9 @@ export class ContactLookupService {
   /** The contacts with these ids that exist, in no particular order. */
   async getMany(tx: Tx, ids: readonly string[]): Promise<ContactModel[]> {
     if (ids.length === 0) return [];
-    const rows = await tx.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+    const rows = await tx.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.id = ANY($1::uuid[])`, [
+      [...new Set(ids)],
+    ]);
     return rows.map(toModel);
   }
 
@@ -23,20 +25,22 @@ export class ContactLookupService {
    */
   async lookUp(tx: Tx, refs: ContactReferences): Promise<ContactLookup> {
     // one after the other: a transaction's connection runs one statement at a time
-    const ids = refs.ids.length ? await tx.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::uuid[])', [refs.ids]) : [];
+    const ids = refs.ids.length
+      ? await tx.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::uuid[])', [refs.ids])
+      : [];
     const externalIds = refs.externalIds.length
       ? await tx.query<{ source: string; externalId: string; contactId: string }>(
-        `SELECT x.source, x.external_id AS "externalId", x.contact_id AS "contactId"
+          `SELECT x.source, x.external_id AS "externalId", x.contact_id AS "contactId"
            FROM contact_external_ids x JOIN unnest($1::text[], $2::text[]) AS r(source, external_id)
              ON x.source = r.source AND x.external_id = r.external_id`,
-        [refs.externalIds.map((r) => r.source), refs.externalIds.map((r) => r.externalId)],
-      )
+          [refs.externalIds.map((r) => r.source), refs.externalIds.map((r) => r.externalId)],
+        )
       : [];
     const emails = refs.emails.length
       ? await tx.query<{ email: string; contactId: string }>(
-        `SELECT DISTINCT ON (email) email, id AS "contactId" FROM contacts WHERE email = ANY($1::text[]) ORDER BY email, created_at, id`,
-        [refs.emails],
-      )
+          `SELECT DISTINCT ON (email) email, id AS "contactId" FROM contacts WHERE email = ANY($1::text[]) ORDER BY email, created_at, id`,
+          [refs.emails],
+        )
       : [];
     return {
       ids: new Set(ids.map((row) => row.id)),
@@ -70,7 +74,11 @@ export class ContactLookupService {
       await tx.execute(
         `INSERT INTO contact_external_ids (org_id, source, external_id, contact_id)
          SELECT (SELECT crm_current_org()), * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
-        [withExternalId.map((x) => x.source), withExternalId.map((x) => x.externalId), withExternalId.map((x) => x.contactId)],
+        [
+          withExternalId.map((x) => x.source),
+          withExternalId.map((x) => x.externalId),
+          withExternalId.map((x) => x.contactId),
+        ],
       );
     }
     return ids;

@@ -14,5 +14,13 @@ export type ContactRow = Omit<ContactModel, 'entered'> & { entered: EnteredValue
 /** A row as the caller may see it: ANALYST gets no direct identifiers. */
 export function toModel(contact: ContactRow): ContactModel {
   if (mayReadIdentifiers()) return contact;
-  return { ...contact, email: null, phone: null, addressLine1: null, addressLine2: null, birthDate: null, entered: null };
+  return {
+    ...contact,
+    email: null,
+    phone: null,
+    addressLine1: null,
+    addressLine2: null,
+    birthDate: null,
+    entered: null,
+  };
 }

@@ -7,44 +7,92 @@ export enum Language {
 }
 registerEnumType(Language, {
   name: 'Language',
-  description: 'A contact\'s preferred language.',
+  description: "A contact's preferred language.",
   valuesMap: { FR: { description: 'French.' }, EN: { description: 'English.' } },
 });
 
 @ObjectType('EnteredValues', { description: 'Values as they were entered, for the fields normalized differently.' })
 export class EnteredValuesModel {
-  @Field(() => String, { nullable: true, description: 'The first name as typed, when whitespace was trimmed or collapsed.' }) firstName?: string | null;
-  @Field(() => String, { nullable: true, description: 'The last name as typed, when whitespace was trimmed or collapsed.' }) lastName?: string | null;
-  @Field(() => String, { nullable: true, description: 'The email address as typed, when it was lowercased or trimmed.' }) email?: string | null;
-  @Field(() => String, { nullable: true, description: 'The phone number as typed, when it was rewritten as E.164.' }) phone?: string | null;
-  @Field(() => String, { nullable: true, description: 'The postal code as typed, when it was rewritten.' }) postalCode?: string | null;
-  @Field(() => String, { nullable: true, description: 'A birth date that was not a date (imported with keepBadDates).' }) birthDate?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The first name as typed, when whitespace was trimmed or collapsed.',
+  })
+  firstName?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The last name as typed, when whitespace was trimmed or collapsed.',
+  })
+  lastName?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The email address as typed, when it was lowercased or trimmed.',
+  })
+  email?: string | null;
+  @Field(() => String, { nullable: true, description: 'The phone number as typed, when it was rewritten as E.164.' })
+  phone?: string | null;
+  @Field(() => String, { nullable: true, description: 'The postal code as typed, when it was rewritten.' })
+  postalCode?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'A birth date that was not a date (imported with keepBadDates).',
+  })
+  birthDate?: string | null;
 }
 
 @ObjectType('ExternalId', { description: "A contact's id in another system (box office, newsletter...)." })
 export class ExternalIdModel {
   @Field({ description: 'The other system, e.g. "billetterie".' }) source!: string;
-  @Field({ description: 'The contact\'s id in that system; unique per source in the organization.' }) externalId!: string;
+  @Field({ description: "The contact's id in that system; unique per source in the organization." })
+  externalId!: string;
 }
 
-@ObjectType('Contact', { description: 'A person the organization knows; direct identifiers are null for the ANALYST role.' })
+@ObjectType('Contact', {
+  description: 'A person the organization knows; direct identifiers are null for the ANALYST role.',
+})
 export class ContactModel {
   @Field(() => ID, { description: 'The contact id.' }) id!: string;
-  @Field(() => String, { nullable: true, description: 'First name, whitespace collapsed, case kept.' }) firstName!: string | null;
-  @Field(() => String, { nullable: true, description: 'Last name, whitespace collapsed, case kept.' }) lastName!: string | null;
+  @Field(() => String, { nullable: true, description: 'First name, whitespace collapsed, case kept.' }) firstName!:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'Last name, whitespace collapsed, case kept.' }) lastName!:
+    string | null;
   @Field(() => String, { nullable: true, description: 'Lowercased. Null for the ANALYST role.' }) email!: string | null;
-  @Field({ description: 'A hard bounce made the current email address undeliverable (until it changes).' }) emailUndeliverable!: boolean;
+  @Field({ description: 'A hard bounce made the current email address undeliverable (until it changes).' })
+  emailUndeliverable!: boolean;
   @Field(() => String, { nullable: true, description: 'E.164. Null for the ANALYST role.' }) phone!: string | null;
-  @Field(() => String, { nullable: true, description: 'First address line. Null for the ANALYST role.' }) addressLine1!: string | null;
-  @Field(() => String, { nullable: true, description: 'Second address line (apartment, suite...). Null for the ANALYST role.' }) addressLine2!: string | null;
-  @Field(() => String, { nullable: true, description: 'City, as entered (whitespace collapsed).' }) city!: string | null;
-  @Field(() => String, { nullable: true, description: 'Canadian codes as "A1A 1A1"; others as entered.' }) postalCode!: string | null;
-  @Field(() => String, { nullable: true, description: 'Province, state or Quebec administrative region.' }) region!: string | null;
-  @Field(() => String, { nullable: true, description: 'Country, as entered; none or Canada ("CA", "CAN", "Canada") reads postal codes as Canadian.' }) country!: string | null;
-  @Field(() => Language, { nullable: true, description: 'The language the contact prefers to be addressed in.' }) preferredLanguage!: Language | null;
-  @Field(() => String, { nullable: true, description: 'A calendar date as YYYY-MM-DD, without time zone. Null for the ANALYST role.' }) birthDate!: string | null;
-  @Field(() => JSONObjectScalar, { description: 'Custom attribute values by key: text, number, true/false, or YYYY-MM-DD for a DATE.' }) attributes!: Record<string, unknown>;
-  @Field(() => EnteredValuesModel, { description: 'What was typed, where it differs from the stored value. Null for the ANALYST role.', nullable: true }) entered!: EnteredValuesModel | null;
+  @Field(() => String, { nullable: true, description: 'First address line. Null for the ANALYST role.' })
+  addressLine1!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Second address line (apartment, suite...). Null for the ANALYST role.',
+  })
+  addressLine2!: string | null;
+  @Field(() => String, { nullable: true, description: 'City, as entered (whitespace collapsed).' }) city!:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'Canadian codes as "A1A 1A1"; others as entered.' }) postalCode!:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'Province, state or Quebec administrative region.' }) region!:
+    string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Country, as entered; none or Canada ("CA", "CAN", "Canada") reads postal codes as Canadian.',
+  })
+  country!: string | null;
+  @Field(() => Language, { nullable: true, description: 'The language the contact prefers to be addressed in.' })
+  preferredLanguage!: Language | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'A calendar date as YYYY-MM-DD, without time zone. Null for the ANALYST role.',
+  })
+  birthDate!: string | null;
+  @Field(() => JSONObjectScalar, {
+    description: 'Custom attribute values by key: text, number, true/false, or YYYY-MM-DD for a DATE.',
+  })
+  attributes!: Record<string, unknown>;
+  @Field(() => EnteredValuesModel, {
+    description: 'What was typed, where it differs from the stored value. Null for the ANALYST role.',
+    nullable: true,
+  })
+  entered!: EnteredValuesModel | null;
   @Field({ description: 'When the contact was created (UTC).' }) createdAt!: Date;
   @Field({ description: 'When the contact was last changed (UTC).' }) updatedAt!: Date;
 }

@@ -27,16 +27,22 @@ export class ContactsResolver {
     return this.contacts.get(id);
   }
 
-  @Query(() => ContactModel, { description: 'The contact holding an id of another system (every role; NOT_FOUND when there is none).' })
+  @Query(() => ContactModel, {
+    description: 'The contact holding an id of another system (every role; NOT_FOUND when there is none).',
+  })
   @RequireRole(Role.ANALYST)
   contactByExternalId(
     @Args('source', { description: 'The other system, as in ExternalId.source.' }, new TextPipe(100)) source: string,
-    @Args('externalId', { description: 'The contact\'s id in that system.' }, new TextPipe(200)) externalId: string,
+    @Args('externalId', { description: "The contact's id in that system." }, new TextPipe(200)) externalId: string,
   ): Promise<ContactModel> {
     return this.contacts.getByExternalId(source, externalId);
   }
 
-  @Query(() => ContactConnectionModel, { name: 'contacts', description: 'A page of contacts matching a filter, sorted (every role; no direct identifiers for the ANALYST role).' })
+  @Query(() => ContactConnectionModel, {
+    name: 'contacts',
+    description:
+      'A page of contacts matching a filter, sorted (every role; no direct identifiers for the ANALYST role).',
+  })
   @RequireRole(Role.ANALYST)
   listContacts(@Args() args: ContactsArgs): Promise<LazyContactConnection> {
     return this.contacts.list(args);
@@ -44,46 +50,72 @@ export class ContactsResolver {
 
   @Mutation(() => ContactModel, { description: 'Creates a contact (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
-  createContact(@Args('input', { description: 'Its fields, external ids, tags and consents.' }) input: CreateContactInput): Promise<ContactModel> {
+  createContact(
+    @Args('input', { description: 'Its fields, external ids, tags and consents.' }) input: CreateContactInput,
+  ): Promise<ContactModel> {
     return this.contacts.create(input);
   }
 
   @Mutation(() => ContactModel, { description: 'Changes the fields given; null clears a field (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
-  updateContact(@Args('id', { type: () => ID, description: 'The contact id.' }, UuidPipe) id: string, @Args('input', { description: 'The fields to change.' }) input: UpdateContactInput): Promise<ContactModel> {
+  updateContact(
+    @Args('id', { type: () => ID, description: 'The contact id.' }, UuidPipe) id: string,
+    @Args('input', { description: 'The fields to change.' }) input: UpdateContactInput,
+  ): Promise<ContactModel> {
     return this.contacts.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes the contact with its consents, tags and external ids (EDITOR and up); true when done.' })
+  @Mutation(() => Boolean, {
+    description: 'Deletes the contact with its consents, tags and external ids (EDITOR and up); true when done.',
+  })
   @RequireRole(Role.EDITOR)
-  deleteContact(@Args('id', { type: () => ID, description: 'The contact id.' }, UuidPipe) id: string): Promise<boolean> {
+  deleteContact(
+    @Args('id', { type: () => ID, description: 'The contact id.' }, UuidPipe) id: string,
+  ): Promise<boolean> {
     return this.contacts.delete(id);
   }
 
-  @Mutation(() => ConsentRecordModel, { description: 'Records a grant or a withdrawal; the latest decides (a withdrawal wins a tie). EDITOR and up.' })
+  @Mutation(() => ConsentRecordModel, {
+    description: 'Records a grant or a withdrawal; the latest decides (a withdrawal wins a tie). EDITOR and up.',
+  })
   @RequireRole(Role.EDITOR)
-  recordConsent(@Args('contactId', { type: () => ID, description: 'The contact id.' }, UuidPipe) contactId: string, @Args('input', { description: 'The grant or withdrawal.' }) input: ConsentInput): Promise<ConsentRecordModel> {
+  recordConsent(
+    @Args('contactId', { type: () => ID, description: 'The contact id.' }, UuidPipe) contactId: string,
+    @Args('input', { description: 'The grant or withdrawal.' }) input: ConsentInput,
+  ): Promise<ConsentRecordModel> {
     return this.consents.recordForContact(contactId, input);
   }
 
-  @Mutation(() => BulkUpdateResultModel, { description: 'Adds tags (created when new) to the contacts given by ids or filter (EDITOR and up).' })
+  @Mutation(() => BulkUpdateResultModel, {
+    description: 'Adds tags (created when new) to the contacts given by ids or filter (EDITOR and up).',
+  })
   @RequireRole(Role.EDITOR)
-  async tagContacts(@Args('target', { description: 'The contacts to tag.' }) target: ContactTargetInput, @Args('tags', { type: () => [String], description: 'Tag names (at most 100), case-insensitive.' }, TAG_LIST) tags: string[]): Promise<BulkUpdateResultModel> {
+  async tagContacts(
+    @Args('target', { description: 'The contacts to tag.' }) target: ContactTargetInput,
+    @Args('tags', { type: () => [String], description: 'Tag names (at most 100), case-insensitive.' }, TAG_LIST)
+    tags: string[],
+  ): Promise<BulkUpdateResultModel> {
     return { affected: await this.contacts.bulkTag(target, tags, false) };
   }
 
-  @Mutation(() => BulkUpdateResultModel, { description: 'Removes tags from the contacts given by ids or filter; the tags themselves remain (EDITOR and up).' })
+  @Mutation(() => BulkUpdateResultModel, {
+    description: 'Removes tags from the contacts given by ids or filter; the tags themselves remain (EDITOR and up).',
+  })
   @RequireRole(Role.EDITOR)
-  async untagContacts(@Args('target', { description: 'The contacts to untag.' }) target: ContactTargetInput, @Args('tags', { type: () => [String], description: 'Tag names (at most 100), case-insensitive.' }, TAG_LIST) tags: string[]): Promise<BulkUpdateResultModel> {
+  async untagContacts(
+    @Args('target', { description: 'The contacts to untag.' }) target: ContactTargetInput,
+    @Args('tags', { type: () => [String], description: 'Tag names (at most 100), case-insensitive.' }, TAG_LIST)
+    tags: string[],
+  ): Promise<BulkUpdateResultModel> {
     return { affected: await this.contacts.bulkTag(target, tags, true) };
   }
 
-  @ResolveField(() => [TagModel], { description: 'The contact\'s tags, by name.' })
+  @ResolveField(() => [TagModel], { description: "The contact's tags, by name." })
   tags(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<TagModel[]> {
     return this.loaders.tagsOf(caller).load(contact.id);
   }
 
-  @ResolveField(() => [ExternalIdModel], { description: 'The contact\'s ids in other systems.' })
+  @ResolveField(() => [ExternalIdModel], { description: "The contact's ids in other systems." })
   externalIds(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ExternalIdModel[]> {
     return this.loaders.externalIdsOf(caller).load(contact.id);
   }
@@ -91,14 +123,22 @@ export class ContactsResolver {
   @ResolveField('consents', () => [ConsentModel], { description: 'Current consent for every purpose.' })
   async currentConsents(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ConsentModel[]> {
     const records = await this.loaders.consentRecordsOf(caller).load(contact.id);
-    return Object.entries(currentConsents(records, new Date())).map(([purpose, snapshot]) => ({ purpose: purpose as ConsentPurpose, ...snapshot }));
+    return Object.entries(currentConsents(records, new Date())).map(([purpose, snapshot]) => ({
+      purpose: purpose as ConsentPurpose,
+      ...snapshot,
+    }));
   }
 
   @ResolveField(() => [ConsentRecordModel], { description: 'Every consent record, oldest first.' })
   async consentHistory(
     @Parent() contact: ContactModel,
     @Caller() caller: RequestCaller,
-    @Args('purpose', { type: () => ConsentPurpose, nullable: true, description: 'Only this purpose; every purpose when absent.' }) purpose?: ConsentPurpose,
+    @Args('purpose', {
+      type: () => ConsentPurpose,
+      nullable: true,
+      description: 'Only this purpose; every purpose when absent.',
+    })
+    purpose?: ConsentPurpose,
   ): Promise<ConsentRecordModel[]> {
     const records = await this.loaders.consentRecordsOf(caller).load(contact.id);
     const shown = purpose ? records.filter((r) => r.purpose === purpose) : records;

@@ -10,7 +10,13 @@ import { contactFilterSql } from './contact-filter.sql.js';
 import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
 import { CONTACT_COLUMNS, type ContactRow, toModel } from './contact-row.js';
 import {
-  ContactSort, type ContactFilterInput, type ContactsArgs, type CreateContactInput, type ExternalIdInput, SortDirection, type UpdateContactInput,
+  ContactSort,
+  type ContactFilterInput,
+  type ContactsArgs,
+  type CreateContactInput,
+  type ExternalIdInput,
+  SortDirection,
+  type UpdateContactInput,
 } from './contact.inputs.js';
 import type { ContactConnectionModel, ContactModel, ExternalIdModel } from './contact.model.js';
 
@@ -21,7 +27,9 @@ const SORT_KEYS: Record<ContactSort, { column: string; type: string }> = {
 };
 
 /** A connection whose totalCount is computed only if asked for. */
-export type LazyContactConnection = Omit<ContactConnectionModel, 'totalCount'> & { countFilter: ContactFilterInput | null };
+export type LazyContactConnection = Omit<ContactConnectionModel, 'totalCount'> & {
+  countFilter: ContactFilterInput | null;
+};
 
 /** Contacts as the API serves them: create, update, delete, read and list. Other contexts ask ContactLookupService. */
 @Injectable()
@@ -36,7 +44,9 @@ export class ContactsService {
   async create(input: CreateContactInput): Promise<ContactModel> {
     const { columns, entered } = normalizeContactFields(input, input.country);
     return this.db.transaction(async (tx) => {
-      const attributes = input.attributes ? checkAttributeValues(input.attributes, await this.attributes.definitions(tx), 'input.attributes').set : {};
+      const attributes = input.attributes
+        ? checkAttributeValues(input.attributes, await this.attributes.definitions(tx), 'input.attributes').set
+        : {};
       const params = new SqlParams();
       const names = Object.keys(columns);
       const values = names.map((name) => params.add(columns[name as keyof ContactColumns]));
@@ -48,25 +58,36 @@ export class ContactsService {
       );
       await this.addExternalIds(tx, id, input.externalIds ?? [], 'input.externalIds');
       if (input.tags?.length) await this.tags.tagContacts(tx, [id], input.tags);
-      for (const [i, consent] of (input.consents ?? []).entries()) await this.consents.record(tx, id, consent, `input.consents.${i}`);
+      for (const [i, consent] of (input.consents ?? []).entries())
+        await this.consents.record(tx, id, consent, `input.consents.${i}`);
       return this.require(tx, id);
     });
   }
 
   async update(id: string, input: UpdateContactInput): Promise<ContactModel> {
     return this.db.transaction(async (tx) => {
-      const [current] = await tx.query<{ country: string | null }>('SELECT country FROM contacts WHERE id = $1 FOR UPDATE', [id]);
+      const [current] = await tx.query<{ country: string | null }>(
+        'SELECT country FROM contacts WHERE id = $1 FOR UPDATE',
+        [id],
+      );
       if (!current) throw AppError.notFound('Contact');
       const country = input.country !== undefined ? input.country : current.country;
       const { columns, entered, clearedEntered } = normalizeContactFields(input, country);
       const params = new SqlParams();
       const sets = Object.entries(columns).map(([name, value]) => `${name} = ${params.add(value)}`);
       if (input.attributes) {
-        const { set, remove } = checkAttributeValues(input.attributes, await this.attributes.definitions(tx), 'input.attributes');
+        const { set, remove } = checkAttributeValues(
+          input.attributes,
+          await this.attributes.definitions(tx),
+          'input.attributes',
+        );
         sets.push(`attributes = (attributes - ${params.add(remove, 'text[]')}) || ${params.add(set, 'jsonb')}`);
       }
       sets.push(`entered = (entered - ${params.add(clearedEntered, 'text[]')}) || ${params.add(entered, 'jsonb')}`);
-      await tx.execute(`UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`, params.values);
+      await tx.execute(
+        `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`,
+        params.values,
+      );
       await this.addExternalIds(tx, id, input.addExternalIds ?? [], 'input.addExternalIds');
       return this.require(tx, id);
     });
@@ -97,7 +118,10 @@ export class ContactsService {
 
   /** A page of contacts, keyset-paginated on (sort key, id). */
   async list(args: ContactsArgs): Promise<LazyContactConnection> {
-    const order = { columns: [SORT_KEYS[args.sort], { column: 'c.id', type: 'uuid' }], descending: args.direction === SortDirection.DESC };
+    const order = {
+      columns: [SORT_KEYS[args.sort], { column: 'c.id', type: 'uuid' }],
+      descending: args.direction === SortDirection.DESC,
+    };
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const where = await this.filterSql(tx, args.filter, params);
@@ -123,15 +147,27 @@ export class ContactsService {
   }
 
   /** Adds (or removes) tags on the contacts given by ids or by a filter, set-based; the number of links changed. */
-  async bulkTag(target: { ids?: string[] | null; filter?: ContactFilterInput | null }, tagNames: string[], remove: boolean): Promise<number> {
+  async bulkTag(
+    target: { ids?: string[] | null; filter?: ContactFilterInput | null },
+    tagNames: string[],
+    remove: boolean,
+  ): Promise<number> {
     if (!target.ids && !target.filter) throw AppError.badInput('target', 'target needs ids or a filter');
     return this.db.transaction(async (tx) => {
       const tagIds = await this.tags.idsFor(tx, tagNames, { create: !remove });
       const params = new SqlParams();
-      const where = await this.filterSql(tx, { ...(target.filter ?? {}), ...(target.ids ? { ids: target.ids } : {}) }, params, 'target.filter');
+      const where = await this.filterSql(
+        tx,
+        { ...(target.filter ?? {}), ...(target.ids ? { ids: target.ids } : {}) },
+        params,
+        'target.filter',
+      );
       const tags = params.add(tagIds, 'uuid[]');
       return remove
-        ? tx.execute(`DELETE FROM contact_tags WHERE tag_id = ANY(${tags}) AND contact_id IN (SELECT c.id FROM contacts c ${whereClause(where)})`, params.values)
+        ? tx.execute(
+            `DELETE FROM contact_tags WHERE tag_id = ANY(${tags}) AND contact_id IN (SELECT c.id FROM contacts c ${whereClause(where)})`,
+            params.values,
+          )
         : tx.execute(
             `INSERT INTO contact_tags (org_id, contact_id, tag_id)
              SELECT (SELECT crm_current_org()), c.id, t.id FROM contacts c CROSS JOIN unnest(${tags}) AS t(id) ${whereClause(where)}
@@ -151,7 +187,12 @@ export class ContactsService {
   }
 
   /** SQL conditions on contacts `c` for a filter, as the caller may filter (an ANALYST's search reads names only). */
-  async filterSql(tx: Tx, filter: ContactFilterInput | null | undefined, params: SqlParams, path = 'filter'): Promise<string[]> {
+  async filterSql(
+    tx: Tx,
+    filter: ContactFilterInput | null | undefined,
+    params: SqlParams,
+    path = 'filter',
+  ): Promise<string[]> {
     const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
     return contactFilterSql(filter, params, { definitions, namesOnly: !mayReadIdentifiers(), path });
   }
@@ -165,7 +206,8 @@ export class ContactsService {
   private async addExternalIds(tx: Tx, contactId: string, externalIds: ExternalIdInput[], path: string): Promise<void> {
     for (const [i, input] of externalIds.entries()) {
       const [source, externalId] = [input.source.trim(), input.externalId.trim()];
-      if (!source || !externalId) throw AppError.badInput(`${path}.${i}`, `${path}.${i}: source and externalId must not be blank`);
+      if (!source || !externalId)
+        throw AppError.badInput(`${path}.${i}`, `${path}.${i}: source and externalId must not be blank`);
       const inserted = await tx.query(
         `INSERT INTO contact_external_ids (org_id, source, external_id, contact_id) VALUES (crm_current_org(), $1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING contact_id`,
@@ -177,7 +219,11 @@ export class ContactsService {
         [source, externalId],
       );
       if (owner?.contactId !== contactId) {
-        throw new AppError(ErrorCode.CONFLICT, `External id ${source}:${externalId} already belongs to another contact`, `${path}.${i}`);
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `External id ${source}:${externalId} already belongs to another contact`,
+          `${path}.${i}`,
+        );
       }
     }
   }

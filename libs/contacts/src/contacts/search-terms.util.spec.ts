@@ -25,12 +25,17 @@ describe('searchTerms', () => {
 describe('prefixUpperBound', () => {
   it('bounds every word that starts with the prefix, and none that does not', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z0-9]{1,6}$/), fc.stringMatching(/^[a-z0-9]{0,6}$/), fc.stringMatching(/^[a-z0-9]{1,8}$/), (prefix, rest, other) => {
-        const upper = prefixUpperBound(prefix);
-        const word = prefix + rest;
-        expect(word >= prefix && word < upper).toBe(true);
-        if (!other.startsWith(prefix)) expect(other >= prefix && other < upper).toBe(false);
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z0-9]{1,6}$/),
+        fc.stringMatching(/^[a-z0-9]{0,6}$/),
+        fc.stringMatching(/^[a-z0-9]{1,8}$/),
+        (prefix, rest, other) => {
+          const upper = prefixUpperBound(prefix);
+          const word = prefix + rest;
+          expect(word >= prefix && word < upper).toBe(true);
+          if (!other.startsWith(prefix)) expect(other >= prefix && other < upper).toBe(false);
+        },
+      ),
     );
   });
 });

@@ -7,7 +7,13 @@ const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o
  * Must agree with crm_unaccent(lower(...)) split on [^a-z0-9]+ in the migration.
  */
 export function searchTerms(text: string): string[] {
-  return [...new Set(foldText(text).split(/[^a-z0-9]+/).filter(Boolean))];
+  return [
+    ...new Set(
+      foldText(text)
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Lowercased and without accents, as crm_unaccent(lower(...)) folds it in SQL. */

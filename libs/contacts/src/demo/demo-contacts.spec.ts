@@ -57,7 +57,9 @@ describe('generateDemoContacts', () => {
       expect(list.filter((c) => c.firstName === 'Hélène' && c.lastName === 'Côté').length).toBeGreaterThanOrEqual(3);
       expect(list.filter((c) => c.lastName === 'Tremblay').length).toBeGreaterThanOrEqual(30);
     }
-    expect(generateDemoContacts(theatre, 10, 99).some((c) => c.firstName === 'Hélène' && c.lastName === 'Côté')).toBe(true);
+    expect(generateDemoContacts(theatre, 10, 99).some((c) => c.firstName === 'Hélène' && c.lastName === 'Côté')).toBe(
+      true,
+    );
     const french = share(contacts, (c) => c.preferredLanguage === 'fr');
     expect(french).toBeGreaterThan(0.65);
     expect(french).toBeLessThan(0.85);
@@ -69,7 +71,9 @@ describe('generateDemoContacts', () => {
     expect(missing).toBeLessThan(0.14);
     for (const c of contacts) {
       if (c.email === null) continue;
-      expect(c.email).toMatch(/^[a-z0-9._-]+@(videotron\.ca|gmail\.com|hotmail\.com|outlook\.com|sympatico\.ca|example\.org)$/);
+      expect(c.email).toMatch(
+        /^[a-z0-9._-]+@(videotron\.ca|gmail\.com|hotmail\.com|outlook\.com|sympatico\.ca|example\.org)$/,
+      );
       expect(normalizeEmail(c.email)).toEqual({ ok: true, value: c.email });
     }
     const heleneEmails = contacts.filter((c) => c.firstName === 'Hélène' && c.lastName === 'Côté').map((c) => c.email);
@@ -104,7 +108,12 @@ describe('generateDemoContacts', () => {
       const compact = c.postalCode.toUpperCase().replace(/\s/g, '');
       expect(compact).toMatch(CANADIAN_POSTAL_CODE);
       expect(normalizePostalCode(c.postalCode, c.country).ok).toBe(true);
-      const expectedFirst = c.city === 'Montréal' || c.city === 'Laval' ? 'H' : ['Québec', 'Lévis', 'Trois-Rivières'].includes(c.city) ? 'G' : 'J';
+      const expectedFirst =
+        c.city === 'Montréal' || c.city === 'Laval'
+          ? 'H'
+          : ['Québec', 'Lévis', 'Trois-Rivières'].includes(c.city)
+            ? 'G'
+            : 'J';
       expect({ city: c.city, first: compact[0] }).toEqual({ city: c.city, first: expectedFirst });
       expect(quebecRegionFromPostalCode(c.postalCode)).not.toBeNull();
     }
@@ -176,7 +185,11 @@ describe('generateDemoContacts', () => {
       expect(records.some((r) => r.impliedReason === reason)).toBe(true);
     }
     expect(records.some((r) => r.legalBasis === 'EXPRESS' && r.purpose === 'EMAIL_MARKETING')).toBe(true);
-    expect(records.filter((r) => r.purpose === 'PARTNER_SHARING' && r.status === 'GRANTED').every((r) => r.legalBasis === 'EXPRESS')).toBe(true);
+    expect(
+      records
+        .filter((r) => r.purpose === 'PARTNER_SHARING' && r.status === 'GRANTED')
+        .every((r) => r.legalBasis === 'EXPRESS'),
+    ).toBe(true);
   });
 
   it('only withdraws after a grant and only emails contacts with an email address', () => {
@@ -189,6 +202,8 @@ describe('generateDemoContacts', () => {
         for (const g of grants) expect(g.occurredAt.getTime()).toBeLessThan(w.occurredAt.getTime());
       }
     }
-    expect(contacts.some((c) => c.consents.some((k) => k.purpose === 'EMAIL_MARKETING' && k.status === 'WITHDRAWN'))).toBe(true);
+    expect(
+      contacts.some((c) => c.consents.some((k) => k.purpose === 'EMAIL_MARKETING' && k.status === 'WITHDRAWN')),
+    ).toBe(true);
   });
 });

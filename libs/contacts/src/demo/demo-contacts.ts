@@ -89,23 +89,70 @@ type Profile = readonly (readonly [PlaceKey, number])[];
 
 /** Where each demo organization's public lives; other organizations get a province-wide mix. */
 const PROFILES: Readonly<Record<string, Profile>> = {
-  'saules-billetterie': [['montreal', 70], ['laval', 10], ['longueuil', 10], ['saintJerome', 4], ['quebec', 3], ['sherbrooke', 3]],
-  'boreal-billetterie': [['quebec', 65], ['levis', 15], ['montreal', 8], ['troisRivieres', 5], ['sherbrooke', 4], ['gatineau', 3]],
-  'bellevue-adhesions': [['sherbrooke', 65], ['magog', 12], ['granby', 10], ['montreal', 8], ['quebec', 5]],
+  'saules-billetterie': [
+    ['montreal', 70],
+    ['laval', 10],
+    ['longueuil', 10],
+    ['saintJerome', 4],
+    ['quebec', 3],
+    ['sherbrooke', 3],
+  ],
+  'boreal-billetterie': [
+    ['quebec', 65],
+    ['levis', 15],
+    ['montreal', 8],
+    ['troisRivieres', 5],
+    ['sherbrooke', 4],
+    ['gatineau', 3],
+  ],
+  'bellevue-adhesions': [
+    ['sherbrooke', 65],
+    ['magog', 12],
+    ['granby', 10],
+    ['montreal', 8],
+    ['quebec', 5],
+  ],
 };
 const DEFAULT_PROFILE: Profile = [
-  ['montreal', 35], ['quebec', 15], ['laval', 10], ['longueuil', 10], ['sherbrooke', 8], ['gatineau', 7],
-  ['troisRivieres', 5], ['levis', 5], ['saintJerome', 3], ['magog', 1], ['granby', 1],
+  ['montreal', 35],
+  ['quebec', 15],
+  ['laval', 10],
+  ['longueuil', 10],
+  ['sherbrooke', 8],
+  ['gatineau', 7],
+  ['troisRivieres', 5],
+  ['levis', 5],
+  ['saintJerome', 3],
+  ['magog', 1],
+  ['granby', 1],
 ];
 
 /** Implied-consent reasons, weighted by what each kind of organization mostly records. */
 const IMPLIED_REASONS: Readonly<Record<string, readonly (readonly [ImpliedReason, number])[]>> = {
-  'saules-billetterie': [['PURCHASE', 60], ['MEMBERSHIP', 15], ['DONATION', 15], ['INQUIRY', 10]],
-  'boreal-billetterie': [['PURCHASE', 75], ['DONATION', 5], ['MEMBERSHIP', 5], ['INQUIRY', 15]],
-  'bellevue-adhesions': [['MEMBERSHIP', 45], ['PURCHASE', 25], ['DONATION', 20], ['INQUIRY', 10]],
+  'saules-billetterie': [
+    ['PURCHASE', 60],
+    ['MEMBERSHIP', 15],
+    ['DONATION', 15],
+    ['INQUIRY', 10],
+  ],
+  'boreal-billetterie': [
+    ['PURCHASE', 75],
+    ['DONATION', 5],
+    ['MEMBERSHIP', 5],
+    ['INQUIRY', 15],
+  ],
+  'bellevue-adhesions': [
+    ['MEMBERSHIP', 45],
+    ['PURCHASE', 25],
+    ['DONATION', 20],
+    ['INQUIRY', 10],
+  ],
 };
 const DEFAULT_IMPLIED_REASONS: readonly (readonly [ImpliedReason, number])[] = [
-  ['PURCHASE', 55], ['MEMBERSHIP', 15], ['DONATION', 15], ['INQUIRY', 15],
+  ['PURCHASE', 55],
+  ['MEMBERSHIP', 15],
+  ['DONATION', 15],
+  ['INQUIRY', 15],
 ];
 type ImpliedReason = NonNullable<DemoConsent['impliedReason']>;
 
@@ -119,7 +166,12 @@ const IMPLIED_SOURCES: Readonly<Record<ImpliedReason, readonly string[]>> = {
 // Canada Post never uses D F I O Q U; W and Z only after the first position.
 const POSTAL_LETTERS = 'ABCEGHJKLMNPRSTVWXYZ';
 const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
-  ['gmail.com', 30], ['videotron.ca', 25], ['hotmail.com', 20], ['outlook.com', 10], ['sympatico.ca', 8], ['example.org', 7],
+  ['gmail.com', 30],
+  ['videotron.ca', 25],
+  ['hotmail.com', 20],
+  ['outlook.com', 10],
+  ['sympatico.ca', 8],
+  ['example.org', 7],
 ];
 
 // --- Field generators ------------------------------------------------------------------------
@@ -127,7 +179,8 @@ const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
 function makeEmail(rng: Rng, firstName: string, lastName: string, birthYear: number | null): string {
   const first = asciiSlug(firstName);
   const last = asciiSlug(lastName);
-  const digits = birthYear !== null && rng.chance(0.5) ? String(birthYear % 100).padStart(2, '0') : String(rng.int(1, 99));
+  const digits =
+    birthYear !== null && rng.chance(0.5) ? String(birthYear % 100).padStart(2, '0') : String(rng.int(1, 99));
   const local = rng.weighted<string>([
     [`${first}.${last}`, 40],
     [`${first}${last}`, 12],
@@ -143,7 +196,9 @@ function makeEmail(rng: Rng, firstName: string, lastName: string, birthYear: num
 
 function makePhone(rng: Rng, place: Place, fictional: boolean): string {
   // One in ten kept a number from another region (moved, or a cell from elsewhere).
-  const area = rng.chance(0.1) ? rng.pick(['514', '438', '450', '418', '581', '819', '873']) : rng.pick(place.areaCodes);
+  const area = rng.chance(0.1)
+    ? rng.pick(['514', '438', '450', '418', '581', '819', '873'])
+    : rng.pick(place.areaCodes);
   let exchange: string;
   let line: string;
   if (fictional) {
@@ -190,7 +245,10 @@ const ABBREVIATIONS: readonly (readonly [RegExp, string])[] = [
 function makeAddress(rng: Rng, place: Place): string {
   let street: string = rng.pick(place.streets);
   if (rng.chance(0.4)) for (const [pattern, short] of ABBREVIATIONS) street = street.replace(pattern, short);
-  const number = rng.weighted<number>([[rng.int(1, 999), 40], [rng.int(1000, 9999), 60]]);
+  const number = rng.weighted<number>([
+    [rng.int(1, 999), 40],
+    [rng.int(1000, 9999), 60],
+  ]);
   const apartment = rng.int(1, 12);
   return rng.weighted<string>([
     [`${number}, ${street}`, 50],
@@ -220,8 +278,20 @@ function laterInstant(rng: Rng, after: Date): Date {
   return new Date(ms - (ms % 60_000));
 }
 
-function grant(purpose: DemoConsent['purpose'], source: string, occurredAt: Date, impliedReason: ImpliedReason | null = null): DemoConsent {
-  return { purpose, status: 'GRANTED', legalBasis: impliedReason ? 'IMPLIED' : 'EXPRESS', impliedReason, source, occurredAt };
+function grant(
+  purpose: DemoConsent['purpose'],
+  source: string,
+  occurredAt: Date,
+  impliedReason: ImpliedReason | null = null,
+): DemoConsent {
+  return {
+    purpose,
+    status: 'GRANTED',
+    legalBasis: impliedReason ? 'IMPLIED' : 'EXPRESS',
+    impliedReason,
+    source,
+    occurredAt,
+  };
 }
 
 function withdrawal(purpose: DemoConsent['purpose'], source: string, occurredAt: Date): DemoConsent {
@@ -244,7 +314,13 @@ function makeConsents(rng: Rng, org: DemoOrganization, hasEmail: boolean, sms: b
     }
     if (rng.chance(0.12)) {
       const last = consents[consents.length - 1].occurredAt;
-      consents.push(withdrawal('EMAIL_MARKETING', rng.pick(['unsubscribe-link', 'email-reply', 'phone-call']), laterInstant(rng, last)));
+      consents.push(
+        withdrawal(
+          'EMAIL_MARKETING',
+          rng.pick(['unsubscribe-link', 'email-reply', 'phone-call']),
+          laterInstant(rng, last),
+        ),
+      );
     }
   }
 
@@ -288,7 +364,12 @@ export function generateDemoContacts(org: DemoOrganization, count: number, seed:
     const phone = hasPhone ? makePhone(rng, place, sms) : null;
     const addressLine1 = rng.chance(0.9) ? makeAddress(rng, place) : null;
     const postalCode = makePostalCode(rng, place);
-    const tagCount = rng.weighted<number>([[0, 30], [1, 35], [2, 25], [3, 10]]);
+    const tagCount = rng.weighted<number>([
+      [0, 30],
+      [1, 35],
+      [2, 25],
+      [3, 10],
+    ]);
     const tags = rng.sample(org.tags, Math.min(tagCount, org.tags.length));
     const consents = makeConsents(rng, org, email !== null, sms);
 

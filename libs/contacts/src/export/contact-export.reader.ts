@@ -8,7 +8,11 @@ import type { ContactModel } from '../contacts/contact.model.js';
 import { ContactsService } from '../contacts/contacts.service.js';
 
 /** A contact as exported: the model plus what a file row carries flat. */
-export type ExportedContact = ContactModel & { tags: string[]; externalIds: string[]; consents: Record<string, string> };
+export type ExportedContact = ContactModel & {
+  tags: string[];
+  externalIds: string[];
+  consents: Record<string, string>;
+};
 
 /** Reads the contacts of an export, batch by batch. */
 @Injectable()
@@ -22,12 +26,18 @@ export class ContactExportReader {
    * Contacts for an export, by id after `afterId`, each with its tags, external
    * ids and current consent per purpose (ANALYST: without direct identifiers).
    */
-  async exportBatch(filter: ContactFilterInput | null, afterId: string | null, limit: number): Promise<ExportedContact[]> {
+  async exportBatch(
+    filter: ContactFilterInput | null,
+    afterId: string | null,
+    limit: number,
+  ): Promise<ExportedContact[]> {
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const where = await this.contacts.filterSql(tx, filter, params);
       if (afterId) where.push(`c.id > ${params.add(afterId, 'uuid')}`);
-      const consents = Object.values(ConsentPurpose).map((purpose) => `${consentStateSql(params.add(purpose))} AS "consent_${purpose}"`);
+      const consents = Object.values(ConsentPurpose).map(
+        (purpose) => `${consentStateSql(params.add(purpose))} AS "consent_${purpose}"`,
+      );
       const rows = await tx.query<ContactRow & { tags: string[]; externalIds: string[] } & Record<string, unknown>>(
         `SELECT ${CONTACT_COLUMNS},
                 array(SELECT t.name::text FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
@@ -42,7 +52,9 @@ export class ContactExportReader {
         ...toModel(row),
         tags: row.tags,
         externalIds: row.externalIds,
-        consents: Object.fromEntries(Object.values(ConsentPurpose).map((purpose) => [purpose, row[`consent_${purpose}`] as string])),
+        consents: Object.fromEntries(
+          Object.values(ConsentPurpose).map((purpose) => [purpose, row[`consent_${purpose}`] as string]),
+        ),
       }));
     });
   }

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { JobFileName, JobFilesService, JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
+import {
+  JobFileName,
+  JobFilesService,
+  JobHandler,
+  type JobHandlerContract,
+  JobName,
+  type JobPayload,
+  type JobProgress,
+} from '@app/jobs';
 import type { ContactFilterInput } from '../contacts/contact.inputs.js';
 import { ContactsService } from '../contacts/contacts.service.js';
 import { ContactExportReader } from './contact-export.reader.js';
@@ -21,7 +29,10 @@ export class ExportContactsJob implements JobHandlerContract<ExportContactsParam
     private readonly reader: ContactExportReader,
   ) {}
 
-  async run({ jobRunId, params }: JobPayload<ExportContactsParams>, progress: JobProgress): Promise<Record<string, number>> {
+  async run(
+    { jobRunId, params }: JobPayload<ExportContactsParams>,
+    progress: JobProgress,
+  ): Promise<Record<string, number>> {
     const filter = params.filter as ContactFilterInput | null;
     await this.files.remove(jobRunId, JobFileName.RESULT);
     const total = await this.contacts.count(filter);
@@ -29,7 +40,7 @@ export class ExportContactsJob implements JobHandlerContract<ExportContactsParam
     await file.write(exportHeader(params.format, params.excel));
 
     let exported = 0;
-    for (let afterId: string | null = null; ; ) {
+    for (let afterId: string | null = null; ;) {
       const batch = await this.reader.exportBatch(filter, afterId, BATCH);
       if (batch.length === 0) break;
       await file.write(exportLines(batch, params.format, params.excel));

@@ -20,7 +20,10 @@ const CSV_COLUMNS: [string, (c: ExportedContact) => unknown][] = [
   ['birth_date', (c) => c.birthDate],
   ['tags', (c) => c.tags.join('|')],
   ['external_ids', (c) => c.externalIds.join('|')],
-  ...Object.values(ConsentPurpose).map((p): [string, (c: ExportedContact) => unknown] => [`consent_${p.toLowerCase()}`, (c) => c.consents[p]]),
+  ...Object.values(ConsentPurpose).map((p): [string, (c: ExportedContact) => unknown] => [
+    `consent_${p.toLowerCase()}`,
+    (c) => c.consents[p],
+  ]),
   ['attributes', (c) => (Object.keys(c.attributes).length ? JSON.stringify(c.attributes) : '')],
   ['created_at', (c) => c.createdAt.toISOString()],
   ['updated_at', (c) => c.updatedAt.toISOString()],

@@ -21,6 +21,9 @@ export class ExportsController {
     if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The export has expired: its file was deleted');
     const params = (await this.runs.payload(id)) as ExportContactsParams;
     const extension = params.format === ExportFormat.NDJSON ? 'ndjson' : 'csv';
-    this.files.send(reply, id, JobFileName.RESULT, { contentType: exportContentType(params.format), filename: `contacts-${id}.${extension}` });
+    this.files.send(reply, id, JobFileName.RESULT, {
+      contentType: exportContentType(params.format),
+      filename: `contacts-${id}.${extension}`,
+    });
   }
 }

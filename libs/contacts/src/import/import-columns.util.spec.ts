@@ -2,32 +2,71 @@ import { describe, expect, it } from '@jest/globals';
 import { AttributeType, type AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { CONTACT_IMPORT_FIELDS, type ImportField, parseImportField, planColumns } from './import-columns.util.js';
 
-const define = (key: string, label: string, type = AttributeType.TEXT, choices: string[] | null = null): [string, AttributeDefinitionModel] => [
+const define = (
+  key: string,
+  label: string,
+  type = AttributeType.TEXT,
+  choices: string[] | null = null,
+): [string, AttributeDefinitionModel] => [
   key,
   { key, label, type, choices, createdAt: new Date('2024-01-01T00:00:00Z') },
 ];
 const none = new Map<string, AttributeDefinitionModel>();
-const attributes = new Map([define('season_pass', 'Abonnement saison', AttributeType.BOOLEAN), define('niveau', 'Niveau de don', AttributeType.CHOICE, ['or', 'argent'])]);
+const attributes = new Map([
+  define('season_pass', 'Abonnement saison', AttributeType.BOOLEAN),
+  define('niveau', 'Niveau de don', AttributeType.CHOICE, ['or', 'argent']),
+]);
 
 /** header → field of the planned columns. */
-const fieldsOf = (plan: ReturnType<typeof planColumns>) => Object.fromEntries(plan.columns.map(({ header, field }) => [header, field]));
+const fieldsOf = (plan: ReturnType<typeof planColumns>) =>
+  Object.fromEntries(plan.columns.map(({ header, field }) => [header, field]));
 
 describe('parseImportField', () => {
-  it.each([...CONTACT_IMPORT_FIELDS, 'ignore', 'attributes.season_pass', 'attributes.a', `attributes.a${'b'.repeat(62)}`])('accepts %j', (name) => {
+  it.each([
+    ...CONTACT_IMPORT_FIELDS,
+    'ignore',
+    'attributes.season_pass',
+    'attributes.a',
+    `attributes.a${'b'.repeat(62)}`,
+  ])('accepts %j', (name) => {
     expect(parseImportField(name)).toBe(name);
   });
 
-  it.each(['', 'Email', 'courriel', 'e-mail', 'attributes.', 'attributes.Season', 'attributes.1st', 'attributes.season-pass', `attributes.a${'b'.repeat(63)}`, 'attributes', ' email'])(
-    'refuses %j',
-    (name) => {
-      expect(parseImportField(name)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'Email',
+    'courriel',
+    'e-mail',
+    'attributes.',
+    'attributes.Season',
+    'attributes.1st',
+    'attributes.season-pass',
+    `attributes.a${'b'.repeat(63)}`,
+    'attributes',
+    ' email',
+  ])('refuses %j', (name) => {
+    expect(parseImportField(name)).toBeNull();
+  });
 });
 
 describe('planColumns', () => {
   it('recognizes French headers, accents, case and punctuation aside', () => {
-    const headers = ['No client', 'Prénom', 'NOM', 'E-mail', 'Téléphone cellulaire', 'Adresse', 'App.', 'Ville', 'Code postal', 'Région', 'Pays', 'Langue préférée', 'Date de naissance', 'Étiquettes'];
+    const headers = [
+      'No client',
+      'Prénom',
+      'NOM',
+      'E-mail',
+      'Téléphone cellulaire',
+      'Adresse',
+      'App.',
+      'Ville',
+      'Code postal',
+      'Région',
+      'Pays',
+      'Langue préférée',
+      'Date de naissance',
+      'Étiquettes',
+    ];
     const plan = planColumns(headers, null, none);
     expect(plan.problems).toEqual([]);
     expect(plan.ignored).toEqual([]);
@@ -50,19 +89,53 @@ describe('planColumns', () => {
   });
 
   it('recognizes English headers', () => {
-    const headers = ['Customer ID', 'First Name', 'Last name', 'Email Address', 'Mobile phone', 'Address line 1', 'Address 2', 'City', 'ZIP code', 'Country', 'Preferred language', 'Date of birth', 'Tags'];
+    const headers = [
+      'Customer ID',
+      'First Name',
+      'Last name',
+      'Email Address',
+      'Mobile phone',
+      'Address line 1',
+      'Address 2',
+      'City',
+      'ZIP code',
+      'Country',
+      'Preferred language',
+      'Date of birth',
+      'Tags',
+    ];
     expect(Object.values(fieldsOf(planColumns(headers, null, none)))).toEqual([
-      'externalId', 'firstName', 'lastName', 'email', 'phone', 'addressLine1', 'addressLine2', 'city', 'postalCode', 'country', 'preferredLanguage', 'birthDate', 'tags',
+      'externalId',
+      'firstName',
+      'lastName',
+      'email',
+      'phone',
+      'addressLine1',
+      'addressLine2',
+      'city',
+      'postalCode',
+      'country',
+      'preferredLanguage',
+      'birthDate',
+      'tags',
     ]);
   });
 
   it('lists unknown headers as ignored, ignores blank headers and the error column of a rejected-rows file silently', () => {
     const plan = planColumns(['Courriel', 'Notes internes', '', '  ', 'Erreur', 'error', 'Montant'], null, none);
-    expect(plan).toEqual({ columns: [{ index: 0, header: 'Courriel', field: 'email' }], ignored: ['Notes internes', 'Montant'], problems: [] });
+    expect(plan).toEqual({
+      columns: [{ index: 0, header: 'Courriel', field: 'email' }],
+      ignored: ['Notes internes', 'Montant'],
+      problems: [],
+    });
   });
 
-  it('lets the mapping override the known names, matching its headers like the file\'s', () => {
-    const plan = planColumns(['Courriel', 'Courriel travail', 'Nom'], { 'COURRIEL (travail)': 'email', Courriel: 'ignore', Nom: 'firstName' }, none);
+  it("lets the mapping override the known names, matching its headers like the file's", () => {
+    const plan = planColumns(
+      ['Courriel', 'Courriel travail', 'Nom'],
+      { 'COURRIEL (travail)': 'email', Courriel: 'ignore', Nom: 'firstName' },
+      none,
+    );
     expect(plan).toEqual({
       columns: [
         { index: 1, header: 'Courriel travail', field: 'email' },
@@ -75,7 +148,10 @@ describe('planColumns', () => {
 
   it('maps an unknown header through the mapping', () => {
     const mapping: Record<string, ImportField> = { 'Code patron': 'externalId', Abonné: 'attributes.season_pass' };
-    expect(fieldsOf(planColumns(['Code patron', 'Abonné'], mapping, attributes))).toEqual({ 'Code patron': 'externalId', Abonné: 'attributes.season_pass' });
+    expect(fieldsOf(planColumns(['Code patron', 'Abonné'], mapping, attributes))).toEqual({
+      'Code patron': 'externalId',
+      Abonné: 'attributes.season_pass',
+    });
   });
 
   it('reports two columns filling one field, keeping the first', () => {
@@ -86,7 +162,9 @@ describe('planColumns', () => {
 
   it('reports two columns mapped to one attribute', () => {
     const plan = planColumns(['Abonnement saison', 'Abonné'], { Abonné: 'attributes.season_pass' }, attributes);
-    expect(plan.problems).toEqual(['columns "Abonnement saison" and "Abonné" both fill attributes.season_pass: map one of them to "ignore"']);
+    expect(plan.problems).toEqual([
+      'columns "Abonnement saison" and "Abonné" both fill attributes.season_pass: map one of them to "ignore"',
+    ]);
   });
 
   it('reports a column mapped to an attribute that is not defined', () => {
@@ -102,8 +180,14 @@ describe('planColumns', () => {
   });
 
   it('matches custom attributes by key or by label, accents and punctuation aside', () => {
-    expect(fieldsOf(planColumns(['SEASON_PASS', 'Niveau de don'], null, attributes))).toEqual({ SEASON_PASS: 'attributes.season_pass', 'Niveau de don': 'attributes.niveau' });
-    expect(fieldsOf(planColumns(['Abonnement – saison', 'niveau'], null, attributes))).toEqual({ 'Abonnement – saison': 'attributes.season_pass', niveau: 'attributes.niveau' });
+    expect(fieldsOf(planColumns(['SEASON_PASS', 'Niveau de don'], null, attributes))).toEqual({
+      SEASON_PASS: 'attributes.season_pass',
+      'Niveau de don': 'attributes.niveau',
+    });
+    expect(fieldsOf(planColumns(['Abonnement – saison', 'niveau'], null, attributes))).toEqual({
+      'Abonnement – saison': 'attributes.season_pass',
+      niveau: 'attributes.niveau',
+    });
   });
 
   it('prefers a known header name to an attribute label', () => {
@@ -112,6 +196,10 @@ describe('planColumns', () => {
   });
 
   it('ignores an attribute label when no attribute is defined', () => {
-    expect(planColumns(['Abonnement saison'], null, none)).toEqual({ columns: [], ignored: ['Abonnement saison'], problems: [] });
+    expect(planColumns(['Abonnement saison'], null, none)).toEqual({
+      columns: [],
+      ignored: ['Abonnement saison'],
+      problems: [],
+    });
   });
 });

@@ -3,8 +3,20 @@ import type { AttributeDefinitionModel } from '../attributes/attribute-definitio
 
 /** The contact fields a column can fill. */
 export const CONTACT_IMPORT_FIELDS = [
-  'externalId', 'firstName', 'lastName', 'email', 'phone', 'addressLine1', 'addressLine2',
-  'city', 'postalCode', 'region', 'country', 'preferredLanguage', 'birthDate', 'tags',
+  'externalId',
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'addressLine1',
+  'addressLine2',
+  'city',
+  'postalCode',
+  'region',
+  'country',
+  'preferredLanguage',
+  'birthDate',
+  'tags',
 ] as const;
 export type ContactImportField = (typeof CONTACT_IMPORT_FIELDS)[number];
 /** A contact field, a custom attribute (`attributes.<key>`), or `ignore`. */
@@ -16,27 +28,104 @@ export type ImportField = ContactImportField | `attributes.${string}` | 'ignore'
  */
 const HEADER_ALIASES: Record<ContactImportField | 'ignore', string[]> = {
   externalId: [
-    'external id', 'externalid', 'id externe', 'id', 'no', 'numero', 'no client', 'n client', 'no de client', 'numero client',
-    'numero de client', 'id client', 'client id', 'client no', 'identifiant', 'identifiant client', 'customer id', 'customer no',
-    'customer number', 'patron id', 'patron no', 'account id', 'account number', 'no compte', 'numero de compte', 'no membre', 'member id',
+    'external id',
+    'externalid',
+    'id externe',
+    'id',
+    'no',
+    'numero',
+    'no client',
+    'n client',
+    'no de client',
+    'numero client',
+    'numero de client',
+    'id client',
+    'client id',
+    'client no',
+    'identifiant',
+    'identifiant client',
+    'customer id',
+    'customer no',
+    'customer number',
+    'patron id',
+    'patron no',
+    'account id',
+    'account number',
+    'no compte',
+    'numero de compte',
+    'no membre',
+    'member id',
   ],
   firstName: ['prenom', 'first name', 'firstname', 'first', 'given name', 'forename', 'prenom usuel'],
   lastName: ['nom', 'nom de famille', 'last name', 'lastname', 'last', 'surname', 'family name'],
   email: [
-    'courriel', 'adresse courriel', 'courriel principal', 'e mail', 'email', 'email address', 'e mail address', 'mail',
-    'adresse electronique', 'adresse e mail', 'adresse email', 'mel',
+    'courriel',
+    'adresse courriel',
+    'courriel principal',
+    'e mail',
+    'email',
+    'email address',
+    'e mail address',
+    'mail',
+    'adresse electronique',
+    'adresse e mail',
+    'adresse email',
+    'mel',
   ],
   phone: [
-    'telephone', 'tel', 'no de telephone', 'numero de telephone', 'cellulaire', 'cell', 'tel cellulaire', 'telephone cellulaire',
-    'mobile', 'portable', 'phone', 'phone number', 'telephone number', 'cell phone', 'cellphone', 'mobile phone',
+    'telephone',
+    'tel',
+    'no de telephone',
+    'numero de telephone',
+    'cellulaire',
+    'cell',
+    'tel cellulaire',
+    'telephone cellulaire',
+    'mobile',
+    'portable',
+    'phone',
+    'phone number',
+    'telephone number',
+    'cell phone',
+    'cellphone',
+    'mobile phone',
   ],
-  addressLine1: ['adresse', 'adresse 1', 'adresse ligne 1', 'address', 'address 1', 'address line 1', 'street', 'street address', 'rue'],
-  addressLine2: ['adresse 2', 'adresse ligne 2', 'address 2', 'address line 2', 'appartement', 'app', 'apt', 'suite', 'unit', 'unite'],
+  addressLine1: [
+    'adresse',
+    'adresse 1',
+    'adresse ligne 1',
+    'address',
+    'address 1',
+    'address line 1',
+    'street',
+    'street address',
+    'rue',
+  ],
+  addressLine2: [
+    'adresse 2',
+    'adresse ligne 2',
+    'address 2',
+    'address line 2',
+    'appartement',
+    'app',
+    'apt',
+    'suite',
+    'unit',
+    'unite',
+  ],
   city: ['ville', 'municipalite', 'localite', 'city', 'town'],
   postalCode: ['code postal', 'cp', 'postal code', 'postalcode', 'postcode', 'zip', 'zip code', 'zipcode'],
   region: ['region', 'region administrative'],
   country: ['pays', 'country'],
-  preferredLanguage: ['langue', 'langue preferee', 'langue de correspondance', 'langue de communication', 'language', 'preferred language', 'lang'],
+  preferredLanguage: [
+    'langue',
+    'langue preferee',
+    'langue de correspondance',
+    'langue de communication',
+    'language',
+    'preferred language',
+    'lang',
+  ],
   birthDate: ['date de naissance', 'naissance', 'ddn', 'birth date', 'birthdate', 'date of birth', 'dob', 'birthday'],
   tags: ['tags', 'tag', 'etiquettes', 'etiquette', 'mots cles', 'labels'],
   // the column a rejected-rows file adds: re-importing the fixed file ignores it
@@ -44,7 +133,9 @@ const HEADER_ALIASES: Record<ContactImportField | 'ignore', string[]> = {
 };
 
 const FIELD_OF_ALIAS = new Map<string, ContactImportField | 'ignore'>(
-  Object.entries(HEADER_ALIASES).flatMap(([field, aliases]) => aliases.map((alias) => [alias, field as ContactImportField | 'ignore'])),
+  Object.entries(HEADER_ALIASES).flatMap(([field, aliases]) =>
+    aliases.map((alias) => [alias, field as ContactImportField | 'ignore']),
+  ),
 );
 
 /** A field name as given in a mapping (`email`, `attributes.season_pass`, `ignore`), or null. */
@@ -90,7 +181,8 @@ export function planColumns(
     const key = headerKey(header);
     keys.add(key);
     const attribute = attributeOf.get(key);
-    const field = mapped.get(key) ?? FIELD_OF_ALIAS.get(key) ?? (attribute ? (`attributes.${attribute}` as const) : undefined);
+    const field =
+      mapped.get(key) ?? FIELD_OF_ALIAS.get(key) ?? (attribute ? (`attributes.${attribute}` as const) : undefined);
     if (!field || field === 'ignore') {
       if (header.trim() && field !== 'ignore') ignored.push(columnLabel(header, index));
       continue;
@@ -101,14 +193,17 @@ export function planColumns(
     }
     const other = claimedBy.get(field);
     if (other !== undefined && !JOINED_FIELDS.has(field)) {
-      problems.push(`columns "${other}" and "${columnLabel(header, index)}" both fill ${field}: map one of them to "ignore"`);
+      problems.push(
+        `columns "${other}" and "${columnLabel(header, index)}" both fill ${field}: map one of them to "ignore"`,
+      );
       continue;
     }
     claimedBy.set(field, columnLabel(header, index));
     columns.push({ index, header, field });
   }
   for (const header of Object.keys(mapping ?? {})) {
-    if (!keys.has(headerKey(header))) problems.push(`the mapping names a column "${shortName(header)}" that the file does not have`);
+    if (!keys.has(headerKey(header)))
+      problems.push(`the mapping names a column "${shortName(header)}" that the file does not have`);
   }
   return { columns, ignored, problems };
 }

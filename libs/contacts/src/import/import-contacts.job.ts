@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { CopyWriter } from '@app/database';
 import {
-  boundedMessage, CsvImportJob, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_REPORTED_ERRORS, refuseColumns,
+  boundedMessage,
+  CsvImportJob,
+  type CsvRow,
+  IGNORED_COLUMN,
+  type ImportContext,
+  type ImportReader,
+  MAX_REPORTED_ERRORS,
+  refuseColumns,
 } from '@app/imports';
 import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
@@ -49,7 +56,12 @@ class ContactsFile implements ImportReader {
   private headers: string[] = [];
   private ignored: string[] = [];
   private readonly errors: RowError[] = [];
-  private readonly facts: StagedFacts = { goodRows: 0, byKind: { x: 0, e: 0, i: 0 }, externalIds: false, rowTags: false };
+  private readonly facts: StagedFacts = {
+    goodRows: 0,
+    byKind: { x: 0, e: 0, i: 0 },
+    externalIds: false,
+    rowTags: false,
+  };
   private rows = 0;
   private invalid = 0;
 
@@ -65,11 +77,19 @@ class ContactsFile implements ImportReader {
     const plan = planColumns(cells, params.mapping, this.definitions);
     refuseColumns(plan.problems);
     if (plan.columns.length === 0) {
-      throw new UnrecoverableError('No column of the file is a known field: its first line must name the columns (prénom, courriel...), or use the mapping option');
+      throw new UnrecoverableError(
+        'No column of the file is a known field: its first line must name the columns (prénom, courriel...), or use the mapping option',
+      );
     }
     this.headers = cells;
     this.ignored = plan.ignored;
-    this.stager = new RowStager(plan.columns, this.definitions, params.strategy, params.dateOrder, params.keepBadDates ?? false);
+    this.stager = new RowStager(
+      plan.columns,
+      this.definitions,
+      params.strategy,
+      params.dateOrder,
+      params.keepBadDates ?? false,
+    );
   }
 
   row({ cells, line, error }: CsvRow): Promise<void> | undefined {
@@ -83,11 +103,16 @@ class ContactsFile implements ImportReader {
     const staged = error
       ? stager.rejected(line, record, error)
       : tooMany
-        ? stager.rejected(line, record, `the row has ${cells.length} cells, the header ${headers.length}: a cell holds an unquoted "${delimiter === '\t' ? 'tab' : delimiter}"?`)
+        ? stager.rejected(
+            line,
+            record,
+            `the row has ${cells.length} cells, the header ${headers.length}: a cell holds an unquoted "${delimiter === '\t' ? 'tab' : delimiter}"?`,
+          )
         : stager.stage(record, line);
     if (staged.errors.length > 0) {
       this.invalid++;
-      for (const rowError of staged.errors.slice(0, MAX_REPORTED_ERRORS - this.errors.length)) this.errors.push({ ...rowError, message: boundedMessage(rowError.message) });
+      for (const rowError of staged.errors.slice(0, MAX_REPORTED_ERRORS - this.errors.length))
+        this.errors.push({ ...rowError, message: boundedMessage(rowError.message) });
     } else {
       this.facts.goodRows++;
       this.facts.byKind[staged.match!]++;
@@ -116,7 +141,13 @@ class ContactsFile implements ImportReader {
     const merged = await mergeStagedRows(tx, params, this.facts);
     if (params.dryRun) await tx.execute('ROLLBACK TO SAVEPOINT dry_run');
     if (this.invalid > 0) await this.writeRejectedRows();
-    const counts = { rows: this.rows, invalid: this.invalid, ...merged, ignoredColumns: this.ignored.length, ...(params.dryRun ? { dryRun: 1 } : {}) };
+    const counts = {
+      rows: this.rows,
+      invalid: this.invalid,
+      ...merged,
+      ignoredColumns: this.ignored.length,
+      ...(params.dryRun ? { dryRun: 1 } : {}),
+    };
     const notes: JobErrorModel[] = this.ignored.map((column) => ({ line: 1, column, message: IGNORED_COLUMN }));
     await progress.report(this.rows, this.rows, counts);
     return { counts, errors: [...notes, ...this.errors] };
@@ -136,7 +167,9 @@ class ContactsFile implements ImportReader {
   /** The bad rows as the file had them, from import_rows in file order. */
   private async writeRejectedRows(): Promise<void> {
     const { tx, rejected } = this.context;
-    await tx.execute('DECLARE rejected_rows NO SCROLL CURSOR FOR SELECT raw, error FROM import_rows WHERE error IS NOT NULL ORDER BY line');
+    await tx.execute(
+      'DECLARE rejected_rows NO SCROLL CURSOR FOR SELECT raw, error FROM import_rows WHERE error IS NOT NULL ORDER BY line',
+    );
     for (;;) {
       const batch = await tx.query<{ raw: string[]; error: string }>(`FETCH ${REJECTED_BATCH} FROM rejected_rows`);
       if (batch.length === 0) break;

@@ -27,7 +27,8 @@ export interface MergeCounts {
 
 const COLUMNS = STAGED_COLUMNS.map(({ column }) => column);
 /** What identifies a person with neither external id nor email; `sort_name` is the same expression on contacts. */
-const IDENTITY_TAIL = (a: string) => `'|' || coalesce(${a}.phone, '') || '|' || coalesce(${a}.postal_code, '') || '|' || coalesce(${a}.birth_date::text, '')`;
+const IDENTITY_TAIL = (a: string) =>
+  `'|' || coalesce(${a}.phone, '') || '|' || coalesce(${a}.postal_code, '') || '|' || coalesce(${a}.birth_date::text, '')`;
 
 /**
  * Moves the staged rows (import_rows) into the organization's contacts with
@@ -91,7 +92,8 @@ export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, fact
   const updated = skipExisting || matched === 0 ? 0 : await updateMatched(tx);
 
   const externalIdConflicts = facts.externalIds ? await addExternalIds(tx, params, skipExisting) : 0;
-  const tagLinks = params.tags.length > 0 || facts.rowTags ? await addTags(tx, params.tags, facts.rowTags, skipExisting) : 0;
+  const tagLinks =
+    params.tags.length > 0 || facts.rowTags ? await addTags(tx, params.tags, facts.rowTags, skipExisting) : 0;
   const consentsRecorded = params.consent ? await recordConsent(tx, params, skipExisting) : 0;
   return {
     created,
@@ -107,8 +109,11 @@ export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, fact
 
 /** For a key on several rows, each blank field of the last row takes the latest non-blank value (and its entered text). */
 async function fillFromEarlierRows(tx: Tx): Promise<void> {
-  const latest = (expression: string, column: string) => `(array_agg(${expression} ORDER BY line DESC) FILTER (WHERE ${column} IS NOT NULL))[1]`;
-  const entered = STAGED_COLUMNS.filter((c) => c.entered).map(({ column, entered }) => `'${entered}', ${latest(`entered -> '${entered}'`, column)}`);
+  const latest = (expression: string, column: string) =>
+    `(array_agg(${expression} ORDER BY line DESC) FILTER (WHERE ${column} IS NOT NULL))[1]`;
+  const entered = STAGED_COLUMNS.filter((c) => c.entered).map(
+    ({ column, entered }) => `'${entered}', ${latest(`entered -> '${entered}'`, column)}`,
+  );
   await tx.execute(`
     UPDATE import_contacts t SET ${COLUMNS.map((column) => `${column} = d.${column}`).join(', ')},
            ext_id = d.ext_id, attributes = d.attributes, entered = d.entered
@@ -164,7 +169,10 @@ async function addExternalIds(tx: Tx, params: ImportContactsParams, skipExisting
 /** The import's tags on every imported person, and each row's own tags on its person. */
 async function addTags(tx: Tx, optionTags: string[], rowTags: boolean, skipExisting: boolean): Promise<number> {
   const names = `SELECT unnest($1::text[]) AS name ${rowTags ? 'UNION SELECT unnest(tags) FROM import_rows WHERE error IS NULL' : ''}`;
-  await tx.execute(`INSERT INTO tags (org_id, name) SELECT (SELECT crm_current_org()), name FROM (${names}) n ON CONFLICT (org_id, name) DO NOTHING`, [optionTags]);
+  await tx.execute(
+    `INSERT INTO tags (org_id, name) SELECT (SELECT crm_current_org()), name FROM (${names}) n ON CONFLICT (org_id, name) DO NOTHING`,
+    [optionTags],
+  );
   const skip = skipExisting ? 'AND m.existing_id IS NULL' : '';
   let links = 0;
   if (optionTags.length > 0) {
@@ -205,8 +213,15 @@ async function recordConsent(tx: Tx, params: ImportContactsParams, skipExisting:
                  AND (k.status = 'WITHDRAWN' AND ($9 OR k.source = $5) OR k.status = 'GRANTED' AND $9 AND k.source = $5))
             ${skipExisting ? 'AND m.existing_id IS NULL' : ''}`,
     [
-      consent.purposes, consent.status, consent.legalBasis, consent.impliedReason, consent.source,
-      occurredAt, expiresAt, TenantContexts.current()?.userId ?? null, granted,
+      consent.purposes,
+      consent.status,
+      consent.legalBasis,
+      consent.impliedReason,
+      consent.source,
+      occurredAt,
+      expiresAt,
+      TenantContexts.current()?.userId ?? null,
+      granted,
     ],
   );
 }

@@ -36,7 +36,10 @@ describe('parseImportOptions', () => {
   });
 
   it('reads keepBadDates and dedup as true or false', () => {
-    expect(parseImportOptions({ keepBadDates: 'true', dedup: 'false' }, NOW)).toMatchObject({ keepBadDates: true, dedup: false });
+    expect(parseImportOptions({ keepBadDates: 'true', dedup: 'false' }, NOW)).toMatchObject({
+      keepBadDates: true,
+      dedup: false,
+    });
     expect(() => parseImportOptions({ dedup: 'no' }, NOW)).toThrow(expect.objectContaining({ field: 'dedup' }));
   });
 
@@ -69,7 +72,10 @@ describe('parseImportOptions', () => {
     });
 
     it('refuses an unknown strategy', () => {
-      expect(refusal({ strategy: 'MERGE' })).toMatchObject({ field: 'strategy', message: 'strategy must be one of: CREATE_ONLY, CREATE_ALL, UPSERT_BY_EXTERNAL_ID, UPSERT_BY_EMAIL' });
+      expect(refusal({ strategy: 'MERGE' })).toMatchObject({
+        field: 'strategy',
+        message: 'strategy must be one of: CREATE_ONLY, CREATE_ALL, UPSERT_BY_EXTERNAL_ID, UPSERT_BY_EMAIL',
+      });
     });
 
     it('requires a source with UPSERT_BY_EXTERNAL_ID only', () => {
@@ -93,7 +99,10 @@ describe('parseImportOptions', () => {
     });
 
     it.each([':', 'comma', ',;', 'space'])('refuses delimiter %j', (given) => {
-      expect(refusal({ delimiter: given })).toMatchObject({ field: 'delimiter', message: 'delimiter must be one of: , ; tab |' });
+      expect(refusal({ delimiter: given })).toMatchObject({
+        field: 'delimiter',
+        message: 'delimiter must be one of: , ; tab |',
+      });
     });
 
     it.each([
@@ -116,7 +125,12 @@ describe('parseImportOptions', () => {
 
   describe('mapping', () => {
     it('reads JSON', () => {
-      expect(parseImportOptions({ mapping: '{"Courriel travail": "email", "Abonné": "attributes.season_pass", "Notes": "ignore"}' }, NOW).mapping).toEqual({
+      expect(
+        parseImportOptions(
+          { mapping: '{"Courriel travail": "email", "Abonné": "attributes.season_pass", "Notes": "ignore"}' },
+          NOW,
+        ).mapping,
+      ).toEqual({
         'Courriel travail': 'email',
         Abonné: 'attributes.season_pass',
         Notes: 'ignore',
@@ -124,7 +138,10 @@ describe('parseImportOptions', () => {
     });
 
     it('reads header=field pairs, splitting each at its last "="', () => {
-      expect(parseImportOptions({ mapping: 'Courriel travail=email, Abonné = attributes.season_pass,a=b=externalId' }, NOW).mapping).toEqual({
+      expect(
+        parseImportOptions({ mapping: 'Courriel travail=email, Abonné = attributes.season_pass,a=b=externalId' }, NOW)
+          .mapping,
+      ).toEqual({
         'Courriel travail': 'email',
         Abonné: 'attributes.season_pass',
         'a=b': 'externalId',
@@ -152,7 +169,10 @@ describe('parseImportOptions', () => {
   it('reads and checks dateOrder', () => {
     expect(parseImportOptions({ dateOrder: 'dmy' }, NOW).dateOrder).toBe('DMY');
     expect(parseImportOptions({ dateOrder: 'MDY' }, NOW).dateOrder).toBe('MDY');
-    expect(refusal({ dateOrder: 'DD/MM/YYYY' })).toMatchObject({ field: 'dateOrder', message: 'dateOrder must be one of: YMD, DMY, MDY' });
+    expect(refusal({ dateOrder: 'DD/MM/YYYY' })).toMatchObject({
+      field: 'dateOrder',
+      message: 'dateOrder must be one of: YMD, DMY, MDY',
+    });
   });
 
   describe('consent', () => {
@@ -168,7 +188,12 @@ describe('parseImportOptions', () => {
     });
 
     it('records an implied grant with its reason and date', () => {
-      const options = { ...consent, consentLegalBasis: 'implied', consentImpliedReason: 'purchase', consentOccurredAt: '2024-05-01' };
+      const options = {
+        ...consent,
+        consentLegalBasis: 'implied',
+        consentImpliedReason: 'purchase',
+        consentOccurredAt: '2024-05-01',
+      };
       expect(parseImportOptions(options, NOW).consent).toMatchObject({
         legalBasis: LegalBasis.IMPLIED,
         impliedReason: ImpliedConsentReason.PURCHASE,
@@ -177,7 +202,10 @@ describe('parseImportOptions', () => {
     });
 
     it('records a withdrawal without a legal basis', () => {
-      expect(parseImportOptions({ consentPurposes: 'SMS', consentStatus: 'withdrawn', consentSource: 'désabonnement' }, NOW).consent).toMatchObject({
+      expect(
+        parseImportOptions({ consentPurposes: 'SMS', consentStatus: 'withdrawn', consentSource: 'désabonnement' }, NOW)
+          .consent,
+      ).toMatchObject({
         status: ConsentStatus.WITHDRAWN,
         legalBasis: null,
         impliedReason: null,
@@ -187,18 +215,26 @@ describe('parseImportOptions', () => {
     it.each(['consentStatus', 'consentLegalBasis', 'consentImpliedReason', 'consentSource', 'consentOccurredAt'])(
       'requires consentPurposes when %s is given',
       (name) => {
-        expect(refusal({ [name]: 'x' })).toMatchObject({ field: 'consentPurposes', message: 'consentPurposes is required with the other consent options' });
+        expect(refusal({ [name]: 'x' })).toMatchObject({
+          field: 'consentPurposes',
+          message: 'consentPurposes is required with the other consent options',
+        });
       },
     );
 
     it('refuses an unknown purpose', () => {
-      expect(refusal({ ...consent, consentPurposes: 'EMAIL_MARKETING,NEWSLETTER' })).toMatchObject({ field: 'consentPurposes', message: expect.stringContaining('"NEWSLETTER"') });
+      expect(refusal({ ...consent, consentPurposes: 'EMAIL_MARKETING,NEWSLETTER' })).toMatchObject({
+        field: 'consentPurposes',
+        message: expect.stringContaining('"NEWSLETTER"'),
+      });
     });
 
     it('refuses unknown status, legal basis and implied reason', () => {
       expect(refusal({ ...consent, consentStatus: 'MAYBE' }).field).toBe('consentStatus');
       expect(refusal({ ...consent, consentLegalBasis: 'VERBAL' }).field).toBe('consentLegalBasis');
-      expect(refusal({ ...consent, consentLegalBasis: 'IMPLIED', consentImpliedReason: 'FRIENDSHIP' }).field).toBe('consentImpliedReason');
+      expect(refusal({ ...consent, consentLegalBasis: 'IMPLIED', consentImpliedReason: 'FRIENDSHIP' }).field).toBe(
+        'consentImpliedReason',
+      );
     });
 
     it('requires consentSource', () => {
@@ -207,8 +243,13 @@ describe('parseImportOptions', () => {
     });
 
     it('requires consentLegalBasis for a grant', () => {
-      expect(refusal({ consentPurposes: 'SMS', consentSource: 'x' })).toMatchObject({ field: 'consentLegalBasis', message: 'consentLegalBasis is required for a grant' });
-      expect(refusal({ consentPurposes: 'SMS', consentSource: 'x', consentStatus: 'GRANTED' }).field).toBe('consentLegalBasis');
+      expect(refusal({ consentPurposes: 'SMS', consentSource: 'x' })).toMatchObject({
+        field: 'consentLegalBasis',
+        message: 'consentLegalBasis is required for a grant',
+      });
+      expect(refusal({ consentPurposes: 'SMS', consentSource: 'x', consentStatus: 'GRANTED' }).field).toBe(
+        'consentLegalBasis',
+      );
     });
 
     it('requires consentImpliedReason for implied consent, and refuses it otherwise', () => {
@@ -226,7 +267,9 @@ describe('parseImportOptions', () => {
       expect(refusal({ ...consent, consentOccurredAt: '2025-06-16' }).field).toBe('consentOccurredAt');
       expect(refusal({ ...consent, consentOccurredAt: '2025-06-15T12:01:01Z' }).field).toBe('consentOccurredAt');
       expect(refusal({ ...consent, consentOccurredAt: 'hier' }).field).toBe('consentOccurredAt');
-      expect(parseImportOptions({ ...consent, consentOccurredAt: '2025-06-15T12:00:59Z' }, NOW).consent?.occurredAt).toBe('2025-06-15T12:00:59.000Z');
+      expect(
+        parseImportOptions({ ...consent, consentOccurredAt: '2025-06-15T12:00:59Z' }, NOW).consent?.occurredAt,
+      ).toBe('2025-06-15T12:00:59.000Z');
     });
   });
 });

@@ -51,8 +51,22 @@ export interface ImportContactsParams {
 }
 
 export const IMPORT_OPTION_NAMES = [
-  'strategy', 'source', 'delimiter', 'encoding', 'mapping', 'tags', 'dateOrder', 'keepBadDates', 'dedup', 'dryRun',
-  'consentPurposes', 'consentStatus', 'consentLegalBasis', 'consentImpliedReason', 'consentSource', 'consentOccurredAt',
+  'strategy',
+  'source',
+  'delimiter',
+  'encoding',
+  'mapping',
+  'tags',
+  'dateOrder',
+  'keepBadDates',
+  'dedup',
+  'dryRun',
+  'consentPurposes',
+  'consentStatus',
+  'consentLegalBasis',
+  'consentImpliedReason',
+  'consentSource',
+  'consentOccurredAt',
 ] as const;
 
 /**
@@ -73,12 +87,19 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
     if (!found) throw AppError.badInput(name, `${name} must be one of: ${values.join(', ')}`);
     return found;
   };
-  const list = (name: string) => (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const list = (name: string) =>
+    (text(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
 
   const strategy = oneOf('strategy', Object.values(ImportStrategy), ImportStrategy.CREATE_ONLY)!;
   const source = text('source');
   if (strategy === ImportStrategy.UPSERT_BY_EXTERNAL_ID && !source) {
-    throw AppError.badInput('source', 'source is required with UPSERT_BY_EXTERNAL_ID: it names the system the external ids come from');
+    throw AppError.badInput(
+      'source',
+      'source is required with UPSERT_BY_EXTERNAL_ID: it names the system the external ids come from',
+    );
   }
   return {
     strategy,
@@ -94,15 +115,24 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
   };
 }
 
-function parseConsent(fields: Record<string, string | undefined>, purposeNames: string[], now: Date): ImportConsentOption | null {
+function parseConsent(
+  fields: Record<string, string | undefined>,
+  purposeNames: string[],
+  now: Date,
+): ImportConsentOption | null {
   const given = Object.keys(fields).filter((name) => name.startsWith('consent') && fields[name]?.trim());
   if (purposeNames.length === 0) {
-    if (given.length) throw AppError.badInput('consentPurposes', 'consentPurposes is required with the other consent options');
+    if (given.length)
+      throw AppError.badInput('consentPurposes', 'consentPurposes is required with the other consent options');
     return null;
   }
   const purposes = purposeNames.map((name) => {
     const purpose = (Object.values(ConsentPurpose) as string[]).find((p) => p === name.toUpperCase());
-    if (!purpose) throw AppError.badInput('consentPurposes', `consentPurposes: "${name}" is not one of ${Object.values(ConsentPurpose).join(', ')}`);
+    if (!purpose)
+      throw AppError.badInput(
+        'consentPurposes',
+        `consentPurposes: "${name}" is not one of ${Object.values(ConsentPurpose).join(', ')}`,
+      );
     return purpose as ConsentPurpose;
   });
   const pick = <T extends string>(name: string, values: T[]): T | null => {
@@ -116,17 +146,29 @@ function parseConsent(fields: Record<string, string | undefined>, purposeNames: 
   const legalBasis = pick('consentLegalBasis', Object.values(LegalBasis));
   const impliedReason = pick('consentImpliedReason', Object.values(ImpliedConsentReason));
   const source = fields.consentSource?.trim();
-  if (!source) throw AppError.badInput('consentSource', 'consentSource is required to record consent (where it was given: a form, a box office...)');
-  if (status === ConsentStatus.GRANTED && !legalBasis) throw AppError.badInput('consentLegalBasis', 'consentLegalBasis is required for a grant');
-  if (legalBasis === LegalBasis.IMPLIED && !impliedReason) throw AppError.badInput('consentImpliedReason', 'consentImpliedReason is required for implied consent');
-  if (legalBasis !== LegalBasis.IMPLIED && impliedReason) throw AppError.badInput('consentImpliedReason', 'consentImpliedReason applies to implied consent only');
+  if (!source)
+    throw AppError.badInput(
+      'consentSource',
+      'consentSource is required to record consent (where it was given: a form, a box office...)',
+    );
+  if (status === ConsentStatus.GRANTED && !legalBasis)
+    throw AppError.badInput('consentLegalBasis', 'consentLegalBasis is required for a grant');
+  if (legalBasis === LegalBasis.IMPLIED && !impliedReason)
+    throw AppError.badInput('consentImpliedReason', 'consentImpliedReason is required for implied consent');
+  if (legalBasis !== LegalBasis.IMPLIED && impliedReason)
+    throw AppError.badInput('consentImpliedReason', 'consentImpliedReason applies to implied consent only');
   const occurredText = fields.consentOccurredAt?.trim();
   const occurredAt = occurredText ? new Date(occurredText) : now;
   if (Number.isNaN(occurredAt.getTime()) || occurredAt.getTime() > now.getTime() + 60_000) {
-    throw AppError.badInput('consentOccurredAt', 'consentOccurredAt must be an ISO date or timestamp, not in the future');
+    throw AppError.badInput(
+      'consentOccurredAt',
+      'consentOccurredAt must be an ISO date or timestamp, not in the future',
+    );
   }
   return {
-    purposes, status, source,
+    purposes,
+    status,
+    source,
     legalBasis: status === ConsentStatus.GRANTED ? legalBasis : null,
     impliedReason: status === ConsentStatus.GRANTED ? impliedReason : null,
     occurredAt: occurredAt.toISOString(),

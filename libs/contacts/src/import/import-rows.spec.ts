@@ -55,7 +55,9 @@ describe('parseDate', () => {
   });
 
   it('reads any real date in each order', () => {
-    const day = fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
+    const day = fc
+      .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((date) => date.toISOString().slice(0, 10));
     fc.assert(
       fc.property(day, fc.constantFrom('/', '-', '.'), fc.boolean(), (iso, separator, pad) => {
         const [y, m, d] = iso.split('-');
@@ -71,17 +73,26 @@ describe('parseDate', () => {
 
   it('gives only calendar dates, or null', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '9', '/', '-', '.') }), fc.constantFrom<DateOrder>('YMD', 'DMY', 'MDY'), (value, order) => {
-        const date = parseDate(value, order);
-        if (date !== null) expect(isCalendarDate(date)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '9', '/', '-', '.') }),
+        fc.constantFrom<DateOrder>('YMD', 'DMY', 'MDY'),
+        (value, order) => {
+          const date = parseDate(value, order);
+          if (date !== null) expect(isCalendarDate(date)).toBe(true);
+        },
+      ),
     );
   });
 });
 
 // --- RowStager ---------------------------------------------------------------------------
 
-const define = (key: string, label: string, type: AttributeType, choices: string[] | null = null): [string, AttributeDefinitionModel] => [
+const define = (
+  key: string,
+  label: string,
+  type: AttributeType,
+  choices: string[] | null = null,
+): [string, AttributeDefinitionModel] => [
   key,
   { key, label, type, choices, createdAt: new Date('2024-01-01T00:00:00Z') },
 ];
@@ -92,12 +103,31 @@ const definitions = new Map([
 ]);
 
 const HEADERS = [
-  'No client', 'Prénom', 'Nom', 'Courriel', 'Téléphone', 'Adresse', 'App', 'Ville', 'Code postal', 'Région', 'Pays', 'Langue',
-  'Date de naissance', 'Étiquettes', 'Abonnement saison', 'Niveau de don', 'Note',
+  'No client',
+  'Prénom',
+  'Nom',
+  'Courriel',
+  'Téléphone',
+  'Adresse',
+  'App',
+  'Ville',
+  'Code postal',
+  'Région',
+  'Pays',
+  'Langue',
+  'Date de naissance',
+  'Étiquettes',
+  'Abonnement saison',
+  'Niveau de don',
+  'Note',
 ] as const;
 type Header = (typeof HEADERS)[number];
 
-function stager(strategy = ImportStrategy.CREATE_ONLY, dateOrder: DateOrder = 'YMD', headers: readonly string[] = HEADERS): RowStager {
+function stager(
+  strategy = ImportStrategy.CREATE_ONLY,
+  dateOrder: DateOrder = 'YMD',
+  headers: readonly string[] = HEADERS,
+): RowStager {
   const plan = planColumns(headers, null, definitions);
   expect(plan.problems).toEqual([]);
   expect(plan.ignored).toEqual([]);
@@ -110,7 +140,10 @@ function record(cells: Partial<Record<Header, string>>): string[] {
 }
 
 /** The columns COPY fills, in order, as STAGING_COPY lists them. */
-const COPY_COLUMNS = /COPY import_rows \(([^)]*)\) FROM STDIN/.exec(STAGING_COPY)![1].split(',').map((column) => column.trim());
+const COPY_COLUMNS = /COPY import_rows \(([^)]*)\) FROM STDIN/
+  .exec(STAGING_COPY)![1]
+  .split(',')
+  .map((column) => column.trim());
 
 const COPY_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r' };
 
@@ -120,7 +153,9 @@ function copyFields(copy: string): Record<string, string | null> {
   const fields = copy.slice(0, -1).split('\t');
   expect(fields).toHaveLength(COPY_COLUMNS.length);
   const unescape = (value: string) => value.replace(/\\(.)/g, (_, char: string) => COPY_ESCAPES[char] ?? char);
-  return Object.fromEntries(COPY_COLUMNS.map((column, i) => [column, fields[i] === '\\N' ? null : unescape(fields[i])]));
+  return Object.fromEntries(
+    COPY_COLUMNS.map((column, i) => [column, fields[i] === '\\N' ? null : unescape(fields[i])]),
+  );
 }
 
 /** The elements of a PostgreSQL text[] literal of quoted elements. */
@@ -131,7 +166,18 @@ function arrayElements(literal: string): string[] {
 
 describe('STAGING_COPY', () => {
   it('lists line, match, key, ext_id, the staged contact columns and five more', () => {
-    expect(COPY_COLUMNS).toEqual(['line', 'match', 'key', 'ext_id', ...STAGED_COLUMNS.map(({ column }) => column), 'attributes', 'entered', 'tags', 'error', 'raw']);
+    expect(COPY_COLUMNS).toEqual([
+      'line',
+      'match',
+      'key',
+      'ext_id',
+      ...STAGED_COLUMNS.map(({ column }) => column),
+      'attributes',
+      'entered',
+      'tags',
+      'error',
+      'raw',
+    ]);
   });
 });
 
@@ -181,7 +227,12 @@ describe('RowStager.stage', () => {
       raw: null,
     });
     expect(JSON.parse(fields.attributes!)).toEqual({ season_pass: true, niveau: 'or' });
-    expect(JSON.parse(fields.entered!)).toEqual({ firstName: 'Marie  Ève', email: 'Marie.Tremblay@Example.org', phone: '514 555-0199', postalCode: 'h2x1y4' });
+    expect(JSON.parse(fields.entered!)).toEqual({
+      firstName: 'Marie  Ève',
+      email: 'Marie.Tremblay@Example.org',
+      phone: '514 555-0199',
+      postalCode: 'h2x1y4',
+    });
     expect(arrayElements(fields.tags!)).toEqual(['vip', 'abonnés 2025']);
   });
 
@@ -200,26 +251,46 @@ describe('RowStager.stage', () => {
     expect(copyFields(staged.copy)).toMatchObject({ match, key, ext_id: 'C-1042', email: 'marie@example.org' });
   });
 
-  it.each(Object.values(ImportStrategy))('%s keys by whichever of external id and email there is, else by identity', (strategy) => {
-    const stage = (cells: Partial<Record<Header, string>>) => {
-      const staged = stager(strategy).stage(record(cells), 2);
-      return [staged.match, copyFields(staged.copy).key];
-    };
-    expect(stage({ Courriel: 'marie@example.org', Nom: 'Tremblay' })).toEqual(['e', 'e:marie@example.org']);
-    expect(stage({ 'No client': 'C-7', Nom: 'Tremblay' })).toEqual(['x', 'x:C-7']);
-    expect(stage({ Prénom: 'Marie', Nom: 'Tremblay', Téléphone: '514-555-0199' })).toEqual(['i', null]);
-    expect(stage({ Téléphone: '514-555-0199' })).toEqual(['i', null]);
-  });
+  it.each(Object.values(ImportStrategy))(
+    '%s keys by whichever of external id and email there is, else by identity',
+    (strategy) => {
+      const stage = (cells: Partial<Record<Header, string>>) => {
+        const staged = stager(strategy).stage(record(cells), 2);
+        return [staged.match, copyFields(staged.copy).key];
+      };
+      expect(stage({ Courriel: 'marie@example.org', Nom: 'Tremblay' })).toEqual(['e', 'e:marie@example.org']);
+      expect(stage({ 'No client': 'C-7', Nom: 'Tremblay' })).toEqual(['x', 'x:C-7']);
+      expect(stage({ Prénom: 'Marie', Nom: 'Tremblay', Téléphone: '514-555-0199' })).toEqual(['i', null]);
+      expect(stage({ Téléphone: '514-555-0199' })).toEqual(['i', null]);
+    },
+  );
 
   it('leaves the fields of blank cells, and of cells the record lacks, absent', () => {
     const short = record({ Prénom: 'Marie', Nom: 'Tremblay', Courriel: '   ', Téléphone: '\t' }).slice(0, 6);
     const staged = stager().stage(short, 3);
     expect(staged).toMatchObject({ errors: [], match: 'i', hasExternalId: false, hasTags: false });
     const fields = copyFields(staged.copy);
-    for (const column of ['ext_id', 'email', 'phone', 'address_line1', 'city', 'postal_code', 'region', 'country', 'preferred_language', 'birth_date']) {
+    for (const column of [
+      'ext_id',
+      'email',
+      'phone',
+      'address_line1',
+      'city',
+      'postal_code',
+      'region',
+      'country',
+      'preferred_language',
+      'birth_date',
+    ]) {
       expect([column, fields[column]]).toEqual([column, null]);
     }
-    expect(fields).toMatchObject({ first_name: 'Marie', last_name: 'Tremblay', entered: '{}', attributes: '{}', tags: '{}' });
+    expect(fields).toMatchObject({
+      first_name: 'Marie',
+      last_name: 'Tremblay',
+      entered: '{}',
+      attributes: '{}',
+      tags: '{}',
+    });
   });
 
   it.each([
@@ -235,54 +306,96 @@ describe('RowStager.stage', () => {
     ['Nom', 'x'.repeat(201), 'the value is longer than 200 characters'],
     ['Téléphone', `1${' '.repeat(2000)}1`, 'the value is longer than 50 characters'],
     ['Note', 'x'.repeat(4001), 'the value is longer than 4000 characters'],
-  ] as [Header, string, string][])('refuses a bad %s (%j), naming the header, never the value', (header, value, message) => {
-    const cells = record({ 'No client': 'C-1', Nom: 'Roy', [header]: value });
-    const staged = stager().stage(cells, 12);
-    expect(staged).toMatchObject({ errors: [{ line: 12, column: header, message }], match: null, hasExternalId: false, hasTags: false });
-    const fields = copyFields(staged.copy);
-    // the rejected-rows file's error column names the column too
-    expect(fields).toMatchObject({ line: '12', error: `${header}: ${message}` });
-    expect(COPY_COLUMNS.filter((column) => !['line', 'error', 'raw'].includes(column) && fields[column] !== null)).toEqual([]);
-    expect(arrayElements(fields.raw!)).toEqual(cells);
-  });
+  ] as [Header, string, string][])(
+    'refuses a bad %s (%j), naming the header, never the value',
+    (header, value, message) => {
+      const cells = record({ 'No client': 'C-1', Nom: 'Roy', [header]: value });
+      const staged = stager().stage(cells, 12);
+      expect(staged).toMatchObject({
+        errors: [{ line: 12, column: header, message }],
+        match: null,
+        hasExternalId: false,
+        hasTags: false,
+      });
+      const fields = copyFields(staged.copy);
+      // the rejected-rows file's error column names the column too
+      expect(fields).toMatchObject({ line: '12', error: `${header}: ${message}` });
+      expect(
+        COPY_COLUMNS.filter((column) => !['line', 'error', 'raw'].includes(column) && fields[column] !== null),
+      ).toEqual([]);
+      expect(arrayElements(fields.raw!)).toEqual(cells);
+    },
+  );
 
   it('reads the date in the order given', () => {
-    const fields = copyFields(stager(ImportStrategy.CREATE_ONLY, 'DMY').stage(record({ Nom: 'Roy', 'Date de naissance': '04/03/1980' }), 2).copy);
+    const fields = copyFields(
+      stager(ImportStrategy.CREATE_ONLY, 'DMY').stage(record({ Nom: 'Roy', 'Date de naissance': '04/03/1980' }), 2)
+        .copy,
+    );
     expect(fields.birth_date).toBe('1980-03-04');
-    const staged = stager(ImportStrategy.CREATE_ONLY, 'MDY').stage(record({ Nom: 'Roy', 'Date de naissance': '31/12/1980' }), 2);
-    expect(staged.errors).toEqual([{ line: 2, column: 'Date de naissance', message: 'not a valid date (expected MM/DD/YYYY)' }]);
+    const staged = stager(ImportStrategy.CREATE_ONLY, 'MDY').stage(
+      record({ Nom: 'Roy', 'Date de naissance': '31/12/1980' }),
+      2,
+    );
+    expect(staged.errors).toEqual([
+      { line: 2, column: 'Date de naissance', message: 'not a valid date (expected MM/DD/YYYY)' },
+    ]);
   });
 
   it('refuses a birth date in the future, naming the header', () => {
     const staged = stager().stage(record({ Nom: 'Roy', 'Date de naissance': '2999-01-01' }), 4);
-    expect(staged.errors).toEqual([{ line: 4, column: 'Date de naissance', message: 'must be a real date as YYYY-MM-DD, not in the future' }]);
+    expect(staged.errors).toEqual([
+      { line: 4, column: 'Date de naissance', message: 'must be a real date as YYYY-MM-DD, not in the future' },
+    ]);
   });
 
   it('names a column by its header cut to 64 characters, or by its position when the header is blank', () => {
     const long = `Courriel ${'x'.repeat(100)}`;
     const headers = [...HEADERS.slice(0, 3), long];
     const plan = planColumns(headers, { [long]: 'email' }, definitions);
-    const staged = new RowStager(plan.columns, definitions, ImportStrategy.CREATE_ONLY, 'YMD').stage(['C-1', '', 'Roy', 'pas-un-courriel'], 3);
+    const staged = new RowStager(plan.columns, definitions, ImportStrategy.CREATE_ONLY, 'YMD').stage(
+      ['C-1', '', 'Roy', 'pas-un-courriel'],
+      3,
+    );
     expect(staged.errors).toEqual([{ line: 3, column: `${long.slice(0, 63)}…`, message: 'not a valid email address' }]);
   });
 
   it('reports every bad cell of a row', () => {
-    const staged = stager().stage(record({ Nom: 'Roy', Courriel: 'roy@', Téléphone: '0', Langue: 'de', 'Niveau de don': 'bronze' }), 5);
-    expect(staged.errors.map(({ column }) => column).sort()).toEqual(['Courriel', 'Langue', 'Niveau de don', 'Téléphone']);
-    expect(copyFields(staged.copy).error).toBe(staged.errors.map(({ column, message }) => `${column}: ${message}`).join('; '));
+    const staged = stager().stage(
+      record({ Nom: 'Roy', Courriel: 'roy@', Téléphone: '0', Langue: 'de', 'Niveau de don': 'bronze' }),
+      5,
+    );
+    expect(staged.errors.map(({ column }) => column).sort()).toEqual([
+      'Courriel',
+      'Langue',
+      'Niveau de don',
+      'Téléphone',
+    ]);
+    expect(copyFields(staged.copy).error).toBe(
+      staged.errors.map(({ column, message }) => `${column}: ${message}`).join('; '),
+    );
   });
 
   it('refuses a row with nothing that identifies the person', () => {
     for (const cells of [{ Ville: 'Québec', 'Code postal': 'G1R 4P5', Étiquettes: 'vip', Note: 'x' }, {}]) {
       const staged = stager().stage(record(cells), 9);
-      expect(staged.errors).toEqual([{ line: 9, column: null, message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id' }]);
+      expect(staged.errors).toEqual([
+        {
+          line: 9,
+          column: null,
+          message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id',
+        },
+      ]);
       expect(staged.match).toBeNull();
     }
   });
 
   it('escapes tabs, line breaks and backslashes in COPY text', () => {
     const weird = 'A\tB\\C\nD\rE';
-    const staged = stager().stage(record({ 'No client': weird, Nom: 'O\\Brien', Note: 'ligne 1\nligne 2\t"fin"\\', Étiquettes: 'a"b, c\\d' }), 2);
+    const staged = stager().stage(
+      record({ 'No client': weird, Nom: 'O\\Brien', Note: 'ligne 1\nligne 2\t"fin"\\', Étiquettes: 'a"b, c\\d' }),
+      2,
+    );
     expect(staged.errors).toEqual([]);
     const fields = copyFields(staged.copy);
     expect(fields).toMatchObject({ key: `x:${weird}`, ext_id: weird, last_name: 'O\\Brien' });
@@ -302,7 +415,12 @@ describe('RowStager.rejected', () => {
   it('gives the COPY line of a record refused as a whole', () => {
     const cells = ['Roy', 'a', 'b;c'];
     const staged = stager().rejected(8, cells, 'the row has 3 cells, the header 2');
-    expect(staged).toMatchObject({ errors: [{ line: 8, column: null, message: 'the row has 3 cells, the header 2' }], match: null, hasExternalId: false, hasTags: false });
+    expect(staged).toMatchObject({
+      errors: [{ line: 8, column: null, message: 'the row has 3 cells, the header 2' }],
+      match: null,
+      hasExternalId: false,
+      hasTags: false,
+    });
     const fields = copyFields(staged.copy);
     expect(fields).toMatchObject({ line: '8', match: null, key: null, error: 'the row has 3 cells, the header 2' });
     expect(arrayElements(fields.raw!)).toEqual(cells);

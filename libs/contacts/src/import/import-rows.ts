@@ -55,8 +55,22 @@ export interface RowError {
 }
 
 const LANGUAGES: Record<string, 'fr' | 'en'> = {
-  fr: 'fr', fra: 'fr', fre: 'fr', f: 'fr', francais: 'fr', french: 'fr', 'fr-ca': 'fr', 'fr ca': 'fr',
-  en: 'en', eng: 'en', e: 'en', a: 'en', anglais: 'en', english: 'en', 'en-ca': 'en', 'en ca': 'en',
+  fr: 'fr',
+  fra: 'fr',
+  fre: 'fr',
+  f: 'fr',
+  francais: 'fr',
+  french: 'fr',
+  'fr-ca': 'fr',
+  'fr ca': 'fr',
+  en: 'en',
+  eng: 'en',
+  e: 'en',
+  a: 'en',
+  anglais: 'en',
+  english: 'en',
+  'en-ca': 'en',
+  'en ca': 'en',
 };
 
 /**
@@ -80,7 +94,9 @@ export class RowStager {
   ) {
     this.keyOrder = strategy === ImportStrategy.UPSERT_BY_EMAIL ? ['e', 'x'] : ['x', 'e'];
     this.labels = columns.map(({ header, index }) => columnLabel(header, index));
-    this.maxChars = columns.map(({ field }) => (CONTACT_CELL_MAX_CHARS as Record<string, number>)[field] ?? MAX_CELL_CHARS);
+    this.maxChars = columns.map(
+      ({ field }) => (CONTACT_CELL_MAX_CHARS as Record<string, number>)[field] ?? MAX_CELL_CHARS,
+    );
   }
 
   /** The COPY line for a record, and its errors (none for a good row). */
@@ -101,7 +117,14 @@ export class RowStager {
       if (value.length > this.maxChars[i]) problem = tooLong(this.maxChars[i]);
       else if (field === 'externalId') extId = value;
       else if (field === 'tags') {
-        tags = [...new Set(value.split(/[|,;]/).map((tag) => tag.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+        tags = [
+          ...new Set(
+            value
+              .split(/[|,;]/)
+              .map((tag) => tag.trim().replace(/\s+/g, ' '))
+              .filter(Boolean),
+          ),
+        ];
         if (tags.some((tag) => tag.length > 100)) problem = 'a tag name has at most 100 characters';
       } else if (field === 'preferredLanguage') {
         const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
@@ -129,13 +152,25 @@ export class RowStager {
       if (problem) errors.push({ line, column, message: problem });
     }
     const checked = checkContactFields(input, input.country ?? null);
-    for (const { field, reason } of checked.errors) errors.push({ line, column: headerOf[field] ?? field, message: reason });
+    for (const { field, reason } of checked.errors)
+      errors.push({ line, column: headerOf[field] ?? field, message: reason });
     const { columns: values, entered } = checked;
     if (badDate !== null) entered.birthDate = badDate;
     if (errors.length === 0 && !extId && !values.email && !values.phone && !values.first_name && !values.last_name) {
-      errors.push({ line, column: null, message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id' });
+      errors.push({
+        line,
+        column: null,
+        message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id',
+      });
     }
-    if (errors.length > 0) return { copy: this.rejectedLine(line, errors, record), errors, match: null, hasExternalId: false, hasTags: false };
+    if (errors.length > 0)
+      return {
+        copy: this.rejectedLine(line, errors, record),
+        errors,
+        match: null,
+        hasExternalId: false,
+        hasTags: false,
+      };
 
     let match: 'x' | 'e' | 'i' = 'i';
     let key: string | null = null;

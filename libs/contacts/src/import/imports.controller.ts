@@ -28,7 +28,11 @@ export class ImportsController {
   @RequireRole(Role.EDITOR)
   async rejectedRows(@Param('id', UuidPipe) id: string, @Res() reply: FileReply): Promise<void> {
     const run = await this.runs.downloadable(id, IMPORT_JOBS, 'Import', isCreatorOrAdmin);
-    if (!run.downloadPath) throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows, or its file has expired');
-    this.files.send(reply, id, JobFileName.REJECTED, { contentType: 'text/csv; charset=utf-8', filename: `rejected-rows-${id}.csv` });
+    if (!run.downloadPath)
+      throw new AppError(ErrorCode.NOT_FOUND, 'The import rejected no rows, or its file has expired');
+    this.files.send(reply, id, JobFileName.REJECTED, {
+      contentType: 'text/csv; charset=utf-8',
+      filename: `rejected-rows-${id}.csv`,
+    });
   }
 }

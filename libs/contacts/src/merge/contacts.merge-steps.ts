@@ -3,7 +3,12 @@ import type { Tx } from '@app/database';
 import { ConsentsService } from '../consent/consents.service.js';
 import { ConsentStatus } from '../consent/consent.types.js';
 import { withdrawalsToCarry } from '../consent/merged-consent.util.js';
-import { type ContactMerge, ContactMergeStep, type ContactMergeStepContract, type ContactMergeUndo } from './contact-merge-step.js';
+import {
+  type ContactMerge,
+  ContactMergeStep,
+  type ContactMergeStepContract,
+  type ContactMergeUndo,
+} from './contact-merge-step.js';
 import { OwnedRowsMergeStep, type OwnedRow } from './owned-rows.merge-step.js';
 
 /** What a merge does to the contacts context's own rows: tags, external ids and consents. */
@@ -76,7 +81,13 @@ export class ConsentsMergeStep extends OwnedRowsMergeStep {
     await super.merge(tx, merge);
     for (const { purpose, occurredAt, original } of withdrawalsToCarry(records, new Date())) {
       const proof = `Withdrawn ${original.occurredAt.toISOString()} on contact ${original.contactId} (consent record ${original.id}, source "${original.source}"), merged into ${survivorId}`;
-      await this.consents.record(tx, survivorId, { purpose, status: ConsentStatus.WITHDRAWN, source: 'merge', proof, occurredAt }, 'consents', mergeId);
+      await this.consents.record(
+        tx,
+        survivorId,
+        { purpose, status: ConsentStatus.WITHDRAWN, source: 'merge', proof, occurredAt },
+        'consents',
+        mergeId,
+      );
     }
   }
 

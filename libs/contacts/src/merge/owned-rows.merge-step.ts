@@ -30,7 +30,10 @@ export abstract class OwnedRowsMergeStep implements ContactMergeStepContract<Own
   }
 
   async merge(tx: Tx, { survivorId, mergedIds }: ContactMerge): Promise<void> {
-    await tx.execute(`UPDATE ${this.table} SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [survivorId, mergedIds]);
+    await tx.execute(`UPDATE ${this.table} SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [
+      survivorId,
+      mergedIds,
+    ]);
   }
 
   async undo(tx: Tx, { survivorId }: ContactMergeUndo, snapshot: OwnedRow[] | undefined): Promise<void> {

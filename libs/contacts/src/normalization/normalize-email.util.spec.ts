@@ -5,7 +5,10 @@ import { normalizeEmail } from './normalize-email.util.js';
 
 describe('normalizeEmail', () => {
   it('trims and lower-cases', () => {
-    expect(normalizeEmail('  Marie.Tremblay@Example.QC.ca \n')).toEqual({ ok: true, value: 'marie.tremblay@example.qc.ca' });
+    expect(normalizeEmail('  Marie.Tremblay@Example.QC.ca \n')).toEqual({
+      ok: true,
+      value: 'marie.tremblay@example.qc.ca',
+    });
   });
 
   it.each([null, undefined, '', '   ', '\u00a0'])('treats %p as blank', (input) => {
@@ -21,10 +24,15 @@ describe('normalizeEmail', () => {
 
   it('accepts any valid address whatever its case and surrounding spaces', () => {
     fc.assert(
-      fc.property(fc.emailAddress(), fc.boolean(), fc.string({ unit: fc.constantFrom(' ', '\t') }), (email, upper, pad) => {
-        const input = pad + (upper ? email.toUpperCase() : email) + pad;
-        expect(normalizeEmail(input)).toEqual({ ok: true, value: email.toLowerCase() });
-      }),
+      fc.property(
+        fc.emailAddress(),
+        fc.boolean(),
+        fc.string({ unit: fc.constantFrom(' ', '\t') }),
+        (email, upper, pad) => {
+          const input = pad + (upper ? email.toUpperCase() : email) + pad;
+          expect(normalizeEmail(input)).toEqual({ ok: true, value: email.toLowerCase() });
+        },
+      ),
     );
   });
 
@@ -40,11 +48,21 @@ describe('normalizeEmail', () => {
   it('takes a shortcut only for addresses that isEmail accepts too', () => {
     const atom = fc.stringMatching(/^[a-z0-9_%+-]{1,12}$/);
     const label = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/);
-    const address = fc.tuple(fc.array(atom, { minLength: 1, maxLength: 3 }), fc.array(label, { minLength: 1, maxLength: 3 }), fc.stringMatching(/^[a-z]{1,8}$/));
+    const address = fc.tuple(
+      fc.array(atom, { minLength: 1, maxLength: 3 }),
+      fc.array(label, { minLength: 1, maxLength: 3 }),
+      fc.stringMatching(/^[a-z]{1,8}$/),
+    );
     fc.assert(
-      fc.property(fc.oneof(address.map(([local, domain, tld]) => `${local.join('.')}@${domain.join('.')}.${tld}`), fc.emailAddress()), (email) => {
-        expect(normalizeEmail(email).ok).toBe(isEmail(email.toLowerCase()));
-      }),
+      fc.property(
+        fc.oneof(
+          address.map(([local, domain, tld]) => `${local.join('.')}@${domain.join('.')}.${tld}`),
+          fc.emailAddress(),
+        ),
+        (email) => {
+          expect(normalizeEmail(email).ok).toBe(isEmail(email.toLowerCase()));
+        },
+      ),
       { numRuns: 5_000 },
     );
   });

@@ -23,4 +23,5 @@ export function normalizeEmail(input: string | null | undefined): Normalized {
  * that neither start nor end with a hyphen, and a TLD of letters. It spares isEmail's
  * heavier checks on most rows of an import; anything else still goes through isEmail.
  */
-const PLAIN_EMAIL = /^(?=.{1,64}@)[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?=.{4,200}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$/u;
+const PLAIN_EMAIL =
+  /^(?=.{1,64}@)[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?=.{4,200}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$/u;

@@ -21,12 +21,15 @@ describe('normalizePhone', () => {
     expect(normalizePhone(input)).toEqual({ ok: true, value: expected });
   });
 
-  it.each(['514-872-0311 ext. 123', '514 872 0311 x45', '(514) 872-0311 #7', '514 872-0311 poste 22', '514 872-0311, p. 22'])(
-    'keeps the number and drops the extension in %p',
-    (input) => {
-      expect(normalizePhone(input)).toEqual({ ok: true, value: '+15148720311' });
-    },
-  );
+  it.each([
+    '514-872-0311 ext. 123',
+    '514 872 0311 x45',
+    '(514) 872-0311 #7',
+    '514 872-0311 poste 22',
+    '514 872-0311, p. 22',
+  ])('keeps the number and drops the extension in %p', (input) => {
+    expect(normalizePhone(input)).toEqual({ ok: true, value: '+15148720311' });
+  });
 
   it('uses the default region only for numbers without a country code', () => {
     expect(normalizePhone('+33 1 42 68 53 00')).toEqual({ ok: true, value: '+33142685300' });
@@ -50,7 +53,12 @@ describe('normalizePhone', () => {
     exchange: fc.integer({ min: 200, max: 999 }).map(String),
     line: fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
   });
-  const written = fc.tuple(quebecNumber, fc.constantFrom(' ', '-', '.', ''), fc.constantFrom('', '1 ', '+1 ', '1-'), fc.boolean());
+  const written = fc.tuple(
+    quebecNumber,
+    fc.constantFrom(' ', '-', '.', ''),
+    fc.constantFrom('', '1 ', '+1 ', '1-'),
+    fc.boolean(),
+  );
 
   it('accepts Quebec numbers however they are written', () => {
     fc.assert(
@@ -63,21 +71,36 @@ describe('normalizePhone', () => {
 
   it('is idempotent', () => {
     fc.assert(
-      fc.property(fc.oneof(written.map(([n]) => `${n.area} ${n.exchange} ${n.line}`), fc.string()), (input) => {
-        const first = normalizePhone(input);
-        if (first.ok && first.value !== null) expect(normalizePhone(first.value)).toEqual(first);
-      }),
+      fc.property(
+        fc.oneof(
+          written.map(([n]) => `${n.area} ${n.exchange} ${n.line}`),
+          fc.string(),
+        ),
+        (input) => {
+          const first = normalizePhone(input);
+          if (first.ok && first.value !== null) expect(normalizePhone(first.value)).toEqual(first);
+        },
+      ),
     );
   });
 
   it('answers for any North American number exactly as libphonenumber does (its fast path asks once per exchange)', () => {
     const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
     fc.assert(
-      fc.property(digits(3), digits(3), digits(4), fc.constantFrom('', '1 ', '+1 ', '+1-'), (area, exchange, line, prefix) => {
-        const parsed = parsePhoneNumberFromString(`${prefix}${area}-${exchange}-${line}`, { defaultCountry: 'CA', extract: false });
-        const expected = parsed?.isValid() ? { ok: true, value: parsed.number } : invalid;
-        expect(normalizePhone(`${prefix}${area}-${exchange}-${line}`)).toEqual(expected);
-      }),
+      fc.property(
+        digits(3),
+        digits(3),
+        digits(4),
+        fc.constantFrom('', '1 ', '+1 ', '+1-'),
+        (area, exchange, line, prefix) => {
+          const parsed = parsePhoneNumberFromString(`${prefix}${area}-${exchange}-${line}`, {
+            defaultCountry: 'CA',
+            extract: false,
+          });
+          const expected = parsed?.isValid() ? { ok: true, value: parsed.number } : invalid;
+          expect(normalizePhone(`${prefix}${area}-${exchange}-${line}`)).toEqual(expected);
+        },
+      ),
       { numRuns: 5_000 },
     );
   });

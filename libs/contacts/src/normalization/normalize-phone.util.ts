@@ -28,7 +28,9 @@ export function normalizePhone(input: string | null | undefined, defaultRegion: 
   const northAmerican = defaultRegion === 'CA' || defaultRegion === 'US' ? NORTH_AMERICAN.exec(text) : null;
   if (northAmerican) {
     const [, areaCode, exchange, line] = northAmerican;
-    return validExchange(areaCode + exchange) ? normalized(`+1${areaCode}${exchange}${line}`) : rejected('not a valid phone number');
+    return validExchange(areaCode + exchange)
+      ? normalized(`+1${areaCode}${exchange}${line}`)
+      : rejected('not a valid phone number');
   }
   const phone = parsePhoneNumberFromString(withEnglishExtension(text), {
     defaultCountry: defaultRegion,

@@ -23,10 +23,13 @@ describe('normalizePostalCode', () => {
     expect(normalizePostalCode('D2X 1Y4', 'US')).toEqual({ ok: true, value: 'D2X 1Y4' });
   });
 
-  it.each(['D2X 1Y4', 'H2I 1Y4', 'H2X 1O4', 'W2X 1Y4', 'Z2X 1Y4', 'U2X1Q4'])('rejects %p (impossible letters)', (input) => {
-    expect(normalizePostalCode(input)).toEqual(invalid);
-    expect(normalizePostalCode(input, 'CA')).toEqual(invalid);
-  });
+  it.each(['D2X 1Y4', 'H2I 1Y4', 'H2X 1O4', 'W2X 1Y4', 'Z2X 1Y4', 'U2X1Q4'])(
+    'rejects %p (impossible letters)',
+    (input) => {
+      expect(normalizePostalCode(input)).toEqual(invalid);
+      expect(normalizePostalCode(input, 'CA')).toEqual(invalid);
+    },
+  );
 
   it('accepts W and Z after the first position', () => {
     expect(normalizePostalCode('h2w 1z4')).toEqual({ ok: true, value: 'H2W 1Z4' });
@@ -48,13 +51,19 @@ describe('normalizePostalCode', () => {
 
   it('formats any valid code whatever its case and separator', () => {
     fc.assert(
-      fc.property(validCode, separator, fc.boolean(), fc.constantFrom(undefined, null, 'CA', 'ca', 'Canada'), (code, sep, lower, country) => {
-        const input = `${code.slice(0, 3)}${sep}${code.slice(3)}`;
-        expect(normalizePostalCode(lower ? input.toLowerCase() : input, country)).toEqual({
-          ok: true,
-          value: `${code.slice(0, 3)} ${code.slice(3)}`,
-        });
-      }),
+      fc.property(
+        validCode,
+        separator,
+        fc.boolean(),
+        fc.constantFrom(undefined, null, 'CA', 'ca', 'Canada'),
+        (code, sep, lower, country) => {
+          const input = `${code.slice(0, 3)}${sep}${code.slice(3)}`;
+          expect(normalizePostalCode(lower ? input.toLowerCase() : input, country)).toEqual({
+            ok: true,
+            value: `${code.slice(0, 3)} ${code.slice(3)}`,
+          });
+        },
+      ),
     );
   });
 

@@ -24,7 +24,12 @@ import { quebecRegionFromPostalCode } from './quebec-region.util.js';
 const BOUND_SECONDS = 10;
 
 const definition = (type: AttributeType): AttributeDefinitionModel =>
-  ({ key: 'k', label: 'K', type, choices: type === AttributeType.CHOICE ? ['or', 'argent'] : null }) as AttributeDefinitionModel;
+  ({
+    key: 'k',
+    label: 'K',
+    type,
+    choices: type === AttributeType.CHOICE ? ['or', 'argent'] : null,
+  }) as AttributeDefinitionModel;
 
 const NORMALIZERS: Record<string, (text: string) => unknown> = {
   normalizeEmail: (text) => normalizeEmail(text),
@@ -38,7 +43,19 @@ const NORMALIZERS: Record<string, (text: string) => unknown> = {
   isCalendarDate: (text) => isCalendarDate(text),
   'parseDate (YMD, DMY, MDY)': (text) => [parseDate(text, 'YMD'), parseDate(text, 'DMY'), parseDate(text, 'MDY')],
   checkContactFields: (text) =>
-    checkContactFields({ firstName: text, lastName: text, email: text, phone: text, postalCode: text, addressLine1: text, city: text, birthDate: text }, null),
+    checkContactFields(
+      {
+        firstName: text,
+        lastName: text,
+        email: text,
+        phone: text,
+        postalCode: text,
+        addressLine1: text,
+        city: text,
+        birthDate: text,
+      },
+      null,
+    ),
   'checkValue (every attribute type)': (text) =>
     Object.values(AttributeType).map((type) => {
       try {
@@ -72,8 +89,14 @@ describe.each(Object.entries(NORMALIZERS))('%s on long adversarial text', (_, no
 
 describe('normalizePhone on a long cell', () => {
   it('refuses the 2 KB cell of the issue, and reads a number whose extension follows 50 KB of spaces', () => {
-    expect(finishesWithin(BOUND_SECONDS, normalizePhone, `1${' '.repeat(2_000)}1`)).toEqual({ ok: false, reason: 'not a valid phone number' });
-    expect(finishesWithin(BOUND_SECONDS, normalizePhone, `514 555 0199${' '.repeat(50_000)}poste 22`)).toEqual({ ok: true, value: '+15145550199' });
+    expect(finishesWithin(BOUND_SECONDS, normalizePhone, `1${' '.repeat(2_000)}1`)).toEqual({
+      ok: false,
+      reason: 'not a valid phone number',
+    });
+    expect(finishesWithin(BOUND_SECONDS, normalizePhone, `514 555 0199${' '.repeat(50_000)}poste 22`)).toEqual({
+      ok: true,
+      value: '+15145550199',
+    });
   });
 
   it('still reads an extension after collapsed spaces', () => {

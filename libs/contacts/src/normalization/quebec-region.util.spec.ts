@@ -44,9 +44,12 @@ describe('quebecRegionFromPostalCode', () => {
     expect(quebecRegionFromPostalCode(code)).toBeNull();
   });
 
-  it.each([null, '', 'K1A 0B1', 'M5V 3L9', 'V6B 1A1', '2612', 'H', 'H2'])('returns null outside Quebec or for %p', (code) => {
-    expect(quebecRegionFromPostalCode(code)).toBeNull();
-  });
+  it.each([null, '', 'K1A 0B1', 'M5V 3L9', 'V6B 1A1', '2612', 'H', 'H2'])(
+    'returns null outside Quebec or for %p',
+    (code) => {
+      expect(quebecRegionFromPostalCode(code)).toBeNull();
+    },
+  );
 
   it('maps every possible Quebec FSA to null or one of the 17 regions', () => {
     for (const a of 'GHJ')
@@ -59,7 +62,11 @@ describe('quebecRegionFromPostalCode', () => {
 
   it('only ever returns one of the 17 regions, and only for G/H/J codes', () => {
     const fsa = fc
-      .tuple(fc.constantFrom(...'ABCEGHJKLMNPRSTVXY'), fc.integer({ min: 0, max: 9 }), fc.constantFrom(...'ABCEGHJKLMNPRSTVWXYZ'))
+      .tuple(
+        fc.constantFrom(...'ABCEGHJKLMNPRSTVXY'),
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom(...'ABCEGHJKLMNPRSTVWXYZ'),
+      )
       .map(([a, d, b]) => `${a}${d}${b} 1A1`);
     fc.assert(
       fc.property(fc.oneof(fsa, fc.string()), (code) => {

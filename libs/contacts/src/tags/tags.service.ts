@@ -15,7 +15,9 @@ export class TagsService {
 
   /** Deletes a tag and removes it from every contact. */
   async remove(id: string): Promise<TagModel> {
-    const [tag] = await this.db.transaction((tx) => tx.query<TagModel>(`DELETE FROM tags WHERE id = $1 RETURNING ${COLUMNS}`, [id]));
+    const [tag] = await this.db.transaction((tx) =>
+      tx.query<TagModel>(`DELETE FROM tags WHERE id = $1 RETURNING ${COLUMNS}`, [id]),
+    );
     if (!tag) throw AppError.notFound('Tag');
     return tag;
   }
@@ -47,7 +49,10 @@ export class TagsService {
     if (clean.length === 0) throw AppError.badInput('tags', 'tags must name at least one tag');
     if (clean.some((n) => n.length > 100)) throw AppError.badInput('tags', 'a tag name has at most 100 characters');
     if (options.create) {
-      await tx.query(`INSERT INTO tags (org_id, name) SELECT (SELECT crm_current_org()), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`, [clean]);
+      await tx.query(
+        `INSERT INTO tags (org_id, name) SELECT (SELECT crm_current_org()), n FROM unnest($1::text[]) n ON CONFLICT (org_id, name) DO NOTHING`,
+        [clean],
+      );
     }
     const rows = await tx.query<{ id: string }>(`SELECT id FROM tags WHERE name = ANY($1::citext[])`, [clean]);
     return rows.map((row) => row.id);

@@ -233,7 +233,17 @@ export class Init1764144000000 implements MigrationInterface {
         CHECK ((type = 'CHOICE') = (choices IS NOT NULL))
       );
     `);
-    for (const table of ['memberships', 'api_keys', 'contacts', 'contact_search_tokens', 'contact_external_ids', 'tags', 'contact_tags', 'consents', 'attribute_definitions']) {
+    for (const table of [
+      'memberships',
+      'api_keys',
+      'contacts',
+      'contact_search_tokens',
+      'contact_external_ids',
+      'tags',
+      'contact_tags',
+      'consents',
+      'attribute_definitions',
+    ]) {
       await q.query(enableTenantIsolation(table));
     }
     await q.query(`

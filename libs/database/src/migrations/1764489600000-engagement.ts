@@ -103,7 +103,9 @@ export class Engagement1764489600000 implements MigrationInterface {
     for (const table of ['interaction_terms', 'interactions', 'interaction_rollups']) {
       await q.query(enableTenantIsolation(table));
     }
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON interaction_terms, interactions, interaction_rollups TO crm_app;`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON interaction_terms, interactions, interaction_rollups TO crm_app;`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -62,10 +62,14 @@ export class TenantClaim1764921600000 implements MigrationInterface {
 
   /** Every tenant policy: `policy(column)` of the column that names the organization. */
   private async setPolicies(q: QueryRunner, policy: (column: string) => string): Promise<void> {
-    const tables = (await q.query(`SELECT tablename FROM pg_policies WHERE schemaname = 'public' AND policyname = 'tenant_isolation'`)) as { tablename: string }[];
+    const tables = (await q.query(
+      `SELECT tablename FROM pg_policies WHERE schemaname = 'public' AND policyname = 'tenant_isolation'`,
+    )) as { tablename: string }[];
     for (const { tablename } of tables) {
       const column = tablename === 'organizations' ? 'id' : 'org_id';
-      await q.query(`ALTER POLICY tenant_isolation ON ${tablename} USING (${policy(column)}) WITH CHECK (${policy(column)})`);
+      await q.query(
+        `ALTER POLICY tenant_isolation ON ${tablename} USING (${policy(column)}) WITH CHECK (${policy(column)})`,
+      );
     }
     await q.query(`ALTER POLICY member_of_current_org ON users
       USING (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND ${policy('m.org_id')}))`);

@@ -10,5 +10,15 @@ import { Retention1764835200000 } from './1764835200000-retention.js';
 import { TenantClaim1764921600000 } from './1764921600000-tenant-claim.js';
 
 /** Every migration, in order. */
-export const migrations = [Init1764144000000, JobRuns1764230400000, JobFilesByName1764316800000, Dedup1764403200000, Engagement1764489600000, Audiences1764576000000,
-  MemberNamesAndKeyCaps1764662400000, JobDispatches1764748800000, Retention1764835200000, TenantClaim1764921600000];
+export const migrations = [
+  Init1764144000000,
+  JobRuns1764230400000,
+  JobFilesByName1764316800000,
+  Dedup1764403200000,
+  Engagement1764489600000,
+  Audiences1764576000000,
+  MemberNamesAndKeyCaps1764662400000,
+  JobDispatches1764748800000,
+  Retention1764835200000,
+  TenantClaim1764921600000,
+];

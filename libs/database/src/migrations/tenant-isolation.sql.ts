@@ -2,7 +2,8 @@
  * What every tenant policy asks of a row: its organization is the claim's, and the claim's signature checks out
  * (a one-time filter per statement; see the tenant-claim migration).
  */
-export const TENANT_POLICY = (column: string): string => `${column} = crm_current_org() AND (SELECT crm_tenant_verified())`;
+export const TENANT_POLICY = (column: string): string =>
+  `${column} = crm_current_org() AND (SELECT crm_tenant_verified())`;
 
 /**
  * The row-level security every tenant table gets: ENABLEd and FORCEd (so the

@@ -7,13 +7,25 @@ type Values = Partial<Omit<ContactToMatch, 'id'>>;
 const records = (...contacts: Values[]): MatchRecord[] =>
   contacts.map((values, i) =>
     toMatchRecord({
-      id: `c${i}`, firstName: null, lastName: null, email: null, phone: null, addressLine1: null, addressLine2: null, city: null,
-      postalCode: null, birthDate: null, ...values,
+      id: `c${i}`,
+      firstName: null,
+      lastName: null,
+      email: null,
+      phone: null,
+      addressLine1: null,
+      addressLine2: null,
+      city: null,
+      postalCode: null,
+      birthDate: null,
+      ...values,
     }),
   );
 
 /** The candidate pairs as "i-j" (i < j), in the order produced, and the pairs first found by each key. */
-async function candidatePairs(list: readonly MatchRecord[], focused: number[] | null = null): Promise<{ pairs: string[]; perKey: Record<string, number> }> {
+async function candidatePairs(
+  list: readonly MatchRecord[],
+  focused: number[] | null = null,
+): Promise<{ pairs: string[]; perKey: Record<string, number> }> {
   const pairs: string[] = [];
   let focus: Uint8Array | null = null;
   if (focused) {
@@ -25,32 +37,71 @@ async function candidatePairs(list: readonly MatchRecord[], focused: number[] | 
 }
 
 const helene: Values = {
-  firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@example.org', phone: '514 555-0101', postalCode: 'H2X 1Y4',
-  birthDate: '1980-03-04', addressLine1: '45 av. du Parc', city: 'Montréal',
+  firstName: 'Hélène',
+  lastName: 'Côté',
+  email: 'helene.cote@example.org',
+  phone: '514 555-0101',
+  postalCode: 'H2X 1Y4',
+  birthDate: '1980-03-04',
+  addressLine1: '45 av. du Parc',
+  city: 'Montréal',
 };
 
 describe('candidate pairs (blocking)', () => {
   it('produces a pair sharing every key once, counted under the first key', async () => {
-    const { pairs, perKey } = await candidatePairs(records(helene, { ...helene, firstName: 'Helene', lastName: 'Cote', addressLine1: '45 avenue du Parc' }));
+    const { pairs, perKey } = await candidatePairs(
+      records(helene, { ...helene, firstName: 'Helene', lastName: 'Cote', addressLine1: '45 avenue du Parc' }),
+    );
     expect(pairs).toEqual(['0-1']);
     expect(perKey).toMatchObject({ email: 1 });
     expect(Object.values(perKey).reduce((sum, n) => sum + n, 0)).toBe(1);
   });
 
   it('does not produce a pair sharing no key', async () => {
-    const marc: Values = { firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org', phone: '418 555-0199', postalCode: 'G1R 2B5', birthDate: '1975-11-22', addressLine1: '12 rue Saint-Jean', city: 'Québec' };
+    const marc: Values = {
+      firstName: 'Marc',
+      lastName: 'Gagnon',
+      email: 'marc@example.org',
+      phone: '418 555-0199',
+      postalCode: 'G1R 2B5',
+      birthDate: '1975-11-22',
+      addressLine1: '12 rue Saint-Jean',
+      city: 'Québec',
+    };
     expect((await candidatePairs(records(helene, marc))).pairs).toEqual([]);
     // a shared city alone, or blank values, bring no one together
-    expect((await candidatePairs(records({ firstName: 'Hélène', city: 'Montréal' }, { firstName: 'Marc', city: 'Montréal' }, {}, {}))).pairs).toEqual([]);
+    expect(
+      (
+        await candidatePairs(
+          records({ firstName: 'Hélène', city: 'Montréal' }, { firstName: 'Marc', city: 'Montréal' }, {}, {}),
+        )
+      ).pairs,
+    ).toEqual([]);
   });
 
   it.each<[string, Values, Values]>([
-    ['the email alone', { firstName: 'Hélène', email: 'hcote@example.org' }, { firstName: 'Marie', email: 'HCote@example.org' }],
+    [
+      'the email alone',
+      { firstName: 'Hélène', email: 'hcote@example.org' },
+      { firstName: 'Marie', email: 'HCote@example.org' },
+    ],
     ['the phone alone', { phone: '514 555-0101' }, { phone: '+1 514 555 0101' }],
     ['names swapped', { firstName: 'Minh', lastName: 'Nguyen' }, { firstName: 'Nguyen', lastName: 'Minh' }],
-    ['names spelled alike (phonetically)', { firstName: 'Jean', lastName: 'Smith' }, { firstName: 'Jean', lastName: 'Smyth' }],
-    ['the postal code and first initial', { firstName: 'Hélène', lastName: 'Côté', postalCode: 'H2X 1Y4' }, { firstName: 'Hélène', lastName: 'Tremblay', postalCode: 'h2x1y4' }],
-    ['the birth date and last initial', { firstName: 'Robert', lastName: 'Gagnon', birthDate: '1972-06-15' }, { firstName: 'Luc', lastName: 'Gingras', birthDate: '1972-06-15' }],
+    [
+      'names spelled alike (phonetically)',
+      { firstName: 'Jean', lastName: 'Smith' },
+      { firstName: 'Jean', lastName: 'Smyth' },
+    ],
+    [
+      'the postal code and first initial',
+      { firstName: 'Hélène', lastName: 'Côté', postalCode: 'H2X 1Y4' },
+      { firstName: 'Hélène', lastName: 'Tremblay', postalCode: 'h2x1y4' },
+    ],
+    [
+      'the birth date and last initial',
+      { firstName: 'Robert', lastName: 'Gagnon', birthDate: '1972-06-15' },
+      { firstName: 'Luc', lastName: 'Gingras', birthDate: '1972-06-15' },
+    ],
     ['the street address', { addressLine1: '45 av. du Parc' }, { addressLine1: '45 avenue du Parc' }],
   ])('finds a pair through %s', async (_, a, b) => {
     expect((await candidatePairs(records(a, b))).pairs).toEqual(['0-1']);
@@ -62,8 +113,10 @@ describe('candidate pairs (blocking)', () => {
 
   it('with a focus, produces only the pairs touching a focused record', async () => {
     const list = records(
-      helene, { ...helene, firstName: 'Helene' },
-      { firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org' }, { firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org' },
+      helene,
+      { ...helene, firstName: 'Helene' },
+      { firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org' },
+      { firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org' },
       { firstName: 'Luc', lastName: 'Pelletier' },
     );
     expect((await candidatePairs(list)).pairs.sort()).toEqual(['0-1', '2-3']);
@@ -78,9 +131,38 @@ describe('candidate pairs (blocking)', () => {
     const names: string[] = [];
     const codes = new Set<string>();
     for (const start of ['Tr', 'G', 'B', 'L', 'P', 'D', 'M', 'V', 'S', 'R', 'F', 'K', 'N', 'Ch', 'Br', 'Gr']) {
-      for (const end of ['emblay', 'agnon', 'ouchard', 'avoie', 'elletier', 'ubé', 'orin', 'allée', 'imard', 'oy', 'ortin', 'aron', 'adeau', 'arest', 'ergeron']) {
+      for (const end of [
+        'emblay',
+        'agnon',
+        'ouchard',
+        'avoie',
+        'elletier',
+        'ubé',
+        'orin',
+        'allée',
+        'imard',
+        'oy',
+        'ortin',
+        'aron',
+        'adeau',
+        'arest',
+        'ergeron',
+      ]) {
         const name = start + end;
-        const code = phonetic(toMatchRecord({ id: '', firstName: null, lastName: name, email: null, phone: null, addressLine1: null, addressLine2: null, city: null, postalCode: null, birthDate: null }).last);
+        const code = phonetic(
+          toMatchRecord({
+            id: '',
+            firstName: null,
+            lastName: name,
+            email: null,
+            phone: null,
+            addressLine1: null,
+            addressLine2: null,
+            city: null,
+            postalCode: null,
+            birthDate: null,
+          }).last,
+        );
         if (codes.has(code)) continue;
         codes.add(code);
         names.push(name);
@@ -120,12 +202,20 @@ describe('candidate pairs (blocking)', () => {
     // many Marie Tremblay: the name keys' blocks are oversized, and sorted by name then birth date the two records
     // below are far apart; they also share a postal code and an address, with no one else
     const others = Array.from({ length: MAX_BLOCK + 10 }, (_, i) => ({
-      firstName: 'Marie', lastName: 'Tremblay', birthDate: `19${String(40 + (i % 50)).padStart(2, '0')}-0${1 + Math.floor(i / 50)}-15`,
+      firstName: 'Marie',
+      lastName: 'Tremblay',
+      birthDate: `19${String(40 + (i % 50)).padStart(2, '0')}-0${1 + Math.floor(i / 50)}-15`,
     }));
     const list = records(
       { firstName: 'Marie', lastName: 'Tremblay', postalCode: 'H2X 1Y4', addressLine1: '45 av. du Parc' },
       ...others,
-      { firstName: 'Marie', lastName: 'Tremblay', postalCode: 'H2X 1Y4', addressLine1: '45 avenue du Parc', birthDate: '2001-12-31' },
+      {
+        firstName: 'Marie',
+        lastName: 'Tremblay',
+        postalCode: 'H2X 1Y4',
+        addressLine1: '45 avenue du Parc',
+        birthDate: '2001-12-31',
+      },
     );
     const { pairs } = await candidatePairs(list);
     expect(pairs).toContain(`0-${list.length - 1}`);

@@ -39,7 +39,10 @@ export const BLOCKING_KEYS: readonly { name: string; of(record: MatchRecord): st
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },
   { name: 'birth date and last initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.last)}` : '') },
   { name: 'birth date and first initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.first)}` : '') },
-  { name: 'street address', of: (r) => (r.address?.number && r.address.street ? `${r.address.number}|${r.address.street}` : '') },
+  {
+    name: 'street address',
+    of: (r) => (r.address?.number && r.address.street ? `${r.address.number}|${r.address.street}` : ''),
+  },
 ];
 
 /** 32-bit FNV-1a of a key; 0 is kept for "no key". */
@@ -116,9 +119,12 @@ export async function forEachCandidatePair(
       }
       if (focus && !block.some((r) => focus[r])) continue;
       if (block.length <= MAX_BLOCK) {
-        for (let x = 0; x < block.length; x++) for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
+        for (let x = 0; x < block.length; x++)
+          for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
       } else {
-        const order = block.sort((a, b) => (records[a].sortKey < records[b].sortKey ? -1 : records[a].sortKey > records[b].sortKey ? 1 : 0));
+        const order = block.sort((a, b) =>
+          records[a].sortKey < records[b].sortKey ? -1 : records[a].sortKey > records[b].sortKey ? 1 : 0,
+        );
         for (let x = 0; x < order.length; x++) windowPosition[order[x] * keys + key] = x;
         for (let x = 0; x < order.length; x++) {
           for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x], order[y], key);

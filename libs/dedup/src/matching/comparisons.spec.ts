@@ -6,15 +6,30 @@ import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-re
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
 const BLANK: ContactToMatch = {
-  id: 'contact', firstName: null, lastName: null, email: null, phone: null, addressLine1: null, addressLine2: null,
-  city: null, postalCode: null, birthDate: null,
+  id: 'contact',
+  firstName: null,
+  lastName: null,
+  email: null,
+  phone: null,
+  addressLine1: null,
+  addressLine2: null,
+  city: null,
+  postalCode: null,
+  birthDate: null,
 };
 const record = (values: Values): MatchRecord => toMatchRecord({ ...BLANK, ...values });
 
 /** The contact column each comparison reads. */
 const COLUMN: Record<string, keyof Values> = {
-  firstName: 'firstName', lastName: 'lastName', email: 'email', phone: 'phone', birthDate: 'birthDate',
-  postalCode: 'postalCode', address: 'addressLine1', addressLine2: 'addressLine2', city: 'city',
+  firstName: 'firstName',
+  lastName: 'lastName',
+  email: 'email',
+  phone: 'phone',
+  birthDate: 'birthDate',
+  postalCode: 'postalCode',
+  address: 'addressLine1',
+  addressLine2: 'addressLine2',
+  city: 'city',
 };
 
 const comparison = (field: string) => COMPARISONS.find((c) => c.field === field)!;
@@ -94,11 +109,26 @@ describe('comparison levels', () => {
   // an email is compared with what its local part says beyond the person's names
   it.each([
     ['the same address, written in capitals', 'Marie', 'Helene.Cote@Example.org', 'helene.cote@example.org', 'exact'],
-    ['the same distinctive local part at another provider', 'Marie', 'mtremblay1962@gmail.com', 'mtremblay1962@videotron.ca', 'partial'],
-    ['a local part that is only the names, at another provider', 'Marie', 'marie.tremblay@gmail.com', 'marie.tremblay@videotron.ca', 'different'],
+    [
+      'the same distinctive local part at another provider',
+      'Marie',
+      'mtremblay1962@gmail.com',
+      'mtremblay1962@videotron.ca',
+      'partial',
+    ],
+    [
+      'a local part that is only the names, at another provider',
+      'Marie',
+      'marie.tremblay@gmail.com',
+      'marie.tremblay@videotron.ca',
+      'different',
+    ],
     ['two local parts', 'Marie', 'mtremblay1962@gmail.com', 'marie.t@gmail.com', 'different'],
   ] as const)('email: %s is %p', (_, firstName, a, b, expected) => {
-    const [ra, rb] = [record({ firstName, lastName: 'Tremblay', email: a }), record({ firstName, lastName: 'Tremblay', email: b })];
+    const [ra, rb] = [
+      record({ firstName, lastName: 'Tremblay', email: a }),
+      record({ firstName, lastName: 'Tremblay', email: b }),
+    ];
     expect(standing('email', comparison('email').compare(ra, rb))).toContain(expected);
     expect(standing('email', comparison('email').compare(rb, ra))).toContain(expected);
   });
@@ -125,8 +155,17 @@ describe('comparison levels', () => {
   });
 
   it.each(Object.keys(COLUMN))('%s: a blank side is missing, never different', (field) => {
-    const values = { firstName: 'Hélène', lastName: 'Côté', email: 'helene@example.org', phone: '514 555-0101', birthDate: '1980-03-04',
-      postalCode: 'H2X 1Y4', address: '45 av. du Parc', addressLine2: 'app. 4', city: 'Montréal' } as Record<string, string>;
+    const values = {
+      firstName: 'Hélène',
+      lastName: 'Côté',
+      email: 'helene@example.org',
+      phone: '514 555-0101',
+      birthDate: '1980-03-04',
+      postalCode: 'H2X 1Y4',
+      address: '45 av. du Parc',
+      addressLine2: 'app. 4',
+      city: 'Montréal',
+    } as Record<string, string>;
     for (const blank of [null, '', '   ']) {
       expect(level(field, values[field], blank)).toEqual(['missing']);
       expect(level(field, blank, values[field])).toEqual(['missing']);
@@ -153,8 +192,15 @@ describe('swapped first and last names', () => {
   });
 
   it('is not seen where the names are in place, or only one matches across', () => {
-    expect(namesSwapped(record({ firstName: 'Minh', lastName: 'Nguyen' }), record({ firstName: 'Minh', lastName: 'Nguyen' }))).toBe(false);
-    expect(namesSwapped(record({ firstName: 'Martin', lastName: 'Roy' }), record({ firstName: 'Luc', lastName: 'Martin' }))).toBe(false);
+    expect(
+      namesSwapped(
+        record({ firstName: 'Minh', lastName: 'Nguyen' }),
+        record({ firstName: 'Minh', lastName: 'Nguyen' }),
+      ),
+    ).toBe(false);
+    expect(
+      namesSwapped(record({ firstName: 'Martin', lastName: 'Roy' }), record({ firstName: 'Luc', lastName: 'Martin' })),
+    ).toBe(false);
     expect(namesSwapped(record({ firstName: 'Martin', lastName: 'Roy' }), record({ lastName: 'Martin' }))).toBe(false);
   });
 });
@@ -168,11 +214,23 @@ describe('comparison patterns', () => {
     phone: ['514 555-0101', '5145550101', '514 555-0102', '418 555-0199', null],
     birthDate: ['1980-03-04', '1980-04-03', '1981-03-04', '1975-11-22', null],
     postalCode: ['H2X 1Y4', 'h2x1y4', 'H2X 1Y5', 'G1R 2B5', null],
-    addressLine1: ['45 av. du Parc', '45 avenue du Parc', '47 av du Parc', '1200 Sherbrooke St W', '1200 rue Sherbrooke Ouest', null],
+    addressLine1: [
+      '45 av. du Parc',
+      '45 avenue du Parc',
+      '47 av du Parc',
+      '1200 Sherbrooke St W',
+      '1200 rue Sherbrooke Ouest',
+      null,
+    ],
     addressLine2: ['app. 4', 'App 4', 'app. 12', null],
     city: ['Montréal', 'montreal', 'Québec', null],
   };
-  const contactArb = fc.record(Object.fromEntries(Object.entries(pools).map(([key, pool]) => [key, fc.constantFrom(...pool)])) as Record<keyof Values, fc.Arbitrary<string | null>>);
+  const contactArb = fc.record(
+    Object.fromEntries(Object.entries(pools).map(([key, pool]) => [key, fc.constantFrom(...pool)])) as Record<
+      keyof Values,
+      fc.Arbitrary<string | null>
+    >,
+  );
 
   it('is symmetric, level by level', () => {
     fc.assert(
@@ -190,7 +248,8 @@ describe('comparison patterns', () => {
         const pattern = comparisonPattern(ra, rb);
         COMPARISONS.forEach((c, field) => {
           expect([c.field, levelOf(pattern, field)]).toEqual([c.field, c.compare(ra, rb)]);
-          if (!a[COLUMN[c.field]]?.trim() || !b[COLUMN[c.field]]?.trim()) expect([c.field, levelOf(pattern, field)]).toEqual([c.field, 0]);
+          if (!a[COLUMN[c.field]]?.trim() || !b[COLUMN[c.field]]?.trim())
+            expect([c.field, levelOf(pattern, field)]).toEqual([c.field, 0]);
         });
       }),
     );
@@ -199,11 +258,14 @@ describe('comparison patterns', () => {
 
 /** Edits between two strings (insertions, deletions, substitutions, adjacent transpositions): the textbook table. */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -215,10 +277,21 @@ describe('oneEditApart', () => {
   const edited = word.chain((a) =>
     fc.oneof(
       word.map((b) => [a, b] as const),
-      fc.tuple(fc.nat(a.length), fc.constantFrom('a', 'b', 'c'), fc.constantFrom('insert', 'delete', 'substitute', 'swap')).map(([at, letter, edit]) => {
-        const b = { insert: a.slice(0, at) + letter + a.slice(at), delete: a.slice(0, at) + a.slice(at + 1), substitute: a.slice(0, at) + letter + a.slice(at + 1), swap: a.slice(0, at) + a.slice(at + 1, at + 2) + a.slice(at, at + 1) + a.slice(at + 2) }[edit];
-        return [a, b] as const;
-      }),
+      fc
+        .tuple(
+          fc.nat(a.length),
+          fc.constantFrom('a', 'b', 'c'),
+          fc.constantFrom('insert', 'delete', 'substitute', 'swap'),
+        )
+        .map(([at, letter, edit]) => {
+          const b = {
+            insert: a.slice(0, at) + letter + a.slice(at),
+            delete: a.slice(0, at) + a.slice(at + 1),
+            substitute: a.slice(0, at) + letter + a.slice(at + 1),
+            swap: a.slice(0, at) + a.slice(at + 1, at + 2) + a.slice(at, at + 1) + a.slice(at + 2),
+          }[edit];
+          return [a, b] as const;
+        }),
     ),
   );
 

@@ -53,7 +53,15 @@ function compatibleFirstNames(a: string, b: string): boolean {
   if (short.length === long.length && short.every((w) => w.length > 1) && long.every((w) => w.length > 1)) return false;
   let at = 0;
   for (const word of short) {
-    while (at < long.length && !(long[at] === word || (word.length === 1 && long[at][0] === word) || (long[at].length === 1 && word[0] === long[at]))) at++;
+    while (
+      at < long.length &&
+      !(
+        long[at] === word ||
+        (word.length === 1 && long[at][0] === word) ||
+        (long[at].length === 1 && word[0] === long[at])
+      )
+    )
+      at++;
     if (at === long.length) return false;
     at++;
   }
@@ -64,7 +72,9 @@ function compatibleFirstNames(a: string, b: string): boolean {
 export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
   if (!a.first || !a.last || !b.first || !b.last || (a.first === b.first && a.last === b.last)) return false;
   if (a.first[0] !== b.last[0] || a.last[0] !== b.first[0]) return false; // (a swap with a first letter mistyped is missed)
-  return similarity(a.first, b.last) >= 0.92 && similarity(a.last, b.first) >= 0.92 && similarity(a.first, b.first) < 0.92;
+  return (
+    similarity(a.first, b.last) >= 0.92 && similarity(a.last, b.first) >= 0.92 && similarity(a.first, b.first) < 0.92
+  );
 }
 
 function compareFirst(a: string, b: string): number {
@@ -84,7 +94,11 @@ function compareLast(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
   // a typo, or a compound name reduced to one of its parts ("Gagnon-Tremblay" / "Tremblay")
-  if (closeSpelling(a, b) || ((a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w)))) return 3;
+  if (
+    closeSpelling(a, b) ||
+    ((a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w)))
+  )
+    return 3;
   return similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
 }
 
@@ -133,7 +147,12 @@ export const COMPARISONS: readonly FieldComparison[] = [
     compare: (a, b) => {
       if (!a.birth || !b.birth) return MISSING;
       if (a.birth === b.birth) return 3;
-      const swapped = a.birth.length === 8 && b.birth.length === 8 && a.birth.slice(0, 4) === b.birth.slice(0, 4) && a.birth.slice(4, 6) === b.birth.slice(6, 8) && a.birth.slice(6, 8) === b.birth.slice(4, 6);
+      const swapped =
+        a.birth.length === 8 &&
+        b.birth.length === 8 &&
+        a.birth.slice(0, 4) === b.birth.slice(0, 4) &&
+        a.birth.slice(4, 6) === b.birth.slice(6, 8) &&
+        a.birth.slice(6, 8) === b.birth.slice(4, 6);
       return swapped || oneEditApart(a.birth, b.birth) ? 2 : DIFFERENT;
     },
     shown: (r) => r.birth,

@@ -24,10 +24,17 @@ export function truePairCount(labels: readonly string[]): number {
  * Quality at a threshold: the predicted pairs are all pairs inside the clusters that linking every pair scored at or
  * above it forms (what merging would do), so a wrong link between two clusters counts every pair it joins.
  */
-export function qualityAt(labels: readonly string[], pairs: readonly { a: number; b: number; score: number }[], threshold: number): PairQuality {
-  const roots = clusterRoots(labels.length, (function* () {
-    for (const pair of pairs) if (pair.score >= threshold) yield [pair.a, pair.b] as [number, number];
-  })());
+export function qualityAt(
+  labels: readonly string[],
+  pairs: readonly { a: number; b: number; score: number }[],
+  threshold: number,
+): PairQuality {
+  const roots = clusterRoots(
+    labels.length,
+    (function* () {
+      for (const pair of pairs) if (pair.score >= threshold) yield [pair.a, pair.b] as [number, number];
+    })(),
+  );
   const clusterSize = new Map<number, number>();
   const entityInCluster = new Map<string, number>();
   for (let i = 0; i < labels.length; i++) {

@@ -3,13 +3,22 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { COMPARISONS, comparisonPattern, PATTERN_STRIDES } from './comparisons.js';
 import {
-  DEFAULT_PARAMETERS, estimateU, learnParameters, levelWeights, matchWeight, type MatchParameters, MIN_PAIRS_TO_LEARN, type PatternCounts,
-  patternWeight, probability,
+  DEFAULT_PARAMETERS,
+  estimateU,
+  learnParameters,
+  levelWeights,
+  matchWeight,
+  type MatchParameters,
+  MIN_PAIRS_TO_LEARN,
+  type PatternCounts,
+  patternWeight,
+  probability,
 } from './fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
 
 const LAST_LEVEL = COMPARISONS.map((c) => c.levels.length - 1);
-const patternOf = (levels: readonly number[]): number => levels.reduce((pattern, level, field) => pattern + level * PATTERN_STRIDES[field], 0);
+const patternOf = (levels: readonly number[]): number =>
+  levels.reduce((pattern, level, field) => pattern + level * PATTERN_STRIDES[field], 0);
 const EXACT = patternOf(LAST_LEVEL);
 
 /** The match weight of a pattern alone (no adjustment for how common the names are), prior included. */
@@ -19,9 +28,13 @@ const weightOf = (pattern: number, params: MatchParameters = DEFAULT_PARAMETERS)
 const uOf = (u: number[][]) => ({ u, uHousehold: u });
 /** estimateU's u over these records (random pairs). */
 const randomPairsU = (records: readonly MatchRecord[], samples: number) =>
-  estimateU(records.length, (i, j) => comparisonPattern(records[i], records[j]), (i) => records[i].last, (i, j) => records[i].first === records[j].first, samples).u;
-
-
+  estimateU(
+    records.length,
+    (i, j) => comparisonPattern(records[i], records[j]),
+    (i) => records[i].last,
+    (i, j) => records[i].first === records[j].first,
+    samples,
+  ).u;
 
 function draw(random: () => number, shares: readonly number[]): number {
   let left = random();
@@ -57,7 +70,8 @@ function syntheticCounts(pairs: number, lambda: number, seed: number): PatternCo
   for (let p = 0; p < pairs; p++) {
     const same = random() < lambda;
     const levels = COMPARISONS.map((comparison, field) =>
-      random() < (MISSING[comparison.field] ?? 0.1) ? 0 : draw(random, same ? TRUE_M[field] : TRUE_U[field]));
+      random() < (MISSING[comparison.field] ?? 0.1) ? 0 : draw(random, same ? TRUE_M[field] : TRUE_U[field]),
+    );
     const pattern = patternOf(levels);
     counts.set(pattern, (counts.get(pattern) ?? 0) + 1);
   }
@@ -107,8 +121,16 @@ describe('learnParameters', () => {
 
 describe('estimateU', () => {
   const contact = (i: number): ContactToMatch => ({
-    id: `c${i}`, firstName: ['Marie', 'Jean', 'Luc', 'Anne'][i % 4], lastName: `Nom${i}`, email: `person${i}@example.org`, phone: null,
-    addressLine1: null, addressLine2: null, city: i % 2 === 0 ? 'Montréal' : 'Québec', postalCode: null, birthDate: null,
+    id: `c${i}`,
+    firstName: ['Marie', 'Jean', 'Luc', 'Anne'][i % 4],
+    lastName: `Nom${i}`,
+    email: `person${i}@example.org`,
+    phone: null,
+    addressLine1: null,
+    addressLine2: null,
+    city: i % 2 === 0 ? 'Montréal' : 'Québec',
+    postalCode: null,
+    birthDate: null,
   });
 
   it('is how often two different records agree, level by level', () => {
@@ -132,7 +154,13 @@ describe('estimateU', () => {
       expect(i).not.toBe(j);
       return comparisonPattern(records[i], records[j]);
     };
-    const { u } = estimateU(2, compare, (i) => records[i].last, () => false, 1_000);
+    const { u } = estimateU(
+      2,
+      compare,
+      (i) => records[i].last,
+      () => false,
+      1_000,
+    );
     const email = COMPARISONS.findIndex((c) => c.field === 'email');
     expect(u[email][LAST_LEVEL[email]]).toBeLessThan(0.01);
   });
@@ -140,12 +168,27 @@ describe('estimateU', () => {
 
 describe('match weights', () => {
   it('start from defaults that are distributions, level 0 (missing) left out', () => {
-    for (const [name, table] of Object.entries({ m: DEFAULT_PARAMETERS.m, u: DEFAULT_PARAMETERS.u, uHousehold: DEFAULT_PARAMETERS.uHousehold })) {
+    for (const [name, table] of Object.entries({
+      m: DEFAULT_PARAMETERS.m,
+      u: DEFAULT_PARAMETERS.u,
+      uHousehold: DEFAULT_PARAMETERS.uHousehold,
+    })) {
       expect(table).toHaveLength(COMPARISONS.length);
       table.forEach((shares, field) => {
         const total = shares.reduce((a, b) => a + b, 0);
-        expect({ table: name, field: COMPARISONS[field].field, levels: shares.length, missing: shares[0], sumsToOne: Math.abs(total - 1) < 1e-3 })
-          .toEqual({ table: name, field: COMPARISONS[field].field, levels: COMPARISONS[field].levels.length, missing: 0, sumsToOne: true });
+        expect({
+          table: name,
+          field: COMPARISONS[field].field,
+          levels: shares.length,
+          missing: shares[0],
+          sumsToOne: Math.abs(total - 1) < 1e-3,
+        }).toEqual({
+          table: name,
+          field: COMPARISONS[field].field,
+          levels: COMPARISONS[field].levels.length,
+          missing: 0,
+          sumsToOne: true,
+        });
       });
     }
   });
@@ -153,7 +196,10 @@ describe('match weights', () => {
   it('give every field of the defaults a weight rising with agreement: different below 0, exact above', () => {
     levelWeights(DEFAULT_PARAMETERS).forEach((weights, field) => {
       const agreeing = weights.slice(1);
-      expect({ field: COMPARISONS[field].field, agreeing }).toEqual({ field: COMPARISONS[field].field, agreeing: [...agreeing].sort((a, b) => a - b) });
+      expect({ field: COMPARISONS[field].field, agreeing }).toEqual({
+        field: COMPARISONS[field].field,
+        agreeing: [...agreeing].sort((a, b) => a - b),
+      });
       expect(agreeing[0]).toBeLessThan(0);
       expect(agreeing.at(-1)).toBeGreaterThan(0);
     });
@@ -184,13 +230,17 @@ describe('match weights', () => {
     expect(probability(0)).toBe(0.5);
     expect(probability(1)).toBeCloseTo(2 / 3, 12);
     fc.assert(
-      fc.property(fc.double({ min: -200, max: 200, noNaN: true }), fc.double({ min: -200, max: 200, noNaN: true }), (a, b) => {
-        const [low, high] = a <= b ? [a, b] : [b, a];
-        expect(probability(low)).toBeLessThanOrEqual(probability(high));
-        expect(probability(low)).toBeGreaterThanOrEqual(0);
-        expect(probability(high)).toBeLessThanOrEqual(1);
-        expect(probability(a) + probability(-a)).toBeCloseTo(1, 12);
-      }),
+      fc.property(
+        fc.double({ min: -200, max: 200, noNaN: true }),
+        fc.double({ min: -200, max: 200, noNaN: true }),
+        (a, b) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          expect(probability(low)).toBeLessThanOrEqual(probability(high));
+          expect(probability(low)).toBeGreaterThanOrEqual(0);
+          expect(probability(high)).toBeLessThanOrEqual(1);
+          expect(probability(a) + probability(-a)).toBeCloseTo(1, 12);
+        },
+      ),
     );
   });
 });

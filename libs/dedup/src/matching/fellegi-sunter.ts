@@ -172,14 +172,17 @@ export function estimateU(
     if (pairs < MIN_PAIRS_TO_LEARN) return null;
     const target = random() * pairs;
     let low = 0;
-    for (let high = cumulative.length - 1; low < high; ) {
+    for (let high = cumulative.length - 1; low < high;) {
       const middle = (low + high) >> 1;
       if (cumulative[middle] > target) high = middle;
       else low = middle + 1;
     }
     const group = families[low];
     const i = Math.floor(random() * group.length);
-    const pair: [number, number] = [group[i], group[(i + 1 + Math.floor(random() * (group.length - 1))) % group.length]];
+    const pair: [number, number] = [
+      group[i],
+      group[(i + 1 + Math.floor(random() * (group.length - 1))) % group.length],
+    ];
     return sameFirstName(...pair) ? undefined : pair;
   });
   return { u, uHousehold: pairs < MIN_PAIRS_TO_LEARN ? DEFAULT_PARAMETERS.uHousehold : uHousehold };
@@ -202,7 +205,9 @@ const FIXED_M = new Set(['firstName', 'lastName', 'birthDate']);
 
 /** Pairs whose names agree at least closely: among them, the other fields tell one person from namesakes. */
 function namesAgree(pattern: number): boolean {
-  return COMPARISONS.every((comparison, field) => !comparison.name || levelOf(pattern, field) >= comparison.levels.length - 2);
+  return COMPARISONS.every(
+    (comparison, field) => !comparison.name || levelOf(pattern, field) >= comparison.levels.length - 2,
+  );
 }
 
 /**
@@ -266,7 +271,9 @@ function sum(values: Iterable<number>): number {
 /** Shares of the non-missing levels (level 0 stays 0), floored. */
 function normalizeLevels(sums: number[]): number[] {
   const total = sums.reduce((sum, value, level) => (level === 0 ? sum : sum + value), 0);
-  const shares = sums.map((value, level) => (level === 0 ? 0 : Math.max(FLOOR, total > 0 ? value / total : 1 / (sums.length - 1))));
+  const shares = sums.map((value, level) =>
+    level === 0 ? 0 : Math.max(FLOOR, total > 0 ? value / total : 1 / (sums.length - 1)),
+  );
   const floored = shares.reduce((sum, value) => sum + value, 0);
   return shares.map((value) => value / floored);
 }

@@ -47,7 +47,10 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
     first,
     last,
     email,
-    emailExtra: emailExtra(email, [...matchName(contact.firstName).split(' '), ...matchName(contact.lastName).split(' ')]),
+    emailExtra: emailExtra(email, [
+      ...matchName(contact.firstName).split(' '),
+      ...matchName(contact.lastName).split(' '),
+    ]),
     phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
     birth,
     postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),

@@ -74,10 +74,21 @@ describe('matchAddress', () => {
   });
 
   it('reads St after a street name as street, and as saint elsewhere', () => {
-    expect(matchAddress('1200 Sherbrooke St W', null)).toEqual({ number: '1200', street: 'sherbrooke', full: '1200 sherbrooke rue w' });
+    expect(matchAddress('1200 Sherbrooke St W', null)).toEqual({
+      number: '1200',
+      street: 'sherbrooke',
+      full: '1200 sherbrooke rue w',
+    });
     expect(matchAddress('12 St-Denis', null)).toEqual({ number: '12', street: 'saint denis', full: '12 saint denis' });
-    expect(matchAddress('12 rue St-Denis', null)).toEqual({ number: '12', street: 'saint denis', full: '12 rue saint denis' });
-    expect(matchAddress('1450 Ste-Catherine St W', null)).toMatchObject({ street: 'sainte catherine', full: '1450 sainte catherine rue w' });
+    expect(matchAddress('12 rue St-Denis', null)).toEqual({
+      number: '12',
+      street: 'saint denis',
+      full: '12 rue saint denis',
+    });
+    expect(matchAddress('1450 Ste-Catherine St W', null)).toMatchObject({
+      street: 'sainte catherine',
+      full: '1450 sainte catherine rue w',
+    });
   });
 
   it('names the street alike in French and English word order', () => {
@@ -88,7 +99,11 @@ describe('matchAddress', () => {
   });
 
   it('keeps the street number, not the unit number, as the number', () => {
-    expect(matchAddress('45 av. du Parc', 'app. 4')).toEqual({ number: '45', street: 'parc', full: '45 av parc unit 4' });
+    expect(matchAddress('45 av. du Parc', 'app. 4')).toEqual({
+      number: '45',
+      street: 'parc',
+      full: '45 av parc unit 4',
+    });
   });
 
   it('is null without any word', () => {
@@ -97,8 +112,18 @@ describe('matchAddress', () => {
   });
 
   // street types and unit words however they are abbreviated, in the order of the language that abbreviates them so
-  const frenchTypes = { rue: ['rue', 'r.', 'Rue'], avenue: ['av.', 'ave', 'Avenue', 'av'], boulevard: ['boul.', 'blvd', 'bd', 'Boulevard'], chemin: ['ch.', 'Chemin'] };
-  const englishTypes = { street: ['St', 'St.', 'Street', 'str'], avenue: ['Ave', 'Av.', 'avenue'], road: ['Rd', 'Road', 'rd.'], drive: ['Dr', 'Drive'] };
+  const frenchTypes = {
+    rue: ['rue', 'r.', 'Rue'],
+    avenue: ['av.', 'ave', 'Avenue', 'av'],
+    boulevard: ['boul.', 'blvd', 'bd', 'Boulevard'],
+    chemin: ['ch.', 'Chemin'],
+  };
+  const englishTypes = {
+    street: ['St', 'St.', 'Street', 'str'],
+    avenue: ['Ave', 'Av.', 'avenue'],
+    road: ['Rd', 'Road', 'rd.'],
+    drive: ['Dr', 'Drive'],
+  };
   const units = ['app.', 'apt', 'Appartement', 'unit', 'Suite', 'App'];
   const streets = ['du Parc', 'Saint-Denis', 'René-Lévesque', 'Laurier', 'de la Montagne', 'Côte-Vertu'];
   const writing = (types: Record<string, string[]>) =>
@@ -146,6 +171,9 @@ describe.each([
 ] as [string, (text: string) => unknown][])('%s on long adversarial text', (_, fold) => {
   it('finishes on the known worst cases and on any long run of spaces, digits, dots, hyphens and the rest', () => {
     for (const input of KNOWN_WORST_CASES) finishesWithin(10, fold, input);
-    fc.assert(fc.property(adversarialText(), (input) => void finishesWithin(10, fold, input)), { numRuns: 25 });
+    fc.assert(
+      fc.property(adversarialText(), (input) => void finishesWithin(10, fold, input)),
+      { numRuns: 25 },
+    );
   });
 });

@@ -9,8 +9,17 @@ type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
 const record = (values: Values, id = 'contact'): MatchRecord =>
   toMatchRecord({
-    id, firstName: null, lastName: null, email: null, phone: null, addressLine1: null, addressLine2: null, city: null, postalCode: null,
-    birthDate: null, ...values,
+    id,
+    firstName: null,
+    lastName: null,
+    email: null,
+    phone: null,
+    addressLine1: null,
+    addressLine2: null,
+    city: null,
+    postalCode: null,
+    birthDate: null,
+    ...values,
   });
 
 /** The score of two contacts with the default parameters (an organization too small to learn its own). */
@@ -21,51 +30,206 @@ const score = (a: Values, b: Values): number => {
 };
 
 const helene: Values = {
-  firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@example.org', phone: '514 555-0101', addressLine1: '45 av. du Parc',
-  city: 'Montréal', postalCode: 'H2X 1Y4', birthDate: '1980-03-04',
+  firstName: 'Hélène',
+  lastName: 'Côté',
+  email: 'helene.cote@example.org',
+  phone: '514 555-0101',
+  addressLine1: '45 av. du Parc',
+  city: 'Montréal',
+  postalCode: 'H2X 1Y4',
+  birthDate: '1980-03-04',
 };
 
 describe('scoring with the default parameters', () => {
   it.each<[string, Values, Values]>([
-    ['accents dropped', helene, { ...helene, firstName: 'Helene', lastName: 'Cote', addressLine1: '45 avenue du Parc', city: 'Montreal' }],
-    ['a nickname and another email', { firstName: 'Robert', lastName: 'Gagnon', email: 'robert.gagnon@example.org', phone: '418 555-0102', city: 'Québec', birthDate: '1972-06-15' },
-      { firstName: 'Bob', lastName: 'Gagnon', email: 'bob.g@gmail.com', phone: '418 555-0102', city: 'Québec', birthDate: '1972-06-15' }],
-    ['names swapped', { firstName: 'Minh', lastName: 'Nguyen', email: 'minh.nguyen@example.org', birthDate: '1990-09-09' },
-      { firstName: 'Nguyen', lastName: 'Minh', email: 'minh.nguyen@example.org', birthDate: '1990-09-09' }],
-    ['initials, the same phone', { firstName: 'Jean-François', lastName: 'Bélanger', phone: '819 555-0104', city: 'Gatineau' },
-      { firstName: 'J.-F.', lastName: 'Bélanger', phone: '819 555-0104', city: 'Gatineau' }],
-    ['a new email and phone, the same address and birth date', { firstName: 'Marie-Ève', lastName: 'Lavoie', email: 'marie.lavoie@videotron.ca', phone: '450 555-0105', addressLine1: '210 boul. Saint-Martin', postalCode: 'H7N 1A1', birthDate: '1988-12-01' },
-      { firstName: 'Marie-Eve', lastName: 'Lavoie', email: 'melavoie@gmail.com', phone: '450 555-0199', addressLine1: '210 boulevard St-Martin', postalCode: 'H7N 1A1', birthDate: '1988-12-01' }],
-    ['the same names, email, phone and address, no birth date', { ...helene, birthDate: null }, { ...helene, firstName: 'Helene', birthDate: null }],
-    ['the same names and email, nothing else', { firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@example.org' }, { firstName: 'Helene', lastName: 'Cote', email: 'helene.cote@example.org' }],
-    ['a compound last name reduced, the same email', { firstName: 'Julie', lastName: 'Gagnon-Tremblay', email: 'julie.gt@example.org' }, { firstName: 'Julie', lastName: 'Tremblay', email: 'julie.gt@example.org' }],
+    [
+      'accents dropped',
+      helene,
+      { ...helene, firstName: 'Helene', lastName: 'Cote', addressLine1: '45 avenue du Parc', city: 'Montreal' },
+    ],
+    [
+      'a nickname and another email',
+      {
+        firstName: 'Robert',
+        lastName: 'Gagnon',
+        email: 'robert.gagnon@example.org',
+        phone: '418 555-0102',
+        city: 'Québec',
+        birthDate: '1972-06-15',
+      },
+      {
+        firstName: 'Bob',
+        lastName: 'Gagnon',
+        email: 'bob.g@gmail.com',
+        phone: '418 555-0102',
+        city: 'Québec',
+        birthDate: '1972-06-15',
+      },
+    ],
+    [
+      'names swapped',
+      { firstName: 'Minh', lastName: 'Nguyen', email: 'minh.nguyen@example.org', birthDate: '1990-09-09' },
+      { firstName: 'Nguyen', lastName: 'Minh', email: 'minh.nguyen@example.org', birthDate: '1990-09-09' },
+    ],
+    [
+      'initials, the same phone',
+      { firstName: 'Jean-François', lastName: 'Bélanger', phone: '819 555-0104', city: 'Gatineau' },
+      { firstName: 'J.-F.', lastName: 'Bélanger', phone: '819 555-0104', city: 'Gatineau' },
+    ],
+    [
+      'a new email and phone, the same address and birth date',
+      {
+        firstName: 'Marie-Ève',
+        lastName: 'Lavoie',
+        email: 'marie.lavoie@videotron.ca',
+        phone: '450 555-0105',
+        addressLine1: '210 boul. Saint-Martin',
+        postalCode: 'H7N 1A1',
+        birthDate: '1988-12-01',
+      },
+      {
+        firstName: 'Marie-Eve',
+        lastName: 'Lavoie',
+        email: 'melavoie@gmail.com',
+        phone: '450 555-0199',
+        addressLine1: '210 boulevard St-Martin',
+        postalCode: 'H7N 1A1',
+        birthDate: '1988-12-01',
+      },
+    ],
+    [
+      'the same names, email, phone and address, no birth date',
+      { ...helene, birthDate: null },
+      { ...helene, firstName: 'Helene', birthDate: null },
+    ],
+    [
+      'the same names and email, nothing else',
+      { firstName: 'Hélène', lastName: 'Côté', email: 'helene.cote@example.org' },
+      { firstName: 'Helene', lastName: 'Cote', email: 'helene.cote@example.org' },
+    ],
+    [
+      'a compound last name reduced, the same email',
+      { firstName: 'Julie', lastName: 'Gagnon-Tremblay', email: 'julie.gt@example.org' },
+      { firstName: 'Julie', lastName: 'Tremblay', email: 'julie.gt@example.org' },
+    ],
   ])('proposes %s for review', (_, a, b) => {
     expect(score(a, b)).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.review);
     expect(score(b, a)).toBeCloseTo(score(a, b), 12);
   });
 
   it.each<[string, Values, Values]>([
-    ['two Marie Tremblay born the same year', { firstName: 'Marie', lastName: 'Tremblay', email: 'marie.tremblay@example.org', phone: '514 555-0106', city: 'Montréal', postalCode: 'H3A 1B1', birthDate: '1985-02-11' },
-      { firstName: 'Marie', lastName: 'Tremblay', email: 'mtremblay85@gmail.com', phone: '438 555-0107', city: 'Montréal', postalCode: 'H1N 2C2', birthDate: '1985-09-27' }],
-    ['spouses with one last name, one address and one phone', { firstName: 'Pierre', lastName: 'Roy', email: 'pierre.roy@example.org', phone: '514 555-0108', addressLine1: '3400 rue Saint-Denis', city: 'Montréal', postalCode: 'H2X 3L3', birthDate: '1950-05-02' },
-      { firstName: 'Louise', lastName: 'Roy', email: 'louise.roy@example.org', phone: '514 555-0108', addressLine1: '3400 rue Saint-Denis', city: 'Montréal', postalCode: 'H2X 3L3', birthDate: '1953-11-19' }],
-    ['spouses sharing one email', { firstName: 'Sophie', lastName: 'Gingras', email: 'famille.ouellet@example.org', phone: '514 555-0110', addressLine1: '88 rue Rachel', postalCode: 'H2J 2H4' },
-      { firstName: 'Martin', lastName: 'Ouellet', email: 'famille.ouellet@example.org', phone: '514 555-0110', addressLine1: '88 rue Rachel', postalCode: 'H2J 2H4' }],
-    ['a father and his son of the same name', { firstName: 'Jean', lastName: 'Roy', phone: '514 555-0112', addressLine1: '12 rue Fleury', birthDate: '1950-05-02' },
-      { firstName: 'Jean', lastName: 'Roy', phone: '514 555-0112', addressLine1: '12 rue Fleury', birthDate: '1978-08-30' }],
+    [
+      'two Marie Tremblay born the same year',
+      {
+        firstName: 'Marie',
+        lastName: 'Tremblay',
+        email: 'marie.tremblay@example.org',
+        phone: '514 555-0106',
+        city: 'Montréal',
+        postalCode: 'H3A 1B1',
+        birthDate: '1985-02-11',
+      },
+      {
+        firstName: 'Marie',
+        lastName: 'Tremblay',
+        email: 'mtremblay85@gmail.com',
+        phone: '438 555-0107',
+        city: 'Montréal',
+        postalCode: 'H1N 2C2',
+        birthDate: '1985-09-27',
+      },
+    ],
+    [
+      'spouses with one last name, one address and one phone',
+      {
+        firstName: 'Pierre',
+        lastName: 'Roy',
+        email: 'pierre.roy@example.org',
+        phone: '514 555-0108',
+        addressLine1: '3400 rue Saint-Denis',
+        city: 'Montréal',
+        postalCode: 'H2X 3L3',
+        birthDate: '1950-05-02',
+      },
+      {
+        firstName: 'Louise',
+        lastName: 'Roy',
+        email: 'louise.roy@example.org',
+        phone: '514 555-0108',
+        addressLine1: '3400 rue Saint-Denis',
+        city: 'Montréal',
+        postalCode: 'H2X 3L3',
+        birthDate: '1953-11-19',
+      },
+    ],
+    [
+      'spouses sharing one email',
+      {
+        firstName: 'Sophie',
+        lastName: 'Gingras',
+        email: 'famille.ouellet@example.org',
+        phone: '514 555-0110',
+        addressLine1: '88 rue Rachel',
+        postalCode: 'H2J 2H4',
+      },
+      {
+        firstName: 'Martin',
+        lastName: 'Ouellet',
+        email: 'famille.ouellet@example.org',
+        phone: '514 555-0110',
+        addressLine1: '88 rue Rachel',
+        postalCode: 'H2J 2H4',
+      },
+    ],
+    [
+      'a father and his son of the same name',
+      {
+        firstName: 'Jean',
+        lastName: 'Roy',
+        phone: '514 555-0112',
+        addressLine1: '12 rue Fleury',
+        birthDate: '1950-05-02',
+      },
+      {
+        firstName: 'Jean',
+        lastName: 'Roy',
+        phone: '514 555-0112',
+        addressLine1: '12 rue Fleury',
+        birthDate: '1978-08-30',
+      },
+    ],
   ])('never merges %s on its own', (_, a, b) => {
     expect(score(a, b)).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
   });
 
   it('shows the evidence field by field: both values, a level, a weight; a missing value weighs 0', () => {
-    const [a, b] = [record(helene), record({ firstName: 'Helene', lastName: 'Cote', email: 'helene.cote@example.org' })];
+    const [a, b] = [
+      record(helene),
+      record({ firstName: 'Helene', lastName: 'Cote', email: 'helene.cote@example.org' }),
+    ];
     const evidence = scorer.evidence(a, b, comparisonPattern(a, b));
     expect(evidence.map((e) => e.field)).toEqual(COMPARISONS.map((c) => c.field));
-    expect(evidence.find((e) => e.field === 'email')).toMatchObject({ level: 'exact', a: 'helene.cote@example.org', b: 'helene.cote@example.org' });
+    expect(evidence.find((e) => e.field === 'email')).toMatchObject({
+      level: 'exact',
+      a: 'helene.cote@example.org',
+      b: 'helene.cote@example.org',
+    });
     expect(evidence.find((e) => e.field === 'email')!.weight).toBeGreaterThan(0);
     expect(evidence.find((e) => e.field === 'lastName')).toMatchObject({ level: 'exact', a: 'cote', b: 'cote' });
-    expect(evidence.find((e) => e.field === 'phone')).toEqual({ field: 'phone', level: 'missing', a: '5145550101', b: null, weight: 0 });
-    expect(evidence.find((e) => e.field === 'addressLine2')).toEqual({ field: 'addressLine2', level: 'missing', a: null, b: null, weight: 0 });
+    expect(evidence.find((e) => e.field === 'phone')).toEqual({
+      field: 'phone',
+      level: 'missing',
+      a: '5145550101',
+      b: null,
+      weight: 0,
+    });
+    expect(evidence.find((e) => e.field === 'addressLine2')).toEqual({
+      field: 'addressLine2',
+      level: 'missing',
+      a: null,
+      b: null,
+      weight: 0,
+    });
   });
 });
 
@@ -77,7 +241,13 @@ describe('pairFingerprint', () => {
     expect(pairFingerprint(record(helene, 'x'), record(other, 'y'))).toBe(base);
     // written differently, compared alike
     expect(fingerprint({ ...helene, phone: '+1 (514) 555-0101', postalCode: 'h2x1y4' }, other)).toBe(base);
-    for (const change of [{ phone: '514 555-0199' }, { birthDate: '1980-03-05' }, { city: 'Laval' }, { addressLine2: 'app. 4' }, { lastName: 'Côté-Roy' }]) {
+    for (const change of [
+      { phone: '514 555-0199' },
+      { birthDate: '1980-03-05' },
+      { city: 'Laval' },
+      { addressLine2: 'app. 4' },
+      { lastName: 'Côté-Roy' },
+    ]) {
       expect({ change, same: fingerprint({ ...helene, ...change }, other) === base }).toEqual({ change, same: false });
     }
   });
@@ -85,7 +255,13 @@ describe('pairFingerprint', () => {
 
 describe('clusterRoots', () => {
   it('joins a chain into one cluster named by its smallest record, and leaves the others alone', () => {
-    expect([...clusterRoots(6, [[4, 2], [2, 5], [0, 1]])]).toEqual([0, 0, 2, 3, 2, 2]);
+    expect([
+      ...clusterRoots(6, [
+        [4, 2],
+        [2, 5],
+        [0, 1],
+      ]),
+    ]).toEqual([0, 0, 2, 3, 2, 2]);
     expect([...clusterRoots(3, [])]).toEqual([0, 1, 2]);
   });
 });
@@ -93,14 +269,17 @@ describe('clusterRoots', () => {
 describe('compareCandidates', () => {
   it('compares each candidate pair once, with its pattern; with a focus, only the pairs touching it', async () => {
     const records = [
-      record(helene, 'a'), record({ ...helene, firstName: 'Helene' }, 'b'),
-      record({ firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org' }, 'c'), record({ firstName: 'Marc', lastName: 'Gagnon', phone: '418 555-0199' }, 'd'),
+      record(helene, 'a'),
+      record({ ...helene, firstName: 'Helene' }, 'b'),
+      record({ firstName: 'Marc', lastName: 'Gagnon', email: 'marc@example.org' }, 'c'),
+      record({ firstName: 'Marc', lastName: 'Gagnon', phone: '418 555-0199' }, 'd'),
       record({ firstName: 'Luc', lastName: 'Pelletier' }, 'e'),
     ];
     const pairs = await compareCandidates(records);
     const found = Array.from({ length: pairs.count }, (_, p) => `${pairs.left[p]}-${pairs.right[p]}`);
     expect(found.sort()).toEqual(['0-1', '2-3']);
-    for (let p = 0; p < pairs.count; p++) expect(pairs.pattern[p]).toBe(comparisonPattern(records[pairs.left[p]], records[pairs.right[p]]));
+    for (let p = 0; p < pairs.count; p++)
+      expect(pairs.pattern[p]).toBe(comparisonPattern(records[pairs.left[p]], records[pairs.right[p]]));
     expect(Object.values(pairs.perKey).reduce((sum, n) => sum + n, 0)).toBe(2);
 
     const focused = await compareCandidates(records, Uint8Array.from([0, 0, 0, 1, 0]));

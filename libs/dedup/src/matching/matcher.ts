@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
 import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
 import {
-  estimateU, learnParameters, PART_FIRST, levelWeights, type MatchParameters, matchWeight, type PatternCounts, patternWeight, type PatternWeight, probability,
+  estimateU,
+  learnParameters,
+  PART_FIRST,
+  levelWeights,
+  type MatchParameters,
+  matchWeight,
+  type PatternCounts,
+  patternWeight,
+  type PatternWeight,
+  probability,
 } from './fellegi-sunter.js';
 import type { MatchRecord } from './match-record.js';
 
@@ -17,7 +26,10 @@ export interface ComparedPairs {
 }
 
 /** Compares every candidate pair (see blocking); with `focus`, only pairs touching a focused record. */
-export async function compareCandidates(records: readonly MatchRecord[], focus: Uint8Array | null = null): Promise<ComparedPairs> {
+export async function compareCandidates(
+  records: readonly MatchRecord[],
+  focus: Uint8Array | null = null,
+): Promise<ComparedPairs> {
   let capacity = Math.max(1024, records.length * 4);
   let left = new Int32Array(capacity);
   let right = new Int32Array(capacity);
@@ -40,7 +52,13 @@ export async function compareCandidates(records: readonly MatchRecord[], focus: 
     },
     focus,
   );
-  return { count, left, right, pattern, perKey: Object.fromEntries(BLOCKING_KEYS.map((key, k) => [key.name, perKey[k]])) };
+  return {
+    count,
+    left,
+    right,
+    pattern,
+    perKey: Object.fromEntries(BLOCKING_KEYS.map((key, k) => [key.name, perKey[k]])),
+  };
 }
 
 function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
@@ -80,7 +98,8 @@ export class NameFrequencies {
     for (const record of records) {
       if (record.first) {
         this.first.set(record.first, (this.first.get(record.first) ?? 0) + 1);
-        for (const word of new Set(record.first.split(' '))) this.firstWord.set(word, (this.firstWord.get(word) ?? 0) + 1);
+        for (const word of new Set(record.first.split(' ')))
+          this.firstWord.set(word, (this.firstWord.get(word) ?? 0) + 1);
       }
       if (record.last) this.last.set(record.last, (this.last.get(record.last) ?? 0) + 1);
     }
@@ -95,9 +114,14 @@ export class NameFrequencies {
       // the words both names have: "marie" (in Marie-Ève, Anne-Marie...) says little, "ophelie" much
       const [short, long] = a.first.length <= b.first.length ? [a.first, b.first] : [b.first, a.first];
       const shared = short.split(' ').filter((word) => word.length > 1 && long.split(' ').includes(word));
-      if (shared.length > 0) bits.first = this.bits(u[FIRST_NAME][PART_FIRST], Math.min(...shared.map((word) => this.firstWord.get(word) ?? 1)));
+      if (shared.length > 0)
+        bits.first = this.bits(
+          u[FIRST_NAME][PART_FIRST],
+          Math.min(...shared.map((word) => this.firstWord.get(word) ?? 1)),
+        );
     }
-    if (levelOf(pattern, LAST_NAME) === EXACT_LAST) bits.last = this.bits(u[LAST_NAME][EXACT_LAST], this.last.get(a.last));
+    if (levelOf(pattern, LAST_NAME) === EXACT_LAST)
+      bits.last = this.bits(u[LAST_NAME][EXACT_LAST], this.last.get(a.last));
     return bits;
   }
 
@@ -127,7 +151,10 @@ export class PairScorer {
       (i) => records[i].last,
       (i, j) => COMPARISONS[FIRST_NAME].compare(records[i], records[j]) > PART_FIRST,
     );
-    return new PairScorer(learnParameters(patternCounts(pairs), u, records.length, start), new NameFrequencies(records));
+    return new PairScorer(
+      learnParameters(patternCounts(pairs), u, records.length, start),
+      new NameFrequencies(records),
+    );
   }
 
   score(a: MatchRecord, b: MatchRecord, pattern: number): number {

@@ -12,7 +12,12 @@ const step = (...snapshotPath: string[]): ContactMergeStepContract => ({
 describe('checkSteps', () => {
   it('orders the steps by where their snapshots are kept', () => {
     const steps = [step('staticLists'), step('owned', 'interactions'), step('contactTags'), step('owned', 'consents')];
-    expect(checkSteps(steps).map((s) => s.snapshotPath.join('.'))).toEqual(['contactTags', 'owned.consents', 'owned.interactions', 'staticLists']);
+    expect(checkSteps(steps).map((s) => s.snapshotPath.join('.'))).toEqual([
+      'contactTags',
+      'owned.consents',
+      'owned.interactions',
+      'staticLists',
+    ]);
   });
 
   it('refuses snapshots kept at the same place, inside another, or where the merge keeps the contacts', () => {

@@ -20,7 +20,12 @@ export class ContactMergeSteps implements OnApplicationBootstrap {
     const steps = new Map<unknown, ContactMergeStepContract>();
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype;
-      if (typeof type !== 'function' || !wrapper.instance || !this.reflector.get<boolean | undefined>(CONTACT_MERGE_STEP, type)) continue;
+      if (
+        typeof type !== 'function' ||
+        !wrapper.instance ||
+        !this.reflector.get<boolean | undefined>(CONTACT_MERGE_STEP, type)
+      )
+        continue;
       // a module imported in two places is one instance; a class provided twice is still one step
       if (!steps.has(type)) steps.set(type, wrapper.instance as ContactMergeStepContract);
     }
@@ -36,7 +41,14 @@ export class ContactMergeSteps implements OnApplicationBootstrap {
 /** Two steps keeping their snapshots at the same place, or one at a place the merge keeps for itself, are a bug. */
 export function checkSteps(steps: ContactMergeStepContract[]): ContactMergeStepContract[] {
   const paths = steps.map((step) => step.snapshotPath.join('.'));
-  const problems = paths.filter((path, i) => !path || path === 'contacts' || paths.indexOf(path) !== i || paths.some((other) => other.startsWith(`${path}.`)));
-  if (problems.length) throw new Error(`Contact merge steps are wrong: their snapshots collide at ${[...new Set(problems)].join(', ')}`);
-  return steps.map((step, i) => ({ step, path: paths[i] })).sort((a, b) => (a.path < b.path ? -1 : 1)).map(({ step }) => step);
+  const problems = paths.filter(
+    (path, i) =>
+      !path || path === 'contacts' || paths.indexOf(path) !== i || paths.some((other) => other.startsWith(`${path}.`)),
+  );
+  if (problems.length)
+    throw new Error(`Contact merge steps are wrong: their snapshots collide at ${[...new Set(problems)].join(', ')}`);
+  return steps
+    .map((step, i) => ({ step, path: paths[i] }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+    .map(({ step }) => step);
 }

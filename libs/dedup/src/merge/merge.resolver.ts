@@ -16,7 +16,11 @@ export class MergeResolver {
   })
   @RequireRole(Role.EDITOR)
   mergeContacts(@Args() args: MergeContactsArgs): Promise<ContactMergeModel> {
-    return this.merges.merge({ survivorId: args.survivorId, mergedIds: args.mergedIds, fieldChoices: args.fieldChoices });
+    return this.merges.merge({
+      survivorId: args.survivorId,
+      mergedIds: args.mergedIds,
+      fieldChoices: args.fieldChoices,
+    });
   }
 
   @Mutation(() => ContactMergeModel, {
@@ -25,13 +29,25 @@ export class MergeResolver {
       'A deduplication run will not merge these contacts again. EDITOR and up.',
   })
   @RequireRole(Role.EDITOR)
-  unmergeContacts(@Args('mergeId', { type: () => ID, description: 'The merge id (ContactMerge.id).' }, UuidPipe) mergeId: string): Promise<ContactMergeModel> {
+  unmergeContacts(
+    @Args('mergeId', { type: () => ID, description: 'The merge id (ContactMerge.id).' }, UuidPipe) mergeId: string,
+  ): Promise<ContactMergeModel> {
     return this.merges.unmerge(mergeId);
   }
 
-  @Query(() => [ContactMergeModel], { description: 'The merges a contact took part in, as survivor or merged, newest first (undone ones too); every role.' })
+  @Query(() => [ContactMergeModel], {
+    description:
+      'The merges a contact took part in, as survivor or merged, newest first (undone ones too); every role.',
+  })
   @RequireRole(Role.ANALYST)
-  mergeHistory(@Args('contactId', { type: () => ID, description: 'The contact id, of a survivor or of a merged contact.' }, UuidPipe) contactId: string): Promise<ContactMergeModel[]> {
+  mergeHistory(
+    @Args(
+      'contactId',
+      { type: () => ID, description: 'The contact id, of a survivor or of a merged contact.' },
+      UuidPipe,
+    )
+    contactId: string,
+  ): Promise<ContactMergeModel[]> {
     return this.merges.history(contactId);
   }
 }

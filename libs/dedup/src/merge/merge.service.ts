@@ -6,7 +6,11 @@ import { DuplicatesService } from '../runs/duplicates.service.js';
 import type { ContactMergeModel } from './contact-merge.model.js';
 import { ContactMergeSteps } from './contact-merge-steps.js';
 import {
-  chooseSurvivorValues, type ContactSnapshot, type FieldChoice, type SurvivorValues, survivorAfterUndo,
+  chooseSurvivorValues,
+  type ContactSnapshot,
+  type FieldChoice,
+  type SurvivorValues,
+  survivorAfterUndo,
 } from './survivorship.util.js';
 
 export const MAX_MERGED_CONTACTS = 50;
@@ -93,7 +97,17 @@ export class MergeService {
       const [{ id: mergeId }] = await tx.query<{ id: string }>(
         `INSERT INTO contact_merges (org_id, survivor_id, merged_ids, field_choices, before, result, score, automatic, job_run_id, created_by)
          VALUES (crm_current_org(), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [survivorId, mergedIds, sources, before, result, request.score ?? null, request.automatic ?? false, request.jobRunId ?? null, userId],
+        [
+          survivorId,
+          mergedIds,
+          sources,
+          before,
+          result,
+          request.score ?? null,
+          request.automatic ?? false,
+          request.jobRunId ?? null,
+          userId,
+        ],
       );
       await tx.execute(
         `INSERT INTO contact_merge_contacts (org_id, contact_id, merge_id, role)
@@ -115,7 +129,13 @@ export class MergeService {
   async unmerge(mergeId: string): Promise<ContactMergeModel> {
     const userId = TenantContexts.current()?.userId ?? null;
     return this.db.transaction(async (tx) => {
-      const [merge] = await tx.query<{ survivorId: string; mergedIds: string[]; before: MergeBefore | null; result: ContactSnapshot | null; undone: boolean }>(
+      const [merge] = await tx.query<{
+        survivorId: string;
+        mergedIds: string[];
+        before: MergeBefore | null;
+        result: ContactSnapshot | null;
+        undone: boolean;
+      }>(
         `SELECT survivor_id AS "survivorId", merged_ids::text[] AS "mergedIds", before, result, undone_at IS NOT NULL AS undone
            FROM contact_merges WHERE id = $1 FOR UPDATE`,
         [mergeId],
@@ -124,18 +144,36 @@ export class MergeService {
       if (merge.undone) throw new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} is already undone`, 'mergeId');
       // its snapshots expired (RETENTION_DAYS_MERGE_UNDO); a deleted contact's merges are gone altogether (NOT_FOUND above)
       if (!merge.before || !merge.result) {
-        throw new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} can no longer be undone: its record of the contacts before it has expired`, 'mergeId');
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `Merge ${mergeId} can no longer be undone: its record of the contacts before it has expired`,
+          'mergeId',
+        );
       }
       const { survivorId, mergedIds, before, result } = merge;
-      const [current] = await tx.query<{ row: ContactSnapshot }>(`SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = $1 FOR UPDATE`, [survivorId]);
+      const [current] = await tx.query<{ row: ContactSnapshot }>(
+        `SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = $1 FOR UPDATE`,
+        [survivorId],
+      );
       if (!current) throw await survivorGone(tx, survivorId, mergeId);
       const [back] = await tx.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::uuid[])', [mergedIds]);
-      if (back) throw new AppError(ErrorCode.CONFLICT, `Contact ${back.id} exists again: this merge cannot be undone`, 'mergeId');
+      if (back)
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `Contact ${back.id} exists again: this merge cannot be undone`,
+          'mergeId',
+        );
 
       const merged = before.contacts.filter((c) => c.id !== survivorId);
       const columns = columnList(merged[0]);
-      await tx.execute(`INSERT INTO contacts (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::contacts, $1::jsonb)`, [JSON.stringify(merged)]);
-      const [{ mergedAt }] = await tx.query<{ mergedAt: string }>('SELECT created_at::text AS "mergedAt" FROM contact_merges WHERE id = $1', [mergeId]);
+      await tx.execute(
+        `INSERT INTO contacts (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::contacts, $1::jsonb)`,
+        [JSON.stringify(merged)],
+      );
+      const [{ mergedAt }] = await tx.query<{ mergedAt: string }>(
+        'SELECT created_at::text AS "mergedAt" FROM contact_merges WHERE id = $1',
+        [mergeId],
+      );
       for (const step of this.steps.all()) {
         await step.undo(tx, { mergeId, survivorId, mergedIds, mergedAt }, getAt(before, step.snapshotPath));
       }
@@ -179,10 +217,12 @@ export class MergeService {
 function checkMergedIds(survivorId: string, mergedIds: readonly string[]): string[] {
   const ids = mergedIds.map((id) => id.toLowerCase());
   if (ids.length === 0) throw AppError.badInput('mergedIds', 'mergedIds must name at least one contact');
-  if (ids.length > MAX_MERGED_CONTACTS) throw AppError.badInput('mergedIds', `mergedIds names at most ${MAX_MERGED_CONTACTS} contacts`);
+  if (ids.length > MAX_MERGED_CONTACTS)
+    throw AppError.badInput('mergedIds', `mergedIds names at most ${MAX_MERGED_CONTACTS} contacts`);
   for (const [i, id] of ids.entries()) {
     const path = `mergedIds.${i}`;
-    if (id === survivorId) throw AppError.badInput(path, `${path} is the survivor: a contact cannot be merged into itself`);
+    if (id === survivorId)
+      throw AppError.badInput(path, `${path} is the survivor: a contact cannot be merged into itself`);
     if (ids.indexOf(id) !== i) throw AppError.badInput(path, `${path}: ${id} is named twice`);
   }
   return ids;
@@ -193,12 +233,19 @@ function checkMergedIds(survivorId: string, mergedIds: readonly string[]): strin
  * deadlocking), and snapshots them. One that is gone was deleted or merged away meanwhile: CONFLICT.
  */
 async function lockContacts(tx: Tx, ids: readonly string[]): Promise<ContactSnapshot[]> {
-  const rows = await tx.query<{ row: ContactSnapshot }>(`SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`, [ids]);
+  const rows = await tx.query<{ row: ContactSnapshot }>(
+    `SELECT ${SNAPSHOT} AS row FROM contacts c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`,
+    [ids],
+  );
   const found = new Set(rows.map(({ row }) => row.id));
   const missing = ids.findIndex((id) => !found.has(id));
   if (missing >= 0) {
     const field = missing === 0 ? 'survivorId' : `mergedIds.${missing - 1}`;
-    throw new AppError(ErrorCode.CONFLICT, `Contact ${ids[missing]} does not exist (deleted, or merged into another contact)`, field);
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `Contact ${ids[missing]} does not exist (deleted, or merged into another contact)`,
+      field,
+    );
   }
   return rows.map(({ row }) => row);
 }
@@ -225,13 +272,18 @@ async function survivorGone(tx: Tx, survivorId: string, mergeId: string): Promis
     [survivorId],
   );
   const why = later ? `was merged into another contact since: undo merge ${later.mergeId} first` : 'was deleted';
-  return new AppError(ErrorCode.CONFLICT, `Merge ${mergeId} cannot be undone: its survivor ${survivorId} ${why}`, 'mergeId');
+  return new AppError(
+    ErrorCode.CONFLICT,
+    `Merge ${mergeId} cannot be undone: its survivor ${survivorId} ${why}`,
+    'mergeId',
+  );
 }
 
 /** The columns a snapshot row holds, for an INSERT that restores it (they come from to_jsonb of the table's rows). */
 function columnList(row: Record<string, unknown>): string {
   const columns = Object.keys(row);
-  if (!columns.every((column) => /^[a-z_][a-z0-9_]*$/.test(column))) throw new Error('Unexpected column name in a merge snapshot');
+  if (!columns.every((column) => /^[a-z_][a-z0-9_]*$/.test(column)))
+    throw new Error('Unexpected column name in a merge snapshot');
   return columns.join(', ');
 }
 

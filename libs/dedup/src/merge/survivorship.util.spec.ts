@@ -3,7 +3,11 @@ import fc from 'fast-check';
 import { AppError, ErrorCode } from '@app/common';
 import { CONTACT_FIELD_COLUMNS } from '@app/contacts';
 import {
-  chooseSurvivorValues, type ContactSnapshot, type FieldChoice, isEmpty, survivorAfterUndo,
+  chooseSurvivorValues,
+  type ContactSnapshot,
+  type FieldChoice,
+  isEmpty,
+  survivorAfterUndo,
 } from './survivorship.util.js';
 
 const FIELDS = Object.entries(CONTACT_FIELD_COLUMNS);
@@ -11,54 +15,103 @@ const COLUMNS = Object.values(CONTACT_FIELD_COLUMNS);
 const ENTERED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'postalCode'];
 
 function contact(id: string, updatedAt: string, values: Record<string, unknown> = {}): ContactSnapshot {
-  return { id, updated_at: updatedAt, created_at: '2024-01-01T00:00:00+00:00', ...Object.fromEntries(COLUMNS.map((c) => [c, null])), attributes: {}, entered: {}, ...values };
+  return {
+    id,
+    updated_at: updatedAt,
+    created_at: '2024-01-01T00:00:00+00:00',
+    ...Object.fromEntries(COLUMNS.map((c) => [c, null])),
+    attributes: {},
+    entered: {},
+    ...values,
+  };
 }
 
 /** What the merge wrote, as the survivor's row then reads. */
-function afterMerge(survivor: ContactSnapshot, values: Record<string, unknown>, updatedAt = '2030-01-01T00:00:00+00:00'): ContactSnapshot {
+function afterMerge(
+  survivor: ContactSnapshot,
+  values: Record<string, unknown>,
+  updatedAt = '2030-01-01T00:00:00+00:00',
+): ContactSnapshot {
   return { ...survivor, ...values, updated_at: updatedAt };
 }
 
 /** The values a merge writes, as they stand in a row. */
 function written(row: ContactSnapshot): Record<string, unknown> {
-  return { ...Object.fromEntries(COLUMNS.map((c) => [c, row[c] ?? null])), attributes: row.attributes, entered: row.entered };
+  return {
+    ...Object.fromEntries(COLUMNS.map((c) => [c, row[c] ?? null])),
+    attributes: row.attributes,
+    entered: row.entered,
+  };
 }
 
 // Few distinct values and times, so that equal values and ties are frequent.
 const value = fc.option(fc.constantFrom('Hélène', 'Côté', 'x@example.org', '', '  '), { nil: null });
 const time = fc.integer({ min: 0, max: 3 }).map((n) => `2025-01-0${n + 1}T10:00:00.123456+00:00`);
-const attributeValue = fc.oneof(fc.constantFrom('abonné', ''), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.constant(null));
+const attributeValue = fc.oneof(
+  fc.constantFrom('abonné', ''),
+  fc.integer({ min: 0, max: 2 }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const contactArb = (id: string) =>
   fc
     .record({
       updatedAt: time,
       values: fc.tuple(...COLUMNS.map(() => value)),
       attributes: fc.dictionary(fc.constantFrom('season', 'visits', 'vip'), attributeValue, { maxKeys: 3 }),
-      entered: fc.dictionary(fc.constantFrom(...ENTERED_FIELDS), fc.constantFrom(' Hélène ', 'X@Example.org'), { maxKeys: 3 }),
+      entered: fc.dictionary(fc.constantFrom(...ENTERED_FIELDS), fc.constantFrom(' Hélène ', 'X@Example.org'), {
+        maxKeys: 3,
+      }),
     })
     .map(({ updatedAt, values, attributes, entered }) =>
       contact(id, updatedAt, { ...Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])), attributes, entered }),
     );
 /** A survivor (the first) and 1 to 3 merged contacts. */
-const contactsArb = fc.integer({ min: 2, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => contactArb(`c${i}`))));
+const contactsArb = fc
+  .integer({ min: 2, max: 4 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => contactArb(`c${i}`))));
 const withChoices = contactsArb.chain((contacts) => {
-  const fields = [...FIELDS.map(([field]) => field), ...new Set(contacts.flatMap((c) => Object.keys(c.attributes).map((k) => `attributes.${k}`)))];
-  const choice = fc.record({ field: fc.constantFrom(...fields), contactId: fc.constantFrom(...contacts.map((c) => c.id)) });
+  const fields = [
+    ...FIELDS.map(([field]) => field),
+    ...new Set(contacts.flatMap((c) => Object.keys(c.attributes).map((k) => `attributes.${k}`))),
+  ];
+  const choice = fc.record({
+    field: fc.constantFrom(...fields),
+    contactId: fc.constantFrom(...contacts.map((c) => c.id)),
+  });
   return fc.tuple(fc.constant(contacts), fc.uniqueArray(choice, { selector: (c) => c.field, maxLength: 5 }));
 });
 
 describe('chooseSurvivorValues', () => {
   it('takes the most recently updated non-empty value of each field, with its entered value', () => {
-    const survivor = contact('s', '2025-01-01T00:00:00+00:00', { first_name: 'Helene', email: 'old@example.org', entered: { firstName: 'HELENE' } });
-    const newer = contact('m', '2025-06-01T00:00:00+00:00', { first_name: 'Hélène', email: null, city: '  ', entered: { firstName: ' Hélène' } });
+    const survivor = contact('s', '2025-01-01T00:00:00+00:00', {
+      first_name: 'Helene',
+      email: 'old@example.org',
+      entered: { firstName: 'HELENE' },
+    });
+    const newer = contact('m', '2025-06-01T00:00:00+00:00', {
+      first_name: 'Hélène',
+      email: null,
+      city: '  ',
+      entered: { firstName: ' Hélène' },
+    });
     const { values, sources } = chooseSurvivorValues([survivor, newer], 's');
-    expect(values).toMatchObject({ first_name: 'Hélène', email: 'old@example.org', city: null, entered: { firstName: ' Hélène' } });
+    expect(values).toMatchObject({
+      first_name: 'Hélène',
+      email: 'old@example.org',
+      city: null,
+      entered: { firstName: ' Hélène' },
+    });
     expect(sources).toMatchObject({ firstName: 'm', email: 's', city: 's' });
   });
 
   it('gives a tie to the survivor, then to the order given', () => {
     const at = '2025-01-01T00:00:00.5+00:00';
-    const [a, s, b] = [contact('a', at, { city: 'Laval' }), contact('s', at, { city: 'Québec' }), contact('b', at, { city: 'Lévis', phone: '+1' })];
+    const [a, s, b] = [
+      contact('a', at, { city: 'Laval' }),
+      contact('s', at, { city: 'Québec' }),
+      contact('b', at, { city: 'Lévis', phone: '+1' }),
+    ];
     const { sources } = chooseSurvivorValues([a, s, b], 's');
     expect(sources).toMatchObject({ city: 's', phone: 'b' });
     expect(chooseSurvivorValues([b, s, a], 'b').sources.city).toBe('b');
@@ -73,7 +126,10 @@ describe('chooseSurvivorValues', () => {
   });
 
   it('names the field of a bad choice', () => {
-    const contacts = [contact('s', '2025-01-01T00:00:00+00:00'), contact('m', '2025-01-01T00:00:00+00:00', { attributes: { vip: true } })];
+    const contacts = [
+      contact('s', '2025-01-01T00:00:00+00:00'),
+      contact('m', '2025-01-01T00:00:00+00:00', { attributes: { vip: true } }),
+    ];
     const failure = (choices: FieldChoice[]) => {
       try {
         chooseSurvivorValues(contacts, 's', choices);
@@ -82,13 +138,29 @@ describe('chooseSurvivorValues', () => {
       }
       return null;
     };
-    expect(failure([{ field: 'shoeSize', contactId: 'm' }])).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'fieldChoices.0.field' });
-    expect(failure([{ field: 'attributes.season', contactId: 'm' }])).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'fieldChoices.0.field' });
-    expect(failure([{ field: 'attributes.vip', contactId: 's' }, { field: 'email', contactId: 'x' }])).toEqual({
+    expect(failure([{ field: 'shoeSize', contactId: 'm' }])).toEqual({
+      code: ErrorCode.BAD_USER_INPUT,
+      field: 'fieldChoices.0.field',
+    });
+    expect(failure([{ field: 'attributes.season', contactId: 'm' }])).toEqual({
+      code: ErrorCode.BAD_USER_INPUT,
+      field: 'fieldChoices.0.field',
+    });
+    expect(
+      failure([
+        { field: 'attributes.vip', contactId: 's' },
+        { field: 'email', contactId: 'x' },
+      ]),
+    ).toEqual({
       code: ErrorCode.BAD_USER_INPUT,
       field: 'fieldChoices.1.contactId',
     });
-    expect(failure([{ field: 'email', contactId: 's' }, { field: 'email', contactId: 'm' }])).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'fieldChoices.1.field' });
+    expect(
+      failure([
+        { field: 'email', contactId: 's' },
+        { field: 'email', contactId: 'm' },
+      ]),
+    ).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'fieldChoices.1.field' });
     expect(failure([{ field: 'attributes.vip', contactId: 'S' }])).toBeNull();
   });
 
@@ -101,7 +173,9 @@ describe('chooseSurvivorValues', () => {
           expect(sources[field]).toBe(contactId);
           if (field.startsWith('attributes.')) {
             const key = field.slice('attributes.'.length);
-            expect(values.attributes[key]).toEqual(isEmpty(chosen.attributes[key]) ? undefined : chosen.attributes[key]);
+            expect(values.attributes[key]).toEqual(
+              isEmpty(chosen.attributes[key]) ? undefined : chosen.attributes[key],
+            );
           } else {
             const column = CONTACT_FIELD_COLUMNS[field as keyof typeof CONTACT_FIELD_COLUMNS];
             expect(values[column]).toEqual(chosen[column]);
@@ -120,10 +194,12 @@ describe('chooseSurvivorValues', () => {
         for (const [field, column] of FIELDS) {
           const source = contacts.find((c) => c.id === sources[field])!;
           expect(values[column]).toEqual(source[column]);
-          if (!chosen.has(field) && contacts.some((c) => !isEmpty(c[column]))) expect(isEmpty(values[column])).toBe(false);
+          if (!chosen.has(field) && contacts.some((c) => !isEmpty(c[column])))
+            expect(isEmpty(values[column])).toBe(false);
         }
         for (const key of new Set(contacts.flatMap((c) => Object.keys(c.attributes)))) {
-          if (!chosen.has(`attributes.${key}`) && contacts.some((c) => !isEmpty(c.attributes[key]))) expect(isEmpty(values.attributes[key])).toBe(false);
+          if (!chosen.has(`attributes.${key}`) && contacts.some((c) => !isEmpty(c.attributes[key])))
+            expect(isEmpty(values.attributes[key])).toBe(false);
         }
       }),
     );
@@ -135,7 +211,11 @@ describe('chooseSurvivorValues', () => {
         const { values } = chooseSurvivorValues([survivor, ...merged], 'c0', choices);
         const result = afterMerge(survivor, values);
         // a choice that left an attribute empty on every contact no longer names one of theirs
-        const again = choices.filter(({ field }) => !field.startsWith('attributes.') || [result, ...merged].some((c) => field.slice('attributes.'.length) in c.attributes));
+        const again = choices.filter(
+          ({ field }) =>
+            !field.startsWith('attributes.') ||
+            [result, ...merged].some((c) => field.slice('attributes.'.length) in c.attributes),
+        );
         expect(chooseSurvivorValues([result, ...merged], 'c0', again).values).toEqual(values);
         expect(chooseSurvivorValues([result], 'c0').values).toEqual(values);
       }),

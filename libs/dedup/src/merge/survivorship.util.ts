@@ -18,7 +18,10 @@ export interface ContactSnapshot {
 }
 
 /** What a merge writes on the survivor (and an undo writes back): the field columns, attributes and entered values. */
-export type SurvivorValues = Record<string, unknown> & { attributes: Record<string, unknown>; entered: Record<string, unknown> };
+export type SurvivorValues = Record<string, unknown> & {
+  attributes: Record<string, unknown>;
+  entered: Record<string, unknown>;
+};
 
 /** Take this field's value from this contact; `field` is a contact field (`email`, `firstName`) or `attributes.<key>`. */
 export interface FieldChoice {
@@ -46,11 +49,17 @@ export function isEmpty(value: unknown): boolean {
  * key; the entered value of a field comes from the contact its value came from.
  * Throws BAD_USER_INPUT naming `fieldChoices.<i>.field` or `.contactId` for an unknown field or a contact not merged.
  */
-export function chooseSurvivorValues(contacts: readonly ContactSnapshot[], survivorId: string, choices: readonly FieldChoice[] = []): Survivorship {
+export function chooseSurvivorValues(
+  contacts: readonly ContactSnapshot[],
+  survivorId: string,
+  choices: readonly FieldChoice[] = [],
+): Survivorship {
   const survivor = contacts.find((c) => c.id === survivorId);
   if (!survivor) throw new Error(`The survivor ${survivorId} is not among the contacts`);
   // Array.prototype.sort is stable: equal times keep the survivor first, then the order given
-  const byRecency = [survivor, ...contacts.filter((c) => c !== survivor)].sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+  const byRecency = [survivor, ...contacts.filter((c) => c !== survivor)].sort(
+    (a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at),
+  );
   const attributeKeys = new Set(contacts.flatMap((c) => Object.keys(c.attributes)));
   const chosen = checkChoices(choices, contacts, attributeKeys);
   const sourceOf = (field: string, value: (c: ContactSnapshot) => unknown): ContactSnapshot =>
@@ -72,15 +81,26 @@ export function chooseSurvivorValues(contacts: readonly ContactSnapshot[], survi
   return { values, sources };
 }
 
-function checkChoices(choices: readonly FieldChoice[], contacts: readonly ContactSnapshot[], attributeKeys: ReadonlySet<string>): Map<string, string> {
+function checkChoices(
+  choices: readonly FieldChoice[],
+  contacts: readonly ContactSnapshot[],
+  attributeKeys: ReadonlySet<string>,
+): Map<string, string> {
   const chosen = new Map<string, string>();
   for (const [i, { field, contactId }] of choices.entries()) {
     const path = `fieldChoices.${i}`;
-    const known = field in CONTACT_FIELD_COLUMNS || (field.startsWith(ATTRIBUTE) && attributeKeys.has(field.slice(ATTRIBUTE.length)));
-    if (!known) throw AppError.badInput(`${path}.field`, `${path}.field: ${field} is not a contact field nor an attribute of these contacts`);
+    const known =
+      field in CONTACT_FIELD_COLUMNS ||
+      (field.startsWith(ATTRIBUTE) && attributeKeys.has(field.slice(ATTRIBUTE.length)));
+    if (!known)
+      throw AppError.badInput(
+        `${path}.field`,
+        `${path}.field: ${field} is not a contact field nor an attribute of these contacts`,
+      );
     if (chosen.has(field)) throw AppError.badInput(`${path}.field`, `${path}.field: ${field} is chosen twice`);
     const id = contactId.toLowerCase();
-    if (!contacts.some((c) => c.id === id)) throw AppError.badInput(`${path}.contactId`, `${path}.contactId: ${contactId} is not one of the contacts merged`);
+    if (!contacts.some((c) => c.id === id))
+      throw AppError.badInput(`${path}.contactId`, `${path}.contactId: ${contactId} is not one of the contacts merged`);
     chosen.set(field, id);
   }
   return chosen;
@@ -90,7 +110,11 @@ function checkChoices(choices: readonly FieldChoice[], contacts: readonly Contac
  * The survivor's values after undoing its merge: each field (with its entered value) and each attribute goes back to
  * `before`, unless its `current` value differs from what the merge wrote (`result`): an edit made since stays.
  */
-export function survivorAfterUndo(before: ContactSnapshot, result: ContactSnapshot, current: ContactSnapshot): SurvivorValues {
+export function survivorAfterUndo(
+  before: ContactSnapshot,
+  result: ContactSnapshot,
+  current: ContactSnapshot,
+): SurvivorValues {
   const values: SurvivorValues = { attributes: {}, entered: {} };
   for (const [field, column] of FIELDS) {
     const from = isDeepStrictEqual(current[column], result[column]) ? before : current;

@@ -59,11 +59,21 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
       if (score >= settings.reviewThreshold) kept.push({ p, score });
     }
-    const roots = clusterRoots(records.length, kept.map(({ p }) => [pairs.left[p], pairs.right[p]] as [number, number]));
+    const roots = clusterRoots(
+      records.length,
+      kept.map(({ p }) => [pairs.left[p], pairs.right[p]] as [number, number]),
+    );
     const found: FoundPair[] = kept.map(({ p, score }) => {
       const [a, b] = [records[pairs.left[p]], records[pairs.right[p]]];
       const pattern = pairs.pattern[p];
-      return { contactA: a.id, contactB: b.id, score, evidence: () => scorer.evidence(a, b, pattern), clusterId: records[roots[pairs.left[p]]].id, fingerprint: pairFingerprint(a, b) };
+      return {
+        contactA: a.id,
+        contactB: b.id,
+        score,
+        evidence: () => scorer.evidence(a, b, pattern),
+        clusterId: records[roots[pairs.left[p]]].id,
+        fingerprint: pairFingerprint(a, b),
+      };
     });
     counts.candidates = found.length;
     const scoredAt = performance.now();
@@ -73,13 +83,30 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       await this.duplicates.saveRun(tx, jobRunId, focusIds, found);
       if (!params.autoMerge) return;
       const sure = found.filter((pair) => pair.score >= settings.autoMergeThreshold);
-      const dismissed = await this.duplicates.dismissedAmong(tx, [...new Set(sure.flatMap((pair) => [pair.contactA, pair.contactB]))]);
+      const dismissed = await this.duplicates.dismissedAmong(tx, [
+        ...new Set(sure.flatMap((pair) => [pair.contactA, pair.contactB])),
+      ]);
       const links = sure.filter((pair) => !dismissed.has(`${pair.contactA}|${pair.contactB}`));
-      Object.assign(counts, await this.mergeClusters(links, index, records.map((record) => record.id), jobRunId));
+      Object.assign(
+        counts,
+        await this.mergeClusters(
+          links,
+          index,
+          records.map((record) => record.id),
+          jobRunId,
+        ),
+      );
     });
     const ms = (from: number, to: number) => Math.round(to - from);
     logger.info(
-      { jobRunId, ...counts, loadMs: ms(started, loadedAt), compareMs: ms(loadedAt, comparedAt), scoreMs: ms(comparedAt, scoredAt), saveMs: ms(scoredAt, performance.now()) },
+      {
+        jobRunId,
+        ...counts,
+        loadMs: ms(started, loadedAt),
+        compareMs: ms(loadedAt, comparedAt),
+        scoreMs: ms(comparedAt, scoredAt),
+        saveMs: ms(scoredAt, performance.now()),
+      },
       'dedup run',
     );
     return counts;
@@ -92,8 +119,16 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
   }
 
   /** Merges each cluster of sure pairs into its oldest contact (the smallest id: ids are time-ordered). */
-  private async mergeClusters(links: readonly FoundPair[], index: Map<string, number>, ids: readonly string[], jobRunId: string): Promise<Record<string, number>> {
-    const roots = clusterRoots(ids.length, links.map((pair) => [index.get(pair.contactA)!, index.get(pair.contactB)!] as [number, number]));
+  private async mergeClusters(
+    links: readonly FoundPair[],
+    index: Map<string, number>,
+    ids: readonly string[],
+    jobRunId: string,
+  ): Promise<Record<string, number>> {
+    const roots = clusterRoots(
+      ids.length,
+      links.map((pair) => [index.get(pair.contactA)!, index.get(pair.contactB)!] as [number, number]),
+    );
     const clusters = new Map<number, { members: Set<string>; weakest: number }>();
     for (const pair of links) {
       const root = roots[index.get(pair.contactA)!];

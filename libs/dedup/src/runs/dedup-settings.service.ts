@@ -16,7 +16,12 @@ export class DedupSettingsService {
   constructor(private readonly db: TenantDb) {}
 
   async get(tx: Tx): Promise<DedupSettings> {
-    const [row] = await tx.query<{ autoMerge: number | null; review: number | null; parameters: MatchParameters | null; learnedAt: Date | null }>(
+    const [row] = await tx.query<{
+      autoMerge: number | null;
+      review: number | null;
+      parameters: MatchParameters | null;
+      learnedAt: Date | null;
+    }>(
       `SELECT auto_merge_threshold AS "autoMerge", review_threshold AS "review", parameters, parameters_learned_at AS "learnedAt" FROM dedup_settings`,
     );
     return {
@@ -36,7 +41,8 @@ export class DedupSettingsService {
       const current = await this.get(tx);
       const autoMerge = input.autoMergeThreshold ?? current.autoMergeThreshold;
       const review = input.reviewThreshold ?? current.reviewThreshold;
-      if (review > autoMerge) throw AppError.badInput('input.reviewThreshold', 'reviewThreshold must not be above autoMergeThreshold');
+      if (review > autoMerge)
+        throw AppError.badInput('input.reviewThreshold', 'reviewThreshold must not be above autoMergeThreshold');
       await tx.execute(
         `INSERT INTO dedup_settings (org_id, auto_merge_threshold, review_threshold) VALUES (crm_current_org(), $1, $2)
            ON CONFLICT (org_id) DO UPDATE SET auto_merge_threshold = $1, review_threshold = $2, updated_at = now()`,

@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { ContactLookupService } from '@app/contacts';
-import { copyText, keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantContexts, TenantDb, type Tx, whereClause } from '@app/database';
+import {
+  copyText,
+  keysetConnection,
+  type KeysetOrder,
+  type KeysetRow,
+  keysetSql,
+  SqlParams,
+  TenantContexts,
+  TenantDb,
+  type Tx,
+  whereClause,
+} from '@app/database';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
 import { comparisonPattern } from '../matching/comparisons.js';
@@ -27,7 +38,11 @@ const LOAD_BATCH = 50_000;
 export const MAX_DISMISSED_CONTACTS = 50;
 /** The review queue's order: highest score first. */
 const REVIEW_ORDER: KeysetOrder = {
-  columns: [{ column: 'score', type: 'float8' }, { column: 'contact_a', type: 'uuid' }, { column: 'contact_b', type: 'uuid' }],
+  columns: [
+    { column: 'score', type: 'float8' },
+    { column: 'contact_a', type: 'uuid' },
+    { column: 'contact_b', type: 'uuid' },
+  ],
   descending: true,
 };
 
@@ -43,9 +58,12 @@ export class DuplicatesService {
   /** Every contact as matching compares it, in id order (a birth date that was not a date counts as entered). */
   async loadRecords(onBatch: (loaded: number) => Promise<void>): Promise<MatchRecord[]> {
     const records: MatchRecord[] = [];
-    for (let afterId = '00000000-0000-0000-0000-000000000000'; ; ) {
+    for (let afterId = '00000000-0000-0000-0000-000000000000'; ;) {
       const batch = await this.db.transaction((tx) =>
-        tx.query<ContactToMatch>(`SELECT ${MATCH_COLUMNS} FROM contacts WHERE id > $1 ORDER BY id LIMIT ${LOAD_BATCH}`, [afterId]),
+        tx.query<ContactToMatch>(
+          `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id > $1 ORDER BY id LIMIT ${LOAD_BATCH}`,
+          [afterId],
+        ),
       );
       // converted batch by batch: the rows as read are not kept
       for (const contact of batch) records.push(toMatchRecord(contact));
@@ -57,7 +75,9 @@ export class DuplicatesService {
 
   /** Ids of the contacts created or changed at or after `since`. */
   async changedSince(since: string): Promise<string[]> {
-    const rows = await this.db.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM contacts WHERE updated_at >= $1', [since]));
+    const rows = await this.db.transaction((tx) =>
+      tx.query<{ id: string }>('SELECT id FROM contacts WHERE updated_at >= $1', [since]),
+    );
     return rows.map((row) => row.id);
   }
 
@@ -65,13 +85,24 @@ export class DuplicatesService {
    * Stores a run's pairs. Pending pairs the run looked at (all of them, or those touching `focusIds`) and no longer
    * found are removed; a dismissed pair stays dismissed unless its compared values changed.
    */
-  async saveRun(tx: Tx, jobRunId: string, focusIds: readonly string[] | null, found: readonly FoundPair[]): Promise<void> {
-    await tx.execute(`CREATE TEMP TABLE dedup_found (contact_a uuid, contact_b uuid, score float8, evidence jsonb, cluster_id uuid, fingerprint text) ON COMMIT DROP`);
+  async saveRun(
+    tx: Tx,
+    jobRunId: string,
+    focusIds: readonly string[] | null,
+    found: readonly FoundPair[],
+  ): Promise<void> {
+    await tx.execute(
+      `CREATE TEMP TABLE dedup_found (contact_a uuid, contact_b uuid, score float8, evidence jsonb, cluster_id uuid, fingerprint text) ON COMMIT DROP`,
+    );
     const copy = tx.copyFrom('COPY dedup_found FROM STDIN');
     try {
       for (let start = 0; start < found.length; start += 5_000) {
-        const lines = found.slice(start, start + 5_000).map((p) =>
-          `${p.contactA}\t${p.contactB}\t${p.score}\t${copyText(JSON.stringify(p.evidence()))}\t${p.clusterId}\t${p.fingerprint}\n`);
+        const lines = found
+          .slice(start, start + 5_000)
+          .map(
+            (p) =>
+              `${p.contactA}\t${p.contactB}\t${p.score}\t${copyText(JSON.stringify(p.evidence()))}\t${p.clusterId}\t${p.fingerprint}\n`,
+          );
         await copy.write(lines.join(''));
       }
       await copy.end();
@@ -109,20 +140,49 @@ export class DuplicatesService {
     return new Set(rows.map((row) => `${row.a}|${row.b}`));
   }
 
-  async list(status: DuplicateStatus, minScore: number, first: number, after: string | null): Promise<DuplicateCandidateConnectionModel> {
+  async list(
+    status: DuplicateStatus,
+    minScore: number,
+    first: number,
+    after: string | null,
+  ): Promise<DuplicateCandidateConnectionModel> {
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const where = [`status = ${params.add(status)}`, `score >= ${params.add(minScore)}`];
       const page = keysetSql(REVIEW_ORDER, { first, after }, params, where);
-      const rows = await tx.query<{ contactA: string; contactB: string; score: number; status: DuplicateStatus; clusterId: string; evidence: PairEvidence[]; updatedAt: Date; dismissedAt: Date | null } & KeysetRow>(
+      const rows = await tx.query<
+        {
+          contactA: string;
+          contactB: string;
+          score: number;
+          status: DuplicateStatus;
+          clusterId: string;
+          evidence: PairEvidence[];
+          updatedAt: Date;
+          dismissedAt: Date | null;
+        } & KeysetRow
+      >(
         `SELECT contact_a AS "contactA", contact_b AS "contactB", score, status, cluster_id AS "clusterId", evidence,
                 updated_at AS "updatedAt", dismissed_at AS "dismissedAt", ${page.select}
            FROM duplicate_candidates ${whereClause(where)} ${page.orderLimit}`,
         params.values,
       );
       const { edges, pageInfo } = keysetConnection(rows, { first, after });
-      const contacts = new Map((await this.contacts.getMany(tx, edges.flatMap(({ node }) => [node.contactA, node.contactB]))).map((c) => [c.id, c]));
-      return { edges: edges.map(({ cursor, node }) => ({ cursor, node: { ...node, contactA: contacts.get(node.contactA)!, contactB: contacts.get(node.contactB)! } })), pageInfo };
+      const contacts = new Map(
+        (
+          await this.contacts.getMany(
+            tx,
+            edges.flatMap(({ node }) => [node.contactA, node.contactB]),
+          )
+        ).map((c) => [c.id, c]),
+      );
+      return {
+        edges: edges.map(({ cursor, node }) => ({
+          cursor,
+          node: { ...node, contactA: contacts.get(node.contactA)!, contactB: contacts.get(node.contactB)! },
+        })),
+        pageInfo,
+      };
     });
   }
 
@@ -133,14 +193,18 @@ export class DuplicatesService {
   async dismiss(contactIds: readonly string[]): Promise<number> {
     const ids = [...new Set(contactIds)].sort();
     if (ids.length < 2) throw AppError.badInput('contactIds', 'give at least two contacts');
-    if (ids.length > MAX_DISMISSED_CONTACTS) throw AppError.badInput('contactIds', `give at most ${MAX_DISMISSED_CONTACTS} contacts`);
+    if (ids.length > MAX_DISMISSED_CONTACTS)
+      throw AppError.badInput('contactIds', `give at most ${MAX_DISMISSED_CONTACTS} contacts`);
     return this.db.transaction((tx) => this.dismissPairs(tx, ids));
   }
 
   /** Within a transaction (undoing a merge dismisses its pairs too). */
   async dismissPairs(tx: Tx, contactIds: readonly string[]): Promise<number> {
     const ids = [...new Set(contactIds)].sort();
-    const rows = await tx.query<ContactToMatch>(`SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+    const rows = await tx.query<ContactToMatch>(
+      `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [ids],
+    );
     if (rows.length < ids.length) throw AppError.notFound('Contact');
     const scorer = new PairScorer((await this.settings.get(tx)).parameters ?? DEFAULT_PARAMETERS);
     const records = rows.map(toMatchRecord);
@@ -154,7 +218,14 @@ export class DuplicatesService {
              VALUES (crm_current_org(), $1, $2, $3, $4, $1, $5, 'DISMISSED', $6, now())
            ON CONFLICT (org_id, contact_a, contact_b) DO UPDATE SET status = 'DISMISSED', fingerprint = EXCLUDED.fingerprint,
              dismissed_by = EXCLUDED.dismissed_by, dismissed_at = now(), updated_at = now()`,
-          [records[i].id, records[j].id, scorer.score(records[i], records[j], pattern), JSON.stringify(scorer.evidence(records[i], records[j], pattern)), pairFingerprint(records[i], records[j]), userId],
+          [
+            records[i].id,
+            records[j].id,
+            scorer.score(records[i], records[j], pattern),
+            JSON.stringify(scorer.evidence(records[i], records[j], pattern)),
+            pairFingerprint(records[i], records[j]),
+            userId,
+          ],
         );
       }
     }

@@ -9,14 +9,18 @@ export class EngagementStatsResolver {
   constructor(private readonly stats: EngagementStatsService) {}
 
   @Query(() => EngagementStatsModel, {
-    description: 'Interaction counts, distinct contacts, amounts, quantities and email rates over a filter, by period and by up to 3 dimensions (every role; aggregates only).',
+    description:
+      'Interaction counts, distinct contacts, amounts, quantities and email rates over a filter, by period and by up to 3 dimensions (every role; aggregates only).',
   })
   @RequireRole(Role.ANALYST)
   engagementStats(@Args() args: EngagementStatsArgs, @Info() info: GraphQLResolveInfo): Promise<EngagementStatsModel> {
     return this.stats.stats(args, metricsWanted(info));
   }
 
-  @Query(() => RetentionModel, { description: 'Of the contacts first active in each period, how many were active again in each following period (every role; aggregates only).' })
+  @Query(() => RetentionModel, {
+    description:
+      'Of the contacts first active in each period, how many were active again in each following period (every role; aggregates only).',
+  })
   @RequireRole(Role.ANALYST)
   retention(@Args() args: RetentionArgs): Promise<RetentionModel> {
     return this.stats.retention(args);
@@ -36,5 +40,8 @@ function metricsWanted(info: GraphQLResolveInfo): MetricsWanted {
     }
   };
   for (const node of info.fieldNodes as FieldNode[]) collect(node.selectionSet, 0);
-  return { uniqueContacts: names.has('uniqueContacts'), emailRates: ['openRate', 'clickRate', 'emailsDelivered'].some((name) => names.has(name)) };
+  return {
+    uniqueContacts: names.has('uniqueContacts'),
+    emailRates: ['openRate', 'clickRate', 'emailsDelivered'].some((name) => names.has(name)),
+  };
 }

@@ -4,10 +4,23 @@ import { contactFilterSql } from '@app/contacts';
 import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { ACCOUNT_CURRENCY, PASSIVE_TYPES } from '../interactions/contact-engagement.js';
 import { InteractionType } from '../interactions/engagement-terms.js';
-import { type FilterColumns, INTERACTION_COLUMNS, interactionFilterSql, InteractionsService } from '../interactions/interactions.service.js';
 import {
-  ANALYTICS_TIME_ZONE, EngagementDimension, type EngagementFilterInput, type EngagementGroupModel, type EngagementMetricsModel,
-  type EngagementStatsArgs, type EngagementStatsModel, type RetentionArgs, type RetentionModel, TimeInterval,
+  type FilterColumns,
+  INTERACTION_COLUMNS,
+  interactionFilterSql,
+  InteractionsService,
+} from '../interactions/interactions.service.js';
+import {
+  ANALYTICS_TIME_ZONE,
+  EngagementDimension,
+  type EngagementFilterInput,
+  type EngagementGroupModel,
+  type EngagementMetricsModel,
+  type EngagementStatsArgs,
+  type EngagementStatsModel,
+  type RetentionArgs,
+  type RetentionModel,
+  TimeInterval,
 } from './engagement-stats.models.js';
 
 /** Rows one answer may have (periods × groups): more is a question to narrow. */
@@ -43,8 +56,12 @@ const RAW: StatsSource = {
 const ROLLUPS: StatsSource = {
   from: 'interaction_rollups r',
   columns: {
-    type: 'r.type', discipline: "nullif(r.discipline, '')", offering: "nullif(r.offering, '')", venue: "nullif(r.venue, '')",
-    campaign: "nullif(r.campaign, '')", channel: "nullif(r.channel, '')",
+    type: 'r.type',
+    discipline: "nullif(r.discipline, '')",
+    offering: "nullif(r.offering, '')",
+    venue: "nullif(r.venue, '')",
+    campaign: "nullif(r.campaign, '')",
+    channel: "nullif(r.channel, '')",
     from: (param) => `r.day >= (${param} AT TIME ZONE '${ANALYTICS_TIME_ZONE}')::date`,
     to: (param) => `r.day < (${param} AT TIME ZONE '${ANALYTICS_TIME_ZONE}')::date`,
   },
@@ -58,14 +75,22 @@ const ROLLUPS: StatsSource = {
 /** What each dimension groups by: a column of the source, or of the interaction's contact (raw source only). */
 function dimensionSql(dimension: EngagementDimension, source: StatsSource): string {
   switch (dimension) {
-    case EngagementDimension.TYPE: return source.columns.type;
-    case EngagementDimension.DISCIPLINE: return source.columns.discipline;
-    case EngagementDimension.OFFERING: return source.columns.offering;
-    case EngagementDimension.VENUE: return source.columns.venue;
-    case EngagementDimension.CAMPAIGN: return source.columns.campaign;
-    case EngagementDimension.CHANNEL: return source.columns.channel;
-    case EngagementDimension.REGION: return 'c.region';
-    case EngagementDimension.LANGUAGE: return 'upper(c.preferred_language)';
+    case EngagementDimension.TYPE:
+      return source.columns.type;
+    case EngagementDimension.DISCIPLINE:
+      return source.columns.discipline;
+    case EngagementDimension.OFFERING:
+      return source.columns.offering;
+    case EngagementDimension.VENUE:
+      return source.columns.venue;
+    case EngagementDimension.CAMPAIGN:
+      return source.columns.campaign;
+    case EngagementDimension.CHANNEL:
+      return source.columns.channel;
+    case EngagementDimension.REGION:
+      return 'c.region';
+    case EngagementDimension.LANGUAGE:
+      return 'upper(c.preferred_language)';
   }
 }
 
@@ -126,7 +151,8 @@ export class EngagementStatsService {
     const range = args.interval ? requireRange(args.filter) : null;
     return this.db.transaction(async (tx) => {
       const periods = range && args.interval ? await periodStarts(tx, range, args.interval, MAX_ROWS) : [null];
-      if (periods.length > MAX_ROWS) throw AppError.badInput('interval', `the range has more than ${MAX_ROWS} periods: use a longer interval`);
+      if (periods.length > MAX_ROWS)
+        throw AppError.badInput('interval', `the range has more than ${MAX_ROWS} periods: use a longer interval`);
 
       const params = new SqlParams();
       const byContact = dimensions.some((d) => CONTACT_DIMENSIONS.includes(d));
@@ -165,16 +191,24 @@ export class EngagementStatsService {
       const totals = toMetrics(totalRow, null, [], wanted);
       if (keys.length === 0) return { rows: [totals], totals, timeZone: ANALYTICS_TIME_ZONE };
       const groups = rows.filter((row) => !row.isTotal);
-      if (groups.length > MAX_ROWS) throw AppError.badInput('groupBy', `more than ${MAX_ROWS} rows: narrow the filter or the grouping`);
+      if (groups.length > MAX_ROWS)
+        throw AppError.badInput('groupBy', `more than ${MAX_ROWS} rows: narrow the filter or the grouping`);
       const groupKeys = uniqueKeys(groups, dimensions.length);
       if (periods.length * groupKeys.length > MAX_ROWS) {
-        throw AppError.badInput('groupBy', `${periods.length} periods × ${groupKeys.length} groups is more than ${MAX_ROWS} rows: narrow the filter or the grouping`);
+        throw AppError.badInput(
+          'groupBy',
+          `${periods.length} periods × ${groupKeys.length} groups is more than ${MAX_ROWS} rows: narrow the filter or the grouping`,
+        );
       }
       const byCell = new Map(groups.map((row) => [cellKey(row.period, row.keys), row]));
       const result: EngagementMetricsModel[] = [];
       for (const period of periods) {
         for (const group of groupKeys) {
-          const row = byCell.get(cellKey(period, group.keys)) ?? { ...emptyAggregate(dimensions.length), keys: group.keys, offeringName: group.offeringName };
+          const row = byCell.get(cellKey(period, group.keys)) ?? {
+            ...emptyAggregate(dimensions.length),
+            keys: group.keys,
+            offeringName: group.offeringName,
+          };
           result.push(toMetrics(row, period, dimensions, wanted));
         }
       }
@@ -192,14 +226,21 @@ export class EngagementStatsService {
     return this.db.transaction(async (tx) => {
       const cohortCount = (await periodStarts(tx, range, args.cohortInterval, MAX_COHORTS)).length;
       if (cohortCount > MAX_COHORTS) {
-        throw AppError.badInput('cohortInterval', `the range has more than ${MAX_COHORTS} cohorts: use a longer cohortInterval or a shorter range`);
+        throw AppError.badInput(
+          'cohortInterval',
+          `the range has more than ${MAX_COHORTS} cohorts: use a longer cohortInterval or a shorter range`,
+        );
       }
       const params = new SqlParams();
       const activityFilter = { ...args.filter, from: null, to: null };
       const from = await this.fromClause(tx, activityFilter, params, false, RAW);
       if (!args.filter.types?.length) from.where.push(`i.type <> ALL(${params.add(PASSIVE_TYPES, 'text[]')})`);
       const { unit, step } = PERIODS[args.cohortInterval];
-      const [tz, unitParam, stepParam] = [params.add(ANALYTICS_TIME_ZONE), params.add(unit), params.add(step, 'interval')];
+      const [tz, unitParam, stepParam] = [
+        params.add(ANALYTICS_TIME_ZONE),
+        params.add(unit),
+        params.add(step, 'interval'),
+      ];
       const firstCohort = `date_trunc(${unitParam}, ${params.add(range.from, 'timestamptz')} AT TIME ZONE ${tz})`;
       const end = `(${params.add(range.to, 'timestamptz')} AT TIME ZONE ${tz})`;
       const periods = params.add(args.periods, 'int');
@@ -233,17 +274,32 @@ export class EngagementStatsService {
         timeZone: ANALYTICS_TIME_ZONE,
         cohorts: [...cohorts.values()].map(({ periodStart, counts: [first, ...following] }) => {
           const retained = following.map((count) => (count.started ? count.active : null));
-          return { periodStart, size: first.active, retained, rates: retained.map((count) => (count === null || first.active === 0 ? null : count / first.active)) };
+          return {
+            periodStart,
+            size: first.active,
+            retained,
+            rates: retained.map((count) => (count === null || first.active === 0 ? null : count / first.active)),
+          };
         }),
       };
     });
   }
 
   /** FROM interactions i (joined to their contacts when needed) and the filter's conditions. */
-  private async fromClause(tx: Tx, filter: EngagementFilterInput, params: SqlParams, groupsByContact: boolean, source: StatsSource): Promise<FromClause> {
+  private async fromClause(
+    tx: Tx,
+    filter: EngagementFilterInput,
+    params: SqlParams,
+    groupsByContact: boolean,
+    source: StatsSource,
+  ): Promise<FromClause> {
     const where = interactionFilterSql(filter, params, await this.interactions.vocabularies(tx), source.columns);
-    const contactWhere = contactFilterSql({ regions: filter.regions, tagsAny: filter.tags, audiences: filter.audiences }, params);
-    if (filter.languages?.length) contactWhere.push(`c.preferred_language = ANY(${params.add(filter.languages, 'text[]')})`);
+    const contactWhere = contactFilterSql(
+      { regions: filter.regions, tagsAny: filter.tags, audiences: filter.audiences },
+      params,
+    );
+    if (filter.languages?.length)
+      contactWhere.push(`c.preferred_language = ANY(${params.add(filter.languages, 'text[]')})`);
     return { source, where: [...where, ...contactWhere], joinsContacts: groupsByContact || contactWhere.length > 0 };
   }
 }
@@ -259,13 +315,23 @@ function whereFrom(from: FromClause): string {
   return `FROM ${from.source.from}${join} ${whereClause(from.where)}`;
 }
 
-const localClock = new Intl.DateTimeFormat('en-US', { timeZone: ANALYTICS_TIME_ZONE, hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+const localClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: ANALYTICS_TIME_ZONE,
+  hourCycle: 'h23',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
 
 /** Whether the rollups can answer: whole local days, no distinct count, nothing about the contacts. */
 function rollupsAnswer(filter: EngagementFilterInput, wanted: MetricsWanted): boolean {
   const midnight = (time: Date | null | undefined) =>
-    !time || (time.getMilliseconds() === 0 && localClock.formatToParts(time).every((part) => part.type === 'literal' || Number(part.value) === 0));
-  const aboutContacts = Boolean(filter.regions?.length || filter.languages?.length || filter.tags?.length || filter.audiences?.length);
+    !time ||
+    (time.getMilliseconds() === 0 &&
+      localClock.formatToParts(time).every((part) => part.type === 'literal' || Number(part.value) === 0));
+  const aboutContacts = Boolean(
+    filter.regions?.length || filter.languages?.length || filter.tags?.length || filter.audiences?.length,
+  );
   return !wanted.uniqueContacts && !wanted.emailRates && !aboutContacts && midnight(filter.from) && midnight(filter.to);
 }
 
@@ -277,7 +343,12 @@ function requireRange(filter: EngagementFilterInput): { from: Date; to: Date } {
 }
 
 /** The start of every period that overlaps [from, to), in order; at most `max` + 1 (more is refused). */
-async function periodStarts(tx: Tx, range: { from: Date; to: Date }, interval: TimeInterval, max: number): Promise<Date[]> {
+async function periodStarts(
+  tx: Tx,
+  range: { from: Date; to: Date },
+  interval: TimeInterval,
+  max: number,
+): Promise<Date[]> {
   const { unit, step } = PERIODS[interval];
   // generate_series in the select list stops at the LIMIT; in FROM it would build every period of the range first
   // (days over millennia) before the limit took the first ones
@@ -292,8 +363,17 @@ async function periodStarts(tx: Tx, range: { from: Date; to: Date }, interval: T
 
 function emptyAggregate(dimensions: number): AggregateRow {
   return {
-    isTotal: false, period: null, keys: Array<string | null>(dimensions).fill(null), offeringName: null,
-    interactions: 0, uniqueContacts: 0, amountCents: 0, quantity: 0, delivered: 0, opened: 0, clicked: 0,
+    isTotal: false,
+    period: null,
+    keys: Array<string | null>(dimensions).fill(null),
+    offeringName: null,
+    interactions: 0,
+    uniqueContacts: 0,
+    amountCents: 0,
+    quantity: 0,
+    delivered: 0,
+    opened: 0,
+    clicked: 0,
   };
 }
 
@@ -302,18 +382,37 @@ function cellKey(period: Date | null, keys: readonly (string | null)[]): string 
 }
 
 /** The distinct group values seen, ascending with no value last. */
-function uniqueKeys(rows: readonly AggregateRow[], dimensions: number): { keys: (string | null)[]; offeringName: string | null }[] {
+function uniqueKeys(
+  rows: readonly AggregateRow[],
+  dimensions: number,
+): { keys: (string | null)[]; offeringName: string | null }[] {
   const seen = new Map<string, { keys: (string | null)[]; offeringName: string | null }>();
-  for (const row of rows) if (!seen.has(cellKey(null, row.keys))) seen.set(cellKey(null, row.keys), { keys: row.keys, offeringName: row.offeringName });
-  const compare = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  for (const row of rows)
+    if (!seen.has(cellKey(null, row.keys)))
+      seen.set(cellKey(null, row.keys), { keys: row.keys, offeringName: row.offeringName });
+  const compare = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
   const keys = [...seen.values()].sort((a, b) => a.keys.reduce((order, key, i) => order || compare(key, b.keys[i]), 0));
   // periods without groups: one row per period, even when nothing happened
   return dimensions === 0 ? [{ keys: [], offeringName: null }] : keys;
 }
 
-function toMetrics(row: AggregateRow, period: Date | null, dimensions: readonly EngagementDimension[], wanted: MetricsWanted): EngagementMetricsModel {
+function toMetrics(
+  row: AggregateRow,
+  period: Date | null,
+  dimensions: readonly EngagementDimension[],
+  wanted: MetricsWanted,
+): EngagementMetricsModel {
   const group: EngagementGroupModel = {
-    type: null, discipline: null, offering: null, offeringName: null, venue: null, campaign: null, channel: null, region: null, language: null,
+    type: null,
+    discipline: null,
+    offering: null,
+    offeringName: null,
+    venue: null,
+    campaign: null,
+    channel: null,
+    region: null,
+    language: null,
   };
   dimensions.forEach((dimension, i) => (group[GROUP_FIELD[dimension]] = row.keys[i]));
   if (dimensions.includes(EngagementDimension.OFFERING)) group.offeringName = row.offeringName;

@@ -15,11 +15,19 @@ describe('generateDemoInteractions', () => {
 
   it('makes only records that recordInteractions accepts, in the past', () => {
     const vocabularies = { types: new Vocabulary(BUILT_IN_TYPES), disciplines: new Vocabulary(BUILT_IN_DISCIPLINES) };
-    for (const [i, record] of records.entries()) expect(checkInteraction(record, `demo.${i}`, vocabularies)).toMatchObject({ ok: true });
+    for (const [i, record] of records.entries())
+      expect(checkInteraction(record, `demo.${i}`, vocabularies)).toMatchObject({ ok: true });
   });
 
   it('makes purchases, attendance, newsletter events and donations', () => {
     const types = new Set(records.map((r) => r.type));
-    expect([...types].sort()).toEqual(['ATTENDANCE', 'DONATION', 'EMAIL_CLICKED', 'EMAIL_DELIVERED', 'EMAIL_OPENED', 'TICKET_PURCHASE']);
+    expect([...types].sort()).toEqual([
+      'ATTENDANCE',
+      'DONATION',
+      'EMAIL_CLICKED',
+      'EMAIL_DELIVERED',
+      'EMAIL_OPENED',
+      'TICKET_PURCHASE',
+    ]);
   });
 });

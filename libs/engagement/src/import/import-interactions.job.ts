@@ -3,11 +3,25 @@ import { UnrecoverableError } from 'bullmq';
 import { CONTACT_CELL_MAX_CHARS, ContactLookupService, externalIdKey, type NewPerson } from '@app/contacts';
 import type { Tx } from '@app/database';
 import {
-  boundedMessage, CsvImportJob, type CsvRow, IGNORED_COLUMN, type ImportContext, type ImportReader, MAX_CELL_CHARS, MAX_REPORTED_ERRORS,
-  refuseColumns, tooLong,
+  boundedMessage,
+  CsvImportJob,
+  type CsvRow,
+  IGNORED_COLUMN,
+  type ImportContext,
+  type ImportReader,
+  MAX_CELL_CHARS,
+  MAX_REPORTED_ERRORS,
+  refuseColumns,
+  tooLong,
 } from '@app/imports';
 import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
-import { checkInteraction, type ContactReference, type InteractionRow, resolveContact, type Vocabularies } from '../interactions/interaction-rows.js';
+import {
+  checkInteraction,
+  type ContactReference,
+  type InteractionRow,
+  resolveContact,
+  type Vocabularies,
+} from '../interactions/interaction-rows.js';
 import type { InteractionInput } from '../interactions/interaction.models.js';
 import { InteractionsService } from '../interactions/interactions.service.js';
 import { parseAmountCents, parseCount, parseDateTime } from './interaction-cells.js';
@@ -16,17 +30,30 @@ import type { ImportInteractionsParams } from './import-interactions.options.js'
 
 /** The longest cell of each column read (the others: MAX_CELL_CHARS); the contact's come from CreateContactInput's limits. */
 const CELL_MAX_CHARS: Partial<Record<InteractionImportField, number>> = {
-  contactExternalId: CONTACT_CELL_MAX_CHARS.externalId, email: CONTACT_CELL_MAX_CHARS.email,
-  firstName: CONTACT_CELL_MAX_CHARS.firstName, lastName: CONTACT_CELL_MAX_CHARS.lastName,
+  contactExternalId: CONTACT_CELL_MAX_CHARS.externalId,
+  email: CONTACT_CELL_MAX_CHARS.email,
+  firstName: CONTACT_CELL_MAX_CHARS.firstName,
+  lastName: CONTACT_CELL_MAX_CHARS.lastName,
 };
 /** Rows resolved and inserted together: a few statements per batch, whatever the file's size. */
 const BATCH_ROWS = 5_000;
 
 /** Which column an input field of checkInteraction comes from, to name it in errors. */
 const COLUMN_OF_FIELD: Record<string, InteractionImportField> = {
-  contact: 'contactExternalId', type: 'type', occurredAt: 'occurredAt', 'offering.id': 'offeringId', 'offering.name': 'offeringName',
-  discipline: 'discipline', venue: 'venue', amountCents: 'amount', currency: 'currency', quantity: 'quantity', channel: 'channel',
-  campaign: 'campaign', source: 'source', externalId: 'externalId',
+  contact: 'contactExternalId',
+  type: 'type',
+  occurredAt: 'occurredAt',
+  'offering.id': 'offeringId',
+  'offering.name': 'offeringName',
+  discipline: 'discipline',
+  venue: 'venue',
+  amountCents: 'amount',
+  currency: 'currency',
+  quantity: 'quantity',
+  channel: 'channel',
+  campaign: 'campaign',
+  source: 'source',
+  externalId: 'externalId',
 };
 
 interface CheckedRow {
@@ -64,7 +91,9 @@ export class ImportInteractionsJob extends CsvImportJob<ImportInteractionsParams
   }
 
   override async open(context: ImportContext<ImportInteractionsParams>): Promise<ImportReader> {
-    return new ImportFile(context, await this.interactions.vocabularies(context.tx), (rows, file) => this.record(context.tx, rows, file));
+    return new ImportFile(context, await this.interactions.vocabularies(context.tx), (rows, file) =>
+      this.record(context.tx, rows, file),
+    );
   }
 
   dedupAfter(counts: Record<string, number>, params: ImportInteractionsParams): boolean {
@@ -84,7 +113,12 @@ export class ImportInteractionsJob extends CsvImportJob<ImportInteractionsParams
 
     const resolved = batch.flatMap((r, i) => {
       if (contactIds[i]) return [{ ...r.row, contactId: contactIds[i] }];
-      file.reject(r.line, r.cells, 'contactExternalId', 'no contact has this customer number or email (import with createContacts=true to create them)');
+      file.reject(
+        r.line,
+        r.cells,
+        'contactExternalId',
+        'no contact has this customer number or email (import with createContacts=true to create them)',
+      );
       return [];
     });
     const outcomes = await this.interactions.insert(tx, resolved);
@@ -92,17 +126,30 @@ export class ImportInteractionsJob extends CsvImportJob<ImportInteractionsParams
   }
 
   /** One new contact per person the rows name (by customer number, else email) that no contact matched. */
-  private async createMissing(tx: Tx, batch: readonly CheckedRow[], contactIds: (string | null)[], file: ImportFile): Promise<void> {
+  private async createMissing(
+    tx: Tx,
+    batch: readonly CheckedRow[],
+    contactIds: (string | null)[],
+    file: ImportFile,
+  ): Promise<void> {
     const people = new Map<string, { person: NewPerson; rows: number[] }>();
     batch.forEach(({ contact, names }, i) => {
       if (contactIds[i]) return;
-      const key = contact.externalId ? `x${externalIdKey(contact.externalId.source, contact.externalId.externalId)}` : `e${contact.email}`;
-      const entry = people.get(key) ?? { person: { email: contact.email, externalId: contact.externalId, ...names }, rows: [] };
+      const key = contact.externalId
+        ? `x${externalIdKey(contact.externalId.source, contact.externalId.externalId)}`
+        : `e${contact.email}`;
+      const entry = people.get(key) ?? {
+        person: { email: contact.email, externalId: contact.externalId, ...names },
+        rows: [],
+      };
       entry.rows.push(i);
       people.set(key, entry);
     });
     const entries = [...people.values()];
-    const ids = await this.contacts.createForRecords(tx, entries.map((e) => e.person));
+    const ids = await this.contacts.createForRecords(
+      tx,
+      entries.map((e) => e.person),
+    );
     entries.forEach((entry, i) => entry.rows.forEach((row) => (contactIds[row] = ids[i])));
     file.counts.contactsCreated += ids.length;
   }
@@ -114,7 +161,14 @@ export class ImportInteractionsJob extends CsvImportJob<ImportInteractionsParams
  */
 class ImportFile implements ImportReader {
   columns: InteractionColumns | null = null;
-  readonly counts: ImportCounts = { rows: 0, recorded: 0, duplicates: 0, invalid: 0, contactsCreated: 0, ignoredColumns: 0 };
+  readonly counts: ImportCounts = {
+    rows: 0,
+    recorded: 0,
+    duplicates: 0,
+    invalid: 0,
+    contactsCreated: 0,
+    ignoredColumns: 0,
+  };
   readonly errors: JobErrorModel[] = [];
   private rejectedRows: { line: number; cells: string[]; error: string }[] = [];
   private settledLine = 0;
@@ -135,14 +189,19 @@ class ImportFile implements ImportReader {
   header(headers: string[]): void {
     const columns = planInteractionColumns(headers, this.params.mapping);
     refuseColumns(columns.problems);
-    if (columns.index.occurredAt === undefined) throw new UnrecoverableError('The file has no date column: name it "date" or use the mapping option');
+    if (columns.index.occurredAt === undefined)
+      throw new UnrecoverableError('The file has no date column: name it "date" or use the mapping option');
     if (columns.index.contactExternalId === undefined && columns.index.email === undefined) {
-      throw new UnrecoverableError('The file has no customer number or email column ("no client", "courriel"...): nothing says whose interactions they are');
+      throw new UnrecoverableError(
+        'The file has no customer number or email column ("no client", "courriel"...): nothing says whose interactions they are',
+      );
     }
-    if (columns.index.type === undefined && !this.params.type) throw new UnrecoverableError('The file has no type column: give the type of its rows with the type option');
+    if (columns.index.type === undefined && !this.params.type)
+      throw new UnrecoverableError('The file has no type column: give the type of its rows with the type option');
     this.columns = columns;
     this.counts.ignoredColumns = columns.ignored.length;
-    for (const column of columns.ignored.slice(0, MAX_REPORTED_ERRORS)) this.errors.push({ line: 1, column, message: IGNORED_COLUMN });
+    for (const column of columns.ignored.slice(0, MAX_REPORTED_ERRORS))
+      this.errors.push({ line: 1, column, message: IGNORED_COLUMN });
   }
 
   row({ cells, line, error }: CsvRow): Promise<void> | undefined {
@@ -191,7 +250,9 @@ class ImportFile implements ImportReader {
     };
     const parsed: Partial<Record<'amountCents' | 'quantity' | 'occurredAt', unknown>> = {};
     for (const [field, column, parse] of [
-      ['amountCents', 'amount', parseAmountCents], ['quantity', 'quantity', parseCount], ['occurredAt', 'occurredAt', parseDateTime],
+      ['amountCents', 'amount', parseAmountCents],
+      ['quantity', 'quantity', parseCount],
+      ['occurredAt', 'occurredAt', parseDateTime],
     ] as const) {
       const value = parse(cell(column));
       if (typeof value === 'string') return this.reject(line, cells, column, value);
@@ -200,7 +261,10 @@ class ImportFile implements ImportReader {
     if (!parsed.occurredAt) return this.reject(line, cells, 'occurredAt', 'the date is empty');
     const customer = cell('contactExternalId');
     const input: InteractionInput = {
-      contact: { externalId: customer ? { source: this.params.source, externalId: customer } : null, email: cell('email') || null },
+      contact: {
+        externalId: customer ? { source: this.params.source, externalId: customer } : null,
+        email: cell('email') || null,
+      },
       type: cell('type') || this.params.type || '',
       occurredAt: parsed.occurredAt as Date,
       offering: { id: cell('offeringId') || null, name: cell('offeringName') || null },
@@ -219,14 +283,21 @@ class ImportFile implements ImportReader {
       const field = checked.field.slice('row.'.length);
       return this.reject(line, cells, COLUMN_OF_FIELD[field] ?? null, checked.reason);
     }
-    return { line, cells, row: checked.row, contact: checked.contact, names: { firstName: cell('firstName') || null, lastName: cell('lastName') || null } };
+    return {
+      line,
+      cells,
+      row: checked.row,
+      contact: checked.contact,
+      names: { firstName: cell('firstName') || null, lastName: cell('lastName') || null },
+    };
   }
 
   /** A refused row: `reason` never quotes a cell (the rejected-rows file, for the EDITOR, keeps the row as it was). */
   reject(line: number, cells: string[], field: InteractionImportField | null, reason: string): null {
     this.counts.invalid++;
     // whose row it is: the customer number column, or the email column when there is none
-    const named = field === 'contactExternalId' && this.columns?.index.contactExternalId === undefined ? 'email' : field;
+    const named =
+      field === 'contactExternalId' && this.columns?.index.contactExternalId === undefined ? 'email' : field;
     const column = named ? (this.columns?.header[named] ?? named) : null;
     const message = boundedMessage(reason);
     if (this.errors.length < MAX_REPORTED_ERRORS) this.errors.push({ line, column, message });

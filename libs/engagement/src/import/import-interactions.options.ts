@@ -25,7 +25,8 @@ const OPTION_NAMES = ['source', 'type', 'createContacts', 'dedup', 'delimiter', 
 /** The options of `POST /imports/interactions` (query parameters or form fields); every refusal names the option. */
 export function parseImportInteractionsOptions(fields: Record<string, string | undefined>): ImportInteractionsParams {
   for (const name of Object.keys(fields)) {
-    if (!OPTION_NAMES.includes(name)) throw AppError.badInput(name, `Unknown option "${name}"; options are: ${OPTION_NAMES.join(', ')}`);
+    if (!OPTION_NAMES.includes(name))
+      throw AppError.badInput(name, `Unknown option "${name}"; options are: ${OPTION_NAMES.join(', ')}`);
   }
   const flag = (name: string, fallback: boolean) => {
     const value = fields[name]?.trim().toLowerCase();
@@ -39,6 +40,10 @@ export function parseImportInteractionsOptions(fields: Record<string, string | u
     createContacts: flag('createContacts', false),
     dedup: flag('dedup', true),
     ...parseFileOptions(fields),
-    mapping: parseMappingOption(fields.mapping?.trim() || null, (name) => (isInteractionImportField(name) ? name : null), 'an interaction field'),
+    mapping: parseMappingOption(
+      fields.mapping?.trim() || null,
+      (name) => (isInteractionImportField(name) ? name : null),
+      'an interaction field',
+    ),
   };
 }

@@ -26,7 +26,8 @@ export function parseCount(text: string): number | null | string {
   return /^\d{1,9}$/.test(value) ? Number(value) : 'not a whole number';
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * "2025-10-03 19:30", "2025-10-03T19:30:00-04:00", "2025-10-03" (midnight). Without an offset, the time is Quebec's
@@ -39,10 +40,25 @@ export function parseDateTime(text: string): Date | null | string {
   const bad = 'not a date and time (YYYY-MM-DD HH:MM, local time, or ISO 8601)';
   if (!match) return bad;
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '0', offset] = match;
-  const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(fraction.padEnd(3, '0').slice(0, 3))] as const;
+  const fields = [
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number(fraction.padEnd(3, '0').slice(0, 3)),
+  ] as const;
   const asUtc = Date.UTC(...fields);
   const check = new Date(asUtc);
-  if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return bad;
+  if (
+    check.getUTCMonth() !== fields[1] ||
+    check.getUTCDate() !== fields[2] ||
+    fields[3] > 23 ||
+    fields[4] > 59 ||
+    fields[5] > 59
+  )
+    return bad;
   if (offset) {
     if (/^z$/i.test(offset)) return new Date(asUtc);
     const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(offset)!;
@@ -54,13 +70,22 @@ export function parseDateTime(text: string): Date | null | string {
 /** By day: the day's offset, or null when it changes that day (daylight saving begins or ends). */
 const offsets = new Map<number, number | null>();
 const torontoParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: ANALYTICS_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+  timeZone: ANALYTICS_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
 });
 
 /** How far Toronto's wall clock is from UTC (negative) at `instant`. */
 function offsetAt(instant: number): number {
   const parts = Object.fromEntries(torontoParts.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) - Math.floor(instant / 60_000) * 60_000;
+  return (
+    Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) -
+    Math.floor(instant / 60_000) * 60_000
+  );
 }
 
 /**

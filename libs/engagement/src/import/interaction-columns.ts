@@ -2,8 +2,23 @@ import { columnLabel, headerKey, shortName } from '@app/imports';
 
 /** What a column of an interactions file can fill. */
 export const INTERACTION_IMPORT_FIELDS = [
-  'externalId', 'contactExternalId', 'email', 'firstName', 'lastName', 'type', 'occurredAt', 'offeringId', 'offeringName',
-  'discipline', 'venue', 'amount', 'currency', 'quantity', 'channel', 'campaign', 'source',
+  'externalId',
+  'contactExternalId',
+  'email',
+  'firstName',
+  'lastName',
+  'type',
+  'occurredAt',
+  'offeringId',
+  'offeringName',
+  'discipline',
+  'venue',
+  'amount',
+  'currency',
+  'quantity',
+  'channel',
+  'campaign',
+  'source',
 ] as const;
 export type InteractionImportField = (typeof INTERACTION_IMPORT_FIELDS)[number];
 
@@ -14,35 +29,144 @@ export type InteractionImportField = (typeof INTERACTION_IMPORT_FIELDS)[number];
  */
 const HEADER_ALIASES: Record<InteractionImportField | 'ignore', string[]> = {
   externalId: [
-    'no transaction', 'numero de transaction', 'transaction', 'transaction id', 'id transaction', 'no commande', 'numero de commande',
-    'commande', 'order id', 'order no', 'order number', 'no billet', 'ticket id', 'ticket no', 'no don', 'donation id', 'event id',
-    'id evenement', 'interaction id', 'no interaction', 'no recu', 'receipt no',
+    'no transaction',
+    'numero de transaction',
+    'transaction',
+    'transaction id',
+    'id transaction',
+    'no commande',
+    'numero de commande',
+    'commande',
+    'order id',
+    'order no',
+    'order number',
+    'no billet',
+    'ticket id',
+    'ticket no',
+    'no don',
+    'donation id',
+    'event id',
+    'id evenement',
+    'interaction id',
+    'no interaction',
+    'no recu',
+    'receipt no',
   ],
   contactExternalId: [
-    'no client', 'n client', 'numero client', 'numero de client', 'id client', 'client id', 'customer id', 'customer no', 'customer number',
-    'patron id', 'patron no', 'account id', 'no compte', 'no membre', 'member id', 'contact id', 'no contact', 'no donateur', 'donor id',
+    'no client',
+    'n client',
+    'numero client',
+    'numero de client',
+    'id client',
+    'client id',
+    'customer id',
+    'customer no',
+    'customer number',
+    'patron id',
+    'patron no',
+    'account id',
+    'no compte',
+    'no membre',
+    'member id',
+    'contact id',
+    'no contact',
+    'no donateur',
+    'donor id',
   ],
   email: ['courriel', 'adresse courriel', 'e mail', 'email', 'email address', 'mail', 'adresse electronique'],
   firstName: ['prenom', 'first name', 'firstname'],
   lastName: ['nom', 'nom de famille', 'last name', 'lastname', 'surname'],
-  type: ['type', 'type d interaction', 'type de transaction', 'interaction type', 'transaction type', 'evenement type', 'activite', 'activity'],
+  type: [
+    'type',
+    'type d interaction',
+    'type de transaction',
+    'interaction type',
+    'transaction type',
+    'evenement type',
+    'activite',
+    'activity',
+  ],
   occurredAt: [
-    'date', 'date et heure', 'date heure', 'horodatage', 'date de transaction', 'date de la transaction', 'date d achat', 'date du don',
-    'occurred at', 'timestamp', 'date time', 'datetime', 'transaction date', 'purchase date', 'order date', 'event date',
+    'date',
+    'date et heure',
+    'date heure',
+    'horodatage',
+    'date de transaction',
+    'date de la transaction',
+    'date d achat',
+    'date du don',
+    'occurred at',
+    'timestamp',
+    'date time',
+    'datetime',
+    'transaction date',
+    'purchase date',
+    'order date',
+    'event date',
   ],
   offeringId: [
-    'no spectacle', 'numero de spectacle', 'id spectacle', 'no evenement', 'id evenement spectacle', 'no representation', 'no offre',
-    'offering id', 'show id', 'performance id', 'production id', 'no production', 'no exposition', 'exhibition id',
+    'no spectacle',
+    'numero de spectacle',
+    'id spectacle',
+    'no evenement',
+    'id evenement spectacle',
+    'no representation',
+    'no offre',
+    'offering id',
+    'show id',
+    'performance id',
+    'production id',
+    'no production',
+    'no exposition',
+    'exhibition id',
   ],
   offeringName: [
-    'spectacle', 'titre', 'titre du spectacle', 'evenement', 'representation', 'production', 'offre', 'exposition', 'concert', 'atelier',
-    'offering', 'show', 'event', 'event name', 'performance', 'title', 'exhibition', 'workshop',
+    'spectacle',
+    'titre',
+    'titre du spectacle',
+    'evenement',
+    'representation',
+    'production',
+    'offre',
+    'exposition',
+    'concert',
+    'atelier',
+    'offering',
+    'show',
+    'event',
+    'event name',
+    'performance',
+    'title',
+    'exhibition',
+    'workshop',
   ],
   discipline: ['discipline', 'genre', 'categorie', 'category'],
   venue: ['salle', 'lieu', 'salle de spectacle', 'venue', 'hall', 'location'],
-  amount: ['montant', 'montant total', 'total', 'prix', 'montant du don', 'amount', 'total amount', 'price', 'donation amount', 'revenue'],
+  amount: [
+    'montant',
+    'montant total',
+    'total',
+    'prix',
+    'montant du don',
+    'amount',
+    'total amount',
+    'price',
+    'donation amount',
+    'revenue',
+  ],
   currency: ['devise', 'monnaie', 'currency'],
-  quantity: ['quantite', 'qte', 'nombre', 'nb billets', 'nombre de billets', 'billets', 'quantity', 'qty', 'tickets', 'number of tickets'],
+  quantity: [
+    'quantite',
+    'qte',
+    'nombre',
+    'nb billets',
+    'nombre de billets',
+    'billets',
+    'quantity',
+    'qty',
+    'tickets',
+    'number of tickets',
+  ],
   channel: ['canal', 'canal de vente', 'point de vente', 'channel', 'sales channel'],
   campaign: ['campagne', 'code promo', 'code promotionnel', 'campaign', 'promo code', 'campaign id'],
   source: ['source', 'systeme', 'system', 'systeme source', 'source system'],
@@ -50,7 +174,9 @@ const HEADER_ALIASES: Record<InteractionImportField | 'ignore', string[]> = {
 };
 
 const FIELD_OF_ALIAS = new Map<string, InteractionImportField | 'ignore'>(
-  Object.entries(HEADER_ALIASES).flatMap(([field, aliases]) => aliases.map((alias) => [alias, field as InteractionImportField | 'ignore'])),
+  Object.entries(HEADER_ALIASES).flatMap(([field, aliases]) =>
+    aliases.map((alias) => [alias, field as InteractionImportField | 'ignore']),
+  ),
 );
 
 export interface InteractionColumns {
@@ -64,7 +190,10 @@ export interface InteractionColumns {
 }
 
 /** Which column fills which field: the mapping first, then the known header names; unknown columns are listed. */
-export function planInteractionColumns(headers: readonly string[], mapping: Readonly<Record<string, string>> | null): InteractionColumns {
+export function planInteractionColumns(
+  headers: readonly string[],
+  mapping: Readonly<Record<string, string>> | null,
+): InteractionColumns {
   const mapped = new Map(Object.entries(mapping ?? {}).map(([header, field]) => [headerKey(header), field]));
   const plan: InteractionColumns = { index: {}, header: {}, ignored: [], problems: [] };
   const keys = new Set<string>();
@@ -78,14 +207,17 @@ export function planInteractionColumns(headers: readonly string[], mapping: Read
     }
     const other = plan.header[field];
     if (other !== undefined) {
-      plan.problems.push(`columns "${other}" and "${columnLabel(header, index)}" both fill ${field}: map one of them to "ignore"`);
+      plan.problems.push(
+        `columns "${other}" and "${columnLabel(header, index)}" both fill ${field}: map one of them to "ignore"`,
+      );
       continue;
     }
     plan.index[field] = index;
     plan.header[field] = columnLabel(header, index);
   }
   for (const header of Object.keys(mapping ?? {})) {
-    if (!keys.has(headerKey(header))) plan.problems.push(`the mapping names a column "${shortName(header)}" that the file does not have`);
+    if (!keys.has(headerKey(header)))
+      plan.problems.push(`the mapping names a column "${shortName(header)}" that the file does not have`);
   }
   return plan;
 }

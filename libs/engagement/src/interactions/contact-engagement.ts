@@ -6,11 +6,18 @@ export const ACCOUNT_CURRENCY = 'CAD';
 
 /** Things done to a person, not by them: they do not make anyone recently active. */
 export const PASSIVE_TYPES: readonly string[] = [
-  InteractionType.EMAIL_SENT, InteractionType.EMAIL_DELIVERED, InteractionType.EMAIL_BOUNCED, InteractionType.EMAIL_UNSUBSCRIBED,
+  InteractionType.EMAIL_SENT,
+  InteractionType.EMAIL_DELIVERED,
+  InteractionType.EMAIL_BOUNCED,
+  InteractionType.EMAIL_UNSUBSCRIBED,
 ];
 
 /** Buying decisions: what the frequency score counts. */
-export const TRANSACTION_TYPES: readonly string[] = [InteractionType.TICKET_PURCHASE, InteractionType.DONATION, InteractionType.MEMBERSHIP];
+export const TRANSACTION_TYPES: readonly string[] = [
+  InteractionType.TICKET_PURCHASE,
+  InteractionType.DONATION,
+  InteractionType.MEMBERSHIP,
+];
 
 /**
  * Recency, frequency and monetary scores from 1 (low) to 5, 0 when there is nothing to score. Fixed thresholds rather
@@ -40,30 +47,54 @@ function atLeastScore(value: number, thresholds: readonly number[]): number {
 export const frequencyScore = (transactions: number): number => atLeastScore(transactions, RFM_THRESHOLDS.frequency);
 export const monetaryScore = (amountCents: number): number => atLeastScore(amountCents, RFM_THRESHOLDS.monetaryCents);
 
-@ObjectType('InteractionTypeSummary', { description: 'A contact\'s interactions of one type.' })
+@ObjectType('InteractionTypeSummary', { description: "A contact's interactions of one type." })
 export class InteractionTypeSummaryModel {
-  @Field({ description: 'The type\'s key, e.g. TICKET_PURCHASE.' }) type!: string;
+  @Field({ description: "The type's key, e.g. TICKET_PURCHASE." }) type!: string;
   @Field(() => Int, { description: 'Interactions of this type, ever.' }) count!: number;
   @Field(() => Int, { description: 'Interactions of this type in the last 12 months.' }) last12Months!: number;
-  @Field(() => Int, { description: 'Sum of their CAD amounts, in cents (other currencies are not summed).' }) amountCents!: number;
-  @Field(() => Int, { description: 'Sum of their CAD amounts in the last 12 months, in cents.' }) amount12MonthsCents!: number;
+  @Field(() => Int, { description: 'Sum of their CAD amounts, in cents (other currencies are not summed).' })
+  amountCents!: number;
+  @Field(() => Int, { description: 'Sum of their CAD amounts in the last 12 months, in cents.' })
+  amount12MonthsCents!: number;
   @Field({ description: 'When the latest of them happened (UTC).' }) lastAt!: Date;
 }
 
-@ObjectType('ContactEngagement', { description: "A summary of a contact's interactions; scores are explained in the README (RFM)." })
+@ObjectType('ContactEngagement', {
+  description: "A summary of a contact's interactions; scores are explained in the README (RFM).",
+})
 export class ContactEngagementModel {
-  @Field(() => Date, { nullable: true, description: 'When the first interaction happened (UTC); null without any.' }) firstInteractionAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When the latest interaction happened (UTC); null without any.' }) lastInteractionAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'The last interaction that was not done to them (sent, delivered, bounced, unsubscribed), UTC.' })
+  @Field(() => Date, { nullable: true, description: 'When the first interaction happened (UTC); null without any.' })
+  firstInteractionAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the latest interaction happened (UTC); null without any.' })
+  lastInteractionAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'The last interaction that was not done to them (sent, delivered, bounced, unsubscribed), UTC.',
+  })
   lastActiveAt!: Date | null;
   @Field(() => Int, { description: 'Interactions, ever.' }) interactions!: number;
   @Field(() => Int, { description: 'Interactions in the last 12 months.' }) interactions12Months!: number;
-  @Field(() => Int, { description: 'Sum of CAD amounts, in cents (other currencies are not summed).' }) amountCents!: number;
-  @Field(() => Int, { description: 'Sum of CAD amounts in the last 12 months, in cents.' }) amount12MonthsCents!: number;
-  @Field(() => Int, { description: '5 when lastActiveAt is within 30 days, 4 within 90, 3 within 180, 2 within 365, else 1; 0 without any active interaction.' }) recencyScore!: number;
-  @Field(() => Int, { description: 'Ticket purchases, donations and memberships in the last 12 months: 5 from 12, 4 from 6, 3 from 3, 2 for 2, 1 for 1; 0 for none.' }) frequencyScore!: number;
-  @Field(() => Int, { description: 'The CAD amount of the last 12 months: 5 from $1,000, 4 from $500, 3 from $200, 2 from $50, 1 above $0; 0 for none.' }) monetaryScore!: number;
-  @Field(() => [InteractionTypeSummaryModel], { description: 'By type, most frequent first.' }) byType!: InteractionTypeSummaryModel[];
+  @Field(() => Int, { description: 'Sum of CAD amounts, in cents (other currencies are not summed).' })
+  amountCents!: number;
+  @Field(() => Int, { description: 'Sum of CAD amounts in the last 12 months, in cents.' })
+  amount12MonthsCents!: number;
+  @Field(() => Int, {
+    description:
+      '5 when lastActiveAt is within 30 days, 4 within 90, 3 within 180, 2 within 365, else 1; 0 without any active interaction.',
+  })
+  recencyScore!: number;
+  @Field(() => Int, {
+    description:
+      'Ticket purchases, donations and memberships in the last 12 months: 5 from 12, 4 from 6, 3 from 3, 2 for 2, 1 for 1; 0 for none.',
+  })
+  frequencyScore!: number;
+  @Field(() => Int, {
+    description:
+      'The CAD amount of the last 12 months: 5 from $1,000, 4 from $500, 3 from $200, 2 from $50, 1 above $0; 0 for none.',
+  })
+  monetaryScore!: number;
+  @Field(() => [InteractionTypeSummaryModel], { description: 'By type, most frequent first.' })
+  byType!: InteractionTypeSummaryModel[];
 }
 
 /** One contact's interactions of one type, as the summary query aggregates them. */
@@ -79,7 +110,8 @@ export interface TypeAggregate {
 
 export function summarize(aggregates: readonly TypeAggregate[], now: Date): ContactEngagementModel {
   const sum = (pick: (a: TypeAggregate) => number, of = aggregates) => of.reduce((total, a) => total + pick(a), 0);
-  const latest = (of: readonly TypeAggregate[]) => (of.length ? new Date(Math.max(...of.map((a) => a.lastAt.getTime()))) : null);
+  const latest = (of: readonly TypeAggregate[]) =>
+    of.length ? new Date(Math.max(...of.map((a) => a.lastAt.getTime()))) : null;
   const active = aggregates.filter((a) => !PASSIVE_TYPES.includes(a.type));
   const lastActiveAt = latest(active);
   const amount12MonthsCents = sum((a) => a.amount12MonthsCents);
@@ -92,11 +124,22 @@ export function summarize(aggregates: readonly TypeAggregate[], now: Date): Cont
     amountCents: sum((a) => a.amountCents),
     amount12MonthsCents,
     recencyScore: recencyScore(lastActiveAt ? Math.floor((now.getTime() - lastActiveAt.getTime()) / 86_400_000) : null),
-    frequencyScore: frequencyScore(sum((a) => a.last12Months, aggregates.filter((a) => TRANSACTION_TYPES.includes(a.type)))),
+    frequencyScore: frequencyScore(
+      sum(
+        (a) => a.last12Months,
+        aggregates.filter((a) => TRANSACTION_TYPES.includes(a.type)),
+      ),
+    ),
     monetaryScore: monetaryScore(amount12MonthsCents),
-    byType: [...aggregates].sort((a, b) => b.count - a.count || a.type.localeCompare(b.type))
+    byType: [...aggregates]
+      .sort((a, b) => b.count - a.count || a.type.localeCompare(b.type))
       .map(({ type, count, last12Months, amountCents, amount12MonthsCents: amount12, lastAt }) => ({
-        type, count, last12Months, amountCents, amount12MonthsCents: amount12, lastAt,
+        type,
+        count,
+        last12Months,
+        amountCents,
+        amount12MonthsCents: amount12,
+        lastAt,
       })),
   };
 }

@@ -35,8 +35,7 @@ export interface ContactReference {
 }
 
 export type CheckedInteraction =
-  | { ok: true; row: InteractionRow; contact: ContactReference }
-  | { ok: false; field: string; reason: string };
+  { ok: true; row: InteractionRow; contact: ContactReference } | { ok: false; field: string; reason: string };
 
 export interface Vocabularies {
   types: Vocabulary;
@@ -44,7 +43,12 @@ export interface Vocabularies {
 }
 
 /** Checks and normalizes one input item; `path` names it in errors (`input.3`). Pure: the contact is resolved later. */
-export function checkInteraction(input: InteractionInput, path: string, vocabularies: Vocabularies, now = Date.now()): CheckedInteraction {
+export function checkInteraction(
+  input: InteractionInput,
+  path: string,
+  vocabularies: Vocabularies,
+  now = Date.now(),
+): CheckedInteraction {
   const bad = (field: string, reason: string): CheckedInteraction => ({ ok: false, field: `${path}.${field}`, reason });
 
   const contact = checkContactReference(input.contact);
@@ -56,7 +60,8 @@ export function checkInteraction(input: InteractionInput, path: string, vocabula
 
   const occurredAt = input.occurredAt instanceof Date ? input.occurredAt : new Date(Number.NaN);
   if (Number.isNaN(occurredAt.getTime())) return bad('occurredAt', 'occurredAt is not a date-time');
-  if (occurredAt.getTime() > now + MAX_FUTURE_MS) return bad('occurredAt', 'occurredAt is more than a day in the future');
+  if (occurredAt.getTime() > now + MAX_FUTURE_MS)
+    return bad('occurredAt', 'occurredAt is more than a day in the future');
   if (occurredAt.getTime() < EARLIEST) return bad('occurredAt', 'occurredAt is before 1900');
 
   let discipline: string | null = null;
@@ -67,19 +72,27 @@ export function checkInteraction(input: InteractionInput, path: string, vocabula
   }
 
   const amountCents = input.amountCents ?? null;
-  if (amountCents !== null && (!Number.isSafeInteger(amountCents) || amountCents < 0)) return bad('amountCents', 'amountCents must be a whole number of cents, 0 or more');
+  if (amountCents !== null && (!Number.isSafeInteger(amountCents) || amountCents < 0))
+    return bad('amountCents', 'amountCents must be a whole number of cents, 0 or more');
   let currency = trimToNull(input.currency)?.toUpperCase() ?? null;
   if (currency !== null && amountCents === null) return bad('currency', 'currency needs amountCents');
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) return bad('currency', 'currency must be an ISO 4217 code such as CAD');
+  if (currency !== null && !/^[A-Z]{3}$/.test(currency))
+    return bad('currency', 'currency must be an ISO 4217 code such as CAD');
   if (amountCents !== null) currency ??= 'CAD';
 
   const quantity = input.quantity ?? null;
-  if (quantity !== null && (!Number.isSafeInteger(quantity) || quantity < 0)) return bad('quantity', 'quantity must be a whole number, 0 or more');
+  if (quantity !== null && (!Number.isSafeInteger(quantity) || quantity < 0))
+    return bad('quantity', 'quantity must be a whole number, 0 or more');
 
   const texts: Record<string, string | null> = {};
   for (const [name, value] of [
-    ['offering.id', input.offering?.id], ['offering.name', input.offering?.name], ['venue', input.venue], ['channel', input.channel],
-    ['campaign', input.campaign], ['source', input.source], ['externalId', input.externalId],
+    ['offering.id', input.offering?.id],
+    ['offering.name', input.offering?.name],
+    ['venue', input.venue],
+    ['channel', input.channel],
+    ['campaign', input.campaign],
+    ['source', input.source],
+    ['externalId', input.externalId],
   ] as const) {
     const text = trimToNull(value);
     if (text !== null && text.length > MAX_TEXT) return bad(name, `${name} is longer than ${MAX_TEXT} characters`);
@@ -88,7 +101,8 @@ export function checkInteraction(input: InteractionInput, path: string, vocabula
   if (texts.externalId !== null && texts.source === null) return bad('source', 'an externalId needs its source');
 
   const attributes = input.attributes ?? {};
-  if (JSON.stringify(attributes).length > MAX_ATTRIBUTES_JSON) return bad('attributes', `attributes are larger than ${MAX_ATTRIBUTES_JSON} characters of JSON`);
+  if (JSON.stringify(attributes).length > MAX_ATTRIBUTES_JSON)
+    return bad('attributes', `attributes are larger than ${MAX_ATTRIBUTES_JSON} characters of JSON`);
 
   return {
     ok: true,
@@ -127,7 +141,11 @@ function checkContactReference(input: InteractionInput['contact'] | null | undef
     email = normalized.value;
   }
   if (id === null && source === null && email === null) return 'contact needs an id, an externalId or an email';
-  return { id: id?.toLowerCase() ?? null, externalId: source !== null ? { source, externalId: externalId! } : null, email };
+  return {
+    id: id?.toLowerCase() ?? null,
+    externalId: source !== null ? { source, externalId: externalId! } : null,
+    email,
+  };
 }
 
 /** The contact a reference names among those found: by id, else external id, else email. */
@@ -136,7 +154,9 @@ export function resolveContact(
   found: { ids: ReadonlySet<string>; byExternalId: ReadonlyMap<string, string>; byEmail: ReadonlyMap<string, string> },
 ): string | null {
   if (reference.id && found.ids.has(reference.id)) return reference.id;
-  const byExternalId = reference.externalId && found.byExternalId.get(externalIdKey(reference.externalId.source, reference.externalId.externalId));
+  const byExternalId =
+    reference.externalId &&
+    found.byExternalId.get(externalIdKey(reference.externalId.source, reference.externalId.externalId));
   if (byExternalId) return byExternalId;
   return (reference.email && found.byEmail.get(reference.email)) || null;
 }

@@ -6,7 +6,12 @@ import { TenantDb } from '@app/database';
 import { Caller, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 import { ContactEngagementModel, summarize } from './contact-engagement.js';
 import {
-  InteractionConnectionModel, InteractionInput, InteractionsArgs, InteractionTermInput, InteractionTermModel, MAX_INTERACTIONS_PER_CALL,
+  InteractionConnectionModel,
+  InteractionInput,
+  InteractionsArgs,
+  InteractionTermInput,
+  InteractionTermModel,
+  MAX_INTERACTIONS_PER_CALL,
   RecordInteractionsResultModel,
 } from './interaction.models.js';
 import { InteractionsService } from './interactions.service.js';
@@ -22,19 +27,31 @@ export class InteractionsResolver {
       'withdraws email-marketing consent; EMAIL_BOUNCED (unless attributes.bounceType is "soft") makes the address undeliverable. EDITOR and up.',
   })
   @RequireRole(Role.EDITOR)
-  recordInteractions(@Args('input', { type: () => [InteractionInput], description: `The interactions, at most ${MAX_INTERACTIONS_PER_CALL}.` }) input: InteractionInput[]): Promise<RecordInteractionsResultModel> {
+  recordInteractions(
+    @Args('input', {
+      type: () => [InteractionInput],
+      description: `The interactions, at most ${MAX_INTERACTIONS_PER_CALL}.`,
+    })
+    input: InteractionInput[],
+  ): Promise<RecordInteractionsResultModel> {
     return this.interactions.record(input);
   }
 
-  @Query(() => [InteractionTermModel], { description: 'Interaction types and disciplines: built in and the organization’s own (every role).' })
+  @Query(() => [InteractionTermModel], {
+    description: 'Interaction types and disciplines: built in and the organization’s own (every role).',
+  })
   @RequireRole(Role.ANALYST)
   interactionTerms(): Promise<InteractionTermModel[]> {
     return this.interactions.terms();
   }
 
-  @Mutation(() => InteractionTermModel, { description: 'Adds an interaction type or a discipline, or renames one the organization defined (ADMIN and up).' })
+  @Mutation(() => InteractionTermModel, {
+    description: 'Adds an interaction type or a discipline, or renames one the organization defined (ADMIN and up).',
+  })
   @RequireRole(Role.ADMIN)
-  defineInteractionTerm(@Args('input', { description: 'Kind, key and label.' }) input: InteractionTermInput): Promise<InteractionTermModel> {
+  defineInteractionTerm(
+    @Args('input', { description: 'Kind, key and label.' }) input: InteractionTermInput,
+  ): Promise<InteractionTermModel> {
     return this.interactions.defineTerm(input);
   }
 }
@@ -66,11 +83,17 @@ export class ContactEngagementResolver {
   ) {}
 
   @ResolveField(() => InteractionConnectionModel, { description: "The contact's interactions, latest first." })
-  interactions(@Parent() contact: ContactModel, @Caller() caller: RequestCaller, @Args() args: InteractionsArgs): Promise<InteractionConnectionModel> {
+  interactions(
+    @Parent() contact: ContactModel,
+    @Caller() caller: RequestCaller,
+    @Args() args: InteractionsArgs,
+  ): Promise<InteractionConnectionModel> {
     return caller.run(() => this.service.timeline(contact.id, args));
   }
 
-  @ResolveField(() => ContactEngagementModel, { description: 'A summary of the contact\'s interactions, with RFM scores.' })
+  @ResolveField(() => ContactEngagementModel, {
+    description: "A summary of the contact's interactions, with RFM scores.",
+  })
   engagement(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ContactEngagementModel> {
     return this.loaders.for(caller).load(contact.id);
   }

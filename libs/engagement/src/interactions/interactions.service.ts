@@ -2,21 +2,50 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, ErrorCode } from '@app/common';
 import { ConsentPurpose, ConsentsService, ConsentStatus, ContactLookupService, externalIdKey } from '@app/contacts';
-import { keysetConnection, type KeysetOrder, type KeysetRow, keysetSql, SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
+import {
+  keysetConnection,
+  type KeysetOrder,
+  type KeysetRow,
+  keysetSql,
+  SqlParams,
+  TenantDb,
+  type Tx,
+  whereClause,
+} from '@app/database';
 import { ACCOUNT_CURRENCY, type TypeAggregate } from './contact-engagement.js';
 import { BUILT_IN_TERMS, InteractionType, type Term, TermKind, Vocabulary } from './engagement-terms.js';
-import { checkInteraction, type ContactReference, type InteractionRow, resolveContact, type Vocabularies } from './interaction-rows.js';
 import {
-  type InteractionConnectionModel, type InteractionFilterInput, type InteractionInput, type InteractionModel, type InteractionsArgs,
-  type InteractionTermInput, type InteractionTermModel, MAX_INTERACTIONS_PER_CALL, type RecordedInteractionModel,
-  type RecordInteractionsResultModel, RecordStatus,
+  checkInteraction,
+  type ContactReference,
+  type InteractionRow,
+  resolveContact,
+  type Vocabularies,
+} from './interaction-rows.js';
+import {
+  type InteractionConnectionModel,
+  type InteractionFilterInput,
+  type InteractionInput,
+  type InteractionModel,
+  type InteractionsArgs,
+  type InteractionTermInput,
+  type InteractionTermModel,
+  MAX_INTERACTIONS_PER_CALL,
+  type RecordedInteractionModel,
+  type RecordInteractionsResultModel,
+  RecordStatus,
 } from './interaction.models.js';
 
 const COLUMNS = `i.id, i.contact_id AS "contactId", i.type, i.occurred_at AS "occurredAt", i.offering_id AS "offeringId",
   i.offering_name AS "offeringName", i.discipline, i.venue, i.amount_cents::int AS "amountCents", i.currency, i.quantity, i.channel,
   i.campaign, i.source, i.external_id AS "externalId", i.attributes, i.created_at AS "createdAt"`;
 /** A timeline's order: latest first. */
-const LATEST_FIRST: KeysetOrder = { columns: [{ column: 'i.occurred_at', type: 'timestamptz' }, { column: 'i.id', type: 'uuid' }], descending: true };
+const LATEST_FIRST: KeysetOrder = {
+  columns: [
+    { column: 'i.occurred_at', type: 'timestamptz' },
+    { column: 'i.id', type: 'uuid' },
+  ],
+  descending: true,
+};
 
 /** An interaction whose contact is known, ready to insert. */
 export type ResolvedInteraction = InteractionRow & { contactId: string };
@@ -40,7 +69,8 @@ export class InteractionsService {
   ) {}
 
   async record(inputs: readonly InteractionInput[]): Promise<RecordInteractionsResultModel> {
-    if (inputs.length > MAX_INTERACTIONS_PER_CALL) throw AppError.badInput('input', `at most ${MAX_INTERACTIONS_PER_CALL} interactions per call`);
+    if (inputs.length > MAX_INTERACTIONS_PER_CALL)
+      throw AppError.badInput('input', `at most ${MAX_INTERACTIONS_PER_CALL} interactions per call`);
     return this.db.transaction(async (tx) => {
       const vocabularies = await this.vocabularies(tx);
       const items: RecordedInteractionModel[] = [];
@@ -63,12 +93,22 @@ export class InteractionsService {
         else items[index] = rejected(index, `input.${index}.contact`, 'no contact has this id, external id or email');
       }
 
-      const outcomes = await this.insert(tx, resolved.map((r) => r.row));
+      const outcomes = await this.insert(
+        tx,
+        resolved.map((r) => r.row),
+      );
       resolved.forEach(({ index }, i) => {
-        items[index] = outcomes[i].inserted ? accepted(index, outcomes[i].id) : { ...accepted(index, outcomes[i].id), status: RecordStatus.DUPLICATE };
+        items[index] = outcomes[i].inserted
+          ? accepted(index, outcomes[i].id)
+          : { ...accepted(index, outcomes[i].id), status: RecordStatus.DUPLICATE };
       });
       const count = (status: RecordStatus) => items.filter((item) => item.status === status).length;
-      return { accepted: count(RecordStatus.ACCEPTED), duplicates: count(RecordStatus.DUPLICATE), rejected: count(RecordStatus.REJECTED), items };
+      return {
+        accepted: count(RecordStatus.ACCEPTED),
+        duplicates: count(RecordStatus.DUPLICATE),
+        rejected: count(RecordStatus.REJECTED),
+        items,
+      };
     });
   }
 
@@ -90,14 +130,30 @@ export class InteractionsService {
        ON CONFLICT (org_id, source, external_id) DO NOTHING
        RETURNING id`,
       [
-        ids, column('contactId'), column('type'), column('occurredAt'), column('offeringId'), column('offeringName'), column('discipline'),
-        column('venue'), column('amountCents'), column('currency'), column('quantity'), column('channel'), column('campaign'),
-        column('source'), column('externalId'), rows.map((row) => JSON.stringify(row.attributes)),
+        ids,
+        column('contactId'),
+        column('type'),
+        column('occurredAt'),
+        column('offeringId'),
+        column('offeringName'),
+        column('discipline'),
+        column('venue'),
+        column('amountCents'),
+        column('currency'),
+        column('quantity'),
+        column('channel'),
+        column('campaign'),
+        column('source'),
+        column('externalId'),
+        rows.map((row) => JSON.stringify(row.attributes)),
       ],
     );
     const insertedIds = new Set(inserted.map((row) => row.id));
     const outcomes: InsertOutcome[] = ids.map((id) => ({ id, inserted: insertedIds.has(id) }));
-    await this.applyEffects(tx, rows.flatMap((row, i) => (outcomes[i].inserted ? [{ ...row, id: outcomes[i].id }] : [])));
+    await this.applyEffects(
+      tx,
+      rows.flatMap((row, i) => (outcomes[i].inserted ? [{ ...row, id: outcomes[i].id }] : [])),
+    );
 
     // a duplicate answers with the interaction recorded before (or first in this batch)
     const duplicates = rows.filter((_, i) => !outcomes[i].inserted);
@@ -118,15 +174,21 @@ export class InteractionsService {
   /** An unsubscribe withdraws email-marketing consent as of its time; a hard bounce marks the current address undeliverable. */
   private async applyEffects(tx: Tx, rows: readonly (ResolvedInteraction & { id: string })[]): Promise<void> {
     for (const row of rows.filter((r) => r.type === String(InteractionType.EMAIL_UNSUBSCRIBED))) {
-      await this.consents.record(tx, row.contactId, {
-        purpose: ConsentPurpose.EMAIL_MARKETING,
-        status: ConsentStatus.WITHDRAWN,
-        source: row.source ?? 'interactions',
-        proof: `interaction ${row.id}${row.campaign ? ` (campaign ${row.campaign})` : ''}`,
-        occurredAt: row.occurredAt,
-      }, 'input');
+      await this.consents.record(
+        tx,
+        row.contactId,
+        {
+          purpose: ConsentPurpose.EMAIL_MARKETING,
+          status: ConsentStatus.WITHDRAWN,
+          source: row.source ?? 'interactions',
+          proof: `interaction ${row.id}${row.campaign ? ` (campaign ${row.campaign})` : ''}`,
+          occurredAt: row.occurredAt,
+        },
+        'input',
+      );
     }
-    const soft = (attributes: Record<string, unknown>) => typeof attributes.bounceType === 'string' && attributes.bounceType.toLowerCase() === 'soft';
+    const soft = (attributes: Record<string, unknown>) =>
+      typeof attributes.bounceType === 'string' && attributes.bounceType.toLowerCase() === 'soft';
     const hardBounces = rows.filter((r) => r.type === String(InteractionType.EMAIL_BOUNCED) && !soft(r.attributes));
     for (const row of hardBounces) await this.contacts.markEmailBounced(tx, [row.contactId], row.occurredAt);
   }
@@ -135,7 +197,10 @@ export class InteractionsService {
   async timeline(contactId: string, args: InteractionsArgs): Promise<InteractionConnectionModel> {
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
-      const where = [`i.contact_id = ${params.add(contactId, 'uuid')}`, ...interactionFilterSql(args.filter, params, await this.vocabularies(tx))];
+      const where = [
+        `i.contact_id = ${params.add(contactId, 'uuid')}`,
+        ...interactionFilterSql(args.filter, params, await this.vocabularies(tx)),
+      ];
       const page = keysetSql(LATEST_FIRST, args, params, where);
       const rows = await tx.query<InteractionModel & KeysetRow>(
         `SELECT ${COLUMNS}, ${page.select} FROM interactions i ${whereClause(where)} ${page.orderLimit}`,
@@ -164,7 +229,9 @@ export class InteractionsService {
       const own = await this.ownTerms(tx);
       return Object.values(TermKind).flatMap((kind) => [
         ...BUILT_IN_TERMS[kind].map((term) => ({ kind, ...term, builtIn: true })),
-        ...own.filter((term) => term.kind === kind).map((term) => ({ kind, key: term.key, labelFr: term.labelFr, labelEn: term.labelEn, builtIn: false })),
+        ...own
+          .filter((term) => term.kind === kind)
+          .map((term) => ({ kind, key: term.key, labelFr: term.labelFr, labelEn: term.labelEn, builtIn: false })),
       ]);
     });
   }
@@ -176,7 +243,8 @@ export class InteractionsService {
       if (clash && BUILT_IN_TERMS[input.kind].some((term) => term.key === clash)) {
         throw new AppError(ErrorCode.CONFLICT, `${clash} is built in`, 'input.key');
       }
-      if (clash && clash !== input.key) throw new AppError(ErrorCode.CONFLICT, `The label already names ${clash}`, 'input.label');
+      if (clash && clash !== input.key)
+        throw new AppError(ErrorCode.CONFLICT, `The label already names ${clash}`, 'input.label');
       const label = input.label.trim();
       await tx.execute(
         `INSERT INTO interaction_terms (org_id, kind, key, label) VALUES (crm_current_org(), $1, $2, $3)
@@ -190,12 +258,15 @@ export class InteractionsService {
   /** The organization's vocabularies: built-in terms and its own. */
   async vocabularies(tx: Tx): Promise<Vocabularies> {
     const own = await this.ownTerms(tx);
-    const of = (kind: TermKind) => new Vocabulary([...BUILT_IN_TERMS[kind], ...own.filter((term) => term.kind === kind)]);
+    const of = (kind: TermKind) =>
+      new Vocabulary([...BUILT_IN_TERMS[kind], ...own.filter((term) => term.kind === kind)]);
     return { types: of(TermKind.TYPE), disciplines: of(TermKind.DISCIPLINE) };
   }
 
   private async ownTerms(tx: Tx): Promise<(Term & { kind: TermKind })[]> {
-    return tx.query(`SELECT kind, key, label AS "labelFr", label AS "labelEn" FROM interaction_terms ORDER BY kind, key`);
+    return tx.query(
+      `SELECT kind, key, label AS "labelFr", label AS "labelEn" FROM interaction_terms ORDER BY kind, key`,
+    );
   }
 }
 
@@ -214,8 +285,14 @@ export interface FilterColumns {
 }
 
 export const INTERACTION_COLUMNS: FilterColumns = {
-  type: 'i.type', discipline: 'i.discipline', offering: 'coalesce(i.offering_id, i.offering_name)', venue: 'i.venue', campaign: 'i.campaign',
-  channel: 'i.channel', from: (param) => `i.occurred_at >= ${param}`, to: (param) => `i.occurred_at < ${param}`,
+  type: 'i.type',
+  discipline: 'i.discipline',
+  offering: 'coalesce(i.offering_id, i.offering_name)',
+  venue: 'i.venue',
+  campaign: 'i.campaign',
+  channel: 'i.channel',
+  from: (param) => `i.occurred_at >= ${param}`,
+  to: (param) => `i.occurred_at < ${param}`,
 };
 
 /**
@@ -223,7 +300,11 @@ export const INTERACTION_COLUMNS: FilterColumns = {
  * one that names nothing is BAD_USER_INPUT naming it.
  */
 export function interactionFilterSql(
-  filter: InteractionFilterInput | null | undefined, params: SqlParams, vocabularies: Vocabularies, columns = INTERACTION_COLUMNS, path = 'filter',
+  filter: InteractionFilterInput | null | undefined,
+  params: SqlParams,
+  vocabularies: Vocabularies,
+  columns = INTERACTION_COLUMNS,
+  path = 'filter',
 ): string[] {
   if (!filter) return [];
   const where: string[] = [];
@@ -232,12 +313,17 @@ export function interactionFilterSql(
   const keys = (texts: string[], vocabulary: Vocabulary, field: string) =>
     texts.map((text, i) => {
       const key = vocabulary.keyOf(text);
-      if (!key) throw AppError.badInput(`${path}.${field}.${i}`, `"${text}" names no ${field === 'types' ? 'interaction type' : 'discipline'}`);
+      if (!key)
+        throw AppError.badInput(
+          `${path}.${field}.${i}`,
+          `"${text}" names no ${field === 'types' ? 'interaction type' : 'discipline'}`,
+        );
       return key;
     });
   const anyOf = (column: string, values: string[]) => where.push(`${column} = ANY(${params.add(values, 'text[]')})`);
   if (filter.types?.length) anyOf(columns.type, keys(filter.types, vocabularies.types, 'types'));
-  if (filter.disciplines?.length) anyOf(columns.discipline, keys(filter.disciplines, vocabularies.disciplines, 'disciplines'));
+  if (filter.disciplines?.length)
+    anyOf(columns.discipline, keys(filter.disciplines, vocabularies.disciplines, 'disciplines'));
   if (filter.offerings?.length) anyOf(columns.offering, filter.offerings);
   if (filter.venues?.length) anyOf(columns.venue, filter.venues);
   if (filter.campaigns?.length) anyOf(columns.campaign, filter.campaigns);

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@app/database';
-import { expiredBefore, RetentionPurge, type RetentionPurgeContract, type RetentionPolicy } from './retention-policy.js';
+import {
+  expiredBefore,
+  RetentionPurge,
+  type RetentionPurgeContract,
+  type RetentionPolicy,
+} from './retention-policy.js';
 
 const FINISHED = `('SUCCEEDED', 'FAILED', 'CANCELLED')`;
 

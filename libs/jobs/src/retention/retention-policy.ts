@@ -17,7 +17,12 @@ export interface RetentionPolicy {
   mergeUndoDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { filesDays: 30, jobErrorsDays: 30, queueDays: 30, mergeUndoDays: 365 };
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  filesDays: 30,
+  jobErrorsDays: 30,
+  queueDays: 30,
+  mergeUndoDays: 365,
+};
 
 export function retentionPolicy(config: Config): RetentionPolicy {
   return {
@@ -34,7 +39,10 @@ export function expiredBefore(now: Date, days: number): Date {
 }
 
 /** How long the queue keeps finished jobs (BullMQ's removeOnComplete / removeOnFail); 0 days: not at all. */
-export function finishedJobsKept(policy: RetentionPolicy): { removeOnComplete: KeepJobs | true; removeOnFail: KeepJobs | true } {
+export function finishedJobsKept(policy: RetentionPolicy): {
+  removeOnComplete: KeepJobs | true;
+  removeOnFail: KeepJobs | true;
+} {
   const keep = (days: number, count: number): KeepJobs | true => (days === 0 ? true : { age: days * 86_400, count });
   return { removeOnComplete: keep(Math.min(1, policy.queueDays), 1_000), removeOnFail: keep(policy.queueDays, 5_000) };
 }

@@ -22,7 +22,11 @@ const SWEEP_EVERY_MS = 3_600_000;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private purges: RetentionPurgeContract[] = [];
-  private readonly task = new PeriodicTask(() => this.sweep(), SWEEP_EVERY_MS, 'retention sweep failed; retried at the next one');
+  private readonly task = new PeriodicTask(
+    () => this.sweep(),
+    SWEEP_EVERY_MS,
+    'retention sweep failed; retried at the next one',
+  );
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -36,7 +40,12 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   onApplicationBootstrap(): void {
     this.purges = this.discovery
       .getProviders()
-      .filter((wrapper) => typeof wrapper.metatype === 'function' && wrapper.instance && this.reflector.get<boolean | undefined>(RETENTION_PURGE, wrapper.metatype))
+      .filter(
+        (wrapper) =>
+          typeof wrapper.metatype === 'function' &&
+          wrapper.instance &&
+          this.reflector.get<boolean | undefined>(RETENTION_PURGE, wrapper.metatype),
+      )
       .map((wrapper) => wrapper.instance as RetentionPurgeContract);
     this.task.start(FIRST_SWEEP_MS);
   }
@@ -52,7 +61,9 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       for (const [kind, n] of Object.entries(counts)) totals[kind] = (totals[kind] ?? 0) + n;
     };
     // the application role cannot list organizations: this function gives their ids, nothing else
-    const organizations = (await this.dataSource.query<{ id: string }[]>('SELECT id FROM crm_organization_ids() AS id')).map((row) => row.id);
+    const organizations = (
+      await this.dataSource.query<{ id: string }[]>('SELECT id FROM crm_organization_ids() AS id')
+    ).map((row) => row.id);
     for (const orgId of organizations) {
       if (this.task.stopping) break;
       try {

@@ -13,7 +13,13 @@ describe('API key tokens', () => {
   });
 
   it('refuses malformed tokens', () => {
-    for (const bad of ['', 'crm_', 'Bearer x', `crm_${'g'.repeat(32)}_aaaaaaaaaaaa_${'a'.repeat(43)}`, `crm_${'a'.repeat(32)}_aaaaaaaaaaaa_short`]) {
+    for (const bad of [
+      '',
+      'crm_',
+      'Bearer x',
+      `crm_${'g'.repeat(32)}_aaaaaaaaaaaa_${'a'.repeat(43)}`,
+      `crm_${'a'.repeat(32)}_aaaaaaaaaaaa_short`,
+    ]) {
       expect(parseToken(bad)).toBeNull();
     }
   });

@@ -6,9 +6,15 @@ export class ApiKeyModel {
   @Field({ description: 'A name to tell keys apart, e.g. "box-office sync".' }) name!: string;
   @Field(() => ID, { description: 'The member the key acts as.' }) userId!: string;
   @Field({ description: 'Non-secret part of the key, to recognize it.' }) prefix!: string;
-  @Field(() => Date, { nullable: true, description: 'When the key stops working (UTC); null: never.' }) expiresAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When the key was revoked (UTC); null while it is not.' }) revokedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When the key was last accepted (UTC), to within a minute; null: never used.' }) lastUsedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the key stops working (UTC); null: never.' })
+  expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When the key was revoked (UTC); null while it is not.' })
+  revokedAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the key was last accepted (UTC), to within a minute; null: never used.',
+  })
+  lastUsedAt!: Date | null;
   @Field({ description: 'When the key was created (UTC).' }) createdAt!: Date;
 }
 

@@ -38,14 +38,17 @@ export class ApiKeysService {
 
   /** Creates a key for a member of the current organization; the token is returned once. */
   async create(userId: string, name: string, expiresAt: Date | null): Promise<CreatedApiKeyModel> {
-    if (expiresAt && expiresAt.getTime() <= Date.now()) throw AppError.badInput('expiresAt', 'expiresAt must be in the future');
+    if (expiresAt && expiresAt.getTime() <= Date.now())
+      throw AppError.badInput('expiresAt', 'expiresAt must be in the future');
     if (!name.trim()) throw AppError.badInput('name', 'name must not be blank');
     const { orgId, userId: createdBy } = TenantContexts.require();
     const caller = currentRole();
     const { token, prefix, secretHash } = generateToken(orgId);
     const apiKey = await this.db.transaction(async (tx) => {
       // FOR SHARE: a role change of this member waits for the key to commit, so the role checked is the role it is made for
-      const [member] = await tx.query<{ role: Role }>('SELECT role FROM memberships WHERE user_id = $1 FOR SHARE', [userId]);
+      const [member] = await tx.query<{ role: Role }>('SELECT role FROM memberships WHERE user_id = $1 FOR SHARE', [
+        userId,
+      ]);
       if (!member) throw AppError.notFound('Member');
       assertMayManage(caller, member.role, 'create API keys for');
       // whoever creates a key for someone else has seen its token: below OWNER, it never acts above its creator
@@ -69,7 +72,8 @@ export class ApiKeysService {
         `SELECT ${KEY_COLUMNS} FROM api_keys k JOIN memberships m USING (org_id, user_id)
           WHERE $1 OR m.role <> 'OWNER' ORDER BY k.created_at, k.id`,
         [everyKey],
-      ));
+      ),
+    );
   }
 
   async revoke(id: string): Promise<ApiKeyModel> {
@@ -129,7 +133,13 @@ export class ApiKeysService {
       }),
     );
     const now = Date.now();
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now) || !isRole(row.role) || (row.roleCap !== null && !isRole(row.roleCap))) {
+    if (
+      !row ||
+      row.revokedAt ||
+      (row.expiresAt && row.expiresAt.getTime() <= now) ||
+      !isRole(row.role) ||
+      (row.roleCap !== null && !isRole(row.roleCap))
+    ) {
       this.remember(this.refused, cacheKey, now + this.options.authCacheMs);
       throw refusedKey();
     }

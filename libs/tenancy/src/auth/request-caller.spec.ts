@@ -6,7 +6,13 @@ import { Role, runRole } from './role.enum.js';
 
 const request = (role: Role): AuthenticatedRequest => ({
   headers: {},
-  crmAuth: { orgId: '00000000-0000-4000-8000-000000000001', userId: '00000000-0000-4000-8000-000000000002', role, apiKeyId: 'k', requestId: 'r' },
+  crmAuth: {
+    orgId: '00000000-0000-4000-8000-000000000001',
+    userId: '00000000-0000-4000-8000-000000000002',
+    role,
+    apiKeyId: 'k',
+    requestId: 'r',
+  },
 });
 
 describe('RequestCaller (field resolvers and DataLoaders in the caller’s tenant)', () => {
@@ -21,7 +27,11 @@ describe('RequestCaller (field resolvers and DataLoaders in the caller’s tenan
     const caller = requestCaller(request(Role.EDITOR));
     expect(TenantContexts.current()).toBeUndefined();
     expect(caller.run(() => TenantContexts.require())).toEqual({ ...caller.tenant });
-    expect(caller.tenant).toMatchObject({ orgId: '00000000-0000-4000-8000-000000000001', role: Role.EDITOR, requestId: 'r' });
+    expect(caller.tenant).toMatchObject({
+      orgId: '00000000-0000-4000-8000-000000000001',
+      role: Role.EDITOR,
+      requestId: 'r',
+    });
   });
 
   it('gives one DataLoader per request and key, whose batches run in the caller’s tenant context', async () => {
@@ -35,7 +45,9 @@ describe('RequestCaller (field resolvers and DataLoaders in the caller’s tenan
     expect(caller.loader('test.lengths', batch)).toBe(loader);
     expect(caller.loader('test.other', batch)).not.toBe(loader);
     expect(requestCaller(request(Role.OWNER)).loader('test.lengths', batch)).not.toBe(loader);
-    await expect(Promise.all([loader.load('a'), loader.load('bb'), caller.loader('test.lengths', batch).load('ccc')])).resolves.toEqual([1, 2, 3]);
+    await expect(
+      Promise.all([loader.load('a'), loader.load('bb'), caller.loader('test.lengths', batch).load('ccc')]),
+    ).resolves.toEqual([1, 2, 3]);
     expect(batches).toEqual([{ keys: ['a', 'bb', 'ccc'], orgId: '00000000-0000-4000-8000-000000000001' }]);
   });
 });

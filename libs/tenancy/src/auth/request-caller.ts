@@ -55,4 +55,6 @@ export function requestCaller(request: AuthenticatedRequest): RequestCaller {
 }
 
 /** A field resolver's parameter: the request's RequestCaller. */
-export const Caller = createParamDecorator((_: unknown, context: ExecutionContext): RequestCaller => requestCaller(requestOf(context)));
+export const Caller = createParamDecorator((_: unknown, context: ExecutionContext): RequestCaller =>
+  requestCaller(requestOf(context)),
+);

@@ -14,10 +14,22 @@ registerEnumType(Role, {
   description: 'What a member may do in an organization, from most to least powerful (the role table in the README).',
   valuesMap: {
     OWNER: { description: 'Everything, including granting OWNER and renaming the organization.' },
-    ADMIN: { description: 'Members, API keys (not an OWNER\'s), custom attributes, interaction terms and dedup thresholds, and what EDITOR does.' },
-    EDITOR: { description: 'Writes contacts, consent, tags, interactions, audiences, imports and merges, and reads what VIEWER does.' },
-    VIEWER: { description: 'Reads contacts with their identifiers, consent, job runs, audiences and analytics, and starts exports; changes nothing.' },
-    ANALYST: { description: 'Reads aggregates and contacts without direct identifiers: email, phone, address lines, birth date, entered values and consent proof are null.' },
+    ADMIN: {
+      description:
+        "Members, API keys (not an OWNER's), custom attributes, interaction terms and dedup thresholds, and what EDITOR does.",
+    },
+    EDITOR: {
+      description:
+        'Writes contacts, consent, tags, interactions, audiences, imports and merges, and reads what VIEWER does.',
+    },
+    VIEWER: {
+      description:
+        'Reads contacts with their identifiers, consent, job runs, audiences and analytics, and starts exports; changes nothing.',
+    },
+    ANALYST: {
+      description:
+        'Reads aggregates and contacts without direct identifiers: email, phone, address lines, birth date, entered values and consent proof are null.',
+    },
   },
 });
 

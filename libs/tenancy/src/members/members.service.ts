@@ -20,7 +20,9 @@ export class MembersService {
 
   async list(): Promise<MemberModel[]> {
     return this.db.transaction((tx) =>
-      tx.query<MemberModel>(`SELECT ${MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id ORDER BY u.email`),
+      tx.query<MemberModel>(
+        `SELECT ${MEMBER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id ORDER BY u.email`,
+      ),
     );
   }
 
@@ -36,7 +38,11 @@ export class MembersService {
       // the id only, whether the user existed in another organization or not
       const [{ id }] = await tx.query<{ id: string }>('SELECT crm_ensure_user($1) AS id', [normalized]);
       try {
-        await tx.query(`INSERT INTO memberships (org_id, user_id, role, name) VALUES (crm_current_org(), $1, $2, $3)`, [id, role, name?.trim() || null]);
+        await tx.query(`INSERT INTO memberships (org_id, user_id, role, name) VALUES (crm_current_org(), $1, $2, $3)`, [
+          id,
+          role,
+          name?.trim() || null,
+        ]);
       } catch (error) {
         if (pgErrorCode(error) === PgErrorCode.UNIQUE_VIOLATION) {
           throw new AppError(ErrorCode.CONFLICT, `${normalized} is already a member`, 'email');

@@ -36,7 +36,9 @@ export class OrganizationsResolver {
 
   @Mutation(() => OrganizationModel, { description: 'Renames the organization (OWNER only).' })
   @RequireRole(Role.OWNER)
-  renameOrganization(@Args('name', { description: 'The new name, up to 200 characters.' }, new TextPipe(200)) name: string): Promise<OrganizationModel> {
+  renameOrganization(
+    @Args('name', { description: 'The new name, up to 200 characters.' }, new TextPipe(200)) name: string,
+  ): Promise<OrganizationModel> {
     return this.organizations.rename(name);
   }
 }

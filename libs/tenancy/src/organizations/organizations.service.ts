@@ -43,7 +43,9 @@ export class OrganizationsService {
   }
 
   async current(): Promise<OrganizationModel> {
-    const [organization] = await this.db.transaction((tx) => tx.query<OrganizationModel>(`SELECT ${ORG_COLUMNS} FROM organizations`));
+    const [organization] = await this.db.transaction((tx) =>
+      tx.query<OrganizationModel>(`SELECT ${ORG_COLUMNS} FROM organizations`),
+    );
     if (!organization) throw AppError.notFound('Organization');
     return organization;
   }
@@ -51,7 +53,9 @@ export class OrganizationsService {
   async rename(name: string): Promise<OrganizationModel> {
     if (!name.trim()) throw AppError.badInput('name', 'name must not be blank');
     const [organization] = await this.db.transaction((tx) =>
-      tx.query<OrganizationModel>(`UPDATE organizations SET name = $1, updated_at = now() RETURNING ${ORG_COLUMNS}`, [name.trim()]),
+      tx.query<OrganizationModel>(`UPDATE organizations SET name = $1, updated_at = now() RETURNING ${ORG_COLUMNS}`, [
+        name.trim(),
+      ]),
     );
     return organization;
   }
