@@ -8,7 +8,7 @@ import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
 import { DedupApiModule } from '@app/dedup';
 import { EngagementApiModule } from '@app/engagement';
-import { JobsModule, retentionPolicy } from '@app/jobs';
+import { JobsModule, jobsOptions } from '@app/jobs';
 import { ApiKeyGuard, runRole, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
 import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
@@ -37,16 +37,7 @@ export class AppModule {
         }),
         HealthModule,
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
-        JobsModule.forRoot({
-          redisUrl: config.REDIS_URL,
-          prefix: config.QUEUE_PREFIX,
-          appUrl: database.appUrl,
-          lockMs: config.JOB_LOCK_MS,
-          reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS,
-          retention: retentionPolicy(config),
-          runRole,
-          processors,
-        }),
+        JobsModule.forRoot({ ...jobsOptions(config, database.appUrl), runRole, processors }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         DedupApiModule,
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),

@@ -5,7 +5,7 @@ import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
 import { DedupModule } from '@app/dedup';
 import { EngagementModule } from '@app/engagement';
-import { JobsModule, retentionPolicy } from '@app/jobs';
+import { JobsModule, jobsOptions } from '@app/jobs';
 import { runRole } from '@app/tenancy';
 
 /** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
@@ -17,16 +17,7 @@ export class WorkerModule {
       imports: [
         DatabaseModule.forRoot(config, database),
         HealthModule,
-        JobsModule.forRoot({
-          redisUrl: config.REDIS_URL,
-          prefix: config.QUEUE_PREFIX,
-          appUrl: database.appUrl,
-          lockMs: config.JOB_LOCK_MS,
-          reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS,
-          retention: retentionPolicy(config),
-          runRole,
-          processors: true,
-        }),
+        JobsModule.forRoot({ ...jobsOptions(config, database.appUrl), runRole, processors: true }),
         ContactsModule,
         DedupModule,
         EngagementModule,

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import type { Config } from '@app/common';
 import { QUEUE_NAMES } from '@app/database';
 import { JobFilesService } from './job-files.service.js';
 import { JobHandlersRegistry } from './job-handlers.registry.js';
@@ -12,7 +13,12 @@ import { JOB_OPTIONS, JobsService } from './jobs.service.js';
 import { queueConnection } from './queue-connection.js';
 import { ContactsQueueProcessor, WORKER_OPTIONS } from './queue.processor.js';
 import { JobRunsRetention } from './retention/job-runs.retention.js';
-import { DEFAULT_RETENTION, finishedJobsKept, type RetentionPolicy } from './retention/retention-policy.js';
+import {
+  DEFAULT_RETENTION,
+  finishedJobsKept,
+  retentionPolicy,
+  type RetentionPolicy,
+} from './retention/retention-policy.js';
 import { RETENTION_POLICY, RetentionService } from './retention/retention.service.js';
 
 export interface JobsModuleOptions {
@@ -31,6 +37,18 @@ export interface JobsModuleOptions {
   reaperIntervalMs?: number;
   /** The role a run acts with: runRole, from libs/tenancy (libs/jobs knows no roles). */
   runRole: RunRole;
+}
+
+/** The options the configuration gives (an app adds `processors` and `runRole`). */
+export function jobsOptions(config: Config, appUrl: string): Omit<JobsModuleOptions, 'processors' | 'runRole'> {
+  return {
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    appUrl,
+    lockMs: config.JOB_LOCK_MS,
+    reaperIntervalMs: config.JOB_REAPER_INTERVAL_MS,
+    retention: retentionPolicy(config),
+  };
 }
 
 /** Queues (BullMQ on Redis or PostgreSQL), job runs, and — where asked — the processors. */
