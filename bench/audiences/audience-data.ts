@@ -162,7 +162,7 @@ export function contactExtras(rng: Rng, hasEmail: boolean, startMs: number, endM
 
 // --- COPY lines -----------------------------------------------------------------------------------
 
-export const CONTACT_COLUMNS = ['id', ...CEILING_COLUMNS] as const;
+export const CONTACT_COLUMNS = ['id', ...CEILING_COLUMNS];
 
 /** A contact as COPY text; `row` null for a bare contact (known by its customer number only). */
 export function contactCopyLine(id: string, orgId: string, row: CeilingRow | null): string {

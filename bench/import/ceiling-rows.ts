@@ -2,7 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AppError } from '@app/common';
 import { copyNullable } from '@app/database';
-import { type ContactFieldValues, type EnteredValuesModel, normalizeContactFields } from '@app/contacts';
+import {
+  CONTACT_FIELD_COLUMNS,
+  type ContactFieldValues,
+  type EnteredValuesModel,
+  normalizeContactFields,
+} from '@app/contacts';
 import { COLUMN, type GeneratedRow, generateContactRows, type GenerateOptions } from './generate-contacts-csv.js';
 
 /**
@@ -17,24 +22,19 @@ import { COLUMN, type GeneratedRow, generateContactRows, type GenerateOptions } 
  * that the import stored the same values by comparing a checksum of both loads.
  */
 
-/** A stored contact's columns, in the order both COPY loads write them (CeilingRow's keys). */
-export const CEILING_ROW_COLUMNS = [
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'address_line1',
-  'city',
-  'postal_code',
-  'region',
-  'country',
-  'preferred_language',
-  'birth_date',
+/**
+ * A stored contact's columns, in the order both COPY loads write them (CeilingRow's keys): the contacts library's
+ * field columns but address_line2 (the generated file has no second address line), then what was entered.
+ */
+export const CEILING_ROW_COLUMNS: readonly (keyof CeilingRow)[] = [
+  ...Object.values(CONTACT_FIELD_COLUMNS).filter(
+    (column): column is Exclude<keyof CeilingRow, 'entered'> => column !== 'address_line2',
+  ),
   'entered',
-] as const;
+];
 
 /** The columns the ceiling COPYs, in this order (org_id first). */
-export const CEILING_COLUMNS = ['org_id', ...CEILING_ROW_COLUMNS] as const;
+export const CEILING_COLUMNS = ['org_id', ...CEILING_ROW_COLUMNS];
 
 /**
  * An order-independent checksum of the stored contacts of an organization
