@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import pg from 'pg';
-import { asciiSlug } from '@app/fixtures';
+import { asciiSlug, FRENCH_LAST_NAMES, mulberry32 } from '@app/fixtures';
 import {
   type DemoContact,
   type DemoOrganization,
@@ -44,21 +44,10 @@ export const BENCH_COMMON_TAG = BENCH_TAGS[0];
 /** Share of each organization's contacts named Tremblay (the search scenario's word): 3 in 200. */
 const TREMBLAY_SLOTS = new Set([7, 74, 141]);
 const TREMBLAY_PERIOD = 200;
-/** Other frequent Quebec surnames, for the demo generator's extra Tremblays. */
-const OTHER_SURNAMES = [
-  'Gagnon',
-  'Roy',
-  'Côté',
-  'Bouchard',
-  'Gauthier',
-  'Morin',
-  'Lavoie',
-  'Fortin',
-  'Gagné',
-  'Ouellet',
-  'Pelletier',
-  'Bélanger',
-];
+/** The demo's first twelve surnames after Tremblay (the most frequent ones), for the demo generator's extra Tremblays. */
+const OTHER_SURNAMES = FRENCH_LAST_NAMES.filter(([name]) => name !== 'Tremblay')
+  .slice(0, 12)
+  .map(([name]) => name);
 
 const BATCH_SIZE = 5_000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -199,12 +188,8 @@ async function insertContacts(client: pg.Client, orgId: string, n: number, count
   };
   const contacts = generateDemoContacts(org, count, n);
   const now = Date.now();
-  // A small deterministic generator for the dates, so reruns give the same data.
-  let state = (0x9e3779b9 * n) >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
+  // A seeded generator for the dates, so reruns give the same data.
+  const random = mulberry32(0x9e3779b9 * n);
   for (let start = 0; start < contacts.length; start += BATCH_SIZE) {
     const columns: (string | null)[][] = Array.from({ length: 12 }, () => []);
     contacts.slice(start, start + BATCH_SIZE).forEach((demo, j) => {

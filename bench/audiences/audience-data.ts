@@ -32,7 +32,7 @@ import {
 import { copyNullable } from '@app/database';
 import { mix32, mulberry32, Rng } from '@app/fixtures';
 import { DEFAULT_SEASONS, generateInteractions } from '../engagement/engagement-data.js';
-import { type CeilingRow, normalizeGeneratedRow } from '../import/ceiling-rows.js';
+import { CEILING_COLUMNS, type CeilingRow, ceilingRowCopyText, normalizeGeneratedRow } from '../import/ceiling-rows.js';
 import { generateContactRows } from '../import/generate-contacts-csv.js';
 
 const DAY_MS = 86_400_000;
@@ -162,42 +162,12 @@ export function contactExtras(rng: Rng, hasEmail: boolean, startMs: number, endM
 
 // --- COPY lines -----------------------------------------------------------------------------------
 
-export const CONTACT_COLUMNS = [
-  'id',
-  'org_id',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'address_line1',
-  'city',
-  'postal_code',
-  'region',
-  'country',
-  'preferred_language',
-  'birth_date',
-  'entered',
-] as const;
+export const CONTACT_COLUMNS = ['id', ...CEILING_COLUMNS];
 
 /** A contact as COPY text; `row` null for a bare contact (known by its customer number only). */
 export function contactCopyLine(id: string, orgId: string, row: CeilingRow | null): string {
   if (row === null) return `${id}\t${orgId}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{}\n`;
-  return `${id}\t${orgId}\t${[
-    row.first_name,
-    row.last_name,
-    row.email,
-    row.phone,
-    row.address_line1,
-    row.city,
-    row.postal_code,
-    row.region,
-    row.country,
-    row.preferred_language,
-    row.birth_date,
-    JSON.stringify(row.entered),
-  ]
-    .map(copyNullable)
-    .join('\t')}\n`;
+  return `${id}\t${orgId}\t${ceilingRowCopyText(row)}\n`;
 }
 
 export const CONSENT_COLUMNS = [

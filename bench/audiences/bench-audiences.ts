@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { compileRule, type RuleContext } from '@app/audiences';
 import { logger } from '@app/common';
@@ -9,7 +8,7 @@ import { BUILT_IN_TERMS, TermKind, Vocabulary } from '@app/engagement';
 import { JobName } from '@app/jobs';
 import { postgresVersion } from '../support/database.js';
 import { type CpuSnapshot, cpuBetween, cpuSnapshot, machine } from '../support/measurements.js';
-import { BenchFailure, log, n, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
+import { BenchFailure, countOptions, log, n, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
 import { CONTACT_SOURCE, type LoadResult, loadAudienceData } from './audience-data.js';
 import { executionMs, planGist, type Summary, summarize } from '../support/timings.js';
@@ -153,22 +152,13 @@ interface IncrementalRun {
  * BENCH_SMOKE=1: 2,000 contacts, 10,000 interactions, one run of each step changing 20 contacts; nothing written.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      contacts: { type: 'string', default: SMOKE ? '2000' : '1000000' },
-      interactions: { type: 'string', default: SMOKE ? '10000' : '10000000' },
-      repeat: { type: 'string', default: SMOKE ? '1' : '5' },
-    },
+  const { contacts, interactions, repeat } = countOptions({
+    contacts: [1_000_000, 2_000],
+    interactions: [10_000_000, 10_000],
+    repeat: [5, 1],
   });
-  const [contacts, interactions, repeat] = [values.contacts, values.interactions, values.repeat].map(Number);
-  if (
-    ![contacts, interactions, repeat].every((value) => Number.isInteger(value) && value > 0) ||
-    contacts < 3 * CHANGED * repeat
-  ) {
-    throw new BenchFailure(
-      `--contacts, --interactions and --repeat are positive integers, --contacts at least ${n(3 * CHANGED)} × --repeat`,
-    );
-  }
+  if (contacts < 3 * CHANGED * repeat)
+    throw new BenchFailure(`--contacts must be at least ${n(3 * CHANGED)} × --repeat (${n(3 * CHANGED * repeat)})`);
   const startedAt = new Date();
   const stack = await AppStack.open('crm_bench_audiences');
   const { owner, orgId } = stack;

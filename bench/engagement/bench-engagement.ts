@@ -4,13 +4,12 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { logger } from '@app/common';
 import { writeContactsCsv } from '../import/generate-contacts-csv.js';
 import { postgresVersion } from '../support/database.js';
 import { machine } from '../support/measurements.js';
-import { BenchFailure, log, n, onCleanup, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
+import { BenchFailure, countOptions, log, n, onCleanup, runBench, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
 import { summarize } from '../support/timings.js';
 import { ENGAGEMENT_CSV_HEADERS, generateInteractions, toCsvLine, toGraphqlInput } from './engagement-data.js';
@@ -74,28 +73,18 @@ interface QueryResult {
  * one timed run of each question; nothing written.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      contacts: { type: 'string', default: SMOKE ? '1000' : '1000000' },
-      interactions: { type: 'string', default: SMOKE ? '5000' : '10000000' },
-      graphql: { type: 'string', default: SMOKE ? '1000' : '200000' },
-      repeat: { type: 'string', default: SMOKE ? '1' : '20' },
-    },
+  const {
+    contacts,
+    interactions,
+    graphql: viaGraphql,
+    repeat,
+  } = countOptions({
+    contacts: [1_000_000, 1_000],
+    interactions: [10_000_000, 5_000],
+    graphql: [200_000, 1_000],
+    repeat: [20, 1],
   });
-  const [contacts, interactions, viaGraphql, repeat] = [
-    values.contacts,
-    values.interactions,
-    values.graphql,
-    values.repeat,
-  ].map(Number);
-  if (
-    ![contacts, interactions, viaGraphql, repeat].every((value) => Number.isInteger(value) && value > 0) ||
-    viaGraphql >= interactions
-  ) {
-    throw new BenchFailure(
-      '--contacts, --interactions, --graphql and --repeat are positive integers, --graphql below --interactions',
-    );
-  }
+  if (viaGraphql >= interactions) throw new BenchFailure('--graphql must be below --interactions');
   const work = await mkdtemp(path.join(os.tmpdir(), 'crm-bench-engagement-'));
   onCleanup(() => rm(work, { recursive: true, force: true }));
 

@@ -303,7 +303,6 @@ async function main(): Promise<number> {
       csv,
       result,
       seconds,
-      importRowsPerSecond,
       copyContacts,
       copyBare,
       peak,
@@ -399,7 +398,6 @@ function formatSection(input: {
     machine: Machine;
   };
   seconds: number;
-  importRowsPerSecond: number;
   copyContacts: CopyTiming;
   copyBare: CopyTiming;
   peak: { api: number; worker: number };
@@ -411,22 +409,8 @@ function formatSection(input: {
   run: { running: number } | undefined;
   uploadSeconds: number;
 }): string {
-  const {
-    args,
-    csv,
-    result,
-    seconds,
-    copyContacts,
-    copyBare,
-    peak,
-    idle,
-    cpu,
-    checks,
-    final,
-    imported,
-    run,
-    uploadSeconds,
-  } = input;
+  const { args, csv, result, seconds, cpu, checks } = input;
+  const { copyContacts, copyBare, peak, idle, final, imported, run, uploadSeconds } = input;
   const m = result.machine;
   const command = args.rows === 1_000_000 ? 'npm run bench:import' : `npm run bench:import -- --rows ${args.rows}`;
   const stored = csv.rows - csv.invalid;

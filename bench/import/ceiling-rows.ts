@@ -1,7 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AppError } from '@app/common';
-import { type ContactFieldValues, type EnteredValuesModel, normalizeContactFields } from '@app/contacts';
+import { copyNullable } from '@app/database';
+import {
+  CONTACT_FIELD_COLUMNS,
+  type ContactFieldValues,
+  type EnteredValuesModel,
+  normalizeContactFields,
+} from '@app/contacts';
 import { COLUMN, type GeneratedRow, generateContactRows, type GenerateOptions } from './generate-contacts-csv.js';
 
 /**
@@ -16,22 +22,19 @@ import { COLUMN, type GeneratedRow, generateContactRows, type GenerateOptions } 
  * that the import stored the same values by comparing a checksum of both loads.
  */
 
-/** The columns the ceiling COPYs, in this order (org_id first). */
-export const CEILING_COLUMNS = [
-  'org_id',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'address_line1',
-  'city',
-  'postal_code',
-  'region',
-  'country',
-  'preferred_language',
-  'birth_date',
+/**
+ * A stored contact's columns, in the order both COPY loads write them (CeilingRow's keys): the contacts library's
+ * field columns but address_line2 (the generated file has no second address line), then what was entered.
+ */
+export const CEILING_ROW_COLUMNS: readonly (keyof CeilingRow)[] = [
+  ...Object.values(CONTACT_FIELD_COLUMNS).filter(
+    (column): column is Exclude<keyof CeilingRow, 'entered'> => column !== 'address_line2',
+  ),
   'entered',
-] as const;
+];
+
+/** The columns the ceiling COPYs, in this order (org_id first). */
+export const CEILING_COLUMNS = ['org_id', ...CEILING_ROW_COLUMNS];
 
 /**
  * An order-independent checksum of the stored contacts of an organization
@@ -117,13 +120,11 @@ export function normalizeGeneratedRow(row: GeneratedRow): CeilingRow | null {
   }
 }
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-
-/** A value in COPY text format (\N for null). */
-export function copyValue(value: string | null): string {
-  if (value === null) return '\\N';
-  if (!COPY_SPECIAL.test(value)) return value;
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+/** The row's cells in COPY text format, tab-separated, in CEILING_ROW_COLUMNS order (no line end). */
+export function ceilingRowCopyText(row: CeilingRow): string {
+  return CEILING_ROW_COLUMNS.map((column) =>
+    copyNullable(column === 'entered' ? JSON.stringify(row.entered) : row[column]),
+  ).join('\t');
 }
 
 export interface CeilingFile {
@@ -160,22 +161,7 @@ export async function writeCeilingCopyFile(
       continue;
     }
     rows++;
-    chunk += `${orgId}\t${[
-      row.first_name,
-      row.last_name,
-      row.email,
-      row.phone,
-      row.address_line1,
-      row.city,
-      row.postal_code,
-      row.region,
-      row.country,
-      row.preferred_language,
-      row.birth_date,
-      JSON.stringify(row.entered),
-    ]
-      .map(copyValue)
-      .join('\t')}\n`;
+    chunk += `${orgId}\t${ceilingRowCopyText(row)}\n`;
     if (rows % 2_000 === 0) await flush();
   }
   if (chunk) await flush();

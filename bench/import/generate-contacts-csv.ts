@@ -29,9 +29,13 @@ import {
   ENGLISH_FIRST_NAMES as DEMO_ENGLISH_FIRST_NAMES,
   ENGLISH_LAST_NAMES as DEMO_ENGLISH_LAST_NAMES,
   FRENCH_FIRST_NAMES as DEMO_FRENCH_FIRST_NAMES,
+  FRENCH_LAST_NAMES as DEMO_FRENCH_LAST_NAMES,
   mulberry32,
   type Place,
+  PLACES as DEMO_PLACES,
+  reweighted,
   Rng,
+  widerPlace,
 } from '@app/fixtures';
 import { cliOption } from '../support/cli.js';
 
@@ -124,276 +128,53 @@ function weighted<T>(items: readonly (readonly [T, number])[]): T[] {
 }
 
 // --- Names and places ------------------------------------------------------------------------
-// The demo's first names and English names (libs/fixtures), with rarer ones added. Last names,
-// places and email domains are this file's own: a province-wide spread with other weights than
-// the demo's per-organization lists (Tremblay 8 not 12, more cities, the 579 and 367 area codes).
+// The demo's names and places (libs/fixtures), spread over the province with this file's own weights:
+// Tremblay 8 not 12, rarer names added, every place weighted, with more postal areas and streets in
+// some cities and the 579 overlay on the 450 area code. Email domains are this file's own.
 // Every list is part of the seeded file's bytes: changing one changes the benchmark's input.
 
 const FRENCH_FIRST_NAMES = [
   ...DEMO_FRENCH_FIRST_NAMES,
-  'Ève',
-  'Maëlle',
-  'Loïc',
-  'Thérèse',
-  'Gisèle',
-  'Hervé',
-  'Jérémie',
-  'Aurélie',
-  'Cédric',
-  'Marie-Hélène',
-  'Joël',
-  'Noël',
-  'Désirée',
-  'Béatrice',
-  'Édouard',
+  ...['Ève', 'Maëlle', 'Loïc', 'Thérèse', 'Gisèle', 'Hervé', 'Jérémie', 'Aurélie', 'Cédric', 'Marie-Hélène'],
+  ...['Joël', 'Noël', 'Désirée', 'Béatrice', 'Édouard'],
 ];
 
-const FRENCH_LAST_NAMES = weighted<string>([
-  ['Tremblay', 8],
-  ['Gagnon', 6],
-  ['Roy', 5],
-  ['Côté', 5],
-  ['Bouchard', 4],
-  ['Gauthier', 4],
-  ['Morin', 3],
-  ['Lavoie', 3],
-  ['Fortin', 3],
-  ['Gagné', 3],
-  ['Ouellet', 3],
-  ['Pelletier', 3],
-  ['Bélanger', 3],
-  ['Lévesque', 3],
-  ['Bergeron', 2],
-  ['Leblanc', 2],
-  ['Paquette', 2],
-  ['Girard', 2],
-  ['Simard', 2],
-  ['Boucher', 2],
-  ['Caron', 2],
-  ['Beaulieu', 2],
-  ['Cloutier', 2],
-  ['Dubé', 2],
-  ['Poirier', 2],
-  ['Fournier', 2],
-  ['Lapointe', 2],
-  ['Thériault', 2],
-  ['Lefebvre', 2],
-  ['Hébert', 2],
-  ['Nadeau', 2],
-  ['Bédard', 1],
-  ['Gélinas', 1],
-  ['Desjardins', 1],
-  ['Lemieux', 1],
-  ['Champagne', 1],
-  ['St-Pierre', 1],
-  ['Séguin', 1],
-  ['Ménard', 1],
-  ['Bérubé', 1],
-  ["D'Amours", 1],
-  ['Lachance', 1],
-  ['Deschênes', 1],
-  ['Brisson', 1],
-  ['Légaré', 1],
-  ['Thibodeau', 1],
-  ['Gosselin', 1],
-  ['Dion', 1],
-  ['Émond', 1],
-  ['Boisvert', 1],
-]);
+const FRENCH_LAST_NAMES = weighted(
+  reweighted(DEMO_FRENCH_LAST_NAMES, { Tremblay: 8 }, [
+    ['Légaré', 1],
+    ['Thibodeau', 1],
+    ['Gosselin', 1],
+    ['Dion', 1],
+    ['Émond', 1],
+    ['Boisvert', 1],
+  ]),
+);
 
 const ENGLISH_FIRST_NAMES = [...DEMO_ENGLISH_FIRST_NAMES, 'Chloe', 'Liam'];
 const ENGLISH_LAST_NAMES = [...DEMO_ENGLISH_LAST_NAMES, 'McGill', 'Young'];
 
+const OVERLAY_579 = { areaCodes: ['579'] };
 const PLACES: readonly (readonly [Place, number])[] = [
   [
-    {
-      city: 'Montréal',
-      fsas: [
-        'H2X',
-        'H2T',
-        'H2J',
-        'H2L',
-        'H2W',
-        'H1V',
-        'H3H',
-        'H4A',
-        'H2G',
-        'H1Y',
-        'H2S',
-        'H3T',
-        'H2H',
-        'H2E',
-        'H3Z',
-        'H4C',
-      ],
-      areaCodes: ['514', '438'],
-      streets: [
-        'rue Saint-Denis',
-        'boulevard Saint-Laurent',
-        'rue Sherbrooke Est',
-        'avenue du Mont-Royal Est',
-        'rue Sainte-Catherine Ouest',
-        'boulevard René-Lévesque Ouest',
-        'rue Ontario Est',
-        'avenue Papineau',
-        'rue Rachel Est',
-        'avenue Christophe-Colomb',
-        'rue Masson',
-        'avenue Laurier Ouest',
-        'chemin de la Côte-des-Neiges',
-        'rue Beaubien Est',
-        'rue Fleury Est',
-        'avenue De Lorimier',
-        'rue Notre-Dame Ouest',
-        'rue Saint-Hubert',
-        'avenue du Parc',
-        'rue de Bleury',
-      ],
-    },
+    widerPlace(DEMO_PLACES.montreal, {
+      fsas: ['H2H', 'H2E', 'H3Z', 'H4C'],
+      streets: ['rue Notre-Dame Ouest', 'rue Saint-Hubert', 'avenue du Parc', 'rue de Bleury'],
+    }),
     34,
   ],
-  [
-    {
-      city: 'Laval',
-      fsas: ['H7N', 'H7T', 'H7G', 'H7V', 'H7W'],
-      areaCodes: ['450', '579'],
-      streets: [
-        'boulevard des Laurentides',
-        'boulevard Saint-Martin Ouest',
-        'boulevard de la Concorde Est',
-        'rue Principale',
-        'avenue des Bois',
-      ],
-    },
-    8,
-  ],
-  [
-    {
-      city: 'Longueuil',
-      fsas: ['J4K', 'J4H', 'J4J', 'J4M'],
-      areaCodes: ['450', '579'],
-      streets: ['rue Saint-Charles Ouest', 'chemin de Chambly', 'boulevard Roland-Therrien', 'rue Saint-Laurent Ouest'],
-    },
-    7,
-  ],
-  [
-    {
-      city: 'Québec',
-      fsas: ['G1R', 'G1K', 'G1S', 'G1J', 'G1L', 'G1V', 'G2B', 'G1M'],
-      areaCodes: ['418', '581'],
-      streets: [
-        'Grande Allée Est',
-        'rue Saint-Jean',
-        'rue Saint-Joseph Est',
-        'boulevard René-Lévesque Ouest',
-        '3e Avenue',
-        'chemin Sainte-Foy',
-        'avenue Cartier',
-        'avenue Maguire',
-        'rue de la Couronne',
-        '1re Avenue',
-        'boulevard Charest Est',
-      ],
-    },
-    16,
-  ],
-  [
-    {
-      city: 'Lévis',
-      fsas: ['G6V', 'G6W', 'G6Z'],
-      areaCodes: ['418', '581'],
-      streets: ['boulevard Guillaume-Couture', 'côte du Passage', 'boulevard Alphonse-Desjardins', 'rue Saint-Laurent'],
-    },
-    4,
-  ],
-  [
-    {
-      city: 'Sherbrooke',
-      fsas: ['J1H', 'J1J', 'J1K', 'J1E', 'J1G', 'J1L'],
-      areaCodes: ['819', '873'],
-      streets: [
-        'rue King Ouest',
-        'rue Wellington Nord',
-        'boulevard de Portland',
-        'rue Galt Ouest',
-        'rue Belvédère Sud',
-        'boulevard Jacques-Cartier Nord',
-      ],
-    },
-    7,
-  ],
-  [
-    {
-      city: 'Gatineau',
-      fsas: ['J8X', 'J8Y', 'J8T', 'J9H'],
-      areaCodes: ['819', '873'],
-      streets: ['boulevard Saint-Joseph', 'rue Laurier', 'boulevard Maloney Ouest', 'rue Principale'],
-    },
-    6,
-  ],
-  [
-    {
-      city: 'Trois-Rivières',
-      fsas: ['G9A', 'G8Z', 'G8Y'],
-      areaCodes: ['819', '873'],
-      streets: ['rue des Forges', 'boulevard des Récollets', 'rue Royale', 'boulevard des Chenaux'],
-    },
-    5,
-  ],
-  [
-    {
-      city: 'Saguenay',
-      fsas: ['G7H', 'G7G', 'G7B'],
-      areaCodes: ['418', '581'],
-      streets: ['rue Racine Est', 'boulevard Talbot', 'rue Saint-Dominique'],
-    },
-    3,
-  ],
-  [
-    {
-      city: 'Rimouski',
-      fsas: ['G5L', 'G5M'],
-      areaCodes: ['418', '581'],
-      streets: ['rue Saint-Germain Ouest', 'boulevard René-Lepage Est'],
-    },
-    2,
-  ],
-  [
-    {
-      city: 'Saint-Jérôme',
-      fsas: ['J7Z', 'J7Y'],
-      areaCodes: ['450', '579'],
-      streets: ['rue Saint-Georges', 'boulevard des Laurentides', 'rue De Martigny Ouest'],
-    },
-    3,
-  ],
-  [
-    {
-      city: 'Drummondville',
-      fsas: ['J2B', 'J2C'],
-      areaCodes: ['819', '873'],
-      streets: ['rue Lindsay', 'boulevard Saint-Joseph', 'rue Heriot'],
-    },
-    2,
-  ],
-  [
-    {
-      city: 'Granby',
-      fsas: ['J2G', 'J2H'],
-      areaCodes: ['450', '579'],
-      streets: ['rue Principale', 'boulevard Leclerc Ouest', 'rue Denison Est'],
-    },
-    2,
-  ],
-  [
-    {
-      city: 'Magog',
-      fsas: ['J1X'],
-      areaCodes: ['819', '873'],
-      streets: ['rue Principale Ouest', 'rue Merry Nord', 'rue Sherbrooke'],
-    },
-    1,
-  ],
+  [widerPlace(DEMO_PLACES.laval, { fsas: ['H7W'], ...OVERLAY_579, streets: ['avenue des Bois'] }), 8],
+  [widerPlace(DEMO_PLACES.longueuil, { fsas: ['J4M'], ...OVERLAY_579 }), 7],
+  [widerPlace(DEMO_PLACES.quebec, { fsas: ['G1M'] }), 16],
+  [DEMO_PLACES.levis, 4],
+  [DEMO_PLACES.sherbrooke, 7],
+  [widerPlace(DEMO_PLACES.gatineau, { fsas: ['J9H'], streets: ['rue Principale'] }), 6],
+  [widerPlace(DEMO_PLACES.troisRivieres, { streets: ['boulevard des Chenaux'] }), 5],
+  [DEMO_PLACES.saguenay, 3],
+  [DEMO_PLACES.rimouski, 2],
+  [widerPlace(DEMO_PLACES.saintJerome, OVERLAY_579), 3],
+  [DEMO_PLACES.drummondville, 2],
+  [widerPlace(DEMO_PLACES.granby, OVERLAY_579), 2],
+  [DEMO_PLACES.magog, 1],
 ];
 const PLACE_PICKS = weighted(PLACES);
 

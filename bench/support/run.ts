@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 /** The repository (this file runs as dist/bench/support/run.js). Here, not in processes.ts: that one imports this one. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,6 +21,31 @@ export const SMOKE = process.env.BENCH_SMOKE === '1';
 
 /** An expected failure: its message says it all, so no stack is printed. */
 export class BenchFailure extends Error {}
+
+/**
+ * A benchmark's counts on the command line (`--contacts 1000000`), each with its default for a full run and for a
+ * smoke run. An unknown option throws (node:util parseArgs); a count that is not a positive integer is a BenchFailure.
+ */
+export function countOptions<K extends string>(
+  defaults: Readonly<Record<K, readonly [full: number, smoke: number]>>,
+  args: string[] = process.argv.slice(2),
+): Record<K, number> {
+  const names = Object.keys(defaults) as K[];
+  const { values } = parseArgs({
+    args,
+    options: Object.fromEntries(
+      names.map((name) => [name, { type: 'string', default: String(defaults[name][SMOKE ? 1 : 0]) }] as const),
+    ),
+  });
+  const counts = {} as Record<K, number>;
+  for (const name of names) {
+    const raw = values[name];
+    counts[name] = Number(raw);
+    if (!Number.isInteger(counts[name]) || counts[name] <= 0)
+      throw new BenchFailure(`--${name} must be a positive integer, got "${String(raw)}"`);
+  }
+  return counts;
+}
 
 export function log(line: string): void {
   process.stderr.write(`${line}\n`);
