@@ -6,6 +6,7 @@ import {
   CONTACT_FIELD_COLUMNS,
   type ContactFieldValues,
   type EnteredValuesModel,
+  importedLanguage,
   normalizeContactFields,
 } from '@app/contacts';
 import { COLUMN, type GeneratedRow, generateContactRows, type GenerateOptions } from './generate-contacts-csv.js';
@@ -46,24 +47,6 @@ export const CONTACTS_CHECKSUM_SQL = `
                                                  region, country, preferred_language, birth_date::text, entered::text), 0)::numeric), 0)::text AS sum
     FROM contacts WHERE org_id = $1`;
 
-/** Language cells as the import reads them (accents and case ignored). */
-const LANGUAGES: Record<string, 'fr' | 'en'> = {
-  fr: 'fr',
-  fra: 'fr',
-  fre: 'fr',
-  f: 'fr',
-  francais: 'fr',
-  french: 'fr',
-  'fr-ca': 'fr',
-  en: 'en',
-  eng: 'en',
-  e: 'en',
-  a: 'en',
-  anglais: 'en',
-  english: 'en',
-  'en-ca': 'en',
-};
-
 export interface CeilingRow {
   first_name: string | null;
   last_name: string | null;
@@ -94,7 +77,7 @@ export function normalizeGeneratedRow(row: GeneratedRow): CeilingRow | null {
   };
   const language = cell(COLUMN.language);
   if (language !== undefined) {
-    input.preferredLanguage = LANGUAGES[language.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
+    input.preferredLanguage = importedLanguage(language);
     if (input.preferredLanguage === undefined) return null;
   }
   for (const key of Object.keys(input) as (keyof ContactFieldValues)[]) if (input[key] === undefined) delete input[key];

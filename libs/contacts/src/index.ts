@@ -12,6 +12,7 @@ export * from './tags/tags.service.js';
 export * from './demo/demo-contacts.js';
 export * from './contacts/contact-fields.util.js';
 export * from './import/import-options.js';
+export { importedLanguage } from './import/import-rows.js';
 export * from './contacts/search-terms.util.js';
 export * from './contacts/contact-filter.sql.js';
 export * from './import/contact-cell-limits.js';

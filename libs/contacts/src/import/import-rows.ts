@@ -73,6 +73,11 @@ const LANGUAGES: Record<string, 'fr' | 'en'> = {
   'en ca': 'en',
 };
 
+/** A language cell as the import reads it (accents and case ignored); undefined when it names neither. */
+export function importedLanguage(value: string): 'fr' | 'en' | undefined {
+  return LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
+}
+
 /**
  * Turns each parsed record into a line of COPY text for import_rows: the
  * normalized contact, or, when a cell is invalid, the raw cells with the
@@ -127,7 +132,7 @@ export class RowStager {
         ];
         if (tags.some((tag) => tag.length > 100)) problem = 'a tag name has at most 100 characters';
       } else if (field === 'preferredLanguage') {
-        const language = LANGUAGES[value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')];
+        const language = importedLanguage(value);
         if (language) input.preferredLanguage = language;
         else problem = 'unknown language (expected fr or en)';
       } else if (field === 'birthDate') {
