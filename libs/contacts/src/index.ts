@@ -13,6 +13,7 @@ export * from './demo/demo-contacts.js';
 export * from './contacts/contact-fields.util.js';
 export * from './import/import-options.js';
 export { importedLanguage } from './import/import-rows.js';
+export { CUSTOMER_NUMBER_HEADERS } from './import/import-columns.util.js';
 export * from './contacts/search-terms.util.js';
 export * from './contacts/contact-filter.sql.js';
 export * from './import/contact-cell-limits.js';

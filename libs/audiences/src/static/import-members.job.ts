@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { AppError, isUuid } from '@app/common';
-import { ContactLookupService, externalIdKey, normalizeEmail } from '@app/contacts';
+import { ContactLookupService, CUSTOMER_NUMBER_HEADERS, externalIdKey, normalizeEmail } from '@app/contacts';
 import type { Tx } from '@app/database';
 import {
   columnLabel,
@@ -39,11 +39,7 @@ const HEADERS: Record<string, MemberColumn> = {
   'id contact': 'id',
   identifiant: 'id',
   'external id': 'externalId',
-  'customer number': 'externalId',
-  'customer id': 'externalId',
-  'no client': 'externalId',
-  'numero client': 'externalId',
-  'numero de client': 'externalId',
+  ...Object.fromEntries(CUSTOMER_NUMBER_HEADERS.map((header) => [header, 'externalId' as const])),
   client: 'externalId',
   email: 'email',
   'e mail': 'email',

@@ -23,6 +23,33 @@ export type ContactImportField = (typeof CONTACT_IMPORT_FIELDS)[number];
 export type ImportField = ContactImportField | `attributes.${string}` | 'ignore';
 
 /**
+ * Headers that name a customer number (the box office's id of a person), compared as headerKey spells them: every
+ * import that finds contacts by customer number reads these.
+ */
+export const CUSTOMER_NUMBER_HEADERS: readonly string[] = [
+  'no client',
+  'n client',
+  'no de client',
+  'numero client',
+  'numero de client',
+  'id client',
+  'client id',
+  'client no',
+  'identifiant client',
+  'customer id',
+  'customer no',
+  'customer number',
+  'patron id',
+  'patron no',
+  'account id',
+  'account number',
+  'no compte',
+  'numero de compte',
+  'no membre',
+  'member id',
+];
+
+/**
  * Header names as people write them, in French and English, compared after
  * removing accents, case and punctuation ("Prénom" = "prenom", "E-mail" = "e mail").
  */
@@ -34,27 +61,8 @@ const HEADER_ALIASES: Record<ContactImportField | 'ignore', string[]> = {
     'id',
     'no',
     'numero',
-    'no client',
-    'n client',
-    'no de client',
-    'numero client',
-    'numero de client',
-    'id client',
-    'client id',
-    'client no',
     'identifiant',
-    'identifiant client',
-    'customer id',
-    'customer no',
-    'customer number',
-    'patron id',
-    'patron no',
-    'account id',
-    'account number',
-    'no compte',
-    'numero de compte',
-    'no membre',
-    'member id',
+    ...CUSTOMER_NUMBER_HEADERS,
   ],
   firstName: ['prenom', 'first name', 'firstname', 'first', 'given name', 'forename', 'prenom usuel'],
   lastName: ['nom', 'nom de famille', 'last name', 'lastname', 'last', 'surname', 'family name'],

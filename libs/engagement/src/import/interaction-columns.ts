@@ -1,3 +1,4 @@
+import { CUSTOMER_NUMBER_HEADERS } from '@app/contacts';
 import { columnLabel, headerKey, shortName } from '@app/imports';
 
 /** What a column of an interactions file can fill. */
@@ -52,27 +53,7 @@ const HEADER_ALIASES: Record<InteractionImportField | 'ignore', string[]> = {
     'no recu',
     'receipt no',
   ],
-  contactExternalId: [
-    'no client',
-    'n client',
-    'numero client',
-    'numero de client',
-    'id client',
-    'client id',
-    'customer id',
-    'customer no',
-    'customer number',
-    'patron id',
-    'patron no',
-    'account id',
-    'no compte',
-    'no membre',
-    'member id',
-    'contact id',
-    'no contact',
-    'no donateur',
-    'donor id',
-  ],
+  contactExternalId: [...CUSTOMER_NUMBER_HEADERS, 'contact id', 'no contact', 'no donateur', 'donor id'],
   email: ['courriel', 'adresse courriel', 'e mail', 'email', 'email address', 'mail', 'adresse electronique'],
   firstName: ['prenom', 'first name', 'firstname'],
   lastName: ['nom', 'nom de famille', 'last name', 'lastname', 'surname'],
