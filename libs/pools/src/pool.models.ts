@@ -111,7 +111,7 @@ export class PoolModel {
   @Field(() => [PoolPurpose], { description: 'What members may do with what is shared in it.' })
   purposes!: PoolPurpose[];
   @Field(() => Int, {
-    description: 'k: the smallest group an aggregate may count (at least 5); a member may raise it for its own data.',
+    description: 'The smallest group an aggregate may count (k, at least 5); a member may raise it for its own data.',
   })
   minGroupSize!: number;
   @Field(() => Int, { description: 'Version of its terms (purposes and k): each change makes a new one.' })
@@ -146,7 +146,10 @@ export class CreatePoolInput {
   @ArrayUnique()
   @IsEnum(PoolPurpose, { each: true })
   purposes!: PoolPurpose[];
-  @Field(() => Int, { defaultValue: 10, description: 'k: at least 5 (default 10).' })
+  @Field(() => Int, {
+    defaultValue: 10,
+    description: 'The smallest group an aggregate may count (k): at least 5, default 10.',
+  })
   @IsInt()
   @Min(POOL_MIN_GROUP_SIZE)
   minGroupSize!: number;
