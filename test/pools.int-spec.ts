@@ -217,3 +217,32 @@ describe('pools, as the application role (SQL)', () => {
     expect(await k([a], randomUUID())).toBeNull();
   });
 });
+
+describe('pools, when the steward organization is deleted', () => {
+  it('the pool is frozen, not orphaned', async () => {
+    const owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await owner.connect();
+    try {
+      const [steward, member, pool] = [randomUUID(), randomUUID(), randomUUID()];
+      await owner.query(`INSERT INTO organizations (id, name) VALUES ($1, 'Partie'), ($2, 'Reste')`, [steward, member]);
+      await owner.query(
+        `INSERT INTO pools (id, name, purposes, steward_org_id) VALUES ($1, 'Orphelin', '{AUDIENCE_RESEARCH}', $2)`,
+        [pool, steward],
+      );
+      await owner.query(
+        `INSERT INTO pool_members (org_id, pool_id, role, status, accepted_at, agreed_purposes, agreed_min_group_size, agreed_terms_version)
+         VALUES ($1, $3, 'STEWARD', 'ACTIVE', now(), '{AUDIENCE_RESEARCH}', 10, 1),
+                ($2, $3, 'MEMBER', 'ACTIVE', now(), '{AUDIENCE_RESEARCH}', 10, 1)`,
+        [steward, member, pool],
+      );
+      await owner.query(`DELETE FROM organizations WHERE id = $1`, [steward]);
+      const { rows } = await owner.query(
+        `SELECT steward_org_id, frozen_at IS NOT NULL AS frozen FROM pools WHERE id = $1`,
+        [pool],
+      );
+      expect(rows).toEqual([{ steward_org_id: null, frozen: true }]);
+    } finally {
+      await owner.end();
+    }
+  });
+});

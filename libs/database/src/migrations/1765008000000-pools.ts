@@ -109,7 +109,11 @@ export class Pools1765008000000 implements MigrationInterface {
     for (const { signature } of functions) {
       await q.query(`ALTER FUNCTION ${signature} OWNER TO ${POOL_BROKER_ROLE}`);
       await q.query(`REVOKE EXECUTE ON FUNCTION ${signature} FROM PUBLIC`);
-      if (!/^crm_pool_(caller|check_terms|freeze_if_no_steward|effective_k|lock_as_steward|my_row)\(/.test(signature))
+      if (
+        !/^crm_pool_(caller|check_terms|freeze_if_no_steward|steward_gone|effective_k|lock_as_steward|my_row)\(/.test(
+          signature,
+        )
+      )
         await q.query(`GRANT EXECUTE ON FUNCTION ${signature} TO crm_app`);
     }
   }
@@ -170,6 +174,18 @@ const FUNCTIONS = `
          WHERE id = p_pool;
       END IF;
     END $$;
+
+  -- A pool whose steward organization is deleted (steward_org_id SET NULL by its foreign key) is frozen too.
+  CREATE FUNCTION crm_pool_steward_gone() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+    BEGIN
+      IF NEW.steward_org_id IS NULL AND OLD.steward_org_id IS NOT NULL AND NEW.frozen_at IS NULL THEN
+        NEW.frozen_at := now();
+      END IF;
+      RETURN NEW;
+    END $$;
+  CREATE TRIGGER pools_steward_gone BEFORE UPDATE OF steward_org_id ON pools
+    FOR EACH ROW EXECUTE FUNCTION crm_pool_steward_gone();
 
   -- The k of an aggregate over the data of these organizations in the pool: the pool's, or the largest k one of
   -- its ACTIVE members among them set for its own data. NULL for no such pool.
