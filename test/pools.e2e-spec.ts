@@ -14,6 +14,7 @@ const POOLS = `{ pools { id name myMembership { status role } } }`;
 const INVITE = `mutation($poolId: ID!, $organizationId: ID!) { invitePoolMember(poolId: $poolId, organizationId: $organizationId) { ${POOL_FIELDS} } }`;
 const REMOVE = `mutation($poolId: ID!, $organizationId: ID!) { removePoolMember(poolId: $poolId, organizationId: $organizationId) { ${POOL_FIELDS} } }`;
 const ACCEPT = `mutation($poolId: ID!) { acceptPoolInvitation(poolId: $poolId) { ${POOL_FIELDS} } }`;
+const ACCEPT_TERMS = `mutation($poolId: ID!, $termsVersion: Int) { acceptPoolInvitation(poolId: $poolId, termsVersion: $termsVersion) { ${POOL_FIELDS} } }`;
 const DECLINE = `mutation($poolId: ID!) { declinePoolInvitation(poolId: $poolId) { poolId status } }`;
 const LEAVE = `mutation($poolId: ID!) { leavePool(poolId: $poolId) { poolId status leftAt } }`;
 const OWN_K = `mutation($poolId: ID!, $k: Int) { setPoolMinGroupSize(poolId: $poolId, minGroupSize: $k) { ${POOL_FIELDS} } }`;
@@ -116,7 +117,10 @@ describe('pools (issue 15: pools, invitations, agreements, memberships)', () => 
     expect((await api.ok<any>(a.owner, UPDATE, { id, input: { description: 'Autre' } })).updatePool.termsVersion).toBe(
       2,
     );
-    const accepted = (await api.ok<any>(b.owner, ACCEPT, { poolId: id })).acceptPoolInvitation;
+    // accepting the terms B read before the change is refused: B accepts the current ones
+    const stale = await api.gql(b.owner, ACCEPT_TERMS, { poolId: id, termsVersion: 1 });
+    expect(errorOf(stale)).toEqual({ code: 'CONFLICT', field: 'termsVersion' });
+    const accepted = (await api.ok<any>(b.owner, ACCEPT_TERMS, { poolId: id, termsVersion: 2 })).acceptPoolInvitation;
     expect(accepted.myMembership).toMatchObject({
       status: 'ACTIVE',
       agreement: { purposes: ['JOINT_CAMPAIGN'], minGroupSize: 12, termsVersion: 2, acceptedBy: b.ownerUserId },

@@ -118,8 +118,16 @@ export class PoolsResolver {
       "Accepts my organization's invitation (OWNER, ADMIN), recording the agreement: the pool's purposes, k and terms version, who and when.",
   })
   @RequireRole(Role.ADMIN)
-  acceptPoolInvitation(@poolId() pool: string): Promise<PoolModel> {
-    return this.pools.accept(pool);
+  acceptPoolInvitation(
+    @poolId() pool: string,
+    @Args('termsVersion', {
+      type: () => Int,
+      nullable: true,
+      description: "The terms version read (pool.termsVersion): CONFLICT if the pool's terms changed since.",
+    })
+    termsVersion: number | null,
+  ): Promise<PoolModel> {
+    return this.pools.accept(pool, termsVersion ?? null);
   }
 
   @Mutation(() => PoolMembershipModel, {

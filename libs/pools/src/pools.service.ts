@@ -106,9 +106,10 @@ export class PoolsService {
     });
   }
 
-  accept(poolId: string): Promise<PoolModel> {
+  /** Accepts my organization's invitation; with `termsVersion`, only if the pool's terms are still that version. */
+  accept(poolId: string, termsVersion: number | null = null): Promise<PoolModel> {
     return this.change(asArgument, async (tx) => {
-      await tx.query(`SELECT crm_pool_accept($1, $2)`, [poolId, userId()]);
+      await tx.query(`SELECT crm_pool_accept($1, $2, $3)`, [poolId, userId(), termsVersion]);
       return this.get(poolId);
     });
   }

@@ -325,7 +325,8 @@ const FUNCTIONS = `
       END IF;
     END $$;
 
-  CREATE FUNCTION crm_pool_accept(p_pool uuid, p_user uuid) RETURNS void
+  -- Accepts the caller's invitation; with p_terms, only if those are still the pool's terms (else CP409).
+  CREATE FUNCTION crm_pool_accept(p_pool uuid, p_user uuid, p_terms int DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql ${DEFINER} AS $$
     DECLARE
       r record := crm_pool_my_row(p_pool, ARRAY['INVITED', 'ACTIVE']);
@@ -335,6 +336,10 @@ const FUNCTIONS = `
       END IF;
       IF (r.p).frozen_at IS NOT NULL THEN
         RAISE EXCEPTION 'The pool is frozen: it has no steward left' USING ERRCODE = 'CP409', COLUMN = 'poolId';
+      END IF;
+      IF p_terms IS NOT NULL AND p_terms <> (r.p).terms_version THEN
+        RAISE EXCEPTION 'The pool''s terms changed: they are now version %', (r.p).terms_version
+          USING ERRCODE = 'CP409', COLUMN = 'termsVersion';
       END IF;
       UPDATE pool_members SET status = 'ACTIVE', accepted_at = now(), accepted_by = p_user,
           agreed_purposes = (r.p).purposes, agreed_min_group_size = (r.p).min_group_size,
