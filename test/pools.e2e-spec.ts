@@ -238,6 +238,11 @@ describe('pools (issue 15: pools, invitations, agreements, memberships)', () => 
     // inviting as a member that is not the steward
     expect(errorOf(await api.gql(b.owner, INVITE, { poolId: id, organizationId: c.id })).code).toBe('FORBIDDEN');
     expect(errorOf(await api.gql(b.owner, REMOVE, { poolId: id, organizationId: a.id })).code).toBe('FORBIDDEN');
+    // the steward does not remove itself: it leaves
+    expect(errorOf(await api.gql(a.owner, REMOVE, { poolId: id, organizationId: a.id }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'organizationId',
+    });
     // inviting an organization that does not exist
     expect(errorOf(await api.gql(a.owner, INVITE, { poolId: id, organizationId: randomUUID() }))).toEqual({
       code: 'NOT_FOUND',

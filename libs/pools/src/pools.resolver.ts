@@ -106,7 +106,7 @@ export class PoolsResolver {
 
   @Mutation(() => PoolModel, {
     description:
-      "Removes a member or withdraws an invitation (the steward's OWNER, ADMIN); removing the last steward freezes the pool.",
+      "Removes another organization from the pool or withdraws its invitation (the steward's OWNER, ADMIN); the steward itself leaves with leavePool.",
   })
   @RequireRole(Role.ADMIN)
   removePoolMember(@poolId() pool: string, @organizationId() organization: string): Promise<PoolModel> {

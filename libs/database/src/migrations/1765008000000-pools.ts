@@ -305,6 +305,9 @@ const FUNCTIONS = `
     DECLARE
       p pools := crm_pool_lock_as_steward(p_pool, crm_pool_caller(), 'remove a member');
     BEGIN
+      IF p_org = crm_pool_caller() THEN
+        RAISE EXCEPTION 'The steward leaves its pool with leavePool' USING ERRCODE = 'CP400', COLUMN = 'organizationId';
+      END IF;
       UPDATE pool_members SET status = 'REMOVED', left_at = now(), updated_at = now()
        WHERE pool_id = p.id AND org_id = p_org AND status IN ('INVITED', 'ACTIVE');
       IF NOT FOUND THEN
