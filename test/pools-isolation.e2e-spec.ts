@@ -122,7 +122,9 @@ describe('pool isolation (random pool operations, three organizations)', () => {
             case 'read':
               response = await api.gql<any>(token, `query($p: ID!) { r: pool(id: $p) { id } }`, { p: pool!.id });
               break;
-            default: {
+            case 'accept':
+            case 'decline':
+            case 'leave': {
               const name = { accept: 'acceptPoolInvitation', decline: 'declinePoolInvitation', leave: 'leavePool' }[
                 op.kind
               ];
