@@ -119,6 +119,7 @@ export class Pools1765008000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER pools_steward_gone ON pools`);
     const functions = (await q.query(
       `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
         WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'crm\\_pool\\_%'`,
