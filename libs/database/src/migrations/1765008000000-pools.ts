@@ -38,6 +38,10 @@ export class Pools1765008000000 implements MigrationInterface {
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${POOL_BROKER_ROLE}') THEN
           CREATE ROLE ${POOL_BROKER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
         END IF;
+        -- an owner with CREATEROLE but not superuser must be a member to give the broker its functions
+        IF NOT pg_has_role(current_user, '${POOL_BROKER_ROLE}', 'MEMBER') THEN
+          EXECUTE format('GRANT ${POOL_BROKER_ROLE} TO %I', current_user);
+        END IF;
       END $$;
       GRANT USAGE ON SCHEMA public TO ${POOL_BROKER_ROLE};
 
