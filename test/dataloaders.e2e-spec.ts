@@ -59,4 +59,21 @@ describe('per-request DataLoaders', () => {
     // five transactions (key check, page, tags, consents, external ids) of BEGIN+tenant, statement(s), COMMIT
     expect(fifty).toBeLessThanOrEqual(16);
   });
+
+  it("reads the members (and stewards' names) of 1 or 5 pools in the same number of statements", async () => {
+    const POOLS = `{ pools { id stewardName members { organizationName role } } }`;
+    const countPools = async (pools: number) => {
+      const owner = (await api.createOrganization()).token;
+      for (let i = 0; i < pools; i++)
+        await api.ok(owner, `mutation { createPool(input: { name: "P${i}", purposes: [JOINT_CAMPAIGN] }) { id } }`);
+      await api.ok(owner, '{ __typename }');
+      statements.length = 0;
+      const data = await api.ok<any>(owner, POOLS);
+      expect(data.pools).toHaveLength(pools);
+      expect(data.pools[0].members).toHaveLength(1);
+      return statements.length;
+    };
+    const one = await countPools(1);
+    expect(await countPools(5)).toBe(one);
+  });
 });

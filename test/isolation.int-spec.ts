@@ -85,19 +85,31 @@ describe('tenant isolation (catalog)', () => {
     for (const table of tenantTables) {
       const { rows } = await owner.query(
         `SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-                (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd = '*' AND p.polqual IS NOT NULL AND p.polwithcheck IS NOT NULL) AS policies
+                (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd = '*' AND p.polqual IS NOT NULL AND p.polwithcheck IS NOT NULL
+                    AND ${APPLIES_TO_APP}) AS policies,
+                (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid AND ${APPLIES_TO_APP}) AS "appPolicies"
            FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace`,
         [table],
       );
-      expect({ table, ...rows[0] }).toEqual({ table, enabled: true, forced: true, policies: 1 });
+      expect({ table, ...rows[0] }).toEqual({ table, enabled: true, forced: true, policies: 1, appPolicies: 1 });
       const policy = await owner.query<{ using: string; check: string }>(
-        `SELECT pg_get_expr(polqual, polrelid) AS using, pg_get_expr(polwithcheck, polrelid) AS check FROM pg_policy WHERE polrelid = $1::regclass`,
+        `SELECT pg_get_expr(polqual, polrelid) AS using, pg_get_expr(polwithcheck, polrelid) AS check FROM pg_policy p
+          WHERE polrelid = $1::regclass AND ${APPLIES_TO_APP}`,
         [table],
       );
       // the claim's organization, and its signature checked once per statement (a scalar subquery: a one-time filter)
       const org = '((org_id = crm_current_org()) AND ( SELECT crm_tenant_verified() AS crm_tenant_verified))';
       expect({ table, ...policy.rows[0] }).toEqual({ table, using: org, check: org });
     }
+    // any other policy on a tenant table is for the role of a narrow interface (SECURITY DEFINER functions that check
+    // the claim and the rules themselves), never for the application role: each is listed here with its role
+    const { rows: others } = await owner.query<{ table: string; policy: string; roles: string[] }>(
+      `SELECT p.polrelid::regclass::text AS table, p.polname AS policy,
+              ARRAY(SELECT r.rolname FROM pg_roles r WHERE r.oid = ANY (p.polroles) ORDER BY 1)::text[] AS roles
+         FROM pg_policy p WHERE p.polrelid::regclass::text = ANY ($1) AND NOT ${APPLIES_TO_APP} ORDER BY 1, 2`,
+      [tenantTables],
+    );
+    expect(others).toEqual([{ table: 'pool_members', policy: 'pool_broker', roles: ['crm_pool_broker'] }]);
   });
 
   it('every tenant table has org_id first in its primary key and in every unique constraint', async () => {
@@ -133,8 +145,9 @@ describe('tenant isolation (catalog)', () => {
       expect({ table, seeded: total.rows[0].n > 0 }).toEqual({ table, seeded: true });
       const seen = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
       expect({ table, rows: seen.rows[0].n }).toEqual({ table, rows: 0 });
-      const updated = await app.query(`UPDATE ${table} SET org_id = org_id`);
-      const deleted = await app.query(`DELETE FROM ${table}`);
+      // a table the application role may not write at all (pool_members: written by the pools' functions) writes none
+      const updated = await app.query(`UPDATE ${table} SET org_id = org_id`).catch(notGranted);
+      const deleted = await app.query(`DELETE FROM ${table}`).catch(notGranted);
       expect({ table, updated: updated.rowCount, deleted: deleted.rowCount }).toEqual({
         table,
         updated: 0,
@@ -164,6 +177,16 @@ describe('tenant isolation (catalog)', () => {
   });
 });
 
+/** A policy that binds the application role: one for PUBLIC, or naming crm_app. */
+const APPLIES_TO_APP = `(p.polroles = '{0}' OR 'crm_app'::regrole = ANY (p.polroles))`;
+
+/** A write refused for want of the privilege: nothing written. */
+function notGranted(error: unknown): { rowCount: number } {
+  if ((error as { code?: string }).code === '42501' && /permission denied for table/.test(String(error)))
+    return { rowCount: 0 };
+  throw error;
+}
+
 /**
  * The public tables without org_id, each with its row-level security flag. A change here is a decision about tenant
  * isolation: say why in the comment.
@@ -177,6 +200,9 @@ const WITHOUT_ORG_ID: { table: string; rowSecurity: boolean }[] = [
   { table: 'migrations', rowSecurity: false },
   // the tenants themselves: the id is the organization's
   { table: 'organizations', rowSecurity: true },
+  // a pool is shared by several organizations (its members: pool_members, which has org_id); the application role reads
+  // one only while its organization is INVITED or ACTIVE in it, and writes none (the pools' functions do)
+  { table: 'pools', rowSecurity: true },
   // people, who may belong to several organizations through memberships (which has org_id)
   { table: 'users', rowSecurity: true },
 ];
@@ -219,5 +245,10 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
     INSERT INTO audience_refreshes (org_id, audience_id, reason, size, entered, left_count)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000a2', 'CREATED', 1, 1, 0);
     INSERT INTO audience_pending_contacts (org_id, contact_id) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
+    INSERT INTO pools (id, name, purposes, steward_org_id)
+      VALUES ('00000000-0000-4000-8000-0000000000e2', 'Iso', '{AUDIENCE_RESEARCH}', '${org}') ON CONFLICT DO NOTHING;
+    INSERT INTO pool_members (org_id, pool_id, role, status, accepted_at, agreed_purposes, agreed_min_group_size, agreed_terms_version)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000e2', 'STEWARD', 'ACTIVE', now(), '{AUDIENCE_RESEARCH}', 10, 1)
+      ON CONFLICT DO NOTHING;
   `);
 }

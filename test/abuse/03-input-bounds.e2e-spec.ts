@@ -393,6 +393,28 @@ function catalogue(contactId: string): Record<string, Probe | string> {
       { name: 'Trop', kind: 'DYNAMIC', rule: { tags: { all: strings(101) } } },
       'input.rule.tags.all',
     ),
+    'Mutation.createPool(input)': input(
+      'createPool',
+      'CreatePoolInput',
+      { name: long, purposes: ['AUDIENCE_RESEARCH'] },
+      'input.name',
+    ),
+    'Mutation.updatePool(input)': mutation(
+      `mutation($id: ID!, $input: UpdatePoolInput!) { updatePool(id: $id, input: $input) { id } }`,
+      { id: randomUUID(), input: { description: 'x'.repeat(2001) } },
+      'input.description',
+    ),
+    'CreatePoolInput.purposes': input(
+      'createPool',
+      'CreatePoolInput',
+      { name: 'Trop', purposes: many(4, () => 'JOINT_CAMPAIGN') },
+      'input.purposes',
+    ),
+    'UpdatePoolInput.purposes': mutation(
+      `mutation($id: ID!, $input: UpdatePoolInput!) { updatePool(id: $id, input: $input) { id } }`,
+      { id: randomUUID(), input: { purposes: many(4, () => 'JOINT_CAMPAIGN') } },
+      'input.purposes',
+    ),
     'Mutation.updateAudience(input)': mutation(
       `mutation($id: ID!, $input: UpdateAudienceInput!) { updateAudience(id: $id, input: $input) { id } }`,
       { id: randomUUID(), input: { name: long } },

@@ -9,6 +9,7 @@ import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/databa
 import { DedupApiModule } from '@app/dedup';
 import { EngagementApiModule } from '@app/engagement';
 import { JobsModule, jobsOptions } from '@app/jobs';
+import { PoolsApiModule } from '@app/pools';
 import { ApiKeyGuard, runRole, TenancyModule, TenantInterceptor } from '@app/tenancy';
 import { GraphqlErrorFilter } from './graphql/graphql-error.filter.js';
 import { explorerEnabled, GraphqlExplorer } from './graphql/explorer.js';
@@ -45,6 +46,7 @@ export class AppModule {
           { watchChanges: processors, appUrl: database.appUrl },
           { maxBytes: config.IMPORT_MAX_BYTES },
         ),
+        PoolsApiModule,
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

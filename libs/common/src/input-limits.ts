@@ -19,6 +19,11 @@ export const INPUT_LIMITS = {
   tagLength: 100,
   /** Characters of any other value in a list: a region, venue, offering, campaign, attribute value... */
   valueLength: 500,
+  /** Purposes a pool allows (each of its fixed vocabulary once). */
+  poolPurposes: 3,
+  /** Characters of a pool's name, and of its description. */
+  poolName: 200,
+  poolDescription: 2_000,
   /** Words of a contact search: each is one index range scan. */
   searchWords: 10,
 } as const;

@@ -8,6 +8,29 @@ export const PgErrorCode = {
   IDLE_IN_TRANSACTION_TIMEOUT: '25P03',
 } as const;
 
+/**
+ * SQLSTATEs that the database's own checks raise for a client's mistake (the pools' functions): each is an AppError
+ * code. The error's COLUMN, when set, names the input field.
+ */
+const DOMAIN_ERRORS: Record<string, ErrorCode> = {
+  CP400: ErrorCode.BAD_USER_INPUT,
+  CP403: ErrorCode.FORBIDDEN,
+  CP404: ErrorCode.NOT_FOUND,
+  CP409: ErrorCode.CONFLICT,
+};
+
+/**
+ * The AppError of an error a database function raised with a CP4xx SQLSTATE, its field named by `field(column)`
+ * (the path in the operation's arguments); undefined for any other error.
+ */
+export function domainError(error: unknown, field: (column: string) => string = (c) => c): AppError | undefined {
+  const code = DOMAIN_ERRORS[pgErrorCode(error) ?? ''];
+  if (!code) return undefined;
+  const column = (error as { column?: unknown }).column;
+  const message = error instanceof Error ? error.message : 'Refused';
+  return new AppError(code, message, typeof column === 'string' && column ? field(column) : undefined);
+}
+
 /** The SQLSTATE of an error raised by PostgreSQL (node-postgres puts it on `code`). */
 export function pgErrorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -8,6 +8,7 @@ import { MemberNamesAndKeyCaps1764662400000 } from './1764662400000-member-names
 import { JobDispatches1764748800000 } from './1764748800000-job-dispatches.js';
 import { Retention1764835200000 } from './1764835200000-retention.js';
 import { TenantClaim1764921600000 } from './1764921600000-tenant-claim.js';
+import { Pools1765008000000 } from './1765008000000-pools.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   JobDispatches1764748800000,
   Retention1764835200000,
   TenantClaim1764921600000,
+  Pools1765008000000,
 ];

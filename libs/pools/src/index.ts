@@ -1,0 +1,3 @@
+export * from './pools.module.js';
+export * from './pool.models.js';
+export * from './pools.service.js';
