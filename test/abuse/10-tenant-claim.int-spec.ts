@@ -79,4 +79,21 @@ describe('tenant claim (item 10)', () => {
     // a function of the same name in pg_temp is not the one the policies call (they name public's, resolved at creation)
     expect(await tagsSeen(app, () => Promise.resolve())).toEqual([]);
   });
+
+  it('crm_ensure_user, the one way to write users, refuses an unsigned claim and serves a signed one', async () => {
+    const ensure = async (client: pg.Client, setup: () => Promise<unknown>, email: string) => {
+      await client.query('BEGIN');
+      try {
+        await setup();
+        return (await client.query<{ id: string }>('SELECT crm_ensure_user($1) AS id', [email])).rows[0].id;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    await expect(
+      ensure(app, () => app.query(`SELECT set_config('app.tenant', $1, true)`, [ORG]), 'forged@example.org'),
+    ).rejects.toThrow(/invalid tenant claim|needs a tenant/);
+    await expect(ensure(app, () => Promise.resolve(), 'nobody@example.org')).rejects.toThrow(/needs a tenant/);
+    await expect(ensure(app, () => setTenant(app, ORG), 'signed@example.org')).resolves.toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
