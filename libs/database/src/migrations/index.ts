@@ -9,6 +9,7 @@ import { JobDispatches1764748800000 } from './1764748800000-job-dispatches.js';
 import { Retention1764835200000 } from './1764835200000-retention.js';
 import { TenantClaim1764921600000 } from './1764921600000-tenant-claim.js';
 import { Pools1765008000000 } from './1765008000000-pools.js';
+import { SharedSegments1765094400000 } from './1765094400000-shared-segments.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Retention1764835200000,
   TenantClaim1764921600000,
   Pools1765008000000,
+  SharedSegments1765094400000,
 ];
