@@ -191,7 +191,11 @@ describe('pools, as the application role (SQL)', () => {
       'crm_pool_leave',
       'crm_pool_members',
       'crm_pool_remove_member',
+      'crm_pool_segment_refresh',
+      'crm_pool_segments',
       'crm_pool_set_own_k',
+      'crm_pool_share',
+      'crm_pool_unshare',
       'crm_pool_update',
     ]);
   });
