@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { UuidPipe } from '@app/common';
-import { RequireRole, Role } from '@app/tenancy';
+import { Caller, type RequestCaller, RequireRole, Role } from '@app/tenancy';
 import { PoolModel } from './pool.models.js';
 import { ShareAudienceInput, SharedSegmentModel } from './shared-segment.models.js';
 import { SharedSegmentsService } from './shared-segments.service.js';
@@ -13,8 +13,8 @@ export class SharedSegmentsResolver {
     description:
       'Its catalogue: the live shared segments (not withdrawn, not expired), for an ACTIVE member; empty while invited.',
   })
-  sharedSegments(@Parent() pool: PoolModel): Promise<SharedSegmentModel[]> {
-    return this.segments.catalogue(pool.id);
+  sharedSegments(@Parent() pool: PoolModel, @Caller() caller: RequestCaller): Promise<SharedSegmentModel[]> {
+    return caller.run(() => this.segments.catalogue(pool.id));
   }
 
   @Mutation(() => SharedSegmentModel, {
