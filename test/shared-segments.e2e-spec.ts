@@ -11,6 +11,7 @@ const ACCEPT = `mutation($poolId: ID!) { acceptPoolInvitation(poolId: $poolId) {
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
 const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
 const ADD = `mutation($id: ID!, $target: AudienceMembersTargetInput!) { addAudienceMembers(id: $id, target: $target) { size } }`;
+const REMOVE = `mutation($id: ID!, $target: AudienceMembersTargetInput!) { removeAudienceMembers(id: $id, target: $target) { size } }`;
 
 interface Org {
   id: string;
@@ -94,6 +95,28 @@ describe('shared segments (issue 15, step 2a: shareAudience, unshareAudience, th
       expect.objectContaining({ audienceName: 'Abonnés', publisherName: a.name, isMine: false, size: 6 }),
       expect.objectContaining({ audienceName: 'Mécènes', size: null, sizeSuppressed: true }),
     ]);
+  });
+
+  it('follows its audience: members entering or leaving change the fingerprints, so the size', async () => {
+    const more: string[] = [];
+    for (let i = 0; i < 4; i++)
+      more.push(
+        (
+          await api.ok<any>(a.owner, CREATE_CONTACT, {
+            input: { firstName: `M${i}`, lastName: 'Mécène', email: `mecene-more${i}@example.org` },
+          })
+        ).createContact.id,
+      );
+    await api.ok(a.owner, ADD, { id: small, target: { ids: more } });
+    expect((await catalogue(b)).find((s: any) => s.audienceName === 'Mécènes')).toMatchObject({
+      size: 6,
+      sizeSuppressed: false,
+    });
+    await api.ok(a.owner, REMOVE, { id: small, target: { ids: more.slice(0, 2) } });
+    expect((await catalogue(b)).find((s: any) => s.audienceName === 'Mécènes')).toMatchObject({
+      size: null,
+      sizeSuppressed: true,
+    });
   });
 
   it('refuses bad input: another org’s audience, a purpose the pool does not allow, an expired expiresAt, a non-member', async () => {
