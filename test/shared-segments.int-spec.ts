@@ -187,6 +187,12 @@ describe('shared segments, as the application role (SQL)', () => {
     expect(await as(b, `SELECT crm_pool_unshare($1)`, [segment])).toEqual(expect.objectContaining({ code: 'CP404' }));
   });
 
+  it("a contact deleted at the publisher leaves the pool at once (its fingerprints go, as crm_app's delete)", async () => {
+    expect(await as(a, `DELETE FROM contacts WHERE id = $1`, [unknown])).toEqual([]);
+    const left = await owner.query(`SELECT 1 FROM segment_fingerprints WHERE contact_id = $1`, [unknown]);
+    expect(left.rowCount).toBe(0);
+  });
+
   it('sharing checks the audience, the pool, the purpose and the expiry', async () => {
     const share = (org: string, aud: string, p: string, purpose: string, expires: string | null = null) =>
       as(org, `SELECT crm_pool_share($1, $2, $3, $4, NULL, NULL)`, [aud, p, purpose, expires]);

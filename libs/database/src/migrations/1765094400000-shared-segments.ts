@@ -67,8 +67,11 @@ export class SharedSegments1765094400000 implements MigrationInterface {
         fingerprint bytea NOT NULL,
         revealable boolean NOT NULL,
         PRIMARY KEY (pool_id, segment_id, fingerprint, contact_id),
-        FOREIGN KEY (publisher_org_id, segment_id) REFERENCES shared_segments (org_id, id) ON DELETE CASCADE
+        FOREIGN KEY (publisher_org_id, segment_id) REFERENCES shared_segments (org_id, id) ON DELETE CASCADE,
+        -- a contact deleted (or merged away) at the publisher leaves every pool at once
+        FOREIGN KEY (publisher_org_id, contact_id) REFERENCES contacts (org_id, id) ON DELETE CASCADE
       );
+      CREATE INDEX segment_fingerprints_contact ON segment_fingerprints (publisher_org_id, contact_id);
       CREATE INDEX segment_fingerprints_segment ON segment_fingerprints (segment_id, contact_id);
       ALTER TABLE segment_fingerprints ENABLE ROW LEVEL SECURITY;
       ALTER TABLE segment_fingerprints FORCE ROW LEVEL SECURITY;
