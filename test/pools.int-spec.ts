@@ -185,6 +185,7 @@ describe('pools, as the application role (SQL)', () => {
     }
     expect(rows.filter((fn) => fn.definer).map((fn) => fn.name)).toEqual([
       'crm_pool_accept',
+      'crm_pool_contacts_refresh',
       'crm_pool_create',
       'crm_pool_decline',
       'crm_pool_invite',

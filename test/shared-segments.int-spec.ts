@@ -193,6 +193,29 @@ describe('shared segments, as the application role (SQL)', () => {
     expect(left.rowCount).toBe(0);
   });
 
+  it('a PARTNER_SHARING consent recorded at the publisher reaches the pool at once', async () => {
+    const prints = async () =>
+      (
+        await owner.query<{ revealable: boolean }>(
+          `SELECT revealable FROM segment_fingerprints WHERE segment_id = $1 AND contact_id = $2`,
+          [segment, granted],
+        )
+      ).rows;
+    expect(await prints()).toEqual([{ revealable: true }, { revealable: true }]);
+    const record = (status: string) =>
+      as(
+        a,
+        `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, source, occurred_at)
+         VALUES (crm_current_org(), $1, 'PARTNER_SHARING', $2, 'EXPRESS', 't', now())`,
+        [granted, status],
+      );
+    expect(await record('WITHDRAWN')).toEqual([]);
+    expect(await prints()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await record('GRANTED')).toEqual([]);
+    expect(await prints()).toEqual([{ revealable: true }, { revealable: true }]);
+  });
+
   it('sharing checks the audience, the pool, the purpose and the expiry', async () => {
     const share = (org: string, aud: string, p: string, purpose: string, expires: string | null = null) =>
       as(org, `SELECT crm_pool_share($1, $2, $3, $4, NULL, NULL)`, [aud, p, purpose, expires]);

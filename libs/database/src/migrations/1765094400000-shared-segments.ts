@@ -97,6 +97,8 @@ export class SharedSegments1765094400000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER pools_new_secret ON pools`);
+    await q.query(`DROP TRIGGER consents_reach_pools ON consents`);
+    await q.query(`DROP FUNCTION crm_consents_reach_pools()`);
     for (const signature of SIGNATURES) await q.query(`DROP FUNCTION ${signature}`);
     await q.query(`
       REVOKE ALL ON audiences, audience_members, contacts, consents FROM ${POOL_BROKER_ROLE};
@@ -109,6 +111,7 @@ const SIGNATURES = [
   'crm_pool_new_secret()',
   'crm_pool_secret(uuid)',
   'crm_pool_segment_refresh(uuid)',
+  'crm_pool_contacts_refresh(uuid[])',
   'crm_pool_share(uuid, uuid, text, timestamptz, text, uuid)',
   'crm_pool_unshare(uuid)',
   'crm_pool_segments(uuid)',
@@ -178,6 +181,63 @@ const FUNCTIONS = `
       SELECT count(DISTINCT contact_id) INTO n FROM wanted;
       RETURN n;
     END $$;
+
+  -- Recomputes the fingerprints of these contacts only, in every live share of the caller (a PARTNER_SHARING consent
+  -- recorded for them: the trigger below). Returns how many fingerprints it wrote or deleted.
+  CREATE FUNCTION crm_pool_contacts_refresh(p_contacts uuid[]) RETURNS int
+    LANGUAGE plpgsql ${DEFINER} AS $$
+    DECLARE
+      org uuid := crm_pool_caller();
+      n int;
+      m int;
+    BEGIN
+      WITH segs AS (
+        SELECT s.id, s.pool_id, s.audience_id, crm_pool_secret(s.pool_id) AS key FROM shared_segments s
+         WHERE s.org_id = org AND ${LIVE('s')}
+      ), wanted AS (
+        SELECT DISTINCT s.id AS segment_id, s.pool_id, c.id AS contact_id, hmac(v.value, s.key, 'sha256') AS fingerprint,
+               c.partner_sharing = 'GRANTED' AS revealable
+          FROM segs s
+          JOIN (SELECT am.audience_id, c.id, c.email, c.phone, ${consentStateSql("'PARTNER_SHARING'")} AS partner_sharing
+                  FROM audience_members am JOIN contacts c ON c.org_id = am.org_id AND c.id = am.contact_id
+                 WHERE am.org_id = org AND am.contact_id = ANY (p_contacts)) c ON c.audience_id = s.audience_id
+          CROSS JOIN LATERAL (VALUES (convert_to(c.email, 'UTF8')), (convert_to(c.phone, 'UTF8'))) v (value)
+         WHERE v.value IS NOT NULL AND v.value <> ''::bytea AND c.partner_sharing <> 'WITHDRAWN'
+      ), gone AS (
+        DELETE FROM segment_fingerprints f USING segs s
+         WHERE f.pool_id = s.pool_id AND f.segment_id = s.id AND f.contact_id = ANY (p_contacts)
+           AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.segment_id = f.segment_id AND w.contact_id = f.contact_id
+                                                    AND w.fingerprint = f.fingerprint)
+        RETURNING 1
+      ), entered AS (
+        INSERT INTO segment_fingerprints (pool_id, segment_id, publisher_org_id, contact_id, fingerprint, revealable)
+          SELECT w.pool_id, w.segment_id, org, w.contact_id, w.fingerprint, w.revealable FROM wanted w
+          ON CONFLICT (pool_id, segment_id, fingerprint, contact_id) DO UPDATE SET revealable = EXCLUDED.revealable
+            WHERE segment_fingerprints.revealable IS DISTINCT FROM EXCLUDED.revealable
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM entered) INTO n, m;
+      RETURN n + m;
+    END $$;
+
+  -- A PARTNER_SHARING consent recorded at a publisher (granted, withdrawn, by a merge or an import) reaches its
+  -- shares in the same statement.
+  CREATE FUNCTION crm_consents_reach_pools() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+    DECLARE
+      changed uuid[];
+    BEGIN
+      IF crm_current_org() IS NULL OR NOT crm_tenant_verified() THEN
+        RETURN NULL;
+      END IF;
+      changed := ARRAY(SELECT DISTINCT contact_id FROM new_consents WHERE purpose = 'PARTNER_SHARING');
+      IF cardinality(changed) > 0 AND EXISTS (SELECT 1 FROM shared_segments WHERE org_id = crm_current_org()) THEN
+        PERFORM crm_pool_contacts_refresh(changed);
+      END IF;
+      RETURN NULL;
+    END $$;
+  CREATE TRIGGER consents_reach_pools AFTER INSERT ON consents REFERENCING NEW TABLE AS new_consents
+    FOR EACH STATEMENT EXECUTE FUNCTION crm_consents_reach_pools();
 
   -- Publishes one of the caller's audiences to a pool it is ACTIVE in, for a purpose the pool allows; fingerprints
   -- it at once. CP404 (audienceId) for an audience not the caller's, CP404 (poolId) for a pool it is not ACTIVE in.
