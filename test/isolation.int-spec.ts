@@ -109,7 +109,10 @@ describe('tenant isolation (catalog)', () => {
          FROM pg_policy p WHERE p.polrelid::regclass::text = ANY ($1) AND NOT ${APPLIES_TO_APP} ORDER BY 1, 2`,
       [tenantTables],
     );
-    expect(others).toEqual([{ table: 'pool_members', policy: 'pool_broker', roles: ['crm_pool_broker'] }]);
+    expect(others).toEqual([
+      { table: 'pool_members', policy: 'pool_broker', roles: ['crm_pool_broker'] },
+      { table: 'shared_segments', policy: 'pool_broker', roles: ['crm_pool_broker'] },
+    ]);
   });
 
   it('every tenant table has org_id first in its primary key and in every unique constraint', async () => {
@@ -200,9 +203,14 @@ const WITHOUT_ORG_ID: { table: string; rowSecurity: boolean }[] = [
   { table: 'migrations', rowSecurity: false },
   // the tenants themselves: the id is the organization's
   { table: 'organizations', rowSecurity: true },
+  // a pool's HMAC secret: no privilege at all for the application role; read by the pools' functions only
+  { table: 'pool_secrets', rowSecurity: true },
   // a pool is shared by several organizations (its members: pool_members, which has org_id); the application role reads
   // one only while its organization is INVITED or ACTIVE in it, and writes none (the pools' functions do)
   { table: 'pools', rowSecurity: true },
+  // a shared segment's fingerprints (publisher_org_id, not org_id: they belong to the pool, and are answered per pool):
+  // no privilege at all for the application role; written and read by the pools' functions only (a broker policy)
+  { table: 'segment_fingerprints', rowSecurity: true },
   // people, who may belong to several organizations through memberships (which has org_id)
   { table: 'users', rowSecurity: true },
 ];
@@ -250,5 +258,7 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
     INSERT INTO pool_members (org_id, pool_id, role, status, accepted_at, agreed_purposes, agreed_min_group_size, agreed_terms_version)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000e2', 'STEWARD', 'ACTIVE', now(), '{AUDIENCE_RESEARCH}', 10, 1)
       ON CONFLICT DO NOTHING;
+    INSERT INTO shared_segments (org_id, pool_id, audience_id, audience_name, purpose)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000e2', '00000000-0000-4000-8000-0000000000a2', 'Iso', 'AUDIENCE_RESEARCH');
   `);
 }

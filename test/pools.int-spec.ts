@@ -185,13 +185,18 @@ describe('pools, as the application role (SQL)', () => {
     }
     expect(rows.filter((fn) => fn.definer).map((fn) => fn.name)).toEqual([
       'crm_pool_accept',
+      'crm_pool_contacts_refresh',
       'crm_pool_create',
       'crm_pool_decline',
       'crm_pool_invite',
       'crm_pool_leave',
       'crm_pool_members',
       'crm_pool_remove_member',
+      'crm_pool_segment_refresh',
+      'crm_pool_segments',
       'crm_pool_set_own_k',
+      'crm_pool_share',
+      'crm_pool_unshare',
       'crm_pool_update',
     ]);
   });

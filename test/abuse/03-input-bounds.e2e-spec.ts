@@ -404,6 +404,12 @@ function catalogue(contactId: string): Record<string, Probe | string> {
       { id: randomUUID(), input: { description: 'x'.repeat(2001) } },
       'input.description',
     ),
+    'Mutation.shareAudience(input)': input(
+      'shareAudience',
+      'ShareAudienceInput',
+      { audienceId: randomUUID(), poolId: randomUUID(), purpose: 'AUDIENCE_RESEARCH', description: 'x'.repeat(2001) },
+      'input.description',
+    ),
     'CreatePoolInput.purposes': input(
       'createPool',
       'CreatePoolInput',

@@ -10,6 +10,7 @@ import { Retention1764835200000 } from './1764835200000-retention.js';
 import { TenantClaim1764921600000 } from './1764921600000-tenant-claim.js';
 import { Pools1765008000000 } from './1765008000000-pools.js';
 import { EnsureUserClaim1765040000000 } from './1765040000000-ensure-user-claim.js';
+import { SharedSegments1765094400000 } from './1765094400000-shared-segments.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   TenantClaim1764921600000,
   Pools1765008000000,
   EnsureUserClaim1765040000000,
+  SharedSegments1765094400000,
 ];

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { setTenant } from './support/tenant-claim.js';
+
+/**
+ * Shared segments and fingerprints as the application role, with plain SQL (issue 15, step 2a): crm_app has no
+ * privilege on pool secrets or fingerprints, reads only its own shares, and learns a pool's catalogue only as a member.
+ */
+describe('shared segments, as the application role (SQL)', () => {
+  let owner: pg.Client;
+  let app: pg.Client;
+  const a = randomUUID();
+  const b = randomUUID();
+  const c = randomUUID();
+  const audience = randomUUID();
+  const granted = randomUUID();
+  const withdrawn = randomUUID();
+  const unknown = randomUUID();
+  let pool: string;
+  let pool2: string;
+  let segment: string;
+  let segment2: string;
+
+  async function as<T = Record<string, unknown>>(
+    org: string | null,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[] | { code: string; message: string }> {
+    await app.query('BEGIN');
+    try {
+      if (org) await setTenant(app, org);
+      const { rows } = await app.query(sql, params);
+      await app.query('COMMIT');
+      return rows as T[];
+    } catch (error) {
+      await app.query('ROLLBACK');
+      const { code, message } = error as { code: string; message: string };
+      return { code, message };
+    }
+  }
+  const rows = <T>(result: T[] | { code: string }) => result as T[];
+
+  beforeAll(async () => {
+    owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    app = new pg.Client({ connectionString: process.env.TEST_DATABASE_APP_URL });
+    await owner.connect();
+    await app.connect();
+    await owner.query(`INSERT INTO organizations (id, name) VALUES ($1, 'Seg A'), ($2, 'Seg B'), ($3, 'Seg C')`, [
+      a,
+      b,
+      c,
+    ]);
+    {
+      const p = [a, granted, withdrawn, unknown, audience];
+      await owner.query(
+        `INSERT INTO contacts (org_id, id, email, phone) VALUES ($1, $2, 'granted@example.org', '+33600000001'),
+           ($1, $3, 'withdrawn@example.org', NULL), ($1, $4, 'unknown@example.org', NULL)`,
+        p.slice(0, 4),
+      );
+      await owner.query(
+        `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, source, occurred_at) VALUES
+           ($1, $2, 'PARTNER_SHARING', 'GRANTED', 'EXPRESS', 't', now() - interval '2 days'),
+           ($1, $3, 'PARTNER_SHARING', 'GRANTED', 'EXPRESS', 't', now() - interval '2 days'),
+           ($1, $3, 'PARTNER_SHARING', 'WITHDRAWN', 'EXPRESS', 't', now() - interval '1 day')`,
+        p.slice(0, 3),
+      );
+      await owner.query(`INSERT INTO audiences (org_id, id, name, kind) VALUES ($1, $2, 'Abonnés', 'STATIC')`, [
+        a,
+        audience,
+      ]);
+      await owner.query(
+        `INSERT INTO audience_members (org_id, audience_id, contact_id) VALUES ($1, $5, $2), ($1, $5, $3), ($1, $5, $4)`,
+        p,
+      );
+    }
+    pool = rows<{ id: string }>(
+      await as(a, `SELECT crm_pool_create('Réseau', NULL, '{AUDIENCE_RESEARCH}', 5, NULL) AS id`),
+    )[0].id;
+    pool2 = rows<{ id: string }>(
+      await as(a, `SELECT crm_pool_create('Autre', NULL, '{CROSS_PROMOTION}', 5, NULL) AS id`),
+    )[0].id;
+    await as(a, `SELECT crm_pool_invite($1, $2)`, [pool, b]);
+    await as(b, `SELECT crm_pool_accept($1, NULL)`, [pool]);
+    segment = rows<{ id: string }>(
+      await as(a, `SELECT crm_pool_share($1, $2, 'AUDIENCE_RESEARCH', NULL, 'Nos abonnés', NULL) AS id`, [
+        audience,
+        pool,
+      ]),
+    )[0].id;
+    segment2 = rows<{ id: string }>(
+      await as(a, `SELECT crm_pool_share($1, $2, 'CROSS_PROMOTION', NULL, NULL, NULL) AS id`, [audience, pool2]),
+    )[0].id;
+  });
+  afterAll(async () => {
+    await owner.end();
+    await app.end();
+  });
+
+  it('crm_app has no privilege at all on pool secrets and fingerprints, with or without a tenant', async () => {
+    for (const table of ['pool_secrets', 'segment_fingerprints']) {
+      for (const org of [null, a, b])
+        expect(await as(org, `SELECT * FROM ${table}`)).toEqual(
+          expect.objectContaining({ code: '42501', message: expect.stringMatching(/permission denied/) }),
+        );
+      expect(await as(a, `DELETE FROM ${table}`)).toEqual(expect.objectContaining({ code: '42501' }));
+    }
+    const { rows: grants } = await owner.query(
+      `SELECT privilege_type FROM information_schema.role_table_grants
+        WHERE grantee = 'crm_app' AND table_name IN ('pool_secrets', 'segment_fingerprints')`,
+    );
+    expect(grants).toEqual([]);
+    // nor the broker's internal functions
+    expect(await as(a, `SELECT crm_pool_secret($1)`, [pool])).toEqual(expect.objectContaining({ code: '42501' }));
+  });
+
+  it('every pool has its secret, generated in the database', async () => {
+    const { rows: secrets } = await owner.query<{ n: number }>(
+      `SELECT length(secret) AS n FROM pool_secrets WHERE pool_id = ANY ($1)`,
+      [[pool, pool2]],
+    );
+    expect(secrets).toEqual([{ n: 32 }, { n: 32 }]);
+  });
+
+  it('a WITHDRAWN PARTNER_SHARING contact has no fingerprint; GRANTED is revealable; email and phone each one', async () => {
+    const { rows: prints } = await owner.query<{ contact_id: string; revealable: boolean; n: number }>(
+      `SELECT contact_id, revealable, count(*)::int AS n FROM segment_fingerprints WHERE segment_id = $1
+        GROUP BY 1, 2 ORDER BY 3 DESC`,
+      [segment],
+    );
+    expect(prints).toEqual([
+      { contact_id: granted, revealable: true, n: 2 },
+      { contact_id: unknown, revealable: false, n: 1 },
+    ]);
+    const { rows: hmac } = await owner.query<{ ok: boolean }>(
+      `SELECT f.fingerprint = hmac('granted@example.org', s.secret, 'sha256') AS ok
+         FROM segment_fingerprints f JOIN pool_secrets s USING (pool_id)
+        WHERE f.segment_id = $1 AND f.contact_id = $2 ORDER BY 1 DESC LIMIT 1`,
+      [segment, granted],
+    );
+    expect(hmac).toEqual([{ ok: true }]);
+  });
+
+  it('the fingerprints of two pools for the same email differ', async () => {
+    const { rows: joined } = await owner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM segment_fingerprints x JOIN segment_fingerprints y USING (fingerprint)
+        WHERE x.segment_id = $1 AND y.segment_id = $2`,
+      [segment, segment2],
+    );
+    expect(joined).toEqual([{ n: 0 }]);
+    const { rows: counts } = await owner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM segment_fingerprints WHERE segment_id = $1`,
+      [segment2],
+    );
+    expect(counts).toEqual([{ n: 3 }]);
+  });
+
+  it("crm_app reads its own shares only; a non-member's catalogue is empty; sizes under k are null", async () => {
+    expect(rows(await as(a, `SELECT id FROM shared_segments ORDER BY created_at`))).toHaveLength(2);
+    expect(await as(b, `SELECT id FROM shared_segments`)).toEqual([]);
+    expect(await as(b, `UPDATE shared_segments SET withdrawn_at = now()`)).toEqual(
+      expect.objectContaining({ code: '42501' }),
+    );
+    expect(await as(c, `SELECT * FROM crm_pool_segments($1)`, [pool])).toEqual([]);
+    expect(await as(null, `SELECT * FROM crm_pool_segments($1)`, [pool])).toEqual(
+      expect.objectContaining({ code: '42501' }),
+    );
+    // a member sees the catalogue: 2 people fingerprinted, k = 5: suppressed
+    expect(
+      await as(b, `SELECT publisher_name, audience_name, purpose, description, size, mine FROM crm_pool_segments($1)`, [
+        pool,
+      ]),
+    ).toEqual([
+      {
+        publisher_name: 'Seg A',
+        audience_name: 'Abonnés',
+        purpose: 'AUDIENCE_RESEARCH',
+        description: 'Nos abonnés',
+        size: null,
+        mine: false,
+      },
+    ]);
+    // b may not refresh or withdraw a's share
+    expect(await as(b, `SELECT crm_pool_segment_refresh($1)`, [segment])).toEqual(
+      expect.objectContaining({ code: 'CP404' }),
+    );
+    expect(await as(b, `SELECT crm_pool_unshare($1)`, [segment])).toEqual(expect.objectContaining({ code: 'CP404' }));
+  });
+
+  it("a contact deleted at the publisher leaves the pool at once (its fingerprints go, as crm_app's delete)", async () => {
+    expect(await as(a, `DELETE FROM contacts WHERE id = $1`, [unknown])).toEqual([]);
+    const left = await owner.query(`SELECT 1 FROM segment_fingerprints WHERE contact_id = $1`, [unknown]);
+    expect(left.rowCount).toBe(0);
+  });
+
+  it('a PARTNER_SHARING consent recorded at the publisher reaches the pool at once', async () => {
+    const prints = async () =>
+      (
+        await owner.query<{ revealable: boolean }>(
+          `SELECT revealable FROM segment_fingerprints WHERE segment_id = $1 AND contact_id = $2`,
+          [segment, granted],
+        )
+      ).rows;
+    expect(await prints()).toEqual([{ revealable: true }, { revealable: true }]);
+    const record = (status: string) =>
+      as(
+        a,
+        `INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, source, occurred_at)
+         VALUES (crm_current_org(), $1, 'PARTNER_SHARING', $2, 'EXPRESS', 't', now())`,
+        [granted, status],
+      );
+    expect(await record('WITHDRAWN')).toEqual([]);
+    expect(await prints()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await record('GRANTED')).toEqual([]);
+    expect(await prints()).toEqual([{ revealable: true }, { revealable: true }]);
+  });
+
+  it('sharing checks the audience, the pool, the purpose and the expiry', async () => {
+    const share = (org: string, aud: string, p: string, purpose: string, expires: string | null = null) =>
+      as(org, `SELECT crm_pool_share($1, $2, $3, $4, NULL, NULL)`, [aud, p, purpose, expires]);
+    expect(await share(b, audience, pool, 'AUDIENCE_RESEARCH')).toEqual(expect.objectContaining({ code: 'CP404' }));
+    expect(await share(c, audience, pool, 'AUDIENCE_RESEARCH')).toEqual(expect.objectContaining({ code: 'CP404' }));
+    expect(await share(a, audience, pool, 'JOINT_CAMPAIGN')).toEqual(expect.objectContaining({ code: 'CP400' }));
+    expect(await share(a, audience, pool, 'AUDIENCE_RESEARCH', '2020-01-01T00:00:00Z')).toEqual(
+      expect.objectContaining({ code: 'CP400' }),
+    );
+  });
+
+  it('unsharing withdraws at once and deletes the fingerprints; an expired share behaves as withdrawn', async () => {
+    expect(await as(a, `SELECT crm_pool_unshare($1)`, [segment2])).toHaveLength(1);
+    const left = await owner.query(`SELECT 1 FROM segment_fingerprints WHERE segment_id = $1`, [segment2]);
+    expect(left.rowCount).toBe(0);
+    await owner.query(`UPDATE shared_segments SET expires_at = now() - interval '1 second' WHERE id = $1`, [segment]);
+    expect(await as(b, `SELECT id FROM crm_pool_segments($1)`, [pool])).toEqual([]);
+    expect(await as(a, `SELECT crm_pool_segment_refresh($1) AS n`, [segment])).toEqual([{ n: 0 }]);
+    const expired = await owner.query(`SELECT 1 FROM segment_fingerprints WHERE segment_id = $1`, [segment]);
+    expect(expired.rowCount).toBe(0);
+  });
+});
