@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { setTenant } from './support/tenant-claim.js';
+import { asTenant } from './support/tenant-claim.js';
 
 /**
  * Pools as the application role, with plain SQL on hand-opened connections (issue 15: "test it as the application role
@@ -16,24 +16,8 @@ describe('pools, as the application role (SQL)', () => {
   const c = randomUUID();
   let pool: string;
 
-  /** `sql` as crm_app in a transaction of `org` (committed), or its error's SQLSTATE and message. */
-  async function as<T = Record<string, unknown>>(
-    org: string | null,
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<T[] | { code: string; message: string }> {
-    await app.query('BEGIN');
-    try {
-      if (org) await setTenant(app, org);
-      const { rows } = await app.query(sql, params);
-      await app.query('COMMIT');
-      return rows as T[];
-    } catch (error) {
-      await app.query('ROLLBACK');
-      const { code, message } = error as { code: string; message: string };
-      return { code, message };
-    }
-  }
+  const as = <T = Record<string, unknown>>(org: string | null, sql: string, params: unknown[] = []) =>
+    asTenant<T>(app, org, sql, params);
 
   beforeAll(async () => {
     owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });

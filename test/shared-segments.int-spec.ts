@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { setTenant } from './support/tenant-claim.js';
+import { asTenant } from './support/tenant-claim.js';
 
 /**
  * Shared segments and fingerprints as the application role, with plain SQL (issue 15, step 2a): crm_app has no
@@ -22,23 +22,8 @@ describe('shared segments, as the application role (SQL)', () => {
   let segment: string;
   let segment2: string;
 
-  async function as<T = Record<string, unknown>>(
-    org: string | null,
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<T[] | { code: string; message: string }> {
-    await app.query('BEGIN');
-    try {
-      if (org) await setTenant(app, org);
-      const { rows } = await app.query(sql, params);
-      await app.query('COMMIT');
-      return rows as T[];
-    } catch (error) {
-      await app.query('ROLLBACK');
-      const { code, message } = error as { code: string; message: string };
-      return { code, message };
-    }
-  }
+  const as = <T = Record<string, unknown>>(org: string | null, sql: string, params: unknown[] = []) =>
+    asTenant<T>(app, org, sql, params);
   const rows = <T>(result: T[] | { code: string }) => result as T[];
 
   beforeAll(async () => {

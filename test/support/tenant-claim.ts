@@ -12,3 +12,26 @@ export async function setTenant(client: pg.Client, orgId: string): Promise<void>
   const claim = `${orgId}.${createHmac('sha256', Buffer.from(hex, 'hex')).update(`${orgId}:${pid}`).digest('hex')}`;
   await client.query(`SELECT set_config('app.tenant', $1, true)`, [claim]);
 }
+
+/**
+ * `sql` on a hand-opened crm_app connection in a committed transaction of `orgId` (none when null): its rows, or its
+ * error's SQLSTATE and message (rolled back), so a test can assert on either.
+ */
+export async function asTenant<T = Record<string, unknown>>(
+  client: pg.Client,
+  orgId: string | null,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[] | { code: string; message: string }> {
+  await client.query('BEGIN');
+  try {
+    if (orgId) await setTenant(client, orgId);
+    const { rows } = await client.query(sql, params);
+    await client.query('COMMIT');
+    return rows as T[];
+  } catch (error) {
+    await client.query('ROLLBACK');
+    const { code, message } = error as { code: string; message: string };
+    return { code, message };
+  }
+}
