@@ -203,6 +203,9 @@ const WITHOUT_ORG_ID: { table: string; rowSecurity: boolean }[] = [
   { table: 'migrations', rowSecurity: false },
   // the tenants themselves: the id is the organization's
   { table: 'organizations', rowSecurity: true },
+  // the sharing ledger of a pool (a row names its asker and the organizations whose data it drew on): append-only, no
+  // privilege at all for the application role; written and read (crm_pool_ledger) by the pools' functions only
+  { table: 'pool_ledger', rowSecurity: true },
   // a pool's HMAC secret: no privilege at all for the application role; read by the pools' functions only
   { table: 'pool_secrets', rowSecurity: true },
   // a pool is shared by several organizations (its members: pool_members, which has org_id); the application role reads

@@ -174,6 +174,7 @@ describe('pools, as the application role (SQL)', () => {
       'crm_pool_decline',
       'crm_pool_invite',
       'crm_pool_leave',
+      'crm_pool_ledger',
       'crm_pool_members',
       'crm_pool_remove_member',
       'crm_pool_segment_refresh',

@@ -169,7 +169,9 @@ describe('shared segments, as the application role (SQL)', () => {
     expect(await as(b, `SELECT crm_pool_segment_refresh($1)`, [segment])).toEqual(
       expect.objectContaining({ code: 'CP404' }),
     );
-    expect(await as(b, `SELECT crm_pool_unshare($1)`, [segment])).toEqual(expect.objectContaining({ code: 'CP404' }));
+    expect(await as(b, `SELECT crm_pool_unshare($1, NULL)`, [segment])).toEqual(
+      expect.objectContaining({ code: 'CP404' }),
+    );
   });
 
   it("a contact deleted at the publisher leaves the pool at once (its fingerprints go, as crm_app's delete)", async () => {
@@ -213,7 +215,7 @@ describe('shared segments, as the application role (SQL)', () => {
   });
 
   it('unsharing withdraws at once and deletes the fingerprints; an expired share behaves as withdrawn', async () => {
-    expect(await as(a, `SELECT crm_pool_unshare($1)`, [segment2])).toHaveLength(1);
+    expect(await as(a, `SELECT crm_pool_unshare($1, NULL)`, [segment2])).toHaveLength(1);
     const left = await owner.query(`SELECT 1 FROM segment_fingerprints WHERE segment_id = $1`, [segment2]);
     expect(left.rowCount).toBe(0);
     await owner.query(`UPDATE shared_segments SET expires_at = now() - interval '1 second' WHERE id = $1`, [segment]);

@@ -17,6 +17,7 @@ const DOMAIN_ERRORS: Record<string, ErrorCode> = {
   CP403: ErrorCode.FORBIDDEN,
   CP404: ErrorCode.NOT_FOUND,
   CP409: ErrorCode.CONFLICT,
+  CP429: ErrorCode.TOO_MANY_REQUESTS,
 };
 
 /**

@@ -44,7 +44,7 @@ export class SharedSegmentsService {
     return this.change(
       (column) => column,
       async (tx) => {
-        await tx.query(`SELECT crm_pool_unshare($1)`, [id]);
+        await tx.query(`SELECT crm_pool_unshare($1, $2)`, [id, TenantContexts.current()?.userId ?? null]);
         return true;
       },
     );
