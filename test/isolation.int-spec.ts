@@ -110,6 +110,9 @@ describe('tenant isolation (catalog)', () => {
       [tenantTables],
     );
     expect(others).toEqual([
+      { table: 'consents', policy: 'pool_broker_shared', roles: ['crm_pool_broker'] },
+      { table: 'contacts', policy: 'pool_broker_shared', roles: ['crm_pool_broker'] },
+      { table: 'interactions', policy: 'pool_broker_shared', roles: ['crm_pool_broker'] },
       { table: 'pool_members', policy: 'pool_broker', roles: ['crm_pool_broker'] },
       { table: 'shared_segments', policy: 'pool_broker', roles: ['crm_pool_broker'] },
     ]);

@@ -12,6 +12,7 @@ import { Pools1765008000000 } from './1765008000000-pools.js';
 import { EnsureUserClaim1765040000000 } from './1765040000000-ensure-user-claim.js';
 import { SharedSegments1765094400000 } from './1765094400000-shared-segments.js';
 import { PoolLedger1765137600000 } from './1765137600000-pool-ledger.js';
+import { PoolSharedPeople1765152000000 } from './1765152000000-pool-shared-people.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   EnsureUserClaim1765040000000,
   SharedSegments1765094400000,
   PoolLedger1765137600000,
+  PoolSharedPeople1765152000000,
 ];
