@@ -10,6 +10,7 @@ export * from './contacts.module.js';
 export * from './normalization/index.js';
 export * from './tags/tags.service.js';
 export * from './demo/demo-contacts.js';
+export * from './demo/demo-shared-public.js';
 export * from './contacts/contact-fields.util.js';
 export * from './import/import-options.js';
 export { importedLanguage } from './import/import-rows.js';

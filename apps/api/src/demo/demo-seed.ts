@@ -6,10 +6,12 @@ import {
   ContactsService,
   DEMO_ORGANIZATIONS,
   generateDemoContacts,
+  withSharedPublic,
   type CreateContactInput,
   type DemoContact,
   type Language,
   ConsentPurpose,
+  ConsentState,
   ConsentStatus,
   LegalBasis,
   ImpliedConsentReason,
@@ -17,9 +19,14 @@ import {
 import { logger } from '@app/common';
 import { TenantContexts, TenantDb } from '@app/database';
 import { generateDemoInteractions, InteractionsService, MAX_INTERACTIONS_PER_CALL } from '@app/engagement';
+import { AudienceKind, AudiencesService } from '@app/audiences';
+import { PoolPurpose, PoolsService, SharedSegmentsService } from '@app/pools';
 import { OrganizationsService } from '@app/tenancy';
 
 export const DEMO_CONTACTS_PER_ORGANIZATION = 2000;
+/** The seed of the people the demo organizations share (demo-shared-public.ts). */
+const SHARED_PUBLIC_SEED = 2026;
+export const DEMO_POOL_NAME = "Réseau des diffuseurs de l'Est";
 
 export interface DemoKey {
   organization: string;
@@ -27,10 +34,10 @@ export interface DemoKey {
 }
 
 /**
- * On an empty database: three demo organizations with ~2,000 contacts each,
- * written through ContactsService (so normalization applies), and what they did
- * over two seasons (InteractionsService). Their owners'
- * keys are kept in <data folder>/demo-keys.json so later starts can print them.
+ * On an empty database: three demo organizations with ~2,000 contacts each (about a third of them the same people in
+ * two or three organizations, as in a real region), written through ContactsService (so normalization applies), and
+ * what they did over two seasons (InteractionsService); then a pool of the three, each sharing its newsletter
+ * subscribers. Their owners' keys are kept in <data folder>/demo-keys.json so later starts can print them.
  */
 export async function seedDemoIfEmpty(
   ownerUrl: string,
@@ -49,13 +56,15 @@ export async function seedDemoIfEmpty(
   const interactions = app.get(InteractionsService);
   const db = app.get(TenantDb);
   const keys: DemoKey[] = [];
+  const members: DemoMember[] = [];
   for (const [i, demo] of DEMO_ORGANIZATIONS.entries()) {
     const started = Date.now();
     const created = await organizations.create(demo.name, demo.ownerEmail, demo.ownerName);
     await TenantContexts.run({ orgId: created.organization.id }, () =>
       db.transaction(async () => {
         const ids: string[] = [];
-        for (const contact of generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1))
+        const own = generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1);
+        for (const contact of withSharedPublic(i, own, SHARED_PUBLIC_SEED))
           ids.push((await contacts.create(toInput(contact))).id);
         const records = generateDemoInteractions(ids, i + 1);
         for (let start = 0; start < records.length; start += MAX_INTERACTIONS_PER_CALL) {
@@ -64,14 +73,62 @@ export async function seedDemoIfEmpty(
       }),
     );
     keys.push({ organization: demo.name, token: created.token });
+    members.push({ orgId: created.organization.id, userId: created.owner.userId });
     logger.info(
       { organization: demo.name, contacts: DEMO_CONTACTS_PER_ORGANIZATION, ms: Date.now() - started },
       'demo organization seeded',
     );
   }
+  await seedDemoPool(app, members);
   await mkdir(path.dirname(keysFile), { recursive: true });
   await writeFile(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
+}
+
+interface DemoMember {
+  orgId: string;
+  userId: string;
+}
+
+/**
+ * The first demo organization stewards a pool of the three; each shares a dynamic audience of its newsletter
+ * subscribers (materialized by its refresh job; the pool follows by the pools' sync job, within seconds of start).
+ */
+async function seedDemoPool(app: INestApplicationContext, [steward, ...others]: DemoMember[]): Promise<void> {
+  const pools = app.get(PoolsService);
+  const audiences = app.get(AudiencesService);
+  const segments = app.get(SharedSegmentsService);
+  const as = <T>(member: DemoMember, work: () => Promise<T>) =>
+    TenantContexts.run({ orgId: member.orgId, userId: member.userId }, work);
+  const pool = await as(steward, () =>
+    pools.create({
+      name: DEMO_POOL_NAME,
+      description: 'Diffuseurs et musées qui comparent leurs publics et se font connaître les uns des autres.',
+      purposes: [PoolPurpose.AUDIENCE_RESEARCH, PoolPurpose.CROSS_PROMOTION],
+      minGroupSize: 10,
+    }),
+  );
+  for (const member of others) {
+    await as(steward, () => pools.invite(pool.id, member.orgId));
+    await as(member, () => pools.accept(pool.id));
+  }
+  for (const member of [steward, ...others]) {
+    await as(member, async () => {
+      const audience = await audiences.create({
+        name: 'Abonnés à l’infolettre',
+        description: 'Les personnes qui reçoivent notre infolettre.',
+        kind: AudienceKind.DYNAMIC,
+        rule: { consent: { purpose: ConsentPurpose.EMAIL_MARKETING, states: [ConsentState.GRANTED] } },
+      });
+      await segments.share({
+        audienceId: audience.id,
+        poolId: pool.id,
+        purpose: PoolPurpose.CROSS_PROMOTION,
+        description: 'Nos abonnés à l’infolettre, pour des promotions croisées entre membres du réseau.',
+      });
+    });
+  }
+  logger.info({ pool: DEMO_POOL_NAME, members: others.length + 1 }, 'demo pool seeded');
 }
 
 /** No user yet. (users is not FORCEd, so its owner sees every row.) */
