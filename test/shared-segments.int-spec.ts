@@ -214,6 +214,56 @@ describe('shared segments, as the application role (SQL)', () => {
     );
   });
 
+  it('a member that leaves the pool, or that the steward removes, takes its shares with it (and the ledger says so)', async () => {
+    const d = randomUUID();
+    await owner.query(`INSERT INTO organizations (id, name) VALUES ($1, 'Seg D')`, [d]);
+    const dAudience = randomUUID();
+    await owner.query(`INSERT INTO audiences (org_id, id, name, kind) VALUES ($1, $2, 'Public D', 'STATIC')`, [
+      d,
+      dAudience,
+    ]);
+    const dContact = randomUUID();
+    await owner.query(`INSERT INTO contacts (org_id, id, email) VALUES ($1, $2, 'd@example.org')`, [d, dContact]);
+    await owner.query(`INSERT INTO audience_members (org_id, audience_id, contact_id) VALUES ($1, $2, $3)`, [
+      d,
+      dAudience,
+      dContact,
+    ]);
+    const live = async (seg: string) =>
+      (
+        await owner.query(
+          `SELECT withdrawn_at IS NULL AS live, (SELECT count(*)::int FROM segment_fingerprints f WHERE f.segment_id = s.id) AS prints
+             FROM shared_segments s WHERE id = $1`,
+          [seg],
+        )
+      ).rows[0];
+    const join = async () => {
+      await as(a, `SELECT crm_pool_invite($1, $2)`, [pool2, d]);
+      await as(d, `SELECT crm_pool_accept($1, NULL)`, [pool2]);
+      return rows<{ id: string }>(
+        await as(d, `SELECT crm_pool_share($1, $2, 'CROSS_PROMOTION', NULL, NULL, NULL) AS id`, [dAudience, pool2]),
+      )[0].id;
+    };
+    const first = await join();
+    expect(await live(first)).toEqual({ live: true, prints: 1 });
+    expect(await as(d, `SELECT crm_pool_leave($1)`, [pool2])).toHaveLength(1);
+    expect(await live(first)).toEqual({ live: false, prints: 0 });
+    const second = await join();
+    expect(await as(a, `SELECT crm_pool_remove_member($1, $2)`, [pool2, d])).toHaveLength(1);
+    expect(await live(second)).toEqual({ live: false, prints: 0 });
+    const ledger = await owner.query(
+      `SELECT action, actor_org_id AS actor, data_org_ids AS data, segment_ids AS segments, outcome FROM pool_ledger
+        WHERE pool_id = $1 AND $2 = ANY (data_org_ids) ORDER BY seq`,
+      [pool2, d],
+    );
+    expect(ledger.rows).toEqual([
+      { action: 'SHARE', actor: d, data: [d], segments: [first], outcome: { people: 1 } },
+      { action: 'UNSHARE', actor: d, data: [d], segments: [first], outcome: { membership: 'LEFT' } },
+      { action: 'SHARE', actor: d, data: [d], segments: [second], outcome: { people: 1 } },
+      { action: 'UNSHARE', actor: a, data: [d], segments: [second], outcome: { membership: 'REMOVED' } },
+    ]);
+  });
+
   it('unsharing withdraws at once and deletes the fingerprints; an expired share behaves as withdrawn', async () => {
     expect(await as(a, `SELECT crm_pool_unshare($1, NULL)`, [segment2])).toHaveLength(1);
     const left = await owner.query(`SELECT 1 FROM segment_fingerprints WHERE segment_id = $1`, [segment2]);
