@@ -11,6 +11,7 @@ import { TenantClaim1764921600000 } from './1764921600000-tenant-claim.js';
 import { Pools1765008000000 } from './1765008000000-pools.js';
 import { EnsureUserClaim1765040000000 } from './1765040000000-ensure-user-claim.js';
 import { SharedSegments1765094400000 } from './1765094400000-shared-segments.js';
+import { PoolSync1765180800000 } from './1765180800000-pool-sync.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Pools1765008000000,
   EnsureUserClaim1765040000000,
   SharedSegments1765094400000,
+  PoolSync1765180800000,
 ];
