@@ -56,6 +56,7 @@ describe('tenant isolation (catalog)', () => {
         'audience_members',
         'audience_refreshes',
         'audience_pending_contacts',
+        'pool_pending_contacts',
       ]),
     );
   });
@@ -211,6 +212,8 @@ const WITHOUT_ORG_ID: { table: string; rowSecurity: boolean }[] = [
   { table: 'pool_ledger', rowSecurity: true },
   // a pool's HMAC secret: no privilege at all for the application role; read by the pools' functions only
   { table: 'pool_secrets', rowSecurity: true },
+  // the organizations whose shared segments have changes waiting: ids only, read across organizations by the workers
+  { table: 'pool_sync_requests', rowSecurity: false },
   // a pool is shared by several organizations (its members: pool_members, which has org_id); the application role reads
   // one only while its organization is INVITED or ACTIVE in it, and writes none (the pools' functions do)
   { table: 'pools', rowSecurity: true },
@@ -266,5 +269,6 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
       ON CONFLICT DO NOTHING;
     INSERT INTO shared_segments (org_id, pool_id, audience_id, audience_name, purpose)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000e2', '00000000-0000-4000-8000-0000000000a2', 'Iso', 'AUDIENCE_RESEARCH');
+    INSERT INTO pool_pending_contacts (org_id, contact_id) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1');
   `);
 }

@@ -172,6 +172,7 @@ describe('pools, as the application role (SQL)', () => {
       'crm_pool_contacts_refresh',
       'crm_pool_create',
       'crm_pool_decline',
+      'crm_pool_expire_shares',
       'crm_pool_invite',
       'crm_pool_leave',
       'crm_pool_ledger',

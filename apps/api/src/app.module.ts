@@ -46,7 +46,7 @@ export class AppModule {
           { watchChanges: processors, appUrl: database.appUrl },
           { maxBytes: config.IMPORT_MAX_BYTES },
         ),
-        PoolsApiModule,
+        PoolsApiModule.forRoot({ watchChanges: processors, appUrl: database.appUrl }),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

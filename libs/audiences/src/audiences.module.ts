@@ -2,9 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { importUploadProviders, type ImportLimits, ImportsModule } from '@app/imports';
+import { changeRequestsListener, JobName } from '@app/jobs';
 import { AudienceLoaders, AudiencesResolver } from './audiences.resolver.js';
 import { AudiencesService } from './audiences.service.js';
-import { AUDIENCE_CHANGES_URL, AudienceChangesListener } from './membership/audience-changes.listener.js';
 import { RefreshAudienceJob, SyncAudiencesJob } from './membership/audience-jobs.js';
 import { AudienceMembership } from './membership/audience-membership.js';
 import { AudienceMembersController } from './static/audience-members.controller.js';
@@ -32,8 +32,16 @@ export class AudiencesModule {
         SyncAudiencesJob,
         ImportMembersJob,
         StaticListsMergeStep,
+        // the audiences migration's triggers note changed contacts, request a sync and notify
         ...(options.watchChanges
-          ? [AudienceChangesListener, { provide: AUDIENCE_CHANGES_URL, useValue: options.appUrl }]
+          ? [
+              changeRequestsListener({
+                channel: 'crm_audience_changes',
+                requestsTable: 'audience_sync_requests',
+                job: JobName.SYNC_AUDIENCES,
+                url: options.appUrl,
+              }),
+            ]
           : []),
       ],
       exports: [AudiencesService],

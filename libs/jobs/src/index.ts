@@ -1,3 +1,4 @@
+export * from './change-requests.listener.js';
 export * from './job-files.service.js';
 export * from './job-handler.js';
 export * from './job-handlers.registry.js';

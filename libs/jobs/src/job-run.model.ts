@@ -36,6 +36,10 @@ registerEnumType(JobName, {
     IMPORT_AUDIENCE_MEMBERS: {
       description: 'Adds the contacts of a CSV file to a STATIC audience (POST /audiences/{id}/members).',
     },
+    SYNC_POOL_SEGMENTS: {
+      description:
+        "Brings my shared segments' fingerprints up to date with the changes noted since the last sync, and removes those of expired shares.",
+    },
   },
 });
 

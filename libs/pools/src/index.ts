@@ -3,3 +3,4 @@ export * from './pool.models.js';
 export * from './pools.service.js';
 export * from './shared-segment.models.js';
 export * from './shared-segments.service.js';
+export * from './sync-segments.job.js';

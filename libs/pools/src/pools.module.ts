@@ -1,19 +1,55 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { changeRequestsListener, JobName } from '@app/jobs';
 import { PoolLoaders, PoolsResolver } from './pools.resolver.js';
 import { PoolsService } from './pools.service.js';
 import { SharedSegmentsResolver } from './shared-segments.resolver.js';
 import { SharedSegmentsService } from './shared-segments.service.js';
+import { CHANGES_PARAMS, ShareExpiries, SyncPoolSegmentsJob } from './sync-segments.job.js';
 
-/** Pools: organizations pooling audiences, their invitations, agreements and memberships. */
-@Module({
-  providers: [PoolsService, SharedSegmentsService],
-  exports: [PoolsService, SharedSegmentsService],
-})
-export class PoolsModule {}
+export interface PoolsModuleOptions {
+  /** Listen for changes that reach shared segments and queue their syncs: in the processes that run jobs. */
+  watchChanges: boolean;
+  /** Application-role URL of the database, for the listening connection. */
+  appUrl: string;
+}
 
-/** What the API serves of pools: the GraphQL resolver. */
-@Module({
-  imports: [PoolsModule],
-  providers: [PoolsResolver, PoolLoaders, SharedSegmentsResolver],
-})
-export class PoolsApiModule {}
+/** Pools: organizations pooling audiences, their invitations, agreements and memberships, and shared segments. */
+@Module({})
+export class PoolsModule {
+  static forRoot(options: PoolsModuleOptions): DynamicModule {
+    return {
+      module: PoolsModule,
+      providers: [
+        PoolsService,
+        SharedSegmentsService,
+        ShareExpiries,
+        SyncPoolSegmentsJob,
+        // the pool-sync migration's triggers note changed contacts, request a sync and notify
+        ...(options.watchChanges
+          ? [
+              changeRequestsListener({
+                channel: 'crm_pool_changes',
+                requestsTable: 'pool_sync_requests',
+                job: JobName.SYNC_POOL_SEGMENTS,
+                params: CHANGES_PARAMS,
+                url: options.appUrl,
+              }),
+            ]
+          : []),
+      ],
+      exports: [PoolsService, SharedSegmentsService],
+    };
+  }
+}
+
+/** What the API serves of pools: the GraphQL resolvers. */
+@Module({})
+export class PoolsApiModule {
+  static forRoot(options: PoolsModuleOptions): DynamicModule {
+    return {
+      module: PoolsApiModule,
+      imports: [PoolsModule.forRoot(options)],
+      providers: [PoolsResolver, PoolLoaders, SharedSegmentsResolver],
+    };
+  }
+}

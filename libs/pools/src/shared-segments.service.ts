@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { domainError, TenantContexts, TenantDb, type Tx } from '@app/database';
 import { type ShareAudienceInput, type SharedSegmentModel } from './shared-segment.models.js';
+import { ShareExpiries } from './sync-segments.job.js';
 
 type SegmentRow = Omit<SharedSegmentModel, 'sizeSuppressed'>;
 
@@ -9,19 +10,26 @@ type SegmentRow = Omit<SharedSegmentModel, 'sizeSuppressed'>;
  * through the broker's functions of the shared-segments migration: crm_pool_share and crm_pool_unshare (which
  * fingerprint the audience with the pool's secret, or delete its fingerprints), crm_pool_segments (the catalogue, for
  * an ACTIVE member only, sizes under k withheld). No pool secret and no fingerprint ever reaches the application.
+ * Afterwards the segments follow their audiences by queued job (SyncPoolSegmentsJob).
  */
 @Injectable()
 export class SharedSegmentsService {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly expiries: ShareExpiries,
+  ) {}
 
   /** The live shared segments of a pool my organization is ACTIVE in (none for any other pool). */
   catalogue(poolId: string): Promise<SharedSegmentModel[]> {
     return this.db.transaction((tx) => this.read(tx, poolId));
   }
 
-  /** Publishes one of my audiences to a pool; its fingerprints are computed in the same transaction. */
+  /**
+   * Publishes one of my audiences to a pool; its fingerprints are computed in the same transaction. A share with an
+   * expiry gets its delayed pools.sync-segments, which deletes its fingerprints then.
+   */
   async share(input: ShareAudienceInput): Promise<SharedSegmentModel> {
-    return this.change(
+    const { segment, expiry } = await this.change(
       (column) => `input.${column}`,
       async (tx) => {
         const [{ id }] = await tx.query<{ id: string }>(`SELECT crm_pool_share($1, $2, $3, $4, $5, $6) AS id`, [
@@ -34,9 +42,11 @@ export class SharedSegmentsService {
         ]);
         const segment = (await this.read(tx, input.poolId)).find((s) => s.id === id);
         if (!segment) throw new Error(`shared segment ${id} not in its pool's catalogue`);
-        return segment;
+        return { segment, expiry: segment.expiresAt ? await this.expiries.plan(tx, id) : null };
       },
     );
+    if (expiry) await this.expiries.enqueue(expiry);
+    return segment;
   }
 
   /** Withdraws one of my shares at once (its fingerprints leave the pool). */
@@ -48,14 +58,6 @@ export class SharedSegmentsService {
         return true;
       },
     );
-  }
-
-  /** Recomputes a share's fingerprints from its audience (the pools.refresh-segment job). */
-  refresh(id: string): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const [{ n }] = await tx.query<{ n: number }>(`SELECT crm_pool_segment_refresh($1) AS n`, [id]);
-      return n;
-    });
   }
 
   private async read(tx: Tx, poolId: string): Promise<SharedSegmentModel[]> {

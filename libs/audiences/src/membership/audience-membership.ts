@@ -179,13 +179,5 @@ export class AudienceMembership {
       `INSERT INTO audience_refreshes (org_id, audience_id, reason, size, entered, left_count) VALUES (crm_current_org(), $1, $2, $3, $4, $5)`,
       [audienceId, reason, result.size, result.entered, result.left],
     );
-    // the audience's live shares in pools follow it in the same transaction (the pools' broker recomputes their
-    // fingerprints: the shared-segments migration)
-    if (result.entered + result.left > 0)
-      await tx.query(
-        `SELECT crm_pool_segment_refresh(id) FROM shared_segments
-          WHERE audience_id = $1 AND withdrawn_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-        [audienceId],
-      );
   }
 }

@@ -246,6 +246,9 @@ const SHARING = `
       org uuid := crm_pool_caller();
       s shared_segments;
     BEGIN
+      -- a sync of the organization's segments finishes first (pools.sync-segments takes the same lock): it cannot
+      -- write fingerprints of the share after they were deleted
+      PERFORM pg_advisory_xact_lock(hashtextextended('crm_pools:' || org::text, 0));
       UPDATE shared_segments SET withdrawn_at = now()
        WHERE org_id = org AND id = p_segment AND withdrawn_at IS NULL RETURNING * INTO s;
       IF s.id IS NULL THEN

@@ -16,6 +16,8 @@ export class PoolLeaversUnshare1765166400000 implements MigrationInterface {
         DECLARE
           withdrawn uuid[];
         BEGIN
+          -- as crm_pool_unshare: a running sync of the member's segments finishes first
+          PERFORM pg_advisory_xact_lock(hashtextextended('crm_pools:' || NEW.org_id::text, 0));
           WITH w AS (
             UPDATE shared_segments SET withdrawn_at = now()
              WHERE org_id = NEW.org_id AND pool_id = NEW.pool_id AND withdrawn_at IS NULL RETURNING id

@@ -14,6 +14,7 @@ import { SharedSegments1765094400000 } from './1765094400000-shared-segments.js'
 import { PoolLedger1765137600000 } from './1765137600000-pool-ledger.js';
 import { PoolSharedPeople1765152000000 } from './1765152000000-pool-shared-people.js';
 import { PoolLeaversUnshare1765166400000 } from './1765166400000-pool-leavers-unshare.js';
+import { PoolSync1765180800000 } from './1765180800000-pool-sync.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   PoolLedger1765137600000,
   PoolSharedPeople1765152000000,
   PoolLeaversUnshare1765166400000,
+  PoolSync1765180800000,
 ];
