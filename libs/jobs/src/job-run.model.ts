@@ -36,6 +36,10 @@ registerEnumType(JobName, {
     IMPORT_AUDIENCE_MEMBERS: {
       description: 'Adds the contacts of a CSV file to a STATIC audience (POST /audiences/{id}/members).',
     },
+    COPY_REVEAL: {
+      description:
+        "Copies the people of an approved pool reveal (PARTNER_SHARING granted at the publisher) into the requester's contacts.",
+    },
   },
 });
 
