@@ -210,6 +210,9 @@ const WITHOUT_ORG_ID: { table: string; rowSecurity: boolean }[] = [
   // the sharing ledger of a pool (a row names its asker and the organizations whose data it drew on): append-only, no
   // privilege at all for the application role; written and read (crm_pool_ledger) by the pools' functions only
   { table: 'pool_ledger', rowSecurity: true },
+  // a reveal concerns two organizations (requester_org_id, publisher_org_id): no privilege at all for the application
+  // role; the pools' functions read and write a row under a verified claim of one of the two (a broker policy)
+  { table: 'pool_reveals', rowSecurity: true },
   // a pool's HMAC secret: no privilege at all for the application role; read by the pools' functions only
   { table: 'pool_secrets', rowSecurity: true },
   // the organizations whose shared segments have changes waiting: ids only, read across organizations by the workers
@@ -270,5 +273,10 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
     INSERT INTO shared_segments (org_id, pool_id, audience_id, audience_name, purpose)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000e2', '00000000-0000-4000-8000-0000000000a2', 'Iso', 'AUDIENCE_RESEARCH');
     INSERT INTO pool_pending_contacts (org_id, contact_id) VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1');
+    INSERT INTO contact_provenance (org_id, contact_id, reveal_id, pool_id, pool_name, shared_segment_id, segment_name,
+                                    publisher_name, purpose, matched)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000e3',
+              '00000000-0000-4000-8000-0000000000e2', 'Iso', '00000000-0000-4000-8000-0000000000e4', 'Iso', 'Iso B',
+              'CROSS_PROMOTION', false);
   `);
 }

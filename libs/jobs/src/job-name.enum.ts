@@ -13,6 +13,7 @@ export enum JobName {
   SYNC_AUDIENCES = 'audiences.sync',
   IMPORT_AUDIENCE_MEMBERS = 'audiences.import-members',
   SYNC_POOL_SEGMENTS = 'pools.sync-segments',
+  COPY_REVEAL = 'pools.copy-reveal',
 }
 
 /** The imports: their run's file is its rejected rows, served by `GET /imports/:id/rejected-rows` (an export's by `GET /exports/:id`). */
@@ -31,4 +32,5 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.SYNC_AUDIENCES]: QueueName.CONTACTS,
   [JobName.IMPORT_AUDIENCE_MEMBERS]: QueueName.CONTACTS,
   [JobName.SYNC_POOL_SEGMENTS]: QueueName.CONTACTS,
+  [JobName.COPY_REVEAL]: QueueName.CONTACTS,
 };

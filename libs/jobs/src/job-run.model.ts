@@ -40,6 +40,10 @@ registerEnumType(JobName, {
       description:
         "Brings my shared segments' fingerprints up to date with the changes noted since the last sync, and removes those of expired shares.",
     },
+    COPY_REVEAL: {
+      description:
+        "Copies the people of an approved pool reveal (PARTNER_SHARING granted at the publisher) into the requester's contacts.",
+    },
   },
 });
 

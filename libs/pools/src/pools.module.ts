@@ -1,7 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ContactsModule } from '@app/contacts';
 import { changeRequestsListener, JobName } from '@app/jobs';
 import { PoolLoaders, PoolsResolver } from './pools.resolver.js';
 import { PoolsService } from './pools.service.js';
+import { ContactProvenanceMergeStep } from './reveals/contact-provenance.merge-step.js';
+import { CopyRevealJob } from './reveals/copy-reveal.job.js';
+import {
+  ContactProvenanceResolver,
+  PoolRevealsResolver,
+  SharedSegmentRevealsResolver,
+} from './reveals/pool-reveals.resolver.js';
+import { PoolRevealsService } from './reveals/pool-reveals.service.js';
 import { SharedSegmentsResolver } from './shared-segments.resolver.js';
 import { SharedSegmentsService } from './shared-segments.service.js';
 import { CHANGES_PARAMS, ShareExpiries, SyncPoolSegmentsJob } from './sync-segments.job.js';
@@ -13,17 +22,21 @@ export interface PoolsModuleOptions {
   appUrl: string;
 }
 
-/** Pools: organizations pooling audiences, their invitations, agreements and memberships, and shared segments. */
+/** Pools: organizations pooling audiences, their memberships, shared segments (kept current by a job) and reveals. */
 @Module({})
 export class PoolsModule {
   static forRoot(options: PoolsModuleOptions): DynamicModule {
     return {
       module: PoolsModule,
+      imports: [ContactsModule],
       providers: [
         PoolsService,
         SharedSegmentsService,
         ShareExpiries,
         SyncPoolSegmentsJob,
+        PoolRevealsService,
+        CopyRevealJob,
+        ContactProvenanceMergeStep,
         // the pool-sync migration's triggers note changed contacts, request a sync and notify
         ...(options.watchChanges
           ? [
@@ -37,7 +50,7 @@ export class PoolsModule {
             ]
           : []),
       ],
-      exports: [PoolsService, SharedSegmentsService],
+      exports: [PoolsService, SharedSegmentsService, PoolRevealsService],
     };
   }
 }
@@ -49,7 +62,14 @@ export class PoolsApiModule {
     return {
       module: PoolsApiModule,
       imports: [PoolsModule.forRoot(options)],
-      providers: [PoolsResolver, PoolLoaders, SharedSegmentsResolver],
+      providers: [
+        PoolsResolver,
+        PoolLoaders,
+        SharedSegmentsResolver,
+        PoolRevealsResolver,
+        SharedSegmentRevealsResolver,
+        ContactProvenanceResolver,
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppError, ErrorCode } from '@app/common';
 import { domainError, TenantContexts, TenantDb, type Tx } from '@app/database';
 import { type ShareAudienceInput, type SharedSegmentModel } from './shared-segment.models.js';
 import { ShareExpiries } from './sync-segments.job.js';
@@ -22,6 +23,19 @@ export class SharedSegmentsService {
   /** The live shared segments of a pool my organization is ACTIVE in (none for any other pool). */
   catalogue(poolId: string): Promise<SharedSegmentModel[]> {
     return this.db.transaction((tx) => this.read(tx, poolId));
+  }
+
+  /** One of my live shares, as its pool's catalogue shows it; NOT_FOUND for any other. */
+  get(id: string): Promise<SharedSegmentModel> {
+    return this.db.transaction(async (tx) => {
+      const [own] = await tx.query<{ poolId: string }>(
+        'SELECT pool_id AS "poolId" FROM shared_segments WHERE id = $1',
+        [id],
+      );
+      const segment = own && (await this.read(tx, own.poolId)).find((s) => s.id === id);
+      if (!segment) throw new AppError(ErrorCode.NOT_FOUND, 'Shared segment not found', 'id');
+      return segment;
+    });
   }
 
   /**

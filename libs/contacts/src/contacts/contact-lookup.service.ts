@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@app/database';
 import { normalizeName } from '../normalization/normalize-name.util.js';
+import { checkContactFields, type ContactFieldValues } from './contact-fields.util.js';
 import { CONTACT_COLUMNS, type ContactRow, toModel } from './contact-row.js';
 import type { ContactModel } from './contact.model.js';
 
@@ -82,6 +83,65 @@ export class ContactLookupService {
       );
     }
     return ids;
+  }
+
+  /**
+   * The contacts holding these emails and E.164 phones (normalized as stored: normalizeEmail, normalizePhone): for
+   * each value, the earliest created contact holding it (the one a merge of them keeps when nothing else decides).
+   */
+  async byContactPoints(
+    tx: Tx,
+    emails: readonly string[],
+    phones: readonly string[],
+  ): Promise<{ byEmail: Map<string, string>; byPhone: Map<string, string> }> {
+    const emailRows = emails.length
+      ? await tx.query<{ value: string; contactId: string }>(
+          `SELECT DISTINCT ON (email) email AS value, id AS "contactId" FROM contacts WHERE email = ANY($1::text[])
+            ORDER BY email, created_at, id`,
+          [[...new Set(emails)]],
+        )
+      : [];
+    const phoneRows = phones.length
+      ? await tx.query<{ value: string; contactId: string }>(
+          `SELECT DISTINCT ON (phone) phone AS value, id AS "contactId" FROM contacts WHERE phone = ANY($1::text[])
+            ORDER BY phone, created_at, id`,
+          [[...new Set(phones)]],
+        )
+      : [];
+    return {
+      byEmail: new Map(emailRows.map((row) => [row.value, row.contactId])),
+      byPhone: new Map(phoneRows.map((row) => [row.value, row.contactId])),
+    };
+  }
+
+  /**
+   * Creates one contact per person, set-based, with the fields given normalized as every write normalizes them
+   * (checkContactFields); a field that does not normalize is left empty rather than refusing the person. Returns
+   * their ids, in order. The search tokens and the audience sync follow by the contacts' triggers, as for any insert.
+   */
+  async createPeople(tx: Tx, people: readonly ContactFieldValues[]): Promise<string[]> {
+    if (people.length === 0) return [];
+    const rows = people.map((person, ord) => {
+      const { columns, entered } = checkContactFields(person, person.country);
+      return { ...columns, entered, ord };
+    });
+    const created = await tx.query<{ id: string }>(
+      `WITH people AS (
+         SELECT crm_uuidv7() AS id, p.*
+           FROM jsonb_to_recordset($1::jsonb) AS p(first_name text, last_name text, email text,
+                phone text, address_line1 text, address_line2 text, city text, postal_code text, region text,
+                country text, preferred_language text, birth_date date, entered jsonb, ord int)
+       ), created AS (
+         INSERT INTO contacts (org_id, id, first_name, last_name, email, phone, address_line1, address_line2, city,
+                               postal_code, region, country, preferred_language, birth_date, entered)
+         SELECT (SELECT crm_current_org()), id, first_name, last_name, email, phone, address_line1, address_line2, city,
+                postal_code, region, country, preferred_language, birth_date, coalesce(entered, '{}')
+           FROM people
+       )
+       SELECT id FROM people ORDER BY ord`,
+      [JSON.stringify(rows)],
+    );
+    return created.map((row) => row.id);
   }
 
   /** A hard bounce: the contacts' current email addresses are undeliverable until they change. */

@@ -15,6 +15,7 @@ import { PoolLedger1765137600000 } from './1765137600000-pool-ledger.js';
 import { PoolSharedPeople1765152000000 } from './1765152000000-pool-shared-people.js';
 import { PoolLeaversUnshare1765166400000 } from './1765166400000-pool-leavers-unshare.js';
 import { PoolSync1765180800000 } from './1765180800000-pool-sync.js';
+import { PoolReveals1765310400000 } from './1765310400000-pool-reveals.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   PoolSharedPeople1765152000000,
   PoolLeaversUnshare1765166400000,
   PoolSync1765180800000,
+  PoolReveals1765310400000,
 ];
