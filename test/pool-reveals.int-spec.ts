@@ -73,6 +73,8 @@ describe('pool reveals, as the application role (SQL)', () => {
          ($1, $4, 'PARTNER_SHARING', 'GRANTED', 'EXPRESS', NULL, 't', now() - interval '2 days', NULL),
          ($1, $4, 'PARTNER_SHARING', 'WITHDRAWN', NULL, NULL, 't', now() - interval '1 day', NULL),
          ($1, $5, 'EMAIL_MARKETING', 'GRANTED', 'EXPRESS', NULL, 't', now() - interval '2 days', NULL),
+         -- came from another pool's reveal: the grant cites another organization's consent, never revealed onward
+         ($1, $5, 'PARTNER_SHARING', 'GRANTED', 'EXPRESS', NULL, 'pool reveal: Salle Ailleurs', now() - interval '2 days', NULL),
          ($1, $6, 'PARTNER_SHARING', 'GRANTED', 'IMPLIED', 'INQUIRY', 't', now() - interval '400 days', now() - interval '200 days')`,
       [a, granted, implied, withdrawn, unknown, lapsed],
     );
@@ -240,7 +242,9 @@ describe('pool reveals, as the application role (SQL)', () => {
     );
     expect(ledger).toEqual([
       { action: 'REVEAL_REQUEST', actor: b, data: [a], purpose: 'CROSS_PROMOTION', outcome: {} },
-      { action: 'REVEAL_APPROVE', actor: a, data: [a], purpose: 'CROSS_PROMOTION', outcome: { people: 2 } },
+      // revealable by the fingerprints' flag at approval (the grant from another reveal counts there); the copy
+      // re-checks the consent and leaves that person out
+      { action: 'REVEAL_APPROVE', actor: a, data: [a], purpose: 'CROSS_PROMOTION', outcome: { people: 3 } },
       // under k, the requester's share of the counts is suppressed in the ledger
       {
         action: 'REVEAL_COPY',

@@ -4,6 +4,7 @@ export * from './database.module.js';
 export * from './embedded-postgres.js';
 export * from './migrate.js';
 export * from './migrations/tenant-isolation.sql.js';
+export { REVEAL_CONSENT_SOURCE } from './migrations/1765310400000-pool-reveals.js';
 export * from './tenant-context.js';
 export * from './tenant-db.service.js';
 export * from './tenant-claim.js';

@@ -5,6 +5,12 @@ import { TENANT_POLICY } from './tenant-isolation.sql.js';
 
 const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public`;
 
+/**
+ * The source of the PARTNER_SHARING consent a reveal records at the requester (then the publisher's name). Such a grant
+ * cites the publisher's consent, given to the publisher and its partners: it never makes the person revealable onward.
+ */
+export const REVEAL_CONSENT_SOURCE = 'pool reveal: ';
+
 /** A share that counts: not withdrawn, not expired (as in the shared-segments migration). */
 const LIVE = (s: string) => `${s}.withdrawn_at IS NULL AND (${s}.expires_at IS NULL OR ${s}.expires_at > now())`;
 
@@ -447,6 +453,8 @@ const FUNCTIONS = `
       CROSS JOIN LATERAL (
         SELECT k.legal_basis, k.implied_reason, k.occurred_at FROM consents k
          WHERE k.org_id = c.org_id AND k.contact_id = c.id AND k.purpose = 'PARTNER_SHARING' AND k.status = 'GRANTED'
+           -- a grant a reveal recorded cites another organization's consent: it never lets the person travel on
+           AND k.source NOT LIKE '${REVEAL_CONSENT_SOURCE}%'
            AND (k.expires_at IS NULL OR k.expires_at > now())
            AND k.occurred_at > coalesce((SELECT max(w.occurred_at) FROM consents w
                                           WHERE w.org_id = c.org_id AND w.contact_id = c.id

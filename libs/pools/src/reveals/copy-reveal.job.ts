@@ -14,7 +14,7 @@ import {
   normalizeEmail,
   normalizePhone,
 } from '@app/contacts';
-import { domainError, TenantDb, type Tx } from '@app/database';
+import { domainError, REVEAL_CONSENT_SOURCE, TenantDb, type Tx } from '@app/database';
 import {
   JobHandler,
   type JobHandlerContract,
@@ -179,7 +179,7 @@ export class CopyRevealJob implements JobHandlerContract<CopyRevealParams> {
           impliedReason: person.impliedReason,
           // as the publisher recorded it: an implied grant lapses when the publisher's does
           occurredAt: person.grantedAt,
-          source: `pool reveal: ${reveal.publisherName}`.slice(0, 200),
+          source: `${REVEAL_CONSENT_SOURCE}${reveal.publisherName}`.slice(0, 200),
           proof: proofOf(reveal, person, now),
         },
       })),
