@@ -45,10 +45,12 @@ export async function asApp<T extends pg.QueryResultRow>(
     if (options.explain) {
       await client.query(`LOAD 'auto_explain'`);
       for (const [name, value] of [
-        ['auto_explain.log_min_duration', '0'],
+        // not the statements under a millisecond: the foreign-key checks of each row inserted would flood it
+        ['auto_explain.log_min_duration', '1'],
         ['auto_explain.log_analyze', 'on'],
         ['auto_explain.log_buffers', 'on'],
         ['auto_explain.log_timing', 'on'],
+        ['auto_explain.log_triggers', 'on'],
         ['auto_explain.log_nested_statements', 'on'],
         ['auto_explain.log_level', 'notice'],
         ['client_min_messages', 'notice'],
