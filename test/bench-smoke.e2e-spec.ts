@@ -22,6 +22,7 @@ const RESULT_LINES: Record<string, RegExp> = {
   'eval:dedup': /^\{"files":.*"blockingRecall":/m,
   'bench:engagement': /^\{"contacts":1000,.*"queries":\[/m,
   'bench:audiences': /^\{"contacts":2000,.*"mismatches":\[\]/m,
+  'bench:pools': /^\{"organizations":3,"contacts":300,.*"mismatches":\[\]/m,
 };
 
 const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
@@ -34,6 +35,10 @@ const benchmarks = Object.entries(scripts)
     if (!match) throw new Error(`${name}: no \`node dist/bench/....js\` in "${command}"`);
     return { name, nodeOptions: match[1].trim().split(' ').filter(Boolean), entry: match[2] };
   });
+
+/** BENCH_SMOKE_ONLY=bench:pools,bench:audiences: only those run (checking one benchmark without waiting for all). */
+const only = process.env.BENCH_SMOKE_ONLY?.split(',').filter(Boolean) ?? null;
+const selected = (name: string) => only === null || only.includes(name);
 
 interface SmokeRun {
   code: number | null;
@@ -83,7 +88,7 @@ describe('benchmarks in smoke mode', () => {
       if (!existsSync(`${ROOT}${entry}`))
         throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
     }
-    const queue = [...benchmarks];
+    const queue = benchmarks.filter(({ name }) => selected(name));
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift())
         runs.set(next.name, await runSmoke(next.nodeOptions, next.entry));
@@ -102,7 +107,7 @@ describe('benchmarks in smoke mode', () => {
     expect(benchmarks.map((b) => b.name).sort()).toEqual(Object.keys(RESULT_LINES).sort());
   });
 
-  it.each(Object.keys(RESULT_LINES))('%s exits 0 and prints its result', (name) => {
+  it.each(Object.keys(RESULT_LINES).filter(selected))('%s exits 0 and prints its result', (name) => {
     const run = runs.get(name);
     expect(run).toBeDefined();
     const { code, signal, stdout, stderr } = run!;

@@ -182,8 +182,14 @@ export const CONSENT_COLUMNS = [
   'expires_at',
 ] as const;
 
-export function consentCopyLine(orgId: string, contactId: string, record: ConsentRecord): string {
-  return `${orgId}\t${contactId}\t${ConsentPurpose.EMAIL_MARKETING}\t${record.status}\t${copyNullable(record.legalBasis)}\t${copyNullable(record.impliedReason)}\t${copyNullable(
+/** A consent record as COPY text, in CONSENT_COLUMNS order; EMAIL_MARKETING unless `purpose` says otherwise. */
+export function consentCopyLine(
+  orgId: string,
+  contactId: string,
+  record: ConsentRecord,
+  purpose: ConsentPurpose = ConsentPurpose.EMAIL_MARKETING,
+): string {
+  return `${orgId}\t${contactId}\t${purpose}\t${record.status}\t${copyNullable(record.legalBasis)}\t${copyNullable(record.impliedReason)}\t${copyNullable(
     record.source,
   )}\t${record.occurredAt.toISOString()}\t${copyNullable(record.expiresAt?.toISOString() ?? null)}\n`;
 }
@@ -244,7 +250,7 @@ function* chunked(lines: Iterable<string>): Generator<string> {
 }
 
 /** One COPY ... FROM STDIN of the lines, streamed with back-pressure; the number of rows. */
-async function copyLines(
+export async function copyLines(
   client: pg.Client,
   table: string,
   columns: readonly string[],

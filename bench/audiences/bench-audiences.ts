@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import { compileRule, type RuleContext } from '@app/audiences';
 import { logger } from '@app/common';
-import { SqlParams, tenantClaim } from '@app/database';
+import { SqlParams } from '@app/database';
 import { BUILT_IN_TERMS, TermKind, Vocabulary } from '@app/engagement';
 import { JobName } from '@app/jobs';
 import { postgresVersion } from '../support/database.js';
 import { type CpuSnapshot, cpuBetween, cpuSnapshot, machine } from '../support/measurements.js';
 import { BenchFailure, countOptions, log, n, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
 import { AppStack } from '../support/stack.js';
+import { asApp } from '../support/tenant.js';
 import { CONTACT_SOURCE, type LoadResult, loadAudienceData } from './audience-data.js';
 import { executionMs, planGist, type Summary, summarize } from '../support/timings.js';
 
@@ -326,7 +326,8 @@ async function main(): Promise<void> {
     const scoped = await explainRule(stack, rule, { parallel: false, scope: lastTagged });
     // what each refresh and each sync also runs for each audience (AudienceMembership.size)
     const { ms: memberCountMs } = await asApp(
-      stack,
+      stack.owner,
+      stack.orgId,
       'SELECT count(*)::int AS size FROM audience_members WHERE audience_id = $1',
       [id],
     );
@@ -519,29 +520,6 @@ async function compiled(stack: AppStack, rule: Rule, scope?: string[]): Promise<
   return { where: `${sql}${scopeParam ? ` AND c.id = ANY(${scopeParam})` : ''}`, values: params.values };
 }
 
-/** Runs a statement as the application role in the organization (row security on, the application's settings), rolled back. */
-async function asApp<T extends pg.QueryResultRow>(
-  stack: AppStack,
-  sql: string,
-  values: unknown[],
-  parallel = true,
-): Promise<{ rows: T[]; ms: number }> {
-  const client = stack.owner;
-  await client.query('BEGIN');
-  try {
-    const [{ key }] = (await client.query<{ key: Buffer }>('SELECT key FROM crm_private.tenant_claim_key')).rows;
-    await client.query('SET LOCAL ROLE crm_app');
-    if (!parallel) await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const claim = tenantClaim(key, stack.orgId, (client as unknown as { processID: number }).processID);
-    await client.query(`SELECT set_config('app.tenant', $1, true)`, [claim]);
-    const started = performance.now();
-    const { rows } = await client.query<T>(sql, values);
-    return { rows, ms: performance.now() - started };
-  } finally {
-    await client.query('ROLLBACK');
-  }
-}
-
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of the count of the contacts a rule selects, as the application role. `parallel` false
  * forbids parallel workers: a refresh evaluates the rule inside a statement that writes (WITH ... DELETE ... INSERT),
@@ -554,10 +532,11 @@ async function explainRule(
 ): Promise<string[]> {
   const { where, values } = await compiled(stack, rule, options.scope);
   const { rows } = await asApp<{ 'QUERY PLAN': string }>(
-    stack,
+    stack.owner,
+    stack.orgId,
     `EXPLAIN (ANALYZE, BUFFERS) SELECT count(*)::int FROM contacts c WHERE ${where}`,
     values,
-    options.parallel,
+    { parallel: options.parallel },
   );
   return rows.map((row) => row['QUERY PLAN']);
 }

@@ -90,21 +90,36 @@ export class AppStack {
   }
 
   private get headers(): Record<string, string> {
-    return { 'content-type': 'application/json', authorization: `Bearer ${this.token}` };
+    return this.headersOf(this.token);
   }
 
-  private post(query: string, variables: Record<string, unknown> = {}): Promise<Response> {
+  private headersOf(token: string): Record<string, string> {
+    return { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  }
+
+  private post(query: string, variables: Record<string, unknown> = {}, token = this.token): Promise<Response> {
     return fetch(this.graphqlUrl, {
       method: 'POST',
-      headers: this.headers,
+      headers: this.headersOf(token),
       body: JSON.stringify({ query, variables }),
     });
   }
 
-  async gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const body = (await (await this.post(query, variables)).json()) as { data: T; errors?: unknown[] };
+  /** A GraphQL operation with the owner's key of the stack's organization, or with `token` (addOrganization's). */
+  async gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token = this.token,
+  ): Promise<T> {
+    const body = (await (await this.post(query, variables, token)).json()) as { data: T; errors?: unknown[] };
     if (body.errors) throw new BenchFailure(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 2000)}`);
     return body.data;
+  }
+
+  /** One more organization, with an owner's API key (a benchmark of several organizations, such as pools). */
+  async addOrganization(name: string): Promise<{ orgId: string; token: string }> {
+    const orgId = await createOrganization(this.owner, name);
+    return { orgId, token: await createOwnerKey(this.owner, orgId) };
   }
 
   /** Uploads a file to an import endpoint (`/imports`, `/imports/interactions`) and waits for its run to succeed. */
