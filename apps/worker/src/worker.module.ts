@@ -6,6 +6,7 @@ import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/databa
 import { DedupModule } from '@app/dedup';
 import { EngagementModule } from '@app/engagement';
 import { JobsModule, jobsOptions } from '@app/jobs';
+import { PoolsModule } from '@app/pools';
 import { runRole } from '@app/tenancy';
 
 /** The job worker: the processors of every queue, over the same libraries as the API; no GraphQL. */
@@ -22,6 +23,7 @@ export class WorkerModule {
         DedupModule,
         EngagementModule,
         AudiencesModule.forRoot({ watchChanges: true, appUrl: database.appUrl }),
+        PoolsModule,
       ],
     };
   }

@@ -12,6 +12,7 @@ export enum JobName {
   REFRESH_AUDIENCE = 'audiences.refresh',
   SYNC_AUDIENCES = 'audiences.sync',
   IMPORT_AUDIENCE_MEMBERS = 'audiences.import-members',
+  POOL_BENCHMARK_FIGURES = 'pools.benchmark-figures',
 }
 
 /** The imports: their run's file is its rejected rows, served by `GET /imports/:id/rejected-rows` (an export's by `GET /exports/:id`). */
@@ -29,4 +30,5 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.REFRESH_AUDIENCE]: QueueName.CONTACTS,
   [JobName.SYNC_AUDIENCES]: QueueName.CONTACTS,
   [JobName.IMPORT_AUDIENCE_MEMBERS]: QueueName.CONTACTS,
+  [JobName.POOL_BENCHMARK_FIGURES]: QueueName.CONTACTS,
 };

@@ -36,6 +36,10 @@ registerEnumType(JobName, {
     IMPORT_AUDIENCE_MEMBERS: {
       description: 'Adds the contacts of a CSV file to a STATIC audience (POST /audiences/{id}/members).',
     },
+    POOL_BENCHMARK_FIGURES: {
+      description:
+        "Computes my organization's engagement figures for the benchmarks of the pools it contributes to (setPoolBenchmarks; then daily).",
+    },
   },
 });
 

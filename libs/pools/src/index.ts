@@ -3,3 +3,7 @@ export * from './pool.models.js';
 export * from './pools.service.js';
 export * from './shared-segment.models.js';
 export * from './shared-segments.service.js';
+export * from './segment-breakdown.models.js';
+export * from './segment-breakdown.service.js';
+export * from './pool-benchmarks.models.js';
+export * from './pool-benchmarks.service.js';
