@@ -139,7 +139,7 @@ describe('pools, as the application role (SQL)', () => {
     ]);
   });
 
-  it('the interface is owned by crm_pool_broker (not superuser, no BYPASSRLS, no login), with a fixed search_path', async () => {
+  it('the interface is owned by crm_pool_broker (not superuser, no BYPASSRLS, no login), with a fixed search_path (pg_temp last)', async () => {
     const role = await owner.query(
       `SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'crm_pool_broker'`,
     );
@@ -161,7 +161,7 @@ describe('pools, as the application role (SQL)', () => {
       expect({ ...fn, config: fn.config }).toEqual({
         ...fn,
         owner: 'crm_pool_broker',
-        config: ['search_path=pg_catalog, public'],
+        config: ['search_path=pg_catalog, public, pg_temp'],
         everyone: false,
       });
       // crm_app executes exactly the SECURITY DEFINER entry points
@@ -169,6 +169,9 @@ describe('pools, as the application role (SQL)', () => {
     }
     expect(rows.filter((fn) => fn.definer).map((fn) => fn.name)).toEqual([
       'crm_pool_accept',
+      'crm_pool_benchmark_figures_put',
+      'crm_pool_benchmarks',
+      'crm_pool_breakdown',
       'crm_pool_contacts_refresh',
       'crm_pool_create',
       'crm_pool_decline',
@@ -190,6 +193,7 @@ describe('pools, as the application role (SQL)', () => {
       'crm_pool_segment_auto_approve',
       'crm_pool_segment_refresh',
       'crm_pool_segments',
+      'crm_pool_set_benchmarks',
       'crm_pool_set_own_k',
       'crm_pool_share',
       'crm_pool_unshare',

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { importUploadProviders, type ImportLimits, ImportsModule } from '@app/imports';
+import { EngagementFiguresService } from './analytics/engagement-figures.service.js';
 import { EngagementStatsResolver } from './analytics/engagement-stats.resolver.js';
 import { EngagementStatsService } from './analytics/engagement-stats.service.js';
 import { ImportInteractionsJob } from './import/import-interactions.job.js';
@@ -16,8 +17,14 @@ import { InteractionsService } from './interactions/interactions.service.js';
 /** Engagement: interactions (what people did), their import (a job), and the analytics over them. */
 @Module({
   imports: [ContactsModule, ImportsModule],
-  providers: [InteractionsService, EngagementStatsService, ImportInteractionsJob, InteractionsMergeStep],
-  exports: [InteractionsService, EngagementStatsService],
+  providers: [
+    InteractionsService,
+    EngagementStatsService,
+    EngagementFiguresService,
+    ImportInteractionsJob,
+    InteractionsMergeStep,
+  ],
+  exports: [InteractionsService, EngagementStatsService, EngagementFiguresService],
 })
 export class EngagementModule {}
 

@@ -14,6 +14,7 @@ export enum JobName {
   IMPORT_AUDIENCE_MEMBERS = 'audiences.import-members',
   SYNC_POOL_SEGMENTS = 'pools.sync-segments',
   COPY_REVEAL = 'pools.copy-reveal',
+  POOL_BENCHMARK_FIGURES = 'pools.benchmark-figures',
 }
 
 /** The imports: their run's file is its rejected rows, served by `GET /imports/:id/rejected-rows` (an export's by `GET /exports/:id`). */
@@ -33,4 +34,5 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.IMPORT_AUDIENCE_MEMBERS]: QueueName.CONTACTS,
   [JobName.SYNC_POOL_SEGMENTS]: QueueName.CONTACTS,
   [JobName.COPY_REVEAL]: QueueName.CONTACTS,
+  [JobName.POOL_BENCHMARK_FIGURES]: QueueName.CONTACTS,
 };

@@ -44,6 +44,10 @@ registerEnumType(JobName, {
       description:
         "Copies the people of an approved pool reveal (PARTNER_SHARING granted at the publisher) into the requester's contacts.",
     },
+    POOL_BENCHMARK_FIGURES: {
+      description:
+        "Computes my organization's engagement figures for the benchmarks of the pools it contributes to (setPoolBenchmarks; then daily).",
+    },
   },
 });
 

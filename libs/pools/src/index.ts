@@ -7,3 +7,7 @@ export * from './sync-segments.job.js';
 export * from './reveals/pool-reveal.models.js';
 export * from './reveals/pool-reveals.service.js';
 export * from './reveals/copy-reveal.job.js';
+export * from './segment-breakdown.models.js';
+export * from './segment-breakdown.service.js';
+export * from './pool-benchmarks.models.js';
+export * from './pool-benchmarks.service.js';

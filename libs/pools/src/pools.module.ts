@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
+import { EngagementModule } from '@app/engagement';
 import { changeRequestsListener, JobName } from '@app/jobs';
+import { BenchmarkFiguresJob } from './benchmark-figures.job.js';
+import { PoolBenchmarksResolver } from './pool-benchmarks.resolver.js';
+import { PoolBenchmarksService } from './pool-benchmarks.service.js';
 import { PoolLoaders, PoolsResolver } from './pools.resolver.js';
 import { PoolsService } from './pools.service.js';
 import { ContactProvenanceMergeStep } from './reveals/contact-provenance.merge-step.js';
@@ -11,6 +15,8 @@ import {
   SharedSegmentRevealsResolver,
 } from './reveals/pool-reveals.resolver.js';
 import { PoolRevealsService } from './reveals/pool-reveals.service.js';
+import { SegmentBreakdownResolver } from './segment-breakdown.resolver.js';
+import { SegmentBreakdownService } from './segment-breakdown.service.js';
 import { SharedSegmentsResolver } from './shared-segments.resolver.js';
 import { SharedSegmentsService } from './shared-segments.service.js';
 import { CHANGES_PARAMS, ShareExpiries, SyncPoolSegmentsJob } from './sync-segments.job.js';
@@ -22,18 +28,24 @@ export interface PoolsModuleOptions {
   appUrl: string;
 }
 
-/** Pools: organizations pooling audiences, their memberships, shared segments (kept current by a job) and reveals. */
+/**
+ * Pools: organizations pooling audiences, their memberships, shared segments (kept current by a job), breakdowns,
+ * benchmarks (their figures by a job) and reveals (copied by a job).
+ */
 @Module({})
 export class PoolsModule {
   static forRoot(options: PoolsModuleOptions): DynamicModule {
     return {
       module: PoolsModule,
-      imports: [ContactsModule],
+      imports: [ContactsModule, EngagementModule],
       providers: [
         PoolsService,
         SharedSegmentsService,
         ShareExpiries,
         SyncPoolSegmentsJob,
+        SegmentBreakdownService,
+        PoolBenchmarksService,
+        BenchmarkFiguresJob,
         PoolRevealsService,
         CopyRevealJob,
         ContactProvenanceMergeStep,
@@ -50,7 +62,7 @@ export class PoolsModule {
             ]
           : []),
       ],
-      exports: [PoolsService, SharedSegmentsService, PoolRevealsService],
+      exports: [PoolsService, SharedSegmentsService, SegmentBreakdownService, PoolBenchmarksService, PoolRevealsService],
     };
   }
 }
@@ -66,6 +78,8 @@ export class PoolsApiModule {
         PoolsResolver,
         PoolLoaders,
         SharedSegmentsResolver,
+        SegmentBreakdownResolver,
+        PoolBenchmarksResolver,
         PoolRevealsResolver,
         SharedSegmentRevealsResolver,
         ContactProvenanceResolver,

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { POOL_BROKER_ROLE } from './1765008000000-pools.js';
 
-const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public`;
+const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp`;
 
 /** The scale b of the Laplace noise on every count a member learns of other members' data (README, "Pools"). */
 export const POOL_NOISE_SCALE = 10;
@@ -73,7 +73,7 @@ export class PoolLedger1765137600000 implements MigrationInterface {
       GRANT SELECT, INSERT ON pool_ledger TO ${POOL_BROKER_ROLE};
 
       CREATE FUNCTION crm_refuse_ledger_change() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
         BEGIN
           RAISE EXCEPTION 'The sharing ledger is append-only' USING ERRCODE = '42501';
         END $$;
@@ -117,14 +117,14 @@ const SIGNATURES = [
 const FUNCTIONS = `
   -- The first 64 bits of a fingerprint (or any digest), for order-independent set digests: bit_xor(crm_pool_fp64(f)).
   CREATE FUNCTION crm_pool_fp64(p bytea) RETURNS bigint
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public AS $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT ('x' || encode(substr(p, 1, 8), 'hex'))::bit(64)::bigint
     $$;
 
   -- The count shown: NULL under k; else count + Laplace(${POOL_NOISE_SCALE}) drawn from the seed, rounded to
   -- ${POOL_COUNT_ROUNDING}, never under k (a count at or above k is never shown as one below it).
   CREATE FUNCTION crm_pool_noisy(p_count bigint, p_k int, p_seed bytea) RETURNS int
-    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
       -- uniform in (0, 1) from 52 bits of the seed
       u double precision := ((('x' || encode(substr(p_seed, 1, 7), 'hex'))::bit(56)::bigint >> 4) + 0.5)
@@ -142,7 +142,7 @@ const FUNCTIONS = `
   -- distinct question past ${POOL_DAILY_QUESTIONS} in 24 hours (CP429); the same question again is always answered.
   -- Serialized per asker and segment, so that two concurrent questions cannot both take the last one.
   CREATE FUNCTION crm_pool_ask(p_pool uuid, p_segment uuid, p_action text, p_question bytea) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
       org uuid := crm_pool_caller();
       asked int;
@@ -167,7 +167,7 @@ const FUNCTIONS = `
   -- One ledger row, the caller's. p_question: the question's seed; the ledger keeps only its digest.
   CREATE FUNCTION crm_pool_log(p_pool uuid, p_action text, p_data_orgs uuid[], p_segments uuid[], p_purpose text,
                                p_question bytea, p_outcome jsonb, p_user uuid) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, public AS $$
+    LANGUAGE sql SET search_path = pg_catalog, public, pg_temp AS $$
     INSERT INTO pool_ledger (pool_id, actor_org_id, actor_user_id, action, data_org_ids, segment_ids, purpose, question,
                              outcome)
     VALUES (p_pool, crm_pool_caller(), p_user, p_action, coalesce(p_data_orgs, '{}'), coalesce(p_segments, '{}'),

@@ -12,7 +12,7 @@ export class PoolLeaversUnshare1765166400000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE FUNCTION crm_pool_member_gone() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
         DECLARE
           withdrawn uuid[];
         BEGIN

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { POOL_BROKER_ROLE } from './1765008000000-pools.js';
 import { TENANT_POLICY } from './tenant-isolation.sql.js';
 
-const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public`;
+const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp`;
 
 /**
  * For a DELETE: the contact still exists (a deleted contact's memberships and consents go with it, and so do its
@@ -135,7 +135,7 @@ export class PoolSync1765180800000 implements MigrationInterface {
     // the synchronous trigger of the shared-segments migration, as it was
     await q.query(`
       CREATE FUNCTION crm_consents_reach_pools() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
         DECLARE
           changed uuid[];
         BEGIN

@@ -3,7 +3,7 @@ import { consentStateSql } from '../../../contacts/src/consent/consent-state.sql
 import { POOL_BROKER_ROLE } from './1765008000000-pools.js';
 import { TENANT_POLICY } from './tenant-isolation.sql.js';
 
-const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public`;
+const DEFINER = `SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp`;
 
 /**
  * The source of the PARTNER_SHARING consent a reveal records at the requester (then the publisher's name). Such a grant
@@ -165,7 +165,7 @@ const FUNCTIONS = `
   -- One of the caller's reveals, locked: the caller is its requester or its publisher, and still ACTIVE in its pool;
   -- else CP404 on id (the same answer as for no such reveal).
   CREATE FUNCTION crm_pool_reveal_lock(p_reveal uuid, p_org uuid) RETURNS pool_reveals
-    LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE r pool_reveals;
     BEGIN
       SELECT * INTO r FROM pool_reveals
@@ -183,7 +183,7 @@ const FUNCTIONS = `
   -- the publisher no longer ACTIVE. Locks what it checks (FOR SHARE) until the transaction ends, so that an unshare
   -- or a departure waits for an approval or a copy that is under way.
   CREATE FUNCTION crm_pool_reveal_blocker(r pool_reveals) RETURNS text
-    LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
       live boolean;
       n int;
@@ -209,7 +209,7 @@ const FUNCTIONS = `
   -- The seed of the noisy counts a copy writes to the ledger: the requester, the segment and the set of its
   -- revealable people (the same reveal of the same people gets the same noise; another set, fresh noise).
   CREATE FUNCTION crm_pool_reveal_seed(r pool_reveals) RETURNS bytea
-    LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT hmac(convert_to('REVEAL_COPY:' || r.requester_org_id || ':' || r.segment_id || ':'
                            || coalesce((SELECT bit_xor(crm_pool_fp64(f.fingerprint)) FROM segment_fingerprints f
                                          WHERE f.pool_id = r.pool_id AND f.segment_id = r.segment_id AND f.revealable), 0),
