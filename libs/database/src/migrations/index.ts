@@ -13,6 +13,7 @@ import { EnsureUserClaim1765040000000 } from './1765040000000-ensure-user-claim.
 import { SharedSegments1765094400000 } from './1765094400000-shared-segments.js';
 import { PoolLedger1765137600000 } from './1765137600000-pool-ledger.js';
 import { PoolSharedPeople1765152000000 } from './1765152000000-pool-shared-people.js';
+import { PoolOverlaps1765224000000 } from './1765224000000-pool-overlaps.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   SharedSegments1765094400000,
   PoolLedger1765137600000,
   PoolSharedPeople1765152000000,
+  PoolOverlaps1765224000000,
 ];
