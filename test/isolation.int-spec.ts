@@ -92,7 +92,10 @@ describe('tenant isolation (catalog)', () => {
     );
     expect(rows.length).toBeGreaterThan(20);
     for (const { name, config } of rows)
-      expect({ name, config }).toEqual({ name, config: ['search_path=pg_catalog, public, pg_temp'] });
+      expect({ name, path: config?.filter((setting) => setting.startsWith('search_path=')) }).toEqual({
+        name,
+        path: ['search_path=pg_catalog, public, pg_temp'],
+      });
   });
 
   it('every tenant table forces row-level security with a policy for reads and writes', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { asTenant } from './support/tenant-claim.js';
+import { asTenant, setTenant } from './support/tenant-claim.js';
 
 /**
  * Pools as the application role, with plain SQL on hand-opened connections (issue 15: "test it as the application role
@@ -158,7 +158,9 @@ describe('pools, as the application role (SQL)', () => {
          FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'crm\\_pool\\_%' ORDER BY 1`,
     );
     for (const fn of rows) {
-      expect({ ...fn, config: fn.config }).toEqual({
+      // pg_temp last: a session's temporary tables must not shadow the tables the broker reads (test below); the
+      // aggregate functions also set their work_mem
+      expect({ ...fn, config: fn.config.filter((setting) => !setting.startsWith('work_mem=')) }).toEqual({
         ...fn,
         owner: 'crm_pool_broker',
         config: ['search_path=pg_catalog, public, pg_temp'],
@@ -180,6 +182,8 @@ describe('pools, as the application role (SQL)', () => {
       'crm_pool_leave',
       'crm_pool_ledger',
       'crm_pool_members',
+      'crm_pool_overlap',
+      'crm_pool_overlap_matrix',
       'crm_pool_remove_member',
       'crm_pool_reveal_approve',
       'crm_pool_reveal_cancel',
@@ -199,6 +203,29 @@ describe('pools, as the application role (SQL)', () => {
       'crm_pool_unshare',
       'crm_pool_update',
     ]);
+  });
+
+  it("a temporary table of crm_app's session cannot stand in for a table the broker's functions read", async () => {
+    // c is not in the pool; a temporary pool_members (searched first, were pg_temp not last in the functions'
+    // search_path), granted to the broker, would make it a member
+    const shadow = `CREATE TEMPORARY TABLE pool_members ON COMMIT DROP AS SELECT * FROM public.pool_members WHERE false;
+      INSERT INTO pg_temp.pool_members (org_id, pool_id, role, status, accepted_at, agreed_purposes, agreed_min_group_size,
+                                        agreed_terms_version)
+        VALUES (crm_current_org(), '${pool}', 'STEWARD', 'ACTIVE', now(), '{AUDIENCE_RESEARCH}', 10, 1);
+      GRANT SELECT ON pg_temp.pool_members TO crm_pool_broker;`;
+    await app.query('BEGIN');
+    try {
+      await setTenant(app, c);
+      await app.query(shadow);
+      const { rows: members } = await app.query(`SELECT organization_name FROM crm_pool_members($1)`, [[pool]]);
+      expect(members).toEqual([]);
+      await expect(app.query(`SELECT * FROM crm_pool_ledger($1, NULL, 10)`, [pool])).resolves.toMatchObject({
+        rows: [],
+      });
+      await expect(app.query(`SELECT crm_pool_invite($1, $2)`, [pool, c])).rejects.toMatchObject({ code: 'CP404' });
+    } finally {
+      await app.query('ROLLBACK');
+    }
   });
 
   it("the effective k of an aggregate is the largest of the pool's and its contributing ACTIVE members' own", async () => {

@@ -11,3 +11,5 @@ export * from './segment-breakdown.models.js';
 export * from './segment-breakdown.service.js';
 export * from './pool-benchmarks.models.js';
 export * from './pool-benchmarks.service.js';
+export * from './pool-aggregates.models.js';
+export * from './pool-aggregates.service.js';

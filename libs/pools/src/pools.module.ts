@@ -5,6 +5,9 @@ import { changeRequestsListener, JobName } from '@app/jobs';
 import { BenchmarkFiguresJob } from './benchmark-figures.job.js';
 import { PoolBenchmarksResolver } from './pool-benchmarks.resolver.js';
 import { PoolBenchmarksService } from './pool-benchmarks.service.js';
+import { PoolAggregatesResolver } from './pool-aggregates.resolver.js';
+import { PoolAggregatesService } from './pool-aggregates.service.js';
+import { PoolLedgerController } from './pool-ledger.controller.js';
 import { PoolLoaders, PoolsResolver } from './pools.resolver.js';
 import { PoolsService } from './pools.service.js';
 import { ContactProvenanceMergeStep } from './reveals/contact-provenance.merge-step.js';
@@ -41,6 +44,7 @@ export class PoolsModule {
       providers: [
         PoolsService,
         SharedSegmentsService,
+        PoolAggregatesService,
         ShareExpiries,
         SyncPoolSegmentsJob,
         SegmentBreakdownService,
@@ -62,12 +66,19 @@ export class PoolsModule {
             ]
           : []),
       ],
-      exports: [PoolsService, SharedSegmentsService, SegmentBreakdownService, PoolBenchmarksService, PoolRevealsService],
+      exports: [
+        PoolsService,
+        SharedSegmentsService,
+        PoolAggregatesService,
+        SegmentBreakdownService,
+        PoolBenchmarksService,
+        PoolRevealsService,
+      ],
     };
   }
 }
 
-/** What the API serves of pools: the GraphQL resolvers. */
+/** What the API serves of pools: the GraphQL resolvers and the ledger's CSV download. */
 @Module({})
 export class PoolsApiModule {
   static forRoot(options: PoolsModuleOptions): DynamicModule {
@@ -78,12 +89,14 @@ export class PoolsApiModule {
         PoolsResolver,
         PoolLoaders,
         SharedSegmentsResolver,
+        PoolAggregatesResolver,
         SegmentBreakdownResolver,
         PoolBenchmarksResolver,
         PoolRevealsResolver,
         SharedSegmentRevealsResolver,
         ContactProvenanceResolver,
       ],
+      controllers: [PoolLedgerController],
     };
   }
 }

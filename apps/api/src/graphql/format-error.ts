@@ -1,15 +1,14 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { AppError, logger } from '@app/common';
+import { AppError, ErrorCode, logger } from '@app/common';
 import { databaseFailure } from '@app/database';
 import { INTERNAL_ERROR_MESSAGE } from './graphql-error.filter.js';
 
-/** Codes a client may see: ours (GraphqlErrorFilter) and the GraphQL server's own request errors. */
-const PUBLIC_CODES = new Set([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
+/**
+ * Codes a client may see: ours (every ErrorCode, as GraphqlErrorFilter sets them: TOO_MANY_REQUESTS from a pool's
+ * daily budget among them) and the GraphQL server's own request errors.
+ */
+const PUBLIC_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
   'INTERNAL_SERVER_ERROR',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -145,12 +145,14 @@ const FUNCTIONS = `
     LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
       org uuid := crm_pool_caller();
+      -- the ledger keeps the question's digest (crm_pool_log)
+      digest bytea := sha256(p_question);
       asked int;
     BEGIN
       PERFORM pg_advisory_xact_lock(hashtextextended('crm_pool_ask:' || org || ':' || coalesce(p_segment, p_pool), 0));
       IF EXISTS (SELECT 1 FROM pool_ledger l
                   WHERE l.pool_id = p_pool AND l.actor_org_id = org AND l.at > now() - interval '24 hours'
-                    AND l.action = p_action AND l.question = p_question
+                    AND l.action = p_action AND l.question = digest
                     AND (p_segment IS NULL OR l.segment_ids @> ARRAY[p_segment])) THEN
         RETURN;
       END IF;

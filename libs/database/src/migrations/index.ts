@@ -15,6 +15,7 @@ import { PoolLedger1765137600000 } from './1765137600000-pool-ledger.js';
 import { PoolSharedPeople1765152000000 } from './1765152000000-pool-shared-people.js';
 import { PoolLeaversUnshare1765166400000 } from './1765166400000-pool-leavers-unshare.js';
 import { PoolSync1765180800000 } from './1765180800000-pool-sync.js';
+import { PoolOverlaps1765224000000 } from './1765224000000-pool-overlaps.js';
 import { PoolBreakdownsBenchmarks1765267200000 } from './1765267200000-pool-breakdowns-benchmarks.js';
 import { PoolReveals1765310400000 } from './1765310400000-pool-reveals.js';
 import { DefinerSearchPath1765353600000 } from './1765353600000-definer-search-path.js';
@@ -38,6 +39,7 @@ export const migrations = [
   PoolSharedPeople1765152000000,
   PoolLeaversUnshare1765166400000,
   PoolSync1765180800000,
+  PoolOverlaps1765224000000,
   PoolBreakdownsBenchmarks1765267200000,
   PoolReveals1765310400000,
   DefinerSearchPath1765353600000,
