@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Role } from '@app/tenancy';
-import { type GraphqlResponse, TestApi } from './support/test-app.js';
+import { errorOf, POOL_GQL, poolOrganization, type PoolOrg as Org } from './support/pools.js';
+import { TestApi } from './support/test-app.js';
 
 const OVERLAP = `query($id: ID!, $audienceId: ID) { segmentOverlap(sharedSegmentId: $id, audienceId: $audienceId) {
   sharedSegmentId overlap overlapSuppressed newReach newReachSuppressed effectiveMinGroupSize } }`;
@@ -11,23 +12,8 @@ const LEDGER = `query($poolId: ID!, $first: Int, $after: String) { poolLedger(po
   edges { cursor node { at action askedBy askedByMe askedByUserId dataOrganizations sharedSegmentIds purpose outcome { name value } } }
   pageInfo { hasNextPage hasPreviousPage endCursor } } }`;
 const SHARE = `mutation($input: ShareAudienceInput!) { shareAudience(input: $input) { id } }`;
-const CREATE_POOL = `mutation($input: CreatePoolInput!) { createPool(input: $input) { id } }`;
-const INVITE = `mutation($poolId: ID!, $organizationId: ID!) { invitePoolMember(poolId: $poolId, organizationId: $organizationId) { id } }`;
-const ACCEPT = `mutation($poolId: ID!) { acceptPoolInvitation(poolId: $poolId) { id } }`;
-const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
-const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
-const ADD = `mutation($id: ID!, $target: AudienceMembersTargetInput!) { addAudienceMembers(id: $id, target: $target) { size } }`;
 
-interface Org {
-  id: string;
-  name: string;
-  owner: string;
-}
-
-const errorOf = (response: GraphqlResponse) => ({
-  code: response.errors?.[0]?.extensions?.code,
-  field: response.errors?.[0]?.extensions?.field,
-});
+const { CREATE_POOL, INVITE, ACCEPT, CREATE_CONTACT, CREATE_AUDIENCE, ADD } = POOL_GQL;
 
 /**
  * What members learn over GraphQL (issue 15): segmentOverlap, poolOverlapMatrix, poolLedger and the ledger's CSV. The
@@ -63,10 +49,7 @@ describe('pool aggregates over GraphQL (segmentOverlap, poolOverlapMatrix, poolL
     api = await TestApi.start();
     owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await owner.connect();
-    const make = async (name: string): Promise<Org> => {
-      const created = await api.createOrganization(name);
-      return { id: created.organization.id, name: created.organization.name, owner: created.token };
-    };
+    const make = (name: string) => poolOrganization(api, name);
     a = await make('Théâtre Agrégé');
     b = await make('Salle Curieuse');
     c = await make('Festival Ailleurs');

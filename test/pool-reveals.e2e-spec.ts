@@ -2,17 +2,13 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Role } from '@app/tenancy';
 import { describeOnQueueBackends } from './support/queue-backends.js';
-import { type GraphqlResponse, TestApi } from './support/test-app.js';
+import { errorOf, POOL_GQL, poolOrganization, type PoolOrg as Org } from './support/pools.js';
+import { TestApi } from './support/test-app.js';
 import { until } from './support/wait.js';
 
 const REVEAL_FIELDS = `id poolId poolName sharedSegmentId segmentName publisherName requesterName purpose status
   isRequester isPublisher requestedBy autoApproved decidedBy refusalReason failure copiedAt copyJobRunId people matched created`;
-const CREATE_POOL = `mutation($input: CreatePoolInput!) { createPool(input: $input) { id } }`;
-const INVITE = `mutation($poolId: ID!, $organizationId: ID!) { invitePoolMember(poolId: $poolId, organizationId: $organizationId) { id } }`;
-const ACCEPT = `mutation($poolId: ID!) { acceptPoolInvitation(poolId: $poolId) { id } }`;
-const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
 const RECORD_CONSENT = `mutation($id: ID!, $input: ConsentInput!) { recordConsent(contactId: $id, input: $input) { id } }`;
-const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
 const ADD = `mutation($id: ID!, $ids: [ID!]!) { addAudienceMembers(id: $id, target: { ids: $ids }) { size } }`;
 const SHARE = `mutation($input: ShareAudienceInput!) { shareAudience(input: $input) { id } }`;
 const CATALOGUE = `query($id: ID!) { pool(id: $id) { sharedSegments { id isMine autoApprove } } }`;
@@ -29,16 +25,7 @@ const CONTACTS = `{ contacts(first: 100) { totalCount edges { node {
   provenance { id revealId poolId poolName sharedSegmentId segmentName publisherName purpose matched consentId revealedAt }
 } } } }`;
 
-interface Org {
-  id: string;
-  name: string;
-  owner: string;
-}
-
-const errorOf = (response: GraphqlResponse) => ({
-  code: response.errors?.[0]?.extensions?.code,
-  field: response.errors?.[0]?.extensions?.field,
-});
+const { CREATE_POOL, INVITE, ACCEPT, CREATE_CONTACT, CREATE_AUDIENCE } = POOL_GQL;
 const grant = (legalBasis = 'EXPRESS', impliedReason: string | null = null) => ({
   purpose: 'PARTNER_SHARING',
   status: 'GRANTED',
@@ -88,10 +75,7 @@ describeOnQueueBackends(
       api = await TestApi.start({ ...env, RUN_JOBS_IN_API: 'true' });
       db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
       await db.connect();
-      const make = async (name: string): Promise<Org> => {
-        const created = await api.createOrganization(name);
-        return { id: created.organization.id, name: created.organization.name, owner: created.token };
-      };
+      const make = (name: string) => poolOrganization(api, name);
       pub = await make(`Théâtre du Lac ${backend}`);
       req = await make(`Salle Desjardins ${backend}`);
       reqEditor = await api.memberKey(req.id, Role.EDITOR);

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { describeOnQueueBackends } from './support/queue-backends.js';
-import { type GraphqlResponse, TestApi } from './support/test-app.js';
+import { errorOf, POOL_GQL, poolOf, poolOrganization, type PoolOrg as Org, staticAudience } from './support/pools.js';
+import { TestApi } from './support/test-app.js';
 import { until } from './support/wait.js';
 
 const SEGMENT_FIELDS = `id poolId publisherName audienceName purpose description expiresAt isMine size sizeSuppressed`;
 const SHARE = `mutation($input: ShareAudienceInput!) { shareAudience(input: $input) { ${SEGMENT_FIELDS} } }`;
 const UNSHARE = `mutation($id: ID!) { unshareAudience(id: $id) }`;
 const CATALOGUE = `query($id: ID!) { pool(id: $id) { sharedSegments { ${SEGMENT_FIELDS} } } }`;
-const CREATE_POOL = `mutation($input: CreatePoolInput!) { createPool(input: $input) { id } }`;
-const INVITE = `mutation($poolId: ID!, $organizationId: ID!) { invitePoolMember(poolId: $poolId, organizationId: $organizationId) { id } }`;
-const ACCEPT = `mutation($poolId: ID!) { acceptPoolInvitation(poolId: $poolId) { id } }`;
-const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
-const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
-const ADD = `mutation($id: ID!, $target: AudienceMembersTargetInput!) { addAudienceMembers(id: $id, target: $target) { size } }`;
 const REMOVE = `mutation($id: ID!, $target: AudienceMembersTargetInput!) { removeAudienceMembers(id: $id, target: $target) { size } }`;
 const AUDIENCE = `query($id: ID!) { audience(id: $id) { status size } }`;
 const TAG = `mutation($tags: [String!]!, $ids: [ID!]!) { tagContacts(tags: $tags, target: { ids: $ids }) { affected } }`;
@@ -26,16 +21,7 @@ const MERGE = `mutation($survivorId: ID!, $mergedIds: [ID!]!) { mergeContacts(su
 const REACH_MS = 30_000;
 jest.setTimeout(180_000);
 
-interface Org {
-  id: string;
-  name: string;
-  owner: string;
-}
-
-const errorOf = (response: GraphqlResponse) => ({
-  code: response.errors?.[0]?.extensions?.code,
-  field: response.errors?.[0]?.extensions?.field,
-});
+const { CREATE_CONTACT, CREATE_AUDIENCE, ADD } = POOL_GQL;
 
 describe('shared segments (issue 15, step 2a: shareAudience, unshareAudience, the catalogue)', () => {
   let api: TestApi;
@@ -47,40 +33,29 @@ describe('shared segments (issue 15, step 2a: shareAudience, unshareAudience, th
   let small: string;
   let bAudience: string;
 
-  const audience = async (org: Org, name: string, people: number) => {
-    const ids: string[] = [];
-    for (let i = 0; i < people; i++)
-      ids.push(
-        (
-          await api.ok<any>(org.owner, CREATE_CONTACT, {
-            input: { firstName: `P${i}`, lastName: name, email: `${name.replace(/\W/g, '')}${i}@example.org` },
-          })
-        ).createContact.id,
-      );
-    const { createAudience } = await api.ok<any>(org.owner, CREATE_AUDIENCE, { input: { name, kind: 'STATIC' } });
-    await api.ok<any>(org.owner, ADD, { id: createAudience.id, target: { ids } });
-    return createAudience.id as string;
-  };
+  const audience = async (org: Org, name: string, people: number) =>
+    (
+      await staticAudience(
+        api,
+        org,
+        name,
+        Array.from({ length: people }, (_, i) => ({
+          firstName: `P${i}`,
+          lastName: name,
+          email: `${name.replace(/\W/g, '')}${i}@example.org`,
+        })),
+      )
+    ).id;
   const share = (org: Org, input: Record<string, unknown>) =>
     api.gql<any>(org.owner, SHARE, { input: { poolId: pool, purpose: 'AUDIENCE_RESEARCH', ...input } });
   const catalogue = async (org: Org) => (await api.ok<any>(org.owner, CATALOGUE, { id: pool })).pool.sharedSegments;
 
   beforeAll(async () => {
     api = await TestApi.start();
-    const make = async (name: string): Promise<Org> => {
-      const created = await api.createOrganization(name);
-      return { id: created.organization.id, name: created.organization.name, owner: created.token };
-    };
-    a = await make('Théâtre du Lac');
-    b = await make('Salle Desjardins');
-    c = await make('Festival des Neiges');
-    pool = (
-      await api.ok<any>(a.owner, CREATE_POOL, {
-        input: { name: 'Réseau', purposes: ['AUDIENCE_RESEARCH'], minGroupSize: 5 },
-      })
-    ).createPool.id;
-    await api.ok(a.owner, INVITE, { poolId: pool, organizationId: b.id });
-    await api.ok(b.owner, ACCEPT, { poolId: pool });
+    a = await poolOrganization(api, 'Théâtre du Lac');
+    b = await poolOrganization(api, 'Salle Desjardins');
+    c = await poolOrganization(api, 'Festival des Neiges');
+    pool = await poolOf(api, a, [b], { name: 'Réseau', purposes: ['AUDIENCE_RESEARCH'], minGroupSize: 5 });
     big = await audience(a, 'Abonnés', 6);
     small = await audience(a, 'Mécènes', 2);
     bAudience = await audience(b, 'Public B', 1);
@@ -226,19 +201,9 @@ describeOnQueueBackends(
       api = await TestApi.start({ ...env, RUN_JOBS_IN_API: 'true' });
       db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
       await db.connect();
-      const make = async (name: string): Promise<Org> => {
-        const created = await api.createOrganization(name);
-        return { id: created.organization.id, name: created.organization.name, owner: created.token };
-      };
-      a = await make('Théâtre du Fleuve');
-      b = await make('Salle du Quai');
-      pool = (
-        await api.ok<any>(a.owner, CREATE_POOL, {
-          input: { name: 'Réseau du Fleuve', purposes: ['AUDIENCE_RESEARCH'], minGroupSize: 5 },
-        })
-      ).createPool.id;
-      await api.ok(a.owner, INVITE, { poolId: pool, organizationId: b.id });
-      await api.ok(b.owner, ACCEPT, { poolId: pool });
+      a = await poolOrganization(api, 'Théâtre du Fleuve');
+      b = await poolOrganization(api, 'Salle du Quai');
+      pool = await poolOf(api, a, [b], { name: 'Réseau du Fleuve', purposes: ['AUDIENCE_RESEARCH'], minGroupSize: 5 });
     });
     afterAll(async () => {
       await db?.end();
