@@ -176,15 +176,24 @@ function toEntry({ seq: _seq, outcome, ...row }: Omit<LedgerRow, 'keysetCursor'>
   return { ...row, outcome: outcomeCounts(outcome) };
 }
 
-/** A ledger outcome (a JSON object of counts, possibly nested) as a flat list of named counts. */
+/**
+ * A ledger outcome (a JSON object of counts, possibly nested) as a flat list of named counts. A list of objects (a
+ * breakdown's buckets: `[{bucket, people}]`) names each by its text field: `buckets.Estrie.people`.
+ */
 export function outcomeCounts(outcome: unknown, prefix = ''): PoolLedgerCountModel[] {
-  if (typeof outcome !== 'object' || outcome === null || Array.isArray(outcome)) return [];
+  if (typeof outcome !== 'object' || outcome === null) return [];
+  const entries = Array.isArray(outcome)
+    ? (outcome as unknown[]).map((item, i): [string, unknown] => {
+        const label = item && typeof item === 'object' ? Object.values(item).find((v) => typeof v === 'string') : null;
+        return [typeof label === 'string' ? label : String(i), item];
+      })
+    : Object.entries(outcome as Record<string, unknown>);
   const counts: PoolLedgerCountModel[] = [];
-  for (const [key, value] of Object.entries(outcome as Record<string, unknown>)) {
+  for (const [key, value] of entries) {
     const name = prefix ? `${prefix}.${key}` : key;
     if (value === null || typeof value === 'number')
       counts.push({ name, value: value === null ? null : Math.round(value) });
-    else if (typeof value === 'object' && !Array.isArray(value)) counts.push(...outcomeCounts(value, name));
+    else if (typeof value === 'object') counts.push(...outcomeCounts(value, name));
   }
   return counts;
 }
