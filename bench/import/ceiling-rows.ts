@@ -82,25 +82,29 @@ export function normalizeGeneratedRow(row: GeneratedRow): CeilingRow | null {
   }
   for (const key of Object.keys(input) as (keyof ContactFieldValues)[]) if (input[key] === undefined) delete input[key];
   try {
-    const { columns, entered } = normalizeContactFields(input, null);
-    return {
-      first_name: columns.first_name ?? null,
-      last_name: columns.last_name ?? null,
-      email: columns.email ?? null,
-      phone: columns.phone ?? null,
-      address_line1: columns.address_line1 ?? null,
-      city: columns.city ?? null,
-      postal_code: columns.postal_code ?? null,
-      region: columns.region ?? null,
-      country: columns.country ?? null,
-      preferred_language: columns.preferred_language ?? null,
-      birth_date: columns.birth_date ?? null,
-      entered,
-    };
+    return storedRow(normalizeContactFields(input, null));
   } catch (error) {
     if (error instanceof AppError) return null; // an invalid field: the import rejects the row
     throw error;
   }
+}
+
+/** A contact's fields as the contacts library normalized them, as a row of the contacts table (null for absent). */
+export function storedRow({ columns, entered }: ReturnType<typeof normalizeContactFields>): CeilingRow {
+  return {
+    first_name: columns.first_name ?? null,
+    last_name: columns.last_name ?? null,
+    email: columns.email ?? null,
+    phone: columns.phone ?? null,
+    address_line1: columns.address_line1 ?? null,
+    city: columns.city ?? null,
+    postal_code: columns.postal_code ?? null,
+    region: columns.region ?? null,
+    country: columns.country ?? null,
+    preferred_language: columns.preferred_language ?? null,
+    birth_date: columns.birth_date ?? null,
+    entered,
+  };
 }
 
 /** The row's cells in COPY text format, tab-separated, in CEILING_ROW_COLUMNS order (no line end). */

@@ -24,6 +24,8 @@ import type pg from 'pg';
 import { ConsentPurpose, ConsentStatus, LegalBasis, normalizeContactFields, normalizePhone } from '@app/contacts';
 import {
   asciiSlug,
+  EMAIL_DOMAINS,
+  POSTAL_LETTERS,
   ENGLISH_FIRST_NAMES,
   ENGLISH_LAST_NAMES,
   FRENCH_FIRST_NAMES,
@@ -35,7 +37,7 @@ import {
   PLACES,
   Rng,
 } from '@app/fixtures';
-import type { CeilingRow } from '../import/ceiling-rows.js';
+import { type CeilingRow, storedRow } from '../import/ceiling-rows.js';
 import {
   CONSENT_COLUMNS,
   CONTACT_COLUMNS,
@@ -207,15 +209,6 @@ const PROVINCE: readonly (readonly [PlaceKey, number])[] = [
   ['saintJerome', 3],
   ['drummondville', 2],
 ];
-const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
-  ['gmail.com', 30],
-  ['videotron.ca', 25],
-  ['hotmail.com', 20],
-  ['outlook.com', 10],
-  ['sympatico.ca', 8],
-  ['example.org', 7],
-];
-const POSTAL_LETTERS = 'ABCEGHJKLMNPRSTVWXYZ';
 const SHARING: readonly (readonly [SharingAttitude, number])[] = [
   ['OPEN', 30],
   ['RESERVED', 63],
@@ -335,34 +328,22 @@ export function contactRow(person: Person, p: number, org: number, seed = POOL_D
     [person.postalCode.replace(' ', ''), 12],
     [person.postalCode.toLowerCase(), 8],
   ]);
-  const { columns, entered } = normalizeContactFields(
-    {
-      firstName: person.firstName,
-      lastName: person.lastName,
-      ...(typed.email ? { email: typed.email } : {}),
-      ...(typed.phone ? { phone: typed.phone } : {}),
-      ...(person.addressLine1 && rng.chance(0.9) ? { addressLine1: person.addressLine1 } : {}),
-      city: person.place.city,
-      postalCode,
-      preferredLanguage: person.preferredLanguage,
-      ...(person.birthDate && rng.chance(0.6) ? { birthDate: person.birthDate } : {}),
-    },
-    null,
+  return storedRow(
+    normalizeContactFields(
+      {
+        firstName: person.firstName,
+        lastName: person.lastName,
+        ...(typed.email ? { email: typed.email } : {}),
+        ...(typed.phone ? { phone: typed.phone } : {}),
+        ...(person.addressLine1 && rng.chance(0.9) ? { addressLine1: person.addressLine1 } : {}),
+        city: person.place.city,
+        postalCode,
+        preferredLanguage: person.preferredLanguage,
+        ...(person.birthDate && rng.chance(0.6) ? { birthDate: person.birthDate } : {}),
+      },
+      null,
+    ),
   );
-  return {
-    first_name: columns.first_name ?? null,
-    last_name: columns.last_name ?? null,
-    email: columns.email ?? null,
-    phone: columns.phone ?? null,
-    address_line1: columns.address_line1 ?? null,
-    city: columns.city ?? null,
-    postal_code: columns.postal_code ?? null,
-    region: columns.region ?? null,
-    country: columns.country ?? null,
-    preferred_language: columns.preferred_language ?? null,
-    birth_date: columns.birth_date ?? null,
-    entered,
-  };
 }
 
 /**

@@ -11,6 +11,8 @@
  */
 import {
   asciiSlug,
+  EMAIL_DOMAINS,
+  POSTAL_LETTERS,
   DEMO_REFERENCE_DATE,
   ENGLISH_FIRST_NAMES,
   ENGLISH_LAST_NAMES,
@@ -162,17 +164,6 @@ const IMPLIED_SOURCES: Readonly<Record<ImpliedReason, readonly string[]>> = {
   MEMBERSHIP: ['membership-desk', 'membership-renewal'],
   INQUIRY: ['contact-form', 'phone-call'],
 };
-
-// Canada Post never uses D F I O Q U; W and Z only after the first position.
-const POSTAL_LETTERS = 'ABCEGHJKLMNPRSTVWXYZ';
-const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
-  ['gmail.com', 30],
-  ['videotron.ca', 25],
-  ['hotmail.com', 20],
-  ['outlook.com', 10],
-  ['sympatico.ca', 8],
-  ['example.org', 7],
-];
 
 // --- Field generators ------------------------------------------------------------------------
 
