@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AudiencesApiModule } from '@app/audiences';
+import { CampaignsApiModule, campaignsOptions } from '@app/campaigns';
 import { type Config, InputValidationPipe } from '@app/common';
 import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
@@ -47,6 +48,7 @@ export class AppModule {
           { maxBytes: config.IMPORT_MAX_BYTES },
         ),
         PoolsApiModule.forRoot({ watchChanges: processors, appUrl: database.appUrl }),
+        CampaignsApiModule.forRoot(campaignsOptions(config, database.claimKey)),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },

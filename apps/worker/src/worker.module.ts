@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AudiencesModule } from '@app/audiences';
+import { CampaignsModule, campaignsOptions } from '@app/campaigns';
 import { type Config } from '@app/common';
 import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
@@ -24,6 +25,7 @@ export class WorkerModule {
         EngagementModule,
         AudiencesModule.forRoot({ watchChanges: true, appUrl: database.appUrl }),
         PoolsModule.forRoot({ watchChanges: true, appUrl: database.appUrl }),
+        CampaignsModule.forRoot(campaignsOptions(config, database.claimKey)),
       ],
     };
   }

@@ -263,6 +263,25 @@ export class AppConfig {
   @IsBoolean()
   GRAPHQL_EXPLORER?: boolean;
 
+  /**
+   * Campaign email goes through this SMTP server (smtp:// or smtps://, credentials in the URL). Unset: messages are
+   * written to MAIL_OUTBOX_DIR as .eml files, nothing leaves the machine. (secret)
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** Where campaign messages are written when SMTP_URL is unset. */
+  @IsString()
+  MAIL_OUTBOX_DIR = '.data/outbox';
+
+  /** The address recipients reach the API at: tracking links, the open pixel and unsubscribe links start with it (default http://localhost:PORT). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, {
+    message: 'PUBLIC_URL must be an http:// or https:// URL without query',
+  })
+  PUBLIC_URL?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -272,6 +291,11 @@ export class AppConfig {
 }
 
 export type Config = Readonly<AppConfig>;
+
+/** The address recipients reach the API at, without a trailing slash. */
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
 
 export class ConfigError extends Error {}
 

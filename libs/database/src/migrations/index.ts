@@ -19,6 +19,7 @@ import { PoolOverlaps1765224000000 } from './1765224000000-pool-overlaps.js';
 import { PoolBreakdownsBenchmarks1765267200000 } from './1765267200000-pool-breakdowns-benchmarks.js';
 import { PoolReveals1765310400000 } from './1765310400000-pool-reveals.js';
 import { DefinerSearchPath1765353600000 } from './1765353600000-definer-search-path.js';
+import { Campaigns1765396800000 } from './1765396800000-campaigns.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   PoolBreakdownsBenchmarks1765267200000,
   PoolReveals1765310400000,
   DefinerSearchPath1765353600000,
+  Campaigns1765396800000,
 ];

@@ -1,0 +1,4 @@
+export * from './campaigns.module.js';
+export * from './campaigns-options.js';
+export * from './tracking/tracking-token.js';
+export * from './messages/message-events.js';
