@@ -318,5 +318,16 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
               'CROSS_PROMOTION', false);
     INSERT INTO pool_benchmark_figures (org_id, metric, period_unit, period_start, value, people)
       VALUES ('${org}', 'RETENTION', 'YEAR', '2025-01-01T05:00:00Z', 0.5, 10) ON CONFLICT DO NOTHING;
+    INSERT INTO campaign_settings (org_id, frequency_cap_count) VALUES ('${org}', 3) ON CONFLICT DO NOTHING;
+    INSERT INTO sender_identities (org_id, id, from_name, from_email, mailing_address, contact_line)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000f1', 'Iso', 'iso@example.org', '1 rue Iso', 'iso.example') ON CONFLICT DO NOTHING;
+    INSERT INTO campaigns (org_id, id, name, sender_id) VALUES ('${org}', '00000000-0000-4000-8000-0000000000f2', 'Iso', '00000000-0000-4000-8000-0000000000f1')
+      ON CONFLICT DO NOTHING;
+    INSERT INTO campaign_audiences (org_id, campaign_id, audience_id, excluded)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000f2', '00000000-0000-4000-8000-0000000000a2', false) ON CONFLICT DO NOTHING;
+    INSERT INTO campaign_links (org_id, campaign_id, idx, url)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000f2', 0, 'https://iso.example') ON CONFLICT DO NOTHING;
+    INSERT INTO campaign_messages (org_id, campaign_id, contact_id, email, language)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000f2', '00000000-0000-4000-8000-0000000000c1', 'iso@example.org', 'fr') ON CONFLICT DO NOTHING;
   `);
 }

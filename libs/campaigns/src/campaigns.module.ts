@@ -2,7 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
+import { CampaignLinks } from './campaign-links.js';
+import { CampaignPreviews } from './campaign-previews.js';
+import { CampaignLoaders, CampaignsResolver, SenderIdentitiesResolver } from './campaigns.resolver.js';
+import { CampaignsService } from './campaigns.service.js';
 import { MessageEvents } from './messages/message-events.js';
+import { CampaignRecipients } from './recipients/campaign-recipients.js';
+import { CampaignSnapshotJob } from './recipients/snapshot.job.js';
 import { TrackingTokens } from './tracking/tracking-token.js';
 
 /**
@@ -19,8 +25,13 @@ export class CampaignsModule {
         { provide: CAMPAIGNS_OPTIONS, useValue: options },
         { provide: TrackingTokens, useValue: new TrackingTokens(options.secret) },
         MessageEvents,
+        CampaignsService,
+        CampaignLinks,
+        CampaignRecipients,
+        CampaignPreviews,
+        CampaignSnapshotJob,
       ],
-      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents],
+      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents, CampaignsService, CampaignPreviews],
     };
   }
 }
@@ -32,7 +43,7 @@ export class CampaignsApiModule {
     return {
       module: CampaignsApiModule,
       imports: [CampaignsModule.forRoot(options)],
-      providers: [],
+      providers: [CampaignsResolver, CampaignLoaders, SenderIdentitiesResolver],
       controllers: [],
     };
   }

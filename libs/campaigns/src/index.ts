@@ -6,3 +6,5 @@ export { parseTemplate, MERGE_FIELDS, TEMPLATE_LIMITS, type ParsedTemplate } fro
 export { extractLinks } from './render/links.js';
 export * from './render/render-message.js';
 export type { SenderDetails } from './render/footer.js';
+export * from './campaign.models.js';
+export * from './campaigns.service.js';

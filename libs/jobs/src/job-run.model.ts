@@ -48,6 +48,13 @@ registerEnumType(JobName, {
       description:
         "Computes my organization's engagement figures for the benchmarks of the pools it contributes to (setPoolBenchmarks; then daily).",
     },
+    CAMPAIGN_SNAPSHOT: {
+      description: "Takes a scheduled campaign's recipients at its time (one message each), then starts its dispatch.",
+    },
+    CAMPAIGN_DISPATCH: {
+      description:
+        "Sends a campaign's queued messages at its rate, exactly once each; hands over to the next run as it goes.",
+    },
   },
 });
 

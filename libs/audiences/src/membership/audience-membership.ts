@@ -181,3 +181,11 @@ export class AudienceMembership {
     );
   }
 }
+
+/**
+ * Members of audiences as other contexts read them (a campaign's recipients): rows (contact_id, audience_id) of the
+ * audiences in `ids`, an SQL uuid[] expression, as last materialized.
+ */
+export function audienceMembersSql(ids: string): string {
+  return `SELECT m.contact_id, m.audience_id FROM audience_members m WHERE m.audience_id = ANY(${ids})`;
+}

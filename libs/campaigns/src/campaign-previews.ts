@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantDb, type Tx } from '@app/database';
+import { linksOf } from './campaign-links.js';
+import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
+import { renderCampaignMessage } from './render/render-message.js';
+import { type CampaignPreviewModel, type CampaignSampleModel } from './campaign.models.js';
+import { type CampaignRow, CampaignsService, exclusionList } from './campaigns.service.js';
+import { CampaignRecipients } from './recipients/campaign-recipients.js';
+
+/** previewCampaign: who would receive it now, who would not and why, and what each variant looks like. */
+@Injectable()
+export class CampaignPreviews {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly campaigns: CampaignsService,
+    private readonly recipients: CampaignRecipients,
+    @Inject(CAMPAIGNS_OPTIONS) private readonly options: CampaignsOptions,
+  ) {}
+
+  async preview(id: string): Promise<CampaignPreviewModel> {
+    return this.db.transaction(async (tx) => {
+      const campaign = await this.campaigns.row(tx, id);
+      const counts = await this.recipients.count(tx, campaign);
+      return {
+        recipients: Object.values(counts.byLanguage).reduce((a, b) => a + b, 0),
+        excluded: exclusionList(counts.excluded),
+        samples: await this.samples(tx, campaign, counts.byLanguage),
+      };
+    });
+  }
+
+  /** Each variant rendered for a sample recipient (tracking addresses that lead nowhere, the footer of its sender). */
+  private async samples(
+    tx: Tx,
+    campaign: CampaignRow,
+    byLanguage: Record<string, number>,
+  ): Promise<CampaignSampleModel[]> {
+    const sender = (campaign.senderId ? await this.campaigns.sender(tx, campaign.senderId) : null) ?? NO_SENDER;
+    const links = new Map(linksOf(campaign.variants).map((url, idx) => [url, idx]));
+    const preview = `${this.options.publicUrl}/t/preview`;
+    return campaign.variants.map((variant) => {
+      const rendered = renderCampaignMessage({
+        variant,
+        recipient: { ...SAMPLE_RECIPIENT, language: variant.language },
+        sender,
+        links,
+        urls: {
+          openUrl: `${preview}/open`,
+          clickUrl: (idx) => `${preview}/link/${idx}`,
+          unsubscribeUrl: `${preview}/unsubscribe`,
+          messageIdHeader: '<preview@localhost>',
+        },
+      });
+      return {
+        language: variant.language,
+        recipients: byLanguage[variant.language] ?? 0,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+      };
+    });
+  }
+}
+
+const SAMPLE_RECIPIENT = {
+  firstName: 'Camille',
+  lastName: 'Tremblay',
+  email: 'camille.tremblay@example.org',
+  city: 'Montréal',
+};
+const NO_SENDER = {
+  fromName: '(sender)',
+  fromEmail: 'sender@example.org',
+  replyTo: null,
+  mailingAddress: '(mailing address)',
+  contactLine: '(contact line)',
+};

@@ -1,0 +1,62 @@
+import { audienceMembersSql } from '@app/audiences';
+import { ConsentPurpose, ConsentState, consentStateSql } from '@app/contacts';
+import type { SqlParams } from '@app/database';
+import { ExclusionReason } from '../campaign.models.js';
+
+/** The audiences and rules one campaign's recipients are taken by. */
+export interface RecipientRules {
+  campaignId: string;
+  include: readonly string[];
+  exclude: readonly string[];
+  /** The languages the campaign has a variant in, and the one of everybody else. */
+  languages: readonly string[];
+  defaultLanguage: string;
+  /** At most `count` campaigns per person in `days` days; null: no cap. */
+  cap: { count: number; days: number } | null;
+}
+
+/**
+ * Every contact of the included audiences with the first reason that leaves them out (null: a recipient), the
+ * address, language, region and audience their message gets. One statement: the reasons are per contact (indexed
+ * look-ups of consents and recent messages), then duplicate addresses among those left: the earliest contact keeps it.
+ *
+ * The frequency cap counts this contact's messages of other campaigns sent in the period, and those still queued.
+ */
+export function candidatesSql(rules: RecipientRules, params: SqlParams): string {
+  const include = params.add(rules.include, 'uuid[]');
+  const exclude = params.add(rules.exclude, 'uuid[]');
+  const purpose = params.add(ConsentPurpose.EMAIL_MARKETING);
+  const languages = params.add(rules.languages, 'text[]');
+  const defaultLanguage = params.add(rules.defaultLanguage);
+  const overCap = rules.cap
+    ? `(SELECT count(*) FROM campaign_messages p
+          WHERE p.contact_id = j.contact_id AND p.campaign_id <> ${params.add(rules.campaignId, 'uuid')}
+            AND (p.status = 'QUEUED' OR p.sent_at > now() - make_interval(days => ${params.add(rules.cap.days, 'int')})))
+         >= ${params.add(rules.cap.count, 'int')}`
+    : 'false';
+  return `
+    WITH included AS (
+      SELECT DISTINCT ON (i.contact_id) i.contact_id, i.audience_id
+        FROM (${audienceMembersSql(include)}) i
+       ORDER BY i.contact_id, array_position(${include}, i.audience_id)
+    ), judged AS (
+      SELECT c.id AS contact_id, c.email, i.audience_id, c.region,
+             CASE WHEN c.preferred_language = ANY(${languages}) THEN c.preferred_language ELSE ${defaultLanguage} END AS language,
+             CASE WHEN EXISTS (SELECT 1 FROM (${audienceMembersSql(exclude)}) x WHERE x.contact_id = c.id) THEN '${ExclusionReason.EXCLUDED_AUDIENCE}'
+                  WHEN c.email IS NULL THEN '${ExclusionReason.NO_VALID_EMAIL}'
+                  WHEN c.bounced_email = c.email THEN '${ExclusionReason.HARD_BOUNCED}'
+                  ELSE (SELECT CASE s.state WHEN '${ConsentState.GRANTED}' THEN NULL
+                                            WHEN '${ConsentState.WITHDRAWN}' THEN '${ExclusionReason.UNSUBSCRIBED}'
+                                            ELSE '${ExclusionReason.NO_CONSENT}' END
+                          FROM (SELECT ${consentStateSql(purpose)} AS state) s)
+             END AS reason
+        FROM included i JOIN contacts c ON c.id = i.contact_id
+    ), capped AS (
+      SELECT j.*, CASE WHEN j.reason IS NULL AND ${overCap} THEN '${ExclusionReason.FREQUENCY_CAP}' ELSE j.reason END AS why
+        FROM judged j
+    )
+    SELECT contact_id, email, audience_id, region, language,
+           CASE WHEN why IS NULL AND row_number() OVER (PARTITION BY why IS NULL, lower(email) ORDER BY contact_id) > 1
+                THEN '${ExclusionReason.DUPLICATE_EMAIL}' ELSE why END AS reason
+      FROM capped`;
+}
