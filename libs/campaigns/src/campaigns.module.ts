@@ -3,6 +3,9 @@ import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
 import { MessageEvents } from './messages/message-events.js';
+import { CampaignStatsResolver } from './stats/campaign-stats.resolver.js';
+import { CampaignStatsService } from './stats/campaign-stats.service.js';
+import { EngagementCampaignNameResolver } from './stats/engagement-campaign-name.resolver.js';
 import { TrackingTokens } from './tracking/tracking-token.js';
 
 /**
@@ -19,8 +22,9 @@ export class CampaignsModule {
         { provide: CAMPAIGNS_OPTIONS, useValue: options },
         { provide: TrackingTokens, useValue: new TrackingTokens(options.secret) },
         MessageEvents,
+        CampaignStatsService,
       ],
-      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents],
+      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents, CampaignStatsService],
     };
   }
 }
@@ -32,7 +36,7 @@ export class CampaignsApiModule {
     return {
       module: CampaignsApiModule,
       imports: [CampaignsModule.forRoot(options)],
-      providers: [],
+      providers: [CampaignStatsResolver, EngagementCampaignNameResolver],
       controllers: [],
     };
   }
