@@ -50,7 +50,7 @@ export class CampaignStatsGroupModel {
   description: 'Interactions of one type that the campaign earned: by recipients within its attribution window.',
 })
 export class CampaignAttributionModel {
-  @Field({ description: 'TICKET_PURCHASE, DONATION or MEMBERSHIP.' }) type!: AttributedType;
+  @Field(() => String, { description: 'TICKET_PURCHASE, DONATION or MEMBERSHIP.' }) type!: AttributedType;
   @Field(() => Int, { description: 'Interactions attributed.' }) count!: number;
   @Field(() => Float, { description: 'Sum of their quantities (tickets).' }) quantity!: number;
   @Field(() => Float, { description: 'Sum of their amounts in cents, CAD only.' }) amountCents!: number;
