@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
+import { DemoCampaigns } from './demo/demo-campaigns.js';
 import { MessageEvents } from './messages/message-events.js';
 import { CampaignStatsResolver } from './stats/campaign-stats.resolver.js';
 import { CampaignStatsService } from './stats/campaign-stats.service.js';
@@ -23,8 +24,9 @@ export class CampaignsModule {
         { provide: TrackingTokens, useValue: new TrackingTokens(options.secret) },
         MessageEvents,
         CampaignStatsService,
+        DemoCampaigns,
       ],
-      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents, CampaignStatsService],
+      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents, CampaignStatsService, DemoCampaigns],
     };
   }
 }
