@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MessageEvents, type MessageEventInput } from '@app/campaigns';
+import { DemoCampaigns, MessageEvents, type MessageEventInput } from '@app/campaigns';
 import { TenantContexts, TenantDb } from '@app/database';
 import { Role } from '@app/tenancy';
 import { TestApi } from './support/test-app.js';
@@ -293,5 +293,55 @@ describe('campaignStats', () => {
         { group: { campaign: campaignB, campaignName: 'Relâche B' }, interactions: 3 },
       ]),
     );
+  });
+
+  it('seeds demo campaigns whose figures show attributed tickets and revenue at once', async () => {
+    const demo = await api.createOrganization('Démo campagnes');
+    const ids: string[] = [];
+    for (let n = 0; n < 150; n++) {
+      const input = {
+        firstName: `Démo${n}`,
+        email: `demo${n}@example.org`,
+        preferredLanguage: n % 3 === 0 ? 'EN' : 'FR',
+        postalCode: n % 2 ? 'H2X 1Y4' : 'G1R 4P5',
+        consents:
+          n % 10 === 9 ? [] : [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'web' }],
+      };
+      ids.push((await api.ok<any>(demo.token, CREATE_CONTACT, { input })).createContact.id);
+    }
+    const audience = (await api.ok<any>(demo.token, CREATE_AUDIENCE, { input: { name: 'Infolettre', kind: 'STATIC' } }))
+      .createAudience.id;
+    const messages = await TenantContexts.run({ orgId: demo.organization.id }, () =>
+      api.app.get(TenantDb).transaction((tx) =>
+        api.app.get(DemoCampaigns).seed(tx, {
+          organization: { name: 'Théâtre des Saules', ownerEmail: 'owner@theatre-des-saules.example' },
+          audienceId: audience,
+          contactIds: ids,
+          seed: 1,
+        }),
+      ),
+    );
+    // 135 with consent; the second campaign goes to about two thirds of them
+    expect(messages).toBeGreaterThan(135);
+    const { campaigns } = await api.ok<any>(
+      demo.token,
+      `query { campaigns: engagementStats(filter: { types: ["EMAIL_DELIVERED"] }, groupBy: [CAMPAIGN]) { rows { group { campaign campaignName } } } }`,
+    );
+    const rows = campaigns.rows.map((row: any) => row.group);
+    expect(rows.map((g: any) => g.campaignName).sort()).toEqual([
+      'Dernière chance : Les Voix du fleuve',
+      'Lancement de saison 2026-2027',
+    ]);
+    const first = rows.find((g: any) => g.campaignName.startsWith('Lancement')).campaign;
+    const { campaignStats } = await api.ok<any>(demo.token, STATS, { id: first, by: ['LANGUAGE', 'AUDIENCE'] });
+    expect(campaignStats.totals).toMatchObject({ recipients: 135 });
+    expect(campaignStats.totals.uniqueOpens).toBeGreaterThan(campaignStats.totals.uniqueClicks);
+    expect(campaignStats.totals.attributed[0].count).toBeGreaterThan(0);
+    expect(campaignStats.totals.attributedRevenueCents).toBeGreaterThan(0);
+    expect(campaignStats.rows.map((row: any) => row.group.language ?? row.group.audienceName)).toEqual([
+      'EN',
+      'FR',
+      'Infolettre',
+    ]);
   });
 });
