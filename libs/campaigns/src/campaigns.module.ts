@@ -6,9 +6,13 @@ import { CampaignLinks } from './campaign-links.js';
 import { CampaignPreviews } from './campaign-previews.js';
 import { CampaignLoaders, CampaignsResolver, SenderIdentitiesResolver } from './campaigns.resolver.js';
 import { CampaignsService } from './campaigns.service.js';
-import { MessageEvents } from './messages/message-events.js';
 import { CampaignRecipients } from './recipients/campaign-recipients.js';
 import { CampaignSnapshotJob } from './recipients/snapshot.job.js';
+import { DemoCampaigns } from './demo/demo-campaigns.js';
+import { MessageEvents } from './messages/message-events.js';
+import { CampaignStatsResolver } from './stats/campaign-stats.resolver.js';
+import { CampaignStatsService } from './stats/campaign-stats.service.js';
+import { EngagementCampaignNameResolver } from './stats/engagement-campaign-name.resolver.js';
 import { TrackingTokens } from './tracking/tracking-token.js';
 
 /**
@@ -30,8 +34,18 @@ export class CampaignsModule {
         CampaignRecipients,
         CampaignPreviews,
         CampaignSnapshotJob,
+        CampaignStatsService,
+        DemoCampaigns,
       ],
-      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents, CampaignsService, CampaignPreviews],
+      exports: [
+        CAMPAIGNS_OPTIONS,
+        TrackingTokens,
+        MessageEvents,
+        CampaignsService,
+        CampaignPreviews,
+        CampaignStatsService,
+        DemoCampaigns,
+      ],
     };
   }
 }
@@ -43,7 +57,13 @@ export class CampaignsApiModule {
     return {
       module: CampaignsApiModule,
       imports: [CampaignsModule.forRoot(options)],
-      providers: [CampaignsResolver, CampaignLoaders, SenderIdentitiesResolver],
+      providers: [
+        CampaignsResolver,
+        CampaignLoaders,
+        SenderIdentitiesResolver,
+        CampaignStatsResolver,
+        EngagementCampaignNameResolver,
+      ],
       controllers: [],
     };
   }

@@ -8,3 +8,6 @@ export * from './render/render-message.js';
 export type { SenderDetails } from './render/footer.js';
 export * from './campaign.models.js';
 export * from './campaigns.service.js';
+export * from './stats/campaign-stats.models.js';
+export * from './stats/campaign-stats.service.js';
+export * from './demo/demo-campaigns.js';

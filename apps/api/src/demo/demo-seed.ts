@@ -20,6 +20,7 @@ import { logger } from '@app/common';
 import { TenantContexts, TenantDb } from '@app/database';
 import { generateDemoInteractions, InteractionsService, MAX_INTERACTIONS_PER_CALL } from '@app/engagement';
 import { AudienceKind, AudiencesService } from '@app/audiences';
+import { DemoCampaigns } from '@app/campaigns';
 import { PoolPurpose, PoolsService, SharedSegmentsService } from '@app/pools';
 import { OrganizationsService } from '@app/tenancy';
 
@@ -37,7 +38,8 @@ export interface DemoKey {
  * On an empty database: three demo organizations with ~2,000 contacts each (about a third of them the same people in
  * two or three organizations, as in a real region), written through ContactsService (so normalization applies), and
  * what they did over two seasons (InteractionsService); then a pool of the three, each sharing its newsletter
- * subscribers. Their owners' keys are kept in <data folder>/demo-keys.json so later starts can print them.
+ * subscribers; and two past campaigns of each to those subscribers, with their opens, clicks and the tickets bought
+ * after them (campaignStats shows at once). Their owners' keys are kept in <data folder>/demo-keys.json so later starts can print them.
  */
 export async function seedDemoIfEmpty(
   ownerUrl: string,
@@ -60,9 +62,9 @@ export async function seedDemoIfEmpty(
   for (const [i, demo] of DEMO_ORGANIZATIONS.entries()) {
     const started = Date.now();
     const created = await organizations.create(demo.name, demo.ownerEmail, demo.ownerName);
+    const ids: string[] = [];
     await TenantContexts.run({ orgId: created.organization.id }, () =>
       db.transaction(async () => {
-        const ids: string[] = [];
         const own = generateDemoContacts(demo, DEMO_CONTACTS_PER_ORGANIZATION, i + 1);
         for (const contact of withSharedPublic(i, own, SHARED_PUBLIC_SEED))
           ids.push((await contacts.create(toInput(contact))).id);
@@ -73,13 +75,27 @@ export async function seedDemoIfEmpty(
       }),
     );
     keys.push({ organization: demo.name, token: created.token });
-    members.push({ orgId: created.organization.id, userId: created.owner.userId });
+    members.push({ orgId: created.organization.id, userId: created.owner.userId, contactIds: ids });
     logger.info(
       { organization: demo.name, contacts: DEMO_CONTACTS_PER_ORGANIZATION, ms: Date.now() - started },
       'demo organization seeded',
     );
   }
-  await seedDemoPool(app, members);
+  const newsletters = await seedDemoPool(app, members);
+  const campaigns = app.get(DemoCampaigns);
+  for (const [i, member] of members.entries()) {
+    const messages = await TenantContexts.run({ orgId: member.orgId, userId: member.userId }, () =>
+      db.transaction((tx) =>
+        campaigns.seed(tx, {
+          organization: DEMO_ORGANIZATIONS[i],
+          audienceId: newsletters[i],
+          contactIds: member.contactIds,
+          seed: i + 1,
+        }),
+      ),
+    );
+    logger.info({ organization: DEMO_ORGANIZATIONS[i].name, messages }, 'demo campaigns seeded');
+  }
   await mkdir(path.dirname(keysFile), { recursive: true });
   await writeFile(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
@@ -88,13 +104,15 @@ export async function seedDemoIfEmpty(
 interface DemoMember {
   orgId: string;
   userId: string;
+  contactIds: readonly string[];
 }
 
 /**
  * The first demo organization stewards a pool of the three; each shares a dynamic audience of its newsletter
  * subscribers (materialized by its refresh job; the pool follows by the pools' sync job, within seconds of start).
+ * Returns each member's newsletter audience id, in the members' order.
  */
-async function seedDemoPool(app: INestApplicationContext, [steward, ...others]: DemoMember[]): Promise<void> {
+async function seedDemoPool(app: INestApplicationContext, [steward, ...others]: DemoMember[]): Promise<string[]> {
   const pools = app.get(PoolsService);
   const audiences = app.get(AudiencesService);
   const segments = app.get(SharedSegmentsService);
@@ -112,6 +130,7 @@ async function seedDemoPool(app: INestApplicationContext, [steward, ...others]: 
     await as(steward, () => pools.invite(pool.id, member.orgId));
     await as(member, () => pools.accept(pool.id));
   }
+  const newsletters: string[] = [];
   for (const member of [steward, ...others]) {
     await as(member, async () => {
       const audience = await audiences.create({
@@ -120,6 +139,7 @@ async function seedDemoPool(app: INestApplicationContext, [steward, ...others]: 
         kind: AudienceKind.DYNAMIC,
         rule: { consent: { purpose: ConsentPurpose.EMAIL_MARKETING, states: [ConsentState.GRANTED] } },
       });
+      newsletters.push(audience.id);
       await segments.share({
         audienceId: audience.id,
         poolId: pool.id,
@@ -129,6 +149,7 @@ async function seedDemoPool(app: INestApplicationContext, [steward, ...others]: 
     });
   }
   logger.info({ pool: DEMO_POOL_NAME, members: others.length + 1 }, 'demo pool seeded');
+  return newsletters;
 }
 
 /** No user yet. (users is not FORCEd, so its owner sees every row.) */
