@@ -2,6 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
+import { CampaignDispatchJob } from './dispatch/campaign-dispatch.job.js';
+import { MailTransport } from './dispatch/mail-transport.js';
+import { MessageSender } from './dispatch/message-sender.js';
+import { OutboxTransport } from './dispatch/outbox-transport.js';
+import { SmtpTransport } from './dispatch/smtp-transport.js';
 import { MessageEvents } from './messages/message-events.js';
 import { TrackingTokens } from './tracking/tracking-token.js';
 
@@ -19,8 +24,14 @@ export class CampaignsModule {
         { provide: CAMPAIGNS_OPTIONS, useValue: options },
         { provide: TrackingTokens, useValue: new TrackingTokens(options.secret) },
         MessageEvents,
+        {
+          provide: MailTransport,
+          useFactory: () => (options.smtpUrl ? new SmtpTransport(options.smtpUrl) : new OutboxTransport(options.outboxDir)),
+        },
+        MessageSender,
+        CampaignDispatchJob,
       ],
-      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents],
+      exports: [CAMPAIGNS_OPTIONS, TrackingTokens, MessageEvents, MailTransport],
     };
   }
 }

@@ -6,3 +6,7 @@ export { parseTemplate, MERGE_FIELDS, TEMPLATE_LIMITS, type ParsedTemplate } fro
 export { extractLinks } from './render/links.js';
 export * from './render/render-message.js';
 export type { SenderDetails } from './render/footer.js';
+export { campaignLinks } from './dispatch/campaign-links.js';
+export { MailTransport, type OutgoingMail, type SendOutcome } from './dispatch/mail-transport.js';
+export { composeMail } from './dispatch/compose-mail.js';
+export { CampaignDispatchJob, type CampaignDispatchParams } from './dispatch/campaign-dispatch.job.js';

@@ -15,6 +15,7 @@ export enum JobName {
   SYNC_POOL_SEGMENTS = 'pools.sync-segments',
   COPY_REVEAL = 'pools.copy-reveal',
   POOL_BENCHMARK_FIGURES = 'pools.benchmark-figures',
+  CAMPAIGN_DISPATCH = 'campaigns.dispatch',
 }
 
 /** The imports: their run's file is its rejected rows, served by `GET /imports/:id/rejected-rows` (an export's by `GET /exports/:id`). */
@@ -35,4 +36,5 @@ export const QUEUE_OF: Record<JobName, QueueName> = {
   [JobName.SYNC_POOL_SEGMENTS]: QueueName.CONTACTS,
   [JobName.COPY_REVEAL]: QueueName.CONTACTS,
   [JobName.POOL_BENCHMARK_FIGURES]: QueueName.CONTACTS,
+  [JobName.CAMPAIGN_DISPATCH]: QueueName.CONTACTS,
 };

@@ -48,6 +48,9 @@ registerEnumType(JobName, {
       description:
         "Computes my organization's engagement figures for the benchmarks of the pools it contributes to (setPoolBenchmarks; then daily).",
     },
+    CAMPAIGN_DISPATCH: {
+      description: "Sends a SENDING campaign's queued messages, each exactly once, at the campaign's rate (runs follow each other until none is left).",
+    },
   },
 });
 
