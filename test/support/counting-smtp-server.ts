@@ -21,6 +21,7 @@ export class CountingSmtpServer {
 
   static async start(): Promise<CountingSmtpServer> {
     const port = await freePort();
+    // eslint-disable-next-line prefer-const -- assigned once the server exists; its handlers run after that
     let self!: CountingSmtpServer;
     const server = new SMTPServer({
       authOptional: true,

@@ -26,7 +26,8 @@ export class CampaignsModule {
         MessageEvents,
         {
           provide: MailTransport,
-          useFactory: () => (options.smtpUrl ? new SmtpTransport(options.smtpUrl) : new OutboxTransport(options.outboxDir)),
+          useFactory: () =>
+            options.smtpUrl ? new SmtpTransport(options.smtpUrl) : new OutboxTransport(options.outboxDir),
         },
         MessageSender,
         CampaignDispatchJob,

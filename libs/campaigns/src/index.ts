@@ -8,5 +8,7 @@ export * from './render/render-message.js';
 export type { SenderDetails } from './render/footer.js';
 export { campaignLinks } from './dispatch/campaign-links.js';
 export { MailTransport, type OutgoingMail, type SendOutcome } from './dispatch/mail-transport.js';
+export { OutboxTransport } from './dispatch/outbox-transport.js';
+export { SmtpTransport } from './dispatch/smtp-transport.js';
 export { composeMail } from './dispatch/compose-mail.js';
 export { CampaignDispatchJob, type CampaignDispatchParams } from './dispatch/campaign-dispatch.job.js';

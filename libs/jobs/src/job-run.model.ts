@@ -49,7 +49,8 @@ registerEnumType(JobName, {
         "Computes my organization's engagement figures for the benchmarks of the pools it contributes to (setPoolBenchmarks; then daily).",
     },
     CAMPAIGN_DISPATCH: {
-      description: "Sends a SENDING campaign's queued messages, each exactly once, at the campaign's rate (runs follow each other until none is left).",
+      description:
+        "Sends a SENDING campaign's queued messages, each exactly once, at the campaign's rate (runs follow each other until none is left).",
     },
   },
 });

@@ -45,7 +45,10 @@ export class CampaignDispatchJob implements JobHandlerContract<CampaignDispatchP
     private readonly events: MessageEvents,
   ) {}
 
-  async run({ orgId, params }: JobPayload<CampaignDispatchParams>, progress: JobProgress): Promise<Record<string, number>> {
+  async run(
+    { orgId, params }: JobPayload<CampaignDispatchParams>,
+    progress: JobProgress,
+  ): Promise<Record<string, number>> {
     const campaignId = params?.campaignId;
     if (!isUuid(campaignId)) throw new UnrecoverableError('The run names no campaign');
     const campaign = await this.db.transaction((tx) => loadDispatchCampaign(tx, campaignId));
@@ -68,10 +71,10 @@ export class CampaignDispatchJob implements JobHandlerContract<CampaignDispatchP
     };
     const deadline = Date.now() + DISPATCH_RUN_MS;
     const pace = new SendPace(campaign.sendRate);
-    let stopped: unknown = null;
+    const halt: { error: Error | null } = { error: null };
     let handled = 0;
     const slot = async () => {
-      while (stopped === null && Date.now() < deadline) {
+      while (halt.error === null && Date.now() < deadline) {
         await pace.wait();
         const sent = await this.sender.sendNext(orgId, campaign);
         if (!sent) return;
@@ -86,13 +89,13 @@ export class CampaignDispatchJob implements JobHandlerContract<CampaignDispatchP
     await Promise.all(
       Array.from({ length: this.transport.concurrency }, () =>
         slot().catch((error: unknown) => {
-          stopped ??= error;
+          halt.error ??= error instanceof Error ? error : new Error('The dispatch stopped');
         }),
       ),
     );
     await flush();
     await progress.report(handled, queued, { ...counts });
-    if (stopped !== null) throw stopped; // the messages not marked SENT are QUEUED still: the retry sends them
+    if (halt.error) throw halt.error; // the messages not marked SENT are QUEUED still: the retry sends them
 
     const finished = await this.db.transaction((tx) =>
       tx.execute(

@@ -43,7 +43,12 @@ export abstract class MailTransport implements OnApplicationShutdown {
 }
 
 /** A short failure text from an SMTP error: the step, the reply code and the enhanced status, never the reply text. */
-export function smtpFailure(error: { responseCode?: number; command?: string; response?: string; code?: string }): string {
+export function smtpFailure(error: {
+  responseCode?: number;
+  command?: string;
+  response?: string;
+  code?: string;
+}): string {
   const enhanced = /\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(error.response ?? '')?.[0];
   const step = error.command ? ` at ${error.command.replace(/[^A-Z ]/g, '').slice(0, 20)}` : '';
   if (error.responseCode) return `SMTP ${error.responseCode}${enhanced ? ` ${enhanced}` : ''}${step}`;

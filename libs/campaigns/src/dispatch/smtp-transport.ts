@@ -34,7 +34,8 @@ export class SmtpTransport extends MailTransport {
     } as SMTPPoolOptions & { pool: true });
     this.transporter.use('stream', (mail, done) => {
       const beforeEnd = (mail.data as { beforeEnd?: () => Promise<void> }).beforeEnd;
-      if (beforeEnd) mail.message.processFunc((input) => Readable.from(heldEnd(input, beforeEnd), { objectMode: false }));
+      if (beforeEnd)
+        mail.message.processFunc((input) => Readable.from(heldEnd(input, beforeEnd), { objectMode: false }));
       done();
     });
   }
@@ -58,13 +59,15 @@ export class SmtpTransport extends MailTransport {
       // a permanent refusal of the recipient or of the message; a refused sender is not the recipient's fault
       if (code >= 500 && (error.command === 'DATA' || error.command?.startsWith('RCPT') || released))
         return { kind: 'bounced', failure: smtpFailure(error) };
-      if (code === 0 && released) return { kind: 'unknown', failure: `No reply after the end of DATA: ${smtpFailure(error)}` };
+      if (code === 0 && released)
+        return { kind: 'unknown', failure: `No reply after the end of DATA: ${smtpFailure(error)}` };
       return { kind: 'failed', failure: smtpFailure(error), retryable: code === 0 };
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.transporter.close();
+    return Promise.resolve();
   }
 }
 

@@ -47,7 +47,11 @@ export function extractLinks(html: string): string[] {
  * The HTML with each `<a href>` whose URL is in `links` (url -> its number) pointing at `clickUrl(number)`; other
  * links are left as they are (the redirect only ever goes to a URL of campaign_links).
  */
-export function rewriteLinks(html: string, links: ReadonlyMap<string, number>, clickUrl: (idx: number) => string): string {
+export function rewriteLinks(
+  html: string,
+  links: ReadonlyMap<string, number>,
+  clickUrl: (idx: number) => string,
+): string {
   const parts: string[] = [];
   let at = 0;
   eachAnchorHref(html, (href, start, end) => {

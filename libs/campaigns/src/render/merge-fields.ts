@@ -56,7 +56,11 @@ export function applyMergeFields(template: string, values: MergeValues, escape: 
 }
 
 function valueOf(field: MergeField, values: MergeValues): string {
-  if (field === 'fullName') return [values.firstName, values.lastName].map((v) => v?.trim()).filter(Boolean).join(' ');
+  if (field === 'fullName')
+    return [values.firstName, values.lastName]
+      .map((v) => v?.trim())
+      .filter(Boolean)
+      .join(' ');
   return values[field]?.trim() ?? '';
 }
 
