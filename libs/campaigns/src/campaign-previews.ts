@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TenantDb, type Tx } from '@app/database';
-import { linksOf } from './campaign-links.js';
+import { campaignLinks } from './dispatch/campaign-links.js';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
 import { renderCampaignMessage } from './render/render-message.js';
 import { type CampaignPreviewModel, type CampaignSampleModel } from './campaign.models.js';
@@ -36,7 +36,7 @@ export class CampaignPreviews {
     byLanguage: Record<string, number>,
   ): Promise<CampaignSampleModel[]> {
     const sender = (campaign.senderId ? await this.campaigns.sender(tx, campaign.senderId) : null) ?? NO_SENDER;
-    const links = new Map(linksOf(campaign.variants).map((url, idx) => [url, idx]));
+    const links = new Map(campaignLinks(campaign.variants).map((url, idx) => [url, idx]));
     const preview = `${this.options.publicUrl}/t/preview`;
     return campaign.variants.map((variant) => {
       const rendered = renderCampaignMessage({

@@ -2,13 +2,17 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
-import { CampaignLinks } from './campaign-links.js';
 import { CampaignPreviews } from './campaign-previews.js';
 import { CampaignLoaders, CampaignsResolver, SenderIdentitiesResolver } from './campaigns.resolver.js';
 import { CampaignsService } from './campaigns.service.js';
 import { CampaignRecipients } from './recipients/campaign-recipients.js';
 import { CampaignSnapshotJob } from './recipients/snapshot.job.js';
 import { DemoCampaigns } from './demo/demo-campaigns.js';
+import { CampaignDispatchJob } from './dispatch/campaign-dispatch.job.js';
+import { MailTransport } from './dispatch/mail-transport.js';
+import { MessageSender } from './dispatch/message-sender.js';
+import { OutboxTransport } from './dispatch/outbox-transport.js';
+import { SmtpTransport } from './dispatch/smtp-transport.js';
 import { MessageEvents } from './messages/message-events.js';
 import { CampaignStatsResolver } from './stats/campaign-stats.resolver.js';
 import { CampaignStatsService } from './stats/campaign-stats.service.js';
@@ -30,17 +34,24 @@ export class CampaignsModule {
         { provide: TrackingTokens, useValue: new TrackingTokens(options.secret) },
         MessageEvents,
         CampaignsService,
-        CampaignLinks,
         CampaignRecipients,
         CampaignPreviews,
         CampaignSnapshotJob,
         CampaignStatsService,
         DemoCampaigns,
+        {
+          provide: MailTransport,
+          useFactory: () =>
+            options.smtpUrl ? new SmtpTransport(options.smtpUrl) : new OutboxTransport(options.outboxDir),
+        },
+        MessageSender,
+        CampaignDispatchJob,
       ],
       exports: [
         CAMPAIGNS_OPTIONS,
         TrackingTokens,
         MessageEvents,
+        MailTransport,
         CampaignsService,
         CampaignPreviews,
         CampaignStatsService,

@@ -31,6 +31,7 @@ import {
   type SenderIdentityInput,
   type SenderIdentityModel,
 } from './campaign.models.js';
+import { extractLinks, MAX_LINKS } from './render/links.js';
 import { parseTemplate } from './render/merge-fields.js';
 import type { RecipientRules } from './recipients/recipients.sql.js';
 
@@ -404,7 +405,8 @@ export class CampaignsService {
     } catch (error) {
       if (pgErrorCode(error) !== PgErrorCode.FOREIGN_KEY_VIOLATION) throw error;
       const constraint = (error as { constraint?: unknown }).constraint;
-      if (typeof constraint === 'string' && constraint.includes('sender')) throw AppError.badInput('input.senderId', 'No sender identity has this id');
+      if (typeof constraint === 'string' && constraint.includes('sender'))
+        throw AppError.badInput('input.senderId', 'No sender identity has this id');
       throw AppError.badInput('input.includeAudienceIds', 'No audience has one of these ids');
     }
   }
@@ -413,7 +415,7 @@ export class CampaignsService {
 /** Each variant once per language, with merge fields the renderer knows. */
 function checkVariants(variants: readonly CampaignVariantInput[]): CampaignVariantInput[] {
   const seen = new Set<string>();
-  return variants.map((variant, index) => {
+  const checked = variants.map((variant, index) => {
     if (seen.has(variant.language))
       throw AppError.badInput(`input.variants.${index}.language`, 'One variant per language');
     seen.add(variant.language);
@@ -425,6 +427,9 @@ function checkVariants(variants: readonly CampaignVariantInput[]): CampaignVaria
     }
     return { language: variant.language, subject: variant.subject, html: variant.html, text: variant.text ?? null };
   });
+  if (new Set(checked.flatMap((variant) => extractLinks(variant.html))).size > MAX_LINKS)
+    throw AppError.badInput('input.variants', `The content has more than ${MAX_LINKS} distinct links`);
+  return checked;
 }
 
 export function toModel(row: CampaignRow): CampaignModel {

@@ -5,7 +5,7 @@ import { TenantDb } from '@app/database';
 import { JobHandler, type JobHandlerContract, JobName, type JobPayload, JobRunsService, JobsService } from '@app/jobs';
 import { CampaignStatus } from '../campaign.models.js';
 import { CampaignsService } from '../campaigns.service.js';
-import { CampaignLinks } from '../campaign-links.js';
+import { loadCampaignLinks } from '../dispatch/campaign-links.js';
 import { CampaignRecipients } from './campaign-recipients.js';
 
 export interface SnapshotParams {
@@ -29,7 +29,6 @@ export class CampaignSnapshotJob implements JobHandlerContract<SnapshotParams> {
     private readonly jobs: JobsService,
     private readonly campaigns: CampaignsService,
     private readonly recipients: CampaignRecipients,
-    private readonly links: CampaignLinks,
   ) {}
 
   async run({ jobRunId, params }: JobPayload<SnapshotParams>): Promise<Record<string, number>> {
@@ -46,7 +45,7 @@ export class CampaignSnapshotJob implements JobHandlerContract<SnapshotParams> {
           await this.runs.saveOutcome(tx, jobRunId, skipped, []);
           return skipped;
         }
-        await this.links.number(tx, campaign);
+        await loadCampaignLinks(tx, campaign.id, campaign.variants);
         const counts = await this.recipients.take(tx, campaign);
         const recipients = Object.values(counts.byLanguage).reduce((a, b) => a + b, 0);
         await tx.execute(

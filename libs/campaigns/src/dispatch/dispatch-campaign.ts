@@ -1,0 +1,39 @@
+import type { Tx } from '@app/database';
+import type { SenderDetails } from '../render/footer.js';
+import type { CampaignVariant } from '../render/render-message.js';
+import { loadCampaignLinks } from './campaign-links.js';
+
+/** What a dispatch run needs of its campaign, read once per run. */
+export interface DispatchCampaign {
+  id: string;
+  status: string;
+  sendRate: number;
+  defaultLanguage: string;
+  variants: CampaignVariant[];
+  sender: SenderDetails | null;
+  links: Map<string, number>;
+}
+
+/** The campaign, its sender and links; null when the organization has no such campaign. */
+export async function loadDispatchCampaign(tx: Tx, campaignId: string): Promise<DispatchCampaign | null> {
+  const [row] = await tx.query<Omit<DispatchCampaign, 'sender' | 'links'> & { sender: SenderDetails | null }>(
+    `SELECT c.id, c.status, c.send_rate AS "sendRate", c.default_language AS "defaultLanguage", c.variants,
+            CASE WHEN s.id IS NULL THEN NULL ELSE jsonb_build_object('fromName', s.from_name, 'fromEmail', s.from_email,
+              'replyTo', s.reply_to, 'mailingAddress', s.mailing_address, 'contactLine', s.contact_line) END AS sender
+       FROM campaigns c LEFT JOIN sender_identities s ON s.org_id = c.org_id AND s.id = c.sender_id
+      WHERE c.org_id = crm_current_org() AND c.id = $1`,
+    [campaignId],
+  );
+  if (!row) return null;
+  const variants = Array.isArray(row.variants) ? row.variants : [];
+  return { ...row, variants, links: await loadCampaignLinks(tx, campaignId, variants) };
+}
+
+/** The recipient's variant: of their language, else of the campaign's default language, else the first. */
+export function variantFor(campaign: DispatchCampaign, language: string): CampaignVariant | undefined {
+  return (
+    campaign.variants.find((v) => v.language === language) ??
+    campaign.variants.find((v) => v.language === campaign.defaultLanguage) ??
+    campaign.variants[0]
+  );
+}
