@@ -2,8 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ContactsModule } from '@app/contacts';
 import { EngagementModule } from '@app/engagement';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
+import { BouncesController } from './bounces/bounces.controller.js';
+import { BouncesService } from './bounces/bounces.service.js';
 import { MessageEvents } from './messages/message-events.js';
+import { CampaignLinksCache } from './tracking/campaign-links.cache.js';
+import { TrackingController } from './tracking/tracking.controller.js';
+import { TrackingRecorder } from './tracking/tracking-recorder.js';
 import { TrackingTokens } from './tracking/tracking-token.js';
+import { UnsubscribesService } from './tracking/unsubscribes.service.js';
 
 /**
  * Campaigns: email to audiences (drafts, schedule, preview), the recipient snapshot and dispatch (jobs), tracking of
@@ -32,8 +38,8 @@ export class CampaignsApiModule {
     return {
       module: CampaignsApiModule,
       imports: [CampaignsModule.forRoot(options)],
-      providers: [],
-      controllers: [],
+      providers: [CampaignLinksCache, TrackingRecorder, UnsubscribesService, BouncesService],
+      controllers: [TrackingController, BouncesController],
     };
   }
 }
