@@ -97,7 +97,9 @@ describe('campaign tracking (issue 16: opens, clicks, unsubscribes, bounces)', (
           firstName: 'Hélène',
           email,
           preferredLanguage: language.toUpperCase(),
-          consents: [{ purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'newsletter-form' }],
+          consents: [
+            { purpose: 'EMAIL_MARKETING', status: 'GRANTED', legalBasis: 'EXPRESS', source: 'newsletter-form' },
+          ],
         },
       })
     ).createContact.id as string;
@@ -151,7 +153,11 @@ describe('campaign tracking (issue 16: opens, clicks, unsubscribes, bounces)', (
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('image/gif');
       expect(response.headers.get('cache-control')).toContain('no-store');
-      expect(Buffer.from(await response.arrayBuffer()).subarray(0, 6).toString()).toBe('GIF89a');
+      expect(
+        Buffer.from(await response.arrayBuffer())
+          .subarray(0, 6)
+          .toString(),
+      ).toBe('GIF89a');
     }
     const { message, interactions } = await stateOf(sent);
     expect(message.openedAt).not.toBeNull();
@@ -194,7 +200,10 @@ describe('campaign tracking (issue 16: opens, clicks, unsubscribes, bounces)', (
       messageId: sent.messageId,
       link: 0,
     });
-    const noSuchMessage = token(TokenKind.CLICK, { orgId: sent.orgId, messageId: '01900000-0000-7000-8000-000000000000' });
+    const noSuchMessage = token(TokenKind.CLICK, {
+      orgId: sent.orgId,
+      messageId: '01900000-0000-7000-8000-000000000000',
+    });
     const paths = [
       `/t/c/${token(TokenKind.CLICK, sent, 7)}`, // a link number the campaign does not have
       `/t/c/${tampered}`,
@@ -202,7 +211,7 @@ describe('campaign tracking (issue 16: opens, clicks, unsubscribes, bounces)', (
       `/t/c/${token(TokenKind.OPEN, sent)}`, // a token of another kind
       `/t/c/${noSuchMessage}`,
       `/t/c/not-a-token`,
-      `/t/c/${'A'.repeat(2000)}`,
+      `/t/c/${'A'.repeat(90)}`, // longer still: Fastify's 414
       `/t/o/${token(TokenKind.CLICK, sent, 0)}`,
       `/t/o/${tampered}`,
       `/t/u/${token(TokenKind.OPEN, sent)}`,

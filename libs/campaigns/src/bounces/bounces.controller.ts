@@ -19,11 +19,15 @@ export class BouncesController {
   @Post()
   async receive(@Req() request: { body?: unknown }, @Res() reply: TrackingReply): Promise<unknown> {
     const raw = await rawBody(request.body);
-    if (raw === 'too large') return reply.code(413).header('content-type', 'text/plain; charset=utf-8').send('Too large');
+    if (raw === 'too large')
+      return reply.code(413).header('content-type', 'text/plain; charset=utf-8').send('Too large');
     const outcome = raw ? await this.bounces.receive(raw) : BounceOutcome.UNREADABLE;
     if (outcome === BounceOutcome.UNKNOWN) return notFound(reply);
     if (outcome === BounceOutcome.UNREADABLE)
-      return reply.code(400).header('content-type', 'text/plain; charset=utf-8').send('Not a delivery-status notification');
+      return reply
+        .code(400)
+        .header('content-type', 'text/plain; charset=utf-8')
+        .send('Not a delivery-status notification');
     return reply.code(202).send();
   }
 }

@@ -22,7 +22,7 @@ export async function readDeliveryReport(raw: Buffer): Promise<DeliveryReport | 
   const original = mail.attachments.find(
     (a) => a.contentType === 'message/rfc822' || a.contentType === 'text/rfc822-headers',
   );
-  const originalHeaders = original ? (fieldBlocks(original.content.toString('utf8'))[0] ?? new Map()) : new Map();
+  const originalHeaders = (original && fieldBlocks(original.content.toString('utf8'))[0]) || new Map<string, string>();
   const top = (name: string) => {
     const value = mail.headers.get(name);
     return typeof value === 'string' ? value : undefined;

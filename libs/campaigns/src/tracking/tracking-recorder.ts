@@ -176,7 +176,8 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
       if (!outcomes[i].result.found) return;
       const first = openedAt.get(item.messageId);
       if (!first || item.at < first) openedAt.set(item.messageId, item.at);
-      if (item.link !== null) events.push({ messageId: item.messageId, event: 'clicked', at: item.at, link: item.link });
+      if (item.link !== null)
+        events.push({ messageId: item.messageId, event: 'clicked', at: item.at, link: item.link });
     });
     for (const [messageId, at] of openedAt) events.push({ messageId, event: 'opened', at });
     await this.events.record(tx, events);

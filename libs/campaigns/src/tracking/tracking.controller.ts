@@ -3,7 +3,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { logger, Public } from '@app/common';
 import { TokenKind, TrackingTokens } from './tracking-token.js';
 import { TrackingOverloadedError, TrackingRecorder } from './tracking-recorder.js';
-import { confirmationPage, donePage, PAGE_HEADERS, type PageLanguage } from './unsubscribe-pages.js';
+import { confirmationPage, donePage, PAGE_HEADERS } from './unsubscribe-pages.js';
 import { UnsubscribesService } from './unsubscribes.service.js';
 
 /** What the routes need of Fastify's reply (without depending on its types here). */
@@ -20,12 +20,18 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 
 /** Every refusal, whatever its reason (malformed, forged, of another kind, no such message): nothing to learn from it. */
 export function notFound(reply: TrackingReply): unknown {
-  return reply.code(404).headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).send('Not found');
+  return reply
+    .code(404)
+    .headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+    .send('Not found');
 }
 
 function unavailable(reply: TrackingReply, error: unknown): unknown {
   if (!(error instanceof TrackingOverloadedError)) logger.error({ err: error }, 'campaign tracking failed');
-  return reply.code(503).headers({ 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' }).send('Unavailable');
+  return reply
+    .code(503)
+    .headers({ 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' })
+    .send('Unavailable');
 }
 
 /**
@@ -80,7 +86,7 @@ export class TrackingController {
     if (!ref) return notFound(reply);
     const target = await this.unsubscribes.target(ref.orgId, ref.messageId);
     if (!target) return notFound(reply);
-    return reply.headers(PAGE_HEADERS).send(confirmationPage(target.language as PageLanguage, target.unsubscribed));
+    return reply.headers(PAGE_HEADERS).send(confirmationPage(target.language, target.unsubscribed));
   }
 
   /** The body (`List-Unsubscribe=One-Click`, form-encoded or multipart) is not read: the POST itself is the consent. */
@@ -92,6 +98,6 @@ export class TrackingController {
     if (!ref) return notFound(reply);
     const target = await this.unsubscribes.unsubscribe(ref.orgId, ref.messageId);
     if (!target) return notFound(reply);
-    return reply.headers(PAGE_HEADERS).send(donePage(target.language as PageLanguage));
+    return reply.headers(PAGE_HEADERS).send(donePage(target.language));
   }
 }
