@@ -38,6 +38,8 @@ interface Batch {
   /** by message and link: a repeated open (or click of the same link) in a batch is recorded once */
   pending: Map<string, Pending>;
   timer?: NodeJS.Timeout;
+  /** waiting for a slot */
+  due: boolean;
 }
 
 const NOT_FOUND: TrackResult = { found: false, url: null };
@@ -85,10 +87,10 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
     return new Promise<TrackResult>((resolve, reject) => {
       let batch = this.open.get(orgId);
       if (!batch) {
-        batch = { orgId, pending: new Map() };
+        batch = { orgId, pending: new Map(), due: false };
         this.open.set(orgId, batch);
-        const sealed = batch;
-        batch.timer = setTimeout(() => this.seal(sealed), BATCH_WINDOW_MS);
+        const created = batch;
+        batch.timer = setTimeout(() => this.markDue(created), BATCH_WINDOW_MS);
       }
       let pending = batch.pending.get(key);
       if (!pending) {
@@ -97,15 +99,18 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
       }
       pending.waiters.push({ resolve, reject });
       this.waiting++;
-      if (batch.pending.size >= BATCH_MAX_EVENTS) this.seal(batch);
+      if (batch.pending.size >= BATCH_MAX_EVENTS) this.markDue(batch);
     });
   }
 
-  /** Closes the batch to new events and writes it when a slot is free. */
-  private seal(batch: Batch): void {
-    if (this.open.get(batch.orgId) !== batch) return;
+  /**
+   * The batch is due (its window is over, or it is full): it is written as soon as a slot is free, and until then it
+   * keeps taking its organization's events, so that batches grow when the database is slower.
+   */
+  private markDue(batch: Batch): void {
     clearTimeout(batch.timer);
-    this.open.delete(batch.orgId);
+    if (batch.due) return;
+    batch.due = true;
     this.due.push(batch);
     this.writeDue();
   }
@@ -113,6 +118,7 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
   private writeDue(): void {
     while (this.writing < CONCURRENT_BATCHES && this.due.length > 0) {
       const batch = this.due.shift()!;
+      this.open.delete(batch.orgId);
       this.writing++;
       void this.write(batch).finally(() => {
         this.writing--;
@@ -186,7 +192,7 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
 
   /** Writes what is waiting before the connections close. */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const batch of [...this.open.values()]) this.seal(batch);
+    for (const batch of [...this.open.values()]) this.markDue(batch);
     while (this.writing > 0 || this.due.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
