@@ -9,7 +9,7 @@ import { BoundedLru } from './bounded-lru.js';
 const BATCH_WINDOW_MS = 4;
 /** A batch this large is written at once. */
 const BATCH_MAX_EVENTS = 500;
-/** Batches written at the same time (each holds a connection); the others wait and keep growing meanwhile. */
+/** Batches written at the same time (each holds a connection; one per organization); the others wait and keep growing. */
 const CONCURRENT_BATCHES = 4;
 /** Events waiting beyond this are refused (503) rather than queued: the database is not keeping up. */
 const MAX_WAITING_EVENTS = 20_000;
@@ -54,7 +54,8 @@ const NOT_FOUND: TrackResult = { found: false, url: null };
 export class TrackingRecorder implements BeforeApplicationShutdown {
   private readonly open = new Map<string, Batch>();
   private readonly due: Batch[] = [];
-  private writing = 0;
+  /** organizations whose batch is being written */
+  private readonly writingOrgs = new Set<string>();
   private waiting = 0;
   /** `org:message:link|o` -> the message's campaign */
   private readonly recorded = new BoundedLru<string, string>(RECORDED_KEPT);
@@ -115,13 +116,22 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
     this.writeDue();
   }
 
+  /**
+   * Writes due batches while slots are free, one at a time per organization: its transactions would wait for each
+   * other anyway (they update the same rows: the campaign's interaction rollups of the day).
+   */
   private writeDue(): void {
-    while (this.writing < CONCURRENT_BATCHES && this.due.length > 0) {
-      const batch = this.due.shift()!;
+    for (let i = 0; i < this.due.length && this.writingOrgs.size < CONCURRENT_BATCHES;) {
+      const batch = this.due[i];
+      if (this.writingOrgs.has(batch.orgId)) {
+        i++;
+        continue;
+      }
+      this.due.splice(i, 1);
       this.open.delete(batch.orgId);
-      this.writing++;
+      this.writingOrgs.add(batch.orgId);
       void this.write(batch).finally(() => {
-        this.writing--;
+        this.writingOrgs.delete(batch.orgId);
         this.writeDue();
       });
     }
@@ -193,6 +203,6 @@ export class TrackingRecorder implements BeforeApplicationShutdown {
   /** Writes what is waiting before the connections close. */
   async beforeApplicationShutdown(): Promise<void> {
     for (const batch of [...this.open.values()]) this.markDue(batch);
-    while (this.writing > 0 || this.due.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.writingOrgs.size > 0 || this.due.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
