@@ -332,4 +332,17 @@ describe('campaign tracking (issue 16: opens, clicks, unsubscribes, bounces)', (
       state: 'GRANTED',
     });
   });
+
+  it('is not held to the per-client request rate (mail providers fetch through shared proxies)', async () => {
+    const limited = await TestApi.start({ RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const sent = await sentMessage(a);
+      const statuses = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push((await fetch(`${limited.url}/t/o/${token(TokenKind.OPEN, sent)}`)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await limited.close();
+    }
+  });
 });
