@@ -7,7 +7,7 @@ import { TestApi } from './support/test-app.js';
  */
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`;
 const CREATE_AUDIENCE = `mutation($input: CreateAudienceInput!) { createAudience(input: $input) { id } }`;
-const ADD_MEMBERS = `mutation($id: ID!, $ids: [ID!]!) { addAudienceMembers(id: $id, target: { ids: $ids }) { added } }`;
+const ADD_MEMBERS = `mutation($id: ID!, $ids: [ID!]!) { addAudienceMembers(id: $id, target: { ids: $ids }) { affected } }`;
 const SENDER = `mutation($input: SenderIdentityInput!) { createSenderIdentity(input: $input) { id fromEmail } }`;
 const CAMPAIGN_FIELDS = `id name status defaultLanguage sendRate attributionDays recipients scheduledAt duplicatedFrom
   exclusions { reason count } variants { language subject } includeAudiences { id name } excludeAudiences { id }
@@ -55,10 +55,10 @@ describe('campaigns', () => {
     await contact('fr', {
       firstName: 'Élise',
       email: 'elise@example.org',
-      preferredLanguage: 'fr',
+      preferredLanguage: 'FR',
       consents: [grant()],
     });
-    await contact('en', { firstName: 'Sam', email: 'sam@example.org', preferredLanguage: 'en', consents: [grant()] });
+    await contact('en', { firstName: 'Sam', email: 'sam@example.org', preferredLanguage: 'EN', consents: [grant()] });
     await contact('none', { firstName: 'Nul', email: 'nul@example.org', consents: [] });
     await contact('lapsed', {
       firstName: 'Ancien',
@@ -98,8 +98,8 @@ describe('campaigns', () => {
           name: 'Saison 2027',
           senderId,
           variants: [
-            { language: 'fr', subject: 'Bonjour {{firstName|ami}}', html: '<p>Bonjour {{firstName}}</p>' },
-            { language: 'en', subject: 'Hello {{firstName|friend}}', html: '<p>Hello {{firstName}}</p>' },
+            { language: 'FR', subject: 'Bonjour {{firstName|ami}}', html: '<p>Bonjour {{firstName}}</p>' },
+            { language: 'EN', subject: 'Hello {{firstName|friend}}', html: '<p>Hello {{firstName}}</p>' },
           ],
           includeAudienceIds: [audienceId],
           excludeAudienceIds: [excludedAudienceId],
@@ -112,7 +112,7 @@ describe('campaigns', () => {
     const campaign = await draft();
     expect(campaign).toMatchObject({
       status: 'DRAFT',
-      defaultLanguage: 'fr',
+      defaultLanguage: 'FR',
       sendRate: 600,
       attributionDays: 7,
       recipients: null,
@@ -132,8 +132,8 @@ describe('campaigns', () => {
       input: {
         name: 'x',
         variants: [
-          { language: 'fr', subject: 'a', html: 'b' },
-          { language: 'fr', subject: 'c', html: 'd' },
+          { language: 'FR', subject: 'a', html: 'b' },
+          { language: 'FR', subject: 'c', html: 'd' },
         ],
       },
     });
@@ -163,8 +163,8 @@ describe('campaigns', () => {
       { reason: 'DUPLICATE_EMAIL', count: 1 },
     ]);
     expect(previewCampaign.samples.map((s: any) => [s.language, s.recipients])).toEqual([
-      ['fr', 1],
-      ['en', 1],
+      ['FR', 1],
+      ['EN', 1],
     ]);
   });
 

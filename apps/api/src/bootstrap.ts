@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { registerCampaignBodyParsers } from '@app/campaigns';
 import { type Config, nestLogger } from '@app/common';
 import { registerUploadParsers } from '@app/imports';
 import { type ApiDatabase, AppModule } from './app.module.js';
@@ -29,6 +30,7 @@ export async function createApiApp(config: Config, database: ApiDatabase): Promi
   enforceHttpLimits(app, config);
   await limitRequestRate(app, config);
   await registerUploadParsers(app, config.IMPORT_MAX_BYTES);
+  registerCampaignBodyParsers(app);
   await mountQueueDashboard(app, config);
   if (explorerEnabled(config, database.embedded)) app.get(GraphqlExplorer).register(app);
   return app;

@@ -17,7 +17,13 @@ import { MessageEvents } from './messages/message-events.js';
 import { CampaignStatsResolver } from './stats/campaign-stats.resolver.js';
 import { CampaignStatsService } from './stats/campaign-stats.service.js';
 import { EngagementCampaignNameResolver } from './stats/engagement-campaign-name.resolver.js';
+import { BouncesController } from './bounces/bounces.controller.js';
+import { BouncesService } from './bounces/bounces.service.js';
+import { CampaignLinksCache } from './tracking/campaign-links.cache.js';
+import { TrackingController } from './tracking/tracking.controller.js';
+import { TrackingRecorder } from './tracking/tracking-recorder.js';
 import { TrackingTokens } from './tracking/tracking-token.js';
+import { UnsubscribesService } from './tracking/unsubscribes.service.js';
 
 /**
  * Campaigns: email to audiences (drafts, schedule, preview), the recipient snapshot and dispatch (jobs), tracking of
@@ -74,8 +80,12 @@ export class CampaignsApiModule {
         SenderIdentitiesResolver,
         CampaignStatsResolver,
         EngagementCampaignNameResolver,
+        CampaignLinksCache,
+        TrackingRecorder,
+        UnsubscribesService,
+        BouncesService,
       ],
-      controllers: [],
+      controllers: [TrackingController, BouncesController],
     };
   }
 }

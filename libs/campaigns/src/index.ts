@@ -17,3 +17,4 @@ export { OutboxTransport } from './dispatch/outbox-transport.js';
 export { SmtpTransport } from './dispatch/smtp-transport.js';
 export { composeMail } from './dispatch/compose-mail.js';
 export { CampaignDispatchJob, type CampaignDispatchParams } from './dispatch/campaign-dispatch.job.js';
+export * from './campaign-body-parsers.js';
