@@ -212,8 +212,10 @@ describe('campaigns', () => {
     await waitForCampaign(first.id, (c) => c.recipients !== null);
     const second = await draft();
     const { previewCampaign } = await api.ok<any>(token, PREVIEW, { id: second.id });
+    // every sendable address already had one campaign in 7 days (the earlier tests' campaigns count too)
     expect(previewCampaign.recipients).toBe(0);
-    expect(previewCampaign.excluded).toContainEqual({ reason: 'FREQUENCY_CAP', count: 2 });
+    const capped = previewCampaign.excluded.find((e: any) => e.reason === 'FREQUENCY_CAP');
+    expect(capped.count).toBeGreaterThanOrEqual(2);
   });
 
   async function waitForCampaign(id: string, done: (campaign: any) => boolean): Promise<any> {
