@@ -23,6 +23,7 @@ const RESULT_LINES: Record<string, RegExp> = {
   'bench:engagement': /^\{"contacts":1000,.*"queries":\[/m,
   'bench:audiences': /^\{"contacts":2000,.*"mismatches":\[\]/m,
   'bench:pools': /^\{"organizations":3,"contacts":300,.*"mismatches":\[\]/m,
+  'bench:campaigns': /^\{"benchmark":"campaign-tracking","messages":2000,.*"errors":0\}$/m,
 };
 
 const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })

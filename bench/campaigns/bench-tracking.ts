@@ -127,6 +127,20 @@ async function main(): Promise<void> {
     } cores; interactions: ${JSON.stringify(counts)}`,
   );
   await stopChild(api.child);
+  // the result line (stdout; the log lines above go to stderr)
+  process.stdout.write(
+    `${JSON.stringify({
+      benchmark: 'campaign-tracking',
+      messages: MESSAGES,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+    })}\n`,
+  );
 }
 
 await runBench(main);

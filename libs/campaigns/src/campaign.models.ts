@@ -55,7 +55,11 @@ registerEnumType(CampaignStatus, {
 export enum CampaignChannel {
   EMAIL = 'EMAIL',
 }
-registerEnumType(CampaignChannel, { name: 'CampaignChannel', description: 'How a campaign reaches people.' });
+registerEnumType(CampaignChannel, {
+  name: 'CampaignChannel',
+  description: 'How a campaign reaches people.',
+  valuesMap: { EMAIL: { description: 'Email, through the SMTP server (or the outbox folder).' } },
+});
 
 /** Why a contact of the included audiences does not receive a campaign: the first that applies, in this order. */
 export enum ExclusionReason {

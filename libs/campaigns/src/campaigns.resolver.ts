@@ -76,13 +76,16 @@ export class CampaignsResolver {
 
   @Mutation(() => CampaignModel, { description: 'A new campaign, as a DRAFT (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
-  createCampaign(@Args('input') input: CampaignInput): Promise<CampaignModel> {
+  createCampaign(@Args('input', { description: 'The new campaign.' }) input: CampaignInput): Promise<CampaignModel> {
     return this.campaigns.create(input);
   }
 
   @Mutation(() => CampaignModel, { description: 'Edits a DRAFT; an absent field is kept (EDITOR and up).' })
   @RequireRole(Role.EDITOR)
-  updateCampaign(@campaignId() id: string, @Args('input') input: CampaignUpdateInput): Promise<CampaignModel> {
+  updateCampaign(
+    @campaignId() id: string,
+    @Args('input', { description: 'The changes.' }) input: CampaignUpdateInput,
+  ): Promise<CampaignModel> {
     return this.campaigns.update(id, input);
   }
 
@@ -173,7 +176,9 @@ export class SenderIdentitiesResolver {
 
   @Mutation(() => SenderIdentityModel, { description: 'A new sender identity (ADMIN and up).' })
   @RequireRole(Role.ADMIN)
-  createSenderIdentity(@Args('input') input: SenderIdentityInput): Promise<SenderIdentityModel> {
+  createSenderIdentity(
+    @Args('input', { description: 'The new identity.' }) input: SenderIdentityInput,
+  ): Promise<SenderIdentityModel> {
     return this.campaigns.createSenderIdentity(input);
   }
 
@@ -185,7 +190,9 @@ export class SenderIdentitiesResolver {
 
   @Mutation(() => CampaignSettingsModel, { description: 'Sets the organization’s frequency cap (ADMIN and up).' })
   @RequireRole(Role.ADMIN)
-  setCampaignSettings(@Args('input') input: CampaignSettingsInput): Promise<CampaignSettingsModel> {
+  setCampaignSettings(
+    @Args('input', { description: 'The rules.' }) input: CampaignSettingsInput,
+  ): Promise<CampaignSettingsModel> {
     return this.campaigns.setSettings(input);
   }
 }

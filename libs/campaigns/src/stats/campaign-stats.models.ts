@@ -38,7 +38,8 @@ export class CampaignStatsArgs {
   description: 'What a row is grouped by: its dimension and value (null value: recipients without one).',
 })
 export class CampaignStatsGroupModel {
-  @Field(() => CampaignStatsDimension) dimension!: CampaignStatsDimension;
+  @Field(() => CampaignStatsDimension, { description: 'What the row is grouped by.' })
+  dimension!: CampaignStatsDimension;
   @Field(() => String, { nullable: true, description: 'FR or EN (LANGUAGE rows).' }) language!: string | null;
   @Field(() => String, { nullable: true, description: 'The region (REGION rows).' }) region!: string | null;
   @Field(() => ID, { nullable: true, description: 'The audience id (AUDIENCE rows).' }) audienceId!: string | null;
@@ -73,15 +74,15 @@ export class CampaignFiguresModel {
   uniqueOpens!: number;
   @Field(() => Int, { description: 'Recipients who clicked at least once.' }) uniqueClicks!: number;
   @Field(() => Int, { description: 'Recipients who unsubscribed from this campaign.' }) unsubscribes!: number;
-  @Field(() => Float, { nullable: true, description: 'uniqueOpens / delivered; null when none was delivered.' })
+  @Field(() => Float, { nullable: true, description: 'Unique opens over delivered; null when none was delivered.' })
   openRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'uniqueClicks / delivered; null when none was delivered.' })
+  @Field(() => Float, { nullable: true, description: 'Unique clicks over delivered; null when none was delivered.' })
   clickRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'uniqueClicks / uniqueOpens; null when none opened.' })
+  @Field(() => Float, { nullable: true, description: 'Unique clicks over unique opens; null when none opened.' })
   clickToOpenRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'bounced / sent; null when none was sent.' })
+  @Field(() => Float, { nullable: true, description: 'Bounced over sent; null when none was sent.' })
   bounceRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'unsubscribes / delivered; null when none was delivered.' })
+  @Field(() => Float, { nullable: true, description: 'Unsubscribes over delivered; null when none was delivered.' })
   unsubscribeRate!: number | null;
   @Field(() => [CampaignAttributionModel], {
     description: 'Attributed interactions per type (TICKET_PURCHASE, DONATION, MEMBERSHIP, always all three).',
@@ -97,7 +98,7 @@ export class CampaignFiguresModel {
     "What a campaign did: its messages' outcomes, rates, and the purchases, donations and memberships it earned. Aggregates only.",
 })
 export class CampaignStatsModel {
-  @Field(() => ID) campaignId!: string;
+  @Field(() => ID, { description: 'The campaign.' }) campaignId!: string;
   @Field(() => Int, {
     description:
       'The attribution window: an interaction counts when it falls within this many days after the recipient clicked, else after they opened.',
