@@ -62,6 +62,9 @@ describe('merging contacts', () => {
         'SELECT to_jsonb(s) AS row FROM contact_search_tokens s WHERE contact_id = ANY($1) ORDER BY token, contact_id',
       ),
       interactions: await read('SELECT to_jsonb(i) AS row FROM interactions i WHERE contact_id = ANY($1) ORDER BY id'),
+      campaignMessages: await read(
+        'SELECT to_jsonb(m) AS row FROM campaign_messages m WHERE contact_id = ANY($1) ORDER BY id',
+      ),
     };
   };
 
@@ -124,6 +127,13 @@ describe('merging contacts', () => {
       { contact: { id }, type: 'EMAIL_OPENED', occurredAt: `2025-0${i + 1}-11T13:00:00Z`, campaign: 'NL-1' },
     ]);
     expect((await api.ok<any>(owner, RECORD, { input })).recordInteractions.accepted).toBe(6);
+    // each was sent the same campaign: a merge gives the survivor all three messages (its figures stay whole)
+    await db.query(
+      `WITH c AS (INSERT INTO campaigns (org_id, name) VALUES ($1, 'Infolettre') RETURNING id)
+       INSERT INTO campaign_messages (org_id, campaign_id, contact_id, email, language, status)
+       SELECT $1, c.id, contact, 'helene.cote@example.org', 'fr', 'DELIVERED' FROM c, unnest($2::uuid[]) AS contact`,
+      [orgId, ids],
+    );
     return ids;
   };
 
@@ -174,6 +184,11 @@ describe('merging contacts', () => {
     expect(survivor.tags.map((t: any) => t.name).sort()).toEqual(['abonné', 'donateur', 'festival', 'vip']);
     expect(survivor.externalIds).toHaveLength(3);
     expect(survivor.engagement).toMatchObject({ interactions: 6, amountCents: 13500 });
+    const { rows: messages } = await db.query(
+      'SELECT count(*)::int AS count FROM campaign_messages WHERE contact_id = $1',
+      [s],
+    );
+    expect(messages[0].count).toBe(3);
     // the survivor's newer grant does not undo the merged contact's older withdrawal
     const state = (purpose: string) => survivor.consents.find((c: any) => c.purpose === purpose).state;
     expect([state('EMAIL_MARKETING'), state('SMS')]).toEqual(['WITHDRAWN', 'GRANTED']);

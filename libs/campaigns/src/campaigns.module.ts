@@ -13,6 +13,7 @@ import { MailTransport } from './dispatch/mail-transport.js';
 import { MessageSender } from './dispatch/message-sender.js';
 import { OutboxTransport } from './dispatch/outbox-transport.js';
 import { SmtpTransport } from './dispatch/smtp-transport.js';
+import { CampaignMessagesMergeStep } from './messages/campaign-messages.merge-step.js';
 import { MessageEvents } from './messages/message-events.js';
 import { CampaignStatsResolver } from './stats/campaign-stats.resolver.js';
 import { CampaignStatsService } from './stats/campaign-stats.service.js';
@@ -39,6 +40,7 @@ export class CampaignsModule {
         { provide: CAMPAIGNS_OPTIONS, useValue: options },
         { provide: TrackingTokens, useValue: new TrackingTokens(options.secret) },
         MessageEvents,
+        CampaignMessagesMergeStep,
         CampaignsService,
         CampaignRecipients,
         CampaignPreviews,

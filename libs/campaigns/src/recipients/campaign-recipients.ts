@@ -25,8 +25,8 @@ export class CampaignRecipients {
   }
 
   /**
-   * One QUEUED message per recipient (a contact already given one keeps it: taking them again adds nobody twice);
-   * returns the counts, as count() gives them.
+   * One QUEUED message per recipient; returns the counts, as count() gives them. Once per campaign: the snapshot job
+   * calls it in the transaction that makes the campaign SENDING.
    */
   async take(tx: Tx, campaign: CampaignRow): Promise<RecipientCounts> {
     const params = new SqlParams();
@@ -42,8 +42,7 @@ export class CampaignRecipients {
     await tx.execute(
       `INSERT INTO campaign_messages (org_id, campaign_id, contact_id, email, language, audience_id, region)
        SELECT crm_current_org(), $1, contact_id, email, language, audience_id, region
-         FROM campaign_candidates WHERE reason IS NULL ORDER BY contact_id
-       ON CONFLICT (org_id, campaign_id, contact_id) DO NOTHING`,
+         FROM campaign_candidates WHERE reason IS NULL ORDER BY contact_id`,
       [campaign.id],
     );
     const counts = tally(await tx.query(`SELECT ${TALLY} FROM campaign_candidates r GROUP BY 1, 2`));

@@ -33,8 +33,8 @@ const TENANT_TABLES = [
  *   attribution window; `version` grows with each edit and schedule, so a queued snapshot of an older version skips.
  * - `campaign_links`: the links of the content, numbered: a click token names a link by number, and the redirect goes
  *   only to a link listed here (never an open redirect).
- * - `campaign_messages`: the recipient snapshot, one message per contact and campaign (unique: taking the snapshot
- *   again adds nobody twice), with what happened to it; first open, first click and unsubscribe times make the
+ * - `campaign_messages`: the recipient snapshot, one message per contact and campaign (the snapshot job takes it once,
+ *   in one transaction), with what happened to it; a contact merge moves the merged contacts' messages to the survivor; first open, first click and unsubscribe times make the
  *   campaign's figures one scan of its messages.
  */
 export class Campaigns1765396800000 implements MigrationInterface {
@@ -132,12 +132,13 @@ export class Campaigns1765396800000 implements MigrationInterface {
         clicked_at timestamptz,
         unsubscribed_at timestamptz,
         PRIMARY KEY (org_id, id),
-        UNIQUE (org_id, campaign_id, contact_id),
         FOREIGN KEY (org_id, campaign_id) REFERENCES campaigns (org_id, id) ON DELETE CASCADE,
         FOREIGN KEY (org_id, contact_id) REFERENCES contacts (org_id, id) ON DELETE CASCADE
       );
       -- the dispatch's next messages
       CREATE INDEX campaign_messages_queue_idx ON campaign_messages (org_id, campaign_id, id) WHERE status = 'QUEUED';
+      -- a campaign's messages of a person (not unique: a merge gives the survivor the messages of the contacts merged)
+      CREATE INDEX campaign_messages_campaign_contact_idx ON campaign_messages (org_id, campaign_id, contact_id);
       -- the frequency cap and attribution: a person's recent messages
       CREATE INDEX campaign_messages_contact_idx ON campaign_messages (org_id, contact_id, sent_at);
     `);
