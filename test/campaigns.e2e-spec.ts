@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { TestApi } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 /**
  * Campaigns over GraphQL: drafts and their lifecycle, the recipients a preview counts (each left-out contact under its
@@ -35,9 +40,11 @@ describe('campaigns', () => {
   let audienceId: string;
   let excludedAudienceId: string;
   const people: Record<string, string> = {};
+  let outbox: string;
 
   beforeAll(async () => {
-    api = await TestApi.start({ RUN_JOBS_IN_API: 'true' });
+    outbox = await mkdtemp(join(tmpdir(), 'campaigns-outbox-'));
+    api = await TestApi.start({ RUN_JOBS_IN_API: 'true', MAIL_OUTBOX_DIR: outbox });
     token = (await api.createOrganization('Campagnes')).token;
     senderId = (
       await api.ok<any>(token, SENDER, {
@@ -89,7 +96,16 @@ describe('campaigns', () => {
     audienceId = await audience('Abonnés', Object.values(people));
     excludedAudienceId = await audience('Exclus', [people.excluded]);
   });
-  afterAll(() => api.close());
+  afterAll(async () => {
+    await api.close();
+    await rm(outbox, { recursive: true, force: true });
+  });
+  const sentFiles = async (campaignId: string) =>
+    Promise.all(
+      (await readdir(join(outbox, campaignId)).catch(() => [])).map((name) =>
+        readFile(join(outbox, campaignId, name), 'utf8'),
+      ),
+    );
 
   const draft = async (extra: Record<string, unknown> = {}) =>
     (
@@ -177,6 +193,45 @@ describe('campaigns', () => {
     expect(sending.exclusions).toContainEqual({ reason: 'DUPLICATE_EMAIL', count: 1 });
     const edit = await api.gql(token, UPDATE, { id: campaign.id, input: { name: 'late' } });
     expect(edit.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT' });
+
+    // without SMTP_URL the messages land in the outbox folder, one .eml each, and the campaign ends SENT
+    const sent = await waitForCampaign(campaign.id, (c) => c.status === 'SENT');
+    expect(sent.progress).toMatchObject({ queued: 0, delivered: 2 });
+    const files = await sentFiles(campaign.id);
+    expect(files).toHaveLength(2);
+    // Élise or her twin (same address: one of them), each in their language
+    const subjects = (await Promise.all(files.map((f) => simpleParser(f)))).map((m) => m.subject).sort();
+    expect(subjects).toEqual([expect.stringMatching(/^Bonjour Élise( bis)?$/), 'Hello Sam']);
+    for (const folded of files) {
+      const file = folded.replace(/\r?\n[ \t]+/g, ' '); // headers unfolded
+      expect(file).toMatch(/^List-Unsubscribe: <http:\/\/localhost:\d+\/t\/u\/[\w-]{68}>/m);
+      expect(file).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+      expect(file).toMatch(/^From: =?.*infolettre@saules\.example>?/im);
+    }
+  });
+
+  it('sends a test of a variant to a few addresses, marked as a test', async () => {
+    const campaign = await draft();
+    const { sendTestCampaign } = await api.ok<any>(
+      token,
+      `mutation($id: ID!) { sendTestCampaign(id: $id, addresses: ["Moi@Example.org", "autre@example.org"]) { address delivered failure } }`,
+      { id: campaign.id },
+    );
+    expect(sendTestCampaign).toEqual([
+      { address: 'moi@example.org', delivered: true, failure: null },
+      { address: 'autre@example.org', delivered: true, failure: null },
+    ]);
+    const files = await until('the test messages', async () => {
+      const found = await sentFiles(campaign.id);
+      return found.length === 2 && found;
+    });
+    for (const file of files) expect(/^Subject: .*$/m.exec(file)?.[0]).toBe('Subject: [ESSAI] Bonjour Camille');
+    const tooMany = await api.gql(
+      token,
+      `mutation($id: ID!) { sendTestCampaign(id: $id, addresses: ["a@x.org","b@x.org","c@x.org","d@x.org","e@x.org","f@x.org"]) { address } }`,
+      { id: campaign.id },
+    );
+    expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'addresses' });
   });
 
   it('schedules for later, unschedules back to a draft, duplicates and cancels', async () => {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/common';
 import { OrganizationsService, type CreatedOrganization, MembersService, ApiKeysService, Role } from '@app/tenancy';
@@ -40,6 +42,8 @@ export class TestApi {
       QUEUE_PREFIX: queuePrefix,
       // no request rate limit unless a test sets one: suites poll job runs far faster than a client would
       RATE_LIMIT_PER_MINUTE: '0',
+      // campaign messages of a suite go to a folder of its own (a test that counts them sets its own, or SMTP_URL)
+      MAIL_OUTBOX_DIR: join(tmpdir(), `crm-outbox-${queuePrefix}`),
       ...env,
     });
     // processors run in the API under test only when asked (RUN_JOBS_IN_API=true), as on the embedded default

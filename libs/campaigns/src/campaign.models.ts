@@ -285,6 +285,14 @@ export class SendTestCampaignArgs {
   language?: Language | null;
 }
 
+@ObjectType('CampaignTestSend', { description: 'What became of a test message to one address.' })
+export class CampaignTestSendModel {
+  @Field({ description: 'The address, as sent to.' }) address!: string;
+  @Field({ description: 'The mail server (or the outbox) took it.' }) delivered!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why not: the server’s reply code, when it refused.' })
+  failure!: string | null;
+}
+
 @ObjectType('CampaignSample', {
   description: 'A campaign’s variant as a recipient sees it (merge fields filled with sample values).',
 })

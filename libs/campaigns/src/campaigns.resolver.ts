@@ -14,6 +14,8 @@ import {
   CampaignSettingsInput,
   CampaignSettingsModel,
   CampaignUpdateInput,
+  CampaignTestSendModel,
+  SendTestCampaignArgs,
   SenderIdentityInput,
   SenderIdentityModel,
 } from './campaign.models.js';
@@ -72,6 +74,15 @@ export class CampaignsResolver {
   @RequireRole(Role.EDITOR)
   previewCampaign(@campaignId() id: string): Promise<CampaignPreviewModel> {
     return this.previews.preview(id);
+  }
+
+  @Mutation(() => [CampaignTestSendModel], {
+    description:
+      'Sends one variant (the default unless `language`) to 1 to 5 addresses, its subject marked as a test; its links are the content’s own, its tracking leads nowhere (EDITOR and up).',
+  })
+  @RequireRole(Role.EDITOR)
+  sendTestCampaign(@Args() args: SendTestCampaignArgs): Promise<CampaignTestSendModel[]> {
+    return this.previews.sendTest({ ...args, id: args.id.toLowerCase() });
   }
 
   @Mutation(() => CampaignModel, { description: 'A new campaign, as a DRAFT (EDITOR and up).' })
