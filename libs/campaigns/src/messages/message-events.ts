@@ -46,10 +46,7 @@ export class MessageEvents {
   /** Records the events; returns how many were new (not recorded before). Unknown messages are skipped. */
   async record(tx: Tx, events: readonly MessageEventInput[]): Promise<number> {
     if (events.length === 0) return 0;
-    const owners = await tx.query<MessageOwner>(
-      `SELECT id, campaign_id AS "campaignId", contact_id AS "contactId", language FROM campaign_messages WHERE id = ANY($1::uuid[])`,
-      [[...new Set(events.map((e) => e.messageId))]],
-    );
+    const owners = await this.markMessages(tx, events);
     const ownerOf = new Map(owners.map((o) => [o.id, o]));
     const known = events.filter((e) => ownerOf.has(e.messageId));
     const rows: ResolvedInteraction[] = known.map((e) => {
@@ -76,34 +73,33 @@ export class MessageEvents {
       };
     });
     const outcomes = await this.interactions.insert(tx, rows);
-    await this.markMessages(tx, known);
     return outcomes.filter((o) => o.inserted).length;
   }
 
-  /** The message columns the events set: the first time of each, and the status a delivery or bounce gives. */
-  private async markMessages(tx: Tx, events: readonly MessageEventInput[]): Promise<void> {
-    const column: Record<MessageEvent, string> = {
-      delivered: 'delivered_at',
-      opened: 'opened_at',
-      clicked: 'clicked_at',
-      bounced: 'bounced_at',
-      unsubscribed: 'unsubscribed_at',
-    };
-    for (const event of Object.keys(column) as MessageEvent[]) {
-      const these = events.filter((e) => e.event === event && (event !== 'bounced' || e.bounceType !== 'soft'));
-      if (these.length === 0) continue;
-      const status =
-        event === 'delivered'
-          ? `, status = CASE WHEN m.status = 'SENT' THEN 'DELIVERED' ELSE m.status END`
-          : event === 'bounced'
-            ? `, status = 'BOUNCED'`
-            : '';
-      await tx.execute(
-        `UPDATE campaign_messages m SET ${column[event]} = least(coalesce(m.${column[event]}, e.at), e.at)${status}
-           FROM (SELECT id, min(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) GROUP BY id) e
-          WHERE m.id = e.id`,
-        [these.map((e) => e.messageId), these.map((e) => e.at)],
-      );
-    }
+  /**
+   * The message columns the events set, in one statement: the first time of each event, the status a delivery
+   * (SENT → DELIVERED) or a hard bounce gives; it returns the messages found, with what their interactions need.
+   */
+  private async markMessages(tx: Tx, events: readonly MessageEventInput[]): Promise<MessageOwner[]> {
+    const first = (event: MessageEvent) => `min(at) FILTER (WHERE event = '${event}') AS ${event}`;
+    const set = (event: MessageEvent, column: string) =>
+      `${column} = CASE WHEN e.${event} IS NULL THEN m.${column} ELSE least(coalesce(m.${column}, e.${event}), e.${event}) END`;
+    return tx.query<MessageOwner>(
+      `UPDATE campaign_messages m
+          SET ${set('delivered', 'delivered_at')}, ${set('opened', 'opened_at')}, ${set('clicked', 'clicked_at')},
+              ${set('bounced', 'bounced_at')}, ${set('unsubscribed', 'unsubscribed_at')},
+              status = CASE WHEN e.bounced IS NOT NULL THEN 'BOUNCED'
+                            WHEN e.delivered IS NOT NULL AND m.status = 'SENT' THEN 'DELIVERED' ELSE m.status END
+         FROM (SELECT id, ${(Object.keys(TYPE_OF) as MessageEvent[]).map(first).join(', ')}
+                 FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(id, event, at) GROUP BY id) e
+        WHERE m.id = e.id
+        RETURNING m.id, m.campaign_id AS "campaignId", m.contact_id AS "contactId", m.language`,
+      [
+        events.map((e) => e.messageId),
+        // a soft bounce is recorded as an interaction only: the message's columns stay as they are
+        events.map((e) => (e.event === 'bounced' && e.bounceType === 'soft' ? 'soft-bounce' : e.event)),
+        events.map((e) => e.at),
+      ],
+    );
   }
 }
