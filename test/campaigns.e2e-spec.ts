@@ -237,13 +237,24 @@ describe('campaigns', () => {
   it('schedules for later, unschedules back to a draft, duplicates and cancels', async () => {
     const campaign = await draft();
     const at = new Date(Date.now() + 3600_000).toISOString();
-    const { scheduleCampaign } = await api.ok<any>(token, command('scheduleCampaign', '$at: DateTime'), {
-      id: campaign.id,
-      at,
-    });
-    expect(scheduleCampaign).toMatchObject({ status: 'SCHEDULED', scheduledAt: at });
+    const schedule = (when: string) =>
+      api.gql<any>(token, command('scheduleCampaign', '$at: String'), { id: campaign.id, at: when });
+    expect((await schedule(at)).data.scheduleCampaign).toMatchObject({ status: 'SCHEDULED', scheduledAt: at });
     const { unscheduleCampaign } = await api.ok<any>(token, command('unscheduleCampaign'), { id: campaign.id });
     expect(unscheduleCampaign).toMatchObject({ status: 'DRAFT', scheduledAt: null });
+    // a time without offset is Quebec's: 9:00 on the next January 15 is 14:00 UTC (EST, UTC-5)
+    const now = new Date();
+    const year = now.getUTCMonth() === 0 && now.getUTCDate() < 14 ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
+    const local = await schedule(`${year}-01-15 09:00`);
+    expect(local.errors).toBeUndefined();
+    expect(local.data.scheduleCampaign).toMatchObject({
+      scheduledAt: `${year}-01-15T14:00:00.000Z`,
+    });
+    await api.ok(token, command('unscheduleCampaign'), { id: campaign.id });
+    expect((await schedule('tomorrow at nine')).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'at',
+    });
     const { duplicateCampaign } = await api.ok<any>(token, command('duplicateCampaign'), { id: campaign.id });
     expect(duplicateCampaign).toMatchObject({
       status: 'DRAFT',

@@ -116,11 +116,12 @@ export class CampaignsResolver {
   scheduleCampaign(
     @campaignId() id: string,
     @Args('at', {
-      type: () => Date,
+      type: () => String,
       nullable: true,
-      description: 'When; now when absent (stored in UTC, shown in America/Toronto by clients).',
+      description:
+        'When: "2027-01-15 09:00" is Quebec time (America/Toronto, daylight saving included); ISO 8601 with an offset is read as such; now when absent.',
     })
-    at: Date | null,
+    at: string | null,
   ): Promise<CampaignModel> {
     return this.campaigns.schedule(id, at ?? null);
   }

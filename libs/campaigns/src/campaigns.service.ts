@@ -14,6 +14,7 @@ import {
   type Tx,
   whereClause,
 } from '@app/database';
+import { parseDateTime } from '@app/engagement';
 import { JobName, JobsService } from '@app/jobs';
 import {
   type CampaignExclusionModel,
@@ -57,6 +58,9 @@ const LATEST_FIRST: KeysetOrder = {
   ],
   descending: true,
 };
+
+/** The longest a snapshot job is queued to wait for its campaign's time: 20 days. */
+export const SNAPSHOT_MAX_DELAY_MS = 20 * 24 * 3600_000;
 
 /** The cap when the organization set none: at most 3 campaigns per person in 7 days. */
 export const DEFAULT_FREQUENCY_CAP = { frequencyCapCount: 3, frequencyCapDays: 7 };
@@ -211,9 +215,10 @@ export class CampaignsService {
    * DRAFT → SCHEDULED, for `at` (now when absent): checks that it can go out (a sender, a variant in its default
    * language, merge fields it knows, audiences to include), then queues its snapshot for that time.
    */
-  async schedule(id: string, at: Date | null): Promise<CampaignModel> {
-    const when = at ?? new Date();
-    if (Number.isNaN(when.getTime())) throw AppError.badInput('at', 'at is not a valid time');
+  async schedule(id: string, at: string | null): Promise<CampaignModel> {
+    const parsed = at === null ? new Date() : parseDateTime(at.slice(0, 40));
+    if (!(parsed instanceof Date)) throw AppError.badInput('at', `at is ${parsed ?? 'empty'}`);
+    const when = parsed;
     if (when.getTime() > Date.now() + 366 * 24 * 3600_000) throw AppError.badInput('at', 'at is more than a year away');
     const { campaign, version } = await this.db.transaction(async (tx) => {
       const row = await this.inState(tx, id, FROM.schedule, 'scheduled');
@@ -225,13 +230,17 @@ export class CampaignsService {
       );
       return { campaign: toModel(await this.row(tx, id)), version };
     });
-    await this.jobs.start(
-      JobName.CAMPAIGN_SNAPSHOT,
-      { campaignId: id, version },
-      undefined,
-      Math.max(0, when.getTime() - Date.now()),
-    );
+    await this.startSnapshot(id, version, when);
     return campaign;
+  }
+
+  /**
+   * Queues the snapshot of this version of the campaign for its time. A queued job waits at most SNAPSHOT_MAX_DELAY_MS
+   * (a job run's delay is a 32-bit count of ms); one that wakes early queues itself again (CampaignSnapshotJob).
+   */
+  async startSnapshot(id: string, version: number, at: Date): Promise<void> {
+    const delayMs = Math.min(SNAPSHOT_MAX_DELAY_MS, Math.max(0, at.getTime() - Date.now()));
+    await this.jobs.start(JobName.CAMPAIGN_SNAPSHOT, { campaignId: id, version }, undefined, delayMs);
   }
 
   /** SCHEDULED → DRAFT: editable again; its queued snapshot will find a newer version and skip. */

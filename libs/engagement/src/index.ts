@@ -8,3 +8,4 @@ export * from './interactions/interaction-rows.js';
 export * from './interactions/interaction.models.js';
 export * from './interactions/interactions.service.js';
 export * from './demo/demo-interactions.js';
+export { parseDateTime } from './import/interaction-cells.js';

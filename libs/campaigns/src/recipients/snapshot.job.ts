@@ -8,6 +8,9 @@ import { CampaignsService } from '../campaigns.service.js';
 import { loadCampaignLinks } from '../dispatch/campaign-links.js';
 import { CampaignRecipients } from './campaign-recipients.js';
 
+/** A run that wakes this much before its campaign's time (or less) takes the recipients. */
+const EARLY_MS = 5_000;
+
 export interface SnapshotParams {
   campaignId: string;
   /** The campaign's version when it was scheduled: an edit or a new schedule since makes this run skip. */
@@ -45,6 +48,12 @@ export class CampaignSnapshotJob implements JobHandlerContract<SnapshotParams> {
           await this.runs.saveOutcome(tx, jobRunId, skipped, []);
           return skipped;
         }
+        // queued for at most SNAPSHOT_MAX_DELAY_MS: a campaign further ahead waits again
+        if (campaign.scheduledAt && campaign.scheduledAt.getTime() > Date.now() + EARLY_MS) {
+          const waiting = { waiting: 1 };
+          await this.runs.saveOutcome(tx, jobRunId, waiting, []);
+          return waiting;
+        }
         await loadCampaignLinks(tx, campaign.id, campaign.variants);
         const counts = await this.recipients.take(tx, campaign);
         const recipients = Object.values(counts.byLanguage).reduce((a, b) => a + b, 0);
@@ -59,6 +68,11 @@ export class CampaignSnapshotJob implements JobHandlerContract<SnapshotParams> {
         return saved;
       }));
     if (outcome.skipped) return outcome;
+    if (outcome.waiting) {
+      const campaign = await this.campaigns.get(params.campaignId);
+      await this.campaigns.startSnapshot(params.campaignId, params.version, campaign.scheduledAt!);
+      return outcome;
+    }
     const dispatch = await this.jobs.startFollowUp(JobName.CAMPAIGN_DISPATCH, { campaignId: params.campaignId });
     return { ...outcome, dispatchQueued: dispatch ? 1 : 0 };
   }
