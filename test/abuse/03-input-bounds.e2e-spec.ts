@@ -340,6 +340,12 @@ function catalogue(contactId: string): Record<string, Probe | string> {
   const merge = `mutation($survivorId: ID!, $mergedIds: [ID!]!, $fieldChoices: [MergeFieldChoiceInput!]) {
     mergeContacts(survivorId: $survivorId, mergedIds: $mergedIds, fieldChoices: $fieldChoices) { id } }`;
   const long = 'x'.repeat(201);
+  const updateCampaign = (value: Record<string, unknown>, field: string) =>
+    mutation(
+      `mutation($id: ID!, $input: CampaignUpdateInput!) { updateCampaign(id: $id, input: $input) { id } }`,
+      { id: randomUUID(), input: value },
+      field,
+    );
   const input = (name: string, type: string, value: Record<string, unknown>, field: string) =>
     mutation(`mutation($input: ${type}!) { ${name}(input: $input) { __typename } }`, { input: value }, field);
   const target = (name: string, type: string, value: Record<string, unknown>, field: string) =>
@@ -462,6 +468,67 @@ function catalogue(contactId: string): Record<string, Probe | string> {
       { autoMergeThreshold: 2 },
       'input.autoMergeThreshold',
     ),
+    'Mutation.createCampaign(input)': input('createCampaign', 'CampaignInput', { name: long }, 'input.name'),
+    'CampaignInput.includeAudienceIds': input(
+      'createCampaign',
+      'CampaignInput',
+      { name: 'Trop', includeAudienceIds: uuids(21) },
+      'input.includeAudienceIds',
+    ),
+    'CampaignInput.excludeAudienceIds': input(
+      'createCampaign',
+      'CampaignInput',
+      { name: 'Trop', excludeAudienceIds: uuids(21) },
+      'input.excludeAudienceIds',
+    ),
+    'CampaignInput.variants': input(
+      'createCampaign',
+      'CampaignInput',
+      { name: 'Trop', variants: many(3, () => ({ language: 'FR', subject: 's', html: 'h' })) },
+      'input.variants',
+    ),
+    'Mutation.updateCampaign(input)': updateCampaign({ name: long }, 'input.name'),
+    'CampaignUpdateInput.includeAudienceIds': updateCampaign(
+      { includeAudienceIds: uuids(21) },
+      'input.includeAudienceIds',
+    ),
+    'CampaignUpdateInput.excludeAudienceIds': updateCampaign(
+      { excludeAudienceIds: uuids(21) },
+      'input.excludeAudienceIds',
+    ),
+    'CampaignUpdateInput.variants': updateCampaign(
+      { variants: [{ language: 'FR', subject: 's', html: 'x'.repeat(200_001) }] },
+      'input.variants.0.html',
+    ),
+    'Mutation.sendTestCampaign(addresses)': mutation(
+      `mutation($id: ID!, $addresses: [String!]!) { sendTestCampaign(id: $id, addresses: $addresses) { address } }`,
+      { id: randomUUID(), addresses: many(6, (i) => `t${i}@example.org`) },
+      'addresses',
+    ),
+    'Mutation.createSenderIdentity(input)': input(
+      'createSenderIdentity',
+      'SenderIdentityInput',
+      { fromName: long, fromEmail: 'a@example.org', mailingAddress: 'a', contactLine: 'b' },
+      'input.fromName',
+    ),
+    'Mutation.setCampaignSettings(input)': input(
+      'setCampaignSettings',
+      'CampaignSettingsInput',
+      { frequencyCapDays: 366 },
+      'input.frequencyCapDays',
+    ),
+    'Query.campaigns(status)': {
+      as: 'analyst',
+      query: `query($status: [CampaignStatus!]) { campaigns(status: $status) { edges { cursor } } }`,
+      variables: { status: many(7, () => 'DRAFT') },
+      field: 'status',
+    },
+    'Query.campaignStats(by)': {
+      as: 'analyst',
+      query: `query($id: ID!, $by: [CampaignStatsDimension!]) { campaignStats(id: $id, by: $by) { campaignId } }`,
+      variables: { id: randomUUID(), by: many(4, () => 'REGION') },
+      field: 'by',
+    },
     'Query.contacts(filter)': contacts({ search: long }, 'filter.search'),
     'Query.engagementStats(filter)': stats({ tags: ['x'.repeat(101)] }, 'filter.tags'),
     'Query.jobRuns(filter)': jobRuns({ kinds: many(21, () => 'IMPORT_CONTACTS') }, 'filter.kinds'),
