@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TenantDb, type Tx } from '@app/database';
+import { domainError, TenantContexts, TenantDb, type Tx } from '@app/database';
 import { campaignLinks } from './dispatch/campaign-links.js';
 import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js';
+import type { SenderDetails } from './render/footer.js';
 import { renderCampaignMessage } from './render/render-message.js';
 import { type CampaignPreviewModel, type CampaignSampleModel } from './campaign.models.js';
 import { type CampaignRow, CampaignsService, exclusionList } from './campaigns.service.js';
@@ -20,6 +21,7 @@ export class CampaignPreviews {
   async preview(id: string): Promise<CampaignPreviewModel> {
     return this.db.transaction(async (tx) => {
       const campaign = await this.campaigns.row(tx, id);
+      if (campaign.sharedSegmentId && campaign.relayFor === null) return this.crossPromotion(tx, campaign);
       const counts = await this.recipients.count(tx, campaign);
       return {
         recipients: Object.values(counts.byLanguage).reduce((a, b) => a + b, 0),
@@ -29,13 +31,38 @@ export class CampaignPreviews {
     });
   }
 
+  /**
+   * A campaign to another member's shared segment: the publisher's people it would reach, as the pools' broker shows
+   * them (noise, null under k; a question the pool's budget and ledger count), no reasons, no count per language.
+   */
+  private async crossPromotion(tx: Tx, campaign: CampaignRow): Promise<CampaignPreviewModel> {
+    const [{ people, publisher }] = await tx
+      .query<{ people: number | null; publisher: string }>('SELECT people, publisher FROM crm_campaign_relay_preview($1, $2)', [
+        campaign.sharedSegmentId,
+        TenantContexts.current()?.userId ?? null,
+      ])
+      .catch((error: unknown) => {
+        throw domainError(error, (column) => `input.${column}`) ?? error;
+      });
+    return { recipients: people, excluded: [], samples: await this.samples(tx, campaign, null, publisher) };
+  }
+
   /** Each variant rendered for a sample recipient (tracking addresses that lead nowhere, the footer of its sender). */
   private async samples(
     tx: Tx,
     campaign: CampaignRow,
-    byLanguage: Record<string, number>,
+    byLanguage: Record<string, number> | null,
+    relayedBy: string | null = null,
   ): Promise<CampaignSampleModel[]> {
-    const sender = (campaign.senderId ? await this.campaigns.sender(tx, campaign.senderId) : null) ?? NO_SENDER;
+    const own = (campaign.senderId ? await this.campaigns.sender(tx, campaign.senderId) : null) ?? NO_SENDER;
+    // a relay: the partner's sender identity as it was handed over, with my organization's name
+    const [relay] =
+      campaign.relayFor !== null
+        ? await tx.query<{ sender: SenderDetails }>('SELECT relay_sender AS sender FROM campaigns WHERE id = $1', [
+            campaign.id,
+          ])
+        : [];
+    const sender: SenderDetails = relay?.sender ?? { ...own, relayedBy };
     const links = new Map(campaignLinks(campaign.variants).map((url, idx) => [url, idx]));
     const preview = `${this.options.publicUrl}/t/preview`;
     return campaign.variants.map((variant) => {
@@ -53,7 +80,7 @@ export class CampaignPreviews {
       });
       return {
         language: variant.language,
-        recipients: byLanguage[variant.language] ?? 0,
+        recipients: byLanguage ? (byLanguage[variant.language] ?? 0) : null,
         subject: rendered.subject,
         html: rendered.html,
         text: rendered.text,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConsentPurpose, ConsentsService, ConsentStatus } from '@app/contacts';
 import type { Tx } from '@app/database';
 import { InteractionType, InteractionsService, type ResolvedInteraction } from '@app/engagement';
 
@@ -29,6 +30,8 @@ interface MessageOwner {
   campaignId: string;
   contactId: string;
   language: string;
+  /** The message is a pool partner's campaign relayed by this organization. */
+  relay: boolean;
 }
 
 /**
@@ -41,13 +44,19 @@ interface MessageOwner {
  */
 @Injectable()
 export class MessageEvents {
-  constructor(private readonly interactions: InteractionsService) {}
+  constructor(
+    private readonly interactions: InteractionsService,
+    private readonly consents: ConsentsService,
+  ) {}
 
   /** Records the events; returns how many were new (not recorded before). Unknown messages are skipped. */
   async record(tx: Tx, events: readonly MessageEventInput[]): Promise<number> {
     if (events.length === 0) return 0;
     const owners = await tx.query<MessageOwner>(
-      `SELECT id, campaign_id AS "campaignId", contact_id AS "contactId", language FROM campaign_messages WHERE id = ANY($1::uuid[])`,
+      `SELECT m.id, m.campaign_id AS "campaignId", m.contact_id AS "contactId", m.language,
+              c.relay_of_campaign_id IS NOT NULL AS relay
+         FROM campaign_messages m JOIN campaigns c ON c.org_id = m.org_id AND c.id = m.campaign_id
+        WHERE m.id = ANY($1::uuid[])`,
       [[...new Set(events.map((e) => e.messageId))]],
     );
     const ownerOf = new Map(owners.map((o) => [o.id, o]));
@@ -77,7 +86,40 @@ export class MessageEvents {
     });
     const outcomes = await this.interactions.insert(tx, rows);
     await this.markMessages(tx, known);
+    await this.withdrawPartnerSharing(
+      tx,
+      known.filter((e, i) => outcomes[i].inserted && e.event === 'unsubscribed' && ownerOf.get(e.messageId)!.relay),
+      ownerOf,
+    );
     return outcomes.filter((o) => o.inserted).length;
+  }
+
+  /**
+   * An unsubscribe from a pool partner's relay: besides EMAIL_MARKETING (withdrawn by the interaction's own effect: the
+   * organization sent it, and a person who says "stop" to mail that came through it is not written to again by it),
+   * PARTNER_SHARING is withdrawn, so that no partner's campaign reaches them through it again (the consents trigger
+   * takes them out of the organization's shares at once). Nothing is recorded at the partner, who never knew them.
+   */
+  private async withdrawPartnerSharing(
+    tx: Tx,
+    unsubscribes: readonly MessageEventInput[],
+    ownerOf: ReadonlyMap<string, MessageOwner>,
+  ): Promise<void> {
+    for (const e of unsubscribes) {
+      const owner = ownerOf.get(e.messageId)!;
+      await this.consents.record(
+        tx,
+        owner.contactId,
+        {
+          purpose: ConsentPurpose.PARTNER_SHARING,
+          status: ConsentStatus.WITHDRAWN,
+          source: `campaign:${owner.campaignId}`,
+          proof: `unsubscribe from message ${e.messageId} (relay of a pool partner's campaign ${owner.campaignId})`,
+          occurredAt: e.at,
+        },
+        'input',
+      );
+    }
   }
 
   /** The message columns the events set: the first time of each, and the status a delivery or bounce gives. */

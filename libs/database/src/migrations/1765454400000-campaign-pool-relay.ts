@@ -278,8 +278,8 @@ const FUNCTIONS = `
 
   -- The sender's preview of a campaign to share p_segment: P's people of the share (fingerprinted) with
   -- PARTNER_SHARING and EMAIL_MARKETING granted at P, an address that did not bounce, one per address; noisy, NULL
-  -- under k. A question about P's data: the budget, then the ledger.
-  CREATE FUNCTION crm_campaign_relay_preview(p_segment uuid, p_user uuid) RETURNS TABLE (people int, group_k int)
+  -- under k; and P's name (the footer of the samples says it). A question about P's data: the budget, then the ledger.
+  CREATE FUNCTION crm_campaign_relay_preview(p_segment uuid, p_user uuid) RETURNS TABLE (people int, group_k int, publisher text)
     LANGUAGE plpgsql ${DEFINER} AS $$
     #variable_conflict use_column
     DECLARE
@@ -296,6 +296,7 @@ const FUNCTIONS = `
       END IF;
       SELECT * INTO s FROM shared_segments WHERE id = p_segment;
       group_k := crm_pool_effective_k(s.pool_id, ARRAY[s.org_id]);
+      publisher := (SELECT o.name FROM organizations o WHERE o.id = s.org_id);
       SELECT count(DISTINCT lower(c.email)), coalesce(bit_xor(crm_pool_fp64(sha256(convert_to(c.id::text, 'UTF8')))), 0)
         INTO n, digest
         FROM (SELECT DISTINCT f.contact_id FROM segment_fingerprints f
