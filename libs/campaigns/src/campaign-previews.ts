@@ -37,10 +37,10 @@ export class CampaignPreviews {
    */
   private async crossPromotion(tx: Tx, campaign: CampaignRow): Promise<CampaignPreviewModel> {
     const [{ people, publisher }] = await tx
-      .query<{ people: number | null; publisher: string }>('SELECT people, publisher FROM crm_campaign_relay_preview($1, $2)', [
-        campaign.sharedSegmentId,
-        TenantContexts.current()?.userId ?? null,
-      ])
+      .query<{ people: number | null; publisher: string }>(
+        'SELECT people, publisher FROM crm_campaign_relay_preview($1, $2)',
+        [campaign.sharedSegmentId, TenantContexts.current()?.userId ?? null],
+      )
       .catch((error: unknown) => {
         throw domainError(error, (column) => `input.${column}`) ?? error;
       });
