@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { JobsService, QueueName } from '@app/jobs';
 import { TestApi } from './support/test-app.js';
 import { until } from './support/wait.js';
 
@@ -266,6 +267,30 @@ describe('campaigns', () => {
     expect(cancelCampaign.status).toBe('CANCELLED');
     const again = await api.gql(token, command('cancelCampaign'), { id: campaign.id });
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('a snapshot run that wakes before its campaign’s time queues the next one and takes nobody', async () => {
+    const campaign = await draft();
+    await api.ok(token, command('scheduleCampaign', '$at: String'), {
+      id: campaign.id,
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const runs = async () =>
+      (
+        await api.ok<any>(
+          token,
+          `query { jobRuns(first: 50, filter: { kinds: [CAMPAIGN_SNAPSHOT] }) { edges { node { id status counts } } } }`,
+        )
+      ).jobRuns.edges.map((e: any) => e.node);
+    const before = await runs();
+    const early = before.find((r: any) => r.status === 'QUEUED');
+    await (await api.app.get(JobsService).queue(QueueName.CONTACTS).getJob(early.id))!.promote();
+    const woken = await api.finishedRun(token, early.id);
+    expect(woken).toMatchObject({ status: 'SUCCEEDED', counts: { waiting: 1 } });
+    expect((await runs()).length).toBe(before.length + 1);
+    const { campaign: after } = await api.ok<any>(token, GET, { id: campaign.id });
+    expect(after).toMatchObject({ status: 'SCHEDULED', recipients: null });
+    await api.ok(token, command('cancelCampaign'), { id: campaign.id });
   });
 
   it('counts a person over the frequency cap out', async () => {

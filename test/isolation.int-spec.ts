@@ -127,9 +127,13 @@ describe('tenant isolation (catalog)', () => {
       [tenantTables],
     );
     expect(others).toEqual([
+      { table: 'campaign_messages', policy: 'pool_broker_relay', roles: ['crm_pool_broker'] },
+      { table: 'campaigns', policy: 'pool_broker_relay', roles: ['crm_pool_broker'] },
+      { table: 'campaigns', policy: 'pool_broker_relay_insert', roles: ['crm_pool_broker'] },
       { table: 'consents', policy: 'pool_broker_shared', roles: ['crm_pool_broker'] },
       { table: 'contacts', policy: 'pool_broker_shared', roles: ['crm_pool_broker'] },
       { table: 'interactions', policy: 'pool_broker_shared', roles: ['crm_pool_broker'] },
+      { table: 'job_runs', policy: 'pool_broker_relay_insert', roles: ['crm_pool_broker'] },
       { table: 'pool_benchmark_figures', policy: 'pool_broker_read', roles: ['crm_pool_broker'] },
       { table: 'pool_members', policy: 'pool_broker', roles: ['crm_pool_broker'] },
       { table: 'shared_segments', policy: 'pool_broker', roles: ['crm_pool_broker'] },

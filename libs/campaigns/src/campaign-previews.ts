@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@app/common';
-import { TenantDb, type Tx } from '@app/database';
+import { domainError, TenantContexts, TenantDb, type Tx } from '@app/database';
 import {
   type CampaignPreviewModel,
   type CampaignSampleModel,
@@ -51,23 +51,49 @@ export class CampaignPreviews {
   async preview(id: string): Promise<CampaignPreviewModel> {
     return this.db.transaction(async (tx) => {
       const campaign = await this.campaigns.row(tx, id);
+      if (campaign.sharedSegmentId && campaign.relayFor === null) return this.crossPromotion(tx, campaign);
       const counts = await this.recipients.count(tx, campaign);
-      const sender = (await this.senderOf(tx, campaign)) ?? NO_SENDER;
-      const links = new Map(campaignLinks(campaign.variants).map((url, idx) => [url, idx]));
-      const samples: CampaignSampleModel[] = campaign.variants.map((variant) => {
-        const rendered = this.render(variant, sender, links);
-        return {
-          language: variant.language,
-          recipients: counts.byLanguage[variant.language] ?? 0,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-        };
-      });
       return {
         recipients: Object.values(counts.byLanguage).reduce((a, b) => a + b, 0),
         excluded: exclusionList(counts.excluded),
-        samples,
+        samples: await this.samples(tx, campaign, counts.byLanguage),
+      };
+    });
+  }
+
+  /**
+   * A campaign to another member's shared segment: the publisher's people it would reach, as the pools' broker shows
+   * them (noise, null under k; a question the pool's budget and ledger count), no reasons, no count per language.
+   */
+  private async crossPromotion(tx: Tx, campaign: CampaignRow): Promise<CampaignPreviewModel> {
+    const [{ people, publisher }] = await tx
+      .query<{ people: number | null; publisher: string }>(
+        'SELECT people, publisher FROM crm_campaign_relay_preview($1, $2)',
+        [campaign.sharedSegmentId, TenantContexts.current()?.userId ?? null],
+      )
+      .catch((error: unknown) => {
+        throw domainError(error, (column) => `input.${column}`) ?? error;
+      });
+    return { recipients: people, excluded: [], samples: await this.samples(tx, campaign, null, publisher) };
+  }
+
+  /** Each variant rendered for a sample recipient; `byLanguage` null: counts not shown (another member's people). */
+  private async samples(
+    tx: Tx,
+    campaign: CampaignRow,
+    byLanguage: Record<string, number> | null,
+    relayedBy: string | null = null,
+  ): Promise<CampaignSampleModel[]> {
+    const sender = (await this.senderOf(tx, campaign, relayedBy)) ?? NO_SENDER;
+    const links = new Map(campaignLinks(campaign.variants).map((url, idx) => [url, idx]));
+    return campaign.variants.map((variant) => {
+      const rendered = this.render(variant, sender, links);
+      return {
+        language: variant.language,
+        recipients: byLanguage ? (byLanguage[variant.language] ?? 0) : null,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
       };
     });
   }
@@ -105,8 +131,24 @@ export class CampaignPreviews {
     return results;
   }
 
-  private async senderOf(tx: Tx, campaign: CampaignRow): Promise<SenderDetails | null> {
-    return campaign.senderId ? this.campaigns.sender(tx, campaign.senderId) : null;
+  /**
+   * Who the campaign's messages are from: its sender identity (with the publisher that would relay it, for a campaign
+   * to another member's share), or for a relay the partner's identity as it was handed over.
+   */
+  private async senderOf(
+    tx: Tx,
+    campaign: CampaignRow,
+    relayedBy: string | null = null,
+  ): Promise<SenderDetails | null> {
+    if (campaign.relayFor !== null) {
+      const [relay] = await tx.query<{ sender: SenderDetails }>(
+        'SELECT relay_sender AS sender FROM campaigns WHERE id = $1',
+        [campaign.id],
+      );
+      return relay?.sender ?? null;
+    }
+    const own = campaign.senderId ? await this.campaigns.sender(tx, campaign.senderId) : null;
+    return own && { ...own, relayedBy };
   }
 
   private render(

@@ -64,6 +64,7 @@ registerEnumType(CampaignChannel, {
 /** Why a contact of the included audiences does not receive a campaign: the first that applies, in this order. */
 export enum ExclusionReason {
   EXCLUDED_AUDIENCE = 'EXCLUDED_AUDIENCE',
+  NO_PARTNER_SHARING = 'NO_PARTNER_SHARING',
   NO_VALID_EMAIL = 'NO_VALID_EMAIL',
   HARD_BOUNCED = 'HARD_BOUNCED',
   UNSUBSCRIBED = 'UNSUBSCRIBED',
@@ -76,6 +77,10 @@ registerEnumType(ExclusionReason, {
   description: 'Why a contact of the included audiences is left out (the first that applies, in this order).',
   valuesMap: {
     EXCLUDED_AUDIENCE: { description: 'Member of an excluded audience.' },
+    NO_PARTNER_SHARING: {
+      description:
+        "A relay of a pool partner's campaign: PARTNER_SHARING consent not granted (only people who agreed that the organization's partners may write to them get it).",
+    },
     NO_VALID_EMAIL: { description: 'No email address.' },
     HARD_BOUNCED: { description: 'The address hard-bounced (until it changes).' },
     UNSUBSCRIBED: { description: 'EMAIL_MARKETING consent withdrawn.' },
@@ -167,6 +172,15 @@ export class CampaignUpdateInput {
   @ArrayMaxSize(CAMPAIGN_LIMITS.audiences)
   @IsUUID('all', { each: true })
   excludeAudienceIds?: string[] | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Instead of audiences: another pool member's shared segment shared for CROSS_PROMOTION. The publisher sends it on the organization's behalf to those of its people who agreed to partner sharing and can receive email; the organization sees counts only (suppressed under the pool's k). Exclusive with includeAudienceIds and excludeAudienceIds; checked when scheduled.",
+  })
+  @IsOptional()
+  @IsUUID('all')
+  sharedSegmentId?: string | null;
   @Field(() => Int, { nullable: true, description: 'Messages per minute, 1 to 100,000 (default 600).' })
   @IsOptional()
   @IsInt()
@@ -240,6 +254,18 @@ export class CampaignModel {
   exclusions!: CampaignExclusionModel[] | null;
   @Field(() => ID, { nullable: true, description: 'The campaign it was duplicated from.' })
   duplicatedFrom!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The pool shared segment it addresses instead of audiences: another member's (a cross-promotion), or, on a relay, my organization's.",
+  })
+  sharedSegmentId!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "A relay: my organization sends this pool partner's campaign (by name, as it was) to those of its people who agreed to partner sharing. Read-only: it can be paused, resumed or cancelled, not edited.",
+  })
+  relayFor!: string | null;
   @Field({ description: 'When it was created.' }) createdAt!: Date;
   @Field({ description: 'When it was last changed.' }) updatedAt!: Date;
   @Field(() => Date, { nullable: true, description: 'When sending started.' }) sendingAt!: Date | null;
@@ -298,7 +324,11 @@ export class CampaignTestSendModel {
 })
 export class CampaignSampleModel {
   @Field(() => Language, { description: 'The variant.' }) language!: Language;
-  @Field(() => Int, { description: 'Recipients who would get this variant.' }) recipients!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: "Recipients who would get this variant; null for a campaign to another member's shared segment.",
+  })
+  recipients!: number | null;
   @Field({ description: 'The subject.' }) subject!: string;
   @Field({ description: 'The HTML body, with the footer and tracking links.' }) html!: string;
   @Field({ description: 'The plain-text body.' }) text!: string;
@@ -308,7 +338,12 @@ export class CampaignSampleModel {
   description: 'Who would receive a campaign if it went out now, and what they would see.',
 })
 export class CampaignPreviewModel {
-  @Field(() => Int, { description: 'How many would receive it.' }) recipients!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "How many would receive it. For a campaign to another member's shared segment: a count with the pool's noise, null under the pool's k (suppressed), before the publisher's frequency cap.",
+  })
+  recipients!: number | null;
   @Field(() => [CampaignExclusionModel], { description: 'How many are left out, per reason (each under its first).' })
   excluded!: CampaignExclusionModel[];
   @Field(() => [CampaignSampleModel], { description: 'A rendered sample of each variant.' })

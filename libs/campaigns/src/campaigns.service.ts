@@ -38,7 +38,8 @@ import type { RecipientRules } from './recipients/recipients.sql.js';
 
 export const CAMPAIGN_COLUMNS = `c.id, c.name, c.channel, c.status, c.sender_id AS "senderId", c.default_language AS "defaultLanguage",
   c.variants, c.send_rate AS "sendRate", c.attribution_days AS "attributionDays", c.scheduled_at AS "scheduledAt",
-  c.recipients, c.exclusions, c.duplicated_from AS "duplicatedFrom", c.version, c.created_at AS "createdAt",
+  c.recipients, c.exclusions, c.duplicated_from AS "duplicatedFrom", c.shared_segment_id AS "sharedSegmentId",
+  c.relay_of_name AS "relayFor", c.version, c.created_at AS "createdAt",
   c.updated_at AS "updatedAt", c.sending_at AS "sendingAt", c.sent_at AS "sentAt", c.cancelled_at AS "cancelledAt"`;
 
 const SENDER_COLUMNS = `id, from_name AS "fromName", from_email AS "fromEmail", reply_to AS "replyTo",
@@ -146,8 +147,9 @@ export class CampaignsService {
     return this.db.transaction(async (tx) => {
       const [{ id }] = await this.mapped(() =>
         tx.query<{ id: string }>(
-          `INSERT INTO campaigns (org_id, name, sender_id, default_language, variants, send_rate, attribution_days, created_by)
-           VALUES (crm_current_org(), $1, $2, coalesce($3, 'fr'), $4, coalesce($5, 600), coalesce($6, 7), $7) RETURNING id`,
+          `INSERT INTO campaigns (org_id, name, sender_id, default_language, variants, send_rate, attribution_days, created_by,
+                                  shared_segment_id)
+           VALUES (crm_current_org(), $1, $2, coalesce($3, 'fr'), $4, coalesce($5, 600), coalesce($6, 7), $7, $8) RETURNING id`,
           [
             input.name.trim(),
             input.senderId ?? null,
@@ -156,11 +158,12 @@ export class CampaignsService {
             input.sendRate ?? null,
             input.attributionDays ?? null,
             TenantContexts.current()?.userId ?? null,
+            input.sharedSegmentId?.toLowerCase() ?? null,
           ],
         ),
       );
       await this.setAudiences(tx, id, input);
-      return toModel(await this.row(tx, id));
+      return toModel(await this.exclusiveTarget(tx, id));
     });
   }
 
@@ -174,6 +177,7 @@ export class CampaignsService {
           `UPDATE campaigns SET name = coalesce($2, name), sender_id = coalesce($3, sender_id),
                   default_language = coalesce($4, default_language), variants = coalesce($5, variants),
                   send_rate = coalesce($6, send_rate), attribution_days = coalesce($7, attribution_days),
+                  shared_segment_id = CASE WHEN $8 THEN $9::uuid ELSE shared_segment_id END,
                   version = version + 1, updated_at = now()
             WHERE id = $1`,
           [
@@ -184,11 +188,14 @@ export class CampaignsService {
             variants ? JSON.stringify(variants) : null,
             input.sendRate ?? null,
             input.attributionDays ?? null,
+            // given as null: cleared (the campaign goes back to audiences)
+            input.sharedSegmentId !== undefined,
+            input.sharedSegmentId?.toLowerCase() ?? null,
           ],
         ),
       );
       await this.setAudiences(tx, id, input);
-      return toModel(await this.row(tx, id));
+      return toModel(await this.exclusiveTarget(tx, id));
     });
   }
 
@@ -196,9 +203,14 @@ export class CampaignsService {
   async duplicate(id: string): Promise<CampaignModel> {
     return this.db.transaction(async (tx) => {
       const source = await this.row(tx, id);
+      // a relay's content is the partner's: it is sent as they wrote it, never reused
+      if (source.relayFor !== null)
+        throw new AppError(ErrorCode.CONFLICT, "A relay of a pool partner's campaign cannot be duplicated", 'id');
       const [{ id: copy }] = await tx.query<{ id: string }>(
-        `INSERT INTO campaigns (org_id, name, sender_id, default_language, variants, send_rate, attribution_days, duplicated_from, created_by)
-         SELECT org_id, left(name || $2, ${200}), sender_id, default_language, variants, send_rate, attribution_days, id, $3
+        `INSERT INTO campaigns (org_id, name, sender_id, default_language, variants, send_rate, attribution_days, duplicated_from, created_by,
+                                shared_segment_id)
+         SELECT org_id, left(name || $2, ${200}), sender_id, default_language, variants, send_rate, attribution_days, id, $3,
+                shared_segment_id
            FROM campaigns WHERE id = $1 RETURNING id`,
         [id, source.defaultLanguage === Language.EN ? ' (copy)' : ' (copie)', TenantContexts.current()?.userId ?? null],
       );
@@ -276,13 +288,22 @@ export class CampaignsService {
 
   /** The rules the recipients of a campaign are taken by, as they stand. */
   async recipientRules(tx: Tx, campaign: CampaignRow): Promise<RecipientRules> {
-    const audiences = await tx.query<{ audienceId: string; excluded: boolean }>(
-      `SELECT audience_id AS "audienceId", excluded FROM campaign_audiences WHERE campaign_id = $1 ORDER BY audience_id`,
-      [campaign.id],
-    );
+    // a relay: the audience my organization shared (its own table, read in its tenant), for people who agreed to
+    // partner sharing; another campaign: its audiences
+    const audiences =
+      campaign.relayFor !== null
+        ? await tx.query<{ audienceId: string; excluded: boolean }>(
+            `SELECT audience_id AS "audienceId", false AS excluded FROM shared_segments WHERE id = $1`,
+            [campaign.sharedSegmentId],
+          )
+        : await tx.query<{ audienceId: string; excluded: boolean }>(
+            `SELECT audience_id AS "audienceId", excluded FROM campaign_audiences WHERE campaign_id = $1 ORDER BY audience_id`,
+            [campaign.id],
+          );
     const settings = await this.settingsIn(tx);
     return {
       campaignId: campaign.id,
+      partnerSharing: campaign.relayFor !== null,
       include: audiences.filter((a) => !a.excluded).map((a) => a.audienceId),
       exclude: audiences.filter((a) => a.excluded).map((a) => a.audienceId),
       languages: campaign.variants.map((v) => v.language),
@@ -354,9 +375,15 @@ export class CampaignsService {
     });
   }
 
-  /** The campaign, locked, when it is in one of `states`; CONFLICT naming its state otherwise. */
+  /**
+   * The campaign, locked, when it is in one of `states`; CONFLICT naming its state otherwise. A relay (a pool partner's
+   * campaign sent by my organization) is read-only: it can be paused, resumed or cancelled (my organization's people,
+   * my organization's sending), never edited or scheduled again.
+   */
   private async inState(tx: Tx, id: string, states: readonly CampaignStatus[], verb: string): Promise<CampaignRow> {
     const row = await this.row(tx, id, true);
+    if (row.relayFor !== null && !['paused', 'resumed', 'cancelled'].includes(verb))
+      throw new AppError(ErrorCode.CONFLICT, `A relay of a pool partner's campaign cannot be ${verb}`, 'id');
     if (!states.includes(row.status))
       throw new AppError(ErrorCode.CONFLICT, `A ${row.status} campaign cannot be ${verb}`, 'id');
     return row;
@@ -369,11 +396,38 @@ export class CampaignsService {
         'input.variants',
         `The campaign has no variant in its default language (${row.defaultLanguage})`,
       );
+    if (row.sharedSegmentId) {
+      // the pools' broker checks the share, both memberships and the purpose; its answer names no one's data
+      const [{ why }] = await tx.query<{ why: string | null }>('SELECT crm_campaign_relay_target($1) AS why', [
+        row.sharedSegmentId,
+      ]);
+      if (why) throw AppError.badInput('input.sharedSegmentId', why);
+      return;
+    }
     const [{ count }] = await tx.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM campaign_audiences WHERE campaign_id = $1 AND NOT excluded`,
       [row.id],
     );
     if (count === 0) throw AppError.badInput('input.includeAudienceIds', 'The campaign includes no audience');
+  }
+
+  /**
+   * The campaign after an edit, when it addresses either audiences or a pool partner's shared segment, not both: a
+   * share's people are the publisher's, and the organization's own audiences cannot be combined with or excluded from them.
+   */
+  private async exclusiveTarget(tx: Tx, id: string): Promise<CampaignRow> {
+    const row = await this.row(tx, id);
+    if (!row.sharedSegmentId) return row;
+    const [{ count }] = await tx.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM campaign_audiences WHERE campaign_id = $1`,
+      [id],
+    );
+    if (count > 0)
+      throw AppError.badInput(
+        'input.sharedSegmentId',
+        'A campaign addresses either audiences or a shared segment: remove its audiences first',
+      );
+    return row;
   }
 
   /** Replaces the included and excluded audiences given (an absent list is kept); an audience in both is refused. */

@@ -81,6 +81,14 @@ export class JobsService implements BeforeApplicationShutdown {
       .add(name, data, { ...JOB_OPTIONS, jobId: run.jobRunId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
   }
 
+  /**
+   * This process's queue prefix: a job run written for it by the database (a cross-promotion's relay, written by the
+   * pools' broker in the publisher's tenant) names it in its dispatch row, so that the reaper of these queues takes it.
+   */
+  get queuePrefix(): string {
+    return this.queues.prefix;
+  }
+
   queue(name: QueueName): Queue {
     return this.queues.queue(name);
   }

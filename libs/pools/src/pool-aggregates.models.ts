@@ -61,6 +61,8 @@ export enum PoolLedgerAction {
   REVEAL_APPROVE = 'REVEAL_APPROVE',
   REVEAL_REFUSE = 'REVEAL_REFUSE',
   REVEAL_COPY = 'REVEAL_COPY',
+  CROSS_PROMOTION_PREVIEW = 'CROSS_PROMOTION_PREVIEW',
+  CROSS_PROMOTION_SEND = 'CROSS_PROMOTION_SEND',
 }
 registerEnumType(PoolLedgerAction, {
   name: 'PoolLedgerAction',
@@ -76,6 +78,13 @@ registerEnumType(PoolLedgerAction, {
     REVEAL_APPROVE: { description: 'The publisher approved a reveal.' },
     REVEAL_REFUSE: { description: 'The publisher refused a reveal.' },
     REVEAL_COPY: { description: 'The people of an approved reveal were copied to the member.' },
+    CROSS_PROMOTION_PREVIEW: {
+      description: "A member previewed a campaign to another member's CROSS_PROMOTION share (how many it would reach).",
+    },
+    CROSS_PROMOTION_SEND: {
+      description:
+        "The publisher sent a member's campaign to those of its people in a CROSS_PROMOTION share who agreed to partner sharing (the asker is the member whose campaign it is).",
+    },
   },
 });
 

@@ -12,13 +12,18 @@ export interface DispatchCampaign {
   variants: CampaignVariant[];
   sender: SenderDetails | null;
   links: Map<string, number>;
+  /** A relay of a pool partner's campaign: each message needs its person's PARTNER_SHARING consent still granted. */
+  relay: boolean;
 }
 
 /** The campaign, its sender and links; null when the organization has no such campaign. */
 export async function loadDispatchCampaign(tx: Tx, campaignId: string): Promise<DispatchCampaign | null> {
+  // a relay is from the partner whose campaign it is: its sender identity, copied when it was handed over
   const [row] = await tx.query<Omit<DispatchCampaign, 'sender' | 'links'> & { sender: SenderDetails | null }>(
     `SELECT c.id, c.status, c.send_rate AS "sendRate", c.default_language AS "defaultLanguage", c.variants,
-            CASE WHEN s.id IS NULL THEN NULL ELSE jsonb_build_object('fromName', s.from_name, 'fromEmail', s.from_email,
+            c.relay_sender IS NOT NULL AS relay,
+            CASE WHEN c.relay_sender IS NOT NULL THEN c.relay_sender
+                 WHEN s.id IS NULL THEN NULL ELSE jsonb_build_object('fromName', s.from_name, 'fromEmail', s.from_email,
               'replyTo', s.reply_to, 'mailingAddress', s.mailing_address, 'contactLine', s.contact_line) END AS sender
        FROM campaigns c LEFT JOIN sender_identities s ON s.org_id = c.org_id AND s.id = c.sender_id
       WHERE c.org_id = crm_current_org() AND c.id = $1`,

@@ -56,7 +56,7 @@ export class MessageSender {
     let claimed: { messageId: string; committed: boolean; outcome?: SendOutcome } | null;
     try {
       claimed = await this.db.transaction(async (tx) => {
-        const message = await this.claim(tx, campaign.id);
+        const message = await this.claim(tx, campaign);
         if (!message) return null;
         const mail = await this.compose(orgId, campaign, message);
         let ready!: () => void;
@@ -88,13 +88,17 @@ export class MessageSender {
 
   /**
    * The next QUEUED message, locked. One whose contact withdrew EMAIL_MARKETING consent (or whose address bounced)
-   * since the recipients were taken is CANCELLED instead of sent: an unsubscribe from any campaign holds at once.
+   * since the recipients were taken is CANCELLED instead of sent: an unsubscribe from any campaign holds at once. For a
+   * pool partner's relay, so is one whose contact no longer grants PARTNER_SHARING.
    */
-  private async claim(tx: Tx, campaignId: string): Promise<QueuedMessage | undefined> {
+  private async claim(tx: Tx, campaign: DispatchCampaign): Promise<QueuedMessage | undefined> {
+    const campaignId = campaign.id;
+    const partners = campaign.relay ? `AND ${consentStateSql("'PARTNER_SHARING'")} = '${ConsentState.GRANTED}'` : '';
     for (;;) {
       const [message] = await tx.query<QueuedMessage & { sendable: boolean }>(
         `SELECT m.id, m.email, m.language, c.first_name AS "firstName", c.last_name AS "lastName", c.city,
-                ${consentStateSql("'EMAIL_MARKETING'")} = '${ConsentState.GRANTED}' AND c.bounced_email IS DISTINCT FROM m.email AS sendable
+                ${consentStateSql("'EMAIL_MARKETING'")} = '${ConsentState.GRANTED}' AND c.bounced_email IS DISTINCT FROM m.email
+                ${partners} AS sendable
            FROM campaign_messages m JOIN contacts c ON c.org_id = m.org_id AND c.id = m.contact_id
           WHERE m.org_id = crm_current_org() AND m.campaign_id = $1 AND m.status = 'QUEUED'
             AND EXISTS (SELECT 1 FROM campaigns k WHERE k.org_id = m.org_id AND k.id = $1 AND k.status = 'SENDING')

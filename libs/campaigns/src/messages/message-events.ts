@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConsentPurpose, ConsentsService, ConsentStatus } from '@app/contacts';
 import type { Tx } from '@app/database';
 import { InteractionType, InteractionsService, type ResolvedInteraction } from '@app/engagement';
 
@@ -29,6 +30,8 @@ interface MessageOwner {
   campaignId: string;
   contactId: string;
   language: string;
+  /** The message is a pool partner's campaign relayed by this organization. */
+  relay: boolean;
 }
 
 /**
@@ -41,7 +44,10 @@ interface MessageOwner {
  */
 @Injectable()
 export class MessageEvents {
-  constructor(private readonly interactions: InteractionsService) {}
+  constructor(
+    private readonly interactions: InteractionsService,
+    private readonly consents: ConsentsService,
+  ) {}
 
   /** Records the events; returns how many were new (not recorded before). Unknown messages are skipped. */
   async record(tx: Tx, events: readonly MessageEventInput[]): Promise<number> {
@@ -73,6 +79,11 @@ export class MessageEvents {
       };
     });
     const outcomes = await this.interactions.insert(tx, rows);
+    await this.withdrawPartnerSharing(
+      tx,
+      known.filter((e, i) => outcomes[i].inserted && e.event === 'unsubscribed' && ownerOf.get(e.messageId)!.relay),
+      ownerOf,
+    );
     return outcomes.filter((o) => o.inserted).length;
   }
 
@@ -91,9 +102,11 @@ export class MessageEvents {
               status = CASE WHEN e.bounced IS NOT NULL THEN 'BOUNCED'
                             WHEN e.delivered IS NOT NULL AND m.status = 'SENT' THEN 'DELIVERED' ELSE m.status END
          FROM (SELECT id, ${(Object.keys(TYPE_OF) as MessageEvent[]).map(first).join(', ')}
-                 FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(id, event, at) GROUP BY id) e
-        WHERE m.id = e.id
-        RETURNING m.id, m.campaign_id AS "campaignId", m.contact_id AS "contactId", m.language`,
+                 FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(id, event, at) GROUP BY id) e,
+              campaigns c
+        WHERE m.id = e.id AND c.org_id = m.org_id AND c.id = m.campaign_id
+        RETURNING m.id, m.campaign_id AS "campaignId", m.contact_id AS "contactId", m.language,
+                  c.relay_of_campaign_id IS NOT NULL AS relay`,
       [
         events.map((e) => e.messageId),
         // a soft bounce is recorded as an interaction only: the message's columns stay as they are
@@ -101,5 +114,33 @@ export class MessageEvents {
         events.map((e) => e.at),
       ],
     );
+  }
+
+  /**
+   * An unsubscribe from a pool partner's relay: besides EMAIL_MARKETING (withdrawn by the interaction's own effect: the
+   * organization sent it, and a person who says "stop" to mail that came through it is not written to again by it),
+   * PARTNER_SHARING is withdrawn, so that no partner's campaign reaches them through it again (the consents trigger
+   * takes them out of the organization's shares at once). Nothing is recorded at the partner, who never knew them.
+   */
+  private async withdrawPartnerSharing(
+    tx: Tx,
+    unsubscribes: readonly MessageEventInput[],
+    ownerOf: ReadonlyMap<string, MessageOwner>,
+  ): Promise<void> {
+    for (const e of unsubscribes) {
+      const owner = ownerOf.get(e.messageId)!;
+      await this.consents.record(
+        tx,
+        owner.contactId,
+        {
+          purpose: ConsentPurpose.PARTNER_SHARING,
+          status: ConsentStatus.WITHDRAWN,
+          source: `campaign:${owner.campaignId}`,
+          proof: `unsubscribe from message ${e.messageId} (relay of a pool partner's campaign ${owner.campaignId})`,
+          occurredAt: e.at,
+        },
+        'input',
+      );
+    }
   }
 }

@@ -6,6 +6,8 @@ import { ExclusionReason } from '../campaign.models.js';
 /** The audiences and rules one campaign's recipients are taken by. */
 export interface RecipientRules {
   campaignId: string;
+  /** A relay of a pool partner's campaign: only people whose PARTNER_SHARING consent is granted. */
+  partnerSharing: boolean;
   include: readonly string[];
   exclude: readonly string[];
   /** The languages the campaign has a variant in, and the one of everybody else. */
@@ -26,6 +28,9 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
   const include = params.add(rules.include, 'uuid[]');
   const exclude = params.add(rules.exclude, 'uuid[]');
   const purpose = params.add(ConsentPurpose.EMAIL_MARKETING);
+  const partnerSharing = rules.partnerSharing
+    ? `WHEN ${consentStateSql(params.add(ConsentPurpose.PARTNER_SHARING))} <> '${ConsentState.GRANTED}' THEN '${ExclusionReason.NO_PARTNER_SHARING}'`
+    : '';
   const languages = params.add(rules.languages, 'text[]');
   const defaultLanguage = params.add(rules.defaultLanguage);
   const overCap = rules.cap
@@ -43,6 +48,7 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
       SELECT c.id AS contact_id, c.email, i.audience_id, c.region,
              CASE WHEN c.preferred_language = ANY(${languages}) THEN c.preferred_language ELSE ${defaultLanguage} END AS language,
              CASE WHEN EXISTS (SELECT 1 FROM (${audienceMembersSql(exclude)}) x WHERE x.contact_id = c.id) THEN '${ExclusionReason.EXCLUDED_AUDIENCE}'
+                  ${partnerSharing}
                   WHEN c.email IS NULL THEN '${ExclusionReason.NO_VALID_EMAIL}'
                   WHEN c.bounced_email = c.email THEN '${ExclusionReason.HARD_BOUNCED}'
                   ELSE (SELECT CASE s.state WHEN '${ConsentState.GRANTED}' THEN NULL

@@ -7,12 +7,33 @@ export interface SenderDetails {
   replyTo: string | null;
   mailingAddress: string;
   contactLine: string;
+  /**
+   * A pool partner's relay: the organization that sends it to its own people on the sender's behalf (its name). The
+   * footer says why the person gets it (they agreed that its partners may write to them); the address and contact
+   * line stay the sender's, whose message it is (CASL).
+   */
+  relayedBy?: string | null;
 }
 
 const WORDS = {
-  fr: { why: (name: string) => `Vous recevez ce courriel de ${name}.`, unsubscribe: 'Se désabonner' },
-  en: { why: (name: string) => `You are receiving this email from ${name}.`, unsubscribe: 'Unsubscribe' },
+  fr: {
+    why: (name: string) => `Vous recevez ce courriel de ${name}.`,
+    relayed: (name: string, by: string) =>
+      `Vous recevez ce courriel de ${name}, partenaire de ${by}, parce que vous avez accepté que les partenaires de ${by} vous écrivent.`,
+    unsubscribe: 'Se désabonner',
+  },
+  en: {
+    why: (name: string) => `You are receiving this email from ${name}.`,
+    relayed: (name: string, by: string) =>
+      `You are receiving this email from ${name}, a partner of ${by}, because you agreed that partners of ${by} may write to you.`,
+    unsubscribe: 'Unsubscribe',
+  },
 } as const;
+
+function why(sender: SenderDetails, language: FooterLanguage): string {
+  const words = WORDS[language];
+  return sender.relayedBy ? words.relayed(sender.fromName, sender.relayedBy) : words.why(sender.fromName);
+}
 
 /** The recipient's language for the footer: French unless English. */
 export type FooterLanguage = keyof typeof WORDS;
@@ -23,7 +44,7 @@ export function htmlFooter(sender: SenderDetails, language: FooterLanguage, unsu
   const words = WORDS[language];
   return (
     `<div style="margin-top:24px;font-size:12px;color:#666">` +
-    `<p>${escapeHtml(words.why(sender.fromName))}<br>${escapeHtml(sender.mailingAddress)}<br>` +
+    `<p>${escapeHtml(why(sender, language))}<br>${escapeHtml(sender.mailingAddress)}<br>` +
     `${escapeHtml(sender.contactLine)}</p>` +
     `<p><a href="${escapeHtml(unsubscribeUrl)}">${words.unsubscribe}</a></p></div>`
   );
@@ -32,5 +53,5 @@ export function htmlFooter(sender: SenderDetails, language: FooterLanguage, unsu
 /** The same footer for the text part. */
 export function textFooter(sender: SenderDetails, language: FooterLanguage, unsubscribeUrl: string): string {
   const words = WORDS[language];
-  return `\n\n--\n${words.why(sender.fromName)}\n${sender.mailingAddress}\n${sender.contactLine}\n${words.unsubscribe}: ${unsubscribeUrl}\n`;
+  return `\n\n--\n${why(sender, language)}\n${sender.mailingAddress}\n${sender.contactLine}\n${words.unsubscribe}: ${unsubscribeUrl}\n`;
 }

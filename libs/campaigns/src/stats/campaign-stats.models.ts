@@ -93,6 +93,23 @@ export class CampaignFiguresModel {
   attributedRevenueCents!: number;
 }
 
+@ObjectType('CampaignRelayFigures', {
+  description:
+    "What the publisher's relay of a campaign to its shared segment did, as the sender may see it: each count with the pool's noise, null under the pool's k (suppressed). No identifiers, no breakdowns.",
+})
+export class CampaignRelayFiguresModel {
+  @Field(() => String, { description: "The relay's status at the publisher (SCHEDULED, SENDING, SENT, ...)." })
+  status!: string;
+  @Field(() => Int, { description: 'The k below which a count is withheld.' }) minGroupSize!: number;
+  @Field(() => Int, { nullable: true, description: 'Recipients taken.' }) recipients!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Handed to the mail server.' }) sent!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Accepted by the mail server.' }) delivered!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Hard bounces.' }) bounced!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Recipients who opened.' }) uniqueOpens!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Recipients who clicked.' }) uniqueClicks!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Recipients who unsubscribed.' }) unsubscribes!: number | null;
+}
+
 @ObjectType('CampaignStats', {
   description:
     "What a campaign did: its messages' outcomes, rates, and the purchases, donations and memberships it earned. Aggregates only.",
@@ -110,4 +127,10 @@ export class CampaignStatsModel {
     description: 'One row per value of each dimension asked for (by), in the order asked, by value (no value last).',
   })
   rows!: CampaignFiguresModel[];
+  @Field(() => CampaignRelayFiguresModel, {
+    nullable: true,
+    description:
+      "For a campaign to another pool member's shared segment (it has no messages of its own: totals are zero): the publisher's relay, suppressed counts only; null before it went out, and for every other campaign.",
+  })
+  relay!: CampaignRelayFiguresModel | null;
 }

@@ -11,7 +11,12 @@ import {
   orderKeys,
   toFigures,
 } from './campaign-figures.js';
-import { ATTRIBUTED_TYPES, CampaignStatsDimension, type CampaignStatsModel } from './campaign-stats.models.js';
+import {
+  ATTRIBUTED_TYPES,
+  type CampaignRelayFiguresModel,
+  CampaignStatsDimension,
+  type CampaignStatsModel,
+} from './campaign-stats.models.js';
 
 /** The message column each dimension groups by (campaign_messages m, or a row derived from it with the same names). */
 const COLUMN: Record<CampaignStatsDimension, string> = {
@@ -75,8 +80,10 @@ export class CampaignStatsService {
   async stats(campaignId: string, by: readonly CampaignStatsDimension[] = []): Promise<CampaignStatsModel> {
     const dimensions = [...new Set(by)];
     return this.db.transaction(async (tx) => {
-      const [campaign] = await tx.query<{ attributionDays: number }>(
-        `SELECT attribution_days AS "attributionDays" FROM campaigns WHERE id = $1`,
+      const [campaign] = await tx.query<{ attributionDays: number; crossPromotion: boolean }>(
+        `SELECT attribution_days AS "attributionDays",
+                shared_segment_id IS NOT NULL AND relay_of_campaign_id IS NULL AS "crossPromotion"
+           FROM campaigns WHERE id = $1`,
         [campaignId],
       );
       if (!campaign) throw AppError.notFound('Campaign');
@@ -106,6 +113,7 @@ export class CampaignStatsService {
         currency: ACCOUNT_CURRENCY,
         totals: figures(total, byKey.get(groupKeyString(total)) ?? EMPTY),
         rows: orderKeys(counts, dimensions).map((key) => figures(key, byKey.get(groupKeyString(key))!)),
+        relay: campaign.crossPromotion ? await this.relayFigures(tx, campaignId) : null,
       };
     });
   }
@@ -119,6 +127,20 @@ export class CampaignStatsService {
       tx.query<{ id: string; name: string }>(`SELECT id, name FROM campaigns WHERE id = ANY($1::uuid[])`, [uuids]),
     );
     return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /**
+   * A cross-promotion's relay at the publisher, as the pools' broker shows it to the sender: suppressed counts only
+   * (crm_campaign_relay_stats); null before the hand-off.
+   */
+  private async relayFigures(tx: Tx, campaignId: string): Promise<CampaignRelayFiguresModel | null> {
+    const [row] = await tx.query<CampaignRelayFiguresModel>(
+      `SELECT status, k AS "minGroupSize", recipients, sent, delivered, bounced, opened AS "uniqueOpens",
+              clicked AS "uniqueClicks", unsubscribed AS unsubscribes
+         FROM crm_campaign_relay_stats($1)`,
+      [campaignId],
+    );
+    return row ?? null;
   }
 
   /** One scan of the campaign's messages (its unique (org_id, campaign_id, contact_id) index). */

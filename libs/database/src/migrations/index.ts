@@ -20,6 +20,7 @@ import { PoolBreakdownsBenchmarks1765267200000 } from './1765267200000-pool-brea
 import { PoolReveals1765310400000 } from './1765310400000-pool-reveals.js';
 import { DefinerSearchPath1765353600000 } from './1765353600000-definer-search-path.js';
 import { Campaigns1765396800000 } from './1765396800000-campaigns.js';
+import { CampaignPoolRelay1765454400000 } from './1765454400000-campaign-pool-relay.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   PoolReveals1765310400000,
   DefinerSearchPath1765353600000,
   Campaigns1765396800000,
+  CampaignPoolRelay1765454400000,
 ];
