@@ -114,6 +114,8 @@ export class CampaignDispatchJob implements JobHandlerContract<CampaignDispatchP
       ]),
     );
     if (still.length === 0) return { ...counts, stoppedByStatus: 1 };
+    // nothing to take, yet messages are QUEUED: another run holds them (a resume while this one ran); it goes on
+    if (handled === 0) return { ...counts, leftToAnotherRun: 1 };
     const next = await this.jobs.startFollowUp(JobName.CAMPAIGN_DISPATCH, { campaignId });
     // this worker is stopping: fail the run, so that its retry (on another worker) goes on with the campaign
     if (!next) throw new Error('The worker stopped before the campaign was sent: the retry continues');
