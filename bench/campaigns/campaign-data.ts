@@ -7,7 +7,8 @@ import type { AppStack } from '../support/stack.js';
  * EMAIL_MARKETING consents (audience-data.ts: 78% of those with an email granted it, 55% of them expressly, the others
  * by implication, some expired; 12% withdrew later; about 10% have no email), no interactions, then:
  * - 1% of the contacts with an email have it marked bounced;
- * - 2% share their address with others (one of contacts / 200 addresses, in upper or lower case): duplicates;
+ * - 0.5% share their address with others (one of contacts / 200 addresses, in upper or lower case), besides the
+ *   generator's own duplicate people: duplicate addresses;
  * - a STATIC audience of `members` contacts drawn at random, and an excluded STATIC audience of `excluded` contacts,
  *   half of them members of the first. Both created over GraphQL, their members written with SQL.
  */
@@ -55,7 +56,7 @@ export async function loadCampaignData(stack: AppStack, sizes: CampaignDataSizes
       `UPDATE contacts
           SET email = CASE WHEN abs(hashtext(id::text || 'c')) % 2 = 0 THEN 'Partage' ELSE 'partage' END
                       || abs(hashtext(id::text || 'd')) % $2 || '@example.org'
-        WHERE org_id = $1 AND email IS NOT NULL AND abs(hashtext(id::text)) % 50 = 1`,
+        WHERE org_id = $1 AND email IS NOT NULL AND abs(hashtext(id::text)) % 200 = 1`,
       [orgId, Math.max(5, Math.floor(sizes.contacts / 200))],
     );
     await owner.query(
