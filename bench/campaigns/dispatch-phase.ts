@@ -69,7 +69,12 @@ export async function dispatchPhase(
       finished = true;
       break;
     }
-    if (samples.length % 50 === 0) log(`    ${n(smtp.total())} received`);
+    // the rate of the last 5 s: a rate that falls as the campaign goes on shows a cost that grows with it
+    if (samples.length % 50 === 0) {
+      const back = samples[samples.length - 51];
+      const now = samples.at(-1)!;
+      log(`    ${n(now.total)} received, ${n(Math.round(((now.total - back.total) * 1000) / (now.at - back.at)))}/s`);
+    }
   }
   const cpuAfter = await cpuSnapshot(pids, stack.database, { exitedBackends: false });
   const commitsAfter = await commits();
