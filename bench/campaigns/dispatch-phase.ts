@@ -70,7 +70,7 @@ export async function dispatchPhase(
       break;
     }
     // the rate of the last 5 s: a rate that falls as the campaign goes on shows a cost that grows with it
-    if (samples.length % 50 === 0) {
+    if (samples.length > 50 && samples.length % 50 === 1) {
       const back = samples[samples.length - 51];
       const now = samples.at(-1)!;
       log(`    ${n(now.total)} received, ${n(Math.round(((now.total - back.total) * 1000) / (now.at - back.at)))}/s`);
