@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { candidatesSql, RECIPIENTS_WORK_MEM } from '@app/campaigns';
+import { candidatesSql } from '@app/campaigns';
 import { SqlParams } from '@app/database';
 import { JobName } from '@app/jobs';
 import { BenchFailure, log, n } from '../support/run.js';
@@ -56,7 +56,7 @@ export interface CandidatesPlan {
 
 /**
  * EXPLAIN ANALYZE of the campaign's recipients statement (candidatesSql, as CampaignRecipients.take runs it: a tenant
- * transaction with its work_mem, no parallel workers), rolled back. Run once the dispatch has been measured: not to slow it.
+ * transaction, no parallel workers), rolled back. Run once the dispatch has been measured: not to slow it.
  */
 export async function explainCandidates(
   stack: AppStack,
@@ -81,12 +81,7 @@ export async function explainCandidates(
     stack.orgId,
     `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
     params.values,
-    {
-      parallel: false,
-      before: async (client) => {
-        await client.query(`SELECT set_config('work_mem', $1, true)`, [RECIPIENTS_WORK_MEM]);
-      },
-    },
+    { parallel: false },
   );
   const plan = rows.map((row) => row['QUERY PLAN']);
   const candidatesMs = executionMs(plan);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlParams, type Tx } from '@app/database';
 import type { ExclusionReason } from '../campaign.models.js';
 import { type CampaignRow, CampaignsService } from '../campaigns.service.js';
-import { candidatesSql, RECIPIENTS_WORK_MEM } from './recipients.sql.js';
+import { candidatesSql } from './recipients.sql.js';
 
 /** Who a campaign reaches now: recipients per language, and those left out per reason. */
 export interface RecipientCounts {
@@ -31,7 +31,6 @@ export class CampaignRecipients {
   async take(tx: Tx, campaign: CampaignRow): Promise<RecipientCounts> {
     const params = new SqlParams();
     const candidates = candidatesSql(await this.campaigns.recipientRules(tx, campaign), params);
-    await tx.query(`SELECT set_config('work_mem', '${RECIPIENTS_WORK_MEM}', true)`);
     await tx.execute(
       `CREATE TEMPORARY TABLE campaign_candidates (contact_id uuid, email text, audience_id uuid, region text, language text, reason text)
          ON COMMIT DROP`,

@@ -3,13 +3,6 @@ import { ConsentPurpose, ConsentState, consentStateSql } from '@app/contacts';
 import type { SqlParams } from '@app/database';
 import { ExclusionReason } from '../campaign.models.js';
 
-/**
- * work_mem of the transaction that takes a campaign's recipients: the sorts (distinct members, duplicate addresses) and
- * the hash of members fit in memory; at the default 4 MB they spill to disk (bench:campaigns, 240,000 members: 10 to
- * 26 MB each).
- */
-export const RECIPIENTS_WORK_MEM = '64MB';
-
 /** The audiences and rules one campaign's recipients are taken by. */
 export interface RecipientRules {
   campaignId: string;
