@@ -23,7 +23,8 @@ const RESULT_LINES: Record<string, RegExp> = {
   'bench:engagement': /^\{"contacts":1000,.*"queries":\[/m,
   'bench:audiences': /^\{"contacts":2000,.*"mismatches":\[\]/m,
   'bench:pools': /^\{"organizations":3,"contacts":300,.*"mismatches":\[\]/m,
-  'bench:campaigns': /^\{"benchmark":"campaign-tracking","messages":2000,.*"errors":0\}$/m,
+  'bench:campaigns':
+    /^\{"benchmark":"campaigns","contacts":2000,.*"dispatch":\{.*"finished":true,.*"tracking":\{.*"failed":0,"errors":0\}\}$/m,
 };
 
 const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })

@@ -4,7 +4,7 @@ import { TokenKind, TrackingTokens } from '@app/campaigns';
 import { TenantContexts } from '@app/database';
 import { JobName, JobsService } from '@app/jobs';
 import { type BuiltProcess, startBuiltProcess, stopAllBuiltProcesses } from './support/child-process.js';
-import { CountingSmtpServer } from './support/counting-smtp-server.js';
+import { CountingSmtpServer } from '../bench/support/counting-smtp-server.js';
 import { describeOnQueueBackends } from './support/queue-backends.js';
 import { TestApi, testClaimKey } from './support/test-app.js';
 import { until } from './support/wait.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { TokenKind, TrackingTokens } from '@app/campaigns';
 import { QueueName, JobsService } from '@app/jobs';
-import { CountingSmtpServer } from './support/counting-smtp-server.js';
+import { CountingSmtpServer } from '../bench/support/counting-smtp-server.js';
 import { errorOf, poolOf, poolOrganization, type PoolOrg as Org, staticAudience } from './support/pools.js';
 import { TestApi } from './support/test-app.js';
 import { until } from './support/wait.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutboxTransport, SmtpTransport } from '@app/campaigns';
-import { CountingSmtpServer } from './support/counting-smtp-server.js';
+import { CountingSmtpServer } from '../bench/support/counting-smtp-server.js';
 
 const mail = (to: string, n: number) => ({
   campaignId: '00000000-0000-7000-8000-000000000001',

@@ -18,3 +18,4 @@ export { SmtpTransport } from './dispatch/smtp-transport.js';
 export { composeMail } from './dispatch/compose-mail.js';
 export { CampaignDispatchJob, type CampaignDispatchParams } from './dispatch/campaign-dispatch.job.js';
 export * from './campaign-body-parsers.js';
+export { candidatesSql, type RecipientRules } from './recipients/recipients.sql.js';

@@ -23,6 +23,8 @@ export interface RecipientRules {
  * look-ups of consents and recent messages), then duplicate addresses among those left: the earliest contact keeps it.
  *
  * The frequency cap counts this contact's messages of other campaigns sent in the period, and those still queued.
+ * `judged` and `capped` are MATERIALIZED: inlined, each use of a reason (the cap's test, the window's partition, the
+ * result) evaluated its subqueries again, three times per contact (bench:campaigns: 6.2 s, 2.8 s once materialized).
  */
 export function candidatesSql(rules: RecipientRules, params: SqlParams): string {
   const include = params.add(rules.include, 'uuid[]');
@@ -44,7 +46,7 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
       SELECT DISTINCT ON (i.contact_id) i.contact_id, i.audience_id
         FROM (${audienceMembersSql(include)}) i
        ORDER BY i.contact_id, array_position(${include}, i.audience_id)
-    ), judged AS (
+    ), judged AS MATERIALIZED (
       SELECT c.id AS contact_id, c.email, i.audience_id, c.region,
              CASE WHEN c.preferred_language = ANY(${languages}) THEN c.preferred_language ELSE ${defaultLanguage} END AS language,
              CASE WHEN EXISTS (SELECT 1 FROM (${audienceMembersSql(exclude)}) x WHERE x.contact_id = c.id) THEN '${ExclusionReason.EXCLUDED_AUDIENCE}'
@@ -57,7 +59,7 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
                           FROM (SELECT ${consentStateSql(purpose)} AS state) s)
              END AS reason
         FROM included i JOIN contacts c ON c.id = i.contact_id
-    ), capped AS (
+    ), capped AS MATERIALIZED (
       SELECT j.*, CASE WHEN j.reason IS NULL AND ${overCap} THEN '${ExclusionReason.FREQUENCY_CAP}' ELSE j.reason END AS why
         FROM judged j
     )

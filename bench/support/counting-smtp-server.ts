@@ -1,11 +1,11 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './child-process.js';
 
 /**
  * A real SMTP server (the smtp-server package) that counts the messages it receives by Message-ID: a message counts
  * once its final dot arrived (a DATA cut short by a dying client never counts). Recipients whose address starts with
  * "bounce" are refused at RCPT with 550 5.1.1. `stall()` makes it hold its replies to the ends of DATA (the messages
- * count, their 250 never comes), so that a test can stop a client with every message of its in flight.
+ * count, their 250 never comes), so that a test can stop a client with every message of its in flight. Shared by the
+ * dispatch tests and bench:campaigns (which reads `total()` over time for the messages per second).
  */
 export class CountingSmtpServer {
   readonly received = new Map<string, number>();
@@ -13,6 +13,7 @@ export class CountingSmtpServer {
   readonly held: (() => void)[] = [];
   connections = 0;
   private stalled = false;
+  private count = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -20,7 +21,6 @@ export class CountingSmtpServer {
   ) {}
 
   static async start(): Promise<CountingSmtpServer> {
-    const port = await freePort();
     // eslint-disable-next-line prefer-const -- assigned once the server exists; its handlers run after that
     let self!: CountingSmtpServer;
     const server = new SMTPServer({
@@ -48,13 +48,17 @@ export class CountingSmtpServer {
           const head = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n')[0];
           const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1] ?? '?';
           self.received.set(id, (self.received.get(id) ?? 0) + 1);
+          self.count++;
           if (self.stalled) self.held.push(() => callback());
           else callback(null, 'Queued');
         });
       },
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    self = new CountingSmtpServer(server, `smtp://127.0.0.1:${port}`);
+    // port 0: the OS picks a free one
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.server.address();
+    if (!address || typeof address !== 'object') throw new Error('The SMTP server has no port');
+    self = new CountingSmtpServer(server, `smtp://127.0.0.1:${address.port}`);
     return self;
   }
 
@@ -69,7 +73,7 @@ export class CountingSmtpServer {
 
   /** Messages received, duplicates included. */
   total(): number {
-    return [...this.received.values()].reduce((a, b) => a + b, 0);
+    return this.count;
   }
 
   async close(): Promise<void> {
