@@ -309,6 +309,34 @@ describe('campaigns', () => {
     expect(capped.count).toBeGreaterThanOrEqual(2);
   });
 
+  it('keeps campaigns, senders and audiences inside their organization', async () => {
+    const campaign = await draft();
+    const other = (await api.createOrganization('Autre')).token;
+    for (const [query, variables] of [
+      [GET, { id: campaign.id }],
+      [PREVIEW, { id: campaign.id }],
+      [UPDATE, { id: campaign.id, input: { name: 'pris' } }],
+      [command('scheduleCampaign'), { id: campaign.id }],
+      [command('duplicateCampaign'), { id: campaign.id }],
+      [command('cancelCampaign'), { id: campaign.id }],
+    ] as const) {
+      expect((await api.gql(other, query, variables)).errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    const theirs = await api.gql(other, CREATE, { input: { name: 'x', senderId, includeAudienceIds: [audienceId] } });
+    expect(theirs.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.senderId' });
+    const audience = await api.gql(other, CREATE, { input: { name: 'x', includeAudienceIds: [audienceId] } });
+    expect(audience.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.includeAudienceIds',
+    });
+    expect(
+      (await api.ok<any>(other, `query { campaigns { edges { node { id } } } senderIdentities { id } }`)).campaigns
+        .edges,
+    ).toEqual([]);
+    const { campaign: unchanged } = await api.ok<any>(token, GET, { id: campaign.id });
+    expect(unchanged).toMatchObject({ name: campaign.name, status: 'DRAFT' });
+  });
+
   async function waitForCampaign(id: string, done: (campaign: any) => boolean): Promise<any> {
     for (let i = 0; i < 300; i++) {
       const { campaign } = await api.ok<any>(token, GET, { id });

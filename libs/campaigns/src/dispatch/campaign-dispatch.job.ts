@@ -73,11 +73,15 @@ export class CampaignDispatchJob implements JobHandlerContract<CampaignDispatchP
     const pace = new SendPace(campaign.sendRate);
     const halt: { error: Error | null } = { error: null };
     let handled = 0;
+    // messages are taken in id order: the largest taken so far (every smaller one was taken, or held by another run,
+    // whose messages a later run finds again if it lets them go)
+    let taken: string | null = null;
     const slot = async () => {
       while (halt.error === null && Date.now() < deadline) {
         await pace.wait();
-        const sent = await this.sender.sendNext(orgId, campaign);
+        const sent = await this.sender.sendNext(orgId, campaign, taken);
         if (!sent) return;
+        if (taken === null || sent.messageId > taken) taken = sent.messageId;
         if (sent.committed) counts.sent++;
         const kind = sent.outcome.kind;
         counts[kind]++;

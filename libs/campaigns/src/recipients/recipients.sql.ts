@@ -1,5 +1,5 @@
 import { audienceMembersSql } from '@app/audiences';
-import { ConsentPurpose, ConsentState, consentStateSql } from '@app/contacts';
+import { ConsentPurpose, ConsentState, consentStateSql, consentStatesSql } from '@app/contacts';
 import type { SqlParams } from '@app/database';
 import { ExclusionReason } from '../campaign.models.js';
 
@@ -43,9 +43,14 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
     : 'false';
   return `
     WITH included AS (
-      SELECT DISTINCT ON (i.contact_id) i.contact_id, i.audience_id
-        FROM (${audienceMembersSql(include)}) i
-       ORDER BY i.contact_id, array_position(${include}, i.audience_id)
+      ${
+        rules.include.length === 1
+          ? // one audience: its members are distinct already (no sort of them all)
+            `SELECT i.contact_id, i.audience_id FROM (${audienceMembersSql(include)}) i`
+          : `SELECT DISTINCT ON (i.contact_id) i.contact_id, i.audience_id
+               FROM (${audienceMembersSql(include)}) i
+              ORDER BY i.contact_id, array_position(${include}, i.audience_id)`
+      }
     ), judged AS MATERIALIZED (
       SELECT c.id AS contact_id, c.email, i.audience_id, c.region,
              CASE WHEN c.preferred_language = ANY(${languages}) THEN c.preferred_language ELSE ${defaultLanguage} END AS language,
@@ -53,12 +58,12 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
                   ${partnerSharing}
                   WHEN c.email IS NULL THEN '${ExclusionReason.NO_VALID_EMAIL}'
                   WHEN c.bounced_email = c.email THEN '${ExclusionReason.HARD_BOUNCED}'
-                  ELSE (SELECT CASE s.state WHEN '${ConsentState.GRANTED}' THEN NULL
-                                            WHEN '${ConsentState.WITHDRAWN}' THEN '${ExclusionReason.UNSUBSCRIBED}'
-                                            ELSE '${ExclusionReason.NO_CONSENT}' END
-                          FROM (SELECT ${consentStateSql(purpose)} AS state) s)
+                  WHEN s.state = '${ConsentState.GRANTED}' THEN NULL
+                  WHEN s.state = '${ConsentState.WITHDRAWN}' THEN '${ExclusionReason.UNSUBSCRIBED}'
+                  ELSE '${ExclusionReason.NO_CONSENT}'
              END AS reason
         FROM included i JOIN contacts c ON c.id = i.contact_id
+        LEFT JOIN (${consentStatesSql(purpose)}) s ON s.contact_id = c.id
     ), capped AS MATERIALIZED (
       SELECT j.*, CASE WHEN j.reason IS NULL AND ${overCap} THEN '${ExclusionReason.FREQUENCY_CAP}' ELSE j.reason END AS why
         FROM judged j
