@@ -34,15 +34,6 @@ export function consentStateSql(purposeParam: string, now = 'now()'): string {
     HAVING count(*) > 0), '${ConsentState.UNKNOWN}')`;
 }
 
-/**
- * Every contact's current consent state for a purpose, as a relation (contact_id, state) of the contacts that have a
- * record of it (the others are UNKNOWN): one grouped pass over the purpose's records, for statements that need the
- * state of many contacts (a campaign's recipients) rather than one correlated look-up per contact.
- */
-export function consentStatesSql(purposeParam: string, now = 'now()'): string {
-  return `SELECT k.contact_id, ${stateOfRecords(now)} AS state FROM (${recordsSql(purposeParam, [])}) k GROUP BY k.contact_id`;
-}
-
 export interface ConsentCondition {
   purpose: string;
   /** The states wanted; a contact in any of them matches. */
