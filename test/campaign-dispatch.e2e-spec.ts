@@ -201,5 +201,23 @@ describeOnQueueBackends(
       // what was handed over is what the server received, and nothing more comes: the run is over, no other queued
       expect(smtp.total() - before).toBe(400 - byStatus.QUEUED);
     }, 180_000);
+
+    it('cancels a campaign while it is sending: what was not handed over never is', async () => {
+      const campaignId = await campaignOf(3_000, 0, 100_000);
+      const before = smtp.total();
+      const run = await startDispatch(campaignId);
+      await until('some messages received', () => smtp.total() - before >= 100, { everyMs: 10 });
+      const cancelled = await api.gql<any>(token, `mutation($id: ID!) { cancelCampaign(id: $id) { status } }`, {
+        id: campaignId,
+      });
+      expect(cancelled.errors).toBeUndefined();
+      expect(cancelled.data.cancelCampaign.status).toBe('CANCELLED');
+      const finished = await api.finishedRun(token, run.id, 120_000);
+      expect(finished).toMatchObject({ status: 'SUCCEEDED', counts: expect.objectContaining({ stoppedByStatus: 1 }) });
+      const byStatus = await statuses(campaignId);
+      expect(byStatus.QUEUED ?? 0).toBe(0);
+      expect(byStatus.CANCELLED).toBeGreaterThan(0);
+      expect(smtp.total() - before).toBe(3_000 - byStatus.CANCELLED);
+    }, 180_000);
   },
 );

@@ -270,20 +270,22 @@ export class CampaignsService {
     return campaign;
   }
 
-  /** Stops it for good: the messages not yet sent never will be. */
+  /**
+   * Stops it for good: the messages not yet sent never will be. The campaign's state commits first (a dispatch takes
+   * no message of a campaign that is not SENDING), then its QUEUED messages are marked, waiting only for those being
+   * handed over right now; a dispatch run that finds it CANCELLED marks any left as well.
+   */
   async cancel(id: string): Promise<CampaignModel> {
-    return this.db.transaction(async (tx) => {
+    const campaign = await this.db.transaction(async (tx) => {
       await this.inState(tx, id, FROM.cancel, 'cancelled');
-      await tx.execute(
-        `UPDATE campaign_messages SET status = 'CANCELLED' WHERE campaign_id = $1 AND status = 'QUEUED'`,
-        [id],
-      );
       await tx.execute(
         `UPDATE campaigns SET status = 'CANCELLED', cancelled_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
         [id],
       );
       return toModel(await this.row(tx, id));
     });
+    await this.db.transaction((tx) => cancelQueuedMessages(tx, id));
+    return campaign;
   }
 
   /** The rules the recipients of a campaign are taken by, as they stand. */
@@ -473,6 +475,13 @@ export class CampaignsService {
       throw AppError.badInput('input.includeAudienceIds', 'No audience has one of these ids');
     }
   }
+}
+
+/** The campaign's messages not yet handed over, CANCELLED (never sent). */
+export function cancelQueuedMessages(tx: Tx, campaignId: string): Promise<number> {
+  return tx.execute(`UPDATE campaign_messages SET status = 'CANCELLED' WHERE campaign_id = $1 AND status = 'QUEUED'`, [
+    campaignId,
+  ]);
 }
 
 /** Each variant once per language, with merge fields the renderer knows. */

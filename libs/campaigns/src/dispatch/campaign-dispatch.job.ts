@@ -10,6 +10,7 @@ import {
   type JobProgress,
   JobsService,
 } from '@app/jobs';
+import { cancelQueuedMessages } from '../campaigns.service.js';
 import { MessageEvents, type MessageEventInput } from '../messages/message-events.js';
 import { loadDispatchCampaign } from './dispatch-campaign.js';
 import { MailTransport } from './mail-transport.js';
@@ -111,13 +112,13 @@ export class CampaignDispatchJob implements JobHandlerContract<CampaignDispatchP
       ),
     );
     if (finished > 0) return { ...counts, finished: 1 };
-    const still = await this.db.transaction((tx) =>
-      tx.query('SELECT 1 FROM campaigns WHERE org_id = crm_current_org() AND id = $1 AND status = $2', [
+    const [now] = await this.db.transaction((tx) =>
+      tx.query<{ status: string }>('SELECT status FROM campaigns WHERE org_id = crm_current_org() AND id = $1', [
         campaignId,
-        'SENDING',
       ]),
     );
-    if (still.length === 0) return { ...counts, stoppedByStatus: 1 };
+    if (now?.status === 'CANCELLED') await this.db.transaction((tx) => cancelQueuedMessages(tx, campaignId));
+    if (now?.status !== 'SENDING') return { ...counts, stoppedByStatus: 1 };
     // nothing to take, yet messages are QUEUED: another run holds them (a resume while this one ran); it goes on
     if (handled === 0) return { ...counts, leftToAnotherRun: 1 };
     const next = await this.jobs.startFollowUp(JobName.CAMPAIGN_DISPATCH, { campaignId });
