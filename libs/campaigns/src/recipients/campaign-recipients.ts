@@ -31,23 +31,19 @@ export class CampaignRecipients {
   async take(tx: Tx, campaign: CampaignRow): Promise<RecipientCounts> {
     const params = new SqlParams();
     const candidates = candidatesSql(await this.campaigns.recipientRules(tx, campaign), params);
-    await tx.execute(
-      `CREATE TEMPORARY TABLE campaign_candidates (contact_id uuid, email text, audience_id uuid, region text, language text, reason text)
-         ON COMMIT DROP`,
+    const campaignId = params.add(campaign.id, 'uuid');
+    // one statement: the candidates once, the recipients' messages inserted, every candidate counted
+    return tally(
+      await tx.query(
+        `WITH r AS MATERIALIZED (${candidates}),
+              inserted AS (
+                INSERT INTO campaign_messages (org_id, campaign_id, contact_id, email, language, audience_id, region)
+                SELECT crm_current_org(), ${campaignId}, contact_id, email, language, audience_id, region
+                  FROM r WHERE reason IS NULL ORDER BY contact_id)
+         SELECT ${TALLY} FROM r GROUP BY 1, 2`,
+        params.values,
+      ),
     );
-    await tx.execute(
-      `INSERT INTO campaign_candidates (contact_id, email, audience_id, region, language, reason) ${candidates}`,
-      params.values,
-    );
-    await tx.execute(
-      `INSERT INTO campaign_messages (org_id, campaign_id, contact_id, email, language, audience_id, region)
-       SELECT crm_current_org(), $1, contact_id, email, language, audience_id, region
-         FROM campaign_candidates WHERE reason IS NULL ORDER BY contact_id`,
-      [campaign.id],
-    );
-    const counts = tally(await tx.query(`SELECT ${TALLY} FROM campaign_candidates r GROUP BY 1, 2`));
-    await tx.execute('DROP TABLE campaign_candidates');
-    return counts;
   }
 }
 

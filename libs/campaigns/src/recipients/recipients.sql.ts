@@ -70,8 +70,11 @@ export function candidatesSql(rules: RecipientRules, params: SqlParams): string 
       SELECT j.*, CASE WHEN j.reason IS NULL AND ${overCap} THEN '${ExclusionReason.FREQUENCY_CAP}' ELSE j.reason END AS why
         FROM judged j
     )
+    -- duplicate addresses among the eligible only: the others need no sort
     SELECT contact_id, email, audience_id, region, language,
-           CASE WHEN why IS NULL AND row_number() OVER (PARTITION BY why IS NULL, lower(email) ORDER BY contact_id) > 1
-                THEN '${ExclusionReason.DUPLICATE_EMAIL}' ELSE why END AS reason
-      FROM capped`;
+           CASE WHEN row_number() OVER (PARTITION BY lower(email) ORDER BY contact_id) > 1
+                THEN '${ExclusionReason.DUPLICATE_EMAIL}' END AS reason
+      FROM capped WHERE why IS NULL
+    UNION ALL
+    SELECT contact_id, email, audience_id, region, language, why FROM capped WHERE why IS NOT NULL`;
 }
