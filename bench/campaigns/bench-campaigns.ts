@@ -45,10 +45,17 @@ async function main(): Promise<void> {
   const data = await loadCampaignData(stack, { contacts, members, excluded });
   log(`  loaded in ${Math.round(data.seconds)} s`);
 
-  const snapshot = await snapshotPhase(stack, data);
-  const dispatch = await dispatchPhase(stack, smtp, snapshot.campaignId, dispatchSeconds);
-  const candidates = await explainCandidates(stack, data, snapshot.campaignId);
-  const track = await trackingPhase(stack, snapshot.campaignId, tracking);
+  // a phase that fails shows what the API and the worker said last (their errors are logged there, not answered)
+  const { snapshot, dispatch, candidates, track } = await (async () => {
+    const snapshot = await snapshotPhase(stack, data);
+    const dispatch = await dispatchPhase(stack, smtp, snapshot.campaignId, dispatchSeconds);
+    const candidates = await explainCandidates(stack, data, snapshot.campaignId);
+    const track = await trackingPhase(stack, snapshot.campaignId, tracking);
+    return { snapshot, dispatch, candidates, track };
+  })().catch((error: unknown) => {
+    for (const child of [stack.api, stack.worker]) log(`--- the ${child.name}'s last output:\n${child.output()}`);
+    throw error;
+  });
 
   const met = {
     snapshot: snapshot.totalMs <= SNAPSHOT_TARGET_MS,
