@@ -13,6 +13,7 @@ import { CAMPAIGNS_OPTIONS, type CampaignsOptions } from './campaigns-options.js
 import { type CampaignRow, CampaignsService, exclusionList } from './campaigns.service.js';
 import { campaignLinks } from './dispatch/campaign-links.js';
 import { composeMail } from './dispatch/compose-mail.js';
+import { campaignSender } from './dispatch/dispatch-campaign.js';
 import { MailTransport } from './dispatch/mail-transport.js';
 import type { SenderDetails } from './render/footer.js';
 import { renderCampaignMessage, type RenderedMessage } from './render/render-message.js';
@@ -131,24 +132,14 @@ export class CampaignPreviews {
     return results;
   }
 
-  /**
-   * Who the campaign's messages are from: its sender identity (with the publisher that would relay it, for a campaign
-   * to another member's share), or for a relay the partner's identity as it was handed over.
-   */
+  /** Who the campaign's messages are from; for a campaign to another member's share, with the publisher relaying it. */
   private async senderOf(
     tx: Tx,
     campaign: CampaignRow,
     relayedBy: string | null = null,
   ): Promise<SenderDetails | null> {
-    if (campaign.relayFor !== null) {
-      const [relay] = await tx.query<{ sender: SenderDetails }>(
-        'SELECT relay_sender AS sender FROM campaigns WHERE id = $1',
-        [campaign.id],
-      );
-      return relay?.sender ?? null;
-    }
-    const own = campaign.senderId ? await this.campaigns.sender(tx, campaign.senderId) : null;
-    return own && { ...own, relayedBy };
+    const sender = await campaignSender(tx, campaign.id);
+    return sender && campaign.relayFor === null ? { ...sender, relayedBy } : sender;
   }
 
   private render(

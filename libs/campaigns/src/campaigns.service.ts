@@ -323,13 +323,6 @@ export class CampaignsService {
     );
   }
 
-  async sender(tx: Tx, id: string): Promise<SenderIdentityModel | null> {
-    const [row] = await tx.query<SenderIdentityModel>(`SELECT ${SENDER_COLUMNS} FROM sender_identities WHERE id = $1`, [
-      id,
-    ]);
-    return row ?? null;
-  }
-
   async createSenderIdentity(input: SenderIdentityInput): Promise<SenderIdentityModel> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<SenderIdentityModel>(
