@@ -179,17 +179,18 @@ describe('candidate pairs (blocking)', () => {
     const list = records(...lastNames.map((lastName) => ({ firstName: 'Marie', lastName, postalCode: 'H2X 1Y4' })));
     const { pairs, perKey } = await candidatePairs(list);
 
-    expect(perKey['postal code and first initial']).toBe(pairs.length);
-    expect(pairs.length).toBeLessThanOrEqual(size * WINDOW);
+    // (the names' sorted neighbourhoods add the pairs of names starting alike, counted under their keys)
+    expect(perKey['postal code and first initial']).toBeLessThanOrEqual(size * WINDOW);
     expect(pairs.length).toBeLessThan((size * (size - 1)) / 2);
     expect(new Set(pairs).size).toBe(pairs.length);
-    // in name order, each record meets the WINDOW records that follow it, and no other
+    // in name order, each record meets the WINDOW records that follow it
     const byName = list.map((_, i) => i).sort((a, b) => (list[a].last < list[b].last ? -1 : 1));
     const expected = new Set<string>();
     byName.forEach((r, x) => {
       for (const s of byName.slice(x + 1, x + 1 + WINDOW)) expected.add(r < s ? `${r}-${s}` : `${s}-${r}`);
     });
-    expect(new Set(pairs)).toEqual(expected);
+    expect(perKey['postal code and first initial']).toBe(expected.size);
+    for (const pair of expected) expect(pairs).toContain(pair);
   });
 
   it('compares every pair of a block at the size limit', async () => {

@@ -22,10 +22,31 @@ export function phonetic(name: string): string {
 
 const initial = (text: string): string => text.charAt(0);
 const firstWord = (text: string): string => text.split(' ', 1)[0];
+const year = (birth: string): string => (birth.length === 8 ? birth.slice(0, 4) : '');
+/** A birth date with its day and month in either order (a transposed date shares it): year, then the two sorted. */
+const dayAndMonthEitherWay = (birth: string): string =>
+  birth.length === 8 ? `${birth.slice(0, 4)}${[birth.slice(4, 6), birth.slice(6, 8)].sort().join('')}` : '';
 
-/** Each key, in order; '' when the record lacks what the key needs. */
-export const BLOCKING_KEYS: readonly { name: string; of(record: MatchRecord): string }[] = [
+export interface BlockingKey {
+  name: string;
+  /** The record's key, '' when it lacks what the key needs. */
+  of(record: MatchRecord): string;
+  /**
+   * Sorted neighbourhood: records whose keys start with the same two letters are one block, sorted by the whole key;
+   * each meets its WINDOW neighbours in that order (or all, in a block of at most MAX_BLOCK). Catches a typo that
+   * changes every phonetic code ("Jennfer" / "Jenpifer").
+   */
+  sorted?: boolean;
+}
+
+/**
+ * Each key, in order. Every key is a different combination of fields, so that a true pair differing in most fields
+ * still shares one; see BENCHMARKS.md for what each adds on each labelled set.
+ */
+export const BLOCKING_KEYS: readonly BlockingKey[] = [
   { name: 'email', of: (r) => r.email },
+  // the local part at another provider, letters only: "marie.tremblay62@" and "marietremblay@" differ here, though
+  { name: 'email local part', of: (r) => (r.emailLocal.length >= 4 ? r.emailLocal : '') },
   { name: 'phone', of: (r) => (r.phone.length >= 7 ? r.phone : '') },
   {
     // both names phonetically, in either order: catches first and last names swapped
@@ -36,13 +57,24 @@ export const BLOCKING_KEYS: readonly { name: string; of(record: MatchRecord): st
       return `${a}|${b}`;
     },
   },
+  // one name and the birth year: the other name mistyped, or swapped, or missing
+  {
+    name: 'last name and birth year',
+    of: (r) => (r.last && year(r.birth) ? `${phonetic(r.last)}|${year(r.birth)}` : ''),
+  },
+  {
+    name: 'first name and birth year',
+    of: (r) => (r.first && year(r.birth) ? `${phonetic(firstWord(r.first))}|${year(r.birth)}` : ''),
+  },
+  { name: 'first name and city', of: (r) => (r.first && r.city ? `${phonetic(firstWord(r.first))}|${r.city}` : '') },
+  { name: 'birth date', of: (r) => dayAndMonthEitherWay(r.birth) },
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },
-  { name: 'birth date and last initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.last)}` : '') },
-  { name: 'birth date and first initial', of: (r) => (r.birth ? `${r.birth}|${initial(r.first)}` : '') },
   {
     name: 'street address',
     of: (r) => (r.address?.number && r.address.street ? `${r.address.number}|${r.address.street}` : ''),
   },
+  { name: 'last name, then first name (sorted)', sorted: true, of: (r) => (r.last ? `${r.last} ${r.first}` : '') },
+  { name: 'first name, then last name (sorted)', sorted: true, of: (r) => (r.first ? `${r.first} ${r.last}` : '') },
 ];
 
 /** 32-bit FNV-1a of a key; 0 is kept for "no key". */
@@ -62,7 +94,10 @@ export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
   const keys = BLOCKING_KEYS.length;
   const hashes = new Int32Array(records.length * keys);
   for (let r = 0; r < records.length; r++) {
-    for (let k = 0; k < keys; k++) hashes[r * keys + k] = keyHash(BLOCKING_KEYS[k].of(records[r]));
+    for (let k = 0; k < keys; k++) {
+      const key = BLOCKING_KEYS[k].of(records[r]);
+      hashes[r * keys + k] = keyHash(BLOCKING_KEYS[k].sorted ? key.slice(0, 2) : key);
+    }
   }
   return hashes;
 }
@@ -122,9 +157,12 @@ export async function forEachCandidatePair(
         for (let x = 0; x < block.length; x++)
           for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
       } else {
-        const order = block.sort((a, b) =>
-          records[a].sortKey < records[b].sortKey ? -1 : records[a].sortKey > records[b].sortKey ? 1 : 0,
-        );
+        const sortKey = BLOCKING_KEYS[key].sorted
+          ? (r: number) => BLOCKING_KEYS[key].of(records[r])
+          : (r: number) => records[r].sortKey;
+        const keyed = block.map((r) => ({ r, by: sortKey(r) }));
+        keyed.sort((a, b) => (a.by < b.by ? -1 : a.by > b.by ? 1 : a.r - b.r));
+        const order = keyed.map(({ r }) => r);
         for (let x = 0; x < order.length; x++) windowPosition[order[x] * keys + key] = x;
         for (let x = 0; x < order.length; x++) {
           for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x], order[y], key);

@@ -68,14 +68,24 @@ function compatibleFirstNames(a: string, b: string): boolean {
   return true;
 }
 
-/** Whether b's first and last names are a's swapped (then both compare as if they were in place). */
+/**
+ * Whether b's first and last names are best read the other way round ("Tremblay Marie"): each crossed name close to
+ * the other's, and closer than in place. Cheap first-letter test first: most pairs share no letter there.
+ */
 export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
-  if (!a.first || !a.last || !b.first || !b.last || (a.first === b.first && a.last === b.last)) return false;
-  if (a.first[0] !== b.last[0] || a.last[0] !== b.first[0]) return false; // (a swap with a first letter mistyped is missed)
-  return (
-    similarity(a.first, b.last) >= 0.92 && similarity(a.last, b.first) >= 0.92 && similarity(a.first, b.first) < 0.92
-  );
+  if (!a.first || !a.last || !b.first || !b.last) return false;
+  if (a.first[0] !== b.last[0] && a.last[0] !== b.first[0]) return false;
+  const crossed = similarity(a.first, b.last) + similarity(a.last, b.first);
+  return crossed >= 2 * SWAP_SIMILARITY && crossed > similarity(a.first, b.first) + similarity(a.last, b.last) + 0.1;
 }
+
+/** With names swapped, one record's `name` against the other's other name; the same whichever record comes first. */
+function crossed(a: MatchRecord, b: MatchRecord, name: 'first' | 'last'): [string, string] {
+  const [x, y] = a.id <= b.id ? [a, b] : [b, a];
+  return name === 'first' ? [x.first, y.last] : [x.last, y.first];
+}
+
+const SWAP_SIMILARITY = 0.88;
 
 function compareFirst(a: string, b: string): number {
   if (!a || !b) return MISSING;
@@ -107,14 +117,14 @@ export const COMPARISONS: readonly FieldComparison[] = [
     field: 'firstName',
     name: true,
     levels: ['missing', 'different', 'initials or part', 'nickname or typo', 'exact'],
-    compare: (a, b) => compareFirst(a.first, namesSwapped(a, b) ? b.last : b.first),
+    compare: (a, b) => (namesSwapped(a, b) ? compareFirst(...crossed(a, b, 'first')) : compareFirst(a.first, b.first)),
     shown: (r) => r.first,
   },
   {
     field: 'lastName',
     name: true,
     levels: ['missing', 'different', 'similar', 'part or typo', 'exact'],
-    compare: (a, b) => compareLast(a.last, namesSwapped(a, b) ? b.first : b.last),
+    compare: (a, b) => (namesSwapped(a, b) ? compareLast(...crossed(a, b, 'last')) : compareLast(a.last, b.last)),
     shown: (r) => r.last,
   },
   {
@@ -143,7 +153,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'birthDate',
-    levels: ['missing', 'different', 'one digit apart or day and month swapped', 'exact'],
+    levels: ['missing', 'different', 'one digit or a year apart, or day and month swapped', 'exact'],
     compare: (a, b) => {
       if (!a.birth || !b.birth) return MISSING;
       if (a.birth === b.birth) return 3;
@@ -153,7 +163,13 @@ export const COMPARISONS: readonly FieldComparison[] = [
         a.birth.slice(0, 4) === b.birth.slice(0, 4) &&
         a.birth.slice(4, 6) === b.birth.slice(6, 8) &&
         a.birth.slice(6, 8) === b.birth.slice(4, 6);
-      return swapped || oneEditApart(a.birth, b.birth) ? 2 : DIFFERENT;
+      // a year typo that changes two digits (1979 / 1980), same day and month
+      const yearOff =
+        a.birth.length === 8 &&
+        b.birth.length === 8 &&
+        a.birth.slice(4) === b.birth.slice(4) &&
+        Math.abs(Number(a.birth.slice(0, 4)) - Number(b.birth.slice(0, 4))) === 1;
+      return swapped || yearOff || oneEditApart(a.birth, b.birth) ? 2 : DIFFERENT;
     },
     shown: (r) => r.birth,
   },

@@ -24,6 +24,8 @@ export interface MatchRecord {
   email: string;
   /** What the email's local part says beyond the person's names ("jf.tremblay62" → "jf62"): shared, it is evidence. */
   emailExtra: string;
+  /** The email's local part, letters only ("marie.tremblay62" → "marietremblay"). */
+  emailLocal: string;
   /** digits, the last ten for North American numbers */
   phone: string;
   /** digits only: YYYYMMDD */
@@ -51,6 +53,7 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
       ...matchName(contact.firstName).split(' '),
       ...matchName(contact.lastName).split(' '),
     ]),
+    emailLocal: email.slice(0, Math.max(0, email.indexOf('@'))).replace(/[^a-z]/g, ''),
     phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
     birth,
     postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),
