@@ -157,8 +157,7 @@ export class RowStager {
       } else if (field === 'preferredLanguage') {
         const language = importedLanguage(value);
         if (language) input.preferredLanguage = language;
-        else
-          problems.push({ line, column, message: 'unknown language (expected fr or en)', field, typed: value });
+        else problems.push({ line, column, message: 'unknown language (expected fr or en)', field, typed: value });
       } else if (field === 'birthDate') {
         const date = parseDate(value, this.dateOrder);
         headerOf.birthDate = column;
