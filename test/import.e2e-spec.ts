@@ -47,13 +47,17 @@ describe('contact import', () => {
     return api.finishedRun(token, upload.body.jobRunId);
   };
 
-  it('imports an Excel French export (Windows-1252, ";"), keeping the good rows and reporting each bad one', async () => {
-    const run = await importFile(cp1252(BOX_OFFICE), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
+  // invalidFields=REJECT, the strict option: a row with an invalid email, phone, date or language is refused (the
+  // default, CLEAR, imports it without that field: see 'keeps the person when one field is bad' below)
+  const STRICT = { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie', invalidFields: 'REJECT' };
+
+  it('imports an Excel French export (Windows-1252, ";") strictly, keeping the good rows and reporting each bad one', async () => {
+    const run = await importFile(cp1252(BOX_OFFICE), STRICT);
     expect(run).toMatchObject({
       kind: 'IMPORT_CONTACTS',
       status: 'SUCCEEDED',
       attempts: 1,
-      counts: { rows: 7, invalid: 4, created: 3, updated: 0, ignoredColumns: 1 },
+      counts: { rows: 7, invalid: 4, fieldsCleared: 0, created: 3, updated: 0, ignoredColumns: 1 },
     });
     expect(run.errors).toEqual([
       { line: 1, column: 'Remarque', message: expect.stringContaining('was not imported') },
@@ -110,7 +114,7 @@ describe('contact import', () => {
       .replace('1975-02-30', '1975-02-28')
       .replace('klingon', 'fr')
       .replace('Mystère', 'Découverte');
-    const again = await importFile(Buffer.from(fixed), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
+    const again = await importFile(Buffer.from(fixed), STRICT);
     expect(again.counts).toMatchObject({ rows: 4, invalid: 0, created: 4, ignoredColumns: 1 });
     expect((await contacts()).totalCount).toBe(7);
   });
@@ -118,22 +122,129 @@ describe('contact import', () => {
   it('previews an import with dryRun: the counts and rejected rows, no change to contacts', async () => {
     const before = await contacts();
     const csv =
-      'No client;Prénom;Courriel\nC001;Hélène-Marie;\nC900;Nouvelle;nouvelle@example.org\nC901;Mauvaise;pas-un-courriel\n';
+      'No client;Prénom;Courriel\nC001;Hélène-Marie;\nC900;Nouvelle;nouvelle@example.org\nC901;Mauvaise;pas-un-courriel\n;;personne@\n';
     const run = await importFile(csv, {
       strategy: 'UPSERT_BY_EXTERNAL_ID',
       source: 'billetterie',
       dryRun: 'true',
       tags: 'aperçu',
     });
-    expect(run.counts).toMatchObject({ rows: 3, invalid: 1, created: 1, updated: 1, dryRun: 1 });
+    expect(run.counts).toMatchObject({ rows: 4, invalid: 1, fieldsCleared: 1, created: 2, updated: 1, dryRun: 1 });
     expect(await contacts()).toEqual(before);
     const rejected = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${owner}` } });
     expect((await rejected.text()).trim().split('\n')).toHaveLength(2);
   });
 
+  it('keeps the person when one field is bad: imported without it, as typed in entered, reported by line and field', async () => {
+    const csv = [
+      'prénom,nom,courriel,téléphone,date de naissance',
+      'Aline,Sansmail,aline@@example,514-555-0201,1990-05-06',
+      'Bruno,Sanstel,bruno@example.org,12345,1985-01-02',
+      'Carole,Future,carole@example.org,514-555-0203,2999-01-01',
+      'Denis,Impossible,denis@example.org,,2023-02-30',
+      ',,pas-un-courriel,,1970-01-01',
+    ].join('\n');
+    const typed = ['aline@@example', '12345', '2999-01-01', '2023-02-30', 'pas-un-courriel'];
+
+    // the strict option refuses all five
+    const strict = await importFile(csv, { invalidFields: 'REJECT', dryRun: 'true' });
+    expect(strict.counts).toMatchObject({ rows: 5, invalid: 5, fieldsCleared: 0, created: 0 });
+
+    const run = await importFile(csv, {});
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { rows: 5, invalid: 1, fieldsCleared: 4, created: 4 },
+    });
+    const cleared = (field: string, reason: string) =>
+      `imported without ${field}: ${reason} (as typed in entered.${field})`;
+    expect(run.errors).toEqual([
+      { line: 2, column: 'courriel', message: cleared('email', 'not a valid email address') },
+      { line: 3, column: 'téléphone', message: cleared('phone', 'not a valid phone number') },
+      {
+        line: 4,
+        column: 'date de naissance',
+        message: cleared('birthDate', 'must be a real date as YYYY-MM-DD, not in the future'),
+      },
+      {
+        line: 5,
+        column: 'date de naissance',
+        message: cleared('birthDate', 'not a valid date (expected YYYY-MM-DD)'),
+      },
+      { line: 6, column: 'courriel', message: 'not a valid email address' },
+      { line: 6, column: null, message: expect.stringContaining('nothing identifies this person') },
+    ]);
+    for (const value of typed) expect(JSON.stringify(run.errors)).not.toContain(value);
+    // only the refused row is in the rejected-rows file
+    const rejected = await fetch(`${api.url}${run.downloadPath}`, { headers: { authorization: `Bearer ${owner}` } });
+    const lines = (await rejected.text()).trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^,,pas-un-courriel,,1970-01-01,/);
+
+    const people = async () =>
+      Object.fromEntries(
+        (
+          await api.ok<any>(
+            owner,
+            `{ contacts(first: 100) { edges { node {
+              firstName lastName email phone birthDate entered { email phone birthDate } } } } }`,
+          )
+        ).contacts.edges
+          .filter(({ node }: any) => ['Aline', 'Bruno', 'Carole', 'Denis', 'Émile'].includes(node.firstName))
+          .map(({ node }: any) => [node.firstName, node]),
+      );
+    let byName = await people();
+    expect(Object.keys(byName).sort()).toEqual(['Aline', 'Bruno', 'Carole', 'Denis']);
+    expect(byName.Aline).toMatchObject({
+      lastName: 'Sansmail',
+      email: null,
+      phone: '+15145550201',
+      birthDate: '1990-05-06',
+      entered: { email: 'aline@@example' },
+    });
+    expect(byName.Bruno).toMatchObject({ phone: null, birthDate: '1985-01-02', entered: { phone: '12345' } });
+    expect(byName.Carole).toMatchObject({
+      phone: '+15145550203',
+      birthDate: null,
+      entered: { birthDate: '2999-01-01' },
+    });
+    expect(byName.Denis).toMatchObject({
+      email: 'denis@example.org',
+      birthDate: null,
+      entered: { birthDate: '2023-02-30' },
+    });
+
+    // upserts: a bad value never replaces a good one (nor stands beside it in entered); a good value replaces the bad
+    const update = [
+      'courriel,téléphone,date de naissance,prénom',
+      'carole@example.org,514-55,,',
+      'bruno@example.org,0000,,',
+      'denis@example.org,,1980-07-08,',
+      'emile@example.org,555,,Émile',
+      'emile@example.org,,,Émile',
+    ].join('\n');
+    const upsert = await importFile(update, { strategy: 'UPSERT_BY_EMAIL' });
+    expect(upsert.counts).toMatchObject({
+      rows: 5,
+      invalid: 0,
+      fieldsCleared: 3,
+      created: 1,
+      updated: 2,
+      unchanged: 1,
+      repeated: 1,
+    });
+    byName = await people();
+    expect(byName.Carole).toMatchObject({
+      phone: '+15145550203',
+      entered: { phone: '514-555-0203', birthDate: '2999-01-01' },
+    });
+    expect(byName.Bruno).toMatchObject({ phone: null, entered: { phone: '0000' } });
+    expect(byName.Denis).toMatchObject({ birthDate: '1980-07-08', entered: { birthDate: null } });
+    expect(byName['Émile']).toMatchObject({ phone: null, entered: { phone: '555' } });
+  });
+
   it('is idempotent: the same file again creates and changes nothing', async () => {
     const before = await contacts();
-    const run = await importFile(cp1252(BOX_OFFICE), { strategy: 'UPSERT_BY_EXTERNAL_ID', source: 'billetterie' });
+    const run = await importFile(cp1252(BOX_OFFICE), STRICT);
     expect(run.counts).toMatchObject({ rows: 7, invalid: 4, created: 0, updated: 0, unchanged: 3 });
     expect(await contacts()).toEqual(before);
   });

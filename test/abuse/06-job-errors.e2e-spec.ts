@@ -86,11 +86,12 @@ describeOnQueueBackends(
       }
     };
 
-    it('contacts: every bad row is reported by line, column and reason, and the rejected-rows file keeps the values', async () => {
+    it('contacts (invalidFields=REJECT): every bad row is reported by line, column and reason, and the rejected-rows file keeps the values', async () => {
       const run = await importFile(csv([CONTACT_HEADER, ...CONTACT_ROWS]), {
         strategy: 'UPSERT_BY_EXTERNAL_ID',
         source: 'billetterie',
         dedup: 'false',
+        invalidFields: 'REJECT',
       });
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 5, invalid: 5 } });
       expect(run.errors).toEqual([
@@ -114,6 +115,37 @@ describeOnQueueBackends(
         'Date de naissance: not a valid date (expected YYYY-MM-DD); Langue: unknown language (expected fr or en); ' +
           'Abonnement: the value must be one of: Saison, Découverte; Courriel: not a valid email address; Téléphone: not a valid phone number',
       );
+    });
+
+    it('contacts (default, invalidFields=CLEAR): a field imported empty is reported by line, column and field, never its value', async () => {
+      const run = await importFile(csv([CONTACT_HEADER, ...CONTACT_ROWS]), {
+        strategy: 'UPSERT_BY_EXTERNAL_ID',
+        source: 'billetterie',
+        dedup: 'false',
+      });
+      expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { rows: 5, invalid: 3, fieldsCleared: 3, created: 2 } });
+      const cleared = (field: string, reason: string) =>
+        `imported without ${field}: ${reason} (as typed in entered.${field})`;
+      expect(run.errors).toEqual([
+        // refused for its attribute value: every reason is given, none as cleared
+        { line: 2, column: 'Date de naissance', message: 'not a valid date (expected YYYY-MM-DD)' },
+        { line: 2, column: 'Langue', message: 'unknown language (expected fr or en)' },
+        { line: 2, column: 'Abonnement', message: 'the value must be one of: Saison, Découverte' },
+        { line: 2, column: 'Courriel', message: 'not a valid email address' },
+        { line: 2, column: 'Téléphone', message: 'not a valid phone number' },
+        { line: 3, column: 'Téléphone', message: cleared('phone', 'not a valid phone number') },
+        {
+          line: 4,
+          column: 'Date de naissance',
+          message: cleared('birthDate', 'not a valid date (expected YYYY-MM-DD)'),
+        },
+        { line: 4, column: 'Langue', message: cleared('preferredLanguage', 'unknown language (expected fr or en)') },
+        { line: 5, column: 'Abonnement', message: 'the value must be one of: Saison, Découverte' },
+        { line: 6, column: 'Nom', message: 'the value is longer than 200 characters' },
+      ]);
+      expectNoValueIn(run.errors, valuesOf(CONTACT_ROWS));
+      const rejected = await rejectedRows(run);
+      expect(rejected.slice(1).map((row) => row[0])).toEqual(['C-7001', 'C-7004', 'C-7005']);
     });
 
     it('contacts: a file without a header line fails without quoting its first row, and its column names are cut short', async () => {

@@ -84,7 +84,8 @@ describeOnQueueBackends(
 
     it('neutralizes the rejected rows of a contacts import (header included), and their fixed file imports the values back', async () => {
       const file = `Prénom;Nom;Courriel;=Remarque\n${HYPERLINK};-Tremblay;pas-un-courriel;@note\n`;
-      const run = await importFile(file, { dedup: 'false' });
+      // strict (invalidFields=REJECT): the bad email refuses the row (by default it would be imported without it)
+      const run = await importFile(file, { dedup: 'false', invalidFields: 'REJECT' });
       expect(run.counts).toMatchObject({ rows: 1, invalid: 1 });
       const text = await download(run.downloadPath);
       const [header, row] = Papa.parse<string[]>(text, { delimiter: ';', skipEmptyLines: true }).data;

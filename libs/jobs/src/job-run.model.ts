@@ -58,7 +58,10 @@ registerEnumType(JobName, {
   },
 });
 
-@ObjectType('JobError', { description: 'One error a job met: a rejected row of an import, or why the run failed.' })
+@ObjectType('JobError', {
+  description:
+    'One error a job met: a rejected row of an import, a field an import left empty ("imported without email: ..."), a column it did not import, or why the run failed.',
+})
 export class JobErrorModel {
   @Field({ description: 'What went wrong.' }) message!: string;
   @Field(() => Int, { nullable: true, description: 'Line of the input file, when the job reads one.' }) line?:

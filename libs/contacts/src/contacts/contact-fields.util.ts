@@ -134,6 +134,8 @@ export function checkContactFields(
   for (const [field, column] of PLAIN) {
     if (input[field] !== undefined) columns[column] = trimmed(input[field]);
   }
+  // a language or birth date an import could not read is kept as entered: a new value replaces it
+  if (input.preferredLanguage !== undefined) clearedEntered.push('preferredLanguage');
   if (input.postalCode !== undefined) {
     apply('postalCode', 'postal_code', normalizePostalCode(input.postalCode, country), input.postalCode);
     // Quebec's administrative region, from the postal code, unless one is given.
@@ -145,7 +147,10 @@ export function checkContactFields(
   if (input.birthDate !== undefined) {
     if (input.birthDate !== null && !isRealDate(input.birthDate))
       errors.push({ field: 'birthDate', reason: 'must be a real date as YYYY-MM-DD, not in the future' });
-    else columns.birth_date = input.birthDate;
+    else {
+      columns.birth_date = input.birthDate;
+      clearedEntered.push('birthDate');
+    }
   }
   return { columns, entered, clearedEntered, errors };
 }

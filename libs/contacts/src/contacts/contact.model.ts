@@ -11,7 +11,10 @@ registerEnumType(Language, {
   valuesMap: { FR: { description: 'French.' }, EN: { description: 'English.' } },
 });
 
-@ObjectType('EnteredValues', { description: 'Values as they were entered, for the fields normalized differently.' })
+@ObjectType('EnteredValues', {
+  description:
+    'Values as they were entered, for the fields normalized differently or left empty by an import because they were not valid.',
+})
 export class EnteredValuesModel {
   @Field(() => String, {
     nullable: true,
@@ -25,16 +28,31 @@ export class EnteredValuesModel {
   lastName?: string | null;
   @Field(() => String, {
     nullable: true,
-    description: 'The email address as typed, when it was lowercased or trimmed.',
+    description:
+      'The email address as typed, when it was lowercased or trimmed, or when it was not valid (an import left the email empty).',
   })
   email?: string | null;
-  @Field(() => String, { nullable: true, description: 'The phone number as typed, when it was rewritten as E.164.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The phone number as typed, when it was rewritten as E.164, or when it was not valid (an import left the phone empty).',
+  })
   phone?: string | null;
-  @Field(() => String, { nullable: true, description: 'The postal code as typed, when it was rewritten.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The postal code as typed, when it was rewritten, or when it was not valid (an import left the postal code empty).',
+  })
   postalCode?: string | null;
   @Field(() => String, {
     nullable: true,
-    description: 'A birth date that was not a date (imported with keepBadDates).',
+    description: 'A language an import did not know (not fr or en): the preferred language was left empty.',
+  })
+  preferredLanguage?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A birth date an import left empty because it was not a date, did not exist or was in the future; matching reads it.',
   })
   birthDate?: string | null;
 }

@@ -16,7 +16,7 @@ import type { AttributeDefinitionModel } from '../attributes/attribute-definitio
 import { AttributesService } from '../attributes/attributes.service.js';
 import { planColumns } from './import-columns.util.js';
 import { mergeStagedRows, type StagedFacts } from './import-merge.js';
-import type { ImportContactsParams } from './import-options.js';
+import { type ImportContactsParams, InvalidFields } from './import-options.js';
 import { type RowError, RowStager, STAGING_COPY, STAGING_TABLE } from './import-rows.js';
 
 /** COPY text is sent in pieces of about this size. */
@@ -64,6 +64,8 @@ class ContactsFile implements ImportReader {
   };
   private rows = 0;
   private invalid = 0;
+  /** Fields left empty in the rows imported (invalidFields=CLEAR); each is in the errors too (the first 100 errors). */
+  private fieldsCleared = 0;
 
   constructor(
     private readonly context: ImportContext<ImportContactsParams>,
@@ -88,7 +90,7 @@ class ContactsFile implements ImportReader {
       this.definitions,
       params.strategy,
       params.dateOrder,
-      params.keepBadDates ?? false,
+      params.invalidFields ?? InvalidFields.CLEAR,
     );
   }
 
@@ -109,11 +111,13 @@ class ContactsFile implements ImportReader {
             `the row has ${cells.length} cells, the header ${headers.length}: a cell holds an unquoted "${delimiter === '\t' ? 'tab' : delimiter}"?`,
           )
         : stager.stage(record, line);
-    if (staged.errors.length > 0) {
-      this.invalid++;
-      for (const rowError of staged.errors.slice(0, MAX_REPORTED_ERRORS - this.errors.length))
-        this.errors.push({ ...rowError, message: boundedMessage(rowError.message) });
-    } else {
+    // a refused row's reasons, or the fields a kept row was imported without ("imported without email: ...")
+    const reported = staged.errors.length > 0 ? staged.errors : staged.cleared;
+    for (const rowError of reported.slice(0, MAX_REPORTED_ERRORS - this.errors.length))
+      this.errors.push({ ...rowError, message: boundedMessage(rowError.message) });
+    if (staged.errors.length > 0) this.invalid++;
+    else {
+      this.fieldsCleared += staged.cleared.length;
       this.facts.goodRows++;
       this.facts.byKind[staged.match!]++;
       this.facts.externalIds ||= staged.hasExternalId;
@@ -144,6 +148,7 @@ class ContactsFile implements ImportReader {
     const counts = {
       rows: this.rows,
       invalid: this.invalid,
+      fieldsCleared: this.fieldsCleared,
       ...merged,
       ignoredColumns: this.ignored.length,
       ...(params.dryRun ? { dryRun: 1 } : {}),

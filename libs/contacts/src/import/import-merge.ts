@@ -107,18 +107,23 @@ export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, fact
   };
 }
 
-/** For a key on several rows, each blank field of the last row takes the latest non-blank value (and its entered text). */
+/**
+ * For a key on several rows, each blank field of the last row takes the latest non-blank value (and its entered text);
+ * a field blank on every row keeps the latest value typed that was not valid (invalidFields=CLEAR), if any.
+ */
 async function fillFromEarlierRows(tx: Tx): Promise<void> {
-  const latest = (expression: string, column: string) =>
-    `(array_agg(${expression} ORDER BY line DESC) FILTER (WHERE ${column} IS NOT NULL))[1]`;
+  const latest = (expression: string, filter: string) =>
+    `(array_agg(${expression} ORDER BY line DESC) FILTER (WHERE ${filter}))[1]`;
   const entered = STAGED_COLUMNS.filter((c) => c.entered).map(
-    ({ column, entered }) => `'${entered}', ${latest(`entered -> '${entered}'`, column)}`,
+    ({ column, entered }) =>
+      `'${entered}', CASE WHEN count(${column}) > 0 THEN ${latest(`entered -> '${entered}'`, `${column} IS NOT NULL`)}
+                     ELSE ${latest(`entered -> '${entered}'`, `entered ? '${entered}'`)} END`,
   );
   await tx.execute(`
     UPDATE import_contacts t SET ${COLUMNS.map((column) => `${column} = d.${column}`).join(', ')},
            ext_id = d.ext_id, attributes = d.attributes, entered = d.entered
-      FROM (SELECT key, ${COLUMNS.map((column) => `${latest(column, column)} AS ${column}`).join(', ')},
-                   ${latest('ext_id', 'ext_id')} AS ext_id,
+      FROM (SELECT key, ${COLUMNS.map((column) => `${latest(column, `${column} IS NOT NULL`)} AS ${column}`).join(', ')},
+                   ${latest('ext_id', 'ext_id IS NOT NULL')} AS ext_id,
                    crm_jsonb_merge(attributes ORDER BY line) AS attributes,
                    jsonb_strip_nulls(jsonb_build_object(${entered.join(', ')})) AS entered
               FROM import_rows
@@ -130,11 +135,15 @@ async function fillFromEarlierRows(tx: Tx): Promise<void> {
 /** Upserts: non-blank values replace, blanks keep; only contacts that change are written. */
 async function updateMatched(tx: Tx): Promise<number> {
   const merged = COLUMNS.map((column) => `coalesce(m.${column}, c.${column})`);
-  // an entered text describes the value it was normalized into: a new value drops the old one
-  const replaced = `array_remove(ARRAY[${STAGED_COLUMNS.filter((c) => c.entered)
-    .map(({ column, entered }) => `CASE WHEN m.${column} IS NOT NULL THEN '${entered}' END`)
-    .join(', ')}], NULL)`;
-  const entered = `(c.entered - ${replaced}) || m.entered`;
+  const keys = (when: (column: string) => string) =>
+    `array_remove(ARRAY[${STAGED_COLUMNS.filter((c) => c.entered)
+      .map(({ column, entered }) => `CASE WHEN ${when(column)} THEN '${entered}' END`)
+      .join(', ')}], NULL)`;
+  // an entered text describes the value it was normalized into: a new value drops the old one; a value typed that
+  // was not valid (the field left empty) is kept only where the contact has no value for the field either
+  const replaced = keys((column) => `m.${column} IS NOT NULL`);
+  const notApplying = keys((column) => `m.${column} IS NULL AND c.${column} IS NOT NULL`);
+  const entered = `(c.entered - ${replaced}) || (m.entered - ${notApplying})`;
   return tx.execute(`
     UPDATE contacts c SET ${COLUMNS.map((column, i) => `${column} = ${merged[i]}`).join(', ')},
            attributes = c.attributes || m.attributes, entered = ${entered}, updated_at = now()

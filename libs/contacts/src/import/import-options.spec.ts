@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppError, ErrorCode } from '@app/common';
 import { ConsentPurpose, ConsentStatus, ImpliedConsentReason, LegalBasis } from '../consent/consent.types.js';
-import { IMPORT_OPTION_NAMES, ImportStrategy, parseImportOptions } from './import-options.js';
+import { IMPORT_OPTION_NAMES, ImportStrategy, InvalidFields, parseImportOptions } from './import-options.js';
 
 const NOW = new Date('2025-06-15T12:00:00.000Z');
 
@@ -29,18 +29,39 @@ describe('parseImportOptions', () => {
       tags: [],
       consent: null,
       dateOrder: 'YMD',
-      keepBadDates: false,
+      invalidFields: InvalidFields.CLEAR,
       dedup: true,
       dryRun: false,
     });
   });
 
-  it('reads keepBadDates and dedup as true or false', () => {
-    expect(parseImportOptions({ keepBadDates: 'true', dedup: 'false' }, NOW)).toMatchObject({
-      keepBadDates: true,
-      dedup: false,
-    });
+  it('reads dedup as true or false', () => {
+    expect(parseImportOptions({ dedup: 'false' }, NOW)).toMatchObject({ dedup: false });
     expect(() => parseImportOptions({ dedup: 'no' }, NOW)).toThrow(expect.objectContaining({ field: 'dedup' }));
+  });
+
+  it('reads invalidFields as CLEAR (the default) or REJECT, any case, and refuses anything else naming it', () => {
+    expect(parseImportOptions({ invalidFields: 'reject' }, NOW).invalidFields).toBe(InvalidFields.REJECT);
+    expect(parseImportOptions({ invalidFields: 'CLEAR' }, NOW).invalidFields).toBe(InvalidFields.CLEAR);
+    expect(parseImportOptions({ invalidFields: ' ' }, NOW).invalidFields).toBe(InvalidFields.CLEAR);
+    expect(refusal({ invalidFields: 'KEEP' })).toMatchObject({
+      field: 'invalidFields',
+      message: 'invalidFields must be one of: CLEAR, REJECT',
+    });
+  });
+
+  it('takes keepBadDates=true, the older name, as invalidFields=CLEAR; false changes nothing', () => {
+    expect(parseImportOptions({ keepBadDates: 'true' }, NOW).invalidFields).toBe(InvalidFields.CLEAR);
+    expect(parseImportOptions({ keepBadDates: 'true', invalidFields: 'CLEAR' }, NOW).invalidFields).toBe(
+      InvalidFields.CLEAR,
+    );
+    expect(parseImportOptions({ keepBadDates: 'false' }, NOW).invalidFields).toBe(InvalidFields.CLEAR);
+    expect(parseImportOptions({ keepBadDates: 'false', invalidFields: 'REJECT' }, NOW).invalidFields).toBe(
+      InvalidFields.REJECT,
+    );
+    expect(parseImportOptions({ keepBadDates: 'true' }, NOW)).not.toHaveProperty('keepBadDates');
+    expect(refusal({ keepBadDates: 'true', invalidFields: 'REJECT' })).toMatchObject({ field: 'keepBadDates' });
+    expect(refusal({ keepBadDates: 'yes' })).toMatchObject({ field: 'keepBadDates' });
   });
 
   it('reads dryRun as true or false, and refuses anything else naming it', () => {

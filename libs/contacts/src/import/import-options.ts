@@ -17,6 +17,14 @@ export enum ImportStrategy {
 
 export type DateOrder = 'YMD' | 'DMY' | 'MDY';
 
+/** What a row with an invalid value in a field that can stay empty (email, phone, postal code, language, birth date) becomes. */
+export enum InvalidFields {
+  /** The row is imported with that field empty, what was typed is kept in `entered`, and the run reports the field. */
+  CLEAR = 'CLEAR',
+  /** The row is rejected (the strict behaviour before CLEAR became the default). */
+  REJECT = 'REJECT',
+}
+
 export interface ImportConsentOption {
   purposes: ConsentPurpose[];
   status: ConsentStatus;
@@ -39,8 +47,11 @@ export interface ImportContactsParams {
   tags: string[];
   consent: ImportConsentOption | null;
   dateOrder: DateOrder;
-  /** A birth date that is not a date leaves the field empty and is kept as entered, instead of rejecting the row. */
-  keepBadDates: boolean;
+  /**
+   * An invalid email, phone, postal code, language or birth date leaves its field empty (kept as entered) or rejects
+   * the row. Runs queued before the option existed have none: they get the default, CLEAR.
+   */
+  invalidFields: InvalidFields;
   /** After the import, look for duplicates of the contacts it created or changed (a dedup run); default true. */
   dedup: boolean;
   /** Everything but the changes to contacts: the counts and the rejected rows of what the import would do. */
@@ -58,6 +69,7 @@ export const IMPORT_OPTION_NAMES = [
   'mapping',
   'tags',
   'dateOrder',
+  'invalidFields',
   'keepBadDates',
   'dedup',
   'dryRun',
@@ -110,9 +122,26 @@ export function parseImportOptions(fields: Record<string, string | undefined>, n
     consent: parseConsent(fields, list('consentPurposes'), now),
     dateOrder: oneOf('dateOrder', ['YMD', 'DMY', 'MDY'] as const, 'YMD')!,
     dedup: oneOf('dedup', ['true', 'false'] as const, 'true') === 'true',
-    keepBadDates: oneOf('keepBadDates', ['true', 'false'] as const, 'false') === 'true',
+    invalidFields: parseInvalidFields(oneOf),
     dryRun: oneOf('dryRun', ['true', 'false'] as const, 'false') === 'true',
   };
+}
+
+/**
+ * invalidFields, default CLEAR. keepBadDates=true, its older name (it kept bad birth dates only, when rejecting was the
+ * default), is accepted as the same as invalidFields=CLEAR; keepBadDates=false changes nothing.
+ */
+function parseInvalidFields(
+  oneOf: <T extends string>(name: string, values: readonly T[], fallback: T | null) => T | null,
+): InvalidFields {
+  const invalidFields = oneOf('invalidFields', Object.values(InvalidFields), null);
+  const keepBadDates = oneOf('keepBadDates', ['true', 'false'] as const, 'false') === 'true';
+  if (keepBadDates && invalidFields === InvalidFields.REJECT)
+    throw AppError.badInput(
+      'keepBadDates',
+      'keepBadDates=true is the older name of invalidFields=CLEAR: it cannot go with invalidFields=REJECT',
+    );
+  return invalidFields ?? InvalidFields.CLEAR;
 }
 
 function parseConsent(

@@ -3,8 +3,15 @@ import fc from 'fast-check';
 import { AttributeType, type AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { isCalendarDate } from '../normalization/calendar-date.util.js';
 import { planColumns } from './import-columns.util.js';
-import { type DateOrder, ImportStrategy } from './import-options.js';
-import { parseDate, RowStager, STAGED_COLUMNS, STAGING_COPY } from './import-rows.js';
+import { type DateOrder, ImportStrategy, InvalidFields } from './import-options.js';
+import {
+  clearedMessage,
+  NOTHING_IDENTIFIES,
+  parseDate,
+  RowStager,
+  STAGED_COLUMNS,
+  STAGING_COPY,
+} from './import-rows.js';
 
 describe('parseDate', () => {
   it.each(['YMD', 'DMY', 'MDY'] as const)('reads ISO, YYYYMMDD and year-first dates under %s', (order) => {
@@ -127,12 +134,17 @@ function stager(
   strategy = ImportStrategy.CREATE_ONLY,
   dateOrder: DateOrder = 'YMD',
   headers: readonly string[] = HEADERS,
+  invalidFields = InvalidFields.CLEAR,
 ): RowStager {
   const plan = planColumns(headers, null, definitions);
   expect(plan.problems).toEqual([]);
   expect(plan.ignored).toEqual([]);
-  return new RowStager(plan.columns, definitions, strategy, dateOrder);
+  return new RowStager(plan.columns, definitions, strategy, dateOrder, invalidFields);
 }
+
+/** The strict stager: a row with an invalid value is refused (invalidFields=REJECT). */
+const strict = (dateOrder: DateOrder = 'YMD') =>
+  stager(ImportStrategy.CREATE_ONLY, dateOrder, HEADERS, InvalidFields.REJECT);
 
 /** A record with the given cells, by header; the others blank. */
 function record(cells: Partial<Record<Header, string>>): string[] {
@@ -201,7 +213,7 @@ describe('RowStager.stage', () => {
 
   it('turns a good row into one COPY line with a value for each column', () => {
     const staged = stager().stage(good, 7);
-    expect(staged).toMatchObject({ errors: [], match: 'x', hasExternalId: true, hasTags: true });
+    expect(staged).toMatchObject({ errors: [], cleared: [], match: 'x', hasExternalId: true, hasTags: true });
     const fields = copyFields(staged.copy);
     expect({ ...fields, attributes: null, entered: null, tags: null }).toEqual({
       line: '7',
@@ -293,39 +305,113 @@ describe('RowStager.stage', () => {
     });
   });
 
+  /** Asserts a refused row: its reasons, no value staged, the raw cells kept for the rejected-rows file. */
+  const expectRefused = (
+    staged: ReturnType<RowStager['stage']>,
+    cells: string[],
+    errors: { line: number; column: string | null; message: string }[],
+  ) => {
+    expect(staged).toMatchObject({ errors, cleared: [], match: null, hasExternalId: false, hasTags: false });
+    const fields = copyFields(staged.copy);
+    // the rejected-rows file's error column names the column too
+    expect(fields).toMatchObject({
+      line: String(errors[0].line),
+      error: errors.map(({ column, message }) => (column ? `${column}: ${message}` : message)).join('; '),
+    });
+    expect(
+      COPY_COLUMNS.filter((column) => !['line', 'error', 'raw'].includes(column) && fields[column] !== null),
+    ).toEqual([]);
+    expect(arrayElements(fields.raw!)).toEqual(cells);
+  };
+
+  const INVALID_FIELDS = [
+    ['Courriel', 'marie@', 'email', 'email', 'not a valid email address'],
+    ['Téléphone', '123', 'phone', 'phone', 'not a valid phone number'],
+    ['Code postal', 'Z9Z 9Z9', 'postalCode', 'postal_code', 'not a valid Canadian postal code'],
+    ['Date de naissance', '04/03/1980', 'birthDate', 'birth_date', 'not a valid date (expected YYYY-MM-DD)'],
+    ['Date de naissance', '2023-02-30', 'birthDate', 'birth_date', 'not a valid date (expected YYYY-MM-DD)'],
+    [
+      'Date de naissance',
+      '2999-01-01',
+      'birthDate',
+      'birth_date',
+      'must be a real date as YYYY-MM-DD, not in the future',
+    ],
+    ['Date de naissance', 'hier', 'birthDate', 'birth_date', 'not a valid date (expected YYYY-MM-DD)'],
+    ['Langue', 'espagnol', 'preferredLanguage', 'preferred_language', 'unknown language (expected fr or en)'],
+  ] as [Header, string, string, string, string][];
+
+  it.each(INVALID_FIELDS)(
+    'imports a row with a bad %s (%j) without that field, kept as typed in entered, naming the header and field, never the value',
+    (header, value, field, column, reason) => {
+      const cells = record({ 'No client': 'C-1', Nom: 'Roy', Courriel: 'roy@example.org', [header]: value });
+      const staged = stager().stage(cells, 12);
+      const message = clearedMessage(field as 'email', reason);
+      expect(staged).toMatchObject({ errors: [], cleared: [{ line: 12, column: header, message }], match: 'x' });
+      expect(message).toBe(`imported without ${field}: ${reason} (as typed in entered.${field})`);
+      expect(message).not.toContain(value);
+      const fields = copyFields(staged.copy);
+      expect(fields).toMatchObject({ line: '12', last_name: 'Roy', error: null, raw: null, [column]: null });
+      if (column !== 'email') expect(fields.email).toBe('roy@example.org');
+      expect(JSON.parse(fields.entered!)).toEqual({ [field]: value });
+    },
+  );
+
+  it.each(INVALID_FIELDS)(
+    'refuses a row with a bad %s (%j) under invalidFields=REJECT',
+    (header, value, _f, _c, reason) => {
+      const cells = record({ 'No client': 'C-1', Nom: 'Roy', [header]: value });
+      expectRefused(strict().stage(cells, 12), cells, [{ line: 12, column: header, message: reason }]);
+    },
+  );
+
   it.each([
-    ['Courriel', 'marie@', 'not a valid email address'],
-    ['Téléphone', '123', 'not a valid phone number'],
-    ['Code postal', 'Z9Z 9Z9', 'not a valid Canadian postal code'],
-    ['Date de naissance', '04/03/1980', 'not a valid date (expected YYYY-MM-DD)'],
-    ['Date de naissance', '2023-02-29', 'not a valid date (expected YYYY-MM-DD)'],
-    ['Langue', 'espagnol', 'unknown language (expected fr or en)'],
     ['Abonnement saison', 'peut-être', 'the value must be true or false'],
     ['Niveau de don', 'bronze', 'the value must be one of: or, argent'],
     ['Étiquettes', `vip,${'x'.repeat(101)}`, 'a tag name has at most 100 characters'],
     ['Nom', 'x'.repeat(201), 'the value is longer than 200 characters'],
+    ['Courriel', `${'x'.repeat(320)}@example.org`, 'the value is longer than 320 characters'],
     ['Téléphone', `1${' '.repeat(2000)}1`, 'the value is longer than 50 characters'],
     ['Note', 'x'.repeat(4001), 'the value is longer than 4000 characters'],
   ] as [Header, string, string][])(
-    'refuses a bad %s (%j), naming the header, never the value',
+    'refuses a bad %s (%j) under either invalidFields, naming the header, never the value',
     (header, value, message) => {
       const cells = record({ 'No client': 'C-1', Nom: 'Roy', [header]: value });
-      const staged = stager().stage(cells, 12);
-      expect(staged).toMatchObject({
-        errors: [{ line: 12, column: header, message }],
-        match: null,
-        hasExternalId: false,
-        hasTags: false,
-      });
-      const fields = copyFields(staged.copy);
-      // the rejected-rows file's error column names the column too
-      expect(fields).toMatchObject({ line: '12', error: `${header}: ${message}` });
-      expect(
-        COPY_COLUMNS.filter((column) => !['line', 'error', 'raw'].includes(column) && fields[column] !== null),
-      ).toEqual([]);
-      expect(arrayElements(fields.raw!)).toEqual(cells);
+      expectRefused(stager().stage(cells, 12), cells, [{ line: 12, column: header, message }]);
+      expectRefused(strict().stage(cells, 12), cells, [{ line: 12, column: header, message }]);
     },
   );
+
+  it('keeps several bad fields of one row, each reported', () => {
+    const staged = stager().stage(
+      record({ Prénom: 'Léa', Courriel: 'lea@', Téléphone: '0', 'Date de naissance': '2023-02-30', Langue: 'de' }),
+      6,
+    );
+    expect(staged.errors).toEqual([]);
+    expect(staged.cleared.map(({ line, column }) => [line, column])).toEqual([
+      [6, 'Langue'],
+      [6, 'Date de naissance'],
+      [6, 'Courriel'],
+      [6, 'Téléphone'],
+    ]);
+    const fields = copyFields(staged.copy);
+    expect(fields).toMatchObject({ match: 'i', first_name: 'Léa', email: null, phone: null, birth_date: null });
+    expect(JSON.parse(fields.entered!)).toEqual({
+      email: 'lea@',
+      phone: '0',
+      birthDate: '2023-02-30',
+      preferredLanguage: 'de',
+    });
+  });
+
+  it('keys a row whose email was left empty by its external id, else by identity', () => {
+    const stage = (cells: Partial<Record<Header, string>>) => {
+      const staged = stager(ImportStrategy.UPSERT_BY_EMAIL).stage(record(cells), 2);
+      return [staged.match, copyFields(staged.copy).key];
+    };
+    expect(stage({ 'No client': 'C-7', Nom: 'Roy', Courriel: 'roy@' })).toEqual(['x', 'x:C-7']);
+    expect(stage({ Nom: 'Roy', Courriel: 'roy@' })).toEqual(['i', null]);
+  });
 
   it('reads the date in the order given', () => {
     const fields = copyFields(
@@ -333,34 +419,44 @@ describe('RowStager.stage', () => {
         .copy,
     );
     expect(fields.birth_date).toBe('1980-03-04');
-    const staged = stager(ImportStrategy.CREATE_ONLY, 'MDY').stage(
-      record({ Nom: 'Roy', 'Date de naissance': '31/12/1980' }),
-      2,
-    );
+    const staged = strict('MDY').stage(record({ Nom: 'Roy', 'Date de naissance': '31/12/1980' }), 2);
     expect(staged.errors).toEqual([
       { line: 2, column: 'Date de naissance', message: 'not a valid date (expected MM/DD/YYYY)' },
     ]);
   });
 
-  it('refuses a birth date in the future, naming the header', () => {
-    const staged = stager().stage(record({ Nom: 'Roy', 'Date de naissance': '2999-01-01' }), 4);
-    expect(staged.errors).toEqual([
-      { line: 4, column: 'Date de naissance', message: 'must be a real date as YYYY-MM-DD, not in the future' },
+  it('keeps a birth date in the future as typed, the typed text and not the date it reads as', () => {
+    const staged = stager(ImportStrategy.CREATE_ONLY, 'DMY').stage(
+      record({ Nom: 'Roy', 'Date de naissance': '1/1/2999' }),
+      4,
+    );
+    expect(staged.cleared).toEqual([
+      {
+        line: 4,
+        column: 'Date de naissance',
+        message: clearedMessage('birthDate', 'must be a real date as YYYY-MM-DD, not in the future'),
+      },
     ]);
+    expect(JSON.parse(copyFields(staged.copy).entered!)).toEqual({ birthDate: '1/1/2999' });
   });
 
   it('names a column by its header cut to 64 characters, or by its position when the header is blank', () => {
     const long = `Courriel ${'x'.repeat(100)}`;
     const headers = [...HEADERS.slice(0, 3), long];
     const plan = planColumns(headers, { [long]: 'email' }, definitions);
-    const staged = new RowStager(plan.columns, definitions, ImportStrategy.CREATE_ONLY, 'YMD').stage(
-      ['C-1', '', 'Roy', 'pas-un-courriel'],
-      3,
-    );
-    expect(staged.errors).toEqual([{ line: 3, column: `${long.slice(0, 63)}…`, message: 'not a valid email address' }]);
+    const stage = (invalidFields: InvalidFields) =>
+      new RowStager(plan.columns, definitions, ImportStrategy.CREATE_ONLY, 'YMD', invalidFields).stage(
+        ['C-1', '', 'Roy', 'pas-un-courriel'],
+        3,
+      );
+    const column = `${long.slice(0, 63)}…`;
+    expect(stage(InvalidFields.REJECT).errors).toEqual([{ line: 3, column, message: 'not a valid email address' }]);
+    expect(stage(InvalidFields.CLEAR).cleared).toEqual([
+      { line: 3, column, message: clearedMessage('email', 'not a valid email address') },
+    ]);
   });
 
-  it('reports every bad cell of a row', () => {
+  it('reports every bad cell of a row refused for one of them (a bad attribute value)', () => {
     const staged = stager().stage(
       record({ Nom: 'Roy', Courriel: 'roy@', Téléphone: '0', Langue: 'de', 'Niveau de don': 'bronze' }),
       5,
@@ -379,15 +475,19 @@ describe('RowStager.stage', () => {
   it('refuses a row with nothing that identifies the person', () => {
     for (const cells of [{ Ville: 'Québec', 'Code postal': 'G1R 4P5', Étiquettes: 'vip', Note: 'x' }, {}]) {
       const staged = stager().stage(record(cells), 9);
-      expect(staged.errors).toEqual([
-        {
-          line: 9,
-          column: null,
-          message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id',
-        },
-      ]);
+      expect(staged.errors).toEqual([{ line: 9, column: null, message: NOTHING_IDENTIFIES }]);
       expect(staged.match).toBeNull();
     }
+  });
+
+  it('refuses a row whose only identifying values are invalid, giving them as the reasons', () => {
+    const cells = record({ Courriel: 'roy@', Téléphone: '12', Ville: 'Québec', 'Date de naissance': '2023-02-30' });
+    expectRefused(stager().stage(cells, 9), cells, [
+      { line: 9, column: 'Date de naissance', message: 'not a valid date (expected YYYY-MM-DD)' },
+      { line: 9, column: 'Courriel', message: 'not a valid email address' },
+      { line: 9, column: 'Téléphone', message: 'not a valid phone number' },
+      { line: 9, column: null, message: NOTHING_IDENTIFIES },
+    ]);
   });
 
   it('escapes tabs, line breaks and backslashes in COPY text', () => {
@@ -405,9 +505,15 @@ describe('RowStager.stage', () => {
 
   it('escapes the raw cells of a bad row', () => {
     const cells = record({ Nom: 'O\\Brien\t"fils"', Courriel: 'bad\nemail', Note: '{a,b}' });
-    const fields = copyFields(stager().stage(cells, 2).copy);
+    const fields = copyFields(strict().stage(cells, 2).copy);
     expect(arrayElements(fields.raw!)).toEqual(cells);
     expect(fields.error).toBe('Courriel: not a valid email address');
+  });
+
+  it('escapes a value kept as typed in entered', () => {
+    const staged = stager().stage(record({ Nom: 'Roy', Courriel: 'bad\n"email"\t\\' }), 2);
+    expect(staged.cleared).toHaveLength(1);
+    expect(JSON.parse(copyFields(staged.copy).entered!)).toEqual({ email: 'bad\n"email"\t\\' });
   });
 });
 

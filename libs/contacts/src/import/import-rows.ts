@@ -5,11 +5,15 @@ import type { AttributeDefinitionModel } from '../attributes/attribute-definitio
 import { checkValue } from '../attributes/attribute-values.util.js';
 import { isCalendarDate } from '../normalization/calendar-date.util.js';
 import { checkContactFields, type ContactColumns, type ContactFieldValues } from '../contacts/contact-fields.util.js';
+import type { EnteredValuesModel } from '../contacts/contact.model.js';
 import type { ColumnPlan } from './import-columns.util.js';
 import { CONTACT_CELL_MAX_CHARS } from './contact-cell-limits.js';
-import { type DateOrder, ImportStrategy } from './import-options.js';
+import { type DateOrder, ImportStrategy, InvalidFields } from './import-options.js';
 
-/** The contact columns a row fills, with the key of `entered` where normalization can change the value. */
+/**
+ * The contact columns a row fills, with the key of `entered` where normalization can change the value or where an
+ * invalid value is kept as typed (invalidFields=CLEAR).
+ */
 export const STAGED_COLUMNS: readonly { column: keyof ContactColumns; entered?: string; type?: string }[] = [
   { column: 'first_name', entered: 'firstName' },
   { column: 'last_name', entered: 'lastName' },
@@ -21,8 +25,8 @@ export const STAGED_COLUMNS: readonly { column: keyof ContactColumns; entered?: 
   { column: 'postal_code', entered: 'postalCode' },
   { column: 'region' },
   { column: 'country' },
-  { column: 'preferred_language' },
-  { column: 'birth_date', type: 'date' },
+  { column: 'preferred_language', entered: 'preferredLanguage' },
+  { column: 'birth_date', type: 'date', entered: 'birthDate' },
 ];
 
 /**
@@ -47,12 +51,26 @@ export const STAGING_TABLE = `
 export const STAGING_COPY = `COPY import_rows (line, match, key, ext_id, ${STAGED_COLUMNS.map(({ column }) => column).join(', ')},
   attributes, entered, tags, error, raw) FROM STDIN`;
 
-/** A refused row's reason: `column` names the column (cut short), `message` says why, never quoting a cell. */
+/**
+ * A refused row's reason, or a field a kept row was imported without: `column` names the column (cut short),
+ * `message` says why, never quoting a cell.
+ */
 export interface RowError {
   line: number;
   column: string | null;
   message: string;
 }
+
+/** The fields an invalid value leaves empty, instead of rejecting the row, under invalidFields=CLEAR. */
+type ClearableField = keyof EnteredValuesModel & keyof ContactFieldValues;
+
+/** The report of a field a row was imported without: it names the field, never the value. */
+export function clearedMessage(field: ClearableField, reason: string): string {
+  return `imported without ${field}: ${reason} (as typed in entered.${field})`;
+}
+
+export const NOTHING_IDENTIFIES =
+  'nothing identifies this person: the row needs a name, an email, a phone or an external id';
 
 const LANGUAGES: Record<string, 'fr' | 'en'> = {
   fr: 'fr',
@@ -80,9 +98,13 @@ export function importedLanguage(value: string): 'fr' | 'en' | undefined {
 
 /**
  * Turns each parsed record into a line of COPY text for import_rows: the
- * normalized contact, or, when a cell is invalid, the raw cells with the
+ * normalized contact, or, when the row is refused, the raw cells with the
  * reasons (a bad row keeps its line number and is reported, never imported).
- * A cell longer than its field allows is refused before anything reads it.
+ * An invalid email, phone, postal code, language or birth date leaves its
+ * field empty and is kept as typed in `entered` (invalidFields=CLEAR, the
+ * default; REJECT refuses the row); the row is refused when nothing then
+ * identifies the person. A cell longer than its field allows, a bad attribute
+ * value or tag, and a malformed record always refuse the row.
  */
 export class RowStager {
   private readonly keyOrder: ('x' | 'e')[];
@@ -95,7 +117,7 @@ export class RowStager {
     private readonly definitions: ReadonlyMap<string, AttributeDefinitionModel>,
     strategy: ImportStrategy,
     private readonly dateOrder: DateOrder,
-    private readonly keepBadDates = false,
+    private readonly invalidFields = InvalidFields.CLEAR,
   ) {
     this.keyOrder = strategy === ImportStrategy.UPSERT_BY_EMAIL ? ['e', 'x'] : ['x', 'e'];
     this.labels = columns.map(({ header, index }) => columnLabel(header, index));
@@ -104,15 +126,16 @@ export class RowStager {
     );
   }
 
-  /** The COPY line for a record, and its errors (none for a good row). */
+  /** The COPY line for a record, its errors (none for a good row) and the fields it was imported without. */
   stage(record: readonly string[], line: number): StagedRow {
     const input: ContactFieldValues = {};
     const headerOf: Partial<Record<keyof ContactFieldValues, string>> = {};
     let attributes: Record<string, string | number | boolean> | null = null;
-    const errors: RowError[] = [];
+    /** Every problem of the row, in column order; `field` when the field may be left empty instead, with what was typed. */
+    const problems: (RowError & { field?: ClearableField; typed?: string })[] = [];
     let extId: string | null = null;
     let tags: string[] = [];
-    let badDate: string | null = null;
+    let typedDate: string | undefined;
     for (const [i, { index, field }] of this.columns.entries()) {
       const value = record[index]?.trim();
       if (!value) continue; // a blank cell never erases a value
@@ -134,13 +157,20 @@ export class RowStager {
       } else if (field === 'preferredLanguage') {
         const language = importedLanguage(value);
         if (language) input.preferredLanguage = language;
-        else problem = 'unknown language (expected fr or en)';
+        else problems.push({ line, column, message: 'unknown language (expected fr or en)', field, typed: value });
       } else if (field === 'birthDate') {
         const date = parseDate(value, this.dateOrder);
         headerOf.birthDate = column;
+        typedDate = value;
         if (date) input.birthDate = date;
-        else if (this.keepBadDates) badDate = value;
-        else problem = `not a valid date (expected ${DATE_FORMATS[this.dateOrder]})`;
+        else
+          problems.push({
+            line,
+            column,
+            message: `not a valid date (expected ${DATE_FORMATS[this.dateOrder]})`,
+            field,
+            typed: value,
+          });
       } else if (field.startsWith('attributes.')) {
         const key = field.slice('attributes.'.length);
         try {
@@ -154,24 +184,38 @@ export class RowStager {
         input[name] = input[name] ? `${input[name]} ${value}` : value; // only JOINED_FIELDS can be filled twice
         headerOf[name] ??= column;
       }
-      if (problem) errors.push({ line, column, message: problem });
+      if (problem) problems.push({ line, column, message: problem });
     }
+    // a field that does not normalize is left out of the columns (and of entered): only its problem says it was there
     const checked = checkContactFields(input, input.country ?? null);
-    for (const { field, reason } of checked.errors)
-      errors.push({ line, column: headerOf[field] ?? field, message: reason });
+    for (const { field, reason } of checked.errors) {
+      const typed = field === 'birthDate' ? typedDate : (input[field] ?? undefined);
+      problems.push({ line, column: headerOf[field] ?? field, message: reason, field: field as ClearableField, typed });
+    }
     const { columns: values, entered } = checked;
-    if (badDate !== null) entered.birthDate = badDate;
+    const clear = this.invalidFields === InvalidFields.CLEAR && problems.every(({ field }) => field);
+    const errors: RowError[] = [];
+    const cleared: RowError[] = [];
+    for (const { field, typed, ...problem } of problems) {
+      if (!clear) errors.push(problem);
+      else {
+        cleared.push({ ...problem, message: clearedMessage(field!, problem.message) });
+        entered[field!] = typed;
+      }
+    }
     if (errors.length === 0 && !extId && !values.email && !values.phone && !values.first_name && !values.last_name) {
-      errors.push({
+      // the fields it would have been imported without are why it is refused
+      errors.push(...problems.map(({ line, column, message }) => ({ line, column, message })), {
         line,
         column: null,
-        message: 'nothing identifies this person: the row needs a name, an email, a phone or an external id',
+        message: NOTHING_IDENTIFIES,
       });
     }
     if (errors.length > 0)
       return {
         copy: this.rejectedLine(line, errors, record),
         errors,
+        cleared: [],
         match: null,
         hasExternalId: false,
         hasTags: false,
@@ -190,13 +234,20 @@ export class RowStager {
     let copy = `${line}\t${match}\t${copyNullable(key)}\t${copyNullable(extId)}`;
     for (const { column } of STAGED_COLUMNS) copy += `\t${copyNullable(values[column] ?? null)}`;
     copy += `\t${attributes ? copyText(JSON.stringify(attributes)) : '{}'}\t${copyText(JSON.stringify(entered))}\t${tags.length ? copyText(arrayLiteral(tags)) : '{}'}\t\\N\t\\N\n`;
-    return { copy, errors, match, hasExternalId: extId !== null, hasTags: tags.length > 0 };
+    return { copy, errors, cleared, match, hasExternalId: extId !== null, hasTags: tags.length > 0 };
   }
 
   /** A record refused as a whole (e.g. more cells than the header has). */
   rejected(line: number, record: readonly string[], message: string): StagedRow {
     const errors = [{ line, column: null, message }];
-    return { copy: this.rejectedLine(line, errors, record), errors, match: null, hasExternalId: false, hasTags: false };
+    return {
+      copy: this.rejectedLine(line, errors, record),
+      errors,
+      cleared: [],
+      match: null,
+      hasExternalId: false,
+      hasTags: false,
+    };
   }
 
   /** The COPY line of a bad row: its raw cells and the reasons (each with its column, for the rejected-rows file), nothing else. */
@@ -209,7 +260,10 @@ export class RowStager {
 
 export interface StagedRow {
   copy: string;
+  /** Why the row is refused; none for a row that is imported. */
   errors: RowError[];
+  /** The fields an imported row was imported without (invalidFields=CLEAR), each with its column. */
+  cleared: RowError[];
   match: 'x' | 'e' | 'i' | null;
   hasExternalId: boolean;
   hasTags: boolean;
