@@ -43,25 +43,26 @@ function lightDate(value: string | null): string | null {
  * email, ISO dates); the reference is the API path (`npm run eval:dedup`), which parses and cleans every field.
  */
 export function heldOutContacts(rows: readonly HeldOutRow[]): { contacts: ContactToMatch[]; labels: string[] } {
-  const contacts = rows.map(
-    (row, i): ContactToMatch => ({
-      id: String(i + 1),
-      firstName: blank(row.firstName),
-      lastName: blank(row.lastName),
-      email: blank(row.email)?.toLowerCase() ?? null,
-      phone: null,
-      addressLine1: null,
-      addressLine2: null,
-      city: blank(row.city),
-      postalCode: blank(row.postalCode),
-      birthDate: lightDate(blank(row.birthDate)),
-    }),
-  );
+  const contacts = rows.map((row, i): ContactToMatch => ({
+    id: String(i + 1),
+    firstName: blank(row.firstName),
+    lastName: blank(row.lastName),
+    email: blank(row.email)?.toLowerCase() ?? null,
+    phone: null,
+    addressLine1: null,
+    addressLine2: null,
+    city: blank(row.city),
+    postalCode: blank(row.postalCode),
+    birthDate: lightDate(blank(row.birthDate)),
+  }));
   return { contacts, labels: rows.map((row) => row.person) };
 }
 
 /** A FEBRL file (values separated by ", ") as contacts, mapped as FEBRL_MAPPING says, with its truth labels. */
-export async function febrlContacts(file: string, idOffset = 0): Promise<{ contacts: ContactToMatch[]; labels: string[] }> {
+export async function febrlContacts(
+  file: string,
+  idOffset = 0,
+): Promise<{ contacts: ContactToMatch[]; labels: string[] }> {
   const lines = (await readFile(file, 'utf8')).split(/\r?\n/).filter((line) => line.trim() !== '');
   const header = lines[0].split(',').map((cell) => cell.trim());
   const column = (name: string) => header.indexOf(name);
@@ -96,7 +97,11 @@ export type KeyRecall = Record<string, number>;
  * What each blocking key could find on its own: the share of true pairs that agree on its value (an exact-key upper
  * bound; the blocking itself also caps large blocks and looks at sorted neighbours). Iterates BLOCKING_KEYS generically.
  */
-export function blockingKeyRecall(records: readonly MatchRecord[], labels: readonly string[], truePairs: number): KeyRecall {
+export function blockingKeyRecall(
+  records: readonly MatchRecord[],
+  labels: readonly string[],
+  truePairs: number,
+): KeyRecall {
   const recall: KeyRecall = {};
   for (const key of BLOCKING_KEYS) {
     const groups = new Map<string, number>();

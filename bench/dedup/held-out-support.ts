@@ -29,7 +29,7 @@ export type HeldOutOptions = HeldOutSize & { seed: number };
 
 export function checkHeldOutOptions(options: HeldOutOptions): void {
   const size = options.people ?? options.records;
-  if (!Number.isInteger(size) || size! < 1) throw new Error('people or records must be a positive integer');
+  if (!Number.isInteger(size) || size < 1) throw new Error('people or records must be a positive integer');
   if (!Number.isInteger(options.seed)) throw new Error('seed must be an integer');
 }
 
@@ -188,7 +188,11 @@ export function byEar(rng: Rng, word: string): string {
 }
 
 /** A name as it comes out of an export: maybe in capitals, lower case or without accents. */
-export function exportCase(rng: Rng, text: string, rates: { upper: number; lower: number; accentless: number }): string {
+export function exportCase(
+  rng: Rng,
+  text: string,
+  rates: { upper: number; lower: number; accentless: number },
+): string {
   let result = rng.chance(rates.accentless) ? stripAccents(text) : text;
   const roll = rng.float();
   if (roll < rates.upper) result = result.toUpperCase();

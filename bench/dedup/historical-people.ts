@@ -219,8 +219,18 @@ interface Town {
   culture: 'en' | 'fr' | 'both';
 }
 const TOWNS: readonly Town[] = [
-  { names: ['Québec', 'Quebec', 'Quebec City', 'Québec, Canada', 'Ville de Québec'], postcodes: ['G1R', 'G1K', 'G1S', 'G1R 4P5'], weight: 14, culture: 'both' },
-  { names: ['Montréal', 'Montreal', 'Ville-Marie', 'Montreal, Lower Canada', 'Montréal, Québec'], postcodes: ['H2Y', 'H3A', 'H2X', 'H3B', 'H2Y 1C6'], weight: 16, culture: 'both' },
+  {
+    names: ['Québec', 'Quebec', 'Quebec City', 'Québec, Canada', 'Ville de Québec'],
+    postcodes: ['G1R', 'G1K', 'G1S', 'G1R 4P5'],
+    weight: 14,
+    culture: 'both',
+  },
+  {
+    names: ['Montréal', 'Montreal', 'Ville-Marie', 'Montreal, Lower Canada', 'Montréal, Québec'],
+    postcodes: ['H2Y', 'H3A', 'H2X', 'H3B', 'H2Y 1C6'],
+    weight: 16,
+    culture: 'both',
+  },
   { names: ['Trois-Rivières', 'Three Rivers', 'Trois Rivieres'], postcodes: ['G9A'], weight: 4, culture: 'fr' },
   { names: ['Boucherville'], postcodes: ['J4B'], weight: 1.5, culture: 'fr' },
   { names: ['Sorel', 'William-Henry', 'Sorel-Tracy'], postcodes: ['J3P'], weight: 1.5, culture: 'fr' },
@@ -235,7 +245,12 @@ const TOWNS: readonly Town[] = [
   { names: ['Ottawa', 'Bytown'], postcodes: ['K1P', 'K1N'], weight: 3, culture: 'both' },
   { names: ['Halifax', 'Halifax, Nova Scotia'], postcodes: ['B3H', 'B3J'], weight: 3, culture: 'en' },
   { names: ['Saint John', 'St. John', 'St John, New Brunswick'], postcodes: ['E2L'], weight: 2, culture: 'en' },
-  { names: ['London', 'London, England', 'City of London', 'Westminster'], postcodes: ['EC1A', 'SW1A', 'WC2N', 'E1'], weight: 8, culture: 'en' },
+  {
+    names: ['London', 'London, England', 'City of London', 'Westminster'],
+    postcodes: ['EC1A', 'SW1A', 'WC2N', 'E1'],
+    weight: 8,
+    culture: 'en',
+  },
   { names: ['Edinburgh', 'Edinburgh, Scotland', 'Leith'], postcodes: ['EH1', 'EH2', 'EH6'], weight: 4, culture: 'en' },
   { names: ['Glasgow', 'Glasgow, Scotland'], postcodes: ['G1', 'G2'], weight: 3, culture: 'en' },
   { names: ['Aberdeen'], postcodes: ['AB10'], weight: 1.5, culture: 'en' },
@@ -320,7 +335,8 @@ function newPerson(seed: number, group: number, index: number, over: Partial<Per
     given,
     usual: over.usual ?? (given.length > 1 && rng.chance(0.2) ? 1 : 0),
     surname: over.surname ?? zipfPick(rng, fr ? FR_SURNAMES : EN_SURNAMES, 2),
-    title: over.title !== undefined ? over.title : rng.chance(0.14) ? rng.pick(female ? TITLES_FEMALE : TITLES_MALE) : null,
+    title:
+      over.title !== undefined ? over.title : rng.chance(0.14) ? rng.pick(female ? TITLES_FEMALE : TITLES_MALE) : null,
     suffix: over.suffix ?? null,
     birth: over.birth ?? randomDate(rng, year, year),
     town: over.town ?? rng.weighted(towns.map((town) => [town, town.weight] as const)),

@@ -9,7 +9,14 @@ import {
   toMatchRecord,
   truePairCount,
 } from '@app/dedup';
-import { blockingKeyRecall, febrlContacts, heldOutContacts, HELD_OUT_KINDS, isHeldOutKind, type KeyRecall } from './held-out-sets.js';
+import {
+  blockingKeyRecall,
+  febrlContacts,
+  heldOutContacts,
+  HELD_OUT_KINDS,
+  isHeldOutKind,
+  type KeyRecall,
+} from './held-out-sets.js';
 
 export interface InMemoryQuality {
   records: number;

@@ -113,7 +113,14 @@ const DOMAINS: readonly (readonly [string, number])[] = [
   ['ulaval.ca', 1],
   ['umontreal.ca', 1],
 ];
-const WORK_DOMAINS = ['desjardins.com', 'hydro.qc.ca', 'videotron.com', 'ssss.gouv.qc.ca', 'cssdm.gouv.qc.ca', 'bell.ca'];
+const WORK_DOMAINS = [
+  'desjardins.com',
+  'hydro.qc.ca',
+  'videotron.com',
+  'ssss.gouv.qc.ca',
+  'cssdm.gouv.qc.ca',
+  'bell.ca',
+];
 const DOMAIN_TYPOS: Readonly<Record<string, string[]>> = {
   'gmail.com': ['gmial.com', 'gmail.con', 'gmal.com', 'gmail.ca', 'gnail.com'],
   'hotmail.com': ['hotmial.com', 'hotmail.con', 'hotmal.com', 'hotmail.ca'],
@@ -241,7 +248,9 @@ function groupPeople(seed: number, group: number): Person[] {
     const last = rng.weighted(lastNames(culture));
     const domain = rng.weighted(DOMAINS);
     const size = rng.int(2, 4);
-    const shared = rng.chance(0.3) ? emailFor(rng, rng.weighted(firstNames(culture)), last, randomDate(rng, 1950, 1990), domain) : null;
+    const shared = rng.chance(0.3)
+      ? emailFor(rng, rng.weighted(firstNames(culture)), last, randomDate(rng, 1950, 1990), domain)
+      : null;
     const parent = base(0, rng, { culture, last, city });
     parent.email = shared ?? emailFor(rng, parent.first, last, parent.birth, domain);
     people.push(parent);
@@ -256,8 +265,7 @@ function groupPeople(seed: number, group: number): Person[] {
       twinBirth ??= birth;
       let first = prng.weighted(firstNames(culture));
       if (junior && i === 1) first = parent.first;
-      else
-        while (people.some((p) => p.first === first)) first = prng.weighted(firstNames(culture));
+      else while (people.some((p) => p.first === first)) first = prng.weighted(firstNames(culture));
       const member = base(i, prng, { culture, last, city, first, birth });
       member.email = shared && prng.chance(0.6) ? shared : emailFor(prng, first, last, birth, domain);
       people.push(member);

@@ -118,12 +118,41 @@ const SYSTEMS: Readonly<
     endings: { ий: 'i', ій: 'i', ый: 'y' },
   },
   de: {
-    letters: { в: 'w', ж: 'sh', з: 's', х: 'ch', ц: 'z', ч: 'tsch', ш: 'sch', щ: 'schtsch', ю: 'ju', я: 'ja', й: 'j', є: 'je', ё: 'jo' },
+    letters: {
+      в: 'w',
+      ж: 'sh',
+      з: 's',
+      х: 'ch',
+      ц: 'z',
+      ч: 'tsch',
+      ш: 'sch',
+      щ: 'schtsch',
+      ю: 'ju',
+      я: 'ja',
+      й: 'j',
+      є: 'je',
+      ё: 'jo',
+    },
     initial: { е: 'je' },
     endings: { ий: 'ij', ій: 'ij', ый: 'y' },
   },
   pl: {
-    letters: { в: 'w', г: 'h', ж: 'ż', х: 'ch', ц: 'c', ч: 'cz', ш: 'sz', щ: 'szcz', ю: 'ju', я: 'ja', й: 'j', и: 'y', є: 'je', ї: 'ji' },
+    letters: {
+      в: 'w',
+      г: 'h',
+      ж: 'ż',
+      х: 'ch',
+      ц: 'c',
+      ч: 'cz',
+      ш: 'sz',
+      щ: 'szcz',
+      ю: 'ju',
+      я: 'ja',
+      й: 'j',
+      и: 'y',
+      є: 'je',
+      ї: 'ji',
+    },
     initial: { е: 'je' },
     endings: { ий: 'i', ій: 'ij', ый: 'y' },
   },
@@ -466,7 +495,13 @@ function firstNamesOf(origin: Origin, female: boolean): number {
   return (female ? FEMALE : MALE).length;
 }
 function surnamesOf(origin: Origin): number {
-  return origin === 'ua' ? UA_SURNAMES.length : origin === 'ru' ? RU_SURNAMES.length : origin === 'pl' ? PL_SURNAMES.length : MD_SURNAMES.length;
+  return origin === 'ua'
+    ? UA_SURNAMES.length
+    : origin === 'ru'
+      ? RU_SURNAMES.length
+      : origin === 'pl'
+        ? PL_SURNAMES.length
+        : MD_SURNAMES.length;
 }
 
 function newPerson(seed: number, group: number, index: number, over: Partial<Person>): Person {
@@ -584,7 +619,11 @@ function names(rng: Rng, person: Person): { first: string; last: string; patrony
     const [last, lastCyr] = MD_SURNAMES[person.surname];
     const native = rng.chance(0.55);
     const latin = (text: string, cyr: string) =>
-      native ? (rng.chance(0.5) ? stripAccents(text.replace(/ț/g, 't').replace(/Ț/g, 'T')) : text) : transliterate(cyr, system, false);
+      native
+        ? rng.chance(0.5)
+          ? stripAccents(text.replace(/ț/g, 't').replace(/Ț/g, 'T'))
+          : text
+        : transliterate(cyr, system, false);
     return { first: latin(first, firstCyr), last: latin(last, lastCyr), patronymic: null };
   }
   const russian = person.origin === 'ru' || rng.chance(0.3);
