@@ -240,6 +240,10 @@ async function suite(
     for (const file of files) {
       const run = await stack.importContacts(file, set.truthColumn, set.mapping ? { mapping: set.mapping } : {});
       rejectedRows += Number(run.counts.invalid ?? 0);
+      if (run.counts.invalid)
+        log(
+          `  ${path.basename(file)}: ${Number(run.counts.invalid)} rows rejected, e.g. ${JSON.stringify(run.errors.slice(0, 3))}`,
+        );
     }
     const importSeconds = (performance.now() - importStarted) / 1000;
     const dedup = await stack.dedup('scope: ALL, autoMerge: false');
