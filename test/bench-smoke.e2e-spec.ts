@@ -20,6 +20,7 @@ const RESULT_LINES: Record<string, RegExp> = {
   'bench:import': /^\{"benchmark":"import",.*"status":"SUCCEEDED"/m,
   'bench:dedup': /^\{"date":.*"results":\[\{"contacts":600,/m,
   'eval:dedup': /^\{"files":.*"blockingRecall":/m,
+  'eval:dedup:suite': /^\| translit \(report, seed 2\) \| translit \| [\d,]+ \| [\d,]+ \|/m,
   'bench:engagement': /^\{"contacts":1000,.*"queries":\[/m,
   'bench:audiences': /^\{"contacts":2000,.*"mismatches":\[\]/m,
   'bench:pools': /^\{"organizations":3,"contacts":300,.*"mismatches":\[\]/m,
@@ -29,13 +30,14 @@ const RESULT_LINES: Record<string, RegExp> = {
 
 const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
   .scripts;
-/** `npm run bench:x` → `dist/bench/.../x.js` and the node options it runs with. */
+/** `npm run bench:x` → `dist/bench/.../x.js`, the node options it runs with and its arguments. */
 const benchmarks = Object.entries(scripts)
   .filter(([name]) => /^(bench|eval):/.test(name))
   .map(([name, command]) => {
-    const match = /\bnode((?: --[\w-]+(?:=\S+)?)*) (dist\/bench\/\S+\.js)/.exec(command);
+    const match = /\bnode((?: --[\w-]+(?:=\S+)?)*) (dist\/bench\/\S+\.js)((?: [^\s&|;]+)*)/.exec(command);
     if (!match) throw new Error(`${name}: no \`node dist/bench/....js\` in "${command}"`);
-    return { name, nodeOptions: match[1].trim().split(' ').filter(Boolean), entry: match[2] };
+    const split = (text: string) => text.trim().split(' ').filter(Boolean);
+    return { name, nodeOptions: split(match[1]), entry: match[2], args: split(match[3]) };
   });
 
 /** BENCH_SMOKE_ONLY=bench:pools,bench:audiences: only those run (checking one benchmark without waiting for all). */
@@ -50,11 +52,11 @@ interface SmokeRun {
   seconds: number;
 }
 
-function runSmoke(nodeOptions: string[], entry: string): Promise<SmokeRun> {
+function runSmoke(nodeOptions: string[], entry: string, args: string[]): Promise<SmokeRun> {
   const started = Date.now();
   // no DATABASE_URL (each its own embedded PostgreSQL: migrating a shared server would change crm_app's password under
   // the other test files) and no REDIS_URL (the API and worker queue on PostgreSQL; bench:jobs tries a local Redis)
-  const child = spawn(process.execPath, [...nodeOptions, entry], {
+  const child = spawn(process.execPath, [...nodeOptions, entry, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_SMOKE: '1', LOG_LEVEL: 'warn' },
@@ -93,7 +95,7 @@ describe('benchmarks in smoke mode', () => {
     const queue = benchmarks.filter(({ name }) => selected(name));
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift())
-        runs.set(next.name, await runSmoke(next.nodeOptions, next.entry));
+        runs.set(next.name, await runSmoke(next.nodeOptions, next.entry, next.args));
     };
     await Promise.all(Array.from({ length: AT_ONCE }, worker));
   }, 3 * SMOKE_TIMEOUT_MS);

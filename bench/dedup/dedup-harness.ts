@@ -1,4 +1,5 @@
 import { compareCandidates, type ContactToMatch, qualityAt, toMatchRecord, truePairCount } from '@app/dedup';
+import { blockingKeyRecall, type KeyRecall } from './held-out-sets.js';
 import type { JobRunState } from '../support/http.js';
 import { sampleRss } from '../support/measurements.js';
 import { BenchFailure } from '../support/run.js';
@@ -11,10 +12,20 @@ export const TRUTH_ATTRIBUTE = 'eval_truth';
 export class DedupStack extends AppStack {
   static async start(prefix: string): Promise<DedupStack> {
     const stack = (await DedupStack.open(prefix)) as DedupStack;
-    await stack.gql(`mutation($input: DefineAttributeInput!) { defineAttribute(input: $input) { key } }`, {
+    await stack.defineTruthAttribute();
+    return stack;
+  }
+
+  private async defineTruthAttribute(): Promise<void> {
+    await this.gql(`mutation($input: DefineAttributeInput!) { defineAttribute(input: $input) { key } }`, {
       input: { key: TRUTH_ATTRIBUTE, label: 'Evaluation truth label', type: 'TEXT' },
     });
-    return stack;
+  }
+
+  /** Goes on in a new organization of the same database, API and worker: no contacts, default settings, nothing learned. */
+  async newOrganization(name: string): Promise<void> {
+    this.useOrganization(await this.addOrganization(name));
+    await this.defineTruthAttribute();
   }
 
   /** Imports a contacts file as it is (every row a contact, no dedup run), the truth column into the truth attribute. */
@@ -68,7 +79,8 @@ export class DedupStack extends AppStack {
       [this.orgId],
     );
     const pairs = stored.map((pair) => ({ a: index.get(pair.a)!, b: index.get(pair.b)!, score: pair.score }));
-    const compared = await compareCandidates(contacts.map(toMatchRecord));
+    const records = contacts.map(toMatchRecord);
+    const compared = await compareCandidates(records);
     let trueCompared = 0;
     for (let p = 0; p < compared.count; p++) if (labels[compared.left[p]] === labels[compared.right[p]]) trueCompared++;
     const truePairs = truePairCount(labels);
@@ -90,6 +102,8 @@ export class DedupStack extends AppStack {
       truePairs,
       candidatePairs: compared.count,
       blockingRecall: round4(truePairs === 0 ? 1 : trueCompared / truePairs),
+      perKey: compared.perKey,
+      keyRecall: blockingKeyRecall(records, labels, truePairs),
       autoMerge: at(dedupSettings.autoMergeThreshold),
       review: at(dedupSettings.reviewThreshold),
     };
@@ -109,6 +123,10 @@ export interface DedupQuality {
   truePairs: number;
   candidatePairs: number;
   blockingRecall: number;
+  /** candidate pairs first found by each blocking key */
+  perKey: Record<string, number>;
+  /** per blocking key, the share of true pairs whose records have the same non-empty key value */
+  keyRecall: KeyRecall;
   autoMerge: ThresholdQuality;
   review: ThresholdQuality;
 }

@@ -27,8 +27,9 @@ export class AppStack {
     readonly database: BenchDatabase,
     /** The owner's connection: no row-level security, for checks and VACUUM. */
     readonly owner: pg.Client,
-    readonly orgId: string,
-    readonly token: string,
+    /** The organization GraphQL, uploads and checks go to (see useOrganization). */
+    public orgId: string,
+    public token: string,
     readonly apiPort: number,
     private readonly processes: Child[],
   ) {
@@ -120,6 +121,12 @@ export class AppStack {
   async addOrganization(name: string): Promise<{ orgId: string; token: string }> {
     const orgId = await createOrganization(this.owner, name);
     return { orgId, token: await createOwnerKey(this.owner, orgId) };
+  }
+
+  /** Sends the stack's requests and checks to another organization from now on (one stack, a fresh organization per data set). */
+  useOrganization(organization: { orgId: string; token: string }): void {
+    this.orgId = organization.orgId;
+    this.token = organization.token;
   }
 
   /** Uploads a file to an import endpoint (`/imports`, `/imports/interactions`) and waits for its run to succeed. */
