@@ -1,3 +1,4 @@
+import daitchMokotoff from 'talisman/phonetics/daitch-mokotoff.js';
 import fonem from 'talisman/phonetics/french/fonem.js';
 import type { MatchRecord } from './match-record.js';
 
@@ -18,6 +19,31 @@ export function phonetic(name: string): string {
     phoneticCache.set(name, code);
   }
   return code;
+}
+
+/**
+ * Daitch-Mokotoff soundex codes of a name's letters, space-separated: made for Slavic and Germanic names, it gives
+ * one code to their transliterations (Oleksandr / Aleksandr / Alexander, Shevchenko / Szewczenko).
+ */
+export function soundCodes(name: string): string {
+  if (!name) return '';
+  const key = `dm:${name}`;
+  let codes = phoneticCache.get(key);
+  if (codes === undefined) {
+    const letters = name.replace(/[^a-z]/g, '');
+    codes = letters ? daitchMokotoff(letters).join(' ') : '';
+    if (phoneticCache.size > 200_000) phoneticCache.clear();
+    phoneticCache.set(key, codes);
+  }
+  return codes;
+}
+
+/** Whether two space-separated code lists share a code. */
+export function shareSound(a: string, b: string): boolean {
+  if (!a || !b) return false;
+  if (!a.includes(' ') && !b.includes(' ')) return a === b;
+  const codes = b.split(' ');
+  return a.split(' ').some((code) => codes.includes(code));
 }
 
 const initial = (text: string): string => text.charAt(0);
@@ -57,6 +83,15 @@ export const BLOCKING_KEYS: readonly BlockingKey[] = [
       return `${a}|${b}`;
     },
   },
+  {
+    // both names by sound, in either order: transliterations (Khmelnytskyi / Chmielnicki) and other spellings
+    name: 'names by sound',
+    of: (r) => {
+      if (!r.firstSound || !r.lastSound) return '';
+      const [a, b] = [r.firstSound.split(' ', 1)[0], r.lastSound.split(' ', 1)[0]].sort();
+      return `${a}|${b}`;
+    },
+  },
   // one name and the birth year: the other name mistyped, or swapped, or missing
   {
     name: 'last name and birth year',
@@ -66,6 +101,7 @@ export const BLOCKING_KEYS: readonly BlockingKey[] = [
     name: 'first name and birth year',
     of: (r) => (r.first && year(r.birth) ? `${phonetic(firstWord(r.first))}|${year(r.birth)}` : ''),
   },
+  { name: 'last name and city', of: (r) => (r.last && r.city ? `${phonetic(r.last)}|${r.city}` : '') },
   { name: 'first name and city', of: (r) => (r.first && r.city ? `${phonetic(firstWord(r.first))}|${r.city}` : '') },
   { name: 'birth date', of: (r) => dayAndMonthEitherWay(r.birth) },
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },

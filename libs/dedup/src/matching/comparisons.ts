@@ -1,5 +1,6 @@
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import type { MatchRecord } from './match-record.js';
+import { shareSound } from './blocking.js';
 import { isShortFormOf } from './nicknames.js';
 
 /**
@@ -80,18 +81,21 @@ export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
 }
 
 /** With names swapped, one record's `name` against the other's other name; the same whichever record comes first. */
-function crossed(a: MatchRecord, b: MatchRecord, name: 'first' | 'last'): [string, string] {
+function crossed(a: MatchRecord, b: MatchRecord, name: 'first' | 'last'): [string, string, boolean] {
   const [x, y] = a.id <= b.id ? [a, b] : [b, a];
-  return name === 'first' ? [x.first, y.last] : [x.last, y.first];
+  return name === 'first'
+    ? [x.first, y.last, shareSound(x.firstSound, y.lastSound)]
+    : [x.last, y.first, shareSound(x.lastSound, y.firstSound)];
 }
 
 const SWAP_SIMILARITY = 0.88;
 
-function compareFirst(a: string, b: string): number {
+function compareFirst(a: string, b: string, sameSound: boolean): number {
   if (!a || !b) return MISSING;
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
   // word by word: "marie eve" and "marie pier" share a word but are two names
   if (a.includes(' ') === b.includes(' ') && (closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
+  if (sameSound) return 3;
   return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
 }
 
@@ -100,7 +104,7 @@ function closeSpelling(a: string, b: string): boolean {
   return oneEditApart(a, b) || (Math.min(a.length, b.length) >= 6 && similarity(a, b) >= 0.94);
 }
 
-function compareLast(a: string, b: string): number {
+function compareLast(a: string, b: string, sameSound: boolean): number {
   if (!a || !b) return MISSING;
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
   // a typo, or a compound name reduced to one of its parts ("Gagnon-Tremblay" / "Tremblay")
@@ -109,22 +113,28 @@ function compareLast(a: string, b: string): number {
     ((a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w)))
   )
     return 3;
-  return similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
+  return sameSound || similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
 }
 
 export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'firstName',
     name: true,
-    levels: ['missing', 'different', 'initials or part', 'nickname or typo', 'exact'],
-    compare: (a, b) => (namesSwapped(a, b) ? compareFirst(...crossed(a, b, 'first')) : compareFirst(a.first, b.first)),
+    levels: ['missing', 'different', 'initials or part', 'nickname, typo or same sound', 'exact'],
+    compare: (a, b) =>
+      namesSwapped(a, b)
+        ? compareFirst(...crossed(a, b, 'first'))
+        : compareFirst(a.first, b.first, shareSound(a.firstSound, b.firstSound)),
     shown: (r) => r.first,
   },
   {
     field: 'lastName',
     name: true,
-    levels: ['missing', 'different', 'similar', 'part or typo', 'exact'],
-    compare: (a, b) => (namesSwapped(a, b) ? compareLast(...crossed(a, b, 'last')) : compareLast(a.last, b.last)),
+    levels: ['missing', 'different', 'similar or same sound', 'part or typo', 'exact'],
+    compare: (a, b) =>
+      namesSwapped(a, b)
+        ? compareLast(...crossed(a, b, 'last'))
+        : compareLast(a.last, b.last, shareSound(a.lastSound, b.lastSound)),
     shown: (r) => r.last,
   },
   {
@@ -157,6 +167,9 @@ export const COMPARISONS: readonly FieldComparison[] = [
     compare: (a, b) => {
       if (!a.birth || !b.birth) return MISSING;
       if (a.birth === b.birth) return 3;
+      // a year alone ("c. 1867") agrees with any date of that year, as closely as a typo does
+      if (a.birth.length === 4 || b.birth.length === 4)
+        return a.birth.slice(0, 4) === b.birth.slice(0, 4) ? 2 : DIFFERENT;
       const swapped =
         a.birth.length === 8 &&
         b.birth.length === 8 &&

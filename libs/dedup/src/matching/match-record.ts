@@ -1,3 +1,4 @@
+import { soundCodes } from './blocking.js';
 import { type MatchAddress, matchAddress, matchFirstName, matchName, matchWords } from './match-text.util.js';
 
 /** The contact values matching reads. */
@@ -21,6 +22,9 @@ export interface MatchRecord {
   /** canonical first-name words joined by a space ("J.-F." → "j f", "Bob" → "robert") */
   first: string;
   last: string;
+  /** Daitch-Mokotoff codes of the first and last names (see soundCodes). */
+  firstSound: string;
+  lastSound: string;
   email: string;
   /** What the email's local part says beyond the person's names ("jf.tremblay62" → "jf62"): shared, it is evidence. */
   emailExtra: string;
@@ -43,11 +47,13 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
   const email = (contact.email ?? '').trim().toLowerCase();
   const digits = (contact.phone ?? '').replace(/\D/g, '');
   const [first, last] = [matchFirstName(contact.firstName), matchName(contact.lastName)];
-  const birth = (contact.birthDate ?? '').replace(/\D/g, '');
+  const birth = birthDigits(contact.birthDate ?? '');
   return {
     id: contact.id,
     first,
     last,
+    firstSound: soundCodes(first),
+    lastSound: soundCodes(last),
     email,
     emailExtra: emailExtra(email, [
       ...matchName(contact.firstName).split(' '),
@@ -68,4 +74,11 @@ function emailExtra(email: string, names: string[]): string {
   let local = matchWords(email.slice(0, Math.max(0, email.indexOf('@')))).join('');
   for (const name of names) if (name.length > 1) local = local.replace(name, '');
   return local;
+}
+
+/** YYYYMMDD, or the digits as entered; a day-first date as typed ("24.05.1972", "24/05/1972") is put in order. */
+function birthDigits(entered: string): string {
+  const dayFirst = /^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$/.exec(entered);
+  if (dayFirst) return `${dayFirst[3]}${dayFirst[2].padStart(2, '0')}${dayFirst[1].padStart(2, '0')}`;
+  return entered.replace(/\D/g, '');
 }

@@ -7,3 +7,7 @@ declare module 'talisman/phonetics/french/fonem.js' {
   /** FONEM phonetic code of an uppercase name. */
   export default function fonem(name: string): string;
 }
+declare module 'talisman/phonetics/daitch-mokotoff.js' {
+  /** Daitch-Mokotoff soundex codes of a name: one or more, for the ways its letters can sound. */
+  export default function daitchMokotoff(name: string): string[];
+}
