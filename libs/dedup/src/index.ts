@@ -4,3 +4,5 @@ export * from './merge/merge.service.js';
 export * from './matching/evaluation.js';
 export * from './matching/match-record.js';
 export * from './matching/matcher.js';
+export * from './keys/match-keys.service.js';
+export * from './keys/duplicate-finder.service.js';
