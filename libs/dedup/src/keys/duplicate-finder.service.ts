@@ -3,7 +3,12 @@ import { ContactDuplicates, type ContactDuplicatesContract, ContactLookupService
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
 import { COMPARISONS, comparisonPattern, levelOf } from '../matching/comparisons.js';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
-import { type ContactToMatch, MATCH_RECORD_VERSION, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
+import {
+  type ContactToMatch,
+  MATCH_RECORD_VERSION,
+  type MatchRecord,
+  toMatchRecord,
+} from '../matching/match-record.js';
 import { NAME_KINDS, type NameKind, NameFrequencies, PairScorer } from '../matching/matcher.js';
 import { type DedupSettings, DedupSettingsService } from '../runs/dedup-settings.service.js';
 import { DuplicatesService } from '../runs/duplicates.service.js';
@@ -189,7 +194,15 @@ export class DuplicateFinder implements ContactDuplicatesContract {
       .flatMap((p) => {
         const [i, j] = [pairs.left[p], pairs.right[p]];
         // a pair of two focused contacts is listed for both
-        const sides = focus[i] && focus[j] ? [[i, j], [j, i]] : focus[i] ? [[i, j]] : [[j, i]];
+        const sides =
+          focus[i] && focus[j]
+            ? [
+                [i, j],
+                [j, i],
+              ]
+            : focus[i]
+              ? [[i, j]]
+              : [[j, i]];
         return sides.map(([f, o]) => ({
           focusId: records[f].id,
           otherId: records[o].id,
@@ -215,9 +228,10 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     if (!normalizeMissing || stored.length === ids.length) return stored;
     const have = new Set(stored.map((record) => record.id));
     const missing = ids.filter((id) => !have.has(id));
-    const contacts = await tx.query<ContactToMatch>(`SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[])`, [
-      missing,
-    ]);
+    const contacts = await tx.query<ContactToMatch>(
+      `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[])`,
+      [missing],
+    );
     return [...stored, ...contacts.map(toMatchRecord)];
   }
 
@@ -250,7 +264,8 @@ export class DuplicateFinder implements ContactDuplicatesContract {
       [[...new Set(oversized.flat())]],
     );
     const sortKeys = new Map(rows.map((row) => [row.id, row.sortKey]));
-    for (const block of oversized) block.sort((a, b) => compareSortKeys(sortKeys.get(a) ?? '', a, sortKeys.get(b) ?? '', b));
+    for (const block of oversized)
+      block.sort((a, b) => compareSortKeys(sortKeys.get(a) ?? '', a, sortKeys.get(b) ?? '', b));
     return sortKeys;
   }
 

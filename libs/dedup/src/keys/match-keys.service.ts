@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type Tx } from '@app/database';
 import { BLOCKING_KEYS, keyHash } from '../matching/blocking.js';
-import { type ContactToMatch, MATCH_RECORD_VERSION, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
+import {
+  type ContactToMatch,
+  MATCH_RECORD_VERSION,
+  type MatchRecord,
+  toMatchRecord,
+} from '../matching/match-record.js';
 import { NAME_KINDS, NameFrequencies } from '../matching/matcher.js';
 
 /** A contact's values as matching reads them (a birth date that was not a date counts as entered). */

@@ -15,12 +15,17 @@ export class PossibleDuplicatesResolver {
       `Contacts that may be the same person, from their stored match keys: those scoring at or above the review ` +
       `threshold, pairs dismissed left out, most likely first, at most ${MAX_POSSIBLE_DUPLICATES} (EDITOR and up).`,
   })
-  possibleDuplicates(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<PossibleDuplicateModel[]> {
+  possibleDuplicates(
+    @Parent() contact: ContactModel,
+    @Caller() caller: RequestCaller,
+  ): Promise<PossibleDuplicateModel[]> {
     if (!hasRole(caller.role, Role.EDITOR))
       throw new AppError(ErrorCode.FORBIDDEN, `This operation needs the ${Role.EDITOR} role or higher`);
     // one batch for a page of contacts
     return caller
-      .loader<string, PossibleDuplicateModel[]>('dedup.possibleDuplicates', (ids) => this.finder.possibleDuplicates(ids))
+      .loader<string, PossibleDuplicateModel[]>('dedup.possibleDuplicates', (ids) =>
+        this.finder.possibleDuplicates(ids),
+      )
       .load(contact.id);
   }
 }
