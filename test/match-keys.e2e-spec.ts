@@ -270,7 +270,7 @@ describe('stored match keys', () => {
 
         // the candidates of the new contacts from the stored keys: every pair a full run would compare, same scores
         const [records, incremental] = await inOrg(async () => {
-          const all = await api.app.get(MatchKeysService).loadRecords(async () => undefined);
+          const all = await api.app.get(MatchKeysService).loadRecords(() => Promise.resolve());
           const found = await api.app
             .get(TenantDb)
             .transaction((tx) => api.app.get(DuplicateFinder).candidatesOf(tx, newIds, { size: all.length }));
