@@ -44,16 +44,16 @@ export class MatchKeysService {
 
   /**
    * Recomputes what is stored for these contacts from their current values, in batches read by SQL. A writer calls
-   * it in its transaction, holding the contacts' row locks; with `skipLocked` (the catch-up), contacts another
-   * transaction is writing are left to it. Returns how many were refreshed.
+   * it in its transaction, after its write: it holds the contacts' row locks (or created them), so two refreshes of
+   * one contact never interleave. The catch-up (`skipLocked`) locks the contacts it refreshes and leaves those
+   * another transaction is writing to that writer. Returns how many were refreshed.
    */
   async refresh(tx: Tx, contactIds: readonly string[], { skipLocked = false } = {}): Promise<number> {
     let refreshed = 0;
     for (let start = 0; start < contactIds.length; start += REFRESH_BATCH) {
       const batch = contactIds.slice(start, start + REFRESH_BATCH);
-      // locked: a concurrent refresh of the same contact waits (or, skipping, leaves it), so that keys never mix
       const contacts = await tx.query<ContactToMatch>(
-        `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE ${skipLocked ? 'SKIP LOCKED' : ''}`,
+        `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[]) ${skipLocked ? 'FOR NO KEY UPDATE SKIP LOCKED' : ''}`,
         [batch],
       );
       const ids = skipLocked ? contacts.map((contact) => contact.id) : batch;
