@@ -19,8 +19,10 @@ const TABLES = ['contact_match_records', 'contact_match_keys', 'contact_match_na
  *   'w:' each word of a first name of several words), so that how common a name is in the organization is an
  *   index-only count. Text, not hashes: a collision would make a rare name look common.
  *
- * Keys and names belong to the record (deleted with it); the record to the contact (deleted with it, merged ones
- * included). Every key starts with org_id; row-level security FORCEd as on every tenant table.
+ * No foreign keys: their per-row checks (and the row locks they take on contacts) made a 5,000-contact refresh take
+ * 1.7 s instead of 0.5 s (an import of 99,000 contacts: 80 s instead of about 15). A contact's rows go with it by a
+ * statement trigger on contacts (a delete, an erasure, a merge); a refresh deletes and rewrites them. Every key starts
+ * with org_id; row-level security FORCEd as on every tenant table.
  */
 export class ContactMatchKeys1765540800000 implements MigrationInterface {
   name = 'ContactMatchKeys1765540800000';
@@ -34,16 +36,14 @@ export class ContactMatchKeys1765540800000 implements MigrationInterface {
         contact_updated_at timestamptz NOT NULL,
         sort_key text COLLATE "C" NOT NULL,
         record jsonb NOT NULL,
-        PRIMARY KEY (org_id, contact_id),
-        FOREIGN KEY (org_id, contact_id) REFERENCES contacts (org_id, id) ON DELETE CASCADE
+        PRIMARY KEY (org_id, contact_id)
       );
 
       CREATE TABLE contact_match_keys (
         org_id uuid NOT NULL,
         key_hash integer NOT NULL,
         contact_id uuid NOT NULL,
-        PRIMARY KEY (org_id, key_hash, contact_id),
-        FOREIGN KEY (org_id, contact_id) REFERENCES contact_match_records (org_id, contact_id) ON DELETE CASCADE
+        PRIMARY KEY (org_id, key_hash, contact_id)
       );
       CREATE INDEX contact_match_keys_contact_idx ON contact_match_keys (org_id, contact_id);
 
@@ -51,10 +51,20 @@ export class ContactMatchKeys1765540800000 implements MigrationInterface {
         org_id uuid NOT NULL,
         name text COLLATE "C" NOT NULL,
         contact_id uuid NOT NULL,
-        PRIMARY KEY (org_id, name, contact_id),
-        FOREIGN KEY (org_id, contact_id) REFERENCES contact_match_records (org_id, contact_id) ON DELETE CASCADE
+        PRIMARY KEY (org_id, name, contact_id)
       );
       CREATE INDEX contact_match_names_contact_idx ON contact_match_names (org_id, contact_id);
+
+      CREATE FUNCTION crm_forget_contact_match() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, public, pg_temp AS $$
+      BEGIN
+        DELETE FROM contact_match_records r USING old_rows o WHERE r.org_id = o.org_id AND r.contact_id = o.id;
+        DELETE FROM contact_match_keys k USING old_rows o WHERE k.org_id = o.org_id AND k.contact_id = o.id;
+        DELETE FROM contact_match_names n USING old_rows o WHERE n.org_id = o.org_id AND n.contact_id = o.id;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER contacts_forget_match AFTER DELETE ON contacts
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_forget_contact_match();
     `);
     for (const table of TABLES) {
       await q.query(`
@@ -67,6 +77,10 @@ export class ContactMatchKeys1765540800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE contact_match_names, contact_match_keys, contact_match_records`);
+    await q.query(`
+      DROP TRIGGER contacts_forget_match ON contacts;
+      DROP FUNCTION crm_forget_contact_match();
+      DROP TABLE contact_match_names, contact_match_keys, contact_match_records;
+    `);
   }
 }

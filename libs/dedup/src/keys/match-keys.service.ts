@@ -52,21 +52,23 @@ export class MatchKeysService {
     let refreshed = 0;
     for (let start = 0; start < contactIds.length; start += REFRESH_BATCH) {
       const batch = contactIds.slice(start, start + REFRESH_BATCH);
-      const contacts = await tx.query<ContactToMatch>(
-        `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id = ANY($1::uuid[]) ${skipLocked ? 'FOR NO KEY UPDATE SKIP LOCKED' : ''}`,
+      // updated_at as text: exact to the microsecond (a Date is not), compared by the catch-up
+      const contacts = await tx.query<ContactToMatch & { updatedAt: string }>(
+        `SELECT ${MATCH_COLUMNS}, updated_at::text AS "updatedAt" FROM contacts WHERE id = ANY($1::uuid[]) ${skipLocked ? 'FOR NO KEY UPDATE SKIP LOCKED' : ''}`,
         [batch],
       );
       const ids = skipLocked ? contacts.map((contact) => contact.id) : batch;
-      // the keys and names go with their record (ON DELETE CASCADE)
-      await tx.execute('DELETE FROM contact_match_records WHERE contact_id = ANY($1::uuid[])', [ids]);
+      for (const table of ['contact_match_records', 'contact_match_keys', 'contact_match_names'])
+        await tx.execute(`DELETE FROM ${table} WHERE contact_id = ANY($1::uuid[])`, [ids]);
       if (contacts.length === 0) continue;
       const records = contacts.map(toMatchRecord);
       await tx.execute(
         `INSERT INTO contact_match_records (org_id, contact_id, version, contact_updated_at, sort_key, record)
-         SELECT c.org_id, c.id, $4, c.updated_at, r.sort_key, r.record::jsonb
-           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(id, sort_key, record) JOIN contacts c ON c.id = r.id`,
+         SELECT (SELECT crm_current_org()), id, $5, updated_at::timestamptz, sort_key, record::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS r(id, updated_at, sort_key, record)`,
         [
           records.map((record) => record.id),
+          contacts.map((contact) => contact.updatedAt),
           records.map((record) => record.sortKey),
           records.map((record) => JSON.stringify(record)),
           MATCH_RECORD_VERSION,
