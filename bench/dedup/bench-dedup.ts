@@ -8,12 +8,15 @@ import { parseArgs } from 'node:util';
 import { logger } from '@app/common';
 import { machine } from '../support/measurements.js';
 import { BenchFailure, log, n, onCleanup, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
+import { summarize } from '../support/timings.js';
 import { DedupStack, type DedupQuality, round4 } from './dedup-harness.js';
 import { writeQuebecPeopleCsv } from './quebec-people.js';
 
 const SECTION_TITLE = '## Deduplication (`npm run bench:dedup`)';
 const DUPLICATE_RATE = 0.1;
 const NEW_CONTACTS = SMOKE ? 100 : 1_000;
+/** Near-duplicates created one by one (createContact), then asked for their possibleDuplicates. */
+const TYPED_DUPLICATES = SMOKE ? 20 : 200;
 const SEED = 1;
 
 interface SizeResult {
@@ -22,6 +25,20 @@ interface SizeResult {
   full: { seconds: number; workerPeakRssMb: number; counts: Record<string, unknown> };
   incremental: { seconds: number; workerPeakRssMb: number; counts: Record<string, unknown> };
   quality: DedupQuality;
+  possibleDuplicates: PossibleDuplicatesTimes;
+}
+
+interface PossibleDuplicatesTimes {
+  calls: number;
+  /** createContact of a near-duplicate (its keys written in the same transaction), over HTTP */
+  createP50Ms: number;
+  createP95Ms: number;
+  /** contact(id) { possibleDuplicates { score contact { id } } } over HTTP */
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** how many of the near-duplicates listed the contact they were typed from */
+  foundOriginal: number;
 }
 
 /**
@@ -82,11 +99,79 @@ async function main(): Promise<void> {
         counts: incremental.run.counts,
       },
       quality,
+      possibleDuplicates: await timePossibleDuplicates(stack),
     });
     await stack.close();
   }
   process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), machine: machine(), results })}\n`);
   await writeBenchmarksSection(SECTION_TITLE, formatSection(results));
+}
+
+/**
+ * Creates TYPED_DUPLICATES near-duplicates of random contacts one by one (a letter of the last name doubled, the email's
+ * local part changed, the rest kept), then asks each for its possibleDuplicates, timing both over HTTP.
+ */
+async function timePossibleDuplicates(stack: DedupStack): Promise<PossibleDuplicatesTimes> {
+  log(`  possibleDuplicates of ${n(TYPED_DUPLICATES)} near-duplicates created one by one...`);
+  const { rows } = await stack.owner.query<{
+    id: string;
+    firstName: string;
+    lastName: string;
+    email: string | null;
+    phone: string | null;
+    birthDate: string | null;
+    city: string | null;
+  }>(
+    `SELECT id, first_name AS "firstName", last_name AS "lastName", email, phone, birth_date::text AS "birthDate", city
+       FROM contacts WHERE org_id = $1 AND length(first_name) > 1 AND length(last_name) > 2
+      ORDER BY md5(id::text) LIMIT $2`,
+    [stack.orgId, TYPED_DUPLICATES],
+  );
+  const created: { id: string; original: string }[] = [];
+  const createTimes: number[] = [];
+  for (const row of rows) {
+    const middle = Math.floor(row.lastName.length / 2);
+    const input = {
+      firstName: row.firstName,
+      lastName: row.lastName.slice(0, middle) + row.lastName[middle] + row.lastName.slice(middle),
+      email: row.email ? row.email.replace('@', '2@') : null,
+      phone: row.phone,
+      birthDate: row.birthDate,
+      city: row.city,
+    };
+    const started = performance.now();
+    const { createContact } = await stack.gql<{ createContact: { id: string } }>(
+      `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`,
+      { input },
+    );
+    createTimes.push(performance.now() - started);
+    created.push({ id: createContact.id, original: row.id });
+  }
+  const times: number[] = [];
+  let foundOriginal = 0;
+  for (const { id, original } of created) {
+    const started = performance.now();
+    const { contact } = await stack.gql<{ contact: { possibleDuplicates: { contact: { id: string } }[] } }>(
+      `query($id: ID!) { contact(id: $id) { possibleDuplicates { score contact { id } } } }`,
+      { id },
+    );
+    times.push(performance.now() - started);
+    if (contact.possibleDuplicates.some((duplicate) => duplicate.contact.id === original)) foundOriginal++;
+  }
+  const create = summarize(createTimes);
+  const asked = summarize(times);
+  log(
+    `  createContact p50 ${create.p50} ms, p95 ${create.p95} ms; possibleDuplicates p50 ${asked.p50} ms, p95 ${asked.p95} ms, max ${asked.max} ms; original listed ${foundOriginal}/${created.length}`,
+  );
+  return {
+    calls: created.length,
+    createP50Ms: create.p50,
+    createP95Ms: create.p95,
+    p50Ms: asked.p50,
+    p95Ms: asked.p95,
+    maxMs: asked.max,
+    foundOriginal,
+  };
 }
 
 /** Writes the first `keep` data rows (after the header) to `head` and the rest to `tail`, each with the header. */
@@ -139,6 +224,20 @@ function formatSection(results: SizeResult[]): string {
     '',
     'Targets: full run on 1,000,000 contacts ≤ 60 s with worker RSS < 1.5 GB; incremental run for 1,000 new ≤ 2 s; ' +
       'F1 ≥ 0.95 at review and precision ≥ 0.99 at auto-merge.',
+    '',
+    `Duplicates as they arrive: after the runs, ${n(TYPED_DUPLICATES)} near-duplicates of random contacts (a letter of the last name doubled, ` +
+      "the email's local part changed) are created one by one with `createContact` (their match keys written in its transaction), " +
+      'then each is read with `contact(id) { possibleDuplicates { score contact { id } } }`, over HTTP (the API process; times include it).',
+    '',
+    '| contacts | createContact p50 ms | p95 ms | possibleDuplicates p50 ms | p95 ms | max ms | original listed | incremental run counts |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      ({ contacts, possibleDuplicates: p, incremental }) =>
+        `| ${n(contacts)} | ${p.createP50Ms} | ${p.createP95Ms} | ${p.p50Ms} | ${p.p95Ms} | ${p.maxMs} | ${p.foundOriginal}/${p.calls} | ` +
+        `loaded ${n(Number(incremental.counts.loaded ?? 0))}, compared ${n(Number(incremental.counts.pairsCompared ?? 0))} |`,
+    ),
+    '',
+    'Target: possibleDuplicates p95 ≤ 50 ms at 1,000,000 contacts.',
   ].join('\n');
 }
 

@@ -3,6 +3,7 @@ import { importUploadProviders, type ImportLimits, ImportsModule } from '@app/im
 import { AttributesResolver } from './attributes/attributes.resolver.js';
 import { AttributesService } from './attributes/attributes.service.js';
 import { ConsentsService } from './consent/consents.service.js';
+import { ContactDuplicates } from './contacts/contact-duplicates.js';
 import { ContactLoaders } from './contacts/contact-loaders.js';
 import { ContactConnectionResolver, ContactsResolver } from './contacts/contacts.resolver.js';
 import { ContactLookupService } from './contacts/contact-lookup.service.js';
@@ -26,6 +27,7 @@ import { TagsService } from './tags/tags.service.js';
     TagsService,
     ContactsService,
     ContactLookupService,
+    ContactDuplicates,
     ContactExportReader,
     ExportContactsJob,
     ImportContactsJob,
@@ -33,7 +35,7 @@ import { TagsService } from './tags/tags.service.js';
     ContactExternalIdsMergeStep,
     ConsentsMergeStep,
   ],
-  exports: [ContactsService, ContactLookupService, ConsentsService, TagsService, AttributesService],
+  exports: [ContactsService, ContactLookupService, ContactDuplicates, ConsentsService, TagsService, AttributesService],
 })
 export class ContactsModule {}
 

@@ -6,6 +6,7 @@ export * from './contacts/contact.inputs.js';
 export * from './contacts/contact.model.js';
 export * from './contacts/contacts.service.js';
 export * from './contacts/contact-lookup.service.js';
+export * from './contacts/contact-duplicates.js';
 export * from './contacts.module.js';
 export * from './normalization/index.js';
 export * from './tags/tags.service.js';

@@ -6,3 +6,5 @@ export * from './matching/match-record.js';
 export * from './matching/matcher.js';
 export { BLOCKING_KEYS } from './matching/blocking.js';
 export { DEFAULT_THRESHOLDS } from './runs/dedup-settings.service.js';
+export * from './keys/match-keys.service.js';
+export * from './keys/duplicate-finder.service.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@app/database';
 import { normalizeName } from '../normalization/normalize-name.util.js';
+import { ContactDuplicates } from './contact-duplicates.js';
 import { checkContactFields, type ContactFieldValues } from './contact-fields.util.js';
 import { CONTACT_COLUMNS, type ContactRow, toModel } from './contact-row.js';
 import type { ContactModel } from './contact.model.js';
@@ -11,6 +12,8 @@ import type { ContactModel } from './contact.model.js';
  */
 @Injectable()
 export class ContactLookupService {
+  constructor(private readonly duplicates: ContactDuplicates) {}
+
   /** The contacts with these ids that exist, in no particular order. */
   async getMany(tx: Tx, ids: readonly string[]): Promise<ContactModel[]> {
     if (ids.length === 0) return [];
@@ -70,6 +73,7 @@ export class ContactLookupService {
       [people.map((p) => p.email), people.map((p) => name(p.firstName)), people.map((p) => name(p.lastName))],
     );
     const ids = rows.map((row) => row.id);
+    await this.duplicates.refresh(tx, ids);
     const withExternalId = people.flatMap((p, i) => (p.externalId ? [{ ...p.externalId, contactId: ids[i] }] : []));
     if (withExternalId.length) {
       await tx.execute(
@@ -141,7 +145,9 @@ export class ContactLookupService {
        SELECT id FROM people ORDER BY ord`,
       [JSON.stringify(rows)],
     );
-    return created.map((row) => row.id);
+    const ids = created.map((row) => row.id);
+    await this.duplicates.refresh(tx, ids);
+    return ids;
   }
 
   /** A hard bounce: the contacts' current email addresses are undeliverable until they change. */

@@ -6,6 +6,7 @@ import { ConsentInput, ConsentModel, ConsentRecordModel } from '../consent/conse
 import { ConsentPurpose } from '../consent/consent.types.js';
 import { ConsentsService } from '../consent/consents.service.js';
 import { TagModel } from '../tags/tag.model.js';
+import { OnDuplicate } from './contact-duplicates.js';
 import { ContactLoaders } from './contact-loaders.js';
 import { ContactsArgs, ContactTargetInput, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
 import { BulkUpdateResultModel, ContactConnectionModel, ContactModel, ExternalIdModel } from './contact.model.js';
@@ -52,8 +53,14 @@ export class ContactsResolver {
   @RequireRole(Role.EDITOR)
   createContact(
     @Args('input', { description: 'Its fields, external ids, tags and consents.' }) input: CreateContactInput,
+    @Args('onDuplicate', {
+      type: () => OnDuplicate,
+      defaultValue: OnDuplicate.ALLOW,
+      description: 'REJECT: refuse when a contact that exists looks like the same person.',
+    })
+    onDuplicate: OnDuplicate,
   ): Promise<ContactModel> {
-    return this.contacts.create(input);
+    return this.contacts.create(input, onDuplicate);
   }
 
   @Mutation(() => ContactModel, { description: 'Changes the fields given; null clears a field (EDITOR and up).' })

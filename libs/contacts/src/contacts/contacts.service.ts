@@ -6,6 +6,7 @@ import { AttributesService } from '../attributes/attributes.service.js';
 import { checkAttributeValues } from '../attributes/attribute-values.util.js';
 import { ConsentsService } from '../consent/consents.service.js';
 import { TagsService } from '../tags/tags.service.js';
+import { ContactDuplicates, OnDuplicate } from './contact-duplicates.js';
 import { contactFilterSql } from './contact-filter.sql.js';
 import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
 import { CONTACT_COLUMNS, type ContactRow, toModel } from './contact-row.js';
@@ -39,9 +40,11 @@ export class ContactsService {
     private readonly attributes: AttributesService,
     private readonly tags: TagsService,
     private readonly consents: ConsentsService,
+    private readonly duplicates: ContactDuplicates,
   ) {}
 
-  async create(input: CreateContactInput): Promise<ContactModel> {
+  /** With REJECT, refused (CONFLICT, naming the existing contact) when the new contact looks like one that exists. */
+  async create(input: CreateContactInput, onDuplicate = OnDuplicate.ALLOW): Promise<ContactModel> {
     const { columns, entered } = normalizeContactFields(input, input.country);
     return this.db.transaction(async (tx) => {
       const attributes = input.attributes
@@ -60,6 +63,8 @@ export class ContactsService {
       if (input.tags?.length) await this.tags.tagContacts(tx, [id], input.tags);
       for (const [i, consent] of (input.consents ?? []).entries())
         await this.consents.record(tx, id, consent, `input.consents.${i}`);
+      await this.duplicates.refresh(tx, [id]);
+      if (onDuplicate === OnDuplicate.REJECT) await this.refuseDuplicate(tx, id);
       return this.require(tx, id);
     });
   }
@@ -88,6 +93,7 @@ export class ContactsService {
         `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE id = ${params.add(id)}`,
         params.values,
       );
+      await this.duplicates.refresh(tx, [id]);
       await this.addExternalIds(tx, id, input.addExternalIds ?? [], 'input.addExternalIds');
       return this.require(tx, id);
     });
@@ -195,6 +201,19 @@ export class ContactsService {
   ): Promise<string[]> {
     const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
     return contactFilterSql(filter, params, { definitions, namesOnly: !mayReadIdentifiers(), path });
+  }
+
+  /** Only the existing contact's id is named: the values compared are not echoed. */
+  private async refuseDuplicate(tx: Tx, id: string): Promise<void> {
+    const found = await this.duplicates.likelyDuplicatesOf(tx, [id]);
+    if (!found) throw AppError.badInput('onDuplicate', 'Duplicate detection is not available: use ALLOW');
+    const existing = found.get(id);
+    if (existing)
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `Not created: it looks like contact ${existing} (onDuplicate: REJECT)`,
+        'onDuplicate',
+      );
   }
 
   private async require(tx: Tx, id: string): Promise<ContactModel> {

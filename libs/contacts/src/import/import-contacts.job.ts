@@ -15,7 +15,8 @@ import { type JobErrorModel, JobHandler, JobName } from '@app/jobs';
 import type { AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { AttributesService } from '../attributes/attributes.service.js';
 import { planColumns } from './import-columns.util.js';
-import { mergeStagedRows, type StagedFacts } from './import-merge.js';
+import { ContactDuplicates } from '../contacts/contact-duplicates.js';
+import { mergeStagedRows, refreshImportedContacts, type StagedFacts } from './import-merge.js';
 import { type ImportContactsParams, InvalidFields } from './import-options.js';
 import { type RowError, RowStager, STAGING_COPY, STAGING_TABLE } from './import-rows.js';
 
@@ -32,14 +33,17 @@ const REJECTED_BATCH = 2_000;
 @Injectable()
 @JobHandler(JobName.IMPORT_CONTACTS)
 export class ImportContactsJob extends CsvImportJob<ImportContactsParams> {
-  constructor(private readonly attributes: AttributesService) {
+  constructor(
+    private readonly attributes: AttributesService,
+    private readonly duplicates: ContactDuplicates,
+  ) {
     super();
   }
 
   override async open(context: ImportContext<ImportContactsParams>): Promise<ImportReader> {
     const definitions = await this.attributes.definitions(context.tx);
     await context.tx.execute(STAGING_TABLE);
-    return new ContactsFile(context, definitions);
+    return new ContactsFile(context, definitions, this.duplicates);
   }
 
   /** The contacts it created or changed are looked at by a dedup run (runs queued before the option existed have no dedup: they get the default). */
@@ -70,6 +74,7 @@ class ContactsFile implements ImportReader {
   constructor(
     private readonly context: ImportContext<ImportContactsParams>,
     private readonly definitions: Map<string, AttributeDefinitionModel>,
+    private readonly duplicates: ContactDuplicates,
   ) {
     this.copy = context.tx.copyFrom(STAGING_COPY);
   }
@@ -143,6 +148,7 @@ class ContactsFile implements ImportReader {
     // a dry run merges, counts, and takes the merge back; the staged rows stay for the rejected-rows file
     if (params.dryRun) await tx.execute('SAVEPOINT dry_run');
     const merged = await mergeStagedRows(tx, params, this.facts);
+    const likelyDuplicates = await refreshImportedContacts(tx, params, this.duplicates);
     if (params.dryRun) await tx.execute('ROLLBACK TO SAVEPOINT dry_run');
     if (this.invalid > 0) await this.writeRejectedRows();
     const counts = {
@@ -150,6 +156,7 @@ class ContactsFile implements ImportReader {
       invalid: this.invalid,
       fieldsCleared: this.fieldsCleared,
       ...merged,
+      ...(likelyDuplicates === null ? {} : { likelyDuplicates }),
       ignoredColumns: this.ignored.length,
       ...(params.dryRun ? { dryRun: 1 } : {}),
     };

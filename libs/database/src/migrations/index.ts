@@ -21,6 +21,7 @@ import { PoolReveals1765310400000 } from './1765310400000-pool-reveals.js';
 import { DefinerSearchPath1765353600000 } from './1765353600000-definer-search-path.js';
 import { Campaigns1765396800000 } from './1765396800000-campaigns.js';
 import { CampaignPoolRelay1765454400000 } from './1765454400000-campaign-pool-relay.js';
+import { ContactMatchKeys1765540800000 } from './1765540800000-contact-match-keys.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   DefinerSearchPath1765353600000,
   Campaigns1765396800000,
   CampaignPoolRelay1765454400000,
+  ContactMatchKeys1765540800000,
 ];

@@ -1,6 +1,9 @@
 import { soundCodes } from './blocking.js';
 import { type MatchAddress, matchAddress, matchFirstName, matchName, matchWords } from './match-text.util.js';
 
+/** The version of MatchRecord and BLOCKING_KEYS: bumped when either changes, so that stored match records are recomputed. */
+export const MATCH_RECORD_VERSION = 1;
+
 /** The contact values matching reads. */
 export interface ContactToMatch {
   id: string;

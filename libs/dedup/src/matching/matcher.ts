@@ -83,6 +83,10 @@ const EXACT_LAST = COMPARISONS[LAST_NAME].levels.length - 1;
  */
 const ADJUSTMENT = { min: -8, max: 4 };
 
+/** What NameFrequencies counts: whole first names, first-name words, last names. */
+export const NAME_KINDS = ['first', 'firstWord', 'last'] as const;
+export type NameKind = (typeof NAME_KINDS)[number];
+
 /**
  * How common each name is among the organization's contacts: agreeing on "Marie Tremblay" says less than agreeing on
  * "Ophélie Vanasse" (Splink's term-frequency adjustment). Shares of the records; first-name words for the "part" level.
@@ -91,7 +95,7 @@ export class NameFrequencies {
   private readonly first = new Map<string, number>();
   private readonly firstWord = new Map<string, number>();
   private readonly last = new Map<string, number>();
-  private readonly size: number;
+  private size: number;
 
   constructor(records: readonly MatchRecord[]) {
     this.size = Math.max(1, records.length);
@@ -103,6 +107,26 @@ export class NameFrequencies {
       }
       if (record.last) this.last.set(record.last, (this.last.get(record.last) ?? 0) + 1);
     }
+  }
+
+  /** The names a record is counted under, by kind: what `fromCounts` needs counted for it. */
+  static termsOf(record: MatchRecord): Record<NameKind, string[]> {
+    return {
+      first: record.first ? [record.first] : [],
+      firstWord: record.first ? [...new Set(record.first.split(' '))] : [],
+      last: record.last ? [record.last] : [],
+    };
+  }
+
+  /**
+   * The same frequencies from counts made elsewhere (SQL over stored names): `size` records, and for each kind how
+   * many records have each name. Names absent from the counts count as rare, as in the constructor.
+   */
+  static fromCounts(size: number, counts: Record<NameKind, ReadonlyMap<string, number>>): NameFrequencies {
+    const names = new NameFrequencies([]);
+    names.size = Math.max(1, size);
+    for (const kind of NAME_KINDS) for (const [name, count] of counts[kind]) names[kind].set(name, count);
+    return names;
   }
 
   /** Per name, log2(average u of the level / this value's share): positive for rare names, negative for common ones. */

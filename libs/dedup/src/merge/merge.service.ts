@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@app/common';
 import { CONTACT_FIELD_COLUMNS, type ContactMergeStepContract } from '@app/contacts';
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
+import { MatchKeysService } from '../keys/match-keys.service.js';
 import { DuplicatesService } from '../runs/duplicates.service.js';
 import type { ContactMergeModel } from './contact-merge.model.js';
 import { ContactMergeSteps } from './contact-merge-steps.js';
@@ -71,6 +72,7 @@ export class MergeService {
     private readonly db: TenantDb,
     private readonly steps: ContactMergeSteps,
     private readonly duplicates: DuplicatesService,
+    private readonly keys: MatchKeysService,
   ) {}
 
   async merge(request: MergeRequest): Promise<ContactMergeModel> {
@@ -116,6 +118,8 @@ export class MergeService {
       );
       for (const [step, snapshot] of snapshots) await step.merge(tx, { mergeId, survivorId, mergedIds }, snapshot);
       await tx.execute('DELETE FROM contacts WHERE id = ANY($1::uuid[])', [mergedIds]);
+      // the merged contacts' keys went with them
+      await this.keys.refresh(tx, [survivorId]);
       return this.require(tx, mergeId);
     });
   }
@@ -187,6 +191,7 @@ export class MergeService {
           WHERE c.id = $4`,
         [values, result.updated_at, survivorBefore.updated_at, survivorId],
       );
+      await this.keys.refresh(tx, [survivorId, ...mergedIds]);
       await tx.execute('UPDATE contact_merges SET undone_at = now(), undone_by = $2 WHERE id = $1', [mergeId, userId]);
       // a person may merge them again; a run will not
       await this.duplicates.dismissPairs(tx, [survivorId, ...mergedIds]);

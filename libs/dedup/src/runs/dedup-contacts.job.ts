@@ -3,7 +3,17 @@ import { logger } from '@app/common';
 import { TenantDb } from '@app/database';
 import { JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
-import { clusterRoots, compareCandidates, NameFrequencies, PairScorer, pairFingerprint } from '../matching/matcher.js';
+import { DuplicateFinder } from '../keys/duplicate-finder.service.js';
+import { MatchKeysService } from '../keys/match-keys.service.js';
+import type { MatchRecord } from '../matching/match-record.js';
+import {
+  clusterRoots,
+  compareCandidates,
+  type ComparedPairs,
+  NameFrequencies,
+  PairScorer,
+  pairFingerprint,
+} from '../matching/matcher.js';
 import { MergeService } from '../merge/merge.service.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
 import { type DedupRunParams, DedupScope } from './dedup.models.js';
@@ -11,6 +21,8 @@ import { DuplicatesService, type FoundPair } from './duplicates.service.js';
 
 /** An automatic merge takes clusters up to this size; larger ones (chains of look-alikes) wait for a person. */
 export const MAX_AUTO_MERGE_CLUSTER = 5;
+/** A run focused on more contacts than this reads every contact (the neighbourhoods would cover most of them). */
+export const MAX_FOCUSED = 20_000;
 
 /**
  * A dedup run: compares contacts in memory (blocking, then Fellegi-Sunter scoring), stores the pairs at or above the
@@ -26,26 +38,23 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     private readonly duplicates: DuplicatesService,
     private readonly settings: DedupSettingsService,
     private readonly merges: MergeService,
+    private readonly keys: MatchKeysService,
+    private readonly finder: DuplicateFinder,
   ) {}
 
   async run({ jobRunId, params }: JobPayload<DedupRunParams>, progress: JobProgress): Promise<Record<string, number>> {
     const started = performance.now();
     const settings = await this.settings.read();
+    const caughtUp = await this.keys.catchUp();
     const focusIds = await this.focus(params);
-    if (focusIds?.length === 0) return { contacts: 0, focused: 0, pairsCompared: 0, candidates: 0 };
-    const records = await this.duplicates.loadRecords((loaded) => progress.report(0, null, { loaded }));
-    const index = new Map(records.map((record, i) => [record.id, i]));
-    let focus: Uint8Array | null = null;
-    if (focusIds) {
-      focus = new Uint8Array(records.length);
-      for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
-    }
-    const loadedAt = performance.now();
-    const pairs = await compareCandidates(records, focus);
+    if (focusIds?.length === 0) return { contacts: 0, focused: 0, pairsCompared: 0, candidates: 0, caughtUp };
+    const { records, focus, pairs, names, size } = await this.compare(focusIds, progress);
     const counts: Record<string, number> = {
-      contacts: records.length,
+      contacts: size,
+      loaded: records.length,
       focused: focus ? focus.reduce((sum, flag) => sum + flag, 0) : records.length,
       pairsCompared: pairs.count,
+      caughtUp,
     };
     await progress.report(pairs.count, pairs.count, counts);
     const comparedAt = performance.now();
@@ -53,7 +62,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const learn = params.scope === DedupScope.ALL;
     const scorer = learn
       ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
-      : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, new NameFrequencies(records));
+      : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(records));
     const kept: { p: number; score: number }[] = [];
     for (let p = 0; p < pairs.count; p++) {
       const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
@@ -91,7 +100,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
         counts,
         await this.mergeClusters(
           links,
-          index,
+          new Map(records.map((record, i) => [record.id, i])),
           records.map((record) => record.id),
           jobRunId,
         ),
@@ -102,14 +111,45 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       {
         jobRunId,
         ...counts,
-        loadMs: ms(started, loadedAt),
-        compareMs: ms(loadedAt, comparedAt),
+        loadAndCompareMs: ms(started, comparedAt),
         scoreMs: ms(comparedAt, scoredAt),
         saveMs: ms(scoredAt, performance.now()),
       },
       'dedup run',
     );
     return counts;
+  }
+
+  /**
+   * The pairs to score. A run focused on at most MAX_FOCUSED contacts reads only them and the contacts sharing a stored
+   * key with them (DuplicateFinder.candidatesOf, name frequencies counted over the organization); any other run reads
+   * every stored record and blocks in memory (only pairs touching the focused contacts, if any).
+   */
+  private async compare(
+    focusIds: string[] | null,
+    progress: JobProgress,
+  ): Promise<{
+    records: MatchRecord[];
+    focus: Uint8Array | null;
+    pairs: ComparedPairs;
+    names: NameFrequencies | null;
+    size: number;
+  }> {
+    if (focusIds && focusIds.length <= MAX_FOCUSED) {
+      return this.db.transaction(async (tx) => {
+        const size = await this.keys.count(tx);
+        const { records, focus, pairs, names } = await this.finder.candidatesOf(tx, focusIds, { size });
+        return { records, focus, pairs: { ...pairs, perKey: {} }, names, size };
+      });
+    }
+    const records = await this.keys.loadRecords((loaded) => progress.report(0, null, { loaded }));
+    let focus: Uint8Array | null = null;
+    if (focusIds) {
+      const index = new Map(records.map((record, i) => [record.id, i]));
+      focus = new Uint8Array(records.length);
+      for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
+    }
+    return { records, focus, pairs: await compareCandidates(records, focus), names: null, size: records.length };
   }
 
   private async focus(params: DedupRunParams): Promise<string[] | null> {

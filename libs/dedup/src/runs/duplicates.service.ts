@@ -14,7 +14,8 @@ import {
   whereClause,
 } from '@app/database';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
-import { type ContactToMatch, type MatchRecord, toMatchRecord } from '../matching/match-record.js';
+import { MATCH_COLUMNS } from '../keys/match-keys.service.js';
+import { type ContactToMatch, toMatchRecord } from '../matching/match-record.js';
 import { comparisonPattern } from '../matching/comparisons.js';
 import { PairScorer, pairFingerprint, type PairEvidence } from '../matching/matcher.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
@@ -31,10 +32,6 @@ export interface FoundPair {
   fingerprint: string;
 }
 
-const MATCH_COLUMNS = `id, first_name AS "firstName", last_name AS "lastName", email, phone, address_line1 AS "addressLine1",
-  address_line2 AS "addressLine2", city, postal_code AS "postalCode",
-  coalesce(to_char(birth_date, 'YYYY-MM-DD'), entered->>'birthDate') AS "birthDate"`;
-const LOAD_BATCH = 50_000;
 export const MAX_DISMISSED_CONTACTS = 50;
 /** The review queue's order: highest score first. */
 const REVIEW_ORDER: KeysetOrder = {
@@ -54,24 +51,6 @@ export class DuplicatesService {
     private readonly contacts: ContactLookupService,
     private readonly settings: DedupSettingsService,
   ) {}
-
-  /** Every contact as matching compares it, in id order (a birth date that was not a date counts as entered). */
-  async loadRecords(onBatch: (loaded: number) => Promise<void>): Promise<MatchRecord[]> {
-    const records: MatchRecord[] = [];
-    for (let afterId = '00000000-0000-0000-0000-000000000000'; ;) {
-      const batch = await this.db.transaction((tx) =>
-        tx.query<ContactToMatch>(
-          `SELECT ${MATCH_COLUMNS} FROM contacts WHERE id > $1 ORDER BY id LIMIT ${LOAD_BATCH}`,
-          [afterId],
-        ),
-      );
-      // converted batch by batch: the rows as read are not kept
-      for (const contact of batch) records.push(toMatchRecord(contact));
-      await onBatch(records.length);
-      if (batch.length < LOAD_BATCH) return records;
-      afterId = batch[batch.length - 1].id;
-    }
-  }
 
   /** Ids of the contacts created or changed at or after `since`. */
   async changedSince(since: string): Promise<string[]> {
