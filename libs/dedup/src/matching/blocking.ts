@@ -92,17 +92,13 @@ export const BLOCKING_KEYS: readonly BlockingKey[] = [
       return `${a}|${b}`;
     },
   },
-  // one name and the birth year: the other name mistyped, or swapped, or missing
+  // the last name with the birth year or the city: the first name mistyped, abbreviated or missing
   {
     name: 'last name and birth year',
     of: (r) => (r.last && year(r.birth) ? `${phonetic(r.last)}|${year(r.birth)}` : ''),
   },
-  {
-    name: 'first name and birth year',
-    of: (r) => (r.first && year(r.birth) ? `${phonetic(firstWord(r.first))}|${year(r.birth)}` : ''),
-  },
+
   { name: 'last name and city', of: (r) => (r.last && r.city ? `${phonetic(r.last)}|${r.city}` : '') },
-  { name: 'first name and city', of: (r) => (r.first && r.city ? `${phonetic(firstWord(r.first))}|${r.city}` : '') },
   { name: 'birth date', of: (r) => dayAndMonthEitherWay(r.birth) },
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },
   {
