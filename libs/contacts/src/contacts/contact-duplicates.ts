@@ -28,7 +28,7 @@ export interface ContactDuplicatesContract {
   refresh(tx: Tx, contactIds: readonly string[]): Promise<void>;
   /**
    * For each of these contacts that looks like a contact created before this transaction (score at or above the
-   * review threshold, the pair not dismissed), the id of the most likely one. Their keys must be refreshed.
+   * review threshold, the pair not dismissed), the id of the most likely one; they need no stored keys themselves.
    */
   likelyDuplicatesOf(tx: Tx, contactIds: readonly string[]): Promise<Map<string, string>>;
 }

@@ -16,7 +16,7 @@ import type { AttributeDefinitionModel } from '../attributes/attribute-definitio
 import { AttributesService } from '../attributes/attributes.service.js';
 import { planColumns } from './import-columns.util.js';
 import { ContactDuplicates } from '../contacts/contact-duplicates.js';
-import { mergeStagedRows, refreshImportedContacts, type StagedFacts } from './import-merge.js';
+import { countLikelyDuplicates, mergeStagedRows, type StagedFacts } from './import-merge.js';
 import { type ImportContactsParams, InvalidFields } from './import-options.js';
 import { type RowError, RowStager, STAGING_COPY, STAGING_TABLE } from './import-rows.js';
 
@@ -148,7 +148,7 @@ class ContactsFile implements ImportReader {
     // a dry run merges, counts, and takes the merge back; the staged rows stay for the rejected-rows file
     if (params.dryRun) await tx.execute('SAVEPOINT dry_run');
     const merged = await mergeStagedRows(tx, params, this.facts);
-    const likelyDuplicates = await refreshImportedContacts(tx, params, this.duplicates);
+    const likelyDuplicates = await countLikelyDuplicates(tx, this.duplicates);
     if (params.dryRun) await tx.execute('ROLLBACK TO SAVEPOINT dry_run');
     if (this.invalid > 0) await this.writeRejectedRows();
     const counts = {

@@ -236,38 +236,28 @@ async function recordConsent(tx: Tx, params: ImportContactsParams, skipExisting:
   );
 }
 
-/** Contacts are refreshed and looked at in batches of this many (each batch's ids read from import_contacts). */
+/** Created contacts are looked at in batches of this many (each batch's ids read from import_contacts). */
 const DUPLICATES_BATCH = 5_000;
 
 /**
- * After the merge, in the import's transaction: the stored match keys of every contact the import wrote, refreshed
- * batch by batch, and how many of the contacts it created look like a contact that existed before the import
- * (review threshold). Two new rows that look alike are not counted: the dedup run the import queues finds them.
- * Null when dedup is not part of the application.
+ * After the merge, in the import's transaction: how many of the contacts it created look like a contact that existed
+ * before the import (review threshold). Two new rows that look alike are not counted: the dedup run the import queues
+ * finds them. Their match keys are not written here (it would double an import's time): the next dedup run's
+ * catch-up writes them, the run the import queues when `dedup` is on. Null when dedup is not part of the application.
  */
-export async function refreshImportedContacts(
-  tx: Tx,
-  params: ImportContactsParams,
-  duplicates: ContactDuplicates,
-): Promise<number | null> {
-  const matched = params.strategy === ImportStrategy.CREATE_ONLY ? 'false' : 'existing_id IS NOT NULL';
-  await tx.execute(`DECLARE imported_contacts NO SCROLL CURSOR FOR
-    SELECT coalesce(existing_id, new_id) AS id, existing_id IS NULL AS created FROM import_contacts
-     WHERE existing_id IS NULL OR ${matched}`);
+export async function countLikelyDuplicates(tx: Tx, duplicates: ContactDuplicates): Promise<number | null> {
+  await tx.execute(`DECLARE created_contacts NO SCROLL CURSOR FOR
+    SELECT new_id AS id FROM import_contacts WHERE existing_id IS NULL`);
   let likely: number | null = 0;
   for (;;) {
-    const batch = await tx.query<{ id: string; created: boolean }>(`FETCH ${DUPLICATES_BATCH} FROM imported_contacts`);
+    const batch = await tx.query<{ id: string }>(`FETCH ${DUPLICATES_BATCH} FROM created_contacts`);
     if (batch.length === 0) break;
-    await duplicates.refresh(
+    const found = await duplicates.likelyDuplicatesOf(
       tx,
       batch.map((row) => row.id),
     );
-    const found = await duplicates.likelyDuplicatesOf(
-      tx,
-      batch.filter((row) => row.created).map((row) => row.id),
-    );
     likely = found && likely !== null ? likely + found.size : null;
   }
-  await tx.execute('CLOSE imported_contacts');
+  await tx.execute('CLOSE created_contacts');
   return likely;
 }

@@ -21,6 +21,8 @@ const LOAD_BATCH = 50_000;
 export function keyHashesOf(record: MatchRecord): number[] {
   const hashes = new Set<number>();
   for (const key of BLOCKING_KEYS) {
+    // a sorted neighbourhood is a full run's: its neighbours are not found by looking a value up
+    if (key.sorted) continue;
     const hash = keyHash(key.of(record));
     if (hash !== 0) hashes.add(hash);
   }
