@@ -9,7 +9,8 @@ import { logger } from '@app/common';
 import { machine } from '../support/measurements.js';
 import { BenchFailure, log, n, onCleanup, runBench, SMOKE, writeBenchmarksSection } from '../support/run.js';
 import { summarize } from '../support/timings.js';
-import { DedupStack, type DedupQuality, round4 } from './dedup-harness.js';
+import { DedupStack } from './dedup-harness.js';
+import { type DedupQuality, round4 } from './held-out-sets.js';
 import { writeQuebecPeopleCsv } from './quebec-people.js';
 
 const SECTION_TITLE = '## Deduplication (`npm run bench:dedup`)';

@@ -1,5 +1,5 @@
-import { compareCandidates, type ContactToMatch, qualityAt, toMatchRecord, truePairCount } from '@app/dedup';
-import { blockingKeyRecall, type KeyRecall } from './held-out-sets.js';
+import { type ContactToMatch, toMatchRecord } from '@app/dedup';
+import { type DedupQuality, measureQuality } from './held-out-sets.js';
 import type { JobRunState } from '../support/http.js';
 import { sampleRss } from '../support/measurements.js';
 import { BenchFailure } from '../support/run.js';
@@ -79,56 +79,12 @@ export class DedupStack extends AppStack {
       [this.orgId],
     );
     const pairs = stored.map((pair) => ({ a: index.get(pair.a)!, b: index.get(pair.b)!, score: pair.score }));
-    const records = contacts.map(toMatchRecord);
-    const compared = await compareCandidates(records);
-    let trueCompared = 0;
-    for (let p = 0; p < compared.count; p++) if (labels[compared.left[p]] === labels[compared.right[p]]) trueCompared++;
-    const truePairs = truePairCount(labels);
     const { dedupSettings } = await this.gql<{
       dedupSettings: { autoMergeThreshold: number; reviewThreshold: number };
     }>(`{ dedupSettings { autoMergeThreshold reviewThreshold } }`);
-    const at = (threshold: number): ThresholdQuality => {
-      const quality = qualityAt(labels, pairs, threshold);
-      return {
-        threshold,
-        precision: round4(quality.precision),
-        recall: round4(quality.recall),
-        f1: round4(quality.f1),
-        predictedPairs: quality.predictedPairs,
-      };
-    };
-    return {
-      records: contacts.length,
-      truePairs,
-      candidatePairs: compared.count,
-      blockingRecall: round4(truePairs === 0 ? 1 : trueCompared / truePairs),
-      perKey: compared.perKey,
-      keyRecall: blockingKeyRecall(records, labels, truePairs),
-      autoMerge: at(dedupSettings.autoMergeThreshold),
-      review: at(dedupSettings.reviewThreshold),
-    };
+    return measureQuality(contacts.map(toMatchRecord), labels, pairs, {
+      review: dedupSettings.reviewThreshold,
+      autoMerge: dedupSettings.autoMergeThreshold,
+    });
   }
 }
-
-export interface ThresholdQuality {
-  threshold: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  predictedPairs: number;
-}
-
-export interface DedupQuality {
-  records: number;
-  truePairs: number;
-  candidatePairs: number;
-  blockingRecall: number;
-  /** candidate pairs first found by each blocking key */
-  perKey: Record<string, number>;
-  /** per blocking key, the share of true pairs whose records have the same non-empty key value */
-  keyRecall: KeyRecall;
-  autoMerge: ThresholdQuality;
-  review: ThresholdQuality;
-}
-
-export const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;

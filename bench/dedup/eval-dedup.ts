@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { logger } from '@app/common';
 import { BenchFailure, log, n, onCleanup, ROOT, runBench, SMOKE } from '../support/run.js';
-import { DedupStack, type DedupQuality, round4 } from './dedup-harness.js';
+import { DedupStack } from './dedup-harness.js';
+import { type DedupQuality, round4 } from './held-out-sets.js';
 import {
   FEBRL_MAPPING,
   FEBRL_TRUTH_COLUMN,

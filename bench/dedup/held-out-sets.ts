@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { BLOCKING_KEYS, type ContactToMatch, type MatchRecord } from '@app/dedup';
+import {
+  BLOCKING_KEYS,
+  compareCandidates,
+  type ContactToMatch,
+  type MatchRecord,
+  qualityAt,
+  truePairCount,
+} from '@app/dedup';
 import { generateHistoricalPeople } from './historical-people.js';
 import type { HeldOutOptions, HeldOutRow } from './held-out-support.js';
 import { generateSyntheticPeople } from './synthetic-people.js';
@@ -116,4 +123,63 @@ export function blockingKeyRecall(
     recall[key.name] = truePairs === 0 ? 1 : Math.round((pairs / truePairs) * 10_000) / 10_000;
   }
   return recall;
+}
+
+export interface ThresholdQuality {
+  threshold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  predictedPairs: number;
+}
+
+export interface DedupQuality {
+  records: number;
+  truePairs: number;
+  candidatePairs: number;
+  blockingRecall: number;
+  /** candidate pairs first found by each blocking key */
+  perKey: Record<string, number>;
+  /** per blocking key, the share of true pairs whose records have the same non-empty key value */
+  keyRecall: KeyRecall;
+  autoMerge: ThresholdQuality;
+  review: ThresholdQuality;
+}
+
+export const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
+
+/**
+ * Quality of scored pairs against the labels: blocking recall from the same blocking on the same records, and
+ * precision, recall and F1 at each threshold over the clusters the pairs at or above it form (what merging does).
+ */
+export async function measureQuality(
+  records: readonly MatchRecord[],
+  labels: readonly string[],
+  scored: readonly { a: number; b: number; score: number }[],
+  thresholds: { review: number; autoMerge: number },
+): Promise<DedupQuality> {
+  const compared = await compareCandidates(records);
+  let trueCompared = 0;
+  for (let p = 0; p < compared.count; p++) if (labels[compared.left[p]] === labels[compared.right[p]]) trueCompared++;
+  const truePairs = truePairCount(labels);
+  const at = (threshold: number): ThresholdQuality => {
+    const quality = qualityAt(labels, scored, threshold);
+    return {
+      threshold,
+      precision: round4(quality.precision),
+      recall: round4(quality.recall),
+      f1: round4(quality.f1),
+      predictedPairs: quality.predictedPairs,
+    };
+  };
+  return {
+    records: records.length,
+    truePairs,
+    candidatePairs: compared.count,
+    blockingRecall: round4(truePairs === 0 ? 1 : trueCompared / truePairs),
+    perKey: compared.perKey,
+    keyRecall: blockingKeyRecall(records, labels, truePairs),
+    autoMerge: at(thresholds.autoMerge),
+    review: at(thresholds.review),
+  };
 }

@@ -9,6 +9,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { mix32, mulberry32, Rng } from '@app/fixtures';
+import { KEYBOARD } from './quebec-people.js';
 
 /** One record of a held-out set: `person` says which records describe the same person. */
 export interface HeldOutRow {
@@ -60,35 +61,6 @@ export function capitalize(word: string): string {
     .toLowerCase()
     .replace(/(^|[\s'-])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase());
 }
-
-const KEYBOARD: Readonly<Record<string, string>> = {
-  a: 'qwsz',
-  b: 'vghn',
-  c: 'xdfv',
-  d: 'serfcx',
-  e: 'wsdr',
-  f: 'drtgvc',
-  g: 'ftyhbv',
-  h: 'gyujnb',
-  i: 'ujko',
-  j: 'huikmn',
-  k: 'jiolm',
-  l: 'kop',
-  m: 'njk',
-  n: 'bhjm',
-  o: 'iklp',
-  p: 'ol',
-  q: 'wa',
-  r: 'edft',
-  s: 'awedxz',
-  t: 'rfgy',
-  u: 'yhji',
-  v: 'cfgb',
-  w: 'qase',
-  x: 'zsdc',
-  y: 'tghu',
-  z: 'asx',
-};
 
 function sameCase(model: string, text: string): string {
   return model === model.toLowerCase() ? text.toLowerCase() : text.toUpperCase();

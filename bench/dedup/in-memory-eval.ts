@@ -1,37 +1,19 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { compareCandidates, type ContactToMatch, DEFAULT_THRESHOLDS, PairScorer, toMatchRecord } from '@app/dedup';
 import {
-  compareCandidates,
-  type ContactToMatch,
-  DEFAULT_THRESHOLDS,
-  PairScorer,
-  qualityAt,
-  toMatchRecord,
-  truePairCount,
-} from '@app/dedup';
-import {
-  blockingKeyRecall,
+  type DedupQuality,
   febrlContacts,
   heldOutContacts,
   HELD_OUT_KINDS,
   isHeldOutKind,
-  type KeyRecall,
+  measureQuality,
+  round4,
 } from './held-out-sets.js';
 
-export interface InMemoryQuality {
-  records: number;
-  truePairs: number;
-  candidatePairs: number;
-  blockingRecall: number;
-  /** candidate pairs first found by each blocking key */
-  perKey: Record<string, number>;
-  keyRecall: KeyRecall;
-  review: { threshold: number; precision: number; recall: number; f1: number; predictedPairs: number };
-  autoMerge: { threshold: number; precision: number; recall: number; f1: number; predictedPairs: number };
+export interface InMemoryQuality extends DedupQuality {
   seconds: number;
 }
-
-const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /**
  * What a full dedup run does, in memory, for a tuning loop: blocking (compareCandidates), parameters learned from the
@@ -47,34 +29,14 @@ export async function evaluateInMemory(
   const started = performance.now();
   const records = contacts.map(toMatchRecord);
   const pairs = await compareCandidates(records);
-  const truePairs = truePairCount(labels);
-  let trueCompared = 0;
-  for (let p = 0; p < pairs.count; p++) if (labels[pairs.left[p]] === labels[pairs.right[p]]) trueCompared++;
   const scorer = PairScorer.learned(records, pairs);
   const scored: { a: number; b: number; score: number }[] = [];
   for (let p = 0; p < pairs.count; p++) {
     const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
     if (score >= thresholds.review) scored.push({ a: pairs.left[p], b: pairs.right[p], score });
   }
-  const at = (threshold: number) => {
-    const quality = qualityAt(labels, scored, threshold);
-    return {
-      threshold,
-      precision: round4(quality.precision),
-      recall: round4(quality.recall),
-      f1: round4(quality.f1),
-      predictedPairs: quality.predictedPairs,
-    };
-  };
   return {
-    records: records.length,
-    truePairs,
-    candidatePairs: pairs.count,
-    blockingRecall: round4(truePairs === 0 ? 1 : trueCompared / truePairs),
-    perKey: pairs.perKey,
-    keyRecall: blockingKeyRecall(records, labels, truePairs),
-    review: at(thresholds.review),
-    autoMerge: at(thresholds.autoMerge),
+    ...(await measureQuality(records, labels, scored, thresholds)),
     seconds: round4((performance.now() - started) / 1000),
   };
 }

@@ -147,7 +147,8 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-const KEYBOARD: Readonly<Record<string, string>> = {
+/** The keys around each key on a QWERTY keyboard: where a finger slips. */
+export const KEYBOARD: Readonly<Record<string, string>> = {
   a: 'qwsz',
   b: 'vghn',
   c: 'xdfv',

@@ -101,14 +101,19 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   }
   // several close agreements corroborate as one exact one does ("1979-11-27" / "1978-11-27" in the same city)
   const corroborated = support >= CORROBORATION && strongField;
-  const partialNames = levelOf(pattern, FIRST_NAME) === PART_FIRST && levelOf(pattern, BIRTH_DATE) !== EXACT_BIRTH;
+  const firstLevel = levelOf(pattern, FIRST_NAME);
+  const partialNames =
+    (firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && levelOf(pattern, BIRTH_DATE) !== EXACT_BIRTH;
   return { weight: weight + strongestContactPoint, corroborated, partialNames };
 }
 
 export interface PatternWeight {
   weight: number;
   corroborated: boolean;
-  /** First names agree only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter) and no birth date confirms. */
+  /**
+   * First names agree only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter), or one is
+   * missing (a household shares the last name, the address and often the email), and no birth date confirms.
+   */
   partialNames: boolean;
 }
 
@@ -116,13 +121,14 @@ const FIRST_NAME = fieldIndex('firstName');
 const BIRTH_DATE = fieldIndex('birthDate');
 /** The first-name level "initials or part". */
 export const PART_FIRST = 2;
+const MISSING_FIRST = 0;
 const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;
-/** log2 odds of 0.95: partial names are proposed for review, never merged automatically at the default threshold. */
+/** log2 odds of 0.95: partial or missing first names are proposed for review, never merged automatically by default. */
 const PARTIAL_NAMES_MAX_WEIGHT = Math.log2(0.95 / 0.05);
 
 /**
  * The final weight: a pair that agrees on nothing but names (or on little else, like a city) is at best even odds
- * (namesakes are common); a pair whose first names agree only partially is at most 0.95.
+ * (namesakes are common); a pair whose first names agree only partially, or lack one, is at most 0.95.
  */
 export function matchWeight({ weight, corroborated, partialNames }: PatternWeight, nameAdjustment = 0): number {
   const adjusted = weight + nameAdjustment;
