@@ -38,7 +38,8 @@ import { DEFAULT_SEED, FRENCH_HEADERS, type WriteCsvResult, writeContactsCsv } f
  * 4. Starts the API (`dist/apps/api/src/main.js`, RUN_JOBS_IN_API=false) and the worker
  *    (`dist/apps/worker/src/main.js`) as separate child processes, samples their RSS every
  *    100 ms and reads the kernel's high-water mark (VmHWM).
- * 5. Streams the file to `POST /imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench`
+ * 5. Streams the file to `POST /imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench&invalidFields=REJECT` (the
+ *    ceiling rejects the invalid rows, so the import must too)
  *    (202 + jobRunId), polls `jobRun` every 100 ms until it ends. End to end = from the
  *    first byte sent to the poll that sees SUCCEEDED.
  * 6. Checks: contacts in A = rows − invalid rows; the stored values equal the ceiling's
@@ -176,7 +177,9 @@ async function main(): Promise<number> {
   const pids = [api.child.pid ?? 0, worker.child.pid ?? 0];
   const cpuBefore = await cpuSnapshot(pids, database);
   const started = performance.now();
-  const uploadUrl = new URL(`http://127.0.0.1:${apiPort}/imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench`);
+  const uploadUrl = new URL(
+    `http://127.0.0.1:${apiPort}/imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench&invalidFields=REJECT`,
+  );
   const upload = await uploadFile(uploadUrl, csvPath, csv.bytes, token);
   const uploadSeconds = (performance.now() - started) / 1000;
   let jobRunId: string | undefined;
@@ -443,7 +446,7 @@ function formatSection(input: {
     'a bare `COPY contacts (...) FROM STDIN` as the owner role, indexes and the search-token trigger',
     'included, then the same COPY into an unlogged table without indexes or triggers; empties',
     '`contacts` again; starts the API and the worker as two child processes (the API does not run',
-    'jobs); streams the file to `POST /imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench` and polls',
+    'jobs); streams the file to `POST /imports?strategy=UPSERT_BY_EXTERNAL_ID&source=bench&invalidFields=REJECT` and polls',
     '`jobRun` every 100 ms. End to end is from the first byte of the upload to the poll that sees',
     "`SUCCEEDED`. Peak RSS is the kernel's high-water mark (VmHWM) of each process, start-up included.",
     '',
