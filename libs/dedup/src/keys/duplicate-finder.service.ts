@@ -20,7 +20,7 @@ import type { PossibleDuplicateModel } from './possible-duplicate.model.js';
  * key (names, then birth date), half on each side. A full run sorts such a block and compares each contact with its
  * few next (blocking.ts); looking at a few contacts, this compares each with more, at a bounded cost.
  */
-export const MAX_PER_KEY = 200;
+export const MAX_PER_KEY = 50;
 /** possibleDuplicates lists at most this many, most likely first. */
 export const MAX_POSSIBLE_DUPLICATES = 10;
 /** How long the organization's contact count (the base of name frequencies) is kept between reads. */
