@@ -22,6 +22,8 @@ export interface MatchParameters {
  */
 export const DEFAULT_PARAMETERS: MatchParameters = {
   lambda: 0.1,
+  // names that differ weigh as the floor of anything learned (FLOOR): strong, yet a typo no level catches
+  // ("Hanah" / "Hanna") can still be outweighed by a birth date, an address and a postal code
   m: [
     [0, 0.0001, 0.08, 0.12, 0.8], // first name: different, initials or part, typo, exact
     [0, 0.0001, 0.01, 0.19, 0.8], // last name: different, similar, close, exact
