@@ -211,15 +211,7 @@ export class RowStager {
         message: NOTHING_IDENTIFIES,
       });
     }
-    if (errors.length > 0)
-      return {
-        copy: this.rejectedLine(line, errors, record),
-        errors,
-        cleared: [],
-        match: null,
-        hasExternalId: false,
-        hasTags: false,
-      };
+    if (errors.length > 0) return this.refused(line, record, errors);
 
     let match: 'x' | 'e' | 'i' = 'i';
     let key: string | null = null;
@@ -239,7 +231,10 @@ export class RowStager {
 
   /** A record refused as a whole (e.g. more cells than the header has). */
   rejected(line: number, record: readonly string[], message: string): StagedRow {
-    const errors = [{ line, column: null, message }];
+    return this.refused(line, record, [{ line, column: null, message }]);
+  }
+
+  private refused(line: number, record: readonly string[], errors: RowError[]): StagedRow {
     return {
       copy: this.rejectedLine(line, errors, record),
       errors,
