@@ -289,7 +289,7 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
     INSERT INTO dedup_settings (org_id, auto_merge_threshold, review_threshold) VALUES ('${org}', 0.99, 0.8) ON CONFLICT DO NOTHING;
     INSERT INTO contact_match_records (org_id, contact_id, version, contact_updated_at, sort_key, record)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 1, now(), 'contact iso', '{}') ON CONFLICT DO NOTHING;
-    INSERT INTO contact_match_keys (org_id, key_hash, contact_id) VALUES ('${org}', 1, '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
+    INSERT INTO contact_match_keys (org_id, key_hash, sort_key, contact_id) VALUES ('${org}', 1, 'contact iso', '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
     INSERT INTO contact_match_names (org_id, name, contact_id) VALUES ('${org}', 'l:contact', '00000000-0000-4000-8000-0000000000c1') ON CONFLICT DO NOTHING;
     INSERT INTO duplicate_candidates (org_id, contact_a, contact_b, score, evidence, cluster_id, fingerprint)
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000c2', 0.9, '[]', '00000000-0000-4000-8000-0000000000c1', 'iso')

@@ -11,7 +11,8 @@ export const TRUTH_ATTRIBUTE = 'eval_truth';
 /** What eval:dedup and bench:dedup share: the app stack, and the truth-label attribute. */
 export class DedupStack extends AppStack {
   static async start(prefix: string): Promise<DedupStack> {
-    const stack = (await DedupStack.open(prefix)) as DedupStack;
+    // the worker's "dedup run" line says where a run's time went (phases)
+    const stack = (await DedupStack.open(prefix, { LOG_LEVEL: 'info' })) as DedupStack;
     await stack.defineTruthAttribute();
     return stack;
   }
@@ -40,8 +41,13 @@ export class DedupStack extends AppStack {
     });
   }
 
-  /** Starts a dedup run and waits for it: its counts, its wall time and the worker's peak RSS meanwhile. */
-  async dedup(args: string): Promise<{ run: JobRunState; seconds: number; workerPeakRssMb: number }> {
+  /**
+   * Starts a dedup run and waits for it: its counts, its wall time, the worker's peak RSS meanwhile, and the phases
+   * the worker logged (catch-up, loading and comparing, scoring, saving: ms).
+   */
+  async dedup(
+    args: string,
+  ): Promise<{ run: JobRunState; seconds: number; workerPeakRssMb: number; phases: Record<string, number> }> {
     const rss = sampleRss(this.worker.child.pid ?? 0, 50);
     const started = performance.now();
     const { startDedupRun } = await this.gql<{ startDedupRun: { id: string } }>(
@@ -51,7 +57,26 @@ export class DedupStack extends AppStack {
     const seconds = (performance.now() - started) / 1000;
     rss.stop();
     if (run.status !== 'SUCCEEDED') throw new BenchFailure(`Dedup run ${run.status}: ${JSON.stringify(run.errors)}`);
-    return { run, seconds, workerPeakRssMb: Math.round(rss.peak() / 1024 / 1024) };
+    return {
+      run,
+      seconds,
+      workerPeakRssMb: Math.round(rss.peak() / 1024 / 1024),
+      phases: this.dedupPhases(startDedupRun.id),
+    };
+  }
+
+  private dedupPhases(jobRunId: string): Record<string, number> {
+    const line = this.worker
+      .output()
+      .split('\n')
+      .find((text) => text.includes('"dedup run"') && text.includes(jobRunId));
+    if (!line) return {};
+    const logged = JSON.parse(line) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(logged).filter(
+        (entry): entry is [string, number] => entry[0].endsWith('Ms') && typeof entry[1] === 'number',
+      ),
+    );
   }
 
   /**

@@ -1,6 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { compareCandidates, type ContactToMatch, DEFAULT_THRESHOLDS, PairScorer, toMatchRecord } from '@app/dedup';
+import {
+  coherentClusters,
+  compareCandidates,
+  type ContactToMatch,
+  DEFAULT_THRESHOLDS,
+  PairScorer,
+  pairsAroundLinks,
+  toMatchRecord,
+} from '@app/dedup';
 import {
   type DedupQuality,
   febrlContacts,
@@ -17,7 +25,7 @@ export interface InMemoryQuality extends DedupQuality {
 
 /**
  * What a full dedup run does, in memory, for a tuning loop: blocking (compareCandidates), parameters learned from the
- * records (PairScorer.learned), every candidate scored, and precision/recall/F1 at the review and auto-merge
+ * records (PairScorer.learned), every candidate scored, the links coherent clustering keeps, and precision/recall/F1 at the review and auto-merge
  * thresholds over the clusters the pairs form (qualityAt). The reference stays `npm run eval:dedup` (the real import
  * normalizes values; heldOutContacts and febrlContacts only trim, lower-case emails and write dates ISO).
  */
@@ -30,11 +38,9 @@ export async function evaluateInMemory(
   const records = contacts.map(toMatchRecord);
   const pairs = await compareCandidates(records);
   const scorer = PairScorer.learned(records, pairs);
-  const scored: { a: number; b: number; score: number }[] = [];
-  for (let p = 0; p < pairs.count; p++) {
-    const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
-    if (score >= thresholds.review) scored.push({ a: pairs.left[p], b: pairs.right[p], score });
-  }
+  // what a run stores: the links coherent clustering keeps at the review threshold
+  const judged = pairsAroundLinks(records, pairs, scorer, thresholds.review);
+  const scored = coherentClusters(records.length, judged, thresholds.review).links;
   return {
     ...(await measureQuality(records, labels, scored, thresholds)),
     seconds: round4((performance.now() - started) / 1000),

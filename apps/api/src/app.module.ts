@@ -7,7 +7,7 @@ import { CampaignsApiModule, campaignsOptions } from '@app/campaigns';
 import { type Config, InputValidationPipe } from '@app/common';
 import { ContactsApiModule } from '@app/contacts';
 import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
-import { DedupApiModule } from '@app/dedup';
+import { DedupApiModule, dedupOptions } from '@app/dedup';
 import { EngagementApiModule } from '@app/engagement';
 import { JobsModule, jobsOptions } from '@app/jobs';
 import { PoolsApiModule } from '@app/pools';
@@ -41,7 +41,7 @@ export class AppModule {
         TenancyModule.forRoot({ authCacheMs: config.AUTH_CACHE_MS }),
         JobsModule.forRoot({ ...jobsOptions(config, database.appUrl), runRole, processors }),
         ContactsApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
-        DedupApiModule,
+        DedupApiModule.forRoot(dedupOptions(config)),
         EngagementApiModule.forRoot({ maxBytes: config.IMPORT_MAX_BYTES }),
         AudiencesApiModule.forRoot(
           { watchChanges: processors, appUrl: database.appUrl },

@@ -4,7 +4,7 @@ import { CampaignsModule, campaignsOptions } from '@app/campaigns';
 import { type Config } from '@app/common';
 import { ContactsModule } from '@app/contacts';
 import { DatabaseModule, HealthModule, type PreparedDatabase } from '@app/database';
-import { DedupModule } from '@app/dedup';
+import { DedupModule, dedupOptions } from '@app/dedup';
 import { EngagementModule } from '@app/engagement';
 import { JobsModule, jobsOptions } from '@app/jobs';
 import { PoolsModule } from '@app/pools';
@@ -21,7 +21,7 @@ export class WorkerModule {
         HealthModule,
         JobsModule.forRoot({ ...jobsOptions(config, database.appUrl), runRole, processors: true }),
         ContactsModule,
-        DedupModule,
+        DedupModule.forRoot(dedupOptions(config)),
         EngagementModule,
         AudiencesModule.forRoot({ watchChanges: true, appUrl: database.appUrl }),
         PoolsModule.forRoot({ watchChanges: true, appUrl: database.appUrl }),

@@ -179,6 +179,16 @@ export class AppConfig {
   @IsBoolean()
   SEED_DEMO?: boolean;
 
+  /**
+   * Threads a full dedup run compares on: the job's own and DEDUP_THREADS − 1 worker threads. Each holds a copy of the
+   * organization's match records (about 600 bytes a contact).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  DEDUP_THREADS = 2;
+
   /** The largest file `POST /imports` accepts, in bytes (default 500 MB). */
   @Transform(toInt)
   @IsInt()

@@ -4,6 +4,7 @@ export * from './merge/merge.service.js';
 export * from './matching/evaluation.js';
 export * from './matching/match-record.js';
 export * from './matching/matcher.js';
+export * from './matching/clustering.js';
 export { BLOCKING_KEYS } from './matching/blocking.js';
 export { DEFAULT_THRESHOLDS } from './runs/dedup-settings.service.js';
 export * from './keys/match-keys.service.js';

@@ -22,6 +22,7 @@ import { DefinerSearchPath1765353600000 } from './1765353600000-definer-search-p
 import { Campaigns1765396800000 } from './1765396800000-campaigns.js';
 import { CampaignPoolRelay1765454400000 } from './1765454400000-campaign-pool-relay.js';
 import { ContactMatchKeys1765540800000 } from './1765540800000-contact-match-keys.js';
+import { MatchKeysSortKey1765627200000 } from './1765627200000-match-keys-sort-key.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   Campaigns1765396800000,
   CampaignPoolRelay1765454400000,
   ContactMatchKeys1765540800000,
+  MatchKeysSortKey1765627200000,
 ];

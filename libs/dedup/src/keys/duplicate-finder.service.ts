@@ -16,9 +16,9 @@ import { keyHashesOf, MATCH_COLUMNS, MatchKeysService, nameTermsOf } from './mat
 import type { PossibleDuplicateModel } from './possible-duplicate.model.js';
 
 /**
- * A contact meets at most this many others per key it shares: in a larger block (a common name), the nearest by sort
- * key (names, then birth date), half on each side. A full run sorts such a block and compares each contact with its
- * few next (blocking.ts); looking at a few contacts, this compares each with more, at a bounded cost.
+ * A contact meets at most this many others per key it shares: the nearest by sort key (names, then birth date), half
+ * on each side. A full run sorts a large block and compares each contact with its few next (blocking.ts); looking at
+ * a few contacts, this compares each with more, at a bounded cost.
  */
 export const MAX_PER_KEY = 50;
 /** possibleDuplicates lists at most this many, most likely first. */
@@ -78,21 +78,7 @@ export class DuplicateFinder implements ContactDuplicatesContract {
    */
   async candidatesOf(tx: Tx, contactIds: readonly string[], options: CandidateOptions = {}): Promise<Candidates> {
     const focused = await this.recordsOf(tx, contactIds, true);
-    const hashes = new Map(focused.map((record) => [record.id, keyHashesOf(record)]));
-    const blocks = await this.blocks(tx, [...new Set([...hashes.values()].flat())], options.existingOnly ?? false);
-    const sortKeys = await this.sortKeysOf(
-      tx,
-      [...blocks.values()].filter((block) => block.length > MAX_PER_KEY),
-    );
-
-    const others = new Map<string, Set<string>>();
-    for (const record of focused) {
-      const near = new Set<string>();
-      for (const hash of hashes.get(record.id)!) {
-        for (const id of nearest(blocks.get(hash) ?? [], record, sortKeys)) if (id !== record.id) near.add(id);
-      }
-      others.set(record.id, near);
-    }
+    const others = await this.nearestSharingKeys(tx, focused, options.existingOnly ?? false);
     const focusIds = new Set(focused.map((record) => record.id));
     const othersNeeded = [...new Set([...others.values()].flatMap((ids) => [...ids]))].filter(
       (id) => !focusIds.has(id),
@@ -235,38 +221,46 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     return [...stored, ...contacts.map(toMatchRecord)];
   }
 
-  /** The contacts holding each key hash (created before this transaction, when `existingOnly`). */
-  private async blocks(tx: Tx, hashes: readonly number[], existingOnly: boolean): Promise<Map<number, string[]>> {
-    const rows = hashes.length
-      ? await tx.query<{ hash: number; id: string }>(
-          existingOnly
-            ? `SELECT k.key_hash AS hash, k.contact_id AS id FROM contact_match_keys k
-                 JOIN contacts c ON c.org_id = k.org_id AND c.id = k.contact_id
-                WHERE k.key_hash = ANY($1::int4[]) AND c.created_at < now()`
-            : 'SELECT key_hash AS hash, contact_id AS id FROM contact_match_keys WHERE key_hash = ANY($1::int4[])',
-          [hashes],
+  /**
+   * For each focused contact, the others sharing a stored key with it: per key, the MAX_PER_KEY / 2 nearest on each
+   * side in sort key order (the primary key's order: a few index rows per key however large the block). With
+   * `existingOnly`, only contacts created before this transaction.
+   */
+  private async nearestSharingKeys(
+    tx: Tx,
+    focused: readonly MatchRecord[],
+    existingOnly: boolean,
+  ): Promise<Map<string, Set<string>>> {
+    const keys = { ids: [] as string[], hashes: [] as number[], sortKeys: [] as string[] };
+    for (const record of focused) {
+      for (const hash of keyHashesOf(record)) {
+        keys.ids.push(record.id);
+        keys.hashes.push(hash);
+        keys.sortKeys.push(record.sortKey);
+      }
+    }
+    const existing = existingOnly
+      ? 'AND EXISTS (SELECT 1 FROM contacts c WHERE c.org_id = k.org_id AND c.id = k.contact_id AND c.created_at < now())'
+      : '';
+    const rows = keys.ids.length
+      ? await tx.query<{ focusId: string; id: string }>(
+          `SELECT f.id AS "focusId", n.contact_id AS id
+             FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS f(id, hash, sort_key)
+            CROSS JOIN LATERAL (
+              (SELECT k.contact_id FROM contact_match_keys k
+                WHERE k.key_hash = f.hash AND (k.sort_key, k.contact_id) < (f.sort_key COLLATE "C", f.id) ${existing}
+                ORDER BY k.sort_key DESC, k.contact_id DESC LIMIT ${MAX_PER_KEY / 2})
+              UNION ALL
+              (SELECT k.contact_id FROM contact_match_keys k
+                WHERE k.key_hash = f.hash AND (k.sort_key, k.contact_id) > (f.sort_key COLLATE "C", f.id) ${existing}
+                ORDER BY k.sort_key, k.contact_id LIMIT ${MAX_PER_KEY / 2})
+            ) n`,
+          [keys.ids, keys.hashes, keys.sortKeys],
         )
       : [];
-    const blocks = new Map<number, string[]>();
-    for (const { hash, id } of rows) {
-      const block = blocks.get(hash);
-      if (block) block.push(id);
-      else blocks.set(hash, [id]);
-    }
-    return blocks;
-  }
-
-  /** The sort key of every contact of the oversized blocks; each such block sorted by it (then id), in place. */
-  private async sortKeysOf(tx: Tx, oversized: string[][]): Promise<Map<string, string>> {
-    if (oversized.length === 0) return new Map();
-    const rows = await tx.query<{ id: string; sortKey: string }>(
-      'SELECT contact_id AS id, sort_key AS "sortKey" FROM contact_match_records WHERE contact_id = ANY($1::uuid[])',
-      [[...new Set(oversized.flat())]],
-    );
-    const sortKeys = new Map(rows.map((row) => [row.id, row.sortKey]));
-    for (const block of oversized)
-      block.sort((a, b) => compareSortKeys(sortKeys.get(a) ?? '', a, sortKeys.get(b) ?? '', b));
-    return sortKeys;
+    const others = new Map(focused.map((record) => [record.id, new Set<string>()]));
+    for (const { focusId, id } of rows) others.get(focusId)!.add(id);
+    return others;
   }
 
   /**
@@ -312,23 +306,4 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     this.sizes.set(orgId, { size, at: Date.now() });
     return size;
   }
-}
-
-function compareSortKeys(aKey: string, aId: string, bKey: string, bId: string): number {
-  if (aKey !== bKey) return aKey < bKey ? -1 : 1;
-  return aId < bId ? -1 : aId > bId ? 1 : 0;
-}
-
-/** A block as is when small; else the MAX_PER_KEY contacts around the record's place in the sorted block. */
-function nearest(block: readonly string[], record: MatchRecord, sortKeys: Map<string, string>): readonly string[] {
-  if (block.length <= MAX_PER_KEY) return block;
-  let [low, high] = [0, block.length];
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (compareSortKeys(sortKeys.get(block[middle]) ?? '', block[middle], record.sortKey, record.id) < 0)
-      low = middle + 1;
-    else high = middle;
-  }
-  const start = Math.max(0, Math.min(low - MAX_PER_KEY / 2, block.length - MAX_PER_KEY));
-  return block.slice(start, start + MAX_PER_KEY);
 }

@@ -76,11 +76,12 @@ export class MatchKeysService {
           MATCH_RECORD_VERSION,
         ],
       );
-      const keys = { hashes: [] as number[], ids: [] as string[] };
+      const keys = { hashes: [] as number[], sortKeys: [] as string[], ids: [] as string[] };
       const names = { names: [] as string[], ids: [] as string[] };
       for (const record of records) {
         for (const hash of keyHashesOf(record)) {
           keys.hashes.push(hash);
+          keys.sortKeys.push(record.sortKey);
           keys.ids.push(record.id);
         }
         for (const name of nameTermsOf(record)) {
@@ -89,9 +90,9 @@ export class MatchKeysService {
         }
       }
       await tx.execute(
-        `INSERT INTO contact_match_keys (org_id, key_hash, contact_id)
-         SELECT (SELECT crm_current_org()), h, id FROM unnest($1::int4[], $2::uuid[]) AS k(h, id)`,
-        [keys.hashes, keys.ids],
+        `INSERT INTO contact_match_keys (org_id, key_hash, sort_key, contact_id)
+         SELECT (SELECT crm_current_org()), h, s, id FROM unnest($1::int4[], $2::text[], $3::uuid[]) AS k(h, s, id)`,
+        [keys.hashes, keys.sortKeys, keys.ids],
       );
       await tx.execute(
         `INSERT INTO contact_match_names (org_id, name, contact_id)
@@ -123,20 +124,25 @@ export class MatchKeysService {
     return refreshed;
   }
 
-  /** Every stored record of the current version, in contact id order (keyset batches, a transaction each). */
-  async loadRecords(onBatch: (loaded: number) => Promise<void>): Promise<MatchRecord[]> {
+  /**
+   * Every stored record of the current version, in contact id order (keyset batches, a transaction each); each batch
+   * is also given to `onBatch` as JSON text (for comparison threads), with how many records are loaded so far.
+   */
+  async loadRecords(onBatch: (texts: readonly string[], loaded: number) => Promise<void>): Promise<MatchRecord[]> {
     const records: MatchRecord[] = [];
     for (let afterId = '00000000-0000-0000-0000-000000000000'; ;) {
       const batch = await this.db.transaction((tx) =>
-        tx.query<{ record: MatchRecord }>(
-          `SELECT record FROM contact_match_records WHERE contact_id > $1 AND version = $2 ORDER BY contact_id LIMIT ${LOAD_BATCH}`,
+        tx.query<{ id: string; record: string }>(
+          `SELECT contact_id AS id, record::text AS record FROM contact_match_records
+            WHERE contact_id > $1 AND version = $2 ORDER BY contact_id LIMIT ${LOAD_BATCH}`,
           [afterId, MATCH_RECORD_VERSION],
         ),
       );
-      for (const { record } of batch) records.push(record);
-      await onBatch(records.length);
+      const texts = batch.map((row) => row.record);
+      for (const text of texts) records.push(JSON.parse(text) as MatchRecord);
+      await onBatch(texts, records.length);
       if (batch.length < LOAD_BATCH) return records;
-      afterId = batch[batch.length - 1].record.id;
+      afterId = batch[batch.length - 1].id;
     }
   }
 

@@ -38,12 +38,30 @@ export function soundCodes(name: string): string {
   return codes;
 }
 
-/** Whether two space-separated code lists share a code. */
+/** Whether two space-separated code lists share a code (compared in place: it runs for every pair compared). */
 export function shareSound(a: string, b: string): boolean {
   if (!a || !b) return false;
-  if (!a.includes(' ') && !b.includes(' ')) return a === b;
-  const codes = b.split(' ');
-  return a.split(' ').some((code) => codes.includes(code));
+  if (a === b) return true;
+  for (let i = 0; i < a.length;) {
+    const iEnd = endOfCode(a, i);
+    for (let j = 0; j < b.length;) {
+      const jEnd = endOfCode(b, j);
+      if (iEnd - i === jEnd - j && sameCode(a, i, b, j, iEnd - i)) return true;
+      j = jEnd + 1;
+    }
+    i = iEnd + 1;
+  }
+  return false;
+}
+
+function endOfCode(codes: string, from: number): number {
+  const end = codes.indexOf(' ', from);
+  return end === -1 ? codes.length : end;
+}
+
+function sameCode(a: string, i: number, b: string, j: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a.charCodeAt(i + k) !== b.charCodeAt(j + k)) return false;
+  return true;
 }
 
 const initial = (text: string): string => text.charAt(0);
@@ -123,32 +141,52 @@ export const WINDOW = 3;
 
 /** The key hashes of every record, key by key: hashes[record * KEYS + key]. */
 export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
+  const hashes = new Int32Array(records.length * BLOCKING_KEYS.length);
+  fillBlockingHashes(records, hashes, 0, records.length);
+  return hashes;
+}
+
+/** Writes the key hashes of records [from, to) into `hashes` (one share of a run split across threads). */
+export function fillBlockingHashes(
+  records: readonly MatchRecord[],
+  hashes: Int32Array,
+  from: number,
+  to: number,
+): void {
   const keys = BLOCKING_KEYS.length;
-  const hashes = new Int32Array(records.length * keys);
-  for (let r = 0; r < records.length; r++) {
+  for (let r = from; r < to; r++) {
     for (let k = 0; k < keys; k++) {
       const key = BLOCKING_KEYS[k].of(records[r]);
       hashes[r * keys + k] = keyHash(BLOCKING_KEYS[k].sorted ? key.slice(0, 2) : key);
     }
   }
-  return hashes;
 }
+
+/** Which blocks a thread visits: those whose key hash is `index` modulo `of`. */
+export interface BlockShare {
+  index: number;
+  of: number;
+}
+export const ALL_BLOCKS: BlockShare = { index: 0, of: 1 };
 
 /**
  * Calls `pair(i, j)` once for every pair of records sharing a key (i < j), counted under the first key they share.
- * With `focus`, only pairs with at least one focused record (an incremental run). It yields to the event loop every
- * few milliseconds: a job's lock must keep being renewed while it computes.
+ * With `focus`, only pairs with at least one focused record (an incremental run). With `share`, only the pairs of
+ * that share of the blocks: the shares of one run, on several threads, make every pair once. It yields to the event
+ * loop every few milliseconds: a job's lock must keep being renewed while it computes.
  */
 export async function forEachCandidatePair(
   records: readonly MatchRecord[],
   hashes: Int32Array,
   pair: (i: number, j: number) => void,
   focus: Uint8Array | null = null,
+  share: BlockShare = ALL_BLOCKS,
 ): Promise<number[]> {
   let ranSince = Date.now();
   const keys = BLOCKING_KEYS.length;
   const pairsPerKey = new Array<number>(keys).fill(0);
-  // a record's position in its sorted oversized block, per key; -1 when its block was compared all against all
+  // a record's position in its sorted oversized block, per key; -1 when its block was compared all against all.
+  // Every share computes them for every block: whether an earlier key produced a pair does not depend on the share.
   const windowPosition = new Int32Array(records.length * keys).fill(-1);
   /** Whether an earlier key already produced the pair: same block, compared all against all or within the window. */
   const producedEarlier = (i: number, j: number, key: number): boolean => {
@@ -178,14 +216,16 @@ export async function forEachCandidatePair(
       if (block) block.push(r);
       else blocks.set(h, [r]);
     }
-    for (const block of blocks.values()) {
+    for (const [hash, block] of blocks) {
       if (block.length < 2) continue;
       if (Date.now() - ranSince > 50) {
         await new Promise((resolve) => setImmediate(resolve));
         ranSince = Date.now();
       }
       if (focus && !block.some((r) => focus[r])) continue;
+      const mine = (hash >>> 0) % share.of === share.index;
       if (block.length <= MAX_BLOCK) {
+        if (!mine) continue;
         for (let x = 0; x < block.length; x++)
           for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
       } else {
@@ -196,6 +236,7 @@ export async function forEachCandidatePair(
         keyed.sort((a, b) => (a.by < b.by ? -1 : a.by > b.by ? 1 : a.r - b.r));
         const order = keyed.map(({ r }) => r);
         for (let x = 0; x < order.length; x++) windowPosition[order[x] * keys + key] = x;
+        if (!mine) continue;
         for (let x = 0; x < order.length; x++) {
           for (let y = x + 1; y < Math.min(order.length, x + 1 + WINDOW); y++) visit(order[x], order[y], key);
         }

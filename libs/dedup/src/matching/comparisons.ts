@@ -28,7 +28,7 @@ export interface FieldComparison {
 const MISSING = 0;
 const DIFFERENT = 1;
 
-/** Jaro-Winkler similarity (talisman). */
+/** Jaro-Winkler similarity. */
 function similarity(a: string, b: string): number {
   return a === b ? 1 : jaroWinkler(a, b);
 }
@@ -92,7 +92,7 @@ const SWAP_SIMILARITY = 0.88;
 
 function compareFirst(a: string, b: string, sameSound: boolean): number {
   if (!a || !b) return MISSING;
-  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
+  if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 4;
   // word by word: "marie eve" and "marie pier" share a word but are two names
   if (a.includes(' ') === b.includes(' ') && (closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
   if (sameSound) return 3;
@@ -106,7 +106,7 @@ function closeSpelling(a: string, b: string): boolean {
 
 function compareLast(a: string, b: string, sameSound: boolean): number {
   if (!a || !b) return MISSING;
-  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 4;
+  if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 4;
   // a typo, or a compound name reduced to one of its parts ("Gagnon-Tremblay" / "Tremblay")
   if (
     closeSpelling(a, b) ||

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
+import { ALL_BLOCKS, type BlockShare, blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
+import type { ScoredPair } from './clustering.js';
+import type { ComparisonThreads } from './comparison-threads.js';
 import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
 import {
   estimateU,
@@ -25,10 +27,24 @@ export interface ComparedPairs {
   perKey: Record<string, number>;
 }
 
-/** Compares every candidate pair (see blocking); with `focus`, only pairs touching a focused record. */
+/**
+ * Compares every candidate pair (see blocking); with `focus`, only pairs touching a focused record. With `threads`,
+ * on them (records given to them as they loaded).
+ */
 export async function compareCandidates(
   records: readonly MatchRecord[],
   focus: Uint8Array | null = null,
+  threads: ComparisonThreads | null = null,
+): Promise<ComparedPairs> {
+  return threads ? threads.compare(records, focus) : comparePairs(records, blockingHashes(records), focus, ALL_BLOCKS);
+}
+
+/** The pairs of one share of the blocks, with their comparison patterns (one thread's part of compareCandidates). */
+export async function comparePairs(
+  records: readonly MatchRecord[],
+  hashes: Int32Array,
+  focus: Uint8Array | null,
+  share: BlockShare,
 ): Promise<ComparedPairs> {
   let capacity = Math.max(1024, records.length * 4);
   let left = new Int32Array(capacity);
@@ -37,7 +53,7 @@ export async function compareCandidates(
   let count = 0;
   const perKey = await forEachCandidatePair(
     records,
-    blockingHashes(records),
+    hashes,
     (i, j) => {
       if (count === capacity) {
         capacity *= 2;
@@ -51,6 +67,7 @@ export async function compareCandidates(
       count++;
     },
     focus,
+    share,
   );
   return {
     count,
@@ -222,6 +239,29 @@ export interface PairEvidence {
   a: string | null;
   b: string | null;
   weight: number;
+}
+
+/**
+ * Every compared pair between records that have a pair scoring at or above `threshold`, with its score and pattern:
+ * what coherentClusters judges groups on (the pairs under the threshold are the evidence against a link).
+ */
+export function pairsAroundLinks(
+  records: readonly MatchRecord[],
+  pairs: ComparedPairs,
+  scorer: PairScorer,
+  threshold: number,
+): (ScoredPair & { pattern: number })[] {
+  const score = (p: number) => scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
+  const linked = new Uint8Array(records.length);
+  for (let p = 0; p < pairs.count; p++) {
+    if (score(p) >= threshold) linked[pairs.left[p]] = linked[pairs.right[p]] = 1;
+  }
+  const around: (ScoredPair & { pattern: number })[] = [];
+  for (let p = 0; p < pairs.count; p++) {
+    if (linked[pairs.left[p]] && linked[pairs.right[p]])
+      around.push({ a: pairs.left[p], b: pairs.right[p], score: score(p), pattern: pairs.pattern[p] });
+  }
+  return around;
 }
 
 /** Connected components of the pairs (union-find): what merging every pair would make. Returns each record's root. */

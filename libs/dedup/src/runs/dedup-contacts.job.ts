@@ -1,23 +1,31 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { logger } from '@app/common';
 import { TenantDb } from '@app/database';
 import { JobHandler, type JobHandlerContract, JobName, type JobPayload, type JobProgress } from '@app/jobs';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { DuplicateFinder } from '../keys/duplicate-finder.service.js';
 import { MatchKeysService } from '../keys/match-keys.service.js';
+import { ComparisonThreads } from '../matching/comparison-threads.js';
 import type { MatchRecord } from '../matching/match-record.js';
+import { coherentClusters, type ScoredPair } from '../matching/clustering.js';
 import {
-  clusterRoots,
   compareCandidates,
   type ComparedPairs,
   NameFrequencies,
   PairScorer,
   pairFingerprint,
+  pairsAroundLinks,
 } from '../matching/matcher.js';
 import { MergeService } from '../merge/merge.service.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
 import { type DedupRunParams, DedupScope } from './dedup.models.js';
 import { DuplicatesService, type FoundPair } from './duplicates.service.js';
+
+export interface DedupOptions {
+  /** Threads a full run compares on (DEDUP_THREADS). */
+  comparisonThreads: number;
+}
+export const DEDUP_OPTIONS = Symbol('DEDUP_OPTIONS');
 
 /** An automatic merge takes clusters up to this size; larger ones (chains of look-alikes) wait for a person. */
 export const MAX_AUTO_MERGE_CLUSTER = 5;
@@ -40,12 +48,14 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     private readonly merges: MergeService,
     private readonly keys: MatchKeysService,
     private readonly finder: DuplicateFinder,
+    @Inject(DEDUP_OPTIONS) private readonly options: DedupOptions,
   ) {}
 
   async run({ jobRunId, params }: JobPayload<DedupRunParams>, progress: JobProgress): Promise<Record<string, number>> {
     const started = performance.now();
     const settings = await this.settings.read();
     const caughtUp = await this.keys.catchUp();
+    const caughtUpAt = performance.now();
     const focusIds = await this.focus(params);
     if (focusIds?.length === 0) return { contacts: 0, focused: 0, pairsCompared: 0, candidates: 0, caughtUp };
     const { records, focus, pairs, names, size } = await this.compare(focusIds, progress);
@@ -63,27 +73,16 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const scorer = learn
       ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
       : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(records));
-    const kept: { p: number; score: number }[] = [];
-    for (let p = 0; p < pairs.count; p++) {
-      const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
-      if (score >= settings.reviewThreshold) kept.push({ p, score });
-    }
-    const roots = clusterRoots(
-      records.length,
-      kept.map(({ p }) => [pairs.left[p], pairs.right[p]] as [number, number]),
-    );
-    const found: FoundPair[] = kept.map(({ p, score }) => {
-      const [a, b] = [records[pairs.left[p]], records[pairs.right[p]]];
-      const pattern = pairs.pattern[p];
-      return {
-        contactA: a.id,
-        contactB: b.id,
-        score,
-        evidence: () => scorer.evidence(a, b, pattern),
-        clusterId: records[roots[pairs.left[p]]].id,
-        fingerprint: pairFingerprint(a, b),
-      };
-    });
+    const judged = pairsAroundLinks(records, pairs, scorer, settings.reviewThreshold);
+    const review = coherentClusters(records.length, judged, settings.reviewThreshold);
+    const found: FoundPair[] = review.links.map(({ a, b, score, pattern }) => ({
+      contactA: records[a].id,
+      contactB: records[b].id,
+      score,
+      evidence: () => scorer.evidence(records[a], records[b], pattern),
+      clusterId: records[review.roots[a]].id,
+      fingerprint: pairFingerprint(records[a], records[b]),
+    }));
     counts.candidates = found.length;
     const scoredAt = performance.now();
 
@@ -91,27 +90,30 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       if (learn && scorer.parameters !== DEFAULT_PARAMETERS) await this.settings.saveParameters(tx, scorer.parameters);
       await this.duplicates.saveRun(tx, jobRunId, focusIds, found);
       if (!params.autoMerge) return;
-      const sure = found.filter((pair) => pair.score >= settings.autoMergeThreshold);
+      // a pair a person dismissed is no link, and counts against joining its two groups
       const dismissed = await this.duplicates.dismissedAmong(tx, [
-        ...new Set(sure.flatMap((pair) => [pair.contactA, pair.contactB])),
-      ]);
-      const links = sure.filter((pair) => !dismissed.has(`${pair.contactA}|${pair.contactB}`));
-      Object.assign(
-        counts,
-        await this.mergeClusters(
-          links,
-          new Map(records.map((record, i) => [record.id, i])),
-          records.map((record) => record.id),
-          jobRunId,
+        ...new Set(
+          judged
+            .filter((pair) => pair.score >= settings.autoMergeThreshold)
+            .flatMap((pair) => [records[pair.a].id, records[pair.b].id]),
         ),
+      ]);
+      const sure = coherentClusters(
+        records.length,
+        judged.map((pair) =>
+          dismissed.has(`${records[pair.a].id}|${records[pair.b].id}`) ? { ...pair, score: 0 } : pair,
+        ),
+        settings.autoMergeThreshold,
       );
+      Object.assign(counts, await this.mergeClusters(records, sure.roots, sure.links, jobRunId));
     });
     const ms = (from: number, to: number) => Math.round(to - from);
     logger.info(
       {
         jobRunId,
         ...counts,
-        loadAndCompareMs: ms(started, comparedAt),
+        catchUpMs: ms(started, caughtUpAt),
+        loadAndCompareMs: ms(caughtUpAt, comparedAt),
         scoreMs: ms(comparedAt, scoredAt),
         saveMs: ms(scoredAt, performance.now()),
       },
@@ -123,7 +125,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
   /**
    * The pairs to score. A run focused on at most MAX_FOCUSED contacts reads only them and the contacts sharing a stored
    * key with them (DuplicateFinder.candidatesOf, name frequencies counted over the organization); any other run reads
-   * every stored record and blocks in memory (only pairs touching the focused contacts, if any).
+   * every stored record and blocks in memory (only pairs touching the focused contacts, if any), on DEDUP_THREADS threads.
    */
   private async compare(
     focusIds: string[] | null,
@@ -142,14 +144,23 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
         return { records, focus, pairs: { ...pairs, perKey: {} }, names, size };
       });
     }
-    const records = await this.keys.loadRecords((loaded) => progress.report(0, null, { loaded }));
-    let focus: Uint8Array | null = null;
-    if (focusIds) {
-      const index = new Map(records.map((record, i) => [record.id, i]));
-      focus = new Uint8Array(records.length);
-      for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
+    const threads = ComparisonThreads.start(this.options.comparisonThreads);
+    try {
+      const records = await this.keys.loadRecords(async (texts, loaded) => {
+        threads?.add(texts);
+        await progress.report(0, null, { loaded });
+      });
+      let focus: Uint8Array | null = null;
+      if (focusIds) {
+        const index = new Map(records.map((record, i) => [record.id, i]));
+        focus = new Uint8Array(records.length);
+        for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
+      }
+      const pairs = await compareCandidates(records, focus, threads);
+      return { records, focus, pairs, names: null, size: records.length };
+    } finally {
+      await threads?.close();
     }
-    return { records, focus, pairs: await compareCandidates(records, focus), names: null, size: records.length };
   }
 
   private async focus(params: DedupRunParams): Promise<string[] | null> {
@@ -158,23 +169,19 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     return null;
   }
 
-  /** Merges each cluster of sure pairs into its oldest contact (the smallest id: ids are time-ordered). */
+  /** Merges each group of sure links into its oldest contact (the smallest id: ids are time-ordered). */
   private async mergeClusters(
-    links: readonly FoundPair[],
-    index: Map<string, number>,
-    ids: readonly string[],
+    records: readonly MatchRecord[],
+    roots: Int32Array,
+    links: readonly ScoredPair[],
     jobRunId: string,
   ): Promise<Record<string, number>> {
-    const roots = clusterRoots(
-      ids.length,
-      links.map((pair) => [index.get(pair.contactA)!, index.get(pair.contactB)!] as [number, number]),
-    );
-    const clusters = new Map<number, { members: Set<string>; weakest: number }>();
-    for (const pair of links) {
-      const root = roots[index.get(pair.contactA)!];
-      const cluster = clusters.get(root) ?? { members: new Set<string>(), weakest: 1 };
-      cluster.members.add(pair.contactA).add(pair.contactB);
-      cluster.weakest = Math.min(cluster.weakest, pair.score);
+    const clusters = new Map<number, { members: Set<number>; weakest: number }>();
+    for (const link of links) {
+      const root = roots[link.a];
+      const cluster = clusters.get(root) ?? { members: new Set<number>(), weakest: 1 };
+      cluster.members.add(link.a).add(link.b);
+      cluster.weakest = Math.min(cluster.weakest, link.score);
       clusters.set(root, cluster);
     }
     const counts = { merges: 0, mergedContacts: 0, clustersTooLarge: 0 };
@@ -183,8 +190,8 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
         counts.clustersTooLarge++;
         continue;
       }
-      const mergedIds = [...members].filter((id) => id !== ids[root]);
-      await this.merges.merge({ survivorId: ids[root], mergedIds, automatic: true, score: weakest, jobRunId });
+      const mergedIds = [...members].filter((member) => member !== root).map((member) => records[member].id);
+      await this.merges.merge({ survivorId: records[root].id, mergedIds, automatic: true, score: weakest, jobRunId });
       counts.merges++;
       counts.mergedContacts += mergedIds.length;
     }
