@@ -332,12 +332,16 @@ describe('stored match keys', () => {
         // what the run stores of them: the links coherent clustering keeps (one that would join two groups whose
         // other pairs disagree is left out)
         const idsOf = ({ a, b }: ScoredPair) => `${incremental.records[a].id}|${incremental.records[b].id}`;
-        const judged = Array.from({ length: incremental.pairs.count }, (_, p) => ({
+        const links = Array.from({ length: incremental.pairs.count }, (_, p) => ({
           a: incremental.pairs.left[p],
           b: incremental.pairs.right[p],
           score: incremental.pairs.score[p],
-        }));
-        const kept = new Set(coherentClusters(incremental.records.length, judged, 0.8).links.map(idsOf));
+        })).filter((link) => link.score >= 0.8);
+        const kept = new Set(
+          coherentClusters(incremental.records.length, links, (a, b) =>
+            incremental.scorer.compareAndScore(incremental.records[a], incremental.records[b]),
+          ).links.map(idsOf),
+        );
         expect(expected.filter(([pair]) => kept.has(pair)).length).toBeGreaterThan(expected.length * 0.9);
         expect(expected.filter(([pair]) => kept.has(pair) && !stored.has(pair))).toEqual([]);
       },

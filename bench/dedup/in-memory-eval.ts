@@ -6,7 +6,6 @@ import {
   type ContactToMatch,
   DEFAULT_THRESHOLDS,
   PairScorer,
-  pairsAroundLinks,
   toMatchRecord,
 } from '@app/dedup';
 import {
@@ -38,9 +37,15 @@ export async function evaluateInMemory(
   const records = contacts.map(toMatchRecord);
   const pairs = await compareCandidates(records);
   const scorer = PairScorer.learned(records, pairs);
-  // what a run stores: the links coherent clustering keeps at the review threshold
-  const judged = pairsAroundLinks(records, pairs, scorer, thresholds.review);
-  const scored = coherentClusters(records.length, judged, thresholds.review).links;
+  const links: { a: number; b: number; score: number }[] = [];
+  for (let p = 0; p < pairs.count; p++) {
+    const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
+    if (score >= thresholds.review) links.push({ a: pairs.left[p], b: pairs.right[p], score });
+  }
+  // what a run stores: the links coherent clustering keeps
+  const scored = coherentClusters(records.length, links, (a, b) =>
+    scorer.compareAndScore(records[a], records[b]),
+  ).links;
   return {
     ...(await measureQuality(records, labels, scored, thresholds)),
     seconds: round4((performance.now() - started) / 1000),

@@ -106,7 +106,8 @@ export class MatchKeysService {
 
   /**
    * Refreshes the contacts whose stored record is missing, of another MATCH_RECORD_VERSION or older than the contact
-   * (written by a path that does not refresh, or before this existed): one anti-join, then a transaction per batch.
+   * (written by a path that does not refresh, or before this existed): one anti-join, then a transaction per batch,
+   * two batches at a time.
    */
   async catchUp(): Promise<number> {
     const stale = await this.db.transaction((tx) =>
@@ -116,11 +117,16 @@ export class MatchKeysService {
         [MATCH_RECORD_VERSION],
       ),
     );
-    let refreshed = 0;
-    for (let start = 0; start < stale.length; start += REFRESH_BATCH) {
-      const batch = stale.slice(start, start + REFRESH_BATCH).map((row) => row.id);
-      refreshed += await this.db.transaction((tx) => this.refresh(tx, batch, { skipLocked: true }));
-    }
+    let [refreshed, next] = [0, 0];
+    const slot = async () => {
+      while (next < stale.length) {
+        const batch = stale.slice(next, (next += REFRESH_BATCH)).map((row) => row.id);
+        refreshed += await this.db.transaction((tx) => this.refresh(tx, batch, { skipLocked: true }));
+      }
+    };
+    // two at a time: one batch is normalized here while the database writes the other
+    const outcomes = await Promise.allSettled([slot(), slot()]);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
     return refreshed;
   }
 

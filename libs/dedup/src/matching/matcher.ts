@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { ALL_BLOCKS, type BlockShare, blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
-import type { ScoredPair } from './clustering.js';
 import type { ComparisonThreads } from './comparison-threads.js';
 import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
 import {
@@ -198,6 +197,11 @@ export class PairScorer {
     );
   }
 
+  /** The score of two records, compared here. */
+  compareAndScore(a: MatchRecord, b: MatchRecord): number {
+    return this.score(a, b, comparisonPattern(a, b));
+  }
+
   score(a: MatchRecord, b: MatchRecord, pattern: number): number {
     const names = this.nameAdjustment(a, b, pattern);
     return probability(matchWeight(this.patternWeight(pattern), names.first + names.last));
@@ -239,29 +243,6 @@ export interface PairEvidence {
   a: string | null;
   b: string | null;
   weight: number;
-}
-
-/**
- * Every compared pair between records that have a pair scoring at or above `threshold`, with its score and pattern:
- * what coherentClusters judges groups on (the pairs under the threshold are the evidence against a link).
- */
-export function pairsAroundLinks(
-  records: readonly MatchRecord[],
-  pairs: ComparedPairs,
-  scorer: PairScorer,
-  threshold: number,
-): (ScoredPair & { pattern: number })[] {
-  const score = (p: number) => scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
-  const linked = new Uint8Array(records.length);
-  for (let p = 0; p < pairs.count; p++) {
-    if (score(p) >= threshold) linked[pairs.left[p]] = linked[pairs.right[p]] = 1;
-  }
-  const around: (ScoredPair & { pattern: number })[] = [];
-  for (let p = 0; p < pairs.count; p++) {
-    if (linked[pairs.left[p]] && linked[pairs.right[p]])
-      around.push({ a: pairs.left[p], b: pairs.right[p], score: score(p), pattern: pairs.pattern[p] });
-  }
-  return around;
 }
 
 /** Connected components of the pairs (union-find): what merging every pair would make. Returns each record's root. */

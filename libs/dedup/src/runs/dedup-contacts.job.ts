@@ -14,7 +14,6 @@ import {
   NameFrequencies,
   PairScorer,
   pairFingerprint,
-  pairsAroundLinks,
 } from '../matching/matcher.js';
 import { MergeService } from '../merge/merge.service.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
@@ -73,8 +72,14 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const scorer = learn
       ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
       : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(records));
-    const judged = pairsAroundLinks(records, pairs, scorer, settings.reviewThreshold);
-    const review = coherentClusters(records.length, judged, settings.reviewThreshold);
+    const kept: (ScoredPair & { pattern: number })[] = [];
+    for (let p = 0; p < pairs.count; p++) {
+      const [a, b, pattern] = [pairs.left[p], pairs.right[p], pairs.pattern[p]];
+      const score = scorer.score(records[a], records[b], pattern);
+      if (score >= settings.reviewThreshold) kept.push({ a, b, score, pattern });
+    }
+    const scoreOf = (a: number, b: number) => scorer.compareAndScore(records[a], records[b]);
+    const review = coherentClusters(records.length, kept, scoreOf);
     const found: FoundPair[] = review.links.map(({ a, b, score, pattern }) => ({
       contactA: records[a].id,
       contactB: records[b].id,
@@ -91,19 +96,16 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       await this.duplicates.saveRun(tx, jobRunId, focusIds, found);
       if (!params.autoMerge) return;
       // a pair a person dismissed is no link, and counts against joining its two groups
+      const sureLinks = review.links.filter((pair) => pair.score >= settings.autoMergeThreshold);
       const dismissed = await this.duplicates.dismissedAmong(tx, [
-        ...new Set(
-          judged
-            .filter((pair) => pair.score >= settings.autoMergeThreshold)
-            .flatMap((pair) => [records[pair.a].id, records[pair.b].id]),
-        ),
+        ...new Set(sureLinks.flatMap((pair) => [records[pair.a].id, records[pair.b].id])),
       ]);
+      const isDismissed = (a: number, b: number) =>
+        dismissed.has(a < b ? `${records[a].id}|${records[b].id}` : `${records[b].id}|${records[a].id}`);
       const sure = coherentClusters(
         records.length,
-        judged.map((pair) =>
-          dismissed.has(`${records[pair.a].id}|${records[pair.b].id}`) ? { ...pair, score: 0 } : pair,
-        ),
-        settings.autoMergeThreshold,
+        sureLinks.filter((pair) => !isDismissed(pair.a, pair.b)),
+        (a, b) => (isDismissed(a, b) ? 0 : scoreOf(a, b)),
       );
       Object.assign(counts, await this.mergeClusters(records, sure.roots, sure.links, jobRunId));
     });
