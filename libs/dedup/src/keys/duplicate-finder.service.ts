@@ -231,9 +231,22 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     focused: readonly MatchRecord[],
     existingOnly: boolean,
   ): Promise<Map<string, Set<string>>> {
+    // the key values some contact holds, one probe each: an import into an organization without its keys yet (a new
+    // one, or contacts not caught up) probes nothing more
+    const hashesOf = new Map(focused.map((record) => [record.id, keyHashesOf(record)]));
+    const held = new Set(
+      (
+        await tx.query<{ hash: number }>(
+          `SELECT h AS hash FROM unnest($1::int4[]) AS h
+            WHERE EXISTS (SELECT 1 FROM contact_match_keys k WHERE k.key_hash = h)`,
+          [[...new Set([...hashesOf.values()].flat())]],
+        )
+      ).map((row) => row.hash),
+    );
     const keys = { ids: [] as string[], hashes: [] as number[], sortKeys: [] as string[] };
     for (const record of focused) {
-      for (const hash of keyHashesOf(record)) {
+      for (const hash of hashesOf.get(record.id)!) {
+        if (!held.has(hash)) continue;
         keys.ids.push(record.id);
         keys.hashes.push(hash);
         keys.sortKeys.push(record.sortKey);
