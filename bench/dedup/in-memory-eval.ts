@@ -1,10 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  coherentClusters,
   compareCandidates,
   type ContactToMatch,
   DEFAULT_THRESHOLDS,
+  linkedPairs,
   PairScorer,
   toMatchRecord,
 } from '@app/dedup';
@@ -24,8 +24,8 @@ export interface InMemoryQuality extends DedupQuality {
 
 /**
  * What a full dedup run does, in memory, for a tuning loop: blocking (compareCandidates), parameters learned from the
- * records (PairScorer.learned), every candidate scored, the links coherent clustering keeps, and precision/recall/F1 at the review and auto-merge
- * thresholds over the clusters the pairs form (qualityAt). The reference stays `npm run eval:dedup` (the real import
+ * records (PairScorer.learned), the pairs a run keeps (linkedPairs), and precision/recall/F1 at the review and
+ * auto-merge thresholds over the clusters the pairs form (qualityAt). The reference stays `npm run eval:dedup` (the real import
  * normalizes values; heldOutContacts and febrlContacts only trim, lower-case emails and write dates ISO).
  */
 export async function evaluateInMemory(
@@ -37,15 +37,7 @@ export async function evaluateInMemory(
   const records = contacts.map(toMatchRecord);
   const pairs = await compareCandidates(records);
   const scorer = PairScorer.learned(records, pairs);
-  const links: { a: number; b: number; score: number }[] = [];
-  for (let p = 0; p < pairs.count; p++) {
-    const score = scorer.score(records[pairs.left[p]], records[pairs.right[p]], pairs.pattern[p]);
-    if (score >= thresholds.review) links.push({ a: pairs.left[p], b: pairs.right[p], score });
-  }
-  // what a run stores: the links coherent clustering keeps
-  const scored = coherentClusters(records.length, links, (a, b) =>
-    scorer.compareAndScore(records[a], records[b]),
-  ).links;
+  const scored = linkedPairs(records, pairs, scorer, thresholds.review).links;
   return {
     ...(await measureQuality(records, labels, scored, thresholds)),
     seconds: round4((performance.now() - started) / 1000),

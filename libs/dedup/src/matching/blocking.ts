@@ -115,7 +115,6 @@ export const BLOCKING_KEYS: readonly BlockingKey[] = [
     name: 'last name and birth year',
     of: (r) => (r.last && year(r.birth) ? `${phonetic(r.last)}|${year(r.birth)}` : ''),
   },
-
   { name: 'last name and city', of: (r) => (r.last && r.city ? `${phonetic(r.last)}|${r.city}` : '') },
   { name: 'birth date', of: (r) => dayAndMonthEitherWay(r.birth) },
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ALL_BLOCKS, type BlockShare, blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
+import { coherentClusters, type ScoredPair } from './clustering.js';
 import type { ComparisonThreads } from './comparison-threads.js';
 import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
 import {
@@ -243,6 +244,25 @@ export interface PairEvidence {
   a: string | null;
   b: string | null;
   weight: number;
+}
+
+/**
+ * What a run keeps of its compared pairs: those scoring at or above `threshold`, grouped by coherentClusters (each pair
+ * between two groups scored by `scorer`). Each record's group (its smallest member) and the links inside a group.
+ */
+export function linkedPairs(
+  records: readonly MatchRecord[],
+  pairs: ComparedPairs,
+  scorer: PairScorer,
+  threshold: number,
+): { roots: Int32Array; links: (ScoredPair & { pattern: number })[] } {
+  const links: (ScoredPair & { pattern: number })[] = [];
+  for (let p = 0; p < pairs.count; p++) {
+    const [a, b, pattern] = [pairs.left[p], pairs.right[p], pairs.pattern[p]];
+    const score = scorer.score(records[a], records[b], pattern);
+    if (score >= threshold) links.push({ a, b, score, pattern });
+  }
+  return coherentClusters(records.length, links, (a, b) => scorer.compareAndScore(records[a], records[b]));
 }
 
 /** Connected components of the pairs (union-find): what merging every pair would make. Returns each record's root. */

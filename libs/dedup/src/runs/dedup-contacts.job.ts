@@ -13,6 +13,7 @@ import {
   type ComparedPairs,
   NameFrequencies,
   PairScorer,
+  linkedPairs,
   pairFingerprint,
 } from '../matching/matcher.js';
 import { MergeService } from '../merge/merge.service.js';
@@ -72,14 +73,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const scorer = learn
       ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
       : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(records));
-    const kept: (ScoredPair & { pattern: number })[] = [];
-    for (let p = 0; p < pairs.count; p++) {
-      const [a, b, pattern] = [pairs.left[p], pairs.right[p], pairs.pattern[p]];
-      const score = scorer.score(records[a], records[b], pattern);
-      if (score >= settings.reviewThreshold) kept.push({ a, b, score, pattern });
-    }
-    const scoreOf = (a: number, b: number) => scorer.compareAndScore(records[a], records[b]);
-    const review = coherentClusters(records.length, kept, scoreOf);
+    const review = linkedPairs(records, pairs, scorer, settings.reviewThreshold);
     const found: FoundPair[] = review.links.map(({ a, b, score, pattern }) => ({
       contactA: records[a].id,
       contactB: records[b].id,
@@ -105,7 +99,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       const sure = coherentClusters(
         records.length,
         sureLinks.filter((pair) => !isDismissed(pair.a, pair.b)),
-        (a, b) => (isDismissed(a, b) ? 0 : scoreOf(a, b)),
+        (a, b) => (isDismissed(a, b) ? 0 : scorer.compareAndScore(records[a], records[b])),
       );
       Object.assign(counts, await this.mergeClusters(records, sure.roots, sure.links, jobRunId));
     });
