@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ContactDuplicates, type ContactDuplicatesContract, ContactLookupService } from '@app/contacts';
+import { logger } from '@app/common';
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
-import { COMPARISONS, comparisonPattern, levelOf } from '../matching/comparisons.js';
+import { MAX_BLOCK } from '../matching/blocking.js';
+import { COMPARISONS, comparisonPattern } from '../matching/comparisons.js';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import {
   type ContactToMatch,
@@ -12,20 +14,28 @@ import {
 import { NAME_KINDS, type NameKind, NameFrequencies, PairScorer } from '../matching/matcher.js';
 import { type DedupSettings, DedupSettingsService } from '../runs/dedup-settings.service.js';
 import { DuplicatesService } from '../runs/duplicates.service.js';
-import { keyHashesOf, MATCH_COLUMNS, MatchKeysService, nameTermsOf } from './match-keys.service.js';
+import { keyHashesOf, MATCH_COLUMNS, MatchKeysService } from './match-keys.service.js';
 import type { PossibleDuplicateModel } from './possible-duplicate.model.js';
 
 /**
- * A contact meets at most this many others per key it shares: the nearest by sort key (names, then birth date), half
- * on each side. A full run sorts a large block and compares each contact with its few next (blocking.ts); looking at
- * a few contacts, this compares each with more, at a bounded cost.
+ * Per key a contact shares, the others it meets: every member of a block of at most MAX_BLOCK (as a full run compares
+ * them all), else the NEAR_IN_LARGE_BLOCK nearest on each side by sort key (names, then birth date), where a full run
+ * compares each with its WINDOW next: a few index rows per key however large the block.
  */
-export const MAX_PER_KEY = 50;
+export const NEAR_IN_LARGE_BLOCK = 5;
 /** possibleDuplicates lists at most this many, most likely first. */
 export const MAX_POSSIBLE_DUPLICATES = 10;
-/** How long the organization's contact count (the base of name frequencies) is kept between reads. */
-const SIZE_TTL_MS = 60_000;
-const NAME_FIELDS = COMPARISONS.flatMap((comparison, field) => (comparison.name ? [field] : []));
+/**
+ * How long counts for name frequencies (an organization's size, how many of its contacts have a name) are used before
+ * they are counted again: they change slowly, and frequencies move little with them.
+ */
+const COUNT_TTL_MS = 5 * 60_000;
+/**
+ * Smaller counts are counted each time: that costs little, and a small organization's counts change fast. Counts kept
+ * at most: then they are all counted again.
+ */
+const KEEP_COUNTS_FROM = 1_000;
+const MAX_KEPT_COUNTS = 100_000;
 const DIFFERENT = (field: number) => COMPARISONS[field].levels.indexOf('different');
 
 /** The contacts that may be the same person as some focused contacts, with the pairs to score. */
@@ -43,7 +53,7 @@ export interface Candidates {
 export interface CandidateOptions {
   /** Only contacts created before this transaction as the others (what a create or an import is checked against). */
   existingOnly?: boolean;
-  /** The organization's contact count, when the caller has it exactly (a run); else counted, then kept a minute. */
+  /** The organization's contact count, when the caller has it; else organizationSize. */
   size?: number;
 }
 
@@ -54,7 +64,7 @@ export interface CandidateOptions {
  */
 @Injectable()
 export class DuplicateFinder implements ContactDuplicatesContract {
-  private readonly sizes = new Map<string, { size: number; at: number }>();
+  private readonly kept = new KeptCounts();
 
   constructor(
     private readonly db: TenantDb,
@@ -72,31 +82,29 @@ export class DuplicateFinder implements ContactDuplicatesContract {
   }
 
   /**
-   * Every contact sharing a stored blocking key hash with a focused contact (at most MAX_PER_KEY per key), compared
+   * Every contact sharing a stored blocking key hash with a focused contact (the nearest, in a large block), compared
    * with it and scored with the organization's learned parameters and its name frequencies (counted over every
    * contact). A focused contact without a current stored record is normalized as it is now.
    */
   async candidatesOf(tx: Tx, contactIds: readonly string[], options: CandidateOptions = {}): Promise<Candidates> {
-    const focused = await this.recordsOf(tx, contactIds, true);
-    const others = await this.nearestSharingKeys(tx, focused, options.existingOnly ?? false);
+    const focused = await this.recordsOf(tx, contactIds, { normalizeMissing: true });
+    const near = await this.nearestSharingKeys(tx, focused);
     const focusIds = new Set(focused.map((record) => record.id));
-    const othersNeeded = [...new Set([...others.values()].flatMap((ids) => [...ids]))].filter(
-      (id) => !focusIds.has(id),
-    );
-    const records = [...focused, ...(await this.recordsOf(tx, othersNeeded, false))].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+    const otherIds = [...new Set([...near.values()].flatMap((ids) => [...ids]))].filter((id) => !focusIds.has(id));
+    const others = await this.recordsOf(tx, otherIds, { existingOnly: options.existingOnly });
+    const records = [...focused, ...others].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const index = new Map(records.map((record, i) => [record.id, i]));
     const focus = new Uint8Array(records.length);
     for (const id of focusIds) focus[index.get(id)!] = 1;
 
     const seen = new Set<number>();
     const [left, right]: number[][] = [[], []];
-    for (const [focusId, near] of others) {
+    for (const [focusId, ids] of near) {
       const f = index.get(focusId)!;
-      for (const id of near) {
+      for (const id of ids) {
         const o = index.get(id);
-        if (o === undefined) continue; // no current record yet: the next catch-up stores it
+        // no current record yet (the next catch-up stores it), or not an existing contact
+        if (o === undefined || (options.existingOnly && focus[o])) continue;
         const [i, j] = f < o ? [f, o] : [o, f];
         if (seen.has(i * records.length + j)) continue;
         seen.add(i * records.length + j);
@@ -202,12 +210,22 @@ export class DuplicateFinder implements ContactDuplicatesContract {
       });
   }
 
-  /** Stored records of the current version; with `normalizeMissing`, those lacking are computed from the contacts. */
-  private async recordsOf(tx: Tx, ids: readonly string[], normalizeMissing: boolean): Promise<MatchRecord[]> {
+  /**
+   * Stored records of the current version; with `normalizeMissing`, those lacking are computed from the contacts; with
+   * `existingOnly`, only those of contacts created before this transaction.
+   */
+  private async recordsOf(
+    tx: Tx,
+    ids: readonly string[],
+    { normalizeMissing = false, existingOnly = false } = {},
+  ): Promise<MatchRecord[]> {
     if (ids.length === 0) return [];
+    const existing = existingOnly
+      ? 'AND EXISTS (SELECT 1 FROM contacts c WHERE c.org_id = r.org_id AND c.id = r.contact_id AND c.created_at < now())'
+      : '';
     const stored = (
       await tx.query<{ record: MatchRecord }>(
-        'SELECT record FROM contact_match_records WHERE contact_id = ANY($1::uuid[]) AND version = $2',
+        `SELECT record FROM contact_match_records r WHERE contact_id = ANY($1::uuid[]) AND version = $2 ${existing}`,
         [ids, MATCH_RECORD_VERSION],
       )
     ).map((row) => row.record);
@@ -222,15 +240,10 @@ export class DuplicateFinder implements ContactDuplicatesContract {
   }
 
   /**
-   * For each focused contact, the others sharing a stored key with it: per key, the MAX_PER_KEY / 2 nearest on each
-   * side in sort key order (the primary key's order: a few index rows per key however large the block). With
-   * `existingOnly`, only contacts created before this transaction.
+   * For each focused contact, the others sharing a stored key with it (NEAR_IN_LARGE_BLOCK): per key, up to MAX_BLOCK
+   * on each side in sort key order, the primary key's.
    */
-  private async nearestSharingKeys(
-    tx: Tx,
-    focused: readonly MatchRecord[],
-    existingOnly: boolean,
-  ): Promise<Map<string, Set<string>>> {
+  private async nearestSharingKeys(tx: Tx, focused: readonly MatchRecord[]): Promise<Map<string, Set<string>>> {
     // the key values some contact holds, one probe each: an import into an organization without its keys yet (a new
     // one, or contacts not caught up) probes nothing more
     const hashesOf = new Map(focused.map((record) => [record.id, keyHashesOf(record)]));
@@ -252,33 +265,38 @@ export class DuplicateFinder implements ContactDuplicatesContract {
         keys.sortKeys.push(record.sortKey);
       }
     }
-    const existing = existingOnly
-      ? 'AND EXISTS (SELECT 1 FROM contacts c WHERE c.org_id = k.org_id AND c.id = k.contact_id AND c.created_at < now())'
-      : '';
+    // `near`: 1 for the next on its side
     const rows = keys.ids.length
-      ? await tx.query<{ focusId: string; id: string }>(
-          `SELECT f.id AS "focusId", n.contact_id AS id
-             FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS f(id, hash, sort_key)
+      ? await tx.query<{ key: number; id: string; near: number }>(
+          `SELECT f.key::int AS key, n.contact_id AS id, n.near
+             FROM unnest($1::uuid[], $2::int4[], $3::text[]) WITH ORDINALITY AS f(id, hash, sort_key, key)
             CROSS JOIN LATERAL (
-              (SELECT k.contact_id FROM contact_match_keys k
-                WHERE k.key_hash = f.hash AND (k.sort_key, k.contact_id) < (f.sort_key COLLATE "C", f.id) ${existing}
-                ORDER BY k.sort_key DESC, k.contact_id DESC LIMIT ${MAX_PER_KEY / 2})
+              (SELECT k.contact_id, row_number() OVER (ORDER BY k.sort_key DESC, k.contact_id DESC)::int AS near
+                 FROM contact_match_keys k
+                WHERE k.key_hash = f.hash AND (k.sort_key, k.contact_id) < (f.sort_key COLLATE "C", f.id)
+                ORDER BY k.sort_key DESC, k.contact_id DESC LIMIT ${MAX_BLOCK})
               UNION ALL
-              (SELECT k.contact_id FROM contact_match_keys k
-                WHERE k.key_hash = f.hash AND (k.sort_key, k.contact_id) > (f.sort_key COLLATE "C", f.id) ${existing}
-                ORDER BY k.sort_key, k.contact_id LIMIT ${MAX_PER_KEY / 2})
+              (SELECT k.contact_id, row_number() OVER (ORDER BY k.sort_key, k.contact_id)::int AS near
+                 FROM contact_match_keys k
+                WHERE k.key_hash = f.hash AND (k.sort_key, k.contact_id) > (f.sort_key COLLATE "C", f.id)
+                ORDER BY k.sort_key, k.contact_id LIMIT ${MAX_BLOCK})
             ) n`,
           [keys.ids, keys.hashes, keys.sortKeys],
         )
       : [];
+    const blockSize = new Map<number, number>();
+    for (const { key } of rows) blockSize.set(key, (blockSize.get(key) ?? 1) + 1);
     const others = new Map(focused.map((record) => [record.id, new Set<string>()]));
-    for (const { focusId, id } of rows) others.get(focusId)!.add(id);
+    for (const { key, id, near } of rows) {
+      if (blockSize.get(key)! > MAX_BLOCK && near > NEAR_IN_LARGE_BLOCK) continue;
+      others.get(keys.ids[key - 1])!.add(id);
+    }
     return others;
   }
 
   /**
-   * How common the names of the pairs agreeing on a name are, counted over the organization's stored names (an
-   * index-only count per name); the organization's size counted, or as given.
+   * How common the names the pairs agree on are, counted over the organization's stored names (an index-only count
+   * per name, kept a while: a common name counts tens of thousands of rows); the organization's size as given, or kept.
    */
   private async nameFrequencies(
     tx: Tx,
@@ -288,35 +306,84 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     pattern: Int32Array,
     size: number | undefined,
   ): Promise<NameFrequencies> {
-    const terms = new Set<string>();
-    for (let p = 0; p < left.length; p++) {
-      if (!NAME_FIELDS.some((field) => levelOf(pattern[p], field) > DIFFERENT(field))) continue;
-      for (const term of [...nameTermsOf(records[left[p]]), ...nameTermsOf(records[right[p]])]) terms.add(term);
-    }
+    const { orgId } = TenantContexts.require();
     const counts = Object.fromEntries(NAME_KINDS.map((kind) => [kind, new Map<string, number>()])) as Record<
       NameKind,
       Map<string, number>
     >;
-    if (terms.size > 0) {
+    const uncounted = new Set<string>();
+    for (let p = 0; p < left.length; p++) {
+      for (const [kind, name] of NameFrequencies.agreedNames(records[left[p]], records[right[p]], pattern[p])) {
+        const kept = this.kept.get(`${orgId}:${kind}:${name}`);
+        if (kept && kept.age < COUNT_TTL_MS) counts[kind].set(name, kept.count);
+        else uncounted.add(`${kind}:${name}`);
+      }
+    }
+    if (uncounted.size > 0) {
       const rows = await tx.query<{ name: string; count: number }>(
         'SELECT name, count(*)::int AS count FROM contact_match_names WHERE name = ANY($1::text[]) GROUP BY name',
-        [[...terms]],
+        [[...uncounted]],
       );
-      for (const { name, count } of rows) {
-        const colon = name.indexOf(':');
-        counts[name.slice(0, colon) as NameKind]?.set(name.slice(colon + 1), count);
+      const found = new Map(rows.map((row) => [row.name, row.count]));
+      for (const term of uncounted) {
+        const colon = term.indexOf(':');
+        const count = found.get(term) ?? 0;
+        counts[term.slice(0, colon) as NameKind].set(term.slice(colon + 1), count);
+        this.kept.set(`${orgId}:${term}`, count);
       }
     }
     return NameFrequencies.fromCounts(size ?? (await this.organizationSize(tx)), counts);
   }
 
-  private async organizationSize(tx: Tx): Promise<number> {
+  /** What a run that read every stored record counted: the organization's size and its names, kept. */
+  keepCounts(size: number, names: NameFrequencies): void {
     const { orgId } = TenantContexts.require();
-    const kept = this.sizes.get(orgId);
-    if (kept && Date.now() - kept.at < SIZE_TTL_MS) return kept.size;
-    const size = await this.keys.count(tx);
-    if (this.sizes.size > 10_000) this.sizes.clear();
-    this.sizes.set(orgId, { size, at: Date.now() });
-    return size;
+    this.kept.set(orgId, size);
+    for (const [kind, name, count] of names.counts()) this.kept.set(`${orgId}:${kind}:${name}`, count);
+  }
+
+  /**
+   * How many contacts the organization has (stored records), kept when large: counting a million takes a second. A
+   * kept count older than COUNT_TTL_MS is still answered while a transaction of its own counts again.
+   */
+  async organizationSize(tx: Tx): Promise<number> {
+    const { orgId } = TenantContexts.require();
+    const kept = this.kept.get(orgId);
+    if (!kept) {
+      const size = await this.keys.count(tx);
+      this.kept.set(orgId, size);
+      return size;
+    }
+    if (kept.age >= COUNT_TTL_MS) {
+      this.kept.set(orgId, kept.count); // one recount at a time
+      this.db
+        .separateTransaction((recount) => this.keys.count(recount))
+        .then(
+          (size) => this.kept.set(orgId, size),
+          (error: unknown) => logger.warn({ err: error }, 'recounting contacts for name frequencies failed'),
+        );
+    }
+    return kept.count;
+  }
+}
+
+/** Counts (an organization's size, how many of its contacts have a name) with when they were counted; bounded. */
+class KeptCounts {
+  private readonly counts = new Map<string, { count: number; at: number }>();
+
+  /** The count and its age (ms), if kept. */
+  get(key: string): { count: number; age: number } | undefined {
+    const kept = this.counts.get(key);
+    return kept && { count: kept.count, age: Date.now() - kept.at };
+  }
+
+  /** Keeps the count if it is at least KEEP_COUNTS_FROM (forgets a smaller one). */
+  set(key: string, count: number): void {
+    if (count < KEEP_COUNTS_FROM) {
+      this.counts.delete(key);
+      return;
+    }
+    if (this.counts.size >= MAX_KEPT_COUNTS) this.counts.clear();
+    this.counts.set(key, { count, at: Date.now() });
   }
 }

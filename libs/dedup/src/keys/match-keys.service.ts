@@ -106,15 +106,16 @@ export class MatchKeysService {
 
   /**
    * Refreshes the contacts whose stored record is missing, of another MATCH_RECORD_VERSION or older than the contact
-   * (written by a path that does not refresh, or before this existed): one anti-join, then a transaction per batch,
-   * two batches at a time.
+   * (written by a path that does not refresh, or before this existed): one anti-join, over every contact or only
+   * `contactIds`, then a transaction per batch, two batches at a time.
    */
-  async catchUp(): Promise<number> {
+  async catchUp(contactIds?: readonly string[]): Promise<number> {
     const stale = await this.db.transaction((tx) =>
       tx.query<{ id: string }>(
         `SELECT c.id FROM contacts c LEFT JOIN contact_match_records r ON r.org_id = c.org_id AND r.contact_id = c.id
-          WHERE r.contact_id IS NULL OR r.version <> $1 OR r.contact_updated_at <> c.updated_at`,
-        [MATCH_RECORD_VERSION],
+          WHERE (r.contact_id IS NULL OR r.version <> $1 OR r.contact_updated_at <> c.updated_at)
+            ${contactIds ? 'AND c.id = ANY($2::uuid[])' : ''}`,
+        contactIds ? [MATCH_RECORD_VERSION, contactIds] : [MATCH_RECORD_VERSION],
       ),
     );
     let [refreshed, next] = [0, 0];
@@ -152,12 +153,9 @@ export class MatchKeysService {
     }
   }
 
-  /** How many contacts have a stored record: the organization's size for name frequencies. */
+  /** How many contacts the organization has: the base of name frequencies (an index-only count). */
   async count(tx: Tx): Promise<number> {
-    const [{ count }] = await tx.query<{ count: number }>(
-      'SELECT count(*)::int AS count FROM contact_match_records WHERE version = $1',
-      [MATCH_RECORD_VERSION],
-    );
+    const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM contacts');
     return count;
   }
 }

@@ -3,7 +3,7 @@ import { DEFAULT_THRESHOLDS } from '../runs/dedup-settings.service.js';
 import { COMPARISONS, comparisonPattern } from './comparisons.js';
 import { DEFAULT_PARAMETERS } from './fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
-import { clusterRoots, compareCandidates, PairScorer, pairFingerprint } from './matcher.js';
+import { clusterRoots, compareCandidates, NameFrequencies, PairScorer, pairFingerprint } from './matcher.js';
 
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
@@ -230,6 +230,50 @@ describe('scoring with the default parameters', () => {
       b: null,
       weight: 0,
     });
+  });
+});
+
+describe('name frequencies', () => {
+  const agreed = (a: Values, b: Values) => {
+    const [ra, rb] = [record(a, 'a'), record(b, 'b')];
+    return NameFrequencies.agreedNames(ra, rb, comparisonPattern(ra, rb));
+  };
+
+  it('look up only the names a pair agrees on: what must be counted to score it', () => {
+    expect(agreed(helene, { ...helene, email: null })).toEqual([
+      ['first', 'helene'],
+      ['last', 'cote'],
+    ]);
+    expect(agreed({ firstName: 'Marie-Ève', lastName: 'Roy' }, { firstName: 'Marie', lastName: 'Royer' })).toEqual([
+      ['firstWord', 'marie'],
+    ]);
+    expect(agreed({ firstName: 'Jean', lastName: 'Roy' }, { firstName: 'Paul', lastName: 'Gagnon' })).toEqual([]);
+  });
+
+  it('scored from counts of those names alone as from every record', () => {
+    const records = [
+      record(helene, 'a'),
+      record({ ...helene, email: null }, 'b'),
+      ...Array.from({ length: 30 }, (_, i) => record({ firstName: 'Hélène', lastName: `Other${i}` }, `c${i}`)),
+    ];
+    const names = new NameFrequencies(records);
+    const counted = new Map<string, number>(
+      [...names.counts()].map(([kind, name, count]) => [`${kind}:${name}`, count]),
+    );
+    const [a, b] = records;
+    const pattern = comparisonPattern(a, b);
+    const only = {
+      first: new Map<string, number>(),
+      firstWord: new Map<string, number>(),
+      last: new Map<string, number>(),
+    };
+    for (const [kind, name] of NameFrequencies.agreedNames(a, b, pattern))
+      only[kind].set(name, counted.get(`${kind}:${name}`)!);
+    const fromCounts = NameFrequencies.fromCounts(records.length, only);
+    const u = DEFAULT_PARAMETERS.u;
+    expect(fromCounts.adjustment(a, b, pattern, u)).toEqual(names.adjustment(a, b, pattern, u));
+    // a common first name says less than a rare last name
+    expect(names.adjustment(a, b, pattern, u).first).toBeLessThan(names.adjustment(a, b, pattern, u).last);
   });
 });
 

@@ -146,23 +146,40 @@ export class NameFrequencies {
     return names;
   }
 
-  /** Per name, log2(average u of the level / this value's share): positive for rare names, negative for common ones. */
-  adjustment(a: MatchRecord, b: MatchRecord, pattern: number, u: number[][]): { first: number; last: number } {
-    const bits = { first: 0, last: 0 };
+  /** Every name counted, with its kind and count. */
+  *counts(): Generator<[NameKind, string, number]> {
+    for (const kind of NAME_KINDS) for (const [name, count] of this[kind]) yield [kind, name, count];
+  }
+
+  /**
+   * The names the adjustment of a pair looks up: those the pair agrees on (`a`'s value), by kind. What must be counted
+   * for `fromCounts` to adjust the pair.
+   */
+  static agreedNames(a: MatchRecord, b: MatchRecord, pattern: number): [NameKind, string][] {
+    const names: [NameKind, string][] = [];
     const firstLevel = levelOf(pattern, FIRST_NAME);
-    if (firstLevel === EXACT_FIRST) bits.first = this.bits(u[FIRST_NAME][EXACT_FIRST], this.first.get(a.first));
+    if (firstLevel === EXACT_FIRST) names.push(['first', a.first]);
     else if (firstLevel === PART_FIRST) {
       // the words both names have: "marie" (in Marie-Ève, Anne-Marie...) says little, "ophelie" much
       const [short, long] = a.first.length <= b.first.length ? [a.first, b.first] : [b.first, a.first];
-      const shared = short.split(' ').filter((word) => word.length > 1 && long.split(' ').includes(word));
-      if (shared.length > 0)
-        bits.first = this.bits(
-          u[FIRST_NAME][PART_FIRST],
-          Math.min(...shared.map((word) => this.firstWord.get(word) ?? 1)),
-        );
+      for (const word of short.split(' '))
+        if (word.length > 1 && long.split(' ').includes(word)) names.push(['firstWord', word]);
     }
-    if (levelOf(pattern, LAST_NAME) === EXACT_LAST)
-      bits.last = this.bits(u[LAST_NAME][EXACT_LAST], this.last.get(a.last));
+    if (levelOf(pattern, LAST_NAME) === EXACT_LAST) names.push(['last', a.last]);
+    return names;
+  }
+
+  /** Per name, log2(average u of the level / this value's share): positive for rare names, negative for common ones. */
+  adjustment(a: MatchRecord, b: MatchRecord, pattern: number, u: number[][]): { first: number; last: number } {
+    const bits = { first: 0, last: 0 };
+    const firstWords: number[] = [];
+    for (const [kind, name] of NameFrequencies.agreedNames(a, b, pattern)) {
+      if (kind === 'first') bits.first = this.bits(u[FIRST_NAME][EXACT_FIRST], this.first.get(name));
+      else if (kind === 'firstWord') firstWords.push(this.firstWord.get(name) ?? 1);
+      else bits.last = this.bits(u[LAST_NAME][EXACT_LAST], this.last.get(name));
+    }
+    // the rarest shared word
+    if (firstWords.length > 0) bits.first = this.bits(u[FIRST_NAME][PART_FIRST], Math.min(...firstWords));
     return bits;
   }
 
@@ -179,7 +196,7 @@ export class PairScorer {
 
   constructor(
     readonly parameters: MatchParameters,
-    private readonly names: NameFrequencies | null = null,
+    readonly names: NameFrequencies | null = null,
   ) {
     this.weights = levelWeights(parameters);
   }

@@ -54,9 +54,10 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
   async run({ jobRunId, params }: JobPayload<DedupRunParams>, progress: JobProgress): Promise<Record<string, number>> {
     const started = performance.now();
     const settings = await this.settings.read();
-    const caughtUp = await this.keys.catchUp();
-    const caughtUpAt = performance.now();
     const focusIds = await this.focus(params);
+    // a run that reads only some contacts' neighbours catches up only them; the others' turn comes with a full run
+    const caughtUp = await this.keys.catchUp(focusIds && focusIds.length <= MAX_FOCUSED ? focusIds : undefined);
+    const caughtUpAt = performance.now();
     if (focusIds?.length === 0) return { contacts: 0, focused: 0, pairsCompared: 0, candidates: 0, caughtUp };
     const { records, focus, pairs, names, size } = await this.compare(focusIds, progress);
     const counts: Record<string, number> = {
@@ -73,6 +74,8 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const scorer = learn
       ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
       : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(records));
+    // a run that read every record counted its names: what possibleDuplicates and focused runs would count again
+    if (!names) this.finder.keepCounts(records.length, scorer.names!);
     const review = linkedPairs(records, pairs, scorer, settings.reviewThreshold);
     const found: FoundPair[] = review.links.map(({ a, b, score, pattern }) => ({
       contactA: records[a].id,
