@@ -343,8 +343,8 @@ export class DuplicateFinder implements ContactDuplicatesContract {
   }
 
   /**
-   * How many contacts the organization has (stored records), kept when large: counting a million takes a second. A
-   * kept count older than COUNT_TTL_MS is still answered while a transaction of its own counts again.
+   * How many contacts the organization has (MatchKeysService.count), kept when large: a tenth of a second at a
+   * million. A kept count older than COUNT_TTL_MS is still answered while a transaction of its own counts again.
    */
   async organizationSize(tx: Tx): Promise<number> {
     const { orgId } = TenantContexts.require();
