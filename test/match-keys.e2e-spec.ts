@@ -8,6 +8,7 @@ import {
   BLOCKING_KEYS,
   coherentClusters,
   compareCandidates,
+  forEachPair,
   DuplicateFinder,
   keyHashesOf,
   MATCH_RECORD_VERSION,
@@ -275,25 +276,29 @@ describe('stored match keys', () => {
         expect(newIds).toHaveLength(200);
 
         // the candidates of the new contacts from the stored keys: every pair a full run would compare, same scores
-        const [records, incremental] = await inOrg(async () => {
-          const all = await api.app.get(MatchKeysService).loadRecords(() => Promise.resolve());
+        const [input, incremental] = await inOrg(async () => {
+          const all = await api.app.get(MatchKeysService).loadAll(() => Promise.resolve());
           const found = await api.app
             .get(TenantDb)
-            .transaction((tx) => api.app.get(DuplicateFinder).candidatesOf(tx, newIds, { size: all.length }));
+            .transaction((tx) => api.app.get(DuplicateFinder).candidatesOf(tx, newIds, { size: all.table.size }));
           return [all, found] as const;
         });
-        const focus = new Uint8Array(records.length);
+        const { table, hashes } = input;
+        const id = (row: number) => table.id.at(row);
+        const focus = new Uint8Array(table.size);
         const fresh = new Set(newIds);
-        records.forEach((record, i) => (focus[i] = fresh.has(record.id) ? 1 : 0));
-        const full = await compareCandidates(records, focus);
+        for (let row = 0; row < table.size; row++) focus[row] = fresh.has(id(row)) ? 1 : 0;
+        const full = await compareCandidates(input, focus);
         const fullPairs = new Map<string, number>();
         // the pairs sharing a key value (a full run also compares neighbours in name order: sorted keys)
-        const exactKeys = BLOCKING_KEYS.filter((key) => !key.sorted);
-        const shareKey = (a: MatchRecord, b: MatchRecord) =>
-          exactKeys.some((key) => key.of(a) && key.of(a) === key.of(b));
-        for (let p = 0; p < full.count; p++)
-          if (shareKey(records[full.left[p]], records[full.right[p]]))
-            fullPairs.set(`${records[full.left[p]].id}|${records[full.right[p]].id}`, full.pattern[p]);
+        const keys = BLOCKING_KEYS.length;
+        const shareKey = (i: number, j: number) =>
+          BLOCKING_KEYS.some(
+            (key, k) => !key.sorted && hashes[i * keys + k] !== 0 && hashes[i * keys + k] === hashes[j * keys + k],
+          );
+        forEachPair(full, (a, b, pattern) => {
+          if (shareKey(a, b)) fullPairs.set(`${id(a)}|${id(b)}`, pattern);
+        });
         const incrementalPairs = new Map<string, number>();
         for (let p = 0; p < incremental.pairs.count; p++) {
           const [a, b] = [
@@ -307,26 +312,27 @@ describe('stored match keys', () => {
         expect(lost).toEqual([]);
         // organization-wide name frequencies (the run gives the exact size; else it is counted once a minute): a full
         // run's scorer gives the same scores
-        const scorer = new PairScorer(incremental.scorer.parameters, new NameFrequencies(records));
-        const index = new Map(records.map((record, i) => [record.id, i]));
+        const scorer = new PairScorer(incremental.scorer.parameters, new NameFrequencies(table));
+        const rowOf = new Map(table.id.values.map((contactId, number) => [contactId, number - 1]));
+        const rowsOf = (pair: string) => pair.split('|').map((contactId) => rowOf.get(contactId)!);
         for (const [pair, pattern] of fullPairs) {
-          const [a, b] = pair.split('|').map((id) => records[index.get(id)!]);
-          expect(incrementalPairs.get(pair)).toBeCloseTo(scorer.score(a, b, pattern), 10);
+          const [a, b] = rowsOf(pair);
+          expect(incrementalPairs.get(pair)).toBeCloseTo(scorer.score(table, a, b, pattern), 10);
         }
         // fewer contacts read than the organization holds
-        expect(incremental.records.length).toBeLessThan(records.length);
+        expect(incremental.records.length).toBeLessThan(table.size);
 
         // the incremental run finds at least what a full comparison of the new contacts finds
         const run = await runDedupIn(org.token, { scope: 'CHANGED_SINCE', since: since.toISOString() });
-        expect(run.counts).toMatchObject({ contacts: records.length, focused: 200 });
-        expect(run.counts.loaded).toBeLessThan(records.length);
+        expect(run.counts).toMatchObject({ contacts: table.size, focused: 200 });
+        expect(run.counts.loaded).toBeLessThan(table.size);
         const { duplicateCandidates } = await api.ok<any>(org.token, CANDIDATES);
         const stored = new Set(
           duplicateCandidates.edges.map(({ node }: any) => [node.contactA.id, node.contactB.id].sort().join('|')),
         );
         const expected = [...fullPairs].filter(([pair, pattern]) => {
-          const [a, b] = pair.split('|').map((id) => records[index.get(id)!]);
-          return scorer.score(a, b, pattern) >= 0.8;
+          const [a, b] = rowsOf(pair);
+          return scorer.score(table, a, b, pattern) >= 0.8;
         });
         expect(expected.length).toBeGreaterThan(5);
         // what the run stores of them: the links coherent clustering keeps (one that would join two groups whose
@@ -339,7 +345,7 @@ describe('stored match keys', () => {
         })).filter((link) => link.score >= 0.8);
         const kept = new Set(
           coherentClusters(incremental.records.length, links, (a, b) =>
-            incremental.scorer.compareAndScore(incremental.records[a], incremental.records[b]),
+            incremental.scorer.compareAndScore(incremental.table, a, b),
           ).links.map(idsOf),
         );
         expect(expected.filter(([pair]) => kept.has(pair)).length).toBeGreaterThan(expected.length * 0.9);

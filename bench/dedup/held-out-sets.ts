@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import {
   BLOCKING_KEYS,
   compareCandidates,
+  forEachPair,
+  matchInput,
   type ContactToMatch,
   type MatchRecord,
   qualityAt,
@@ -158,9 +160,11 @@ export async function measureQuality(
   scored: readonly { a: number; b: number; score: number }[],
   thresholds: { review: number; autoMerge: number },
 ): Promise<DedupQuality> {
-  const compared = await compareCandidates(records);
+  const compared = await compareCandidates(matchInput(records));
   let trueCompared = 0;
-  for (let p = 0; p < compared.count; p++) if (labels[compared.left[p]] === labels[compared.right[p]]) trueCompared++;
+  forEachPair(compared, (a, b) => {
+    if (labels[a] === labels[b]) trueCompared++;
+  });
   const truePairs = truePairCount(labels);
   const at = (threshold: number): ThresholdQuality => {
     const quality = qualityAt(labels, scored, threshold);

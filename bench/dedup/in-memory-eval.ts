@@ -5,6 +5,7 @@ import {
   type ContactToMatch,
   DEFAULT_THRESHOLDS,
   linkedPairs,
+  matchInput,
   PairScorer,
   toMatchRecord,
 } from '@app/dedup';
@@ -35,9 +36,10 @@ export async function evaluateInMemory(
 ): Promise<InMemoryQuality> {
   const started = performance.now();
   const records = contacts.map(toMatchRecord);
-  const pairs = await compareCandidates(records);
-  const scorer = PairScorer.learned(records, pairs);
-  const scored = linkedPairs(records, pairs, scorer, thresholds.review).links;
+  const input = matchInput(records);
+  const pairs = await compareCandidates(input);
+  const scorer = PairScorer.learned(input.table, pairs);
+  const scored = linkedPairs(input.table, pairs, scorer, thresholds.review).links;
   return {
     ...(await measureQuality(records, labels, scored, thresholds)),
     seconds: round4((performance.now() - started) / 1000),

@@ -3,6 +3,7 @@ export * from './merge/contact-merge.model.js';
 export * from './merge/merge.service.js';
 export * from './matching/evaluation.js';
 export * from './matching/match-record.js';
+export * from './matching/match-table.js';
 export * from './matching/matcher.js';
 export * from './matching/clustering.js';
 export { BLOCKING_KEYS } from './matching/blocking.js';

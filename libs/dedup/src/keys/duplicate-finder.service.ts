@@ -4,6 +4,7 @@ import { logger } from '@app/common';
 import { TenantContexts, TenantDb, type Tx } from '@app/database';
 import { MAX_BLOCK } from '../matching/blocking.js';
 import { COMPARISONS, comparisonPattern } from '../matching/comparisons.js';
+import { type MatchTable, matchTable } from '../matching/match-table.js';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import {
   type ContactToMatch,
@@ -42,6 +43,8 @@ const DIFFERENT = (field: number) => COMPARISONS[field].levels.indexOf('differen
 export interface Candidates {
   /** The focused contacts and the others, in id order. */
   records: MatchRecord[];
+  /** The records as compared (same rows). */
+  table: MatchTable;
   focus: Uint8Array;
   /** Each pair once, left < right (indexes in records), with its comparison pattern and score. */
   pairs: { count: number; left: Int32Array; right: Int32Array; pattern: Int32Array; score: Float64Array };
@@ -112,13 +115,15 @@ export class DuplicateFinder implements ContactDuplicatesContract {
         right.push(j);
       }
     }
-    const pattern = Int32Array.from(left, (i, p) => comparisonPattern(records[i], records[right[p]]));
+    const table = matchTable(records);
+    const pattern = Int32Array.from(left, (i, p) => comparisonPattern(table, i, right[p]));
     const settings = await this.settings.get(tx);
-    const names = await this.nameFrequencies(tx, records, left, right, pattern, options.size);
+    const names = await this.nameFrequencies(tx, table, left, right, pattern, options.size);
     const scorer = new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names);
-    const score = Float64Array.from(left, (i, p) => scorer.score(records[i], records[right[p]], pattern[p]));
+    const score = Float64Array.from(left, (i, p) => scorer.score(table, i, right[p], pattern[p]));
     return {
       records,
+      table,
       focus,
       pairs: { count: left.length, left: Int32Array.from(left), right: Int32Array.from(right), pattern, score },
       scorer,
@@ -175,7 +180,7 @@ export class DuplicateFinder implements ContactDuplicatesContract {
 
   /** The pairs of focused contacts with others scoring at or above the review threshold, dismissed ones left out. */
   private async likely(tx: Tx, contactIds: readonly string[], options: CandidateOptions = {}) {
-    const { records, focus, pairs, scorer, settings } = await this.candidatesOf(tx, contactIds, options);
+    const { records, table, focus, pairs, scorer, settings } = await this.candidatesOf(tx, contactIds, options);
     const kept: number[] = [];
     for (let p = 0; p < pairs.count; p++) if (pairs.score[p] >= settings.reviewThreshold) kept.push(p);
     const dismissed = kept.length
@@ -204,7 +209,7 @@ export class DuplicateFinder implements ContactDuplicatesContract {
           // the focused contact's values as `a`
           evidence: () =>
             scorer
-              .evidence(records[i], records[j], pairs.pattern[p])
+              .evidence(table, i, j, pairs.pattern[p])
               .map((item) => (f === i ? item : { ...item, a: item.b, b: item.a })),
         }));
       });
@@ -300,7 +305,7 @@ export class DuplicateFinder implements ContactDuplicatesContract {
    */
   private async nameFrequencies(
     tx: Tx,
-    records: readonly MatchRecord[],
+    table: MatchTable,
     left: readonly number[],
     right: readonly number[],
     pattern: Int32Array,
@@ -313,7 +318,7 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     >;
     const uncounted = new Set<string>();
     for (let p = 0; p < left.length; p++) {
-      for (const [kind, name] of NameFrequencies.agreedNames(records[left[p]], records[right[p]], pattern[p])) {
+      for (const [kind, name] of NameFrequencies.agreedNames(table, left[p], right[p], pattern[p])) {
         const kept = this.kept.get(`${orgId}:${kind}:${name}`);
         if (kept && kept.age < COUNT_TTL_MS) counts[kind].set(name, kept.count);
         else uncounted.add(`${kind}:${name}`);

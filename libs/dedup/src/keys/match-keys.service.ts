@@ -7,7 +7,7 @@ import {
   type MatchRecord,
   toMatchRecord,
 } from '../matching/match-record.js';
-import { NAME_KINDS, NameFrequencies } from '../matching/matcher.js';
+import { type MatchInput, MatchInputBuilder, NAME_KINDS, NameFrequencies } from '../matching/matcher.js';
 
 /** A contact's values as matching reads them (a birth date that was not a date counts as entered). */
 export const MATCH_COLUMNS = `id, first_name AS "firstName", last_name AS "lastName", email, phone, address_line1 AS "addressLine1",
@@ -132,24 +132,28 @@ export class MatchKeysService {
   }
 
   /**
-   * Every stored record of the current version, in contact id order (keyset batches, a transaction each); each batch
-   * is also given to `onBatch` as JSON text (for comparison threads), with how many records are loaded so far.
+   * Every stored record of the current version, in contact id order (keyset batches, a transaction each), as a full
+   * run compares them; `onLoaded` is told how many are loaded so far.
    */
-  async loadRecords(onBatch: (texts: readonly string[], loaded: number) => Promise<void>): Promise<MatchRecord[]> {
-    const records: MatchRecord[] = [];
-    for (let afterId = '00000000-0000-0000-0000-000000000000'; ;) {
-      const batch = await this.db.transaction((tx) =>
-        tx.query<{ id: string; record: string }>(
-          `SELECT contact_id AS id, record::text AS record FROM contact_match_records
+  async loadAll(onLoaded: (loaded: number) => Promise<void>): Promise<MatchInput> {
+    const input = new MatchInputBuilder();
+    const batchAfter = (afterId: string) =>
+      this.db.transaction((tx) =>
+        tx.query<{ id: string; record: MatchRecord }>(
+          `SELECT contact_id AS id, record FROM contact_match_records
             WHERE contact_id > $1 AND version = $2 ORDER BY contact_id LIMIT ${LOAD_BATCH}`,
           [afterId, MATCH_RECORD_VERSION],
         ),
       );
-      const texts = batch.map((row) => row.record);
-      for (const text of texts) records.push(JSON.parse(text) as MatchRecord);
-      await onBatch(texts, records.length);
-      if (batch.length < LOAD_BATCH) return records;
-      afterId = batch[batch.length - 1].id;
+    let next = batchAfter('00000000-0000-0000-0000-000000000000');
+    for (let loaded = 0; ;) {
+      const batch = await next;
+      const more = batch.length === LOAD_BATCH;
+      // the database reads the next batch while this one is added (awaited next time round; caught till then)
+      if (more) (next = batchAfter(batch[batch.length - 1].id)).catch(() => undefined);
+      input.add(batch.map((row) => row.record));
+      await onLoaded((loaded += batch.length));
+      if (!more) return input.build();
     }
   }
 

@@ -3,6 +3,7 @@ import { BLOCKING_KEYS, keyHash } from '../matching/blocking.js';
 import { comparisonPattern } from '../matching/comparisons.js';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { type ContactToMatch, toMatchRecord } from '../matching/match-record.js';
+import { matchTable } from '../matching/match-table.js';
 import { NAME_KINDS, NameFrequencies, PairScorer } from '../matching/matcher.js';
 import { keyHashesOf, nameTermsOf } from './match-keys.service.js';
 
@@ -60,15 +61,16 @@ describe('stored match keys', () => {
         map.set(name, (map.get(name) ?? 0) + 1);
       }
     }
-    const inMemory = new PairScorer(DEFAULT_PARAMETERS, new NameFrequencies(records));
+    const table = matchTable(records);
+    const inMemory = new PairScorer(DEFAULT_PARAMETERS, new NameFrequencies(table));
     const fromCounts = new PairScorer(DEFAULT_PARAMETERS, NameFrequencies.fromCounts(records.length, counts));
     let adjusted = 0;
     for (let i = 0; i < records.length; i++) {
       for (let j = i + 1; j < records.length; j++) {
-        const pattern = comparisonPattern(records[i], records[j]);
-        const expected = inMemory.score(records[i], records[j], pattern);
-        expect(fromCounts.score(records[i], records[j], pattern)).toBe(expected);
-        if (expected !== new PairScorer(DEFAULT_PARAMETERS).score(records[i], records[j], pattern)) adjusted++;
+        const pattern = comparisonPattern(table, i, j);
+        const expected = inMemory.score(table, i, j, pattern);
+        expect(fromCounts.score(table, i, j, pattern)).toBe(expected);
+        if (expected !== new PairScorer(DEFAULT_PARAMETERS).score(table, i, j, pattern)) adjusted++;
       }
     }
     expect(adjusted).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { BLOCKING_KEYS, blockingHashes, forEachCandidatePair, MAX_BLOCK, phonetic, WINDOW } from './blocking.js';
+import { BLOCKING_KEYS, forEachCandidatePair, MAX_BLOCK, phonetic, WINDOW } from './blocking.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
+import { matchInput } from './matcher.js';
 
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
@@ -32,7 +33,8 @@ async function candidatePairs(
     focus = new Uint8Array(list.length);
     for (const i of focused) focus[i] = 1;
   }
-  const counts = await forEachCandidatePair(list, blockingHashes(list), (i, j) => pairs.push(`${i}-${j}`), focus);
+  const { table, hashes } = matchInput(list);
+  const counts = await forEachCandidatePair(table, hashes, (i, j) => pairs.push(`${i}-${j}`), focus);
   return { pairs, perKey: Object.fromEntries(BLOCKING_KEYS.map((key, k) => [key.name, counts[k]])) };
 }
 

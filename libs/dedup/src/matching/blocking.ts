@@ -1,6 +1,7 @@
 import daitchMokotoff from 'talisman/phonetics/daitch-mokotoff.js';
 import fonem from 'talisman/phonetics/french/fonem.js';
 import type { MatchRecord } from './match-record.js';
+import type { MatchTable } from './match-table.js';
 
 /**
  * Blocking: only records sharing a key are compared. Several keys, each from different fields, so that a true pair
@@ -81,7 +82,15 @@ export interface BlockingKey {
    * changes every phonetic code ("Jennfer" / "Jenpifer").
    */
   sorted?: boolean;
+  /**
+   * The order of an oversized block (the sorted key's own order, else names then birth date, as MatchRecord.sortKey):
+   * likely duplicates end up close.
+   */
+  orderBy?: readonly OrderColumn[];
 }
+
+type OrderColumn = 'last' | 'first' | 'birth';
+const NAMES_THEN_BIRTH: readonly OrderColumn[] = ['last', 'first', 'birth'];
 
 /**
  * Each key, in order. Every key is a different combination of fields, so that a true pair differing in most fields
@@ -122,8 +131,18 @@ export const BLOCKING_KEYS: readonly BlockingKey[] = [
     name: 'street address',
     of: (r) => (r.address?.number && r.address.street ? `${r.address.number}|${r.address.street}` : ''),
   },
-  { name: 'last name, then first name (sorted)', sorted: true, of: (r) => (r.last ? `${r.last} ${r.first}` : '') },
-  { name: 'first name, then last name (sorted)', sorted: true, of: (r) => (r.first ? `${r.first} ${r.last}` : '') },
+  {
+    name: 'last name, then first name (sorted)',
+    sorted: true,
+    orderBy: ['last', 'first'],
+    of: (r) => (r.last ? `${r.last} ${r.first}` : ''),
+  },
+  {
+    name: 'first name, then last name (sorted)',
+    sorted: true,
+    orderBy: ['first', 'last'],
+    of: (r) => (r.first ? `${r.first} ${r.last}` : ''),
+  },
 ];
 
 /** 32-bit FNV-1a of a key; 0 is kept for "no key". */
@@ -141,23 +160,16 @@ export const WINDOW = 3;
 /** The key hashes of every record, key by key: hashes[record * KEYS + key]. */
 export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
   const hashes = new Int32Array(records.length * BLOCKING_KEYS.length);
-  fillBlockingHashes(records, hashes, 0, records.length);
+  records.forEach((record, row) => writeBlockingHashes(record, hashes, row));
   return hashes;
 }
 
-/** Writes the key hashes of records [from, to) into `hashes` (one share of a run split across threads). */
-export function fillBlockingHashes(
-  records: readonly MatchRecord[],
-  hashes: Int32Array,
-  from: number,
-  to: number,
-): void {
+/** Writes a record's key hashes as row `row` of `hashes`. */
+export function writeBlockingHashes(record: MatchRecord, hashes: Int32Array, row: number): void {
   const keys = BLOCKING_KEYS.length;
-  for (let r = from; r < to; r++) {
-    for (let k = 0; k < keys; k++) {
-      const key = BLOCKING_KEYS[k].of(records[r]);
-      hashes[r * keys + k] = keyHash(BLOCKING_KEYS[k].sorted ? key.slice(0, 2) : key);
-    }
+  for (let k = 0; k < keys; k++) {
+    const key = BLOCKING_KEYS[k].of(record);
+    hashes[row * keys + k] = keyHash(BLOCKING_KEYS[k].sorted ? key.slice(0, 2) : key);
   }
 }
 
@@ -175,7 +187,7 @@ export const ALL_BLOCKS: BlockShare = { index: 0, of: 1 };
  * loop every few milliseconds: a job's lock must keep being renewed while it computes.
  */
 export async function forEachCandidatePair(
-  records: readonly MatchRecord[],
+  table: MatchTable,
   hashes: Int32Array,
   pair: (i: number, j: number) => void,
   focus: Uint8Array | null = null,
@@ -186,7 +198,7 @@ export async function forEachCandidatePair(
   const pairsPerKey = new Array<number>(keys).fill(0);
   // a record's position in its sorted oversized block, per key; -1 when its block was compared all against all.
   // Every share computes them for every block: whether an earlier key produced a pair does not depend on the share.
-  const windowPosition = new Int32Array(records.length * keys).fill(-1);
+  const windowPosition = new Int32Array(table.size * keys).fill(-1);
   /** Whether an earlier key already produced the pair: same block, compared all against all or within the window. */
   const producedEarlier = (i: number, j: number, key: number): boolean => {
     for (let k = 0; k < key; k++) {
@@ -207,15 +219,11 @@ export async function forEachCandidatePair(
   };
 
   for (let key = 0; key < keys; key++) {
-    const blocks = new Map<number, number[]>();
-    for (let r = 0; r < records.length; r++) {
-      const h = hashes[r * keys + key];
-      if (h === 0) continue;
-      const block = blocks.get(h);
-      if (block) block.push(r);
-      else blocks.set(h, [r]);
-    }
-    for (const [hash, block] of blocks) {
+    const rows = rowsByKey(hashes, key, table.size);
+    for (let start = 0, end = 0; start < rows.length; start = end) {
+      const hash = hashes[rows[start] * keys + key];
+      for (end = start + 1; end < rows.length && hashes[rows[end] * keys + key] === hash;) end++;
+      const block = rows.subarray(start, end);
       if (block.length < 2) continue;
       if (Date.now() - ranSince > 50) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -228,12 +236,14 @@ export async function forEachCandidatePair(
         for (let x = 0; x < block.length; x++)
           for (let y = x + 1; y < block.length; y++) visit(block[x], block[y], key);
       } else {
-        const sortKey = BLOCKING_KEYS[key].sorted
-          ? (r: number) => BLOCKING_KEYS[key].of(records[r])
-          : (r: number) => records[r].sortKey;
-        const keyed = block.map((r) => ({ r, by: sortKey(r) }));
-        keyed.sort((a, b) => (a.by < b.by ? -1 : a.by > b.by ? 1 : a.r - b.r));
-        const order = keyed.map(({ r }) => r);
+        const columns = (BLOCKING_KEYS[key].orderBy ?? NAMES_THEN_BIRTH).map((column) => table[column]);
+        const order = block.sort((a, b) => {
+          for (const column of columns) {
+            const by = column.rank(a) - column.rank(b);
+            if (by !== 0) return by;
+          }
+          return a - b;
+        });
         for (let x = 0; x < order.length; x++) windowPosition[order[x] * keys + key] = x;
         if (!mine) continue;
         for (let x = 0; x < order.length; x++) {
@@ -243,4 +253,25 @@ export async function forEachCandidatePair(
     }
   }
   return pairsPerKey;
+}
+
+/**
+ * The rows that have the key (hash not 0), grouped by hash: each block is a run of equal hashes, its rows in order.
+ * Two stable counting sorts, on the low then the high 16 bits: a few passes over typed arrays, no object per block.
+ */
+function rowsByKey(hashes: Int32Array, key: number, size: number): Int32Array {
+  const keys = BLOCKING_KEYS.length;
+  let count = 0;
+  for (let r = 0; r < size; r++) if (hashes[r * keys + key] !== 0) count++;
+  let rows = new Int32Array(count);
+  for (let r = 0, at = 0; r < size; r++) if (hashes[r * keys + key] !== 0) rows[at++] = r;
+  let sorted = new Int32Array(count);
+  for (const shift of [0, 16]) {
+    const starts = new Int32Array(0x10001);
+    for (let i = 0; i < count; i++) starts[((hashes[rows[i] * keys + key] >>> shift) & 0xffff) + 1]++;
+    for (let digit = 1; digit <= 0xffff; digit++) starts[digit] += starts[digit - 1];
+    for (let i = 0; i < count; i++) sorted[starts[(hashes[rows[i] * keys + key] >>> shift) & 0xffff]++] = rows[i];
+    [rows, sorted] = [sorted, rows];
+  }
+  return rows;
 }

@@ -1,7 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ComparisonThreads } from './comparison-threads.js';
 import { type MatchRecord, toMatchRecord } from './match-record.js';
-import { compareCandidates, type ComparedPairs } from './matcher.js';
+import { compareCandidates, type ComparedPairs, forEachPair, matchInput } from './matcher.js';
 
 // the compiled worker (`npm test` builds first): Jest runs the TypeScript sources, a worker thread cannot
 const COMPILED_WORKER = new URL('../../../../dist/libs/dedup/src/matching/comparison.worker.js', import.meta.url);
@@ -33,30 +37,44 @@ function records(count: number): MatchRecord[] {
   });
 }
 
-const pairSet = (pairs: ComparedPairs): string[] =>
-  Array.from({ length: pairs.count }, (_, p) => `${pairs.left[p]}-${pairs.right[p]}:${pairs.pattern[p]}`).sort();
+const pairSet = (pairs: ComparedPairs): string[] => {
+  const found: string[] = [];
+  forEachPair(pairs, (a, b, pattern) => found.push(`${a}-${b}:${pattern}`));
+  expect(found).toHaveLength(pairs.count);
+  return found.sort();
+};
 
 describe('ComparisonThreads', () => {
   const threads = ComparisonThreads.start(3, COMPILED_WORKER)!;
   afterAll(() => threads.close());
 
   it('finds the same pairs, with the same patterns and per-key counts, as one thread', async () => {
-    const all = records(3_000);
-    for (let start = 0; start < all.length; start += 1_000)
-      threads.add(all.slice(start, start + 1_000).map((record) => JSON.stringify(record)));
+    const all = matchInput(records(3_000));
     const alone = await compareCandidates(all);
     expect(alone.count).toBeGreaterThan(10_000);
     const together = await compareCandidates(all, null, threads);
     expect(pairSet(together)).toEqual(pairSet(alone));
     expect(together.perKey).toEqual(alone.perKey);
 
-    const focus = new Uint8Array(all.length);
-    for (let i = 0; i < all.length; i += 97) focus[i] = 1;
+    const focus = new Uint8Array(all.table.size);
+    for (let i = 0; i < all.table.size; i += 97) focus[i] = 1;
     expect(pairSet(await compareCandidates(all, focus, threads))).toEqual(pairSet(await compareCandidates(all, focus)));
   });
 
-  it('fails the run when the workers do not hold the records it compares', async () => {
-    await expect(compareCandidates(records(3_001), null, threads)).rejects.toThrow(/holds 3000 records, not 3001/);
+  it('fails the run when a worker stops', async () => {
+    const stops = join(tmpdir(), `stopping-${process.pid}.worker.mjs`);
+    writeFileSync(
+      stops,
+      "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));",
+    );
+    const failing = ComparisonThreads.start(2, pathToFileURL(stops))!;
+    try {
+      await expect(compareCandidates(matchInput(records(100)), null, failing)).rejects.toThrow(
+        'A comparison worker stopped (3)',
+      );
+    } finally {
+      await failing.close();
+    }
   });
 
   it('compares on one thread when asked for one, or when there is no compiled worker', () => {

@@ -1,27 +1,25 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BLOCKING_KEYS, fillBlockingHashes } from './blocking.js';
-import type { MatchRecord } from './match-record.js';
-import { comparePairs, type ComparedPairs } from './matcher.js';
+import { type MatchTable, type SharedMatchTable, shareMatchTable } from './match-table.js';
+import { comparePairs, type ComparedPairs, joinShares, type PairShare } from './matcher.js';
 
-/** What the main thread asks a comparison worker (comparison.worker.ts), in this order. */
-export type ComparisonRequest =
-  /** records as loaded, JSON text separated by newlines (UTF-8, shared: every worker parses its own copy) */
-  | { type: 'records'; text: SharedArrayBuffer }
-  /** the key hashes of records [from, to) of `records`, written into the shared array */
-  | { type: 'hash'; records: number; hashes: SharedArrayBuffer; from: number; to: number }
-  /** the pairs of one share of the blocks */
-  | { type: 'compare'; hashes: SharedArrayBuffer; focus: SharedArrayBuffer | null; index: number; of: number };
-export type ComparisonReply =
-  { type: 'hashed' } | { type: 'compared'; pairs: ComparedPairs } | { type: 'failed'; message: string };
+/** What the main thread asks a comparison worker (comparison.worker.ts): the pairs of one share of the blocks. */
+export interface ComparisonRequest {
+  table: SharedMatchTable;
+  hashes: SharedArrayBuffer;
+  focus: SharedArrayBuffer | null;
+  index: number;
+  of: number;
+}
+export type ComparisonReply = { type: 'compared'; share: PairShare } | { type: 'failed'; message: string };
 
 const WORKER_SCRIPT = new URL('./comparison.worker.js', import.meta.url);
 
 /**
- * A full run's comparing on several threads: this one and workers, each with its own copy of the records (sent as
- * JSON text while they load), each computing a share of the key hashes, then the pairs of a share of the blocks. The
- * pairs are the same as on one thread, in another order.
+ * A full run's comparing on several threads: this one and workers, all reading one MatchTable and its key hashes in
+ * shared memory, each making the pairs of a share of the blocks. The pairs are the same as on one thread, in another
+ * order.
  */
 export class ComparisonThreads {
   private constructor(private readonly workers: Worker[]) {}
@@ -35,41 +33,26 @@ export class ComparisonThreads {
     return new ComparisonThreads(Array.from({ length: threads - 1 }, () => new Worker(script)));
   }
 
-  /** The next records as loaded, in the order `compare` will be given them. */
-  add(texts: readonly string[]): void {
-    if (texts.length === 0) return;
-    const bytes = Buffer.from(texts.join('\n'));
-    const text = new SharedArrayBuffer(bytes.length);
-    new Uint8Array(text).set(bytes);
-    for (const worker of this.workers) worker.postMessage({ type: 'records', text } satisfies ComparisonRequest);
-  }
-
-  async compare(records: readonly MatchRecord[], focus: Uint8Array | null): Promise<ComparedPairs> {
+  async compare(table: MatchTable, hashes: Int32Array, focus: Uint8Array | null): Promise<ComparedPairs> {
     const threads = this.workers.length + 1;
-    const hashes = new SharedArrayBuffer(records.length * BLOCKING_KEYS.length * Int32Array.BYTES_PER_ELEMENT);
-    const range = (index: number) => ({
-      from: Math.floor((records.length * index) / threads),
-      to: Math.floor((records.length * (index + 1)) / threads),
-    });
-    const hashed = this.workers.map((worker, w) =>
-      this.ask(worker, { type: 'hash', records: records.length, hashes, ...range(w + 1) }),
-    );
-    const { from, to } = range(0);
-    fillBlockingHashes(records, new Int32Array(hashes), from, to);
-    await Promise.all(hashed);
-
     let sharedFocus: SharedArrayBuffer | null = null;
     if (focus) {
       sharedFocus = new SharedArrayBuffer(focus.length);
       new Uint8Array(sharedFocus).set(focus);
     }
+    const shared = shareMatchTable(table);
     const theirs = this.workers.map((worker, w) =>
-      this.ask(worker, { type: 'compare', hashes, focus: sharedFocus, index: w + 1, of: threads }),
+      this.ask(worker, {
+        table: shared,
+        hashes: hashes.buffer as SharedArrayBuffer,
+        focus: sharedFocus,
+        index: w + 1,
+        of: threads,
+      }),
     );
-    const mine = await comparePairs(records, new Int32Array(hashes), focus, { index: 0, of: threads });
-    const shares = [mine];
-    for (const reply of await Promise.all(theirs)) if (reply.type === 'compared') shares.push(reply.pairs);
-    return concatenate(shares);
+    const shares = [await comparePairs(table, hashes, focus, { index: 0, of: threads })];
+    for (const reply of await Promise.all(theirs)) if (reply.type === 'compared') shares.push(reply.share);
+    return joinShares(shares);
   }
 
   async close(): Promise<void> {
@@ -91,19 +74,4 @@ export class ComparisonThreads {
       worker.postMessage(request);
     });
   }
-}
-
-function concatenate(shares: readonly ComparedPairs[]): ComparedPairs {
-  const count = shares.reduce((sum, share) => sum + share.count, 0);
-  const [left, right, pattern] = [new Int32Array(count), new Int32Array(count), new Int32Array(count)];
-  const perKey: Record<string, number> = {};
-  let at = 0;
-  for (const share of shares) {
-    left.set(share.left.subarray(0, share.count), at);
-    right.set(share.right.subarray(0, share.count), at);
-    pattern.set(share.pattern.subarray(0, share.count), at);
-    at += share.count;
-    for (const [key, pairs] of Object.entries(share.perKey)) perKey[key] = (perKey[key] ?? 0) + pairs;
-  }
-  return { count, left, right, pattern, perKey };
 }

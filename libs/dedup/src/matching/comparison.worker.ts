@@ -1,38 +1,19 @@
 import { parentPort } from 'node:worker_threads';
-import { fillBlockingHashes } from './blocking.js';
 import type { ComparisonReply, ComparisonRequest } from './comparison-threads.js';
-import type { MatchRecord } from './match-record.js';
+import { sharedMatchTable } from './match-table.js';
 import { comparePairs } from './matcher.js';
 
-/** A comparison worker (see ComparisonThreads): its copy of the records, and the shares it is asked for. */
-const records: MatchRecord[] = [];
+/** A comparison worker (see ComparisonThreads): the pairs of the shares of the blocks it is asked for. */
 const port = parentPort!;
 
 port.on('message', (request: ComparisonRequest) => {
-  answer(request).then(
-    ({ reply, transfer }) => reply && port.postMessage(reply, transfer),
+  const focus = request.focus ? new Uint8Array(request.focus) : null;
+  comparePairs(sharedMatchTable(request.table), new Int32Array(request.hashes), focus, request).then(
+    (share) =>
+      port.postMessage(
+        { type: 'compared', share } satisfies ComparisonReply,
+        share.chunks.flatMap((chunk) => [chunk.left.buffer, chunk.right.buffer, chunk.pattern.buffer] as ArrayBuffer[]),
+      ),
     (error: unknown) => port.postMessage({ type: 'failed', message: String(error) } satisfies ComparisonReply),
   );
 });
-
-async function answer(request: ComparisonRequest): Promise<{ reply?: ComparisonReply; transfer?: ArrayBuffer[] }> {
-  switch (request.type) {
-    case 'records':
-      for (const line of Buffer.from(request.text).toString('utf8').split('\n'))
-        records.push(JSON.parse(line) as MatchRecord);
-      return {};
-    case 'hash':
-      if (records.length !== request.records)
-        throw new Error(`A comparison worker holds ${records.length} records, not ${request.records}`);
-      fillBlockingHashes(records, new Int32Array(request.hashes), request.from, request.to);
-      return { reply: { type: 'hashed' } };
-    case 'compare': {
-      const focus = request.focus ? new Uint8Array(request.focus) : null;
-      const pairs = await comparePairs(records, new Int32Array(request.hashes), focus, request);
-      return {
-        reply: { type: 'compared', pairs },
-        transfer: [pairs.left.buffer, pairs.right.buffer, pairs.pattern.buffer] as ArrayBuffer[],
-      };
-    }
-  }
-}

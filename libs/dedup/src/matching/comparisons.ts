@@ -1,5 +1,5 @@
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
-import type { MatchRecord } from './match-record.js';
+import type { MatchTable } from './match-table.js';
 import { shareSound } from './blocking.js';
 import { isShortFormOf } from './nicknames.js';
 
@@ -20,9 +20,10 @@ export interface FieldComparison {
   name?: boolean;
   /** Too common to corroborate names on its own (a city, an apartment number). */
   weak?: boolean;
-  compare(a: MatchRecord, b: MatchRecord): number;
-  /** What a person reading the evidence sees of a record's value. */
-  shown(record: MatchRecord): string;
+  /** How rows a and b of the table compare. */
+  compare(t: MatchTable, a: number, b: number): number;
+  /** What a person reading the evidence sees of a row's value. */
+  shown(t: MatchTable, row: number): string;
 }
 
 const MISSING = 0;
@@ -73,19 +74,24 @@ function compatibleFirstNames(a: string, b: string): boolean {
  * Whether b's first and last names are best read the other way round ("Tremblay Marie"): each crossed name close to
  * the other's, and closer than in place. Cheap first-letter test first: most pairs share no letter there.
  */
-export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
-  if (!a.first || !a.last || !b.first || !b.last) return false;
-  if (a.first[0] !== b.last[0] && a.last[0] !== b.first[0]) return false;
-  const crossed = similarity(a.first, b.last) + similarity(a.last, b.first);
-  return crossed >= 2 * SWAP_SIMILARITY && crossed > similarity(a.first, b.first) + similarity(a.last, b.last) + 0.1;
+export function namesSwapped(t: MatchTable, a: number, b: number): boolean {
+  const [aFirst, aLast, bFirst, bLast] = [t.first.at(a), t.last.at(a), t.first.at(b), t.last.at(b)];
+  if (!aFirst || !aLast || !bFirst || !bLast) return false;
+  if (aFirst[0] !== bLast[0] && aLast[0] !== bFirst[0]) return false;
+  const crossed = similarity(aFirst, bLast) + similarity(aLast, bFirst);
+  return crossed >= 2 * SWAP_SIMILARITY && crossed > similarity(aFirst, bFirst) + similarity(aLast, bLast) + 0.1;
 }
 
-/** With names swapped, one record's `name` against the other's other name; the same whichever record comes first. */
-function crossed(a: MatchRecord, b: MatchRecord, name: 'first' | 'last'): [string, string, boolean] {
-  const [x, y] = a.id <= b.id ? [a, b] : [b, a];
+/**
+ * With names swapped, one row's `name` against the other's other name; the same whichever row comes first (the one
+ * whose names sort first leads).
+ */
+function crossed(t: MatchTable, a: number, b: number, name: 'first' | 'last'): [string, string, boolean] {
+  const aLeads = t.first.at(a) + t.last.at(a) <= t.first.at(b) + t.last.at(b);
+  const [x, y] = aLeads ? [a, b] : [b, a];
   return name === 'first'
-    ? [x.first, y.last, shareSound(x.firstSound, y.lastSound)]
-    : [x.last, y.first, shareSound(x.lastSound, y.firstSound)];
+    ? [t.first.at(x), t.last.at(y), shareSound(t.firstSound.at(x), t.lastSound.at(y))]
+    : [t.last.at(x), t.first.at(y), shareSound(t.lastSound.at(x), t.firstSound.at(y))];
 }
 
 const SWAP_SIMILARITY = 0.88;
@@ -121,123 +127,131 @@ export const COMPARISONS: readonly FieldComparison[] = [
     field: 'firstName',
     name: true,
     levels: ['missing', 'different', 'initials or part', 'nickname, typo or same sound', 'exact'],
-    compare: (a, b) =>
-      namesSwapped(a, b)
-        ? compareFirst(...crossed(a, b, 'first'))
-        : compareFirst(a.first, b.first, shareSound(a.firstSound, b.firstSound)),
-    shown: (r) => r.first,
+    compare: (t, a, b) =>
+      namesSwapped(t, a, b)
+        ? compareFirst(...crossed(t, a, b, 'first'))
+        : compareFirst(t.first.at(a), t.first.at(b), shareSound(t.firstSound.at(a), t.firstSound.at(b))),
+    shown: (t, row) => t.first.at(row),
   },
   {
     field: 'lastName',
     name: true,
     levels: ['missing', 'different', 'similar or same sound', 'part or typo', 'exact'],
-    compare: (a, b) =>
-      namesSwapped(a, b)
-        ? compareLast(...crossed(a, b, 'last'))
-        : compareLast(a.last, b.last, shareSound(a.lastSound, b.lastSound)),
-    shown: (r) => r.last,
+    compare: (t, a, b) =>
+      namesSwapped(t, a, b)
+        ? compareLast(...crossed(t, a, b, 'last'))
+        : compareLast(t.last.at(a), t.last.at(b), shareSound(t.lastSound.at(a), t.lastSound.at(b))),
+    shown: (t, row) => t.last.at(row),
   },
   {
     field: 'email',
     contactPoint: true,
     levels: ['missing', 'different', 'same distinctive name, other provider', 'exact'],
-    compare: (a, b) => {
-      if (!a.email || !b.email) return MISSING;
-      if (a.email === b.email) return 3;
+    compare: (t, a, b) => {
+      const [ea, eb] = [t.email.ids[a], t.email.ids[b]];
+      if (ea === 0 || eb === 0) return MISSING;
+      if (ea === eb) return 3;
       // "marie.tremblay@" at two providers may be two Marie Tremblay; "mtremblay1962@" at two is one person
-      if (a.emailExtra.length > 2 && a.emailExtra === b.emailExtra) return 2;
+      if (t.emailExtra.ids[a] === t.emailExtra.ids[b] && t.emailExtra.at(a).length > 2) return 2;
       return DIFFERENT;
     },
-    shown: (r) => r.email,
+    shown: (t, row) => t.email.at(row),
   },
   {
     field: 'phone',
     contactPoint: true,
     levels: ['missing', 'different', 'one digit apart', 'exact'],
-    compare: (a, b) => {
-      if (!a.phone || !b.phone) return MISSING;
-      if (a.phone === b.phone) return 3;
-      return oneEditApart(a.phone, b.phone) ? 2 : DIFFERENT;
+    compare: (t, a, b) => {
+      const [pa, pb] = [t.phone.at(a), t.phone.at(b)];
+      if (!pa || !pb) return MISSING;
+      if (pa === pb) return 3;
+      return oneEditApart(pa, pb) ? 2 : DIFFERENT;
     },
-    shown: (r) => r.phone,
+    shown: (t, row) => t.phone.at(row),
   },
   {
     field: 'birthDate',
     levels: ['missing', 'different', 'one digit or a year apart, or day and month swapped', 'exact'],
-    compare: (a, b) => {
-      if (!a.birth || !b.birth) return MISSING;
-      if (a.birth === b.birth) return 3;
+    compare: (t, a, b) => {
+      const [ba, bb] = [t.birth.at(a), t.birth.at(b)];
+      if (!ba || !bb) return MISSING;
+      if (ba === bb) return 3;
       // a year alone ("c. 1867") agrees with any date of that year, as closely as a typo does
-      if (a.birth.length === 4 || b.birth.length === 4)
-        return a.birth.slice(0, 4) === b.birth.slice(0, 4) ? 2 : DIFFERENT;
+      if (ba.length === 4 || bb.length === 4) return ba.slice(0, 4) === bb.slice(0, 4) ? 2 : DIFFERENT;
       const swapped =
-        a.birth.length === 8 &&
-        b.birth.length === 8 &&
-        a.birth.slice(0, 4) === b.birth.slice(0, 4) &&
-        a.birth.slice(4, 6) === b.birth.slice(6, 8) &&
-        a.birth.slice(6, 8) === b.birth.slice(4, 6);
+        ba.length === 8 &&
+        bb.length === 8 &&
+        ba.slice(0, 4) === bb.slice(0, 4) &&
+        ba.slice(4, 6) === bb.slice(6, 8) &&
+        ba.slice(6, 8) === bb.slice(4, 6);
       // a year typo that changes two digits (1979 / 1980), same day and month
       const yearOff =
-        a.birth.length === 8 &&
-        b.birth.length === 8 &&
-        a.birth.slice(4) === b.birth.slice(4) &&
-        Math.abs(Number(a.birth.slice(0, 4)) - Number(b.birth.slice(0, 4))) === 1;
-      return swapped || yearOff || oneEditApart(a.birth, b.birth) ? 2 : DIFFERENT;
+        ba.length === 8 &&
+        bb.length === 8 &&
+        ba.slice(4) === bb.slice(4) &&
+        Math.abs(Number(ba.slice(0, 4)) - Number(bb.slice(0, 4))) === 1;
+      return swapped || yearOff || oneEditApart(ba, bb) ? 2 : DIFFERENT;
     },
-    shown: (r) => r.birth,
+    shown: (t, row) => t.birth.at(row),
   },
   {
     field: 'postalCode',
     contactPoint: true,
     levels: ['missing', 'different', 'one character apart', 'exact'],
-    compare: (a, b) => {
-      if (!a.postal || !b.postal) return MISSING;
+    compare: (t, a, b) => {
+      const [pa, pb] = [t.postal.at(a), t.postal.at(b)];
+      if (!pa || !pb) return MISSING;
       // neighbours: the addresses say two buildings, the shared postal code says nothing more
-      if (a.address?.number && b.address?.number && a.address.number !== b.address.number) return MISSING;
-      if (a.postal === b.postal) return 3;
-      return oneEditApart(a.postal, b.postal) ? 2 : DIFFERENT;
+      const [na, nb] = [t.addressNumber.ids[a], t.addressNumber.ids[b]];
+      if (na !== 0 && nb !== 0 && na !== nb) return MISSING;
+      if (pa === pb) return 3;
+      return oneEditApart(pa, pb) ? 2 : DIFFERENT;
     },
-    shown: (r) => r.postal,
+    shown: (t, row) => t.postal.at(row),
   },
   {
     field: 'address',
     contactPoint: true,
     levels: ['missing', 'different', 'similar street', 'same number, close street', 'exact'],
-    compare: (a, b) => {
-      if (!a.address || !b.address) return MISSING;
-      if (a.address.full === b.address.full) return 4;
-      const street = similarity(a.address.street, b.address.street);
-      if (a.address.number === b.address.number && street >= 0.9) return 3;
-      return street >= 0.9 || (a.address.number === b.address.number && street >= 0.75) ? 2 : DIFFERENT;
+    compare: (t, a, b) => {
+      const [fa, fb] = [t.addressFull.ids[a], t.addressFull.ids[b]];
+      if (fa === 0 || fb === 0) return MISSING;
+      if (fa === fb) return 4;
+      const street = similarity(t.addressStreet.at(a), t.addressStreet.at(b));
+      const sameNumber = t.addressNumber.ids[a] === t.addressNumber.ids[b];
+      if (sameNumber && street >= 0.9) return 3;
+      return street >= 0.9 || (sameNumber && street >= 0.75) ? 2 : DIFFERENT;
     },
-    shown: (r) => r.address?.full ?? '',
+    shown: (t, row) => t.addressFull.at(row),
   },
   {
     field: 'addressLine2',
     contactPoint: true,
     weak: true,
     levels: ['missing', 'different', 'close', 'exact'],
-    compare: (a, b) => {
-      if (!a.unit || !b.unit) return MISSING;
-      if (a.unit === b.unit) return 3;
+    compare: (t, a, b) => {
+      const [ua, ub] = [t.unit.at(a), t.unit.at(b)];
+      if (!ua || !ub) return MISSING;
+      if (ua === ub) return 3;
       // an apartment is its number ("app 4" / "4"); other lines (a building's name) compare by spelling
-      const [da, db] = [a.unit.replace(/\D/g, ''), b.unit.replace(/\D/g, '')];
+      const [da, db] = [ua.replace(/\D/g, ''), ub.replace(/\D/g, '')];
       if (da || db) return da === db ? 2 : DIFFERENT;
-      return similarity(a.unit, b.unit) >= 0.9 ? 2 : DIFFERENT;
+      return similarity(ua, ub) >= 0.9 ? 2 : DIFFERENT;
     },
-    shown: (r) => r.unit,
+    shown: (t, row) => t.unit.at(row),
   },
   {
     field: 'city',
     contactPoint: true,
     weak: true,
     levels: ['missing', 'different', 'close', 'exact'],
-    compare: (a, b) => {
-      if (!a.city || !b.city) return MISSING;
-      if (a.city === b.city) return 3;
-      return similarity(a.city, b.city) >= 0.9 ? 2 : DIFFERENT;
+    compare: (t, a, b) => {
+      const [ca, cb] = [t.city.at(a), t.city.at(b)];
+      if (!ca || !cb) return MISSING;
+      if (ca === cb) return 3;
+      return similarity(ca, cb) >= 0.9 ? 2 : DIFFERENT;
     },
-    shown: (r) => r.city,
+    shown: (t, row) => t.city.at(row),
   },
 ];
 
@@ -252,10 +266,10 @@ export const PATTERN_STRIDES: readonly number[] = COMPARISONS.reduce<number[]>((
   return strides;
 }, []);
 
-/** The pair's levels, all fields, as one integer. */
-export function comparisonPattern(a: MatchRecord, b: MatchRecord): number {
+/** The levels of rows a and b, all fields, as one integer. */
+export function comparisonPattern(t: MatchTable, a: number, b: number): number {
   let pattern = 0;
-  for (let i = 0; i < COMPARISONS.length; i++) pattern += COMPARISONS[i].compare(a, b) * PATTERN_STRIDES[i];
+  for (let i = 0; i < COMPARISONS.length; i++) pattern += COMPARISONS[i].compare(t, a, b) * PATTERN_STRIDES[i];
   return pattern;
 }
 

@@ -15,6 +15,7 @@ import {
   probability,
 } from './fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
+import { matchTable } from './match-table.js';
 
 const LAST_LEVEL = COMPARISONS.map((c) => c.levels.length - 1);
 const patternOf = (levels: readonly number[]): number =>
@@ -27,10 +28,10 @@ const weightOf = (pattern: number, params: MatchParameters = DEFAULT_PARAMETERS)
 /** u for every pair, households included: the synthetic data has no households. */
 const uOf = (u: number[][]) => ({ u, uHousehold: u });
 /** estimateU's u over these records (random pairs). */
-const randomPairsU = (records: readonly MatchRecord[], samples: number) =>
+const randomPairsU = (records: readonly MatchRecord[], samples: number, table = matchTable(records)) =>
   estimateU(
     records.length,
-    (i, j) => comparisonPattern(records[i], records[j]),
+    (i, j) => comparisonPattern(table, i, j),
     (i) => records[i].last,
     (i, j) => records[i].first === records[j].first,
     samples,
@@ -149,15 +150,15 @@ describe('estimateU', () => {
   });
 
   it('never compares a record with itself', () => {
-    const records = [toMatchRecord(contact(0)), toMatchRecord(contact(1))];
+    const table = matchTable([toMatchRecord(contact(0)), toMatchRecord(contact(1))]);
     const compare = (i: number, j: number) => {
       expect(i).not.toBe(j);
-      return comparisonPattern(records[i], records[j]);
+      return comparisonPattern(table, i, j);
     };
     const { u } = estimateU(
       2,
       compare,
-      (i) => records[i].last,
+      (i) => table.last.at(i),
       () => false,
       1_000,
     );

@@ -3,7 +3,17 @@ import { DEFAULT_THRESHOLDS } from '../runs/dedup-settings.service.js';
 import { COMPARISONS, comparisonPattern } from './comparisons.js';
 import { DEFAULT_PARAMETERS } from './fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
-import { clusterRoots, compareCandidates, NameFrequencies, PairScorer, pairFingerprint } from './matcher.js';
+import { matchTable } from './match-table.js';
+import {
+  clusterRoots,
+  compareCandidates,
+  type ComparedPairs,
+  forEachPair,
+  matchInput,
+  NameFrequencies,
+  PairScorer,
+  pairFingerprint,
+} from './matcher.js';
 
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
@@ -25,8 +35,8 @@ const record = (values: Values, id = 'contact'): MatchRecord =>
 /** The score of two contacts with the default parameters (an organization too small to learn its own). */
 const scorer = new PairScorer(DEFAULT_PARAMETERS);
 const score = (a: Values, b: Values): number => {
-  const [ra, rb] = [record(a, 'a'), record(b, 'b')];
-  return scorer.score(ra, rb, comparisonPattern(ra, rb));
+  const table = matchTable([record(a, 'a'), record(b, 'b')]);
+  return scorer.score(table, 0, 1, comparisonPattern(table, 0, 1));
 };
 
 const helene: Values = {
@@ -203,11 +213,11 @@ describe('scoring with the default parameters', () => {
   });
 
   it('shows the evidence field by field: both values, a level, a weight; a missing value weighs 0', () => {
-    const [a, b] = [
+    const table = matchTable([
       record(helene),
       record({ firstName: 'Helene', lastName: 'Cote', email: 'helene.cote@example.org' }),
-    ];
-    const evidence = scorer.evidence(a, b, comparisonPattern(a, b));
+    ]);
+    const evidence = scorer.evidence(table, 0, 1, comparisonPattern(table, 0, 1));
     expect(evidence.map((e) => e.field)).toEqual(COMPARISONS.map((c) => c.field));
     expect(evidence.find((e) => e.field === 'email')).toMatchObject({
       level: 'exact',
@@ -235,8 +245,8 @@ describe('scoring with the default parameters', () => {
 
 describe('name frequencies', () => {
   const agreed = (a: Values, b: Values) => {
-    const [ra, rb] = [record(a, 'a'), record(b, 'b')];
-    return NameFrequencies.agreedNames(ra, rb, comparisonPattern(ra, rb));
+    const table = matchTable([record(a, 'a'), record(b, 'b')]);
+    return NameFrequencies.agreedNames(table, 0, 1, comparisonPattern(table, 0, 1));
   };
 
   it('look up only the names a pair agrees on: what must be counted to score it', () => {
@@ -256,33 +266,36 @@ describe('name frequencies', () => {
       record({ ...helene, email: null }, 'b'),
       ...Array.from({ length: 30 }, (_, i) => record({ firstName: 'Hélène', lastName: `Other${i}` }, `c${i}`)),
     ];
-    const names = new NameFrequencies(records);
+    const table = matchTable(records);
+    const names = new NameFrequencies(table);
     const counted = new Map<string, number>(
       [...names.counts()].map(([kind, name, count]) => [`${kind}:${name}`, count]),
     );
-    const [a, b] = records;
-    const pattern = comparisonPattern(a, b);
+    const [a, b] = [0, 1];
+    const pattern = comparisonPattern(table, a, b);
     const only = {
       first: new Map<string, number>(),
       firstWord: new Map<string, number>(),
       last: new Map<string, number>(),
     };
-    for (const [kind, name] of NameFrequencies.agreedNames(a, b, pattern))
+    for (const [kind, name] of NameFrequencies.agreedNames(table, a, b, pattern))
       only[kind].set(name, counted.get(`${kind}:${name}`)!);
     const fromCounts = NameFrequencies.fromCounts(records.length, only);
     const u = DEFAULT_PARAMETERS.u;
-    expect(fromCounts.adjustment(a, b, pattern, u)).toEqual(names.adjustment(a, b, pattern, u));
+    expect(fromCounts.adjustment(table, a, b, pattern, u)).toEqual(names.adjustment(table, a, b, pattern, u));
     // a common first name says less than a rare last name
-    expect(names.adjustment(a, b, pattern, u).first).toBeLessThan(names.adjustment(a, b, pattern, u).last);
+    const { first, last } = names.adjustment(table, a, b, pattern, u);
+    expect(first).toBeLessThan(last);
   });
 });
 
 describe('pairFingerprint', () => {
   it('changes when a compared value changes, and only then', () => {
-    const fingerprint = (a: Values, b: Values) => pairFingerprint(record(a, 'a'), record(b, 'b'));
+    const fingerprint = (a: Values, b: Values, ids = ['a', 'b']) =>
+      pairFingerprint(matchTable([record(a, ids[0]), record(b, ids[1])]), 0, 1);
     const other: Values = { ...helene, firstName: 'Helene', email: 'h.cote@example.org' };
     const base = fingerprint(helene, other);
-    expect(pairFingerprint(record(helene, 'x'), record(other, 'y'))).toBe(base);
+    expect(fingerprint(helene, other, ['x', 'y'])).toBe(base);
     // written differently, compared alike
     expect(fingerprint({ ...helene, phone: '+1 (514) 555-0101', postalCode: 'h2x1y4' }, other)).toBe(base);
     for (const change of [
@@ -319,15 +332,21 @@ describe('compareCandidates', () => {
       record({ firstName: 'Marc', lastName: 'Gagnon', phone: '418 555-0199' }, 'd'),
       record({ firstName: 'Luc', lastName: 'Pelletier' }, 'e'),
     ];
-    const pairs = await compareCandidates(records);
-    const found = Array.from({ length: pairs.count }, (_, p) => `${pairs.left[p]}-${pairs.right[p]}`);
-    expect(found.sort()).toEqual(['0-1', '2-3']);
-    for (let p = 0; p < pairs.count; p++)
-      expect(pairs.pattern[p]).toBe(comparisonPattern(records[pairs.left[p]], records[pairs.right[p]]));
+    const input = matchInput(records);
+    const found = (pairs: ComparedPairs) => {
+      const list: string[] = [];
+      forEachPair(pairs, (a, b, pattern) => {
+        expect(pattern).toBe(comparisonPattern(input.table, a, b));
+        list.push(`${a}-${b}`);
+      });
+      return list.sort();
+    };
+    const pairs = await compareCandidates(input);
+    expect(found(pairs)).toEqual(['0-1', '2-3']);
     expect(Object.values(pairs.perKey).reduce((sum, n) => sum + n, 0)).toBe(2);
 
-    const focused = await compareCandidates(records, Uint8Array.from([0, 0, 0, 1, 0]));
+    const focused = await compareCandidates(input, Uint8Array.from([0, 0, 0, 1, 0]));
     expect(focused.count).toBe(1);
-    expect([focused.left[0], focused.right[0]]).toEqual([2, 3]);
+    expect(found(focused)).toEqual(['2-3']);
   });
 });

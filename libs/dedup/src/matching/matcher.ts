@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ALL_BLOCKS, type BlockShare, blockingHashes, BLOCKING_KEYS, forEachCandidatePair } from './blocking.js';
+import { ALL_BLOCKS, type BlockShare, BLOCKING_KEYS, forEachCandidatePair, writeBlockingHashes } from './blocking.js';
 import { coherentClusters, type ScoredPair } from './clustering.js';
 import type { ComparisonThreads } from './comparison-threads.js';
 import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
@@ -16,64 +16,129 @@ import {
   probability,
 } from './fellegi-sunter.js';
 import type { MatchRecord } from './match-record.js';
+import { type MatchTable, MatchTableBuilder, sharedCopy } from './match-table.js';
 
 /** The pairs blocking produced, with each pair's comparison pattern. */
+/**
+ * The pairs blocking produced, with each pair's comparison pattern: in the chunks the threads filled (joined, they
+ * would be held twice while copied).
+ */
 export interface ComparedPairs {
   count: number;
-  left: Int32Array;
-  right: Int32Array;
-  pattern: Int32Array;
+  chunks: readonly PairChunk[];
   /** pairs first found by each blocking key */
   perKey: Record<string, number>;
 }
 
+/** Pairs left[p] < right[p] (rows), p < count. */
+export interface PairChunk {
+  count: number;
+  left: Int32Array;
+  right: Int32Array;
+  pattern: Int32Array;
+}
+
+/** Calls `pair` with each pair's rows and pattern, in order. */
+export function forEachPair(pairs: ComparedPairs, pair: (a: number, b: number, pattern: number) => void): void {
+  for (const { count, left, right, pattern } of pairs.chunks)
+    for (let p = 0; p < count; p++) pair(left[p], right[p], pattern[p]);
+}
+
+/** Records as a run compares them: their table, and their blocking key hashes (hashes[row * KEYS + key]). */
+export interface MatchInput {
+  table: MatchTable;
+  hashes: Int32Array;
+}
+
+/** Builds a MatchInput batch by batch: the records as objects can go once added. */
+export class MatchInputBuilder {
+  private readonly table = new MatchTableBuilder();
+  private hashes = new Int32Array(1024 * BLOCKING_KEYS.length);
+
+  add(records: readonly MatchRecord[]): void {
+    const needed = (this.table.length + records.length) * BLOCKING_KEYS.length;
+    if (needed > this.hashes.length) this.hashes = grow(this.hashes, Math.max(needed, this.hashes.length * 2));
+    for (const record of records) {
+      writeBlockingHashes(record, this.hashes, this.table.length);
+      this.table.add(record);
+    }
+  }
+
+  build(): MatchInput {
+    const table = this.table.build();
+    return { table, hashes: sharedCopy(this.hashes.subarray(0, table.size * BLOCKING_KEYS.length)) };
+  }
+}
+
+export function matchInput(records: readonly MatchRecord[]): MatchInput {
+  const builder = new MatchInputBuilder();
+  builder.add(records);
+  return builder.build();
+}
+
 /**
  * Compares every candidate pair (see blocking); with `focus`, only pairs touching a focused record. With `threads`,
- * on them (records given to them as they loaded).
+ * on them.
  */
 export async function compareCandidates(
-  records: readonly MatchRecord[],
+  { table, hashes }: MatchInput,
   focus: Uint8Array | null = null,
   threads: ComparisonThreads | null = null,
 ): Promise<ComparedPairs> {
-  return threads ? threads.compare(records, focus) : comparePairs(records, blockingHashes(records), focus, ALL_BLOCKS);
+  return threads
+    ? threads.compare(table, hashes, focus)
+    : joinShares([await comparePairs(table, hashes, focus, ALL_BLOCKS)]);
+}
+
+/** One thread's pairs, in the chunks it filled: none is copied while the count grows. */
+export interface PairShare {
+  chunks: PairChunk[];
+  /** pairs first found by each blocking key, in BLOCKING_KEYS order */
+  perKey: number[];
+}
+const CHUNK_PAIRS = 1 << 20;
+
+function newChunk(capacity: number): PairChunk {
+  return {
+    count: 0,
+    left: new Int32Array(capacity),
+    right: new Int32Array(capacity),
+    pattern: new Int32Array(capacity),
+  };
 }
 
 /** The pairs of one share of the blocks, with their comparison patterns (one thread's part of compareCandidates). */
 export async function comparePairs(
-  records: readonly MatchRecord[],
+  table: MatchTable,
   hashes: Int32Array,
   focus: Uint8Array | null,
   share: BlockShare,
-): Promise<ComparedPairs> {
-  let capacity = Math.max(1024, records.length * 4);
-  let left = new Int32Array(capacity);
-  let right = new Int32Array(capacity);
-  let pattern = new Int32Array(capacity);
-  let count = 0;
+): Promise<PairShare> {
+  let chunk = newChunk(Math.min(CHUNK_PAIRS, Math.max(1024, table.size * 4)));
+  const chunks = [chunk];
   const perKey = await forEachCandidatePair(
-    records,
+    table,
     hashes,
     (i, j) => {
-      if (count === capacity) {
-        capacity *= 2;
-        left = grow(left, capacity);
-        right = grow(right, capacity);
-        pattern = grow(pattern, capacity);
-      }
-      left[count] = i;
-      right[count] = j;
-      pattern[count] = comparisonPattern(records[i], records[j]);
-      count++;
+      if (chunk.count === chunk.left.length) chunks.push((chunk = newChunk(CHUNK_PAIRS)));
+      chunk.left[chunk.count] = i;
+      chunk.right[chunk.count] = j;
+      chunk.pattern[chunk.count] = comparisonPattern(table, i, j);
+      chunk.count++;
     },
     focus,
     share,
   );
+  return { chunks, perKey };
+}
+
+/** The pairs of every share. */
+export function joinShares(shares: readonly PairShare[]): ComparedPairs {
+  const chunks = shares.flatMap((share) => share.chunks);
+  const perKey = BLOCKING_KEYS.map((_, k) => shares.reduce((sum, share) => sum + share.perKey[k], 0));
   return {
-    count,
-    left,
-    right,
-    pattern,
+    count: chunks.reduce((sum, chunk) => sum + chunk.count, 0),
+    chunks,
     perKey: Object.fromEntries(BLOCKING_KEYS.map((key, k) => [key.name, perKey[k]])),
   };
 }
@@ -86,7 +151,7 @@ function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
 
 export function patternCounts(pairs: ComparedPairs): PatternCounts {
   const counts: PatternCounts = new Map();
-  for (let p = 0; p < pairs.count; p++) counts.set(pairs.pattern[p], (counts.get(pairs.pattern[p]) ?? 0) + 1);
+  forEachPair(pairs, (_a, _b, pattern) => counts.set(pattern, (counts.get(pattern) ?? 0) + 1));
   return counts;
 }
 
@@ -114,16 +179,24 @@ export class NameFrequencies {
   private readonly last = new Map<string, number>();
   private size: number;
 
-  constructor(records: readonly MatchRecord[]) {
-    this.size = Math.max(1, records.length);
-    for (const record of records) {
-      if (record.first) {
-        this.first.set(record.first, (this.first.get(record.first) ?? 0) + 1);
-        for (const word of new Set(record.first.split(' ')))
-          this.firstWord.set(word, (this.firstWord.get(word) ?? 0) + 1);
-      }
-      if (record.last) this.last.set(record.last, (this.last.get(record.last) ?? 0) + 1);
-    }
+  /** Counted over a table's rows (none: every name is rare). */
+  constructor(table?: MatchTable) {
+    this.size = Math.max(1, table?.size ?? 0);
+    if (!table) return;
+    // per value first (a column numbers its values), then per name
+    const perValue = (column: MatchTable['first']) => {
+      const counts = new Int32Array(column.values.length);
+      for (let row = 0; row < table.size; row++) counts[column.ids[row]]++;
+      return counts;
+    };
+    const [first, last] = [perValue(table.first), perValue(table.last)];
+    table.first.values.forEach((name, id) => {
+      if (!name) return;
+      this.first.set(name, first[id]);
+      for (const word of new Set(name.split(' ')))
+        this.firstWord.set(word, (this.firstWord.get(word) ?? 0) + first[id]);
+    });
+    table.last.values.forEach((name, id) => name && this.last.set(name, last[id]));
   }
 
   /** The names a record is counted under, by kind: what `fromCounts` needs counted for it. */
@@ -140,7 +213,7 @@ export class NameFrequencies {
    * many records have each name. Names absent from the counts count as rare, as in the constructor.
    */
   static fromCounts(size: number, counts: Record<NameKind, ReadonlyMap<string, number>>): NameFrequencies {
-    const names = new NameFrequencies([]);
+    const names = new NameFrequencies();
     names.size = Math.max(1, size);
     for (const kind of NAME_KINDS) for (const [name, count] of counts[kind]) names[kind].set(name, count);
     return names;
@@ -155,25 +228,26 @@ export class NameFrequencies {
    * The names the adjustment of a pair looks up: those the pair agrees on (`a`'s value), by kind. What must be counted
    * for `fromCounts` to adjust the pair.
    */
-  static agreedNames(a: MatchRecord, b: MatchRecord, pattern: number): [NameKind, string][] {
+  static agreedNames(t: MatchTable, a: number, b: number, pattern: number): [NameKind, string][] {
     const names: [NameKind, string][] = [];
     const firstLevel = levelOf(pattern, FIRST_NAME);
-    if (firstLevel === EXACT_FIRST) names.push(['first', a.first]);
+    if (firstLevel === EXACT_FIRST) names.push(['first', t.first.at(a)]);
     else if (firstLevel === PART_FIRST) {
       // the words both names have: "marie" (in Marie-Ève, Anne-Marie...) says little, "ophelie" much
-      const [short, long] = a.first.length <= b.first.length ? [a.first, b.first] : [b.first, a.first];
+      const [fa, fb] = [t.first.at(a), t.first.at(b)];
+      const [short, long] = fa.length <= fb.length ? [fa, fb] : [fb, fa];
       for (const word of short.split(' '))
         if (word.length > 1 && long.split(' ').includes(word)) names.push(['firstWord', word]);
     }
-    if (levelOf(pattern, LAST_NAME) === EXACT_LAST) names.push(['last', a.last]);
+    if (levelOf(pattern, LAST_NAME) === EXACT_LAST) names.push(['last', t.last.at(a)]);
     return names;
   }
 
   /** Per name, log2(average u of the level / this value's share): positive for rare names, negative for common ones. */
-  adjustment(a: MatchRecord, b: MatchRecord, pattern: number, u: number[][]): { first: number; last: number } {
+  adjustment(t: MatchTable, a: number, b: number, pattern: number, u: number[][]): { first: number; last: number } {
     const bits = { first: 0, last: 0 };
     const firstWords: number[] = [];
-    for (const [kind, name] of NameFrequencies.agreedNames(a, b, pattern)) {
+    for (const [kind, name] of NameFrequencies.agreedNames(t, a, b, pattern)) {
       if (kind === 'first') bits.first = this.bits(u[FIRST_NAME][EXACT_FIRST], this.first.get(name));
       else if (kind === 'firstWord') firstWords.push(this.firstWord.get(name) ?? 1);
       else bits.last = this.bits(u[LAST_NAME][EXACT_LAST], this.last.get(name));
@@ -202,31 +276,28 @@ export class PairScorer {
   }
 
   /** Parameters learned from the records: u from random pairs, then m by expectation-maximisation over `pairs`. */
-  static learned(records: readonly MatchRecord[], pairs: ComparedPairs, start?: MatchParameters): PairScorer {
+  static learned(table: MatchTable, pairs: ComparedPairs, start?: MatchParameters): PairScorer {
     const u = estimateU(
-      records.length,
-      (i, j) => comparisonPattern(records[i], records[j]),
-      (i) => records[i].last,
-      (i, j) => COMPARISONS[FIRST_NAME].compare(records[i], records[j]) > PART_FIRST,
+      table.size,
+      (i, j) => comparisonPattern(table, i, j),
+      (i) => table.last.at(i),
+      (i, j) => COMPARISONS[FIRST_NAME].compare(table, i, j) > PART_FIRST,
     );
-    return new PairScorer(
-      learnParameters(patternCounts(pairs), u, records.length, start),
-      new NameFrequencies(records),
-    );
+    return new PairScorer(learnParameters(patternCounts(pairs), u, table.size, start), new NameFrequencies(table));
   }
 
-  /** The score of two records, compared here. */
-  compareAndScore(a: MatchRecord, b: MatchRecord): number {
-    return this.score(a, b, comparisonPattern(a, b));
+  /** The score of rows a and b, compared here. */
+  compareAndScore(t: MatchTable, a: number, b: number): number {
+    return this.score(t, a, b, comparisonPattern(t, a, b));
   }
 
-  score(a: MatchRecord, b: MatchRecord, pattern: number): number {
-    const names = this.nameAdjustment(a, b, pattern);
+  score(t: MatchTable, a: number, b: number, pattern: number): number {
+    const names = this.nameAdjustment(t, a, b, pattern);
     return probability(matchWeight(this.patternWeight(pattern), names.first + names.last));
   }
 
-  private nameAdjustment(a: MatchRecord, b: MatchRecord, pattern: number): { first: number; last: number } {
-    return this.names?.adjustment(a, b, pattern, this.parameters.u) ?? { first: 0, last: 0 };
+  private nameAdjustment(t: MatchTable, a: number, b: number, pattern: number): { first: number; last: number } {
+    return this.names?.adjustment(t, a, b, pattern, this.parameters.u) ?? { first: 0, last: 0 };
   }
 
   private patternWeight(pattern: number): PatternWeight {
@@ -239,16 +310,16 @@ export class PairScorer {
   }
 
   /** Field by field, what each record holds, how they compare and what it weighed (log2 odds; names as adjusted). */
-  evidence(a: MatchRecord, b: MatchRecord, pattern: number): PairEvidence[] {
-    const names = this.nameAdjustment(a, b, pattern);
+  evidence(t: MatchTable, a: number, b: number, pattern: number): PairEvidence[] {
+    const names = this.nameAdjustment(t, a, b, pattern);
     return COMPARISONS.map((comparison, field) => {
       const level = levelOf(pattern, field);
       const adjusted = field === FIRST_NAME ? names.first : field === LAST_NAME ? names.last : 0;
       return {
         field: comparison.field,
         level: comparison.levels[level],
-        a: comparison.shown(a) || null,
-        b: comparison.shown(b) || null,
+        a: comparison.shown(t, a) || null,
+        b: comparison.shown(t, b) || null,
         weight: Math.round((this.weights[field][level] + adjusted) * 100) / 100,
       };
     });
@@ -268,18 +339,17 @@ export interface PairEvidence {
  * between two groups scored by `scorer`). Each record's group (its smallest member) and the links inside a group.
  */
 export function linkedPairs(
-  records: readonly MatchRecord[],
+  table: MatchTable,
   pairs: ComparedPairs,
   scorer: PairScorer,
   threshold: number,
 ): { roots: Int32Array; links: (ScoredPair & { pattern: number })[] } {
   const links: (ScoredPair & { pattern: number })[] = [];
-  for (let p = 0; p < pairs.count; p++) {
-    const [a, b, pattern] = [pairs.left[p], pairs.right[p], pairs.pattern[p]];
-    const score = scorer.score(records[a], records[b], pattern);
+  forEachPair(pairs, (a, b, pattern) => {
+    const score = scorer.score(table, a, b, pattern);
     if (score >= threshold) links.push({ a, b, score, pattern });
-  }
-  return coherentClusters(records.length, links, (a, b) => scorer.compareAndScore(records[a], records[b]));
+  });
+  return coherentClusters(table.size, links, (a, b) => scorer.compareAndScore(table, a, b));
 }
 
 /** Connected components of the pairs (union-find): what merging every pair would make. Returns each record's root. */
@@ -302,7 +372,9 @@ export function clusterRoots(size: number, pairs: Iterable<[number, number]>): I
 }
 
 /** What the pair's compared values are: a dismissed pair is proposed again only when this changes. */
-export function pairFingerprint(a: MatchRecord, b: MatchRecord): string {
-  const values = COMPARISONS.map((comparison) => `${comparison.shown(a)}\u0001${comparison.shown(b)}`).join('\u0002');
+export function pairFingerprint(t: MatchTable, a: number, b: number): string {
+  const values = COMPARISONS.map((comparison) => `${comparison.shown(t, a)}\u0001${comparison.shown(t, b)}`).join(
+    '\u0002',
+  );
   return createHash('sha1').update(values).digest('base64url');
 }

@@ -6,8 +6,8 @@ import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { DuplicateFinder } from '../keys/duplicate-finder.service.js';
 import { MatchKeysService } from '../keys/match-keys.service.js';
 import { ComparisonThreads } from '../matching/comparison-threads.js';
-import type { MatchRecord } from '../matching/match-record.js';
 import { coherentClusters, type ScoredPair } from '../matching/clustering.js';
+import type { MatchTable } from '../matching/match-table.js';
 import {
   compareCandidates,
   type ComparedPairs,
@@ -59,11 +59,11 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     const caughtUp = await this.keys.catchUp(focusIds && focusIds.length <= MAX_FOCUSED ? focusIds : undefined);
     const caughtUpAt = performance.now();
     if (focusIds?.length === 0) return { contacts: 0, focused: 0, pairsCompared: 0, candidates: 0, caughtUp };
-    const { records, focus, pairs, names, size } = await this.compare(focusIds, progress);
+    const { table, focus, pairs, names, size } = await this.compare(focusIds, progress);
     const counts: Record<string, number> = {
       contacts: size,
-      loaded: records.length,
-      focused: focus ? focus.reduce((sum, flag) => sum + flag, 0) : records.length,
+      loaded: table.size,
+      focused: focus ? focus.reduce((sum, flag) => sum + flag, 0) : table.size,
       pairsCompared: pairs.count,
       caughtUp,
     };
@@ -72,18 +72,19 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
 
     const learn = params.scope === DedupScope.ALL;
     const scorer = learn
-      ? PairScorer.learned(records, pairs, DEFAULT_PARAMETERS)
-      : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(records));
+      ? PairScorer.learned(table, pairs, DEFAULT_PARAMETERS)
+      : new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names ?? new NameFrequencies(table));
     // a run that read every record counted its names: what possibleDuplicates and focused runs would count again
-    if (!names) this.finder.keepCounts(records.length, scorer.names!);
-    const review = linkedPairs(records, pairs, scorer, settings.reviewThreshold);
+    if (!names) this.finder.keepCounts(table.size, scorer.names!);
+    const review = linkedPairs(table, pairs, scorer, settings.reviewThreshold);
+    const id = (row: number) => table.id.at(row);
     const found: FoundPair[] = review.links.map(({ a, b, score, pattern }) => ({
-      contactA: records[a].id,
-      contactB: records[b].id,
+      contactA: id(a),
+      contactB: id(b),
       score,
-      evidence: () => scorer.evidence(records[a], records[b], pattern),
-      clusterId: records[review.roots[a]].id,
-      fingerprint: pairFingerprint(records[a], records[b]),
+      evidence: () => scorer.evidence(table, a, b, pattern),
+      clusterId: id(review.roots[a]),
+      fingerprint: pairFingerprint(table, a, b),
     }));
     counts.candidates = found.length;
     const scoredAt = performance.now();
@@ -95,16 +96,16 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
       // a pair a person dismissed is no link, and counts against joining its two groups
       const sureLinks = review.links.filter((pair) => pair.score >= settings.autoMergeThreshold);
       const dismissed = await this.duplicates.dismissedAmong(tx, [
-        ...new Set(sureLinks.flatMap((pair) => [records[pair.a].id, records[pair.b].id])),
+        ...new Set(sureLinks.flatMap((pair) => [id(pair.a), id(pair.b)])),
       ]);
       const isDismissed = (a: number, b: number) =>
-        dismissed.has(a < b ? `${records[a].id}|${records[b].id}` : `${records[b].id}|${records[a].id}`);
+        dismissed.has(id(a) < id(b) ? `${id(a)}|${id(b)}` : `${id(b)}|${id(a)}`);
       const sure = coherentClusters(
-        records.length,
+        table.size,
         sureLinks.filter((pair) => !isDismissed(pair.a, pair.b)),
-        (a, b) => (isDismissed(a, b) ? 0 : scorer.compareAndScore(records[a], records[b])),
+        (a, b) => (isDismissed(a, b) ? 0 : scorer.compareAndScore(table, a, b)),
       );
-      Object.assign(counts, await this.mergeClusters(records, sure.roots, sure.links, jobRunId));
+      Object.assign(counts, await this.mergeClusters(table, sure.roots, sure.links, jobRunId));
     });
     const ms = (from: number, to: number) => Math.round(to - from);
     logger.info(
@@ -130,7 +131,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     focusIds: string[] | null,
     progress: JobProgress,
   ): Promise<{
-    records: MatchRecord[];
+    table: MatchTable;
     focus: Uint8Array | null;
     pairs: ComparedPairs;
     names: NameFrequencies | null;
@@ -139,24 +140,22 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
     if (focusIds && focusIds.length <= MAX_FOCUSED) {
       return this.db.transaction(async (tx) => {
         const size = await this.keys.count(tx);
-        const { records, focus, pairs, names } = await this.finder.candidatesOf(tx, focusIds, { size });
-        return { records, focus, pairs: { ...pairs, perKey: {} }, names, size };
+        const { table, focus, pairs, names } = await this.finder.candidatesOf(tx, focusIds, { size });
+        return { table, focus, pairs: { count: pairs.count, chunks: [pairs], perKey: {} }, names, size };
       });
     }
     const threads = ComparisonThreads.start(this.options.comparisonThreads);
     try {
-      const records = await this.keys.loadRecords(async (texts, loaded) => {
-        threads?.add(texts);
-        await progress.report(0, null, { loaded });
-      });
+      const input = await this.keys.loadAll((loaded) => progress.report(0, null, { loaded }));
+      const { table } = input;
       let focus: Uint8Array | null = null;
       if (focusIds) {
-        const index = new Map(records.map((record, i) => [record.id, i]));
-        focus = new Uint8Array(records.length);
-        for (const id of focusIds) if (index.has(id)) focus[index.get(id)!] = 1;
+        const focused = new Set(focusIds);
+        focus = new Uint8Array(table.size);
+        for (let row = 0; row < table.size; row++) if (focused.has(table.id.at(row))) focus[row] = 1;
       }
-      const pairs = await compareCandidates(records, focus, threads);
-      return { records, focus, pairs, names: null, size: records.length };
+      const pairs = await compareCandidates(input, focus, threads);
+      return { table, focus, pairs, names: null, size: table.size };
     } finally {
       await threads?.close();
     }
@@ -170,7 +169,7 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
 
   /** Merges each group of sure links into its oldest contact (the smallest id: ids are time-ordered). */
   private async mergeClusters(
-    records: readonly MatchRecord[],
+    table: MatchTable,
     roots: Int32Array,
     links: readonly ScoredPair[],
     jobRunId: string,
@@ -189,8 +188,8 @@ export class DedupContactsJob implements JobHandlerContract<DedupRunParams> {
         counts.clustersTooLarge++;
         continue;
       }
-      const mergedIds = [...members].filter((member) => member !== root).map((member) => records[member].id);
-      await this.merges.merge({ survivorId: records[root].id, mergedIds, automatic: true, score: weakest, jobRunId });
+      const mergedIds = [...members].filter((member) => member !== root).map((member) => table.id.at(member));
+      await this.merges.merge({ survivorId: table.id.at(root), mergedIds, automatic: true, score: weakest, jobRunId });
       counts.merges++;
       counts.mergedContacts += mergedIds.length;
     }

@@ -17,6 +17,7 @@ import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { MATCH_COLUMNS } from '../keys/match-keys.service.js';
 import { type ContactToMatch, toMatchRecord } from '../matching/match-record.js';
 import { comparisonPattern } from '../matching/comparisons.js';
+import { matchTable } from '../matching/match-table.js';
 import { PairScorer, pairFingerprint, type PairEvidence } from '../matching/matcher.js';
 import { DedupSettingsService } from './dedup-settings.service.js';
 import { type DuplicateCandidateConnectionModel, DuplicateStatus } from './dedup.models.js';
@@ -186,23 +187,24 @@ export class DuplicatesService {
     );
     if (rows.length < ids.length) throw AppError.notFound('Contact');
     const scorer = new PairScorer((await this.settings.get(tx)).parameters ?? DEFAULT_PARAMETERS);
-    const records = rows.map(toMatchRecord);
+    const table = matchTable(rows.map(toMatchRecord));
+    const id = (row: number) => table.id.at(row);
     const userId = TenantContexts.require().userId ?? null;
     let dismissed = 0;
-    for (let i = 0; i < records.length; i++) {
-      for (let j = i + 1; j < records.length; j++) {
-        const pattern = comparisonPattern(records[i], records[j]);
+    for (let i = 0; i < table.size; i++) {
+      for (let j = i + 1; j < table.size; j++) {
+        const pattern = comparisonPattern(table, i, j);
         dismissed += await tx.execute(
           `INSERT INTO duplicate_candidates AS d (org_id, contact_a, contact_b, score, evidence, cluster_id, fingerprint, status, dismissed_by, dismissed_at)
              VALUES (crm_current_org(), $1, $2, $3, $4, $1, $5, 'DISMISSED', $6, now())
            ON CONFLICT (org_id, contact_a, contact_b) DO UPDATE SET status = 'DISMISSED', fingerprint = EXCLUDED.fingerprint,
              dismissed_by = EXCLUDED.dismissed_by, dismissed_at = now(), updated_at = now()`,
           [
-            records[i].id,
-            records[j].id,
-            scorer.score(records[i], records[j], pattern),
-            JSON.stringify(scorer.evidence(records[i], records[j], pattern)),
-            pairFingerprint(records[i], records[j]),
+            id(i),
+            id(j),
+            scorer.score(table, i, j, pattern),
+            JSON.stringify(scorer.evidence(table, i, j, pattern)),
+            pairFingerprint(table, i, j),
             userId,
           ],
         );

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { type ContactToMatch, toMatchRecord } from './match-record.js';
+import { matchTable, shareMatchTable, sharedMatchTable, TABLE_FIELDS } from './match-table.js';
+
+const contact = (id: string, values: Partial<ContactToMatch>): ContactToMatch => ({
+  id,
+  firstName: null,
+  lastName: null,
+  email: null,
+  phone: null,
+  addressLine1: null,
+  addressLine2: null,
+  city: null,
+  postalCode: null,
+  birthDate: null,
+  ...values,
+});
+
+const records = [
+  toMatchRecord(contact('c1', { firstName: 'Marie', lastName: 'Tremblay', email: 'marie@example.org' })),
+  toMatchRecord(contact('c2', { firstName: 'Zoé', lastName: 'Tremblay', addressLine1: '12 rue Saint-Denis' })),
+  toMatchRecord(contact('c3', { firstName: 'Marie', lastName: 'Côté', email: 'marie@example.org' })),
+];
+
+describe('MatchTable', () => {
+  it('numbers each field by value: equal values, equal numbers; a missing value is 0', () => {
+    const table = matchTable(records);
+    expect(table.size).toBe(3);
+    expect([0, 1, 2].map((row) => table.id.at(row))).toEqual(['c1', 'c2', 'c3']);
+    expect(table.first.ids[0]).toBe(table.first.ids[2]);
+    expect(table.first.ids[0]).not.toBe(table.first.ids[1]);
+    expect(table.email.ids[0]).toBe(table.email.ids[2]);
+    expect(table.email.ids[1]).toBe(0);
+    expect(table.addressFull.ids[0]).toBe(0);
+    expect(table.addressStreet.at(1)).toBe(records[1].address!.street);
+    expect(table.addressNumber.at(1)).toBe('12');
+  });
+
+  it('ranks values in code-unit order, as the sort keys compare', () => {
+    const table = matchTable(records);
+    expect(table.last.rank(2)).toBeLessThan(table.last.rank(0)); // cote < tremblay
+    expect(table.last.rank(0)).toBe(table.last.rank(1));
+    expect(table.first.rank(0)).toBeLessThan(table.first.rank(1)); // marie < zoe
+  });
+
+  it('shares its numbers without a copy, and the values of the fields compared by value only', () => {
+    const table = matchTable(records);
+    const shared = shareMatchTable(table);
+    for (const field of TABLE_FIELDS) expect(shared.ids[field]).toBe(table[field].ids.buffer);
+    expect(Object.keys(shared.values).sort()).toEqual(
+      TABLE_FIELDS.filter((field) => !['id', 'email', 'addressFull', 'addressNumber'].includes(field)).sort(),
+    );
+    const copy = sharedMatchTable(structuredClone(shared));
+    for (const field of TABLE_FIELDS) expect([...copy[field].ids]).toEqual([...table[field].ids]);
+    expect(copy.last.at(2)).toBe('cote');
+    expect(copy.email.at(0)).toBeUndefined();
+  });
+});

@@ -1,0 +1,160 @@
+import type { MatchRecord } from './match-record.js';
+
+/**
+ * A text field of every record, dictionary-encoded: each record's value is a number into `values`, 0 for ''
+ * (missing). Two records agree on the field exactly when their numbers are equal.
+ */
+export class TextColumn {
+  private sortRanks: Int32Array | null = null;
+
+  constructor(
+    readonly ids: Int32Array,
+    readonly values: readonly string[],
+  ) {}
+
+  at(row: number): string {
+    return this.values[this.ids[row]];
+  }
+
+  /** Where each value sorts among the column's values (by code unit, as `<` does): rank of ids[row]. */
+  rank(row: number): number {
+    if (!this.sortRanks) {
+      const order = this.values.map((_, id) => id).sort((a, b) => (this.values[a] < this.values[b] ? -1 : 1));
+      this.sortRanks = new Int32Array(this.values.length);
+      order.forEach((id, rank) => (this.sortRanks![id] = rank));
+    }
+    return this.sortRanks[this.ids[row]];
+  }
+}
+
+/** The fields of MatchTable, each a TextColumn (the address split in three). */
+export const TABLE_FIELDS = [
+  'id',
+  'first',
+  'last',
+  'firstSound',
+  'lastSound',
+  'email',
+  'emailExtra',
+  'phone',
+  'birth',
+  'postal',
+  'addressFull',
+  'addressStreet',
+  'addressNumber',
+  'unit',
+  'city',
+] as const;
+export type TableField = (typeof TABLE_FIELDS)[number];
+
+/**
+ * Fields comparisons only test for equality: a comparison thread gets their numbers, not their values (they are the
+ * ones with a value per contact, the bulk of the memory).
+ */
+const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set(['id', 'email', 'addressFull', 'addressNumber']);
+
+function valueOf(record: MatchRecord, field: TableField): string {
+  if (field === 'addressFull') return record.address?.full ?? '';
+  if (field === 'addressStreet') return record.address?.street ?? '';
+  if (field === 'addressNumber') return record.address?.number ?? '';
+  return record[field];
+}
+
+/** What a comparison thread is sent of a table: every number, in shared memory, and the values it compares. */
+export interface SharedMatchTable {
+  size: number;
+  ids: Record<TableField, SharedArrayBuffer>;
+  values: Partial<Record<TableField, readonly string[]>>;
+}
+
+/**
+ * Match records as columns, one TextColumn a field: what comparing, scoring and evidence read. Far smaller than the
+ * records as objects, and its numbers are shared between threads without a copy.
+ */
+export interface MatchTable extends Readonly<Record<TableField, TextColumn>> {
+  readonly size: number;
+}
+
+export function matchTable(records: readonly MatchRecord[]): MatchTable {
+  const builder = new MatchTableBuilder();
+  for (const record of records) builder.add(record);
+  return builder.build();
+}
+
+/** What a comparison thread is sent: the numbers (in shared memory already), and the values comparisons read. */
+export function shareMatchTable(table: MatchTable): SharedMatchTable {
+  const ids = {} as Record<TableField, SharedArrayBuffer>;
+  const values: Partial<Record<TableField, readonly string[]>> = {};
+  for (const field of TABLE_FIELDS) {
+    ids[field] = table[field].ids.buffer as SharedArrayBuffer;
+    if (!COMPARED_BY_NUMBER.has(field)) values[field] = table[field].values;
+  }
+  return { size: table.size, ids, values };
+}
+
+/** A comparison thread's table: fields compared by number have no values (`at` is undefined for them). */
+export function sharedMatchTable(shared: SharedMatchTable): MatchTable {
+  const table: Partial<Record<TableField, TextColumn>> = {};
+  for (const field of TABLE_FIELDS)
+    table[field] = new TextColumn(new Int32Array(shared.ids[field]), shared.values[field] ?? []);
+  return { size: shared.size, ...(table as Record<TableField, TextColumn>) };
+}
+
+/** Builds a MatchTable record by record (a full run adds each batch as it loads, then drops the objects). */
+export class MatchTableBuilder {
+  private size = 0;
+  private capacity = 1024;
+  private readonly ids = {} as Record<TableField, Int32Array>;
+  private readonly values = {} as Record<TableField, string[]>;
+  /** Each value's number, per field; none for the id, which is every record's own. */
+  private readonly numbers = {} as Record<TableField, Map<string, number>>;
+
+  constructor() {
+    for (const field of TABLE_FIELDS) {
+      this.ids[field] = new Int32Array(this.capacity);
+      this.values[field] = [''];
+      this.numbers[field] = new Map([['', 0]]);
+    }
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  add(record: MatchRecord): void {
+    if (this.size === this.capacity) {
+      this.capacity *= 2;
+      for (const field of TABLE_FIELDS) {
+        const larger = new Int32Array(this.capacity);
+        larger.set(this.ids[field]);
+        this.ids[field] = larger;
+      }
+    }
+    for (const field of TABLE_FIELDS) {
+      const value = valueOf(record, field);
+      const values = this.values[field];
+      let number = field === 'id' ? undefined : this.numbers[field].get(value);
+      if (number === undefined) {
+        number = values.length;
+        values.push(value);
+        if (field !== 'id') this.numbers[field].set(value, number);
+      }
+      this.ids[field][this.size] = number;
+    }
+    this.size++;
+  }
+
+  build(): MatchTable {
+    const table: Partial<Record<TableField, TextColumn>> = {};
+    for (const field of TABLE_FIELDS)
+      table[field] = new TextColumn(sharedCopy(this.ids[field].subarray(0, this.size)), this.values[field]);
+    return { size: this.size, ...(table as Record<TableField, TextColumn>) };
+  }
+}
+
+/** A copy in shared memory: what threads read without copying. */
+export function sharedCopy(array: Int32Array): Int32Array {
+  const copy = new Int32Array(new SharedArrayBuffer(array.byteLength));
+  copy.set(array);
+  return copy;
+}
