@@ -103,20 +103,24 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   }
   // several close agreements corroborate as one exact one does ("1979-11-27" / "1978-11-27" in the same city)
   const corroborated = support >= CORROBORATION && strongField;
-  const firstLevel = levelOf(pattern, FIRST_NAME);
-  const partialNames =
-    (firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && levelOf(pattern, BIRTH_DATE) !== EXACT_BIRTH;
-  return { weight: weight + strongestContactPoint, corroborated, partialNames };
+  const [firstLevel, birthLevel] = [levelOf(pattern, FIRST_NAME), levelOf(pattern, BIRTH_DATE)];
+  const partialNames = (firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && birthLevel !== EXACT_BIRTH;
+  return {
+    weight: weight + strongestContactPoint,
+    corroborated,
+    reviewOnly: partialNames || birthLevel === DIFFERENT_BIRTH,
+  };
 }
 
 export interface PatternWeight {
   weight: number;
   corroborated: boolean;
   /**
-   * First names agree only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter), or one is
-   * missing (a household shares the last name, the address and often the email), and no birth date confirms.
+   * Never merged automatically: first names agree only by a part or initials ("Marie" / "Marie-Josée": often mother
+   * and daughter), or one is missing (a household shares the last name, the address and often the email), and no birth
+   * date confirms; or the birth dates conflict (a father and his son of the same name, sharing the family's email).
    */
-  partialNames: boolean;
+  reviewOnly: boolean;
 }
 
 const FIRST_NAME = fieldIndex('firstName');
@@ -124,18 +128,19 @@ const BIRTH_DATE = fieldIndex('birthDate');
 /** The first-name level "initials or part". */
 export const PART_FIRST = 2;
 const MISSING_FIRST = 0;
+const DIFFERENT_BIRTH = 1;
 const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;
-/** log2 odds of 0.95: partial or missing first names are proposed for review, never merged automatically by default. */
-const PARTIAL_NAMES_MAX_WEIGHT = Math.log2(0.95 / 0.05);
+/** log2 odds of 0.95: a review-only pair is proposed for review, never merged automatically by default. */
+const REVIEW_ONLY_MAX_WEIGHT = Math.log2(0.95 / 0.05);
 
 /**
  * The final weight: a pair that agrees on nothing but names (or on little else, like a city) is at best even odds
- * (namesakes are common); a pair whose first names agree only partially, or lack one, is at most 0.95.
+ * (namesakes are common); a review-only pair is at most 0.95.
  */
-export function matchWeight({ weight, corroborated, partialNames }: PatternWeight, nameAdjustment = 0): number {
+export function matchWeight({ weight, corroborated, reviewOnly }: PatternWeight, nameAdjustment = 0): number {
   const adjusted = weight + nameAdjustment;
   if (!corroborated) return Math.min(adjusted, 0);
-  return partialNames ? Math.min(adjusted, PARTIAL_NAMES_MAX_WEIGHT) : adjusted;
+  return reviewOnly ? Math.min(adjusted, REVIEW_ONLY_MAX_WEIGHT) : adjusted;
 }
 
 export function probability(weight: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_THRESHOLDS } from '../runs/dedup-settings.service.js';
-import { COMPARISONS, comparisonPattern } from './comparisons.js';
+import { COMPARISONS, comparisonPattern, fieldIndex } from './comparisons.js';
 import { DEFAULT_PARAMETERS } from './fellegi-sunter.js';
 import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
 import { matchTable } from './match-table.js';
@@ -210,6 +210,18 @@ describe('scoring with the default parameters', () => {
     ],
   ])('never merges %s on its own', (_, a, b) => {
     expect(score(a, b)).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
+  });
+
+  it('proposes records whose birth dates conflict for review, never for an automatic merge, whatever was learned', () => {
+    // what EM learns where families share an email: a different birth date is common among "matches"
+    const m = DEFAULT_PARAMETERS.m.map((levels) => [...levels]);
+    m[fieldIndex('birthDate')] = [0, 0.45, 0.16, 0.39];
+    const learned = new PairScorer({ ...DEFAULT_PARAMETERS, m });
+    const father = { firstName: 'Michael', lastName: 'Miller', email: 'm.miller@example.org', birthDate: '1951-02-15' };
+    const table = matchTable([record(father, 'a'), record({ ...father, birthDate: '1981-04-10' }, 'b')]);
+    const score = learned.score(table, 0, 1, comparisonPattern(table, 0, 1));
+    expect(score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.review);
+    expect(score).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
   });
 
   it('shows the evidence field by field: both values, a level, a weight; a missing value weighs 0', () => {
