@@ -180,8 +180,8 @@ export class AppConfig {
   SEED_DEMO?: boolean;
 
   /**
-   * Threads a full dedup run compares on: the job's own and DEDUP_THREADS − 1 worker threads. Each holds a copy of the
-   * organization's match records (about 600 bytes a contact).
+   * Threads a full dedup run compares on: the job's own and DEDUP_THREADS − 1 worker threads. They share one table of
+   * the organization's match records; each worker copies the values it compares by spelling (names, phones...).
    */
   @Transform(toInt)
   @IsInt()
