@@ -3,6 +3,7 @@ import { BLOCKING_KEYS, keyHash } from '../matching/blocking.js';
 import { comparisonPattern } from '../matching/comparisons.js';
 import { DEFAULT_PARAMETERS } from '../matching/fellegi-sunter.js';
 import { type ContactToMatch, toMatchRecord } from '../matching/match-record.js';
+import { contactWith } from '../testing/contacts.js';
 import { matchTable } from '../matching/match-table.js';
 import { NAME_KINDS, NameFrequencies, PairScorer } from '../matching/matcher.js';
 import { keyHashesOf, nameTermsOf } from './match-keys.service.js';
@@ -12,19 +13,8 @@ const contact = (
   firstName: string,
   lastName: string,
   extra: Partial<ContactToMatch> = {},
-): ContactToMatch => ({
-  id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
-  firstName,
-  lastName,
-  email: null,
-  phone: null,
-  addressLine1: null,
-  addressLine2: null,
-  city: null,
-  postalCode: null,
-  birthDate: null,
-  ...extra,
-});
+): ContactToMatch =>
+  contactWith({ firstName, lastName, ...extra }, `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`);
 
 const records = [
   contact(1, 'Marie', 'Tremblay', { birthDate: '1985-02-11' }),

@@ -1,26 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { BLOCKING_KEYS, forEachCandidatePair, MAX_BLOCK, phonetic, WINDOW } from './blocking.js';
-import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
+import { recordWith } from '../testing/contacts.js';
+import type { ContactToMatch, MatchRecord } from './match-record.js';
 import { matchInput } from './matcher.js';
 
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
-const records = (...contacts: Values[]): MatchRecord[] =>
-  contacts.map((values, i) =>
-    toMatchRecord({
-      id: `c${i}`,
-      firstName: null,
-      lastName: null,
-      email: null,
-      phone: null,
-      addressLine1: null,
-      addressLine2: null,
-      city: null,
-      postalCode: null,
-      birthDate: null,
-      ...values,
-    }),
-  );
+const records = (...contacts: Values[]): MatchRecord[] => contacts.map((values, i) => recordWith(values, `c${i}`));
 
 /** The candidate pairs as "i-j" (i < j), in the order produced, and the pairs first found by each key. */
 async function candidatePairs(
@@ -151,20 +137,7 @@ describe('candidate pairs (blocking)', () => {
         'ergeron',
       ]) {
         const name = start + end;
-        const code = phonetic(
-          toMatchRecord({
-            id: '',
-            firstName: null,
-            lastName: name,
-            email: null,
-            phone: null,
-            addressLine1: null,
-            addressLine2: null,
-            city: null,
-            postalCode: null,
-            birthDate: null,
-          }).last,
-        );
+        const code = phonetic(recordWith({ lastName: name }).last);
         if (codes.has(code)) continue;
         codes.add(code);
         names.push(name);

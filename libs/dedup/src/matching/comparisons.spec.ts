@@ -8,24 +8,13 @@ import {
   namesSwapped,
   oneEditApart,
 } from './comparisons.js';
-import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
+import { recordWith } from '../testing/contacts.js';
+import type { ContactToMatch, MatchRecord } from './match-record.js';
 import { matchTable } from './match-table.js';
 
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
-const BLANK: ContactToMatch = {
-  id: 'contact',
-  firstName: null,
-  lastName: null,
-  email: null,
-  phone: null,
-  addressLine1: null,
-  addressLine2: null,
-  city: null,
-  postalCode: null,
-  birthDate: null,
-};
-const record = (values: Values): MatchRecord => toMatchRecord({ ...BLANK, ...values });
+const record = (values: Values): MatchRecord => recordWith(values);
 /** Two records as rows 0 and 1 of their table: how a comparison rates them, whether their names are swapped, their pattern. */
 const rate = (c: FieldComparison, a: MatchRecord, b: MatchRecord) => c.compare(matchTable([a, b]), 0, 1);
 const swapped = (a: MatchRecord, b: MatchRecord) => namesSwapped(matchTable([a, b]), 0, 1);

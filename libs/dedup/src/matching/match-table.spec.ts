@@ -1,25 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { type ContactToMatch, toMatchRecord } from './match-record.js';
+import { recordWith } from '../testing/contacts.js';
 import { matchTable, shareMatchTable, sharedMatchTable, TABLE_FIELDS } from './match-table.js';
 
-const contact = (id: string, values: Partial<ContactToMatch>): ContactToMatch => ({
-  id,
-  firstName: null,
-  lastName: null,
-  email: null,
-  phone: null,
-  addressLine1: null,
-  addressLine2: null,
-  city: null,
-  postalCode: null,
-  birthDate: null,
-  ...values,
-});
-
 const records = [
-  toMatchRecord(contact('c1', { firstName: 'Marie', lastName: 'Tremblay', email: 'marie@example.org' })),
-  toMatchRecord(contact('c2', { firstName: 'Zoé', lastName: 'Tremblay', addressLine1: '12 rue Saint-Denis' })),
-  toMatchRecord(contact('c3', { firstName: 'Marie', lastName: 'Côté', email: 'marie@example.org' })),
+  recordWith({ firstName: 'Marie', lastName: 'Tremblay', email: 'marie@example.org' }, 'c1'),
+  recordWith({ firstName: 'Zoé', lastName: 'Tremblay', addressLine1: '12 rue Saint-Denis' }, 'c2'),
+  recordWith({ firstName: 'Marie', lastName: 'Côté', email: 'marie@example.org' }, 'c3'),
 ];
 
 describe('MatchTable', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_THRESHOLDS } from '../runs/dedup-settings.service.js';
 import { COMPARISONS, comparisonPattern, fieldIndex } from './comparisons.js';
 import { DEFAULT_PARAMETERS } from './fellegi-sunter.js';
-import { type ContactToMatch, type MatchRecord, toMatchRecord } from './match-record.js';
+import { recordWith } from '../testing/contacts.js';
+import type { ContactToMatch } from './match-record.js';
 import { matchTable } from './match-table.js';
 import {
   clusterRoots,
@@ -17,20 +18,7 @@ import {
 
 type Values = Partial<Omit<ContactToMatch, 'id'>>;
 
-const record = (values: Values, id = 'contact'): MatchRecord =>
-  toMatchRecord({
-    id,
-    firstName: null,
-    lastName: null,
-    email: null,
-    phone: null,
-    addressLine1: null,
-    addressLine2: null,
-    city: null,
-    postalCode: null,
-    birthDate: null,
-    ...values,
-  });
+const record = recordWith;
 
 /** The score of two contacts with the default parameters (an organization too small to learn its own). */
 const scorer = new PairScorer(DEFAULT_PARAMETERS);
