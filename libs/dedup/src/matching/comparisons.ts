@@ -148,11 +148,11 @@ export const COMPARISONS: readonly FieldComparison[] = [
     contactPoint: true,
     levels: ['missing', 'different', 'same distinctive name, other provider', 'exact'],
     compare: (t, a, b) => {
-      const [ea, eb] = [t.email.ids[a], t.email.ids[b]];
+      const [ea, eb] = [t.email.numbers[a], t.email.numbers[b]];
       if (ea === 0 || eb === 0) return MISSING;
       if (ea === eb) return 3;
       // "marie.tremblay@" at two providers may be two Marie Tremblay; "mtremblay1962@" at two is one person
-      if (t.emailExtra.ids[a] === t.emailExtra.ids[b] && t.emailExtra.at(a).length > 2) return 2;
+      if (t.emailExtra.numbers[a] === t.emailExtra.numbers[b] && t.emailExtra.at(a).length > 2) return 2;
       return DIFFERENT;
     },
     shown: (t, row) => t.email.at(row),
@@ -202,7 +202,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
       const [pa, pb] = [t.postal.at(a), t.postal.at(b)];
       if (!pa || !pb) return MISSING;
       // neighbours: the addresses say two buildings, the shared postal code says nothing more
-      const [na, nb] = [t.addressNumber.ids[a], t.addressNumber.ids[b]];
+      const [na, nb] = [t.addressNumber.numbers[a], t.addressNumber.numbers[b]];
       if (na !== 0 && nb !== 0 && na !== nb) return MISSING;
       if (pa === pb) return 3;
       return oneEditApart(pa, pb) ? 2 : DIFFERENT;
@@ -214,11 +214,11 @@ export const COMPARISONS: readonly FieldComparison[] = [
     contactPoint: true,
     levels: ['missing', 'different', 'similar street', 'same number, close street', 'exact'],
     compare: (t, a, b) => {
-      const [fa, fb] = [t.addressFull.ids[a], t.addressFull.ids[b]];
+      const [fa, fb] = [t.addressFull.numbers[a], t.addressFull.numbers[b]];
       if (fa === 0 || fb === 0) return MISSING;
       if (fa === fb) return 4;
       const street = similarity(t.addressStreet.at(a), t.addressStreet.at(b));
-      const sameNumber = t.addressNumber.ids[a] === t.addressNumber.ids[b];
+      const sameNumber = t.addressNumber.numbers[a] === t.addressNumber.numbers[b];
       if (sameNumber && street >= 0.9) return 3;
       return street >= 0.9 || (sameNumber && street >= 0.75) ? 2 : DIFFERENT;
     },

@@ -13,11 +13,11 @@ describe('MatchTable', () => {
     const table = matchTable(records);
     expect(table.size).toBe(3);
     expect([0, 1, 2].map((row) => table.id.at(row))).toEqual(['c1', 'c2', 'c3']);
-    expect(table.first.ids[0]).toBe(table.first.ids[2]);
-    expect(table.first.ids[0]).not.toBe(table.first.ids[1]);
-    expect(table.email.ids[0]).toBe(table.email.ids[2]);
-    expect(table.email.ids[1]).toBe(0);
-    expect(table.addressFull.ids[0]).toBe(0);
+    expect(table.first.numbers[0]).toBe(table.first.numbers[2]);
+    expect(table.first.numbers[0]).not.toBe(table.first.numbers[1]);
+    expect(table.email.numbers[0]).toBe(table.email.numbers[2]);
+    expect(table.email.numbers[1]).toBe(0);
+    expect(table.addressFull.numbers[0]).toBe(0);
     expect(table.addressStreet.at(1)).toBe(records[1].address!.street);
     expect(table.addressNumber.at(1)).toBe('12');
   });
@@ -32,12 +32,12 @@ describe('MatchTable', () => {
   it('shares its numbers without a copy, and the values of the fields compared by value only', () => {
     const table = matchTable(records);
     const shared = shareMatchTable(table);
-    for (const field of TABLE_FIELDS) expect(shared.ids[field]).toBe(table[field].ids.buffer);
+    for (const field of TABLE_FIELDS) expect(shared.numbers[field]).toBe(table[field].numbers.buffer);
     expect(Object.keys(shared.values).sort()).toEqual(
       TABLE_FIELDS.filter((field) => !['id', 'email', 'addressFull', 'addressNumber'].includes(field)).sort(),
     );
     const copy = sharedMatchTable(structuredClone(shared));
-    for (const field of TABLE_FIELDS) expect([...copy[field].ids]).toEqual([...table[field].ids]);
+    for (const field of TABLE_FIELDS) expect([...copy[field].numbers]).toEqual([...table[field].numbers]);
     expect(copy.last.at(2)).toBe('cote');
     expect(copy.email.at(0)).toBeUndefined();
   });

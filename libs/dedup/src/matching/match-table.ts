@@ -8,22 +8,22 @@ export class TextColumn {
   private sortRanks: Int32Array | null = null;
 
   constructor(
-    readonly ids: Int32Array,
+    readonly numbers: Int32Array,
     readonly values: readonly string[],
   ) {}
 
   at(row: number): string {
-    return this.values[this.ids[row]];
+    return this.values[this.numbers[row]];
   }
 
-  /** Where each value sorts among the column's values (by code unit, as `<` does): rank of ids[row]. */
+  /** Where the row's value sorts among the column's values (by code unit, as `<` compares). */
   rank(row: number): number {
     if (!this.sortRanks) {
       const order = this.values.map((_, id) => id).sort((a, b) => (this.values[a] < this.values[b] ? -1 : 1));
       this.sortRanks = new Int32Array(this.values.length);
       order.forEach((id, rank) => (this.sortRanks![id] = rank));
     }
-    return this.sortRanks[this.ids[row]];
+    return this.sortRanks[this.numbers[row]];
   }
 }
 
@@ -63,7 +63,7 @@ function valueOf(record: MatchRecord, field: TableField): string {
 /** What a comparison thread is sent of a table: every number, in shared memory, and the values it compares. */
 export interface SharedMatchTable {
   size: number;
-  ids: Record<TableField, SharedArrayBuffer>;
+  numbers: Record<TableField, SharedArrayBuffer>;
   values: Partial<Record<TableField, readonly string[]>>;
 }
 
@@ -83,20 +83,20 @@ export function matchTable(records: readonly MatchRecord[]): MatchTable {
 
 /** What a comparison thread is sent: the numbers (in shared memory already), and the values comparisons read. */
 export function shareMatchTable(table: MatchTable): SharedMatchTable {
-  const ids = {} as Record<TableField, SharedArrayBuffer>;
+  const numbers = {} as Record<TableField, SharedArrayBuffer>;
   const values: Partial<Record<TableField, readonly string[]>> = {};
   for (const field of TABLE_FIELDS) {
-    ids[field] = table[field].ids.buffer as SharedArrayBuffer;
+    numbers[field] = table[field].numbers.buffer as SharedArrayBuffer;
     if (!COMPARED_BY_NUMBER.has(field)) values[field] = table[field].values;
   }
-  return { size: table.size, ids, values };
+  return { size: table.size, numbers, values };
 }
 
 /** A comparison thread's table: fields compared by number have no values (`at` is undefined for them). */
 export function sharedMatchTable(shared: SharedMatchTable): MatchTable {
   const table: Partial<Record<TableField, TextColumn>> = {};
   for (const field of TABLE_FIELDS)
-    table[field] = new TextColumn(new Int32Array(shared.ids[field]), shared.values[field] ?? []);
+    table[field] = new TextColumn(new Int32Array(shared.numbers[field]), shared.values[field] ?? []);
   return { size: shared.size, ...(table as Record<TableField, TextColumn>) };
 }
 
@@ -104,16 +104,16 @@ export function sharedMatchTable(shared: SharedMatchTable): MatchTable {
 export class MatchTableBuilder {
   private size = 0;
   private capacity = 1024;
-  private readonly ids = {} as Record<TableField, Int32Array>;
+  private readonly numbers = {} as Record<TableField, Int32Array>;
   private readonly values = {} as Record<TableField, string[]>;
   /** Each value's number, per field; none for the id, which is every record's own. */
-  private readonly numbers = {} as Record<TableField, Map<string, number>>;
+  private readonly numberOf = {} as Record<TableField, Map<string, number>>;
 
   constructor() {
     for (const field of TABLE_FIELDS) {
-      this.ids[field] = new Int32Array(this.capacity);
+      this.numbers[field] = new Int32Array(this.capacity);
       this.values[field] = [''];
-      this.numbers[field] = new Map([['', 0]]);
+      this.numberOf[field] = new Map([['', 0]]);
     }
   }
 
@@ -126,20 +126,20 @@ export class MatchTableBuilder {
       this.capacity *= 2;
       for (const field of TABLE_FIELDS) {
         const larger = new Int32Array(this.capacity);
-        larger.set(this.ids[field]);
-        this.ids[field] = larger;
+        larger.set(this.numbers[field]);
+        this.numbers[field] = larger;
       }
     }
     for (const field of TABLE_FIELDS) {
       const value = valueOf(record, field);
       const values = this.values[field];
-      let number = field === 'id' ? undefined : this.numbers[field].get(value);
+      let number = field === 'id' ? undefined : this.numberOf[field].get(value);
       if (number === undefined) {
         number = values.length;
         values.push(value);
-        if (field !== 'id') this.numbers[field].set(value, number);
+        if (field !== 'id') this.numberOf[field].set(value, number);
       }
-      this.ids[field][this.size] = number;
+      this.numbers[field][this.size] = number;
     }
     this.size++;
   }
@@ -147,7 +147,7 @@ export class MatchTableBuilder {
   build(): MatchTable {
     const table: Partial<Record<TableField, TextColumn>> = {};
     for (const field of TABLE_FIELDS)
-      table[field] = new TextColumn(sharedCopy(this.ids[field].subarray(0, this.size)), this.values[field]);
+      table[field] = new TextColumn(sharedCopy(this.numbers[field].subarray(0, this.size)), this.values[field]);
     return { size: this.size, ...(table as Record<TableField, TextColumn>) };
   }
 }

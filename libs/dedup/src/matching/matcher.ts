@@ -186,7 +186,7 @@ export class NameFrequencies {
     // per value first (a column numbers its values), then per name
     const perValue = (column: MatchTable['first']) => {
       const counts = new Int32Array(column.values.length);
-      for (let row = 0; row < table.size; row++) counts[column.ids[row]]++;
+      for (let row = 0; row < table.size; row++) counts[column.numbers[row]]++;
       return counts;
     };
     const [first, last] = [perValue(table.first), perValue(table.last)];
