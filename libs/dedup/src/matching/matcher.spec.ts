@@ -260,6 +260,31 @@ describe('name frequencies', () => {
     expect(agreed({ firstName: 'Jean', lastName: 'Roy' }, { firstName: 'Paul', lastName: 'Gagnon' })).toEqual([]);
   });
 
+  it('never raise a score above the best its pattern allows (what linkedPairs skips pairs by)', () => {
+    const records = [
+      record(helene, 'a'),
+      record({ ...helene, email: null }, 'b'),
+      record({ firstName: 'Ophélie', lastName: 'Vanasse', birthDate: '1990-01-02' }, 'c'),
+      record({ firstName: 'Ophelie', lastName: 'Vanasse', birthDate: '1990-01-02', city: 'Laval' }, 'd'),
+      ...Array.from({ length: 30 }, (_, i) => record({ firstName: 'Hélène', lastName: `Other${i % 3}` }, `e${i}`)),
+    ];
+    const table = matchTable(records);
+    const scorer = new PairScorer(DEFAULT_PARAMETERS, new NameFrequencies(table));
+    const unadjusted = new PairScorer(DEFAULT_PARAMETERS);
+    let [adjusted, skipped] = [0, 0];
+    for (let i = 0; i < table.size; i++) {
+      for (let j = i + 1; j < table.size; j++) {
+        const pattern = comparisonPattern(table, i, j);
+        const score = scorer.score(table, i, j, pattern);
+        expect(score).toBeLessThanOrEqual(scorer.bestScore(pattern));
+        if (score !== unadjusted.score(table, i, j, pattern)) adjusted++;
+        if (scorer.bestScore(pattern) < DEFAULT_THRESHOLDS.review) skipped++;
+      }
+    }
+    expect(adjusted).toBeGreaterThan(0);
+    expect(skipped).toBeGreaterThan(0);
+  });
+
   it('scored from counts of those names alone as from every record', () => {
     const records = [
       record(helene, 'a'),

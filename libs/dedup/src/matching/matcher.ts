@@ -296,6 +296,11 @@ export class PairScorer {
     return probability(matchWeight(this.patternWeight(pattern), names.first + names.last));
   }
 
+  /** The highest score a pair with this pattern can have, whatever its names (the most a rarity adjustment adds). */
+  bestScore(pattern: number): number {
+    return probability(matchWeight(this.patternWeight(pattern), this.names ? 2 * ADJUSTMENT.max : 0));
+  }
+
   private nameAdjustment(t: MatchTable, a: number, b: number, pattern: number): { first: number; last: number } {
     return this.names?.adjustment(t, a, b, pattern, this.parameters.u) ?? { first: 0, last: 0 };
   }
@@ -346,6 +351,8 @@ export function linkedPairs(
 ): { roots: Int32Array; links: (ScoredPair & { pattern: number })[] } {
   const links: (ScoredPair & { pattern: number })[] = [];
   forEachPair(pairs, (a, b, pattern) => {
+    // most pairs are far from the threshold, whatever their names: their names are not looked up
+    if (scorer.bestScore(pattern) < threshold) return;
     const score = scorer.score(table, a, b, pattern);
     if (score >= threshold) links.push({ a, b, score, pattern });
   });
