@@ -38,7 +38,7 @@ export function nameTermsOf(record: MatchRecord): string[] {
 /**
  * Each contact's stored match record, blocking key hashes and names (migration 1765540800000): written by the
  * writers of contacts in their transaction (`refresh`), caught up at the start of every dedup run for contacts that
- * other paths wrote or an older MATCH_RECORD_VERSION computed (`catchUp`), and read by full runs (`loadRecords`).
+ * other paths wrote or an older MATCH_RECORD_VERSION computed (`catchUp`), and read by full runs (`loadAll`).
  */
 @Injectable()
 export class MatchKeysService {

@@ -157,14 +157,7 @@ export function keyHash(key: string): number {
 export const MAX_BLOCK = 20;
 export const WINDOW = 3;
 
-/** The key hashes of every record, key by key: hashes[record * KEYS + key]. */
-export function blockingHashes(records: readonly MatchRecord[]): Int32Array {
-  const hashes = new Int32Array(records.length * BLOCKING_KEYS.length);
-  records.forEach((record, row) => writeBlockingHashes(record, hashes, row));
-  return hashes;
-}
-
-/** Writes a record's key hashes as row `row` of `hashes`. */
+/** Writes a record's key hashes as row `row` of `hashes` (hashes[row * KEYS + key]). */
 export function writeBlockingHashes(record: MatchRecord, hashes: Int32Array, row: number): void {
   const keys = BLOCKING_KEYS.length;
   for (let k = 0; k < keys; k++) {

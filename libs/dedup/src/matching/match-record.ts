@@ -42,7 +42,10 @@ export interface MatchRecord {
   address: MatchAddress | null;
   unit: string;
   city: string;
-  /** Where the record sorts inside an oversized block (names, then birth date): likely duplicates end up close. */
+  /**
+   * Where the record sorts among those sharing a key (names, then birth date), so that likely duplicates are close: a
+   * focused run reads a key's nearest by it; a full run orders an oversized block alike, by each value's rank.
+   */
   sortKey: string;
 }
 
