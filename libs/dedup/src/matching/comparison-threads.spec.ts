@@ -61,7 +61,7 @@ describe('ComparisonThreads', () => {
     expect(pairSet(await compareCandidates(all, focus, threads))).toEqual(pairSet(await compareCandidates(all, focus)));
   });
 
-  it('fails the run when a worker stops', async () => {
+  it('fails the run when a worker stops, even while this thread is still comparing', async () => {
     const stops = join(tmpdir(), `stopping-${process.pid}.worker.mjs`);
     writeFileSync(
       stops,
@@ -69,7 +69,8 @@ describe('ComparisonThreads', () => {
     );
     const failing = ComparisonThreads.start(2, pathToFileURL(stops))!;
     try {
-      await expect(compareCandidates(matchInput(records(100)), null, failing)).rejects.toThrow(
+      // enough records for this thread's share to outlast the worker (it yields while it compares)
+      await expect(compareCandidates(matchInput(records(20_000)), null, failing)).rejects.toThrow(
         'A comparison worker stopped (3)',
       );
     } finally {

@@ -41,17 +41,21 @@ export class ComparisonThreads {
       new Uint8Array(sharedFocus).set(focus);
     }
     const shared = shareMatchTable(table);
-    const theirs = this.workers.map((worker, w) =>
-      this.ask(worker, {
-        table: shared,
-        hashes: hashes.buffer as SharedArrayBuffer,
-        focus: sharedFocus,
-        index: w + 1,
-        of: threads,
-      }),
+    const theirs = Promise.all(
+      this.workers.map((worker, w) =>
+        this.ask(worker, {
+          table: shared,
+          hashes: hashes.buffer as SharedArrayBuffer,
+          focus: sharedFocus,
+          index: w + 1,
+          of: threads,
+        }),
+      ),
     );
+    // awaited once this thread's share is done: a worker failing meanwhile must not be an unhandled rejection
+    theirs.catch(() => undefined);
     const shares = [await comparePairs(table, hashes, focus, { index: 0, of: threads })];
-    for (const reply of await Promise.all(theirs)) if (reply.type === 'compared') shares.push(reply.share);
+    for (const reply of await theirs) if (reply.type === 'compared') shares.push(reply.share);
     return joinShares(shares);
   }
 
