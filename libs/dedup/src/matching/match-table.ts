@@ -124,11 +124,7 @@ export class MatchTableBuilder {
   add(record: MatchRecord): void {
     if (this.size === this.capacity) {
       this.capacity *= 2;
-      for (const field of TABLE_FIELDS) {
-        const larger = new Int32Array(this.capacity);
-        larger.set(this.numbers[field]);
-        this.numbers[field] = larger;
-      }
+      for (const field of TABLE_FIELDS) this.numbers[field] = grow(this.numbers[field], this.capacity);
     }
     for (const field of TABLE_FIELDS) {
       const value = valueOf(record, field);
@@ -157,4 +153,11 @@ export function sharedCopy(array: Int32Array): Int32Array {
   const copy = new Int32Array(new SharedArrayBuffer(array.byteLength));
   copy.set(array);
   return copy;
+}
+
+/** A larger copy (the first `array.length` numbers kept). */
+export function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
+  const larger = new Int32Array(capacity);
+  larger.set(array);
+  return larger;
 }

@@ -16,9 +16,8 @@ import {
   probability,
 } from './fellegi-sunter.js';
 import type { MatchRecord } from './match-record.js';
-import { type MatchTable, MatchTableBuilder, sharedCopy } from './match-table.js';
+import { grow, type MatchTable, MatchTableBuilder, sharedCopy } from './match-table.js';
 
-/** The pairs blocking produced, with each pair's comparison pattern. */
 /**
  * The pairs blocking produced, with each pair's comparison pattern: in the chunks the threads filled (joined, they
  * would be held twice while copied).
@@ -141,12 +140,6 @@ export function joinShares(shares: readonly PairShare[]): ComparedPairs {
     chunks,
     perKey: Object.fromEntries(BLOCKING_KEYS.map((key, k) => [key.name, perKey[k]])),
   };
-}
-
-function grow(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
-  const larger = new Int32Array(capacity);
-  larger.set(array);
-  return larger;
 }
 
 export function patternCounts(pairs: ComparedPairs): PatternCounts {
