@@ -27,7 +27,8 @@ export interface FieldComparison {
 }
 
 const MISSING = 0;
-const DIFFERENT = 1;
+/** The level every comparison gives two values that disagree. */
+export const DIFFERENT = 1;
 
 /** Jaro-Winkler similarity. */
 function similarity(a: string, b: string): number {
@@ -101,9 +102,13 @@ function compareFirst(a: string, b: string, sameSound: boolean): number {
   if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 4;
   // word by word: "marie eve" and "marie pier" share a word but are two names
   if (a.includes(' ') === b.includes(' ') && (closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
-  if (sameSound) return 3;
+  // Daitch-Mokotoff codes M and N alike: "Nicole" and "Michael" share a code, spelled far apart
+  if (sameSound && similarity(a, b) >= SOUND_SIMILARITY) return 3;
   return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
 }
+
+/** How alike first names that sound alike must still be spelled: Jaro-Winkler, Iurii / Yuriy 0.73, Nicole / Michael 0.66. */
+const SOUND_SIMILARITY = 0.7;
 
 /** A typo apart: one edit, or Jaro-Winkler at least 0.94 on names long enough for it to mean something. */
 function closeSpelling(a: string, b: string): boolean {

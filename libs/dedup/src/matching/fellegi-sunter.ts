@@ -1,4 +1,4 @@
-import { COMPARISONS, fieldIndex, levelOf } from './comparisons.js';
+import { COMPARISONS, DIFFERENT, fieldIndex, levelOf } from './comparisons.js';
 
 /**
  * Fellegi-Sunter parameters: for each field and level, m = P(level | same person) and u = P(level | different
@@ -105,11 +105,20 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   const corroborated = support >= CORROBORATION && strongField;
   const [firstLevel, birthLevel] = [levelOf(pattern, FIRST_NAME), levelOf(pattern, BIRTH_DATE)];
   const partialNames = (firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && birthLevel !== EXACT_BIRTH;
+  const birthsDiffer = birthLevel === DIFFERENT;
   return {
     weight: weight + strongestContactPoint,
     corroborated,
-    reviewOnly: partialNames || birthLevel === DIFFERENT_BIRTH,
+    reviewOnly: partialNames || birthsDiffer,
+    namesOnly: !corroborated && namesCloseAndNothingDiffers(pattern),
+    birthsDiffer,
   };
+}
+
+/** Both names agree at least by a typo or a nickname, and no other field holds two different values. */
+function namesCloseAndNothingDiffers(pattern: number): boolean {
+  if (levelOf(pattern, FIRST_NAME) < CLOSE_NAME || levelOf(pattern, LAST_NAME) < CLOSE_NAME) return false;
+  return COMPARISONS.every((comparison, field) => comparison.name || levelOf(pattern, field) !== DIFFERENT);
 }
 
 export interface PatternWeight {
@@ -121,25 +130,46 @@ export interface PatternWeight {
    * date confirms; or the birth dates conflict (a father and his son of the same name, sharing the family's email).
    */
   reviewOnly: boolean;
+  /**
+   * Not corroborated, but the names agree closely and nothing disagrees: one person, unless a namesake exists. Proposed
+   * for review (at most 0.95) when the records' names show no namesake (see Namesakes), at even odds otherwise.
+   */
+  namesOnly: boolean;
+  /** The birth dates conflict: uncorroborated, the pair is namesakes (at most 0.01), whatever the rest weighs. */
+  birthsDiffer: boolean;
 }
 
 const FIRST_NAME = fieldIndex('firstName');
+const LAST_NAME = fieldIndex('lastName');
 const BIRTH_DATE = fieldIndex('birthDate');
+/** The name level "nickname, typo or same sound" (first) and "part or typo" (last), and above. */
+const CLOSE_NAME = 3;
 /** The first-name level "initials or part". */
 export const PART_FIRST = 2;
 const MISSING_FIRST = 0;
-const DIFFERENT_BIRTH = 1;
 const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;
 /** log2 odds of 0.95: a review-only pair is proposed for review, never merged automatically by default. */
 const REVIEW_ONLY_MAX_WEIGHT = Math.log2(0.95 / 0.05);
+/** log2 odds of 0.01: names alike, birth dates that conflict, nothing else. */
+const NAMESAKES_MAX_WEIGHT = Math.log2(0.01 / 0.99);
 
 /**
- * The final weight: a pair that agrees on nothing but names (or on little else, like a city) is at best even odds
- * (namesakes are common); a review-only pair is at most 0.95.
+ * The final weight. A pair that agrees on nothing but names (or on little else, like a city) is at best even odds:
+ * namesakes are common. Two exceptions: at most 0.95 if its names agree closely, nothing disagrees and `noNamesakes`
+ * (its names show no namesake); at most 0.01 if its birth dates conflict, however mildly the data weighs a conflict
+ * (where dates have typos, a conflict is common among true pairs that other fields corroborate). A review-only pair is
+ * at most 0.95.
  */
-export function matchWeight({ weight, corroborated, reviewOnly }: PatternWeight, nameAdjustment = 0): number {
+export function matchWeight(
+  { weight, corroborated, reviewOnly, namesOnly, birthsDiffer }: PatternWeight,
+  nameAdjustment = 0,
+  noNamesakes = false,
+): number {
   const adjusted = weight + nameAdjustment;
-  if (!corroborated) return Math.min(adjusted, 0);
+  if (!corroborated) {
+    if (namesOnly && noNamesakes) return Math.min(adjusted, REVIEW_ONLY_MAX_WEIGHT);
+    return Math.min(adjusted, birthsDiffer ? NAMESAKES_MAX_WEIGHT : 0);
+  }
   return reviewOnly ? Math.min(adjusted, REVIEW_ONLY_MAX_WEIGHT) : adjusted;
 }
 

@@ -1,8 +1,15 @@
 import { soundCodes } from './blocking.js';
-import { type MatchAddress, matchAddress, matchFirstName, matchName, matchWords } from './match-text.util.js';
+import {
+  type MatchAddress,
+  matchAddress,
+  matchFirstName,
+  matchLastName,
+  matchName,
+  matchWords,
+} from './match-text.util.js';
 
 /** The version of MatchRecord and BLOCKING_KEYS: bumped when either changes, so that stored match records are recomputed. */
-export const MATCH_RECORD_VERSION = 1;
+export const MATCH_RECORD_VERSION = 2;
 
 /** The contact values matching reads. */
 export interface ContactToMatch {
@@ -52,7 +59,7 @@ export interface MatchRecord {
 export function toMatchRecord(contact: ContactToMatch): MatchRecord {
   const email = (contact.email ?? '').trim().toLowerCase();
   const digits = (contact.phone ?? '').replace(/\D/g, '');
-  const [first, last] = [matchFirstName(contact.firstName), matchName(contact.lastName)];
+  const [first, last] = [matchFirstName(contact.firstName), matchLastName(contact.lastName)];
   const birth = birthDigits(contact.birthDate ?? '');
   return {
     id: contact.id,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { adversarialText, finishesWithin, KNOWN_WORST_CASES } from '../../../../test/support/adversarial-text.js';
 import { phonetic } from './blocking.js';
-import { matchAddress, matchFirstName, matchName, matchWords } from './match-text.util.js';
+import { matchAddress, matchFirstName, matchLastName, matchName, matchWords } from './match-text.util.js';
 
 describe('matchWords', () => {
   it('folds accents, case, hyphens and apostrophes', () => {
@@ -46,9 +46,30 @@ describe('matchFirstName', () => {
     ['J F', 'j f'],
     ['Jean-François', 'jean francois'],
     ['Marie-Ève', 'marie eve'],
+    ['Mme Marie-Ève', 'marie eve'],
+    ['Hon. Charles', 'charles'],
+    ['Sister Mary Ann', 'mary ann'],
+    // a title alone is what was typed as the name; "M." may be an initial
+    ['Sister', 'sister'],
+    ['M. Edward', 'm edward'],
     [null, ''],
   ])('reads %p as %p', (name, words) => {
     expect(matchFirstName(name)).toBe(words);
+  });
+});
+
+describe('matchLastName', () => {
+  it.each([
+    ["M'Donald", 'macdonald'],
+    ['Mc Donald', 'macdonald'],
+    ['McGill-Roy', 'macgill roy'],
+    ['Gagnon McKay', 'gagnon mackay'],
+    ['Macdonald', 'macdonald'],
+    // only a prefix: a name that merely contains "mc" stays as it is
+    ['Emcee', 'emcee'],
+    ['Côté', 'cote'],
+  ])('reads %p as %p', (name, words) => {
+    expect(matchLastName(name)).toBe(words);
   });
 });
 
@@ -166,6 +187,7 @@ describe.each([
   ['matchWords', (text: string) => matchWords(text)],
   ['matchName', (text: string) => matchName(text)],
   ['matchFirstName', (text: string) => matchFirstName(text)],
+  ['matchLastName', (text: string) => matchLastName(text)],
   ['matchAddress', (text: string) => matchAddress(text, text)],
   ['phonetic', (text: string) => phonetic(matchName(text))],
 ] as [string, (text: string) => unknown][])('%s on long adversarial text', (_, fold) => {

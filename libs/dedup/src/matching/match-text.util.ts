@@ -33,11 +33,32 @@ export const matchName = remembered((text) =>
 );
 
 /**
+ * A last name as matchName makes it, the Scottish and Irish prefix written one way: "McDonald", "Mc Donald" and
+ * "M'Donald" → macdonald, as "MacDonald" is.
+ */
+export const matchLastName = remembered((text) =>
+  matchName(text.replace(/(^|[\s-])m(?:c ?|['’] ?)(?=\p{L})/giu, '$1mac')),
+);
+
+/**
  * A first name as comparable words joined by a space, each in its canonical form: nicknames become their name
  * ("Bob" → robert), initials stay one letter ("J.-F." → j f), compound names keep their parts ("Jean-François" →
- * jean francois).
+ * jean francois). A title typed before the name is dropped ("Mme Louise", "Rev. John", "Sister Mary").
  */
-export const matchFirstName = remembered((text) => matchWords(text).map(canonicalFirstName).join(' '));
+export const matchFirstName = remembered((text) => {
+  const words = matchWords(text);
+  let start = 0;
+  while (start < words.length - 1 && TITLES.has(words[start])) start++;
+  return words.slice(start).map(canonicalFirstName).join(' ');
+});
+
+// French and English titles and forms of address, folded ("M." is left alone: as often an initial as Monsieur).
+const TITLES = new Set([
+  ...['mr', 'mrs', 'ms', 'miss', 'mister', 'sir', 'dame', 'lady', 'lord', 'dr', 'doctor', 'prof', 'professor'],
+  ...['hon', 'honourable', 'honorable', 'rev', 'reverend', 'father', 'mother', 'sister', 'brother', 'capt', 'captain'],
+  ...['mme', 'mlle', 'madame', 'mademoiselle', 'monsieur', 'docteur', 'dre', 'pere', 'mere', 'soeur', 'frere'],
+  ...['abbe', 'mgr', 'monseigneur', 'me', 'maitre'],
+]);
 
 // Street types and unit words in French and English, with their abbreviations, mapped to one form.
 const STREET_WORDS: Record<string, string> = {

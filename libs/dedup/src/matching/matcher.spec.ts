@@ -10,6 +10,7 @@ import {
   compareCandidates,
   type ComparedPairs,
   forEachPair,
+  linkedPairs,
   matchInput,
   NameFrequencies,
   PairScorer,
@@ -212,6 +213,19 @@ describe('scoring with the default parameters', () => {
     expect(score).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
   });
 
+  it('scores namesakes (names alike, birth dates that conflict, nothing else) near 0, however mild a conflict was learned', () => {
+    const m = DEFAULT_PARAMETERS.m.map((levels) => [...levels]);
+    m[fieldIndex('birthDate')] = [0, 0.45, 0.16, 0.39];
+    const learned = new PairScorer({ ...DEFAULT_PARAMETERS, m });
+    const jean = { firstName: 'Jean', lastName: 'Roy', city: 'Québec' };
+    const table = matchTable([
+      record({ ...jean, birthDate: '1950-05-02' }, 'a'),
+      record({ ...jean, birthDate: '1978-08-30' }, 'b'),
+    ]);
+    expect(learned.score(table, 0, 1, comparisonPattern(table, 0, 1))).toBeLessThanOrEqual(0.01);
+    expect(learned.score(table, 0, 1, comparisonPattern(table, 0, 1), true)).toBeLessThanOrEqual(0.01);
+  });
+
   it('shows the evidence field by field: both values, a level, a weight; a missing value weighs 0', () => {
     const table = matchTable([
       record(helene),
@@ -373,5 +387,33 @@ describe('compareCandidates', () => {
     const focused = await compareCandidates(input, Uint8Array.from([0, 0, 0, 1, 0]));
     expect(focused.count).toBe(1);
     expect(found(focused)).toEqual(['2-3']);
+  });
+});
+
+describe('linkedPairs', () => {
+  const ophelie: Values = { firstName: 'Ophélie', lastName: 'Vanasse', city: 'Rimouski' };
+  /** The links a run keeps among these records, with the default parameters (names counted as rare). */
+  const links = async (...values: Values[]) => {
+    const input = matchInput(values.map((v, i) => record(v, String(i))));
+    const kept = linkedPairs(input.table, await compareCandidates(input), scorer, DEFAULT_THRESHOLDS.review);
+    return kept.links.map(({ a, b, score }) => ({ pair: `${a}-${b}`, score }));
+  };
+
+  it('proposes records that agree on names alone for review when nothing disagrees and no namesake shows', async () => {
+    const [link] = await links({ ...ophelie, birthDate: '1980-03-04', email: 'ophelie@example.org' }, ophelie);
+    expect(link.pair).toBe('0-1');
+    expect(link.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.review);
+    expect(link.score).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
+  });
+
+  it('leaves them apart when the name shows namesakes (birth dates that differ) or another value disagrees', async () => {
+    const born = (birthDate: string): Values => ({ ...ophelie, birthDate });
+    expect(await links(born('1980-03-04'), ophelie, born('1952-11-20'))).toEqual([]);
+    // a typo in the birth date is no namesake
+    expect(await links(born('1980-03-04'), ophelie, born('1980-03-05'))).toHaveLength(3);
+    expect(await links({ ...ophelie, email: 'ophelie@example.org' }, { ...ophelie, email: 'o.v@example.net' })).toEqual(
+      [],
+    );
+    expect(await links(ophelie, { ...ophelie, city: 'Gaspé' })).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ALL_BLOCKS, type BlockShare, BLOCKING_KEYS, forEachCandidatePair, writeBlockingHashes } from './blocking.js';
 import { coherentClusters, type ScoredPair } from './clustering.js';
 import type { ComparisonThreads } from './comparison-threads.js';
-import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
+import { COMPARISONS, comparisonPattern, DIFFERENT, fieldIndex, levelOf } from './comparisons.js';
 import {
   estimateU,
   learnParameters,
@@ -150,6 +150,7 @@ export function patternCounts(pairs: ComparedPairs): PatternCounts {
 
 const FIRST_NAME = fieldIndex('firstName');
 const LAST_NAME = fieldIndex('lastName');
+const BIRTH_DATE = fieldIndex('birthDate');
 const EXACT_FIRST = COMPARISONS[FIRST_NAME].levels.length - 1;
 const EXACT_LAST = COMPARISONS[LAST_NAME].levels.length - 1;
 /**
@@ -284,9 +285,15 @@ export class PairScorer {
     return this.score(t, a, b, comparisonPattern(t, a, b));
   }
 
-  score(t: MatchTable, a: number, b: number, pattern: number): number {
+  /** `noNamesakes`: the pair's names show no namesake (Namesakes.ruledOut), which a names-only pair needs for review. */
+  score(t: MatchTable, a: number, b: number, pattern: number, noNamesakes = false): number {
     const names = this.nameAdjustment(t, a, b, pattern);
-    return probability(matchWeight(this.patternWeight(pattern), names.first + names.last));
+    return probability(matchWeight(this.patternWeight(pattern), names.first + names.last, noNamesakes));
+  }
+
+  /** Whether a pair with this pattern agrees closely on names, on nothing else strongly, and disagrees on nothing. */
+  namesOnly(pattern: number): boolean {
+    return this.patternWeight(pattern).namesOnly;
   }
 
   /** The highest score a pair with this pattern can have, whatever its names (the most a rarity adjustment adds). */
@@ -343,14 +350,70 @@ export function linkedPairs(
   threshold: number,
 ): { roots: Int32Array; links: (ScoredPair & { pattern: number })[] } {
   const links: (ScoredPair & { pattern: number })[] = [];
+  const namesOnly: number[] = []; // a, b, pattern
   forEachPair(pairs, (a, b, pattern) => {
+    if (scorer.namesOnly(pattern)) namesOnly.push(a, b, pattern);
     // most pairs are far from the threshold, whatever their names: their names are not looked up
-    if (scorer.bestScore(pattern) < threshold) return;
-    const score = scorer.score(table, a, b, pattern);
-    if (score >= threshold) links.push({ a, b, score, pattern });
+    else if (scorer.bestScore(pattern) >= threshold) {
+      const score = scorer.score(table, a, b, pattern);
+      if (score >= threshold) links.push({ a, b, score, pattern });
+    }
   });
+  const namesakes = new Namesakes(table, namesOnly);
+  for (let i = 0; i < namesOnly.length; i += 3) {
+    const [a, b, pattern] = [namesOnly[i], namesOnly[i + 1], namesOnly[i + 2]];
+    if (!namesakes.ruledOut(a, b)) continue;
+    const score = scorer.score(table, a, b, pattern, true);
+    if (score >= threshold) links.push({ a, b, score, pattern });
+  }
   return coherentClusters(table.size, links, (a, b) => scorer.compareAndScore(table, a, b));
 }
+
+/**
+ * Whether records of the same full name show namesakes: two birth dates that cannot be one person's ("Jean Roy" born
+ * 1950 and 1978). Where a name shows none, records that agree on it and disagree on nothing are likely one person
+ * (Splink links them on the names' rarity alone); where it does, a record without a birth date could be either.
+ * Counted over the table (a focused run: the contacts sharing a key with the focus, which include those of the same
+ * name), for the names of `rows` only.
+ */
+export class Namesakes {
+  /** full name → the rows of its distinct birth dates, null past MAX_BIRTHS_PER_NAME */
+  private readonly births = new Map<number, number[] | null>();
+
+  constructor(
+    private readonly table: MatchTable,
+    rows: Iterable<number>,
+  ) {
+    for (const row of rows) this.births.set(this.nameOf(row), []);
+    for (let row = 0; row < table.size; row++) {
+      const birth = table.birth.numbers[row];
+      const births = birth ? this.births.get(this.nameOf(row)) : undefined;
+      if (!births || births.some((other) => table.birth.numbers[other] === birth)) continue;
+      if (births.length < MAX_BIRTHS_PER_NAME) births.push(row);
+      else this.births.set(this.nameOf(row), null);
+    }
+  }
+
+  /** No two birth dates on a's full name and b's differ beyond a typo. */
+  ruledOut(a: number, b: number): boolean {
+    const [ofA, ofB] = [this.births.get(this.nameOf(a)), this.births.get(this.nameOf(b))];
+    if (!ofA || !ofB) return false;
+    const rows = [...ofA, ...ofB];
+    for (let i = 0; i < rows.length; i++) {
+      for (let j = i + 1; j < rows.length; j++) {
+        if (COMPARISONS[BIRTH_DATE].compare(this.table, rows[i], rows[j]) === DIFFERENT) return false;
+      }
+    }
+    return true;
+  }
+
+  private nameOf(row: number): number {
+    return this.table.first.numbers[row] * this.table.last.values.length + this.table.last.numbers[row];
+  }
+}
+
+/** A name with more distinct birth dates than this has namesakes (or too many errors to tell). */
+const MAX_BIRTHS_PER_NAME = 6;
 
 /** Connected components of the pairs (union-find): what merging every pair would make. Returns each record's root. */
 export function clusterRoots(size: number, pairs: Iterable<[number, number]>): Int32Array {
