@@ -98,6 +98,10 @@ describe('comparison levels', () => {
     ['birthDate', '1980-03-04', '1980-04-03', 'partial'],
     ['birthDate', '1980-03-04', '1981-03-04', 'partial'],
     ['birthDate', '1980-03-04', '1975-11-22', 'different'],
+    ['birthDate', '1957-10-15', '2057-10-15', 'partial'],
+    ['birthDate', '1971-02-31', '1971-10-01', 'partial'],
+    ['birthDate', '1971-02-31', '1972-02-03', 'different'],
+    ['birthDate', '1838', '1838-06-26', 'partial'],
     ['postalCode', 'H2X 1Y4', 'h2x1y4', 'exact'],
     ['postalCode', 'H2X 1Y4', 'H2X 1Y5', 'partial'],
     ['postalCode', 'H2X 1Y4', 'G1R 2B5', 'different'],
@@ -198,6 +202,13 @@ describe('swapped first and last names', () => {
     expect(swapped(a, b)).toBe(true);
     expect(standing('firstName', rate(comparison('firstName'), a, b))).toContain('partial');
     expect(standing('lastName', rate(comparison('lastName'), a, b))).toEqual(['exact']);
+  });
+
+  it('sees them through a transliteration that sounds alike', () => {
+    const a = record({ firstName: 'Oleksandr', lastName: 'Shevchuk' });
+    const b = record({ firstName: 'Szewczuk', lastName: 'Aleksandr' });
+    expect(swapped(a, b)).toBe(true);
+    expect(standing('lastName', rate(comparison('lastName'), a, b))).toContain('partial');
   });
 
   it('is not seen where the names are in place, or only one matches across', () => {

@@ -79,7 +79,12 @@ export function namesSwapped(t: MatchTable, a: number, b: number): boolean {
   const [aFirst, aLast, bFirst, bLast] = [t.first.at(a), t.last.at(a), t.first.at(b), t.last.at(b)];
   if (!aFirst || !aLast || !bFirst || !bLast) return false;
   if (aFirst[0] !== bLast[0] && aLast[0] !== bFirst[0]) return false;
-  const crossed = similarity(aFirst, bLast) + similarity(aLast, bFirst);
+  // a crossed name that sounds alike counts as close enough (Oleksandr Shevchuk / Szewczuk Aleksandr)
+  const close = (x: string, y: string, sounds: () => boolean) =>
+    Math.max(similarity(x, y), sounds() ? SWAP_SIMILARITY : 0);
+  const crossed =
+    close(aFirst, bLast, () => shareSound(t.firstSound.at(a), t.lastSound.at(b))) +
+    close(aLast, bFirst, () => shareSound(t.lastSound.at(a), t.firstSound.at(b)));
   return crossed >= 2 * SWAP_SIMILARITY && crossed > similarity(aFirst, bFirst) + similarity(aLast, bLast) + 0.1;
 }
 
@@ -125,6 +130,13 @@ function compareLast(a: string, b: string, sameSound: boolean): number {
   )
     return 3;
   return sameSound || similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
+}
+
+/** Whether YYYYMMDD digits are a day of the calendar. */
+function possibleDate(digits: string): boolean {
+  if (digits.length !== 8) return false;
+  const [year, month, day] = [Number(digits.slice(0, 4)), Number(digits.slice(4, 6)), Number(digits.slice(6, 8))];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 export const COMPARISONS: readonly FieldComparison[] = [
@@ -181,20 +193,14 @@ export const COMPARISONS: readonly FieldComparison[] = [
       const [ba, bb] = [t.birth.at(a), t.birth.at(b)];
       if (!ba || !bb) return MISSING;
       if (ba === bb) return 3;
-      // a year alone ("c. 1867") agrees with any date of that year, as closely as a typo does
-      if (ba.length === 4 || bb.length === 4) return ba.slice(0, 4) === bb.slice(0, 4) ? 2 : DIFFERENT;
+      // a year alone ("c. 1867"), or a date that cannot be (February 31), agrees with any date of its year, as closely
+      // as a typo does
+      if (!possibleDate(ba) || !possibleDate(bb)) return ba.slice(0, 4) === bb.slice(0, 4) ? 2 : DIFFERENT;
       const swapped =
-        ba.length === 8 &&
-        bb.length === 8 &&
-        ba.slice(0, 4) === bb.slice(0, 4) &&
-        ba.slice(4, 6) === bb.slice(6, 8) &&
-        ba.slice(6, 8) === bb.slice(4, 6);
-      // a year typo that changes two digits (1979 / 1980), same day and month
-      const yearOff =
-        ba.length === 8 &&
-        bb.length === 8 &&
-        ba.slice(4) === bb.slice(4) &&
-        Math.abs(Number(ba.slice(0, 4)) - Number(bb.slice(0, 4))) === 1;
+        ba.slice(0, 4) === bb.slice(0, 4) && ba.slice(4, 6) === bb.slice(6, 8) && ba.slice(6, 8) === bb.slice(4, 6);
+      // a year typo that changes two digits (1979 / 1980), or a two-digit year read in the wrong century (57 → 2057)
+      const yearsApart = Math.abs(Number(ba.slice(0, 4)) - Number(bb.slice(0, 4)));
+      const yearOff = ba.slice(4) === bb.slice(4) && (yearsApart === 1 || yearsApart === 100);
       return swapped || yearOff || oneEditApart(ba, bb) ? 2 : DIFFERENT;
     },
     shown: (t, row) => t.birth.at(row),
