@@ -132,13 +132,6 @@ function compareLast(a: string, b: string, sameSound: boolean): number {
   return sameSound || similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
 }
 
-/** Whether YYYYMMDD digits are a day of the calendar. */
-function possibleDate(digits: string): boolean {
-  if (digits.length !== 8) return false;
-  const [year, month, day] = [Number(digits.slice(0, 4)), Number(digits.slice(4, 6)), Number(digits.slice(6, 8))];
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
 export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'firstName',
@@ -193,14 +186,18 @@ export const COMPARISONS: readonly FieldComparison[] = [
       const [ba, bb] = [t.birth.at(a), t.birth.at(b)];
       if (!ba || !bb) return MISSING;
       if (ba === bb) return 3;
-      // a year alone ("c. 1867"), or a date that cannot be (February 31), agrees with any date of its year, as closely
-      // as a typo does
-      if (!possibleDate(ba) || !possibleDate(bb)) return ba.slice(0, 4) === bb.slice(0, 4) ? 2 : DIFFERENT;
+      // a year alone ("c. 1867") agrees with any date of that year, as closely as a typo does
+      if (ba.length === 4 || bb.length === 4) return ba.slice(0, 4) === bb.slice(0, 4) ? 2 : DIFFERENT;
       const swapped =
-        ba.slice(0, 4) === bb.slice(0, 4) && ba.slice(4, 6) === bb.slice(6, 8) && ba.slice(6, 8) === bb.slice(4, 6);
+        ba.length === 8 &&
+        bb.length === 8 &&
+        ba.slice(0, 4) === bb.slice(0, 4) &&
+        ba.slice(4, 6) === bb.slice(6, 8) &&
+        ba.slice(6, 8) === bb.slice(4, 6);
       // a year typo that changes two digits (1979 / 1980), or a two-digit year read in the wrong century (57 → 2057)
       const yearsApart = Math.abs(Number(ba.slice(0, 4)) - Number(bb.slice(0, 4)));
-      const yearOff = ba.slice(4) === bb.slice(4) && (yearsApart === 1 || yearsApart === 100);
+      const yearOff =
+        ba.length === 8 && bb.length === 8 && ba.slice(4) === bb.slice(4) && (yearsApart === 1 || yearsApart === 100);
       return swapped || yearOff || oneEditApart(ba, bb) ? 2 : DIFFERENT;
     },
     shown: (t, row) => t.birth.at(row),
