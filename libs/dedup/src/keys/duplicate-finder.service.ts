@@ -300,8 +300,9 @@ export class DuplicateFinder implements ContactDuplicatesContract {
   }
 
   /**
-   * How common the names the pairs agree on are, counted over the organization's stored names (an index-only count
-   * per name, kept a while: a common name counts tens of thousands of rows); the organization's size as given, or kept.
+   * How common the names the pairs agree on are (and both records' full names where a pair may be scored on names
+   * alone: Namesakes), counted over the organization's stored names (an index-only count per name, kept a while: a
+   * common name counts tens of thousands of rows); the organization's size as given, or kept.
    */
   private async nameFrequencies(
     tx: Tx,
@@ -318,7 +319,12 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     >;
     const uncounted = new Set<string>();
     for (let p = 0; p < left.length; p++) {
-      for (const [kind, name] of NameFrequencies.agreedNames(table, left[p], right[p], pattern[p])) {
+      const [a, b] = [left[p], right[p]];
+      const names = [
+        ...NameFrequencies.agreedNames(table, a, b, pattern[p]),
+        ...NameFrequencies.fullNames(table, a, b, pattern[p]),
+      ];
+      for (const [kind, name] of names) {
         const kept = this.kept.get(`${orgId}:${kind}:${name}`);
         if (kept && kept.age < COUNT_TTL_MS) counts[kind].set(name, kept.count);
         else uncounted.add(`${kind}:${name}`);

@@ -71,6 +71,10 @@ function compatibleFirstNames(a: string, b: string): boolean {
   return true;
 }
 
+function yearsApart(a: string, b: string): number {
+  return Math.abs(Number(a.slice(0, 4)) - Number(b.slice(0, 4)));
+}
+
 /**
  * Whether b's first and last names are best read the other way round ("Tremblay Marie"): each crossed name close to
  * the other's, and closer than in place. Cheap first-letter test first: most pairs share no letter there.
@@ -80,8 +84,10 @@ export function namesSwapped(t: MatchTable, a: number, b: number): boolean {
   if (!aFirst || !aLast || !bFirst || !bLast) return false;
   if (aFirst[0] !== bLast[0] && aLast[0] !== bFirst[0]) return false;
   // a crossed name that sounds alike counts as close enough (Oleksandr Shevchuk / Szewczuk Aleksandr)
-  const close = (x: string, y: string, sounds: () => boolean) =>
-    Math.max(similarity(x, y), sounds() ? SWAP_SIMILARITY : 0);
+  const close = (x: string, y: string, sounds: () => boolean) => {
+    const spelled = similarity(x, y);
+    return spelled < SWAP_SIMILARITY && sounds() ? SWAP_SIMILARITY : spelled;
+  };
   const crossed =
     close(aFirst, bLast, () => shareSound(t.firstSound.at(a), t.lastSound.at(b))) +
     close(aLast, bFirst, () => shareSound(t.lastSound.at(a), t.firstSound.at(b)));
@@ -195,9 +201,8 @@ export const COMPARISONS: readonly FieldComparison[] = [
         ba.slice(4, 6) === bb.slice(6, 8) &&
         ba.slice(6, 8) === bb.slice(4, 6);
       // a year typo that changes two digits (1979 / 1980), or a two-digit year read in the wrong century (57 → 2057)
-      const yearsApart = Math.abs(Number(ba.slice(0, 4)) - Number(bb.slice(0, 4)));
       const yearOff =
-        ba.length === 8 && bb.length === 8 && ba.slice(4) === bb.slice(4) && (yearsApart === 1 || yearsApart === 100);
+        ba.length === 8 && bb.length === 8 && ba.slice(4) === bb.slice(4) && [1, 100].includes(yearsApart(ba, bb));
       return swapped || yearOff || oneEditApart(ba, bb) ? 2 : DIFFERENT;
     },
     shown: (t, row) => t.birth.at(row),

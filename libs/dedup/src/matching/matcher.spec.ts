@@ -392,15 +392,19 @@ describe('compareCandidates', () => {
 
 describe('linkedPairs', () => {
   const ophelie: Values = { firstName: 'Ophélie', lastName: 'Vanasse', city: 'Rimouski' };
-  /** The links a run keeps among these records, with the default parameters (names counted as rare). */
-  const links = async (...values: Values[]) => {
+  /**
+   * The links a run keeps among these records, with the default parameters; names counted over the records with
+   * `counted`, else all rare.
+   */
+  const links = async (values: Values[], counted = false) => {
     const input = matchInput(values.map((v, i) => record(v, String(i))));
-    const kept = linkedPairs(input.table, await compareCandidates(input), scorer, DEFAULT_THRESHOLDS.review);
+    const linkScorer = counted ? new PairScorer(DEFAULT_PARAMETERS, new NameFrequencies(input.table)) : scorer;
+    const kept = linkedPairs(input.table, await compareCandidates(input), linkScorer, DEFAULT_THRESHOLDS.review);
     return kept.links.map(({ a, b, score }) => ({ pair: `${a}-${b}`, score }));
   };
 
   it('proposes records that agree on names alone for review when nothing disagrees and no namesake shows', async () => {
-    const [link] = await links({ ...ophelie, birthDate: '1980-03-04', email: 'ophelie@example.org' }, ophelie);
+    const [link] = await links([{ ...ophelie, birthDate: '1980-03-04', email: 'ophelie@example.org' }, ophelie]);
     expect(link.pair).toBe('0-1');
     expect(link.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.review);
     expect(link.score).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
@@ -408,12 +412,44 @@ describe('linkedPairs', () => {
 
   it('leaves them apart when the name shows namesakes (birth dates that differ) or another value disagrees', async () => {
     const born = (birthDate: string): Values => ({ ...ophelie, birthDate });
-    expect(await links(born('1980-03-04'), ophelie, born('1952-11-20'))).toEqual([]);
+    expect(await links([born('1980-03-04'), ophelie, born('1952-11-20')])).toEqual([]);
     // a typo in the birth date is no namesake
-    expect(await links(born('1980-03-04'), ophelie, born('1980-03-05'))).toHaveLength(3);
-    expect(await links({ ...ophelie, email: 'ophelie@example.org' }, { ...ophelie, email: 'o.v@example.net' })).toEqual(
-      [],
-    );
-    expect(await links(ophelie, { ...ophelie, city: 'Gaspé' })).toEqual([]);
+    expect(await links([born('1980-03-04'), ophelie, born('1980-03-05')])).toHaveLength(3);
+    expect(
+      await links([
+        { ...ophelie, email: 'ophelie@example.org' },
+        { ...ophelie, email: 'o.v@example.net' },
+      ]),
+    ).toEqual([]);
+    expect(await links([ophelie, { ...ophelie, city: 'Gaspé' }])).toEqual([]);
+  });
+
+  it('leaves them apart when the full name is common enough to be borne by several people', async () => {
+    const people = (count: number, first: (i: number) => string, last: (i: number) => string): Values[] =>
+      Array.from({ length: count }, (_, i) => ({ firstName: first(i), lastName: last(i) }));
+    const strangers = (count: number) =>
+      people(
+        count,
+        (i) => `Zoé${i}`,
+        (i) => `Rioux${i}`,
+      );
+    const pair = [ophelie, ophelie];
+    const linked = async (values: Values[]) => (await links(values, true)).map(({ pair }) => pair);
+    // 2 × 2 / 2,000 records of the name expected by chance: likely one person
+    expect(await linked([...pair, ...strangers(1998)])).toContain('0-1');
+    // 50 × 50 / 2,000: a name this common is borne by several people, though each name alone is not rare enough to say
+    const namesakes = [
+      ...people(
+        48,
+        () => 'Ophélie',
+        (i) => `Rioux${i}`,
+      ),
+      ...people(
+        48,
+        (i) => `Zoé${i}`,
+        () => 'Vanasse',
+      ),
+    ];
+    expect(await linked([...pair, ...namesakes, ...strangers(1902)])).not.toContain('0-1');
   });
 });

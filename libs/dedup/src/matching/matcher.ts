@@ -10,6 +10,7 @@ import {
   levelWeights,
   type MatchParameters,
   matchWeight,
+  namesCloseAndNothingDiffers,
   type PatternCounts,
   patternWeight,
   type PatternWeight,
@@ -237,6 +238,26 @@ export class NameFrequencies {
     return names;
   }
 
+  /**
+   * How many records would bear the row's full name by chance, were first and last names drawn independently:
+   * count(first) × count(last) / records. Below 1, the name's records are likely one person's.
+   */
+  byChance(t: MatchTable, row: number): number {
+    return ((this.first.get(t.first.at(row)) ?? 1) * (this.last.get(t.last.at(row)) ?? 1)) / this.size;
+  }
+
+  /**
+   * The whole first and last names of both rows, by kind, where the pair may be scored as names alone
+   * (namesCloseAndNothingDiffers): what `byChance` needs counted for `fromCounts`.
+   */
+  static fullNames(t: MatchTable, a: number, b: number, pattern: number): [NameKind, string][] {
+    if (!namesCloseAndNothingDiffers(pattern)) return [];
+    return [a, b].flatMap((row): [NameKind, string][] => [
+      ['first', t.first.at(row)],
+      ['last', t.last.at(row)],
+    ]);
+  }
+
   /** Per name, log2(average u of the level / this value's share): positive for rare names, negative for common ones. */
   adjustment(t: MatchTable, a: number, b: number, pattern: number, u: number[][]): { first: number; last: number } {
     const bits = { first: 0, last: 0 };
@@ -350,31 +371,34 @@ export function linkedPairs(
   threshold: number,
 ): { roots: Int32Array; links: (ScoredPair & { pattern: number })[] } {
   const links: (ScoredPair & { pattern: number })[] = [];
-  const namesOnly: number[] = []; // a, b, pattern
+  const [namesOnly, namesOnlyPatterns]: number[][] = [[], []]; // rows a and b of each pair, and its pattern
   forEachPair(pairs, (a, b, pattern) => {
-    if (scorer.namesOnly(pattern)) namesOnly.push(a, b, pattern);
+    if (scorer.namesOnly(pattern)) {
+      namesOnly.push(a, b);
+      namesOnlyPatterns.push(pattern);
+    }
     // most pairs are far from the threshold, whatever their names: their names are not looked up
     else if (scorer.bestScore(pattern) >= threshold) {
       const score = scorer.score(table, a, b, pattern);
       if (score >= threshold) links.push({ a, b, score, pattern });
     }
   });
-  const namesakes = new Namesakes(table, namesOnly);
-  for (let i = 0; i < namesOnly.length; i += 3) {
-    const [a, b, pattern] = [namesOnly[i], namesOnly[i + 1], namesOnly[i + 2]];
-    if (!namesakes.ruledOut(a, b)) continue;
-    const score = scorer.score(table, a, b, pattern, true);
+  const namesakes = new Namesakes(table, scorer.names, namesOnly);
+  namesOnlyPatterns.forEach((pattern, p) => {
+    const [a, b] = [namesOnly[2 * p], namesOnly[2 * p + 1]];
+    const score = scorer.score(table, a, b, pattern, namesakes.ruledOut(a, b));
     if (score >= threshold) links.push({ a, b, score, pattern });
-  }
+  });
   return coherentClusters(table.size, links, (a, b) => scorer.compareAndScore(table, a, b));
 }
 
 /**
- * Whether records of the same full name show namesakes: two birth dates that cannot be one person's ("Jean Roy" born
- * 1950 and 1978). Where a name shows none, records that agree on it and disagree on nothing are likely one person
- * (Splink links them on the names' rarity alone); where it does, a record without a birth date could be either.
- * Counted over the table (a focused run: the contacts sharing a key with the focus, which include those of the same
- * name), for the names of `rows` only.
+ * Whether a full name may be borne by several people. It may when it is common enough that a record or more of it is
+ * expected by chance (NameFrequencies.byChance: "Stéphane Labrecque" among a million contacts), or when its records
+ * show two birth dates that cannot be one person's ("Jean Roy" born 1950 and 1978). Otherwise records that agree on it
+ * and disagree on nothing are likely one person (Splink links them on the names' rarity alone). Birth dates are
+ * looked up in the table (a focused run: the contacts sharing a key with the focus, which include those of the same
+ * name), for the names of `rows` only; without frequencies every name is rare.
  */
 export class Namesakes {
   /** full name → the rows of its distinct birth dates, null past MAX_BIRTHS_PER_NAME */
@@ -382,6 +406,7 @@ export class Namesakes {
 
   constructor(
     private readonly table: MatchTable,
+    private readonly names: NameFrequencies | null,
     rows: Iterable<number>,
   ) {
     for (const row of rows) this.births.set(this.nameOf(row), []);
@@ -394,8 +419,10 @@ export class Namesakes {
     }
   }
 
-  /** No two birth dates on a's full name and b's differ beyond a typo. */
+  /** Neither a's full name nor b's is expected by chance, and no two birth dates on them differ beyond a typo. */
   ruledOut(a: number, b: number): boolean {
+    if (this.names && Math.max(this.names.byChance(this.table, a), this.names.byChance(this.table, b)) >= 1)
+      return false;
     const [ofA, ofB] = [this.births.get(this.nameOf(a)), this.births.get(this.nameOf(b))];
     if (!ofA || !ofB) return false;
     const rows = [...ofA, ...ofB];
