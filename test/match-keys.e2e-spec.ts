@@ -157,6 +157,20 @@ describe('stored match keys', () => {
     expect(await possible(helene)).toEqual([]);
   });
 
+  it('lists a contact that agrees on names alone when nothing disagrees and the name is rare, for review only', async () => {
+    // an organization of 40 other names: in a handful of contacts, every name is common
+    const { token } = await api.createOrganization('Match Keys Names Alone');
+    for (let i = 0; i < 40; i++) await create({ firstName: `Personne${i}`, lastName: `Témoin${i}` }, token);
+    const ophelie = { firstName: 'Ophélie', lastName: 'Vanasse', city: 'Rimouski' };
+    const first = await create({ ...ophelie, email: 'ophelie.vanasse@example.org' }, token);
+    const again = await create(ophelie, token);
+    const found = await possible(again, token);
+    expect(found.map((p) => p.contact.id)).toEqual([first]);
+    expect(found[0].score).toBeGreaterThanOrEqual(0.8);
+    expect(found[0].score).toBeLessThan(0.99);
+    expect(found[0].matchingFields).toEqual(['firstName', 'lastName', 'city']);
+  });
+
   it('refuses a create with onDuplicate REJECT when a likely duplicate exists, naming it without its values', async () => {
     const count = async () =>
       (await db.query('SELECT count(*)::int AS n FROM contacts WHERE org_id = $1', [orgId])).rows[0].n as number;

@@ -12,7 +12,7 @@ import {
   type MatchRecord,
   toMatchRecord,
 } from '../matching/match-record.js';
-import { NAME_KINDS, type NameKind, NameFrequencies, PairScorer } from '../matching/matcher.js';
+import { NAME_KINDS, type NameKind, NameFrequencies, Namesakes, PairScorer } from '../matching/matcher.js';
 import { type DedupSettings, DedupSettingsService } from '../runs/dedup-settings.service.js';
 import { DuplicatesService } from '../runs/duplicates.service.js';
 import { keyHashesOf, MATCH_COLUMNS, MatchKeysService } from './match-keys.service.js';
@@ -120,7 +120,16 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     const settings = await this.settings.get(tx);
     const names = await this.nameFrequencies(tx, table, left, right, pattern, options.size);
     const scorer = new PairScorer(settings.parameters ?? DEFAULT_PARAMETERS, names);
-    const score = Float64Array.from(left, (i, p) => scorer.score(table, i, right[p], pattern[p]));
+    // as a run scores them (linkedPairs): names alone reach review where no namesake can be
+    const namesakes = new Namesakes(
+      table,
+      names,
+      left.flatMap((i, p) => (scorer.namesOnly(pattern[p]) ? [i, right[p]] : [])),
+    );
+    const score = Float64Array.from(left, (i, p) => {
+      const namesOnly = scorer.namesOnly(pattern[p]);
+      return scorer.score(table, i, right[p], pattern[p], namesOnly && namesakes.ruledOut(i, right[p]));
+    });
     return {
       records,
       table,

@@ -397,8 +397,8 @@ export function linkedPairs(
  * expected by chance (NameFrequencies.byChance: "Stéphane Labrecque" among a million contacts), or when its records
  * show two birth dates that cannot be one person's ("Jean Roy" born 1950 and 1978). Otherwise records that agree on it
  * and disagree on nothing are likely one person (Splink links them on the names' rarity alone). Birth dates are
- * looked up in the table (a focused run: the contacts sharing a key with the focus, which include those of the same
- * name), for the names of `rows` only; without frequencies every name is rare.
+ * looked up in the table (a focused run or possibleDuplicates: the contacts sharing a key with the focus, which include
+ * those of a rare name), for the names of `rows` only; without frequencies every name is rare.
  */
 export class Namesakes {
   /** full name → the rows of its distinct birth dates, null past MAX_BIRTHS_PER_NAME */
