@@ -83,15 +83,16 @@ export function namesSwapped(t: MatchTable, a: number, b: number): boolean {
   const [aFirst, aLast, bFirst, bLast] = [t.first.at(a), t.last.at(a), t.first.at(b), t.last.at(b)];
   if (!aFirst || !aLast || !bFirst || !bLast) return false;
   if (aFirst[0] !== bLast[0] && aLast[0] !== bFirst[0]) return false;
-  // a crossed name that sounds alike counts as close enough (Oleksandr Shevchuk / Szewczuk Aleksandr)
-  const close = (x: string, y: string, sounds: () => boolean) => {
-    const spelled = similarity(x, y);
-    return spelled < SWAP_SIMILARITY && sounds() ? SWAP_SIMILARITY : spelled;
-  };
   const crossed =
-    close(aFirst, bLast, () => shareSound(t.firstSound.at(a), t.lastSound.at(b))) +
-    close(aLast, bFirst, () => shareSound(t.lastSound.at(a), t.firstSound.at(b)));
+    closeAcross(aFirst, bLast, t.firstSound.at(a), t.lastSound.at(b)) +
+    closeAcross(aLast, bFirst, t.lastSound.at(a), t.firstSound.at(b));
   return crossed >= 2 * SWAP_SIMILARITY && crossed > similarity(aFirst, bFirst) + similarity(aLast, bLast) + 0.1;
+}
+
+/** How alike two crossed names are; one that sounds alike counts as close enough (Oleksandr / Aleksandr). */
+function closeAcross(x: string, y: string, xSounds: string, ySounds: string): number {
+  const spelled = similarity(x, y);
+  return spelled < SWAP_SIMILARITY && shareSound(xSounds, ySounds) ? SWAP_SIMILARITY : spelled;
 }
 
 /**
