@@ -23,6 +23,7 @@ import { Campaigns1765396800000 } from './1765396800000-campaigns.js';
 import { CampaignPoolRelay1765454400000 } from './1765454400000-campaign-pool-relay.js';
 import { ContactMatchKeys1765540800000 } from './1765540800000-contact-match-keys.js';
 import { MatchKeysSortKey1765627200000 } from './1765627200000-match-keys-sort-key.js';
+import { EngagementActivity1765713600000 } from './1765713600000-engagement-activity.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   CampaignPoolRelay1765454400000,
   ContactMatchKeys1765540800000,
   MatchKeysSortKey1765627200000,
+  EngagementActivity1765713600000,
 ];

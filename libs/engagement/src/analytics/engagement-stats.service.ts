@@ -4,6 +4,7 @@ import { contactFilterSql } from '@app/contacts';
 import { SqlParams, TenantDb, type Tx, whereClause } from '@app/database';
 import { ACCOUNT_CURRENCY, PASSIVE_TYPES } from '../interactions/contact-engagement.js';
 import { InteractionType } from '../interactions/engagement-terms.js';
+import type { Vocabularies } from '../interactions/interaction-rows.js';
 import {
   type FilterColumns,
   INTERACTION_COLUMNS,
@@ -29,8 +30,9 @@ export const MAX_ROWS = 10_000;
 export const MAX_COHORTS = 400;
 
 /**
- * Where engagementStats reads: the interactions themselves, or their daily rollups (interaction_rollups, kept by
- * triggers), which answer counts, amounts and quantities of whole local days without reading the interactions.
+ * Where engagementStats reads: the interactions themselves, or their daily or monthly rollups (interaction_rollups,
+ * interaction_monthly_rollups, kept by triggers), which answer counts, amounts and quantities of whole local days or
+ * months without reading the interactions.
  */
 interface StatsSource {
   from: string;
@@ -71,6 +73,26 @@ const ROLLUPS: StatsSource = {
   quantity: 'sum(r.quantity)',
   offeringName: 'max(r.offering_name)',
 };
+
+const MONTHLY_ROLLUPS: StatsSource = {
+  ...ROLLUPS,
+  from: 'interaction_monthly_rollups r',
+  columns: {
+    ...ROLLUPS.columns,
+    from: (param) => `r.month >= (${param} AT TIME ZONE '${ANALYTICS_TIME_ZONE}')::date`,
+    to: (param) => `r.month < (${param} AT TIME ZONE '${ANALYTICS_TIME_ZONE}')::date`,
+  },
+  localTime: () => 'r.month::timestamp',
+};
+
+/** Intervals of whole months: what the monthly rollups and the activity tables answer. */
+const MONTHS_INTERVALS: readonly (TimeInterval | null | undefined)[] = [
+  null,
+  undefined,
+  TimeInterval.MONTH,
+  TimeInterval.QUARTER,
+  TimeInterval.YEAR,
+];
 
 /** What each dimension groups by: a column of the source, or of the interaction's contact (raw source only). */
 function dimensionSql(dimension: EngagementDimension, source: StatsSource): string {
@@ -156,8 +178,17 @@ export class EngagementStatsService {
 
       const params = new SqlParams();
       const byContact = dimensions.some((d) => CONTACT_DIMENSIONS.includes(d));
-      const source = byContact || !rollupsAnswer(args.filter, wanted) ? RAW : ROLLUPS;
-      const from = await this.fromClause(tx, args.filter, params, byContact, source);
+      const vocabularies = await this.interactions.vocabularies(tx);
+      // distinct contacts from the activity tables when they can answer; the rest from the rollups
+      const activity = wanted.uniqueContacts ? activitySeries(args, dimensions, wanted, vocabularies) : null;
+      const counted = activity ? { ...wanted, uniqueContacts: false } : wanted;
+      const source =
+        byContact || !rollupsAnswer(args.filter, counted)
+          ? RAW
+          : wholeMonths(args.filter) && MONTHS_INTERVALS.includes(args.interval)
+            ? MONTHLY_ROLLUPS
+            : ROLLUPS;
+      const from = this.fromClause(args.filter, params, byContact, source, vocabularies);
       const tz = args.interval ? params.add(ANALYTICS_TIME_ZONE) : '';
       const keys = [
         ...(args.interval ? [`date_trunc(${params.add(PERIODS[args.interval].unit)}, ${source.localTime(tz)})`] : []),
@@ -171,7 +202,7 @@ export class EngagementStatsService {
                 ARRAY[${dimensions.map((d) => `${dimensionSql(d, source)}::text`).join(', ')}]::text[] AS keys,
                 ${dimensions.includes(EngagementDimension.OFFERING) ? source.offeringName : 'NULL'} AS "offeringName",
                 ${source.interactions}::int AS interactions,
-                ${wanted.uniqueContacts ? 'count(DISTINCT i.contact_id)::int' : 'NULL'} AS "uniqueContacts",
+                ${counted.uniqueContacts ? 'count(DISTINCT i.contact_id)::int' : 'NULL'} AS "uniqueContacts",
                 coalesce(${source.amountCents}, 0)::float8 AS "amountCents",
                 coalesce(${source.quantity}, 0)::float8 AS quantity,
                 ${wanted.emailRates ? pairs(InteractionType.EMAIL_DELIVERED) : 'NULL'} AS delivered,
@@ -187,6 +218,7 @@ export class EngagementStatsService {
         params.values,
       );
 
+      if (activity) await distinctFromActivity(tx, rows, activity, args);
       const totalRow = rows.find((row) => row.isTotal) ?? emptyAggregate(dimensions.length);
       const totals = toMetrics(totalRow, null, [], wanted);
       if (keys.length === 0) return { rows: [totals], totals, timeZone: ANALYTICS_TIME_ZONE };
@@ -232,9 +264,6 @@ export class EngagementStatsService {
         );
       }
       const params = new SqlParams();
-      const activityFilter = { ...args.filter, from: null, to: null };
-      const from = await this.fromClause(tx, activityFilter, params, false, RAW);
-      if (!args.filter.types?.length) from.where.push(`i.type <> ALL(${params.add(PASSIVE_TYPES, 'text[]')})`);
       const { unit, step } = PERIODS[args.cohortInterval];
       const [tz, unitParam, stepParam] = [
         params.add(ANALYTICS_TIME_ZONE),
@@ -244,26 +273,44 @@ export class EngagementStatsService {
       const firstCohort = `date_trunc(${unitParam}, ${params.add(range.from, 'timestamptz')} AT TIME ZONE ${tz})`;
       const end = `(${params.add(range.to, 'timestamptz')} AT TIME ZONE ${tz})`;
       const periods = params.add(args.periods, 'int');
-      // activity is read up to the last period followed: the end of the range plus `periods` periods
-      from.where.push(`i.occurred_at < (${end} + ${stepParam} * (${periods} + 1)) AT TIME ZONE ${tz}`);
-      const rows = await tx.query<{ cohort: Date; k: number; active: number; started: boolean }>(
-        `WITH activity AS (
-           SELECT DISTINCT i.contact_id, date_trunc(${unitParam}, i.occurred_at AT TIME ZONE ${tz}) AS period ${whereFrom(from)}
-         ), firsts AS (
-           SELECT contact_id, min(period) AS cohort FROM activity GROUP BY contact_id
-         ), cohorts AS (
-           SELECT generate_series(${firstCohort}, ${end} - interval '1 microsecond', ${stepParam}) AS cohort
-         )
-         SELECT c.cohort AT TIME ZONE ${tz} AS cohort, o.k, count(a.contact_id)::int AS active,
-                (c.cohort + ${stepParam} * o.k) AT TIME ZONE ${tz} <= now() AS started
-           FROM cohorts c
-           CROSS JOIN generate_series(0, ${periods}) AS o(k)
-           LEFT JOIN firsts f ON f.cohort = c.cohort
-           LEFT JOIN activity a ON a.contact_id = f.contact_id AND a.period = c.cohort + ${stepParam} * o.k
-          GROUP BY c.cohort, o.k
-          ORDER BY c.cohort, o.k`,
-        params.values,
-      );
+      const cohortStarts = `SELECT generate_series(${firstCohort}, ${end} - interval '1 microsecond', ${stepParam}) AS cohort`;
+      const select = `SELECT c.cohort AT TIME ZONE ${tz} AS cohort, o.k, (c.cohort + ${stepParam} * o.k) AT TIME ZONE ${tz} <= now() AS started`;
+      type Row = { cohort: Date; k: number; active: number; started: boolean };
+      let rows: Row[];
+      if (cohortsAnswer(args)) {
+        // the default activity by month, quarter or year: activity_cohorts has the counts
+        rows = await tx.query<Row>(
+          `WITH cohorts AS (${cohortStarts})
+           ${select}, coalesce(r.contacts, 0)::int AS active
+             FROM cohorts c
+             CROSS JOIN generate_series(0, ${periods}) AS o(k)
+             LEFT JOIN activity_cohorts r
+               ON r.unit = ${unitParam} AND r.cohort = c.cohort::date AND r.period = (c.cohort + ${stepParam} * o.k)::date
+            ORDER BY c.cohort, o.k`,
+          params.values,
+        );
+      } else {
+        const activityFilter = { ...args.filter, from: null, to: null };
+        const from = this.fromClause(activityFilter, params, false, RAW, await this.interactions.vocabularies(tx));
+        if (!args.filter.types?.length) from.where.push(`i.type <> ALL(${params.add(PASSIVE_TYPES, 'text[]')})`);
+        // activity is read up to the last period followed: the end of the range plus `periods` periods
+        from.where.push(`i.occurred_at < (${end} + ${stepParam} * (${periods} + 1)) AT TIME ZONE ${tz}`);
+        rows = await tx.query<Row>(
+          `WITH activity AS (
+             SELECT DISTINCT i.contact_id, date_trunc(${unitParam}, i.occurred_at AT TIME ZONE ${tz}) AS period ${whereFrom(from)}
+           ), firsts AS (
+             SELECT contact_id, min(period) AS cohort FROM activity GROUP BY contact_id
+           ), cohorts AS (${cohortStarts})
+           ${select}, count(a.contact_id)::int AS active
+             FROM cohorts c
+             CROSS JOIN generate_series(0, ${periods}) AS o(k)
+             LEFT JOIN firsts f ON f.cohort = c.cohort
+             LEFT JOIN activity a ON a.contact_id = f.contact_id AND a.period = c.cohort + ${stepParam} * o.k
+            GROUP BY c.cohort, o.k
+            ORDER BY c.cohort, o.k`,
+          params.values,
+        );
+      }
       const cohorts = new Map<number, { periodStart: Date; counts: { active: number; started: boolean }[] }>();
       for (const row of rows) {
         const cohort = cohorts.get(row.cohort.getTime()) ?? { periodStart: row.cohort, counts: [] };
@@ -286,14 +333,14 @@ export class EngagementStatsService {
   }
 
   /** FROM interactions i (joined to their contacts when needed) and the filter's conditions. */
-  private async fromClause(
-    tx: Tx,
+  private fromClause(
     filter: EngagementFilterInput,
     params: SqlParams,
     groupsByContact: boolean,
     source: StatsSource,
-  ): Promise<FromClause> {
-    const where = interactionFilterSql(filter, params, await this.interactions.vocabularies(tx), source.columns);
+    vocabularies: Vocabularies,
+  ): FromClause {
+    const where = interactionFilterSql(filter, params, vocabularies, source.columns);
     const contactWhere = contactFilterSql(
       { regions: filter.regions, tagsAny: filter.tags, audiences: filter.audiences },
       params,
@@ -322,6 +369,14 @@ const localClock = new Intl.DateTimeFormat('en-US', {
   minute: 'numeric',
   second: 'numeric',
 });
+const localDayClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: ANALYTICS_TIME_ZONE,
+  hourCycle: 'h23',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
 
 /** Whether the rollups can answer: whole local days, no distinct count, nothing about the contacts. */
 function rollupsAnswer(filter: EngagementFilterInput, wanted: MetricsWanted): boolean {
@@ -329,10 +384,119 @@ function rollupsAnswer(filter: EngagementFilterInput, wanted: MetricsWanted): bo
     !time ||
     (time.getMilliseconds() === 0 &&
       localClock.formatToParts(time).every((part) => part.type === 'literal' || Number(part.value) === 0));
-  const aboutContacts = Boolean(
-    filter.regions?.length || filter.languages?.length || filter.tags?.length || filter.audiences?.length,
-  );
+  const aboutContacts = narrows(filter, ['types', 'disciplines', 'offerings', 'venues', 'campaigns', 'channels']);
   return !wanted.uniqueContacts && !wanted.emailRates && !aboutContacts && midnight(filter.from) && midnight(filter.to);
+}
+
+/** Whether the range is whole local months: from and to (when given) at midnight on the first of a month. */
+function wholeMonths(filter: EngagementFilterInput): boolean {
+  const monthStart = (time: Date | null | undefined) =>
+    !time ||
+    (time.getMilliseconds() === 0 &&
+      localDayClock
+        .formatToParts(time)
+        .every((part) => part.type === 'literal' || Number(part.value) === (part.type === 'day' ? 1 : 0)));
+  return monthStart(filter.from) && monthStart(filter.to);
+}
+
+/** A filter on interactions or contacts beyond from, to and `allowed`. */
+function narrows(filter: EngagementFilterInput, allowed: readonly (keyof EngagementFilterInput)[] = []): boolean {
+  const lists = [
+    'types',
+    'disciplines',
+    'offerings',
+    'venues',
+    'campaigns',
+    'channels',
+    'regions',
+    'languages',
+    'tags',
+    'audiences',
+  ] as const;
+  return lists.some((name) => !allowed.includes(name) && Boolean(filter[name]?.length));
+}
+
+/**
+ * The activity_transitions series that answer distinct contacts, when they can: whole months, grouped by nothing or
+ * by discipline, filtered by one discipline at most and nothing else. The total's series, and each group's.
+ */
+interface ActivitySeries {
+  total: string;
+  groupSeries: (keys: readonly (string | null)[]) => string;
+}
+
+function activitySeries(
+  args: EngagementStatsArgs,
+  dimensions: readonly EngagementDimension[],
+  wanted: MetricsWanted,
+  vocabularies: Vocabularies,
+): ActivitySeries | null {
+  const { filter } = args;
+  if (wanted.emailRates || !wholeMonths(filter) || !MONTHS_INTERVALS.includes(args.interval)) return null;
+  if (dimensions.some((d) => d !== EngagementDimension.DISCIPLINE) || narrows(filter, ['disciplines'])) return null;
+  const disciplines = filter.disciplines ?? [];
+  if (disciplines.length > 1) return null;
+  const only = disciplines.length ? vocabularies.disciplines.keyOf(disciplines[0]) : null;
+  if (disciplines.length && !only) return null; // the raw path names the bad value
+  const series = (discipline: string | null) => `D:${discipline ?? ''}`;
+  return {
+    total: only ? series(only) : 'ALL',
+    groupSeries: (keys) => (dimensions.length ? series(keys[0]) : only ? series(only) : 'ALL'),
+  };
+}
+
+/**
+ * Fills in each row's distinct contacts from activity_transitions: in a period [a, b) of whole months, the contacts
+ * active in a month of it whose previous active month is before a, each counted once, at its first month there. The
+ * periods are the interval's; the whole range is the total's, and every group's without an interval.
+ */
+async function distinctFromActivity(
+  tx: Tx,
+  rows: AggregateRow[],
+  activity: ActivitySeries,
+  args: EngagementStatsArgs,
+): Promise<void> {
+  const unit = args.interval ? PERIODS[args.interval].unit : null;
+  const groups = [...new Set(rows.filter((row) => !row.isTotal).map((row) => activity.groupSeries(row.keys)))];
+  const counts = await tx.query<{ period: Date | null; series: string; contacts: number }>(
+    `WITH bounds AS (
+       SELECT coalesce(($1::timestamptz AT TIME ZONE $2)::date, '-infinity') AS first,
+              coalesce(($3::timestamptz AT TIME ZONE $2)::date, 'infinity') AS last
+     ), range AS (
+       SELECT t.series, t.month, t.previous, t.contacts, b.first
+         FROM activity_transitions t, bounds b
+        WHERE t.series = ANY ($5) AND t.month >= b.first AND t.month < b.last
+     )
+     SELECT period::timestamp AT TIME ZONE $2 AS period, series, sum(contacts)::int AS contacts
+       FROM (SELECT date_trunc($4, month::timestamp)::date AS period, series, previous, contacts
+               FROM range WHERE $4::text IS NOT NULL) AS cells
+      WHERE previous < period OR previous = '-infinity'
+      GROUP BY period, series
+     UNION ALL
+     SELECT NULL, series, sum(contacts)::int FROM range
+      WHERE series = ANY ($6) AND (previous < first OR previous = '-infinity')
+      GROUP BY series`,
+    [
+      args.filter.from ?? null,
+      ANALYTICS_TIME_ZONE,
+      args.filter.to ?? null,
+      unit,
+      [...new Set([activity.total, ...groups])],
+      unit ? [activity.total] : [...new Set([activity.total, ...groups])],
+    ],
+  );
+  const key = (period: Date | null, series: string) => JSON.stringify([period?.getTime() ?? null, series]);
+  const distinct = new Map(counts.map((c) => [key(c.period, c.series), c.contacts]));
+  for (const row of rows) {
+    const series = row.isTotal ? activity.total : activity.groupSeries(row.keys);
+    row.uniqueContacts = distinct.get(key(row.isTotal ? null : row.period, series)) ?? 0;
+  }
+}
+
+/** Whether activity_cohorts answers the retention asked: the default activity, by month, quarter or year. */
+function cohortsAnswer(args: RetentionArgs): boolean {
+  const units = [TimeInterval.MONTH, TimeInterval.QUARTER, TimeInterval.YEAR];
+  return units.includes(args.cohortInterval) && !narrows(args.filter);
 }
 
 function requireRange(filter: EngagementFilterInput): { from: Date; to: Date } {

@@ -1,0 +1,325 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { TENANT_POLICY } from './tenant-isolation.sql.js';
+
+const TABLES = ['interaction_monthly_rollups', 'contact_activity', 'activity_transitions', 'activity_cohorts'];
+
+/**
+ * What analytics reads instead of the interactions (issue 18), kept by the statement triggers of interactions in the
+ * transaction that writes them, and rebuilt for an organization by crm_engagement_rebuild(org)
+ * (`npm run crm -- engagement:rebuild --org …`; this migration runs it for every organization).
+ *
+ * - `interaction_monthly_rollups`: the daily rollups added up by month (America/Toronto), same keys: a year is a few
+ *   thousand rows instead of a hundred thousand.
+ * - `contact_activity`: each contact's active months, one row a contact, as sorted elements 'SERIES|YYYY-MM' (months
+ *   in America/Toronto). Series: ALL (any interaction), ACTIVE (any but the passive ones: sent, delivered, bounced,
+ *   unsubscribed, PASSIVE_TYPES in contact-engagement.ts) and 'D:' || discipline ('D:' for none). It is the state the
+ *   two tables below are kept from, one row lock per contact.
+ * - `activity_transitions`: per series, how many contacts were active in `month` with their previous active month
+ *   `previous` ('-infinity' for none). The distinct contacts of a series over whole months [a, b) are the rows with
+ *   a <= month < b and previous < a: each contact counted once, at its first month in the range. Exact, and a sum over
+ *   a few hundred rows instead of a distinct count over millions of interactions.
+ * - `activity_cohorts`: per unit (month, quarter, year), how many contacts whose first ACTIVE period is `cohort`
+ *   were active in `period`: retention's cohorts as they are (cohort = period is the cohort's size).
+ *
+ * Concurrency: inserts add months; a contact's row is locked before it changes and read after the lock, so that two
+ * transactions adding to one contact apply one after the other. Deletes and updates (a merge moves interactions)
+ * recompute the contacts they touch from their interactions, after locking those contacts FOR UPDATE: that waits for
+ * the transactions inserting their interactions, which hold the KEY SHARE lock of the interactions' foreign key until
+ * they commit, so nothing they add is missed.
+ */
+export class EngagementActivity1765713600000 implements MigrationInterface {
+  name = 'EngagementActivity1765713600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE interaction_monthly_rollups (
+        org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        month date NOT NULL,
+        type text NOT NULL,
+        discipline text NOT NULL,
+        offering text NOT NULL,
+        venue text NOT NULL,
+        campaign text NOT NULL,
+        channel text NOT NULL,
+        offering_name text,
+        interactions bigint NOT NULL,
+        amount_cents bigint NOT NULL,
+        quantity bigint NOT NULL,
+        PRIMARY KEY (org_id, month, type, discipline, offering, venue, campaign, channel)
+      );
+
+      -- No foreign key to contacts: a deleted contact's row goes when its interactions do (the delete trigger below).
+      CREATE TABLE contact_activity (
+        org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        contact_id uuid NOT NULL,
+        months text[] COLLATE "C" NOT NULL,
+        PRIMARY KEY (org_id, contact_id)
+      );
+
+      CREATE TABLE activity_transitions (
+        org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        series text COLLATE "C" NOT NULL,
+        month date NOT NULL,
+        previous date NOT NULL,
+        contacts bigint NOT NULL,
+        PRIMARY KEY (org_id, series, month, previous)
+      );
+
+      CREATE TABLE activity_cohorts (
+        org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        unit text NOT NULL CHECK (unit IN ('month', 'quarter', 'year')),
+        cohort date NOT NULL,
+        period date NOT NULL,
+        contacts bigint NOT NULL,
+        PRIMARY KEY (org_id, unit, cohort, period)
+      );
+
+      -- The elements an interaction makes its contact's: its month in ALL, in its discipline's series, and in ACTIVE
+      -- unless passive (PASSIVE_TYPES in contact-engagement.ts: the e2e test checks the two lists agree).
+      CREATE FUNCTION crm_activity_elements(occurred_at timestamptz, type text, discipline text) RETURNS text[]
+        LANGUAGE sql STABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN type IN ('EMAIL_SENT', 'EMAIL_DELIVERED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED')
+                    THEN ARRAY['ALL|' || m, 'D:' || coalesce(discipline, '') || '|' || m]
+                    ELSE ARRAY['ACTIVE|' || m, 'ALL|' || m, 'D:' || coalesce(discipline, '') || '|' || m] END
+          FROM to_char(occurred_at AT TIME ZONE 'America/Toronto', 'YYYY-MM') AS m
+      $$;
+
+      CREATE TYPE crm_activity_change AS (contact_id uuid, old text[], new text[]);
+
+      -- Contacts' months before and after a change: their rows, and the transitions and cohorts that follow.
+      CREATE FUNCTION crm_activity_apply(org uuid, changes crm_activity_change[]) RETURNS void
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      BEGIN
+        DELETE FROM contact_activity a USING unnest(changes) c
+         WHERE a.org_id = org AND a.contact_id = c.contact_id AND cardinality(c.new) = 0;
+        INSERT INTO contact_activity AS a (org_id, contact_id, months)
+        SELECT org, c.contact_id, c.new FROM unnest(changes) c WHERE cardinality(c.new) > 0 ORDER BY c.contact_id
+            ON CONFLICT (org_id, contact_id) DO UPDATE SET months = EXCLUDED.months;
+
+        WITH elements AS (
+          SELECT c.contact_id, e.sign, split_part(e.element, '|', 1) AS series,
+                 to_date(split_part(e.element, '|', 2), 'YYYY-MM') AS month
+            FROM unnest(changes) c
+            CROSS JOIN LATERAL (SELECT 1 AS sign, unnest(c.new) AS element UNION ALL SELECT -1, unnest(c.old)) e
+        ), chain AS (
+          SELECT sign, series, month,
+                 coalesce(lag(month) OVER (PARTITION BY contact_id, sign, series ORDER BY month), '-infinity') AS previous
+            FROM elements
+        )
+        INSERT INTO activity_transitions AS t (org_id, series, month, previous, contacts)
+        SELECT org, series, month, previous, sum(sign) FROM chain
+         GROUP BY series, month, previous HAVING sum(sign) <> 0
+         -- one order for every statement: concurrent ones lock shared rows in the same order, never in a cycle
+         ORDER BY series, month, previous
+            ON CONFLICT (org_id, series, month, previous) DO UPDATE SET contacts = t.contacts + EXCLUDED.contacts;
+
+        WITH periods AS (
+          SELECT DISTINCT c.contact_id, e.sign, u.unit, date_trunc(u.unit, to_date(substr(e.element, 8), 'YYYY-MM'))::date AS period
+            FROM unnest(changes) c
+            CROSS JOIN LATERAL (SELECT 1 AS sign, unnest(c.new) AS element UNION ALL SELECT -1, unnest(c.old)) e
+            CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS u (unit)
+           WHERE e.element LIKE 'ACTIVE|%'
+        ), cohorts AS (
+          SELECT sign, unit, min(period) OVER (PARTITION BY contact_id, sign, unit) AS cohort, period FROM periods
+        )
+        INSERT INTO activity_cohorts AS r (org_id, unit, cohort, period, contacts)
+        SELECT org, unit, cohort, period, sum(sign) FROM cohorts
+         GROUP BY unit, cohort, period HAVING sum(sign) <> 0
+         ORDER BY unit, cohort, period
+            ON CONFLICT (org_id, unit, cohort, period) DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+      END $$;
+
+      -- Contacts' months as their interactions make them now, after locking the contacts (see above).
+      CREATE FUNCTION crm_activity_recompute(org uuid, ids uuid[]) RETURNS void
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      BEGIN
+        PERFORM 1 FROM contacts c WHERE c.org_id = org AND c.id = ANY (ids) ORDER BY c.id FOR UPDATE;
+        PERFORM 1 FROM contact_activity a WHERE a.org_id = org AND a.contact_id = ANY (ids) ORDER BY a.contact_id FOR UPDATE;
+        PERFORM crm_activity_apply(org, ARRAY(
+          SELECT ROW(k.id, coalesce(a.months, '{}'), ARRAY(
+                   SELECT DISTINCT e COLLATE "C" FROM interactions i
+                    CROSS JOIN LATERAL unnest(crm_activity_elements(i.occurred_at, i.type, i.discipline)) e
+                    WHERE i.org_id = org AND i.contact_id = k.id ORDER BY 1))::crm_activity_change
+            FROM (SELECT DISTINCT unnest(ids) AS id) k
+            LEFT JOIN contact_activity a ON a.org_id = org AND a.contact_id = k.id
+           ORDER BY k.id));
+      END $$;
+
+      -- Inserted interactions add months to their contacts; only the contacts that gain one change.
+      CREATE FUNCTION crm_activity_inserted() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      DECLARE
+        org uuid := crm_current_org();
+        added crm_activity_change[];
+      BEGIN
+        -- without a tenant (the owner's bulk work) there is nothing to keep: crm_engagement_rebuild catches up
+        IF org IS NULL THEN RETURN NULL; END IF;
+        added := ARRAY(
+          SELECT ROW(n.contact_id, NULL, array_agg(DISTINCT e COLLATE "C" ORDER BY e COLLATE "C"))::crm_activity_change
+            FROM new_rows n CROSS JOIN LATERAL unnest(crm_activity_elements(n.occurred_at, n.type, n.discipline)) e
+           WHERE n.org_id = org GROUP BY n.contact_id ORDER BY n.contact_id);
+        INSERT INTO contact_activity (org_id, contact_id, months)
+        SELECT org, d.contact_id, '{}' FROM unnest(added) d ORDER BY d.contact_id ON CONFLICT DO NOTHING;
+        -- the rows that gain a month, locked; a row another transaction changed meanwhile is read again
+        PERFORM 1 FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id
+          WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id FOR UPDATE OF a;
+        PERFORM crm_activity_apply(org, ARRAY(
+          SELECT ROW(a.contact_id, a.months, ARRAY(SELECT DISTINCT x FROM unnest(a.months || d.new) x ORDER BY 1))::crm_activity_change
+            FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id
+           WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id));
+        RETURN NULL;
+      END $$;
+
+      CREATE FUNCTION crm_activity_removed() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      DECLARE
+        org uuid := crm_current_org();
+      BEGIN
+        IF org IS NULL THEN RETURN NULL; END IF;
+        PERFORM crm_activity_recompute(org, ARRAY(SELECT DISTINCT contact_id FROM old_rows WHERE org_id = org));
+        RETURN NULL;
+      END $$;
+
+      -- Interactions are never updated but for contact_id (a merge and its undo move them): both contacts change.
+      CREATE FUNCTION crm_activity_moved() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      DECLARE
+        org uuid := crm_current_org();
+      BEGIN
+        IF org IS NULL THEN RETURN NULL; END IF;
+        PERFORM crm_activity_recompute(org, ARRAY(
+          SELECT contact_id FROM old_rows WHERE org_id = org UNION SELECT contact_id FROM new_rows WHERE org_id = org));
+        RETURN NULL;
+      END $$;
+
+      CREATE TRIGGER interactions_activity_insert AFTER INSERT ON interactions
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_activity_inserted();
+      CREATE TRIGGER interactions_activity_delete AFTER DELETE ON interactions
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_activity_removed();
+      CREATE TRIGGER interactions_activity_update AFTER UPDATE ON interactions
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_activity_moved();
+
+      -- The daily rollups' trigger keeps the monthly ones too, in the same statement and the same key order.
+      CREATE OR REPLACE FUNCTION crm_rollup_interactions() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        sign int := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+      BEGIN
+        -- without a tenant (the owner removing an organization, rollups included) there is nothing to keep
+        IF crm_current_org() IS NULL THEN RETURN NULL; END IF;
+        INSERT INTO interaction_rollups AS r (org_id, day, type, discipline, offering, venue, campaign, channel, offering_name,
+                                              interactions, amount_cents, quantity)
+        SELECT org_id, (occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
+               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
+               sign * count(*), sign * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), sign * coalesce(sum(quantity), 0)
+          FROM changed_rows
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+         -- one order for every statement: concurrent ones lock shared rows in the same order, never in a cycle
+         ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT (org_id, day, type, discipline, offering, venue, campaign, channel) DO UPDATE
+          SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
+              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name);
+        INSERT INTO interaction_monthly_rollups AS r (org_id, month, type, discipline, offering, venue, campaign, channel,
+                                                      offering_name, interactions, amount_cents, quantity)
+        SELECT org_id, date_trunc('month', occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
+               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
+               sign * count(*), sign * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), sign * coalesce(sum(quantity), 0)
+          FROM changed_rows
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+         ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT (org_id, month, type, discipline, offering, venue, campaign, channel) DO UPDATE
+          SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
+              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name);
+        RETURN NULL;
+      END $$;
+
+      -- Everything above for one organization, from its interactions: for data loaded without a tenant (COPY as the
+      -- owner), or to check the tables (a rebuild must change nothing). Contacts go to crm_activity_apply 10,000 at a time.
+      CREATE FUNCTION crm_engagement_rebuild(org uuid) RETURNS void
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      DECLARE
+        batch crm_activity_change[];
+        after uuid := '00000000-0000-0000-0000-000000000000';
+      BEGIN
+        DELETE FROM interaction_rollups WHERE org_id = org;
+        DELETE FROM interaction_monthly_rollups WHERE org_id = org;
+        DELETE FROM contact_activity WHERE org_id = org;
+        DELETE FROM activity_transitions WHERE org_id = org;
+        DELETE FROM activity_cohorts WHERE org_id = org;
+        INSERT INTO interaction_rollups (org_id, day, type, discipline, offering, venue, campaign, channel, offering_name,
+                                         interactions, amount_cents, quantity)
+        SELECT org_id, (occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
+               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
+               count(*), coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), coalesce(sum(quantity), 0)
+          FROM interactions WHERE org_id = org GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+        INSERT INTO interaction_monthly_rollups (org_id, month, type, discipline, offering, venue, campaign, channel,
+                                                 offering_name, interactions, amount_cents, quantity)
+        SELECT org_id, date_trunc('month', day)::date, type, discipline, offering, venue, campaign, channel, max(offering_name),
+               sum(interactions), sum(amount_cents), sum(quantity)
+          FROM interaction_rollups WHERE org_id = org GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+        LOOP
+          batch := ARRAY(
+            SELECT ROW(contact_id, '{}', array_agg(DISTINCT e COLLATE "C" ORDER BY e COLLATE "C"))::crm_activity_change
+              FROM interactions i CROSS JOIN LATERAL unnest(crm_activity_elements(i.occurred_at, i.type, i.discipline)) e
+             WHERE i.org_id = org AND i.contact_id IN (
+                     SELECT DISTINCT i2.contact_id FROM interactions i2 WHERE i2.org_id = org AND i2.contact_id > after
+                      ORDER BY 1 LIMIT 10000)
+             GROUP BY contact_id ORDER BY contact_id);
+          EXIT WHEN cardinality(batch) = 0;
+          PERFORM crm_activity_apply(org, batch);
+          after := batch[cardinality(batch)].contact_id;
+        END LOOP;
+      END $$;
+      GRANT EXECUTE ON FUNCTION crm_engagement_rebuild(uuid) TO crm_app;
+    `);
+    for (const table of TABLES) {
+      await q.query(`
+        ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_isolation ON ${table} USING (${TENANT_POLICY('org_id')}) WITH CHECK (${TENANT_POLICY('org_id')});
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO crm_app;
+      `);
+    }
+    // existing data: row-level security lifted for this transaction (the owner running migrations need not be a
+    // superuser), every organization rebuilt
+    await q.query(`
+      ALTER TABLE interactions NO FORCE ROW LEVEL SECURITY;
+      ALTER TABLE interaction_rollups NO FORCE ROW LEVEL SECURITY;
+      ${TABLES.map((table) => `ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY;`).join('\n')}
+      SELECT crm_engagement_rebuild(id) FROM organizations WHERE EXISTS (SELECT 1 FROM interactions i WHERE i.org_id = organizations.id);
+      ALTER TABLE interactions FORCE ROW LEVEL SECURITY;
+      ALTER TABLE interaction_rollups FORCE ROW LEVEL SECURITY;
+      ${TABLES.map((table) => `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`).join('\n')}
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      DROP TRIGGER interactions_activity_insert ON interactions;
+      DROP TRIGGER interactions_activity_delete ON interactions;
+      DROP TRIGGER interactions_activity_update ON interactions;
+      DROP FUNCTION crm_engagement_rebuild(uuid), crm_activity_moved(), crm_activity_removed(), crm_activity_inserted(),
+        crm_activity_recompute(uuid, uuid[]), crm_activity_apply(uuid, crm_activity_change[]),
+        crm_activity_elements(timestamptz, text, text);
+      DROP TYPE crm_activity_change;
+      DROP TABLE activity_cohorts, activity_transitions, contact_activity, interaction_monthly_rollups;
+      CREATE OR REPLACE FUNCTION crm_rollup_interactions() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        sign int := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+      BEGIN
+        IF crm_current_org() IS NULL THEN RETURN NULL; END IF;
+        INSERT INTO interaction_rollups AS r (org_id, day, type, discipline, offering, venue, campaign, channel, offering_name,
+                                              interactions, amount_cents, quantity)
+        SELECT org_id, (occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
+               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
+               sign * count(*), sign * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), sign * coalesce(sum(quantity), 0)
+          FROM changed_rows
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+         ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT (org_id, day, type, discipline, offering, venue, campaign, channel) DO UPDATE
+          SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
+              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name);
+        RETURN NULL;
+      END $$;
+    `);
+  }
+}
