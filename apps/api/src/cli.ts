@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppError, type Config, ConfigError, loadConfig, logger } from '@app/common';
-import { DatabaseModule, type PreparedDatabase, prepareDatabase } from '@app/database';
+import { DatabaseModule, type PreparedDatabase, prepareDatabase, TenantContexts, TenantDb } from '@app/database';
 import { OrganizationsService, TenancyModule } from '@app/tenancy';
 
 const USAGE = `Usage: npm run crm -- <command>
   migrate                                   apply pending migrations (as the owner role)
   org:create <name> --owner <email> [--owner-name <name>]
-                                            create an organization and its OWNER; prints the owner's first API key`;
+                                            create an organization and its OWNER; prints the owner's first API key
+  engagement:rebuild --org <id>             rebuild an organization's rollups and activity tables from its interactions`;
 
 @Module({})
 class CliModule {
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { owner: { type: 'string' }, 'owner-name': { type: 'string' } },
+    options: { owner: { type: 'string' }, 'owner-name': { type: 'string' }, org: { type: 'string' } },
   });
   const [command, ...rest] = positionals;
   const config = loadConfig();
@@ -56,6 +57,39 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(
           `Organization "${created.organization.name}" (${created.organization.id}) created.\n` +
             `Owner: ${created.owner.email}\nAPI key (shown once, keep it safe):\n${created.token}\n`,
+        );
+      } finally {
+        await context.close();
+      }
+      return 0;
+    }
+    case 'engagement:rebuild': {
+      const orgId = values.org;
+      if (!orgId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
+      const database = await prepareDatabase(config);
+      const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), {
+        logger: ['error'],
+      });
+      try {
+        const started = performance.now();
+        const counts = await TenantContexts.run({ orgId, job: true }, () =>
+          context.get(TenantDb).transaction(async (tx) => {
+            const [organization] = await tx.query('SELECT 1 FROM organizations WHERE id = $1', [orgId]);
+            if (!organization) throw AppError.notFound(`Organization ${orgId}`);
+            // an operator's command over every interaction of the organization: no time limit
+            await tx.query('SET LOCAL statement_timeout = 0');
+            await tx.query('SELECT crm_engagement_rebuild($1)', [orgId]);
+            const [row] = await tx.query<{ interactions: number; contacts: number }>(
+              `SELECT (SELECT count(*) FROM interactions)::int AS interactions, (SELECT count(*) FROM contact_activity)::int AS contacts`,
+            );
+            return row;
+          }),
+        );
+        process.stdout.write(
+          `Rebuilt from ${counts.interactions} interactions (${counts.contacts} active contacts) in ${Math.round(performance.now() - started)} ms.\n`,
         );
       } finally {
         await context.close();
