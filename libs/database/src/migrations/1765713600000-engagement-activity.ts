@@ -20,6 +20,7 @@ const TABLES = ['interaction_monthly_rollups', 'contact_activity', 'activity_tra
  *   a few hundred rows instead of a distinct count over millions of interactions.
  * - `activity_cohorts`: per unit (month, quarter, year), how many contacts whose first ACTIVE period is `cohort`
  *   were active in `period`: retention's cohorts as they are (cohort = period is the cohort's size).
+ * - `interactions_type_time_idx`: interactions of some types over a time range, read from the index alone.
  *
  * Concurrency: inserts add months; a contact's row is locked before it changes and read after the lock, so that two
  * transactions adding to one contact apply one after the other. Deletes and updates (a merge moves interactions)
@@ -47,6 +48,11 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         quantity bigint NOT NULL,
         PRIMARY KEY (org_id, month, type, discipline, offering, venue, campaign, channel)
       );
+
+      -- Interactions of some types over a time range, read without their rows: email rates (delivered, opened,
+      -- clicked by campaign) and audience rules (tickets of some disciplines in the last year, donations' amounts).
+      CREATE INDEX interactions_type_time_idx ON interactions (org_id, type, occurred_at)
+        INCLUDE (contact_id, campaign, discipline, amount_cents, currency, quantity);
 
       -- No foreign key to contacts: a deleted contact's row goes when its interactions do (the delete trigger below).
       CREATE TABLE contact_activity (
@@ -301,6 +307,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         crm_activity_recompute(uuid, uuid[]), crm_activity_apply(uuid, crm_activity_change[]),
         crm_activity_elements(timestamptz, text, text);
       DROP TYPE crm_activity_change;
+      DROP INDEX interactions_type_time_idx;
       DROP TABLE activity_cohorts, activity_transitions, contact_activity, interaction_monthly_rollups;
       CREATE OR REPLACE FUNCTION crm_rollup_interactions() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
