@@ -429,7 +429,7 @@ describe('engagement analytics', () => {
     await db.connect();
     try {
       const { rows } = await db.query<{ type: string; active: boolean }>(
-        `SELECT type, 'ACTIVE|2025-01' = ANY (crm_activity_elements('2025-01-15T12:00:00Z', type, NULL)) AS active
+        `SELECT type, 'ACTIVE' = ANY (crm_activity_series(type, NULL)) AS active
            FROM unnest($1::text[]) AS type`,
         [Object.values(InteractionType)],
       );
@@ -470,7 +470,7 @@ async function expectKeptAsRebuilt(orgId: string): Promise<void> {
   const tables = async () => {
     const rows = [];
     for (const sql of [
-      `SELECT contact_id, months FROM contact_activity WHERE org_id = $1 ORDER BY 1`,
+      `SELECT contact_id, series, months FROM contact_activity WHERE org_id = $1 ORDER BY 1, 2`,
       `SELECT series, month, previous, contacts FROM activity_transitions WHERE org_id = $1 AND contacts <> 0 ORDER BY 1, 2, 3`,
       `SELECT unit, cohort, period, contacts FROM activity_cohorts WHERE org_id = $1 AND contacts <> 0 ORDER BY 1, 2, 3`,
       `SELECT month, type, discipline, offering, venue, campaign, channel, interactions, amount_cents, quantity

@@ -306,8 +306,8 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
       VALUES ('${org}', '2025-01-01', 'ISO', '', '', '', '', '', 1, 0, 0) ON CONFLICT DO NOTHING;
     INSERT INTO interaction_monthly_rollups (org_id, month, type, discipline, offering, venue, campaign, channel, interactions, amount_cents, quantity)
       VALUES ('${org}', '2025-01-01', 'ISO', '', '', '', '', '', 1, 0, 0) ON CONFLICT DO NOTHING;
-    INSERT INTO contact_activity (org_id, contact_id, months)
-      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', '{ALL|2025-01}') ON CONFLICT DO NOTHING;
+    INSERT INTO contact_activity (org_id, contact_id, series, months)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 'ALL', '{2025-01-01}') ON CONFLICT DO NOTHING;
     INSERT INTO activity_transitions (org_id, series, month, previous, contacts)
       VALUES ('${org}', 'ALL', '2025-01-01', '-infinity', 1) ON CONFLICT DO NOTHING;
     INSERT INTO activity_cohorts (org_id, unit, cohort, period, contacts)

@@ -10,10 +10,9 @@ const TABLES = ['interaction_monthly_rollups', 'contact_activity', 'activity_tra
  *
  * - `interaction_monthly_rollups`: the daily rollups added up by month (America/Toronto), same keys: a year is a few
  *   thousand rows instead of a hundred thousand.
- * - `contact_activity`: each contact's active months, one row a contact, as sorted elements 'SERIES|YYYY-MM' (months
- *   in America/Toronto). Series: ALL (any interaction), ACTIVE (any but the passive ones: sent, delivered, bounced,
- *   unsubscribed, PASSIVE_TYPES in contact-engagement.ts) and 'D:' || discipline ('D:' for none). It is the state the
- *   two tables below are kept from, one row lock per contact.
+ * - `contact_activity`: each contact's active months (America/Toronto) in each series: ALL (any interaction), ACTIVE
+ *   (any but the passive ones: sent, delivered, bounced, unsubscribed, PASSIVE_TYPES in contact-engagement.ts) and
+ *   'D:' || discipline ('D:' for none). It is the state the two tables below are kept from, a row lock per series.
  * - `activity_transitions`: per series, how many contacts were active in `month` with their previous active month
  *   `previous` ('-infinity' for none). The distinct contacts of a series over whole months [a, b) are the rows with
  *   a <= month < b and previous < a: each contact counted once, at its first month in the range. Exact, and a sum over
@@ -22,8 +21,9 @@ const TABLES = ['interaction_monthly_rollups', 'contact_activity', 'activity_tra
  *   were active in `period`: retention's cohorts as they are (cohort = period is the cohort's size).
  * - `interactions_type_time_idx`: interactions of some types over a time range, read from the index alone.
  *
- * Concurrency: inserts add months; a contact's row is locked before it changes and read after the lock, so that two
- * transactions adding to one contact apply one after the other. Deletes and updates (a merge moves interactions)
+ * Concurrency: inserts add months; a contact's series is locked before it changes and read after the lock, so that two
+ * transactions adding to one contact apply one after the other. Interactions arriving in order append months after a
+ * contact's last one: only that last month and the new ones are compared, whatever the contact's history. Deletes and updates (a merge moves interactions)
  * recompute the contacts they touch from their interactions, after locking those contacts FOR UPDATE: that waits for
  * the transactions inserting their interactions, which hold the KEY SHARE lock of the interactions' foreign key until
  * they commit, so nothing they add is missed.
@@ -54,12 +54,14 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       CREATE INDEX interactions_type_time_idx ON interactions (org_id, type, occurred_at)
         INCLUDE (contact_id, campaign, discipline, amount_cents, currency, quantity);
 
-      -- No foreign key to contacts: a deleted contact's row goes when its interactions do (the delete trigger below).
+      -- No foreign key to contacts: a deleted contact's rows go when its interactions do (the delete trigger below).
       CREATE TABLE contact_activity (
         org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
         contact_id uuid NOT NULL,
-        months text[] COLLATE "C" NOT NULL,
-        PRIMARY KEY (org_id, contact_id)
+        series text COLLATE "C" NOT NULL,
+        -- first days of months (America/Toronto), ascending, distinct, never empty
+        months date[] NOT NULL,
+        PRIMARY KEY (org_id, contact_id, series)
       );
 
       CREATE TABLE activity_transitions (
@@ -80,80 +82,97 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         PRIMARY KEY (org_id, unit, cohort, period)
       );
 
-      -- The elements an interaction makes its contact's: its month in ALL, in its discipline's series, and in ACTIVE
-      -- unless passive (PASSIVE_TYPES in contact-engagement.ts: the e2e test checks the two lists agree).
-      CREATE FUNCTION crm_activity_elements(occurred_at timestamptz, type text, discipline text) RETURNS text[]
-        LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      -- The series an interaction puts its contact's month in: ALL, its discipline's, and ACTIVE unless passive
+      -- (PASSIVE_TYPES in contact-engagement.ts: the e2e test checks the two lists agree).
+      CREATE FUNCTION crm_activity_series(type text, discipline text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT CASE WHEN type IN ('EMAIL_SENT', 'EMAIL_DELIVERED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED')
-                    THEN ARRAY['ALL|' || m, 'D:' || coalesce(discipline, '') || '|' || m]
-                    ELSE ARRAY['ACTIVE|' || m, 'ALL|' || m, 'D:' || coalesce(discipline, '') || '|' || m] END
-          FROM to_char(occurred_at AT TIME ZONE 'America/Toronto', 'YYYY-MM') AS m
+                    THEN ARRAY['ALL', 'D:' || coalesce(discipline, '')]
+                    ELSE ARRAY['ACTIVE', 'ALL', 'D:' || coalesce(discipline, '')] END
       $$;
 
-      CREATE TYPE crm_activity_change AS (contact_id uuid, old text[], new text[]);
+      -- The first day of an instant's month in America/Toronto, where analytics counts months.
+      CREATE FUNCTION crm_local_month(at timestamptz) RETURNS date LANGUAGE sql STABLE PARALLEL SAFE AS $$
+        SELECT date_trunc('month', at AT TIME ZONE 'America/Toronto')::date
+      $$;
 
-      -- Contacts' months before and after a change: their rows, and the transitions and cohorts that follow.
+      -- A contact's months in a series before and after a change. When the change only appends months after the
+      -- last one it had (interactions arriving in order), only the tails from that last month on are compared.
+      CREATE TYPE crm_activity_change AS (contact_id uuid, series text, old date[], new date[], appending boolean);
+
+      -- The rows of the contacts' series, and the transitions and cohorts that follow from their change.
       CREATE FUNCTION crm_activity_apply(org uuid, changes crm_activity_change[]) RETURNS void
         LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
       BEGIN
         DELETE FROM contact_activity a USING unnest(changes) c
-         WHERE a.org_id = org AND a.contact_id = c.contact_id AND cardinality(c.new) = 0;
-        INSERT INTO contact_activity AS a (org_id, contact_id, months)
-        SELECT org, c.contact_id, c.new FROM unnest(changes) c WHERE cardinality(c.new) > 0 ORDER BY c.contact_id
-            ON CONFLICT (org_id, contact_id) DO UPDATE SET months = EXCLUDED.months;
+         WHERE a.org_id = org AND a.contact_id = c.contact_id AND a.series = c.series AND cardinality(c.new) = 0;
+        INSERT INTO contact_activity AS a (org_id, contact_id, series, months)
+        SELECT org, c.contact_id, c.series, c.new FROM unnest(changes) c WHERE cardinality(c.new) > 0
+         ORDER BY c.contact_id, c.series
+            ON CONFLICT (org_id, contact_id, series) DO UPDATE SET months = EXCLUDED.months;
 
-        WITH elements AS (
-          SELECT c.contact_id, e.sign, split_part(e.element, '|', 1) AS series,
-                 to_date(split_part(e.element, '|', 2), 'YYYY-MM') AS month
+        WITH tails AS (
+          SELECT c.contact_id, c.series, t.sign, t.months, t.first
             FROM unnest(changes) c
-            CROSS JOIN LATERAL (SELECT 1 AS sign, unnest(c.new) AS element UNION ALL SELECT -1, unnest(c.old)) e
+            CROSS JOIN LATERAL (
+              SELECT -1 AS sign, CASE WHEN c.appending THEN c.old[cardinality(c.old):] ELSE c.old END AS months, c.old[1] AS first
+              UNION ALL
+              SELECT 1, CASE WHEN c.appending THEN c.new[cardinality(c.old):] ELSE c.new END, c.new[1]) t
         ), chain AS (
-          SELECT sign, series, month,
-                 coalesce(lag(month) OVER (PARTITION BY contact_id, sign, series ORDER BY month), '-infinity') AS previous
-            FROM elements
-        )
-        INSERT INTO activity_transitions AS t (org_id, series, month, previous, contacts)
-        SELECT org, series, month, previous, sum(sign) FROM chain
-         GROUP BY series, month, previous HAVING sum(sign) <> 0
-         -- one order for every statement: concurrent ones lock shared rows in the same order, never in a cycle
-         ORDER BY series, month, previous
-            ON CONFLICT (org_id, series, month, previous) DO UPDATE SET contacts = t.contacts + EXCLUDED.contacts;
-
-        WITH periods AS (
-          SELECT DISTINCT c.contact_id, e.sign, u.unit, date_trunc(u.unit, to_date(substr(e.element, 8), 'YYYY-MM'))::date AS period
-            FROM unnest(changes) c
-            CROSS JOIN LATERAL (SELECT 1 AS sign, unnest(c.new) AS element UNION ALL SELECT -1, unnest(c.old)) e
+          SELECT t.sign, t.series, m.month,
+                 coalesce(lag(m.month) OVER (PARTITION BY t.contact_id, t.series, t.sign ORDER BY m.month), '-infinity') AS previous
+            FROM tails t CROSS JOIN LATERAL unnest(t.months) AS m (month)
+        ), periods AS (
+          SELECT DISTINCT t.contact_id, t.sign, u.unit, date_trunc(u.unit, t.first)::date AS cohort,
+                 date_trunc(u.unit, m.month)::date AS period
+            FROM tails t CROSS JOIN LATERAL unnest(t.months) AS m (month)
             CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS u (unit)
-           WHERE e.element LIKE 'ACTIVE|%'
-        ), cohorts AS (
-          SELECT sign, unit, min(period) OVER (PARTITION BY contact_id, sign, unit) AS cohort, period FROM periods
+           WHERE t.series = 'ACTIVE'
+        ), transitions AS (
+          -- an appending tail's head gets '-infinity' before and after: it cancels out
+          INSERT INTO activity_transitions AS r (org_id, series, month, previous, contacts)
+          SELECT org, series, month, previous, sum(sign) FROM chain
+           GROUP BY series, month, previous HAVING sum(sign) <> 0
+           -- one order for every statement: concurrent ones lock shared rows in the same order, never in a cycle
+           ORDER BY series, month, previous
+              ON CONFLICT (org_id, series, month, previous) DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts
         )
         INSERT INTO activity_cohorts AS r (org_id, unit, cohort, period, contacts)
-        SELECT org, unit, cohort, period, sum(sign) FROM cohorts
+        SELECT org, unit, cohort, period, sum(sign) FROM periods
          GROUP BY unit, cohort, period HAVING sum(sign) <> 0
          ORDER BY unit, cohort, period
             ON CONFLICT (org_id, unit, cohort, period) DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
       END $$;
 
-      -- Contacts' months as their interactions make them now, after locking the contacts (see above).
+      -- Contacts' series as their interactions make them now, after locking the contacts (see above).
       CREATE FUNCTION crm_activity_recompute(org uuid, ids uuid[]) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_hashjoin = off SET enable_mergejoin = off AS $$
       BEGIN
         PERFORM 1 FROM contacts c WHERE c.org_id = org AND c.id = ANY (ids) ORDER BY c.id FOR UPDATE;
-        PERFORM 1 FROM contact_activity a WHERE a.org_id = org AND a.contact_id = ANY (ids) ORDER BY a.contact_id FOR UPDATE;
+        PERFORM 1 FROM contact_activity a WHERE a.org_id = org AND a.contact_id = ANY (ids)
+          ORDER BY a.contact_id, a.series FOR UPDATE;
         PERFORM crm_activity_apply(org, ARRAY(
-          SELECT ROW(k.id, coalesce(a.months, '{}'), ARRAY(
-                   SELECT DISTINCT e COLLATE "C" FROM interactions i
-                    CROSS JOIN LATERAL unnest(crm_activity_elements(i.occurred_at, i.type, i.discipline)) e
-                    WHERE i.org_id = org AND i.contact_id = k.id ORDER BY 1))::crm_activity_change
-            FROM (SELECT DISTINCT unnest(ids) AS id) k
-            LEFT JOIN contact_activity a ON a.org_id = org AND a.contact_id = k.id
-           ORDER BY k.id));
+          WITH now AS (
+            SELECT i.contact_id, s.series,
+                   array_agg(DISTINCT crm_local_month(i.occurred_at) ORDER BY crm_local_month(i.occurred_at)) AS months
+              FROM interactions i CROSS JOIN LATERAL unnest(crm_activity_series(i.type, i.discipline)) AS s (series)
+             WHERE i.org_id = org AND i.contact_id = ANY (ids)
+             GROUP BY i.contact_id, s.series
+          ), kept AS (
+            SELECT a.contact_id, a.series, a.months FROM contact_activity a WHERE a.org_id = org AND a.contact_id = ANY (ids)
+          )
+          SELECT ROW(coalesce(n.contact_id, k.contact_id), coalesce(n.series, k.series), coalesce(k.months, '{}'),
+                     coalesce(n.months, '{}'), false)::crm_activity_change
+            FROM now n FULL JOIN kept k ON k.contact_id = n.contact_id AND k.series = n.series
+           WHERE n.months IS DISTINCT FROM k.months
+           ORDER BY 1));
       END $$;
 
-      -- Inserted interactions add months to their contacts; only the contacts that gain one change.
+      -- Inserted interactions add months to their contacts' series; only the series that gain one change.
+      -- A batch's rows are looked up by key: a hash join would read every contact's rows (3.7 million at 1 million
+      -- contacts) for a few thousand, whenever the estimates are off (a table just rebuilt, not yet analyzed).
       CREATE FUNCTION crm_activity_inserted() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_hashjoin = off SET enable_mergejoin = off AS $$
       DECLARE
         org uuid := crm_current_org();
         added crm_activity_change[];
@@ -161,18 +180,34 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         -- without a tenant (the owner's bulk work) there is nothing to keep: crm_engagement_rebuild catches up
         IF org IS NULL THEN RETURN NULL; END IF;
         added := ARRAY(
-          SELECT ROW(n.contact_id, NULL, array_agg(DISTINCT e COLLATE "C" ORDER BY e COLLATE "C"))::crm_activity_change
-            FROM new_rows n CROSS JOIN LATERAL unnest(crm_activity_elements(n.occurred_at, n.type, n.discipline)) e
-           WHERE n.org_id = org GROUP BY n.contact_id ORDER BY n.contact_id);
-        INSERT INTO contact_activity (org_id, contact_id, months)
-        SELECT org, d.contact_id, '{}' FROM unnest(added) d ORDER BY d.contact_id ON CONFLICT DO NOTHING;
-        -- the rows that gain a month, locked; a row another transaction changed meanwhile is read again
-        PERFORM 1 FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id
-          WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id FOR UPDATE OF a;
+          SELECT ROW(n.contact_id, s.series, NULL,
+                     array_agg(DISTINCT crm_local_month(n.occurred_at) ORDER BY crm_local_month(n.occurred_at)),
+                     NULL)::crm_activity_change
+            FROM new_rows n CROSS JOIN LATERAL unnest(crm_activity_series(n.type, n.discipline)) AS s (series)
+           WHERE n.org_id = org GROUP BY n.contact_id, s.series ORDER BY n.contact_id, s.series);
+        -- most of a batch's months are there already: only the series that gain one go on. (No lock needed to see
+        -- it: what a committed row holds is only taken away by a delete, which waits for this transaction.)
+        added := ARRAY(
+          SELECT d::crm_activity_change FROM unnest(added) d
+           WHERE NOT EXISTS (SELECT 1 FROM contact_activity a WHERE a.org_id = org AND a.contact_id = d.contact_id
+                                AND a.series = d.series AND a.months @> d.new));
+        IF cardinality(added) = 0 THEN RETURN NULL; END IF;
+        -- the rows that gain a month, locked (a row another transaction changed meanwhile is read again); new ones
+        -- are inserted empty first, so that two transactions adding a contact's first months wait for each other
+        INSERT INTO contact_activity (org_id, contact_id, series, months)
+        SELECT org, d.contact_id, d.series, '{}' FROM unnest(added) d
+         ORDER BY d.contact_id, d.series ON CONFLICT DO NOTHING;
+        PERFORM 1 FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id AND d.series = a.series
+          WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id, a.series FOR UPDATE OF a;
         PERFORM crm_activity_apply(org, ARRAY(
-          SELECT ROW(a.contact_id, a.months, ARRAY(SELECT DISTINCT x FROM unnest(a.months || d.new) x ORDER BY 1))::crm_activity_change
-            FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id
-           WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id));
+          SELECT ROW(a.contact_id, a.series, a.months,
+                     CASE WHEN p.appending THEN a.months || g.gained
+                          ELSE ARRAY(SELECT DISTINCT m FROM unnest(a.months || g.gained) AS m ORDER BY 1) END,
+                     p.appending)::crm_activity_change
+            FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id AND d.series = a.series
+            CROSS JOIN LATERAL (SELECT ARRAY(SELECT m FROM unnest(d.new) AS m WHERE m <> ALL (a.months) ORDER BY 1) AS gained) g
+            CROSS JOIN LATERAL (SELECT cardinality(a.months) = 0 OR g.gained[1] > a.months[cardinality(a.months)] AS appending) p
+           WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id, a.series));
         RETURN NULL;
       END $$;
 
@@ -264,12 +299,14 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
           FROM interaction_rollups WHERE org_id = org GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
         LOOP
           batch := ARRAY(
-            SELECT ROW(contact_id, '{}', array_agg(DISTINCT e COLLATE "C" ORDER BY e COLLATE "C"))::crm_activity_change
-              FROM interactions i CROSS JOIN LATERAL unnest(crm_activity_elements(i.occurred_at, i.type, i.discipline)) e
+            SELECT ROW(i.contact_id, s.series, '{}',
+                       array_agg(DISTINCT crm_local_month(i.occurred_at) ORDER BY crm_local_month(i.occurred_at)),
+                       false)::crm_activity_change
+              FROM interactions i CROSS JOIN LATERAL unnest(crm_activity_series(i.type, i.discipline)) AS s (series)
              WHERE i.org_id = org AND i.contact_id IN (
                      SELECT DISTINCT i2.contact_id FROM interactions i2 WHERE i2.org_id = org AND i2.contact_id > after
                       ORDER BY 1 LIMIT 10000)
-             GROUP BY contact_id ORDER BY contact_id);
+             GROUP BY i.contact_id, s.series ORDER BY i.contact_id, s.series);
           EXIT WHEN cardinality(batch) = 0;
           PERFORM crm_activity_apply(org, batch);
           after := batch[cardinality(batch)].contact_id;
@@ -295,6 +332,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       ALTER TABLE interactions FORCE ROW LEVEL SECURITY;
       ALTER TABLE interaction_rollups FORCE ROW LEVEL SECURITY;
       ${TABLES.map((table) => `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`).join('\n')}
+      ANALYZE ${TABLES.join(', ')};
     `);
   }
 
@@ -305,7 +343,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       DROP TRIGGER interactions_activity_update ON interactions;
       DROP FUNCTION crm_engagement_rebuild(uuid), crm_activity_moved(), crm_activity_removed(), crm_activity_inserted(),
         crm_activity_recompute(uuid, uuid[]), crm_activity_apply(uuid, crm_activity_change[]),
-        crm_activity_elements(timestamptz, text, text);
+        crm_activity_series(text, text), crm_local_month(timestamptz);
       DROP TYPE crm_activity_change;
       DROP INDEX interactions_type_time_idx;
       DROP TABLE activity_cohorts, activity_transitions, contact_activity, interaction_monthly_rollups;
