@@ -397,6 +397,26 @@ describe('engagement analytics', () => {
       }
       await expectKeptAsRebuilt(orgId);
     };
+    // consents too: their states are kept by triggers as well
+    const CONSENT = `mutation($id: ID!, $input: ConsentInput!) { recordConsent(contactId: $id, input: $input) { id } }`;
+    for (const [c, status, days, impliedReason] of [
+      [7, 'GRANTED', 400, null],
+      [8, 'GRANTED', 900, 'PURCHASE'],
+      [8, 'WITHDRAWN', 10, null],
+      [9, 'GRANTED', 100, 'PURCHASE'],
+      [10, 'GRANTED', 50, null],
+    ] as const) {
+      await api.ok(owner, CONSENT, {
+        id: contacts[c].id,
+        input: {
+          purpose: 'EMAIL_MARKETING',
+          status,
+          source: 'test',
+          occurredAt: new Date(Date.now() - days * 86_400_000).toISOString(),
+          ...(status === 'GRANTED' ? { legalBasis: impliedReason ? 'IMPLIED' : 'EXPRESS', impliedReason } : {}),
+        },
+      });
+    }
     await agree();
     const { mergeContacts } = await api.ok<any>(
       owner,
@@ -475,6 +495,7 @@ async function expectKeptAsRebuilt(orgId: string): Promise<void> {
       `SELECT unit, cohort, period, contacts FROM activity_cohorts WHERE org_id = $1 AND contacts <> 0 ORDER BY 1, 2, 3`,
       `SELECT month, type, discipline, offering, venue, campaign, channel, interactions, amount_cents, quantity
          FROM interaction_monthly_rollups WHERE org_id = $1 AND interactions <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`,
+      `SELECT contact_id, purpose, granted_until FROM consent_states WHERE org_id = $1 ORDER BY 1, 2`,
     ])
       rows.push((await db.query(sql, [orgId])).rows);
     return rows;

@@ -310,6 +310,8 @@ async function seedEveryTenantTable(owner: pg.Client): Promise<void> {
       VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 'ALL', '{2025-01-01}') ON CONFLICT DO NOTHING;
     INSERT INTO activity_transitions (org_id, series, month, previous, contacts)
       VALUES ('${org}', 'ALL', '2025-01-01', '-infinity', 1) ON CONFLICT DO NOTHING;
+    INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
+      VALUES ('${org}', '00000000-0000-4000-8000-0000000000c1', 'SMS', 'infinity') ON CONFLICT DO NOTHING;
     INSERT INTO activity_cohorts (org_id, unit, cohort, period, contacts)
       VALUES ('${org}', 'month', '2025-01-01', '2025-01-01', 1) ON CONFLICT DO NOTHING;
     INSERT INTO audiences (org_id, id, name, kind, rule)

@@ -129,6 +129,8 @@ export async function seedBenchData(
       INSERT INTO consents (org_id, contact_id, purpose, status, legal_basis, source, occurred_at)
       SELECT org_id, id, 'PARTNER_SHARING', 'GRANTED', 'EXPRESS', 'bench', now() - random() * interval '1000 days'
         FROM contacts WHERE random() < 0.20`);
+    // written as the owner, without a tenant: consent states and analytics tables are built as for any bulk load
+    for (const orgId of orgIds) await client.query('SELECT crm_engagement_rebuild($1)', [orgId]);
     log(`  consents in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
 
     const token = await createOwnerKey(client, orgIds[0]);

@@ -374,6 +374,12 @@ export async function loadAudienceData(
         })(),
       ),
     );
+    await client.query('RESET session_replication_role');
+    // loaded without a tenant, so the triggers that keep rollups, activity and consent states skipped it: build them
+    done(
+      'rollups, activity and consent states',
+      (await client.query('SELECT crm_engagement_rebuild($1)', [orgId])).rowCount ?? 0,
+    );
     return {
       contacts,
       bareContacts,

@@ -248,7 +248,7 @@ class RuleCompiler {
     if (!Array.isArray(states) || states.length === 0)
       throw AppError.badInput(`${at}.states`, `${at}.states needs at least one state`);
     this.bounded(states, `${at}.states`, INPUT_LIMITS.enumValues);
-    return consentConditionSql({ purpose, states, now: this.now(), scope: this.scope }, this.params);
+    return consentConditionSql({ purpose, states, now: () => this.now(), scope: this.scope }, this.params);
   }
 
   private interactions(condition: InteractionConditionInput, at: string): string {

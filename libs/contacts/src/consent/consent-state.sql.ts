@@ -2,8 +2,9 @@ import type { SqlParams } from '@app/database';
 import { ConsentState } from './consent.types.js';
 
 /**
- * A contact's current consent state for a purpose, in SQL: the one encoding that contact filters, exports and audience
- * rules share. Same rule as currentConsent() in consent-state.util.ts (test/audience-rules.int-spec.ts checks them
+ * A contact's current consent state for a purpose, in SQL: over its records (exports, the pools' functions), or from
+ * consent_states, which triggers keep by the same rule (contact filters, audience rules). Same rule as currentConsent()
+ * in consent-state.util.ts (test/audience-rules.int-spec.ts checks them
  * against each other): grants at or before the latest withdrawal do not count (a withdrawal wins a tie); then any live
  * grant means GRANTED, only lapsed grants mean EXPIRED, only withdrawals WITHDRAWN; no record at all is UNKNOWN.
  */
@@ -38,24 +39,33 @@ export interface ConsentCondition {
   purpose: string;
   /** The states wanted; a contact in any of them matches. */
   states: readonly string[];
-  /** "Now", for expiry: an SQL timestamptz expression; the transaction's time (now()) unless given. */
-  now?: string;
+  /**
+   * "Now", for expiry: makes the SQL timestamptz expression, called only when a state wanted depends on it (an unused
+   * parameter has no type PostgreSQL can determine); the transaction's time (now()) unless given.
+   */
+  now?: () => string;
   /** An SQL uuid[] expression: only these contacts' records are read (the others then never match). */
   scope?: string;
 }
 
 /**
  * "The current consent state of contact `c` for the purpose is one of `states`", as one SQL condition that is true or
- * false, never NULL. It computes the state of every contact at once (one grouped subquery, a hashed set), rather than
- * one contact at a time.
+ * false, never NULL. It reads consent_states (the state of every contact and purpose, kept by triggers on consents with
+ * the rule above: see the engagement-activity migration), a range of its index for each state wanted.
  */
 export function consentConditionSql(condition: ConsentCondition, params: SqlParams): string {
-  const where = condition.scope ? [`contact_id = ANY(${condition.scope})`] : [];
-  const records = `SELECT k.contact_id FROM (${recordsSql(params.add(condition.purpose), where)}) k GROUP BY k.contact_id`;
-  const state = stateOfRecords(condition.now ?? 'now()');
-  const wanted = params.add([...new Set(condition.states)], 'text[]');
-  // contacts without any record are UNKNOWN: when UNKNOWN is wanted, match everyone but those whose state is not
+  const now = () => (condition.now ? condition.now() : 'now()');
+  const states: Record<string, () => string> = {
+    [ConsentState.GRANTED]: () => `s.granted_until > ${now()}`,
+    [ConsentState.EXPIRED]: () => `s.granted_until <= ${now()}`,
+    [ConsentState.WITHDRAWN]: () => 's.granted_until IS NULL',
+  };
+  const held = [...new Set(condition.states)].flatMap((state) => (states[state] ? [states[state]()] : []));
+  const scope = condition.scope ? ` AND s.contact_id = ANY(${condition.scope})` : '';
+  const rows = `SELECT s.contact_id FROM consent_states s WHERE s.purpose = ${params.add(condition.purpose)}${scope}`;
+  const inState = held.length ? `(${held.join(' OR ')})` : 'false';
+  // contacts without a row are UNKNOWN: when UNKNOWN is wanted, match everyone but those in a state not wanted
   return condition.states.includes(ConsentState.UNKNOWN)
-    ? `c.id NOT IN (${records} HAVING NOT (${state} = ANY(${wanted})))`
-    : `c.id IN (${records} HAVING ${state} = ANY(${wanted}))`;
+    ? `c.id NOT IN (${rows} AND NOT coalesce(${inState}, false))`
+    : `c.id IN (${rows} AND ${inState})`;
 }

@@ -1,7 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { TENANT_POLICY } from './tenant-isolation.sql.js';
 
-const TABLES = ['interaction_monthly_rollups', 'contact_activity', 'activity_transitions', 'activity_cohorts'];
+const TABLES = [
+  'interaction_monthly_rollups',
+  'contact_activity',
+  'activity_transitions',
+  'activity_cohorts',
+  'consent_states',
+];
 
 /**
  * What analytics reads instead of the interactions (issue 18), kept by the statement triggers of interactions in the
@@ -20,6 +26,13 @@ const TABLES = ['interaction_monthly_rollups', 'contact_activity', 'activity_tra
  * - `activity_cohorts`: per unit (month, quarter, year), how many contacts whose first ACTIVE period is `cohort`
  *   were active in `period`: retention's cohorts as they are (cohort = period is the cohort's size).
  * - `interactions_type_time_idx`: interactions of some types over a time range, read from the index alone.
+ * - `consent_states`: each contact's consent for each purpose, so that a condition on it (a contact filter, an audience
+ *   rule) reads an index instead of a window over every consent record. `granted_until` is when the latest live grant
+ *   ends ('infinity' without expiry), NULL when every grant is at or before the latest withdrawal. At `now`: GRANTED
+ *   when granted_until > now, EXPIRED when not, WITHDRAWN when NULL; no row is UNKNOWN. The rule of
+ *   consent-state.sql.ts over the records (test/audience-rules.int-spec.ts checks both against currentConsent()).
+ *   Kept by statement triggers on consents: the (contact, purpose) rows a statement touches are locked (created empty
+ *   first when new), then computed again from the records.
  *
  * Concurrency: inserts add months; a contact's series is locked before it changes and read after the lock, so that two
  * transactions adding to one contact apply one after the other. Interactions arriving in order append months after a
@@ -81,6 +94,71 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         contacts bigint NOT NULL,
         PRIMARY KEY (org_id, unit, cohort, period)
       );
+
+      CREATE TABLE consent_states (
+        org_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        contact_id uuid NOT NULL,
+        purpose text NOT NULL,
+        granted_until timestamptz,
+        PRIMARY KEY (org_id, contact_id, purpose)
+      );
+      -- who has (or had) a purpose's consent: rules read the contacts in a range of granted_until
+      CREATE INDEX consent_states_purpose_idx ON consent_states (org_id, purpose, granted_until) INCLUDE (contact_id);
+
+      CREATE FUNCTION crm_consent_states_refresh(org uuid, contacts uuid[], purposes text[]) RETURNS void
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+      BEGIN
+        INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
+        SELECT DISTINCT org, k.contact_id, k.purpose, NULL::timestamptz FROM unnest(contacts, purposes) AS k (contact_id, purpose)
+         ORDER BY 2, 3 ON CONFLICT DO NOTHING;
+        PERFORM 1 FROM consent_states s JOIN unnest(contacts, purposes) AS k (contact_id, purpose)
+            ON s.contact_id = k.contact_id AND s.purpose = k.purpose
+          WHERE s.org_id = org ORDER BY s.contact_id, s.purpose FOR UPDATE OF s;
+        WITH records AS (
+          SELECT r.contact_id, r.purpose, r.status, r.occurred_at, r.expires_at,
+                 coalesce(max(r.occurred_at) FILTER (WHERE r.status = 'WITHDRAWN') OVER (PARTITION BY r.contact_id, r.purpose),
+                          '-infinity') AS withdrawn
+            FROM consents r JOIN (SELECT DISTINCT * FROM unnest(contacts, purposes)) AS k (contact_id, purpose)
+              ON r.contact_id = k.contact_id AND r.purpose = k.purpose
+           WHERE r.org_id = org
+        ), computed AS (
+          SELECT contact_id, purpose,
+                 max(coalesce(expires_at, 'infinity')) FILTER (WHERE status = 'GRANTED' AND occurred_at > withdrawn) AS granted_until
+            FROM records GROUP BY contact_id, purpose
+        )
+        UPDATE consent_states s SET granted_until = c.granted_until FROM computed c
+         WHERE s.org_id = org AND s.contact_id = c.contact_id AND s.purpose = c.purpose
+           AND s.granted_until IS DISTINCT FROM c.granted_until;
+        -- no record left: UNKNOWN, no row
+        DELETE FROM consent_states s USING unnest(contacts, purposes) AS k (contact_id, purpose)
+         WHERE s.org_id = org AND s.contact_id = k.contact_id AND s.purpose = k.purpose
+           AND NOT EXISTS (SELECT 1 FROM consents r WHERE r.org_id = org AND r.contact_id = k.contact_id AND r.purpose = k.purpose);
+      END $$;
+
+      CREATE FUNCTION crm_consents_changed() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+      DECLARE
+        org uuid := crm_current_org();
+      BEGIN
+        -- without a tenant (the owner's bulk work) there is nothing to keep: crm_engagement_rebuild catches up
+        IF org IS NULL THEN RETURN NULL; END IF;
+        IF TG_OP = 'INSERT' THEN
+          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose)) FROM new_rows WHERE org_id = org;
+        ELSIF TG_OP = 'DELETE' THEN
+          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose)) FROM old_rows WHERE org_id = org;
+        ELSE
+          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose))
+             FROM (SELECT contact_id, purpose FROM old_rows WHERE org_id = org
+                   UNION SELECT contact_id, purpose FROM new_rows WHERE org_id = org) AS changed;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER consents_states_insert AFTER INSERT ON consents
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_consents_changed();
+      CREATE TRIGGER consents_states_delete AFTER DELETE ON consents
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_consents_changed();
+      CREATE TRIGGER consents_states_update AFTER UPDATE ON consents
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_consents_changed();
 
       -- The series an interaction puts its contact's month in: ALL, its discipline's, and ACTIVE unless passive
       -- (PASSIVE_TYPES in contact-engagement.ts: the e2e test checks the two lists agree).
@@ -311,6 +389,15 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
           PERFORM crm_activity_apply(org, batch);
           after := batch[cardinality(batch)].contact_id;
         END LOOP;
+        DELETE FROM consent_states WHERE org_id = org;
+        INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
+        SELECT org, contact_id, purpose,
+               max(coalesce(expires_at, 'infinity')) FILTER (WHERE status = 'GRANTED' AND occurred_at > withdrawn)
+          FROM (SELECT contact_id, purpose, status, occurred_at, expires_at,
+                       coalesce(max(occurred_at) FILTER (WHERE status = 'WITHDRAWN') OVER (PARTITION BY contact_id, purpose),
+                                '-infinity') AS withdrawn
+                  FROM consents WHERE org_id = org) AS records
+         GROUP BY contact_id, purpose;
       END $$;
       GRANT EXECUTE ON FUNCTION crm_engagement_rebuild(uuid) TO crm_app;
     `);
@@ -327,10 +414,12 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE interactions NO FORCE ROW LEVEL SECURITY;
       ALTER TABLE interaction_rollups NO FORCE ROW LEVEL SECURITY;
+      ALTER TABLE consents NO FORCE ROW LEVEL SECURITY;
       ${TABLES.map((table) => `ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY;`).join('\n')}
-      SELECT crm_engagement_rebuild(id) FROM organizations WHERE EXISTS (SELECT 1 FROM interactions i WHERE i.org_id = organizations.id);
+      SELECT crm_engagement_rebuild(id) FROM organizations;
       ALTER TABLE interactions FORCE ROW LEVEL SECURITY;
       ALTER TABLE interaction_rollups FORCE ROW LEVEL SECURITY;
+      ALTER TABLE consents FORCE ROW LEVEL SECURITY;
       ${TABLES.map((table) => `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`).join('\n')}
       ANALYZE ${TABLES.join(', ')};
     `);
@@ -338,6 +427,11 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TRIGGER consents_states_insert ON consents;
+      DROP TRIGGER consents_states_delete ON consents;
+      DROP TRIGGER consents_states_update ON consents;
+      DROP FUNCTION crm_consents_changed(), crm_consent_states_refresh(uuid, uuid[], text[]);
+      DROP TABLE consent_states;
       DROP TRIGGER interactions_activity_insert ON interactions;
       DROP TRIGGER interactions_activity_delete ON interactions;
       DROP TRIGGER interactions_activity_update ON interactions;
