@@ -17,28 +17,32 @@ import { ENGAGEMENT_CSV_HEADERS, generateInteractions, toCsvLine, toGraphqlInput
 const SECTION_TITLE = '## Engagement (`npm run bench:engagement`)';
 const BATCH = 1_000;
 
-/** The analytics questions the issue names; each is asked `--repeat` times after two warm-up runs. */
-const QUERIES: { name: string; query: string; variables: Record<string, unknown> }[] = [
+/** The analytics questions the issue names, with its target p95; each is asked `--repeat` times after two warm-up runs. */
+const QUERIES: { name: string; query: string; variables: Record<string, unknown>; targetMs: number }[] = [
   {
     name: 'a year by month x discipline: interactions, amount, quantity',
+    targetMs: 100,
     query: `query($filter: EngagementFilterInput!) { engagementStats(filter: $filter, groupBy: [DISCIPLINE], interval: MONTH) {
       rows { periodStart group { discipline } interactions amountCents quantity } totals { interactions amountCents } } }`,
     variables: { filter: { from: '2024-09-01T04:00:00Z', to: '2025-09-01T04:00:00Z' } },
   },
   {
     name: 'the same with distinct contacts',
+    targetMs: 300,
     query: `query($filter: EngagementFilterInput!) { engagementStats(filter: $filter, groupBy: [DISCIPLINE], interval: MONTH) {
       rows { periodStart group { discipline } interactions uniqueContacts amountCents quantity } totals { interactions uniqueContacts } } }`,
     variables: { filter: { from: '2024-09-01T04:00:00Z', to: '2025-09-01T04:00:00Z' } },
   },
   {
     name: 'a quarter by week x type: interactions, amount, quantity',
+    targetMs: 300,
     query: `query($filter: EngagementFilterInput!) { engagementStats(filter: $filter, groupBy: [TYPE], interval: WEEK) {
       rows { periodStart group { type } interactions amountCents quantity } } }`,
     variables: { filter: { from: '2025-01-01T05:00:00Z', to: '2025-04-01T04:00:00Z' } },
   },
   {
     name: 'a quarter by week x campaign: open and click rates',
+    targetMs: 300,
     query: `query($filter: EngagementFilterInput!) { engagementStats(filter: $filter, groupBy: [CAMPAIGN], interval: WEEK) {
       rows { periodStart group { campaign } emailsDelivered openRate clickRate } } }`,
     variables: {
@@ -51,13 +55,22 @@ const QUERIES: { name: string; query: string; variables: Record<string, unknown>
   },
   {
     name: 'retention: monthly cohorts of a season, 6 months on',
+    targetMs: 500,
     query: `query($filter: EngagementFilterInput!) { retention(filter: $filter, cohortInterval: MONTH, periods: 6) { cohorts { periodStart size retained } } }`,
     variables: { filter: { from: '2024-09-01T04:00:00Z', to: '2025-09-01T04:00:00Z' } },
+  },
+  {
+    name: 'a year by month x discipline with distinct contacts, contacts of one region (Montréal)',
+    targetMs: 1_000,
+    query: `query($filter: EngagementFilterInput!) { engagementStats(filter: $filter, groupBy: [DISCIPLINE], interval: MONTH) {
+      rows { periodStart group { discipline } interactions uniqueContacts amountCents quantity } totals { interactions uniqueContacts } } }`,
+    variables: { filter: { from: '2024-09-01T04:00:00Z', to: '2025-09-01T04:00:00Z', regions: ['Montréal'] } },
   },
 ];
 
 interface QueryResult {
   name: string;
+  targetMs: number;
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
@@ -127,7 +140,7 @@ async function main(): Promise<void> {
   await stack.owner.query('VACUUM (ANALYZE)');
 
   const queries: QueryResult[] = [];
-  for (const { name, query, variables } of QUERIES) {
+  for (const { name, query, variables, targetMs } of QUERIES) {
     log(`Timing: ${name}...`);
     const times: number[] = [];
     for (let run = -2; run < repeat; run++) {
@@ -136,7 +149,7 @@ async function main(): Promise<void> {
       if (run >= 0) times.push(performance.now() - start);
     }
     const { p50, p95, max } = summarize(times);
-    queries.push({ name, p50Ms: p50, p95Ms: p95, maxMs: max });
+    queries.push({ name, targetMs, p50Ms: p50, p95Ms: p95, maxMs: max });
   }
   const {
     rows: [sizes],
@@ -232,14 +245,14 @@ function report(
     '',
     '| Ingestion | Interactions | Seconds | Per second | Target |',
     '|---|---:|---:|---:|---:|',
-    `| CSV import (\`POST /imports/interactions\`, upload included) | ${n(result.viaCsv)} | ${result.csv.seconds} | ${n(result.csv.perSecond)} | 100,000 |`,
+    `| CSV import (\`POST /imports/interactions\`, upload included) | ${n(result.viaCsv)} | ${result.csv.seconds} | ${n(result.csv.perSecond)} | 30,000 |`,
     `| \`recordInteractions\`, batches of ${n(BATCH)}, 2 at a time | ${n(result.viaGraphql)} | ${result.graphql.seconds} | ${n(result.graphql.perSecond)} | 20,000 |`,
     '',
     `CSV import counts: \`${JSON.stringify(result.csv.counts)}\`; recordInteractions: \`${JSON.stringify(result.graphql.counts)}\`.`,
     '',
     `| Analytics query (${repeat} runs after 2 warm-up runs, over HTTP) | p50 ms | p95 ms | max ms | Target p95 |`,
     '|---|---:|---:|---:|---:|',
-    ...result.queries.map((q) => `| ${q.name} | ${n(q.p50Ms)} | ${n(q.p95Ms)} | ${n(q.maxMs)} | 300 |`),
+    ...result.queries.map((q) => `| ${q.name} | ${n(q.p50Ms)} | ${n(q.p95Ms)} | ${n(q.maxMs)} | ${n(q.targetMs)} |`),
   ].join('\n');
 }
 
