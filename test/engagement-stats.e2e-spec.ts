@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { mulberry32, Rng } from '@app/fixtures';
 import { InteractionType, PASSIVE_TYPES } from '@app/engagement';
@@ -443,6 +445,28 @@ describe('engagement analytics', () => {
     expect(answers.map((answer) => answer.recordInteractions.accepted)).toEqual(batches.map(() => 40));
     await expectKeptAsRebuilt(orgId);
   });
+
+  it("rebuilds an organization's tables with the CLI (npm run crm -- engagement:rebuild), changing nothing kept", async () => {
+    const cli = (org: string) =>
+      promisify(execFile)(process.execPath, ['dist/apps/api/src/cli.js', 'engagement:rebuild', '--org', org], {
+        env: {
+          PATH: process.env.PATH,
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: process.env.TEST_DATABASE_URL,
+          DATABASE_APP_URL: process.env.TEST_DATABASE_APP_URL,
+        },
+      });
+    const db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM interactions WHERE org_id = $1', [orgId])).rows;
+      expect((await cli(orgId)).stdout).toMatch(new RegExp(`^Rebuilt from ${n} interactions`));
+    } finally {
+      await db.end();
+    }
+    await expectKeptAsRebuilt(orgId);
+    await expect(cli('00000000-0000-4000-8000-00000000dead')).rejects.toMatchObject({ code: 1 });
+  }, 30_000);
 
   it('counts as active what contact-engagement.ts does', async () => {
     const db = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppError, type Config, ConfigError, loadConfig, logger } from '@app/common';
 import { DatabaseModule, type PreparedDatabase, prepareDatabase, TenantContexts, TenantDb } from '@app/database';
@@ -46,21 +46,14 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${USAGE}\n`);
         return 2;
       }
-      const database = await prepareDatabase(config);
-      const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), {
-        logger: ['error'],
-      });
-      try {
-        const created = await context
-          .get(OrganizationsService)
-          .create(name, values.owner, values['owner-name'] ?? null);
-        process.stdout.write(
-          `Organization "${created.organization.name}" (${created.organization.id}) created.\n` +
-            `Owner: ${created.owner.email}\nAPI key (shown once, keep it safe):\n${created.token}\n`,
-        );
-      } finally {
-        await context.close();
-      }
+      const owner = values.owner;
+      const created = await inContext(config, (context) =>
+        context.get(OrganizationsService).create(name, owner, values['owner-name'] ?? null),
+      );
+      process.stdout.write(
+        `Organization "${created.organization.name}" (${created.organization.id}) created.\n` +
+          `Owner: ${created.owner.email}\nAPI key (shown once, keep it safe):\n${created.token}\n`,
+      );
       return 0;
     }
     case 'engagement:rebuild': {
@@ -69,13 +62,9 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${USAGE}\n`);
         return 2;
       }
-      const database = await prepareDatabase(config);
-      const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), {
-        logger: ['error'],
-      });
-      try {
-        const started = performance.now();
-        const counts = await TenantContexts.run({ orgId, job: true }, () =>
+      const started = performance.now();
+      const counts = await inContext(config, (context) =>
+        TenantContexts.run({ orgId, job: true }, () =>
           context.get(TenantDb).transaction(async (tx) => {
             const [organization] = await tx.query('SELECT 1 FROM organizations WHERE id = $1', [orgId]);
             if (!organization) throw AppError.notFound(`Organization ${orgId}`);
@@ -83,22 +72,34 @@ async function main(argv: string[]): Promise<number> {
             await tx.query('SET LOCAL statement_timeout = 0');
             await tx.query('SELECT crm_engagement_rebuild($1)', [orgId]);
             const [row] = await tx.query<{ interactions: number; contacts: number }>(
-              `SELECT (SELECT count(*) FROM interactions)::int AS interactions, (SELECT count(*) FROM contact_activity)::int AS contacts`,
+              `SELECT (SELECT count(*) FROM interactions)::int AS interactions,
+                      (SELECT count(*) FROM contact_activity WHERE series = 'ALL')::int AS contacts`,
             );
             return row;
           }),
-        );
-        process.stdout.write(
-          `Rebuilt from ${counts.interactions} interactions (${counts.contacts} active contacts) in ${Math.round(performance.now() - started)} ms.\n`,
-        );
-      } finally {
-        await context.close();
-      }
+        ),
+      );
+      process.stdout.write(
+        `Rebuilt from ${counts.interactions} interactions (${counts.contacts} contacts with any) in ${Math.round(performance.now() - started)} ms.\n`,
+      );
       return 0;
     }
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;
+  }
+}
+
+/** Runs `work` with the application's services (the database prepared, not migrated), then closes them. */
+async function inContext<T>(config: Config, work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
+  const database = await prepareDatabase(config);
+  const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database), {
+    logger: ['error'],
+  });
+  try {
+    return await work(context);
+  } finally {
+    await context.close();
   }
 }
 
