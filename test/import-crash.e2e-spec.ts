@@ -176,8 +176,8 @@ describeOnQueueBackends(
       expect(await interactionsSnapshot(crashed.organization.id)).toEqual([]);
 
       await startWorker();
-      const retried = await api.finishedRun(crashed.token, started.body.jobRunId, 120_000);
-      const cleanRun = await api.finishedRun(clean.token, (await upload(clean.token)).body.jobRunId, 120_000);
+      const retried = await api.finishedRun(crashed.token, started.body.jobRunId, 400_000);
+      const cleanRun = await api.finishedRun(clean.token, (await upload(clean.token)).body.jobRunId, 400_000);
       expect(retried).toMatchObject({ status: 'SUCCEEDED' });
       expect(retried.counts).toEqual(cleanRun.counts);
       // a person is created unless every row of theirs has the bad date
@@ -195,7 +195,7 @@ describeOnQueueBackends(
       const crashedRows = await interactionsSnapshot(crashed.organization.id);
       expect(crashedRows).toHaveLength(ROWS - Math.ceil(ROWS / 89));
       expect(crashedRows).toEqual(await interactionsSnapshot(clean.organization.id));
-    }, 420_000);
+    }, 1_000_000);
 
     it('drains on SIGTERM: the worker finishes the import it is running, then exits', async () => {
       await stopAllBuiltProcesses(); // the one worker is this test's
@@ -213,6 +213,6 @@ describeOnQueueBackends(
         { id: upload.body.jobRunId },
       );
       expect(jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { rows: ROWS, dedupRunQueued: 0 } });
-    }, 300_000);
+    }, 600_000);
   },
 );
