@@ -51,7 +51,7 @@ export interface ConsentCondition {
 /**
  * "The current consent state of contact `c` for the purpose is one of `states`", as one SQL condition that is true or
  * false, never NULL. It reads consent_states (the state of every contact and purpose, kept by triggers on consents with
- * the rule above: see the engagement-activity migration), a range of its index for each state wanted.
+ * the rule above: see the engagement-activity migration), the rows of the purpose in its primary key, which holds granted_until.
  */
 export function consentConditionSql(condition: ConsentCondition, params: SqlParams): string {
   const now = () => (condition.now ? condition.now() : 'now()');

@@ -10,6 +10,35 @@ const TABLES = [
 ];
 
 /**
+ * The rollup rows of a set of interactions, `sign` times their figures, by `period` (an expression of occurred_at)
+ * and the rollups' keys: the same grouping for the trigger that keeps the rollups and the rebuild that makes them.
+ */
+const rollupsOf = (period: string, interactions: string, sign = '1') => `
+  SELECT org_id, ${period}, type, coalesce(discipline, ''), coalesce(offering_id, offering_name, ''), coalesce(venue, ''),
+         coalesce(campaign, ''), coalesce(channel, ''), max(offering_name), ${sign} * count(*),
+         ${sign} * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), ${sign} * coalesce(sum(quantity), 0)
+    FROM ${interactions}
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
+const DAY = `(occurred_at AT TIME ZONE 'America/Toronto')::date`;
+const MONTH = `date_trunc('month', occurred_at AT TIME ZONE 'America/Toronto')::date`;
+/** Adds a statement's rows to the rollups' (the same for daily and monthly ones). */
+const ADD_TO_ROLLUP = `SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
+              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name)`;
+
+/**
+ * Each (contact_id, purpose)'s granted_until from its consent records (`records`: rows of consents): when the latest
+ * grant after the latest withdrawal ends. The same for the trigger and the rebuild.
+ */
+const grantedUntilOf = (records: string) => `
+  SELECT contact_id, purpose,
+         max(coalesce(expires_at, 'infinity')) FILTER (WHERE status = 'GRANTED' AND occurred_at > withdrawn) AS granted_until
+    FROM (SELECT r.contact_id, r.purpose, r.status, r.occurred_at, r.expires_at,
+                 coalesce(max(r.occurred_at) FILTER (WHERE r.status = 'WITHDRAWN') OVER (PARTITION BY r.contact_id, r.purpose),
+                          '-infinity') AS withdrawn
+            FROM ${records}) AS records
+   GROUP BY contact_id, purpose`;
+
+/**
  * What analytics reads instead of the interactions (issue 18), kept by the statement triggers of interactions in the
  * transaction that writes them, and rebuilt for an organization by crm_engagement_rebuild(org)
  * (`npm run crm -- engagement:rebuild --org …`; this migration runs it for every organization).
@@ -100,42 +129,38 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         contact_id uuid NOT NULL,
         purpose text NOT NULL,
         granted_until timestamptz,
-        PRIMARY KEY (org_id, contact_id, purpose)
+        -- one index, for the triggers' lookups by key and for rules, which read a purpose's contacts and their states
+        -- from it alone; a second one, on (org_id, purpose, granted_until), was chosen for lookups by key and read an
+        -- organization's every row for each
+        PRIMARY KEY (org_id, purpose, contact_id) INCLUDE (granted_until)
       );
-      -- who has (or had) a purpose's consent: rules read the contacts in a range of granted_until
-      CREATE INDEX consent_states_purpose_idx ON consent_states (org_id, purpose, granted_until) INCLUDE (contact_id);
 
-      -- The functions that keep these tables (SET enable_… = off) look up a batch's rows by key, whatever the
-      -- estimates say: with a table just created or rebuilt, not yet analyzed, the planner chose a hash join over all 3.7 million rows at 1 million contacts, and a
-      -- nested loop over a sequential scan in an import that grows the table within its transaction (quadratic).
-      CREATE FUNCTION crm_consent_states_refresh(org uuid, contacts uuid[], purposes text[]) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
+      -- The functions that keep these tables read and lock a statement's rows one key at a time: in a LATERAL subquery
+      -- the planner cannot flatten (FOR UPDATE, OFFSET 0), a scalar subquery, or a scan bounded by "key = ANY (keys)",
+      -- so that no estimate changes the plan. Estimates are averages over organizations, and one organization importing
+      -- in a single transaction is far from the average: a join left to the planner put the organization's rows outside
+      -- and the batch inside, which went quadratic (minutes per batch); without an index the planner also chose hash
+      -- joins over all 3.7 million rows at 1 million contacts (hence enable_seqscan = off).
+      CREATE FUNCTION crm_consent_states_refresh(org uuid, contacts uuid[], purposes text[], removed boolean) RETURNS void
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
       BEGIN
         INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
         SELECT DISTINCT org, k.contact_id, k.purpose, NULL::timestamptz FROM unnest(contacts, purposes) AS k (contact_id, purpose)
          ORDER BY 2, 3 ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM consent_states s JOIN unnest(contacts, purposes) AS k (contact_id, purpose)
-            ON s.contact_id = k.contact_id AND s.purpose = k.purpose
-          WHERE s.org_id = org ORDER BY s.contact_id, s.purpose FOR UPDATE OF s;
-        WITH records AS (
-          SELECT r.contact_id, r.purpose, r.status, r.occurred_at, r.expires_at,
-                 coalesce(max(r.occurred_at) FILTER (WHERE r.status = 'WITHDRAWN') OVER (PARTITION BY r.contact_id, r.purpose),
-                          '-infinity') AS withdrawn
-            FROM consents r JOIN (SELECT DISTINCT * FROM unnest(contacts, purposes)) AS k (contact_id, purpose)
-              ON r.contact_id = k.contact_id AND r.purpose = k.purpose
-           WHERE r.org_id = org
-        ), computed AS (
-          SELECT contact_id, purpose,
-                 max(coalesce(expires_at, 'infinity')) FILTER (WHERE status = 'GRANTED' AND occurred_at > withdrawn) AS granted_until
-            FROM records GROUP BY contact_id, purpose
-        )
-        UPDATE consent_states s SET granted_until = c.granted_until FROM computed c
-         WHERE s.org_id = org AND s.contact_id = c.contact_id AND s.purpose = c.purpose
-           AND s.granted_until IS DISTINCT FROM c.granted_until;
-        -- no record left: UNKNOWN, no row
-        DELETE FROM consent_states s USING unnest(contacts, purposes) AS k (contact_id, purpose)
-         WHERE s.org_id = org AND s.contact_id = k.contact_id AND s.purpose = k.purpose
-           AND NOT EXISTS (SELECT 1 FROM consents r WHERE r.org_id = org AND r.contact_id = k.contact_id AND r.purpose = k.purpose);
+        PERFORM 1 FROM (SELECT DISTINCT * FROM unnest(contacts, purposes) ORDER BY 1, 2) AS k (contact_id, purpose)
+          CROSS JOIN LATERAL (SELECT 1 FROM consent_states s
+                               WHERE s.org_id = org AND s.purpose = k.purpose AND s.contact_id = k.contact_id FOR UPDATE) AS locked;
+        INSERT INTO consent_states AS s (org_id, contact_id, purpose, granted_until)
+        SELECT org, * FROM (${grantedUntilOf(`(SELECT DISTINCT * FROM unnest(contacts, purposes)) AS k (contact_id, purpose)
+            CROSS JOIN LATERAL (SELECT * FROM consents r
+                                 WHERE r.org_id = org AND r.contact_id = k.contact_id AND r.purpose = k.purpose OFFSET 0) AS r`)}) AS computed
+        ON CONFLICT (org_id, purpose, contact_id) DO UPDATE SET granted_until = EXCLUDED.granted_until
+         WHERE s.granted_until IS DISTINCT FROM EXCLUDED.granted_until;
+        -- no record left (only a delete or an update takes one away): UNKNOWN, no row
+        IF removed THEN
+          DELETE FROM consent_states s WHERE s.org_id = org AND s.purpose = ANY (purposes) AND s.contact_id = ANY (contacts)
+             AND (SELECT true FROM consents r WHERE r.org_id = org AND r.contact_id = s.contact_id AND r.purpose = s.purpose LIMIT 1) IS NULL;
+        END IF;
       END $$;
 
       CREATE FUNCTION crm_consents_changed() RETURNS trigger
@@ -146,11 +171,11 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         -- without a tenant (the owner's bulk work) there is nothing to keep: crm_engagement_rebuild catches up
         IF org IS NULL THEN RETURN NULL; END IF;
         IF TG_OP = 'INSERT' THEN
-          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose)) FROM new_rows WHERE org_id = org;
+          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose), false) FROM new_rows WHERE org_id = org;
         ELSIF TG_OP = 'DELETE' THEN
-          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose)) FROM old_rows WHERE org_id = org;
+          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose), true) FROM old_rows WHERE org_id = org;
         ELSE
-          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose))
+          PERFORM crm_consent_states_refresh(org, array_agg(contact_id), array_agg(purpose), true)
              FROM (SELECT contact_id, purpose FROM old_rows WHERE org_id = org
                    UNION SELECT contact_id, purpose FROM new_rows WHERE org_id = org) AS changed;
         END IF;
@@ -183,15 +208,15 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
 
       -- The rows of the contacts' series, and the transitions and cohorts that follow from their change.
       CREATE FUNCTION crm_activity_apply(org uuid, changes crm_activity_change[]) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp
-        SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
       BEGIN
-        DELETE FROM contact_activity a USING unnest(changes) c
-         WHERE a.org_id = org AND a.contact_id = c.contact_id AND a.series = c.series AND cardinality(c.new) = 0;
+        -- a series left without months is written empty, then deleted
         INSERT INTO contact_activity AS a (org_id, contact_id, series, months)
-        SELECT org, c.contact_id, c.series, c.new FROM unnest(changes) c WHERE cardinality(c.new) > 0
-         ORDER BY c.contact_id, c.series
+        SELECT org, c.contact_id, c.series, c.new FROM unnest(changes) c ORDER BY c.contact_id, c.series
             ON CONFLICT (org_id, contact_id, series) DO UPDATE SET months = EXCLUDED.months;
+        DELETE FROM contact_activity a
+         WHERE a.org_id = org AND a.contact_id = ANY (ARRAY(SELECT c.contact_id FROM unnest(changes) c WHERE cardinality(c.new) = 0))
+           AND a.months = '{}';
 
         WITH tails AS (
           SELECT c.contact_id, c.series, t.sign, t.months, t.first
@@ -228,7 +253,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
 
       -- Contacts' series as their interactions make them now, after locking the contacts (see above).
       CREATE FUNCTION crm_activity_recompute(org uuid, ids uuid[]) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
       BEGIN
         PERFORM 1 FROM contacts c WHERE c.org_id = org AND c.id = ANY (ids) ORDER BY c.id FOR UPDATE;
         PERFORM 1 FROM contact_activity a WHERE a.org_id = org AND a.contact_id = ANY (ids)
@@ -252,7 +277,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
 
       -- Inserted interactions add months to their contacts' series; only the series that gain one change.
       CREATE FUNCTION crm_activity_inserted() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
       DECLARE
         org uuid := crm_current_org();
         added crm_activity_change[];
@@ -269,25 +294,30 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         -- it: what a committed row holds is only taken away by a delete, which waits for this transaction.)
         added := ARRAY(
           SELECT d::crm_activity_change FROM unnest(added) d
-           WHERE NOT EXISTS (SELECT 1 FROM contact_activity a WHERE a.org_id = org AND a.contact_id = d.contact_id
-                                AND a.series = d.series AND a.months @> d.new));
+           WHERE NOT coalesce((SELECT a.months @> d.new FROM contact_activity a
+                                WHERE a.org_id = org AND a.contact_id = d.contact_id AND a.series = d.series), false));
         IF cardinality(added) = 0 THEN RETURN NULL; END IF;
         -- the rows that gain a month, locked (a row another transaction changed meanwhile is read again); new ones
         -- are inserted empty first, so that two transactions adding a contact's first months wait for each other
         INSERT INTO contact_activity (org_id, contact_id, series, months)
         SELECT org, d.contact_id, d.series, '{}' FROM unnest(added) d
          ORDER BY d.contact_id, d.series ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id AND d.series = a.series
-          WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id, a.series FOR UPDATE OF a;
+        PERFORM 1 FROM unnest(added) d
+          CROSS JOIN LATERAL (SELECT 1 FROM contact_activity a
+                               WHERE a.org_id = org AND a.contact_id = d.contact_id AND a.series = d.series AND NOT a.months @> d.new
+                                 FOR UPDATE) AS locked;
         PERFORM crm_activity_apply(org, ARRAY(
-          SELECT ROW(a.contact_id, a.series, a.months,
+          SELECT ROW(d.contact_id, d.series, a.months,
                      CASE WHEN p.appending THEN a.months || g.gained
                           ELSE ARRAY(SELECT DISTINCT m FROM unnest(a.months || g.gained) AS m ORDER BY 1) END,
                      p.appending)::crm_activity_change
-            FROM contact_activity a JOIN unnest(added) d ON d.contact_id = a.contact_id AND d.series = a.series
+            FROM unnest(added) d
+            CROSS JOIN LATERAL (SELECT a.months FROM contact_activity a
+                                 WHERE a.org_id = org AND a.contact_id = d.contact_id AND a.series = d.series AND NOT a.months @> d.new
+                                OFFSET 0) AS a
             CROSS JOIN LATERAL (SELECT ARRAY(SELECT m FROM unnest(d.new) AS m WHERE m <> ALL (a.months) ORDER BY 1) AS gained) g
             CROSS JOIN LATERAL (SELECT cardinality(a.months) = 0 OR g.gained[1] > a.months[cardinality(a.months)] AS appending) p
-           WHERE a.org_id = org AND NOT a.months @> d.new ORDER BY a.contact_id, a.series));
+           ORDER BY d.contact_id, d.series));
         RETURN NULL;
       END $$;
 
@@ -329,27 +359,15 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         IF crm_current_org() IS NULL THEN RETURN NULL; END IF;
         INSERT INTO interaction_rollups AS r (org_id, day, type, discipline, offering, venue, campaign, channel, offering_name,
                                               interactions, amount_cents, quantity)
-        SELECT org_id, (occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
-               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
-               sign * count(*), sign * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), sign * coalesce(sum(quantity), 0)
-          FROM changed_rows
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ${rollupsOf(DAY, 'changed_rows', 'sign')}
          -- one order for every statement: concurrent ones lock shared rows in the same order, never in a cycle
          ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-        ON CONFLICT (org_id, day, type, discipline, offering, venue, campaign, channel) DO UPDATE
-          SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
-              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name);
+        ON CONFLICT (org_id, day, type, discipline, offering, venue, campaign, channel) DO UPDATE ${ADD_TO_ROLLUP};
         INSERT INTO interaction_monthly_rollups AS r (org_id, month, type, discipline, offering, venue, campaign, channel,
                                                       offering_name, interactions, amount_cents, quantity)
-        SELECT org_id, date_trunc('month', occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
-               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
-               sign * count(*), sign * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), sign * coalesce(sum(quantity), 0)
-          FROM changed_rows
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ${rollupsOf(MONTH, 'changed_rows', 'sign')}
          ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-        ON CONFLICT (org_id, month, type, discipline, offering, venue, campaign, channel) DO UPDATE
-          SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
-              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name);
+        ON CONFLICT (org_id, month, type, discipline, offering, venue, campaign, channel) DO UPDATE ${ADD_TO_ROLLUP};
         RETURN NULL;
       END $$;
 
@@ -368,10 +386,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         DELETE FROM activity_cohorts WHERE org_id = org;
         INSERT INTO interaction_rollups (org_id, day, type, discipline, offering, venue, campaign, channel, offering_name,
                                          interactions, amount_cents, quantity)
-        SELECT org_id, (occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
-               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
-               count(*), coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), coalesce(sum(quantity), 0)
-          FROM interactions WHERE org_id = org GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+        ${rollupsOf(DAY, 'interactions WHERE org_id = org')};
         INSERT INTO interaction_monthly_rollups (org_id, month, type, discipline, offering, venue, campaign, channel,
                                                  offering_name, interactions, amount_cents, quantity)
         SELECT org_id, date_trunc('month', day)::date, type, discipline, offering, venue, campaign, channel, max(offering_name),
@@ -393,13 +408,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         END LOOP;
         DELETE FROM consent_states WHERE org_id = org;
         INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
-        SELECT org, contact_id, purpose,
-               max(coalesce(expires_at, 'infinity')) FILTER (WHERE status = 'GRANTED' AND occurred_at > withdrawn)
-          FROM (SELECT contact_id, purpose, status, occurred_at, expires_at,
-                       coalesce(max(occurred_at) FILTER (WHERE status = 'WITHDRAWN') OVER (PARTITION BY contact_id, purpose),
-                                '-infinity') AS withdrawn
-                  FROM consents WHERE org_id = org) AS records
-         GROUP BY contact_id, purpose;
+        SELECT org, * FROM (${grantedUntilOf('consents r WHERE r.org_id = org')}) AS states;
       END $$;
       GRANT EXECUTE ON FUNCTION crm_engagement_rebuild(uuid) TO crm_app;
     `);
@@ -432,7 +441,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       DROP TRIGGER consents_states_insert ON consents;
       DROP TRIGGER consents_states_delete ON consents;
       DROP TRIGGER consents_states_update ON consents;
-      DROP FUNCTION crm_consents_changed(), crm_consent_states_refresh(uuid, uuid[], text[]);
+      DROP FUNCTION crm_consents_changed(), crm_consent_states_refresh(uuid, uuid[], text[], boolean);
       DROP TABLE consent_states;
       DROP TRIGGER interactions_activity_insert ON interactions;
       DROP TRIGGER interactions_activity_delete ON interactions;
@@ -450,15 +459,9 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
         IF crm_current_org() IS NULL THEN RETURN NULL; END IF;
         INSERT INTO interaction_rollups AS r (org_id, day, type, discipline, offering, venue, campaign, channel, offering_name,
                                               interactions, amount_cents, quantity)
-        SELECT org_id, (occurred_at AT TIME ZONE 'America/Toronto')::date, type, coalesce(discipline, ''),
-               coalesce(offering_id, offering_name, ''), coalesce(venue, ''), coalesce(campaign, ''), coalesce(channel, ''), max(offering_name),
-               sign * count(*), sign * coalesce(sum(amount_cents) FILTER (WHERE currency = 'CAD'), 0), sign * coalesce(sum(quantity), 0)
-          FROM changed_rows
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ${rollupsOf(DAY, 'changed_rows', 'sign')}
          ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-        ON CONFLICT (org_id, day, type, discipline, offering, venue, campaign, channel) DO UPDATE
-          SET interactions = r.interactions + EXCLUDED.interactions, amount_cents = r.amount_cents + EXCLUDED.amount_cents,
-              quantity = r.quantity + EXCLUDED.quantity, offering_name = coalesce(EXCLUDED.offering_name, r.offering_name);
+        ON CONFLICT (org_id, day, type, discipline, offering, venue, campaign, channel) DO UPDATE ${ADD_TO_ROLLUP};
         RETURN NULL;
       END $$;
     `);
