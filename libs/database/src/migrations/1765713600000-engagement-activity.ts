@@ -207,8 +207,9 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       CREATE TYPE crm_activity_change AS (contact_id uuid, series text, old date[], new date[], appending boolean);
 
       -- The rows of the contacts' series, and the transitions and cohorts that follow from their change.
-      CREATE FUNCTION crm_activity_apply(org uuid, changes crm_activity_change[]) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
+      -- (\`written\`: changes whose rows the caller wrote already, only counted.)
+      CREATE FUNCTION crm_activity_apply(org uuid, changes crm_activity_change[], written crm_activity_change[] DEFAULT '{}')
+        RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
       BEGIN
         -- a series left without months is written empty, then deleted
         INSERT INTO contact_activity AS a (org_id, contact_id, series, months)
@@ -220,7 +221,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
 
         WITH tails AS (
           SELECT c.contact_id, c.series, t.sign, t.months, t.first
-            FROM unnest(changes) c
+            FROM unnest(changes || written) c
             CROSS JOIN LATERAL (
               SELECT -1 AS sign, CASE WHEN c.appending THEN c.old[cardinality(c.old):] ELSE c.old END AS months, c.old[1] AS first
               UNION ALL
@@ -281,6 +282,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       DECLARE
         org uuid := crm_current_org();
         added crm_activity_change[];
+        created crm_activity_change[];
       BEGIN
         -- without a tenant (the owner's bulk work) there is nothing to keep: crm_engagement_rebuild catches up
         IF org IS NULL THEN RETURN NULL; END IF;
@@ -297,15 +299,16 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
            WHERE NOT coalesce((SELECT a.months @> d.new FROM contact_activity a
                                 WHERE a.org_id = org AND a.contact_id = d.contact_id AND a.series = d.series), false));
         IF cardinality(added) = 0 THEN RETURN NULL; END IF;
-        -- the rows that gain a month, locked (a row another transaction changed meanwhile is read again); new ones
-        -- are inserted empty first, so that two transactions adding a contact's first months wait for each other
-        INSERT INTO contact_activity (org_id, contact_id, series, months)
-        SELECT org, d.contact_id, d.series, '{}' FROM unnest(added) d
-         ORDER BY d.contact_id, d.series ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM unnest(added) d
-          CROSS JOIN LATERAL (SELECT 1 FROM contact_activity a
-                               WHERE a.org_id = org AND a.contact_id = d.contact_id AND a.series = d.series AND NOT a.months @> d.new
-                                 FOR UPDATE) AS locked;
+        -- a series new to its contact is inserted with its months, and held by this transaction until it commits: another
+        -- one adding to it waits, then finds it there
+        WITH inserted AS (
+          INSERT INTO contact_activity (org_id, contact_id, series, months)
+          SELECT org, d.contact_id, d.series, d.new FROM unnest(added) d ORDER BY d.contact_id, d.series
+              ON CONFLICT DO NOTHING RETURNING contact_id, series, months)
+        SELECT coalesce(array_agg(ROW(contact_id, series, '{}', months, true)::crm_activity_change), '{}') INTO created
+          FROM inserted;
+        -- the others that gain a month, locked and read in one pass, in key order (FOR UPDATE reads the latest version
+        -- of a row another transaction changed meanwhile)
         PERFORM crm_activity_apply(org, ARRAY(
           SELECT ROW(d.contact_id, d.series, a.months,
                      CASE WHEN p.appending THEN a.months || g.gained
@@ -314,10 +317,10 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
             FROM unnest(added) d
             CROSS JOIN LATERAL (SELECT a.months FROM contact_activity a
                                  WHERE a.org_id = org AND a.contact_id = d.contact_id AND a.series = d.series AND NOT a.months @> d.new
-                                OFFSET 0) AS a
+                                   FOR UPDATE) AS a
             CROSS JOIN LATERAL (SELECT ARRAY(SELECT m FROM unnest(d.new) AS m WHERE m <> ALL (a.months) ORDER BY 1) AS gained) g
             CROSS JOIN LATERAL (SELECT cardinality(a.months) = 0 OR g.gained[1] > a.months[cardinality(a.months)] AS appending) p
-           ORDER BY d.contact_id, d.series));
+           ORDER BY d.contact_id, d.series), created);
         RETURN NULL;
       END $$;
 
@@ -447,7 +450,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       DROP TRIGGER interactions_activity_delete ON interactions;
       DROP TRIGGER interactions_activity_update ON interactions;
       DROP FUNCTION crm_engagement_rebuild(uuid), crm_activity_moved(), crm_activity_removed(), crm_activity_inserted(),
-        crm_activity_recompute(uuid, uuid[]), crm_activity_apply(uuid, crm_activity_change[]),
+        crm_activity_recompute(uuid, uuid[]), crm_activity_apply(uuid, crm_activity_change[], crm_activity_change[]),
         crm_activity_series(text, text), crm_local_month(timestamptz);
       DROP TYPE crm_activity_change;
       DROP INDEX interactions_type_time_idx;
