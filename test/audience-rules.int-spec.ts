@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
 import {
@@ -34,7 +34,7 @@ import {
   type EvalInteraction,
   evaluateRule,
 } from './support/audience-rule-evaluator.js';
-import { setTenant } from './support/tenant-claim.js';
+import { ownerAndAppClients, setTenant } from './support/tenant-claim.js';
 
 /**
  * The rule compiler against an in-memory evaluator written from the rules' meaning (support/audience-rule-evaluator.ts):
@@ -563,19 +563,7 @@ const sorted = (ids: Iterable<string>) => [...ids].sort();
 // ---------------------------------------------------------------------------------------------------------------------
 
 describe('audience rules: compiled SQL against the in-memory evaluator', () => {
-  let owner: pg.Client;
-  let app: pg.Client;
-
-  beforeAll(async () => {
-    owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    app = new pg.Client({ connectionString: process.env.TEST_DATABASE_APP_URL });
-    await owner.connect();
-    await app.connect();
-  });
-  afterAll(async () => {
-    await owner.end();
-    await app.end();
-  });
+  const { owner, app } = ownerAndAppClients();
 
   it('runs as crm_app on the database the global setup created, which folds accents and case as foldText does', async () => {
     const { rows } = await app.query<{ db: string; user: string; folded: string; tag: boolean }>(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import pg from 'pg';
-import { setTenant } from './support/tenant-claim.js';
+import { ownerAndAppClients, setTenant } from './support/tenant-claim.js';
 
 /**
  * The triggers that keep contact_activity and consent_states read the rows of a statement's keys, not the
@@ -15,19 +15,7 @@ const SMALL_ORGS = 40;
 const IMPORTED = 3_000;
 const LATER = 5;
 
-let owner: pg.Client;
-let app: pg.Client;
-
-beforeAll(async () => {
-  owner = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  app = new pg.Client({ connectionString: process.env.TEST_DATABASE_APP_URL });
-  await owner.connect();
-  await app.connect();
-}, 600_000);
-afterAll(async () => {
-  await owner.end();
-  await app.end();
-}, 600_000);
+const { owner, app } = ownerAndAppClients();
 
 /** `count` contacts of the current organization, each with one ticket and one consent, in three statements. */
 async function addContacts(client: pg.Client, org: string, count: number, month: string): Promise<void> {
@@ -85,4 +73,4 @@ it('a statement after an import of thousands, in its transaction, reads a few ro
   } finally {
     await app.query('ROLLBACK');
   }
-}, 600_000);
+}, 120_000);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type pg from 'pg';
+import { afterAll, beforeAll } from '@jest/globals';
+import pg from 'pg';
 
 /**
  * Sets the tenant on a hand-opened crm_app connection, inside its transaction, as TenantDb does:
@@ -34,4 +35,24 @@ export async function asTenant<T = Record<string, unknown>>(
     const { code, message } = error as { code: string; message: string };
     return { code, message };
   }
+}
+
+/**
+ * The owner's and crm_app's connections to the test database, opened before the file's (or block's) tests and
+ * closed after them.
+ */
+export function ownerAndAppClients(): { owner: pg.Client; app: pg.Client } {
+  const clients = {
+    owner: new pg.Client({ connectionString: process.env.TEST_DATABASE_URL }),
+    app: new pg.Client({ connectionString: process.env.TEST_DATABASE_APP_URL }),
+  };
+  beforeAll(async () => {
+    await clients.owner.connect();
+    await clients.app.connect();
+  });
+  afterAll(async () => {
+    await clients.owner.end();
+    await clients.app.end();
+  });
+  return clients;
 }
