@@ -110,9 +110,7 @@ describeOnQueueBackends(
           expect(['QUEUED', 'RUNNING']).toContain(jobRun.status);
           return jobRun.status === 'RUNNING' && jobRun.processed > 0;
         },
-        // a first batch of 5,000 rows that creates its contacts took over a minute with the whole suite running on an
-        // AMD EPYC × 2 (about 10 s alone): this test is about crashes, benchmarks measure speed
-        { everyMs: 20, timeoutMs: 180_000 },
+        { everyMs: 20 },
       );
 
     beforeAll(async () => {
@@ -176,8 +174,8 @@ describeOnQueueBackends(
       expect(await interactionsSnapshot(crashed.organization.id)).toEqual([]);
 
       await startWorker();
-      const retried = await api.finishedRun(crashed.token, started.body.jobRunId, 400_000);
-      const cleanRun = await api.finishedRun(clean.token, (await upload(clean.token)).body.jobRunId, 400_000);
+      const retried = await api.finishedRun(crashed.token, started.body.jobRunId, 120_000);
+      const cleanRun = await api.finishedRun(clean.token, (await upload(clean.token)).body.jobRunId, 120_000);
       expect(retried).toMatchObject({ status: 'SUCCEEDED' });
       expect(retried.counts).toEqual(cleanRun.counts);
       // a person is created unless every row of theirs has the bad date
@@ -195,7 +193,7 @@ describeOnQueueBackends(
       const crashedRows = await interactionsSnapshot(crashed.organization.id);
       expect(crashedRows).toHaveLength(ROWS - Math.ceil(ROWS / 89));
       expect(crashedRows).toEqual(await interactionsSnapshot(clean.organization.id));
-    }, 1_000_000);
+    }, 240_000);
 
     it('drains on SIGTERM: the worker finishes the import it is running, then exits', async () => {
       await stopAllBuiltProcesses(); // the one worker is this test's
@@ -213,6 +211,6 @@ describeOnQueueBackends(
         { id: upload.body.jobRunId },
       );
       expect(jobRun).toMatchObject({ status: 'SUCCEEDED', attempts: 1, counts: { rows: ROWS, dedupRunQueued: 0 } });
-    }, 600_000);
+    }, 120_000);
   },
 );

@@ -14,7 +14,7 @@ export interface BuiltProcess {
   readonly process: ChildProcess;
   /** Its stdout and stderr so far (the last 64 KB), for failure messages. */
   output(): string;
-  /** Sends `signal` (SIGTERM by default; SIGKILL to simulate a crash) and waits for the exit; SIGKILL after 400 s (a draining worker finishes its job first: on a loaded machine that took over 120 s). */
+  /** Sends `signal` (SIGTERM by default; SIGKILL to simulate a crash) and waits for the exit; SIGKILL after 30 s (a draining worker finishes its job first: on a loaded machine that can take over 10 s). */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -90,7 +90,7 @@ export async function startBuiltProcess(
       started.delete(built);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 400_000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
         try {
           return await exited;
         } finally {
