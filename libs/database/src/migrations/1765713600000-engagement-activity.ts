@@ -39,6 +39,37 @@ const grantedUntilOf = (records: string) => `
    GROUP BY contact_id, purpose`;
 
 /**
+ * crm_consent_states_refresh(org, contacts, purposes, removed): the consent states of (contact, purpose) keys computed
+ * again from their records. `recordsInOrder` (migration 1765800000000) reads each key's records in the order of
+ * consents_contact_idx with sorts disabled, so that only that index can serve them (see there).
+ */
+export const consentStatesRefresh = (recordsInOrder = false) => {
+  const byRecency = recordsInOrder ? ' ORDER BY r.occurred_at DESC' : '';
+  return `
+  CREATE OR REPLACE FUNCTION crm_consent_states_refresh(org uuid, contacts uuid[], purposes text[], removed boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off${recordsInOrder ? ' SET enable_sort = off' : ''} AS $$
+  BEGIN
+    INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
+    SELECT DISTINCT org, k.contact_id, k.purpose, NULL::timestamptz FROM unnest(contacts, purposes) AS k (contact_id, purpose)
+     ORDER BY 2, 3 ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM (SELECT DISTINCT * FROM unnest(contacts, purposes) ORDER BY 1, 2) AS k (contact_id, purpose)
+      CROSS JOIN LATERAL (SELECT 1 FROM consent_states s
+                           WHERE s.org_id = org AND s.purpose = k.purpose AND s.contact_id = k.contact_id FOR UPDATE) AS locked;
+    INSERT INTO consent_states AS s (org_id, contact_id, purpose, granted_until)
+    SELECT org, * FROM (${grantedUntilOf(`(SELECT DISTINCT * FROM unnest(contacts, purposes)) AS k (contact_id, purpose)
+        CROSS JOIN LATERAL (SELECT * FROM consents r
+                             WHERE r.org_id = org AND r.contact_id = k.contact_id AND r.purpose = k.purpose${byRecency} OFFSET 0) AS r`)}) AS computed
+    ON CONFLICT (org_id, purpose, contact_id) DO UPDATE SET granted_until = EXCLUDED.granted_until
+     WHERE s.granted_until IS DISTINCT FROM EXCLUDED.granted_until;
+    -- no record left (only a delete or an update takes one away): UNKNOWN, no row
+    IF removed THEN
+      DELETE FROM consent_states s WHERE s.org_id = org AND s.purpose = ANY (purposes) AND s.contact_id = ANY (contacts)
+         AND (SELECT true FROM consents r WHERE r.org_id = org AND r.contact_id = s.contact_id AND r.purpose = s.purpose${byRecency} LIMIT 1) IS NULL;
+    END IF;
+  END $$;`;
+};
+
+/**
  * What analytics reads instead of the interactions (issue 18), kept by the statement triggers of interactions in the
  * transaction that writes them, and rebuilt for an organization by crm_engagement_rebuild(org)
  * (`npm run crm -- engagement:rebuild --org …`; this migration runs it for every organization).
@@ -141,27 +172,7 @@ export class EngagementActivity1765713600000 implements MigrationInterface {
       -- in a single transaction is far from the average: a join left to the planner put the organization's rows outside
       -- and the batch inside, which went quadratic (minutes per batch); without an index the planner also chose hash
       -- joins over all 3.7 million rows at 1 million contacts (hence enable_seqscan = off).
-      CREATE FUNCTION crm_consent_states_refresh(org uuid, contacts uuid[], purposes text[], removed boolean) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
-      BEGIN
-        INSERT INTO consent_states (org_id, contact_id, purpose, granted_until)
-        SELECT DISTINCT org, k.contact_id, k.purpose, NULL::timestamptz FROM unnest(contacts, purposes) AS k (contact_id, purpose)
-         ORDER BY 2, 3 ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM (SELECT DISTINCT * FROM unnest(contacts, purposes) ORDER BY 1, 2) AS k (contact_id, purpose)
-          CROSS JOIN LATERAL (SELECT 1 FROM consent_states s
-                               WHERE s.org_id = org AND s.purpose = k.purpose AND s.contact_id = k.contact_id FOR UPDATE) AS locked;
-        INSERT INTO consent_states AS s (org_id, contact_id, purpose, granted_until)
-        SELECT org, * FROM (${grantedUntilOf(`(SELECT DISTINCT * FROM unnest(contacts, purposes)) AS k (contact_id, purpose)
-            CROSS JOIN LATERAL (SELECT * FROM consents r
-                                 WHERE r.org_id = org AND r.contact_id = k.contact_id AND r.purpose = k.purpose OFFSET 0) AS r`)}) AS computed
-        ON CONFLICT (org_id, purpose, contact_id) DO UPDATE SET granted_until = EXCLUDED.granted_until
-         WHERE s.granted_until IS DISTINCT FROM EXCLUDED.granted_until;
-        -- no record left (only a delete or an update takes one away): UNKNOWN, no row
-        IF removed THEN
-          DELETE FROM consent_states s WHERE s.org_id = org AND s.purpose = ANY (purposes) AND s.contact_id = ANY (contacts)
-             AND (SELECT true FROM consents r WHERE r.org_id = org AND r.contact_id = s.contact_id AND r.purpose = s.purpose LIMIT 1) IS NULL;
-        END IF;
-      END $$;
+      ${consentStatesRefresh()}
 
       CREATE FUNCTION crm_consents_changed() RETURNS trigger
         LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$

@@ -24,6 +24,7 @@ import { CampaignPoolRelay1765454400000 } from './1765454400000-campaign-pool-re
 import { ContactMatchKeys1765540800000 } from './1765540800000-contact-match-keys.js';
 import { MatchKeysSortKey1765627200000 } from './1765627200000-match-keys-sort-key.js';
 import { EngagementActivity1765713600000 } from './1765713600000-engagement-activity.js';
+import { LookupsByKey1765800000000 } from './1765800000000-lookups-by-key.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   ContactMatchKeys1765540800000,
   MatchKeysSortKey1765627200000,
   EngagementActivity1765713600000,
+  LookupsByKey1765800000000,
 ];
