@@ -157,9 +157,10 @@ interface AggregateRow {
   uniqueContacts: number | null;
   amountCents: number;
   quantity: number;
-  delivered: number | null;
-  opened: number | null;
-  clicked: number | null;
+  /** Email pairs (emailPairsInto), when asked for. */
+  delivered?: number;
+  opened?: number;
+  clicked?: number;
 }
 
 /**
@@ -185,9 +186,10 @@ export class EngagementStatsService {
       const params = new SqlParams();
       const byContact = dimensions.some((d) => CONTACT_DIMENSIONS.includes(d));
       const vocabularies = await this.interactions.vocabularies(tx);
-      // distinct contacts from the activity tables when they can answer; the rest from the rollups
-      const activity = wanted.uniqueContacts ? activitySeries(args, dimensions, wanted, vocabularies) : null;
-      const counted = activity ? { ...wanted, uniqueContacts: false } : wanted;
+      // distinct contacts from the activity tables when they can answer, email pairs from their own query; the rest
+      // from the rollups when they can
+      const activity = wanted.uniqueContacts ? activitySeries(args, dimensions, vocabularies) : null;
+      const counted = { uniqueContacts: wanted.uniqueContacts && !activity, emailRates: false };
       const source =
         byContact || !rollupsAnswer(args.filter, counted)
           ? RAW
@@ -195,13 +197,7 @@ export class EngagementStatsService {
             ? MONTHLY_ROLLUPS
             : ROLLUPS;
       const from = this.fromClause(args.filter, params, byContact, source, vocabularies);
-      const tz = args.interval ? params.add(ANALYTICS_TIME_ZONE) : '';
-      const keys = [
-        ...(args.interval ? [`date_trunc(${params.add(PERIODS[args.interval].unit)}, ${source.localTime(tz)})`] : []),
-        ...dimensions.map((d) => dimensionSql(d, source)),
-      ];
-      const pairs = (type: InteractionType) =>
-        `count(DISTINCT (i.contact_id, coalesce(i.campaign, ''))) FILTER (WHERE i.type = '${type}')::int`;
+      const { tz, keys } = groupingOf(args, dimensions, source, params);
       const rows = await tx.query<AggregateRow>(
         `SELECT ${keys.length ? `GROUPING(${keys[0]}) = 1` : 'true'} AS "isTotal",
                 ${args.interval ? `${keys[0]} AT TIME ZONE ${tz}` : 'NULL::timestamptz'} AS period,
@@ -210,10 +206,7 @@ export class EngagementStatsService {
                 ${source.interactions}::int AS interactions,
                 ${counted.uniqueContacts ? 'count(DISTINCT i.contact_id)::int' : 'NULL'} AS "uniqueContacts",
                 coalesce(${source.amountCents}, 0)::float8 AS "amountCents",
-                coalesce(${source.quantity}, 0)::float8 AS quantity,
-                ${wanted.emailRates ? pairs(InteractionType.EMAIL_DELIVERED) : 'NULL'} AS delivered,
-                ${wanted.emailRates ? pairs(InteractionType.EMAIL_OPENED) : 'NULL'} AS opened,
-                ${wanted.emailRates ? pairs(InteractionType.EMAIL_CLICKED) : 'NULL'} AS clicked
+                coalesce(${source.quantity}, 0)::float8 AS quantity
            ${whereFrom(from)}
            ${keys.length ? `GROUP BY GROUPING SETS ((${keys.join(', ')}), ())` : ''}
            -- rollups of deleted interactions stay, at zero
@@ -225,6 +218,7 @@ export class EngagementStatsService {
       );
 
       if (activity) await distinctFromActivity(tx, rows, activity, args);
+      if (wanted.emailRates) await this.emailPairsInto(tx, rows, args, dimensions, vocabularies);
       const totalRow = rows.find((row) => row.isTotal) ?? emptyAggregate(dimensions.length);
       const totals = toMetrics(totalRow, null, [], wanted);
       if (keys.length === 0) return { rows: [totals], totals, timeZone: ANALYTICS_TIME_ZONE };
@@ -339,6 +333,47 @@ export class EngagementStatsService {
     });
   }
 
+  /**
+   * Fills in each row's email pairs: the distinct contact + campaign pairs delivered, opened and clicked in its cell,
+   * and over the whole answer in the total's. Deduplicated first (a hash: one row per cell, type and pair), then
+   * counted, where count(DISTINCT) sorted each cell's records (BENCHMARKS.md, issue 18, third session).
+   */
+  private async emailPairsInto(
+    tx: Tx,
+    rows: AggregateRow[],
+    args: EngagementStatsArgs,
+    dimensions: readonly EngagementDimension[],
+    vocabularies: Vocabularies,
+  ): Promise<void> {
+    const params = new SqlParams();
+    const byContact = dimensions.some((d) => CONTACT_DIMENSIONS.includes(d));
+    const from = this.fromClause(args.filter, params, byContact, RAW, vocabularies);
+    from.where.push(`i.type = ANY(${params.add(Object.values(EMAIL_PAIRS), 'text[]')})`);
+    const { tz, keys } = groupingOf(args, dimensions, RAW, params);
+    const cells = keys.map((_, n) => `k${n}`);
+    const groups = cells.slice(args.interval ? 1 : 0).map((cell) => `${cell}::text`);
+    const counts = (pair: string) =>
+      Object.entries(EMAIL_PAIRS)
+        .map(([name, type]) => `count(${pair}) FILTER (WHERE type = '${type}')::int AS ${name}`)
+        .join(', ');
+    const found = await tx.query<
+      Required<Pick<AggregateRow, 'isTotal' | 'period' | 'keys' | keyof typeof EMAIL_PAIRS>>
+    >(
+      `WITH pairs AS (
+         SELECT DISTINCT ${keys.map((key, n) => `${key} AS k${n}, `).join('')}i.type, i.contact_id, coalesce(i.campaign, '') AS campaign
+         ${whereFrom(from)}
+       )
+       SELECT false AS "isTotal", ${args.interval ? `k0 AT TIME ZONE ${tz}` : 'NULL::timestamptz'} AS period,
+              ARRAY[${groups.join(', ')}]::text[] AS keys, ${counts('*')}
+         FROM pairs ${cells.length ? `GROUP BY ${cells.join(', ')}` : ''}
+       UNION ALL
+       SELECT true, NULL, NULL, ${counts('DISTINCT (contact_id, campaign)')} FROM pairs`,
+      params.values,
+    );
+    const byCell = new Map(found.map((cell) => [cell.isTotal ? 'total' : cellKey(cell.period, cell.keys), cell]));
+    for (const row of rows) Object.assign(row, byCell.get(row.isTotal ? 'total' : cellKey(row.period, row.keys)));
+  }
+
   /** FROM interactions i (joined to their contacts when needed) and the filter's conditions. */
   private fromClause(
     filter: EngagementFilterInput,
@@ -362,6 +397,28 @@ interface FromClause {
   source: StatsSource;
   where: string[];
   joinsContacts: boolean;
+}
+
+/** The email pairs each answer counts, by AggregateRow field. */
+const EMAIL_PAIRS = {
+  delivered: InteractionType.EMAIL_DELIVERED,
+  opened: InteractionType.EMAIL_OPENED,
+  clicked: InteractionType.EMAIL_CLICKED,
+} as const;
+
+/** What an answer groups by: the period of the interval (first) and the dimensions, as the source has them. */
+function groupingOf(
+  args: EngagementStatsArgs,
+  dimensions: readonly EngagementDimension[],
+  source: StatsSource,
+  params: SqlParams,
+): { tz: string; keys: string[] } {
+  const tz = args.interval ? params.add(ANALYTICS_TIME_ZONE) : '';
+  const keys = [
+    ...(args.interval ? [`date_trunc(${params.add(PERIODS[args.interval].unit)}, ${source.localTime(tz)})`] : []),
+    ...dimensions.map((d) => dimensionSql(d, source)),
+  ];
+  return { tz, keys };
 }
 
 function whereFrom(from: FromClause): string {
@@ -435,11 +492,10 @@ interface ActivitySeries {
 function activitySeries(
   args: EngagementStatsArgs,
   dimensions: readonly EngagementDimension[],
-  wanted: MetricsWanted,
   vocabularies: Vocabularies,
 ): ActivitySeries | null {
   const { filter } = args;
-  if (wanted.emailRates || !wholeMonths(filter) || !MONTHS_INTERVALS.includes(args.interval)) return null;
+  if (!wholeMonths(filter) || !MONTHS_INTERVALS.includes(args.interval)) return null;
   if (dimensions.some((d) => d !== EngagementDimension.DISCIPLINE) || narrows(filter, ['disciplines'])) return null;
   const disciplines = filter.disciplines ?? [];
   if (disciplines.length > 1) return null;
@@ -542,9 +598,6 @@ function emptyAggregate(dimensions: number): AggregateRow {
     uniqueContacts: 0,
     amountCents: 0,
     quantity: 0,
-    delivered: 0,
-    opened: 0,
-    clicked: 0,
   };
 }
 
@@ -588,7 +641,7 @@ function toMetrics(
   dimensions.forEach((dimension, i) => (group[GROUP_FIELD[dimension]] = row.keys[i]));
   if (dimensions.includes(EngagementDimension.OFFERING)) group.offeringName = row.offeringName;
   const delivered = row.delivered ?? 0;
-  const rate = (count: number | null) => (wanted.emailRates && delivered > 0 ? (count ?? 0) / delivered : null);
+  const rate = (count: number | undefined) => (wanted.emailRates && delivered > 0 ? (count ?? 0) / delivered : null);
   return {
     periodStart: period,
     group,
