@@ -36,7 +36,8 @@ export default async function globalSetup() {
   } else {
     const server = await startEmbeddedPostgres({
       dataDir: path.join(os.tmpdir(), `crm-test-pg-${process.pid}-${randomBytes(3).toString('hex')}`, 'pg'),
-      port: 55000 + Math.floor(Math.random() * 5000),
+      // below the ephemeral range (32768 and up), where outgoing connections take ports (bench/support/processes.ts)
+      port: 20000 + Math.floor(Math.random() * 12000),
       database: name,
       persistent: false,
       password: randomBytes(12).toString('hex'),

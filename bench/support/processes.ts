@@ -89,17 +89,25 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+/**
+ * A TCP port free on 127.0.0.1 right now, for a child to listen on (it cannot report the port of PORT=0 back). Below
+ * the kernel's ephemeral range (32768 and up on Linux): a port the OS picked from that range was free when checked,
+ * then taken by an outgoing connection (one of the test run's database connections) before the child listened on it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await listens(port)) return port;
+    if (attempt === 100) throw new Error('No free port between 20000 and 32000');
+  }
+}
+
+/** Whether a server can listen on this port of 127.0.0.1 now (then closed). */
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('No port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

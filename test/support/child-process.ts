@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../bench/support/processes.js';
 
 /**
  * The BUILT API or worker (`npm run build`; `npm test` builds first) as a real
@@ -22,18 +22,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js' } as const;
 const READY_TIMEOUT_MS = 90_000; // generous: a loaded CI machine boots Nest slowly
 const started = new Set<BuiltProcess>();
-
-/** A free TCP port on 127.0.0.1 (a child cannot report the port of PORT=0 back to us). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts `node dist/apps/<script>/src/main.js` and resolves once GET /health answers 200.

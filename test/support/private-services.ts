@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { appUrlFromOwnerUrl, type EmbeddedPostgresHandle, migrate, startEmbeddedPostgres } from '@app/database';
-import { freePort } from './child-process.js';
+import { freePort } from '../../bench/support/processes.js';
 
 /**
  * A PostgreSQL (and a Redis) of the test's own, for tests that stop and restart them: the run's shared
