@@ -14,6 +14,7 @@ import {
   readTenantClaimKey,
   startEmbeddedPostgres,
 } from '../dist/libs/database/src/index.js';
+import { freePort } from '../dist/bench/support/processes.js';
 
 export default async function globalSetup() {
   // Test output is the runner's own lines: the logs of the code under test (hundreds of expected job failures) only
@@ -36,8 +37,7 @@ export default async function globalSetup() {
   } else {
     const server = await startEmbeddedPostgres({
       dataDir: path.join(os.tmpdir(), `crm-test-pg-${process.pid}-${randomBytes(3).toString('hex')}`, 'pg'),
-      // below the ephemeral range (32768 and up), where outgoing connections take ports (bench/support/processes.ts)
-      port: 20000 + Math.floor(Math.random() * 12000),
+      port: await freePort(),
       database: name,
       persistent: false,
       password: randomBytes(12).toString('hex'),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '@app/database';
 import { generateToken } from '@app/tenancy';
+import { freePort } from './processes.js';
 
 /**
  * A benchmark's own database: a throwaway embedded PostgreSQL, or, when DATABASE_URL
@@ -55,7 +56,7 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
     `${prefix.replace(/_/g, '-')}-pg-${process.pid}-${randomBytes(3).toString('hex')}`,
   );
   const dataDir = path.join(folder, 'pg');
-  const port = 56000 + Math.floor(Math.random() * 4000);
+  const port = await freePort();
   let server: EmbeddedPostgresHandle;
   try {
     server = await startEmbeddedPostgres({
