@@ -24,6 +24,8 @@ import {
   consentStateSql,
   ConsentStatus,
   currentConsent,
+  foldSql,
+  foldText,
 } from '@app/contacts';
 import { SqlParams } from '@app/database';
 import { BUILT_IN_TERMS, type InteractionFilterInput, TermKind, Vocabulary, type Vocabularies } from '@app/engagement';
@@ -566,15 +568,20 @@ describe('audience rules: compiled SQL against the in-memory evaluator', () => {
   const { owner, app } = ownerAndAppClients();
 
   it('runs as crm_app on the database the global setup created, which folds accents and case as foldText does', async () => {
-    const { rows } = await app.query<{ db: string; user: string; folded: string; tag: boolean }>(
-      `SELECT current_database() AS db, current_user AS user, crm_unaccent(lower('MONTRÉAL Côté ÉLISE')) AS folded, 'ABONNÉ'::citext = 'abonné'::citext AS tag`,
+    const text = 'MONTRÉAL Côté ÉLISE Œuvre';
+    const { rows } = await app.query<{ db: string; user: string; folded: string; inline: string; tag: boolean }>(
+      `SELECT current_database() AS db, current_user AS user, crm_unaccent(lower($1)) AS folded, ${foldSql('$1::text')} AS inline,
+              'ABONNÉ'::citext = 'abonné'::citext AS tag`,
+      [text],
     );
     expect(rows[0]).toEqual({
       db: process.env.TEST_DATABASE_NAME,
       user: 'crm_app',
-      folded: 'montreal cote elise',
+      folded: foldText(text),
+      inline: foldText(text),
       tag: true,
     });
+    expect(foldText(text)).toBe('montreal cote elise oeuvre');
   });
 
   it('selects what hand-written expectations say on a small fixed organization', async () => {

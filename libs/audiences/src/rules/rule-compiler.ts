@@ -6,6 +6,7 @@ import {
   consentConditionSql,
   ConsentPurpose,
   type ConsentState,
+  foldSql,
   foldText,
 } from '@app/contacts';
 import type { SqlParams } from '@app/database';
@@ -182,7 +183,7 @@ class RuleCompiler {
         );
       if (textOps.length !== 1)
         throw AppError.badInput(at, `${at} needs exactly one of equals, in, prefix, contains, isEmpty`);
-      const column = `crm_unaccent(lower(${spec.raw}))`;
+      const column = foldSql(spec.raw);
       switch (textOps[0]) {
         case 'equals':
           return `${column} = ${this.params.add(this.text(condition.equals!, `${at}.equals`))}`;

@@ -3,7 +3,7 @@ import { AttributeType, type AttributeDefinitionModel } from '../attributes/attr
 import { checkValue } from '../attributes/attribute-values.util.js';
 import { consentConditionSql } from '../consent/consent-state.sql.js';
 import type { AttributeFilterInput, ContactFilterInput } from './contact.inputs.js';
-import { prefixUpperBound, searchTerms } from './search-terms.util.js';
+import { foldSql, prefixUpperBound, searchTerms } from './search-terms.util.js';
 import type { SqlParams } from '@app/database';
 
 /** Kept here for the callers that read a contact's state (the export); defined with the consent conditions. */
@@ -42,7 +42,7 @@ export function contactFilterSql(
     if (options.namesOnly) {
       for (const term of terms) {
         where.push(
-          `crm_unaccent(lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, ''))) ~ ${params.add(`(^|[^a-z0-9])${term}`)}`,
+          `${foldSql("coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')")} ~ ${params.add(`(^|[^a-z0-9])${term}`)}`,
         );
       }
     }

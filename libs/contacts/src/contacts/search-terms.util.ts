@@ -28,6 +28,16 @@ export function foldText(text: string): string {
         .replace(/[œæßøłđı]/g, (c) => LIGATURES[c]);
 }
 
+/**
+ * SQL folding `expression` as foldText does: crm_unaccent(lower(...)), written out. crm_unaccent is IMMUTABLE (indexes
+ * and generated columns need that) over unaccent, which is STABLE, so PostgreSQL never inlines it: each row pays a SQL
+ * function call, about 3 µs against 1 µs for this form (measured on 1,000,000 values). Queries that fold a column
+ * for every row (rules over every contact, imports) use this.
+ */
+export function foldSql(expression: string): string {
+  return `public.unaccent('public.unaccent'::regdictionary, lower(${expression}))`;
+}
+
 /** Upper bound of a prefix range in the "C" collation: every word starting with `prefix` sorts below it. */
 export function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);

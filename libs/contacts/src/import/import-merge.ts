@@ -4,6 +4,7 @@ import { impliedConsentExpiry } from '../consent/consent-state.util.js';
 import { ConsentStatus } from '../consent/consent.types.js';
 import { type ImportContactsParams, ImportStrategy } from './import-options.js';
 import { STAGED_COLUMNS } from './import-rows.js';
+import { foldSql } from '../contacts/search-terms.util.js';
 
 /** What the staging step learned, to skip the statements that have nothing to do. */
 export interface StagedFacts {
@@ -49,7 +50,7 @@ export async function mergeStagedRows(tx: Tx, params: ImportContactsParams, fact
     facts = { ...facts, byKind: { x: 0, e: 0, i: 0 } };
   } else if (facts.byKind.i > 0) {
     await tx.execute(
-      `UPDATE import_rows r SET key = 'i:' || crm_unaccent(lower(coalesce(r.last_name, '') || ' ' || coalesce(r.first_name, ''))) || ${IDENTITY_TAIL('r')}
+      `UPDATE import_rows r SET key = 'i:' || ${foldSql("coalesce(r.last_name, '') || ' ' || coalesce(r.first_name, '')")} || ${IDENTITY_TAIL('r')}
         WHERE r.match = 'i' AND r.error IS NULL`,
     );
   }
