@@ -99,7 +99,7 @@ describe('learnParameters', () => {
         });
       }),
       // a fixed seed: a full run on 2026-12-07 drew a case where addressLine2 (missing in 40% of pairs) was off by more
-      // than 0.05, and its seed was not captured; 260 other draws stayed within 0.034
+      // than 0.05, and its seed was not captured; 165 other draws here stayed within 0.034
       { numRuns: 4, seed: 20261207 },
     );
   });
