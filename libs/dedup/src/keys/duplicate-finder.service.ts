@@ -123,7 +123,7 @@ export class DuplicateFinder implements ContactDuplicatesContract {
     // as a run scores them (linkedPairs): names alone reach review where no namesake can be
     const namesakes = new Namesakes(
       table,
-      names,
+      scorer,
       left.flatMap((i, p) => (scorer.namesOnly(pattern[p]) ? [i, right[p]] : [])),
     );
     const score = Float64Array.from(left, (i, p) => {

@@ -99,7 +99,7 @@ const NAMES_THEN_BIRTH: readonly OrderColumn[] = ['last', 'first', 'birth'];
 export const BLOCKING_KEYS: readonly BlockingKey[] = [
   { name: 'email', of: (r) => r.email },
   // the local part at another provider, letters only: "marie.tremblay62@" and "marietremblay@" differ here, though
-  { name: 'email local part', of: (r) => (r.emailLocal.length >= 4 ? r.emailLocal : '') },
+  { name: 'email local part', of: (r) => r.emailLocal },
   { name: 'phone', of: (r) => (r.phone.length >= 7 ? r.phone : '') },
   {
     // both names phonetically, in either order: catches first and last names swapped

@@ -135,6 +135,11 @@ describe('comparison levels', () => {
       'different',
     ],
     ['two local parts', 'Marie', 'mtremblay1962@gmail.com', 'marie.t@gmail.com', 'different'],
+    // one person's accounts, or namesakes' addresses made from their names: neither for nor against
+    ['variants at one provider', 'Laura', 'lhill@yahoo.ca', 'lhill13@yahoo.ca', 'missing'],
+    ['a dot apart, at one provider', 'Marie', 'marie.tremblay@gmail.com', 'marietremblay@gmail.com', 'missing'],
+    ['variants at a mistyped provider', 'Marie', 'm.tremblay@gmail.com', 'mtremblay@gmail.con', 'missing'],
+    ['variants at two providers', 'Laura', 'lhill@yahoo.ca', 'lhill13@gmail.com', 'different'],
   ] as const)('email: %s is %p', (_, firstName, a, b, expected) => {
     const [ra, rb] = [
       record({ firstName, lastName: 'Tremblay', email: a }),

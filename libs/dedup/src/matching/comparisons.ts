@@ -170,7 +170,12 @@ export const COMPARISONS: readonly FieldComparison[] = [
       if (ea === eb) return 3;
       // "marie.tremblay@" at two providers may be two Marie Tremblay; "mtremblay1962@" at two is one person
       if (t.emailExtra.numbers[a] === t.emailExtra.numbers[b] && t.emailExtra.at(a).length > 2) return 2;
-      return DIFFERENT;
+      // variants of one address at one provider ("lhill@" / "lhill13@", "m.cote@" / "mcote@", "@gmail.con") say
+      // neither: one person's accounts, or namesakes' addresses made alike from their names
+      const local = t.emailLocal.numbers[a];
+      if (local === 0 || local !== t.emailLocal.numbers[b]) return DIFFERENT;
+      const [da, db] = [t.emailDomain.at(a), t.emailDomain.at(b)];
+      return da === db || oneEditApart(da, db) ? MISSING : DIFFERENT;
     },
     shown: (t, row) => t.email.at(row),
   },

@@ -14,6 +14,11 @@ export interface MatchParameters {
    * and often emails, and records of two of them are what a contact-point agreement must not be mistaken for.
    */
   uHousehold: number[][];
+  /**
+   * Records per person, as the pairs EM takes for one person imply (1 + 2 × pairs / records; 1 when not learned): with
+   * four records a person, a name expected four times by chance is expected once as a person (see Namesakes).
+   */
+  recordsPerPerson?: number;
 }
 
 /**
@@ -290,7 +295,11 @@ export function learnParameters(
   if (compared < MIN_PAIRS_TO_LEARN) return start;
   const learned = expectationMaximisation(namesakes, { ...start, ...u });
   const duplicatePairs = learned.lambda * compared;
-  return { ...learned, lambda: Math.min(0.5, (2 * duplicatePairs) / recordCount / candidatesPerRecord(recordCount)) };
+  return {
+    ...learned,
+    lambda: Math.min(0.5, (2 * duplicatePairs) / recordCount / candidatesPerRecord(recordCount)),
+    recordsPerPerson: 1 + (2 * duplicatePairs) / recordCount,
+  };
 }
 
 function expectationMaximisation(counts: PatternCounts, start: MatchParameters): MatchParameters {

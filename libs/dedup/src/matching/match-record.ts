@@ -9,7 +9,7 @@ import {
 } from './match-text.util.js';
 
 /** The version of MatchRecord and BLOCKING_KEYS: bumped when either changes, so that stored match records are recomputed. */
-export const MATCH_RECORD_VERSION = 2;
+export const MATCH_RECORD_VERSION = 3;
 
 /** The contact values matching reads. */
 export interface ContactToMatch {
@@ -38,7 +38,10 @@ export interface MatchRecord {
   email: string;
   /** What the email's local part says beyond the person's names ("jf.tremblay62" → "jf62"): shared, it is evidence. */
   emailExtra: string;
-  /** The email's local part, letters only ("marie.tremblay62" → "marietremblay"). */
+  /**
+   * The email's local part, letters only ("marie.tremblay62" → "marietremblay"); '' under 4 letters ("jf"), shared by
+   * too many people to block or compare on.
+   */
   emailLocal: string;
   /** digits, the last ten for North American numbers */
   phone: string;
@@ -72,7 +75,7 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
       ...matchName(contact.firstName).split(' '),
       ...matchName(contact.lastName).split(' '),
     ]),
-    emailLocal: email.slice(0, Math.max(0, email.indexOf('@'))).replace(/[^a-z]/g, ''),
+    emailLocal: emailLocal(email),
     phone: digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits,
     birth,
     postal: (contact.postalCode ?? '').replace(/[^0-9a-z]/gi, '').toUpperCase(),
@@ -81,6 +84,11 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
     city: matchName(contact.city),
     sortKey: `${last} ${first} ${birth}`,
   };
+}
+
+function emailLocal(email: string): string {
+  const letters = email.slice(0, Math.max(0, email.indexOf('@'))).replace(/[^a-z]/g, '');
+  return letters.length >= 4 ? letters : '';
 }
 
 function emailExtra(email: string, names: string[]): string {

@@ -36,6 +36,8 @@ export const TABLE_FIELDS = [
   'lastSound',
   'email',
   'emailExtra',
+  'emailLocal',
+  'emailDomain',
   'phone',
   'birth',
   'postal',
@@ -51,12 +53,19 @@ export type TableField = (typeof TABLE_FIELDS)[number];
  * Fields comparisons only test for equality: a comparison thread gets their numbers, not their values (they are the
  * ones with a value per contact, the bulk of the memory).
  */
-const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set(['id', 'email', 'addressFull', 'addressNumber']);
+const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set([
+  'id',
+  'email',
+  'emailLocal',
+  'addressFull',
+  'addressNumber',
+]);
 
 function valueOf(record: MatchRecord, field: TableField): string {
   if (field === 'addressFull') return record.address?.full ?? '';
   if (field === 'addressStreet') return record.address?.street ?? '';
   if (field === 'addressNumber') return record.address?.number ?? '';
+  if (field === 'emailDomain') return record.email.slice(record.email.lastIndexOf('@') + 1);
   return record[field];
 }
 

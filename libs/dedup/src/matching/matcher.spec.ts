@@ -415,6 +415,9 @@ describe('linkedPairs', () => {
     expect(await links([born('1980-03-04'), ophelie, born('1952-11-20')])).toEqual([]);
     // a typo in the birth date is no namesake
     expect(await links([born('1980-03-04'), ophelie, born('1980-03-05')])).toHaveLength(3);
+    // nor are dates each a typo from one of them, though two typos apart from each other (every pair linked but those two)
+    expect(await links([born('1914-06-17'), ophelie, born('1915-06-17'), born('1914-17-06')])).toHaveLength(5);
+    expect(await links([born('1915-06-17'), ophelie, born('1914-17-06')])).toEqual([]);
     expect(
       await links([
         { ...ophelie, email: 'ophelie@example.org' },
@@ -451,5 +454,25 @@ describe('linkedPairs', () => {
       ),
     ];
     expect(await linked([...pair, ...namesakes, ...strangers(1902)])).not.toContain('0-1');
+  });
+
+  it('expects namesakes as people, not records: a name expected twice by chance among four records a person', async () => {
+    const input = matchInput(
+      [ophelie, ophelie, ...Array.from({ length: 98 }, (_, i) => ({ firstName: 'Ophélie', lastName: `Rioux${i}` }))]
+        .concat(Array.from({ length: 98 }, (_, i) => ({ firstName: `Zoé${i}`, lastName: 'Vanasse' })))
+        .concat(Array.from({ length: 4_802 }, (_, i) => ({ firstName: `Zoé${i}`, lastName: `Rioux${i}` })))
+        .map((values, i) => record(values, String(i))),
+    );
+    const pairs = await compareCandidates(input);
+    const linked = (recordsPerPerson: number) =>
+      linkedPairs(
+        input.table,
+        pairs,
+        new PairScorer({ ...DEFAULT_PARAMETERS, recordsPerPerson }, new NameFrequencies(input.table)),
+        DEFAULT_THRESHOLDS.review,
+      ).links.some(({ a, b }) => a + b === 1);
+    // 100 × 100 / 5,000 records: two records of the name by chance, half a person at four records a person
+    expect(linked(1)).toBe(false);
+    expect(linked(4)).toBe(true);
   });
 });

@@ -383,7 +383,7 @@ export function linkedPairs(
       if (score >= threshold) links.push({ a, b, score, pattern });
     }
   });
-  const namesakes = new Namesakes(table, scorer.names, namesOnly);
+  const namesakes = new Namesakes(table, scorer, namesOnly);
   namesOnlyPatterns.forEach((pattern, p) => {
     const [a, b] = [namesOnly[2 * p], namesOnly[2 * p + 1]];
     const score = scorer.score(table, a, b, pattern, namesakes.ruledOut(a, b));
@@ -404,11 +404,16 @@ export class Namesakes {
   /** full name → the rows of its distinct birth dates, null past MAX_BIRTHS_PER_NAME */
   private readonly births = new Map<number, number[] | null>();
 
+  private readonly names: NameFrequencies | null;
+  private readonly recordsPerPerson: number;
+
   constructor(
     private readonly table: MatchTable,
-    private readonly names: NameFrequencies | null,
+    scorer: PairScorer,
     rows: Iterable<number>,
   ) {
+    this.names = scorer.names;
+    this.recordsPerPerson = Math.max(1, scorer.parameters.recordsPerPerson ?? 1);
     for (const row of rows) this.births.set(this.nameOf(row), []);
     for (let row = 0; row < table.size; row++) {
       const birth = table.birth.numbers[row];
@@ -421,17 +426,18 @@ export class Namesakes {
 
   /** Neither a's full name nor b's is expected by chance, and no two birth dates on them differ beyond a typo. */
   ruledOut(a: number, b: number): boolean {
-    if (this.names && Math.max(this.names.byChance(this.table, a), this.names.byChance(this.table, b)) >= 1)
-      return false;
+    const byChance = this.names ? Math.max(this.names.byChance(this.table, a), this.names.byChance(this.table, b)) : 0;
+    if (byChance / this.recordsPerPerson >= 1) return false;
     const [ofA, ofB] = [this.births.get(this.nameOf(a)), this.births.get(this.nameOf(b))];
     if (!ofA || !ofB) return false;
+    // one person's dates, mistyped each a different way, are each a typo from the true one but may be two from each
+    // other ("19140617", "19150617", "19141706"): one of them must agree with all the others
     const rows = [...ofA, ...ofB];
-    for (let i = 0; i < rows.length; i++) {
-      for (let j = i + 1; j < rows.length; j++) {
-        if (COMPARISONS[BIRTH_DATE].compare(this.table, rows[i], rows[j]) === DIFFERENT) return false;
-      }
-    }
-    return true;
+    return rows.length === 0 || rows.some((center) => rows.every((other) => !this.conflict(center, other)));
+  }
+
+  private conflict(a: number, b: number): boolean {
+    return a !== b && COMPARISONS[BIRTH_DATE].compare(this.table, a, b) === DIFFERENT;
   }
 
   private nameOf(row: number): number {
