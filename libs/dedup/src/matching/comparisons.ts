@@ -71,6 +71,11 @@ function compatibleFirstNames(a: string, b: string): boolean {
   return true;
 }
 
+/** Days since 1970 of YYYYMMDD; an impossible day or month rolls over (February 31 is March 3). */
+function dayNumber(date: string): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))) / 86_400_000;
+}
+
 function yearsApart(a: string, b: string): number {
   return Math.abs(Number(a.slice(0, 4)) - Number(b.slice(0, 4)));
 }
@@ -193,13 +198,16 @@ export const COMPARISONS: readonly FieldComparison[] = [
   },
   {
     field: 'birthDate',
-    levels: ['missing', 'different', 'one digit or a year apart, or day and month swapped', 'exact'],
+    levels: ['missing', 'different', 'within a year', 'one digit or a year apart, or day and month swapped', 'exact'],
     compare: (t, a, b) => {
       const [ba, bb] = [t.birth.at(a), t.birth.at(b)];
       if (!ba || !bb) return MISSING;
-      if (ba === bb) return 3;
+      if (ba === bb) return 4;
       // a year alone ("c. 1867") agrees with any date of that year, as closely as a typo does
-      if (ba.length === 4 || bb.length === 4) return ba.slice(0, 4) === bb.slice(0, 4) ? 2 : DIFFERENT;
+      if (ba.length === 4 || bb.length === 4) {
+        const apart = yearsApart(ba, bb);
+        return apart === 0 ? 3 : apart === 1 ? 2 : DIFFERENT;
+      }
       const swapped =
         ba.length === 8 &&
         bb.length === 8 &&
@@ -209,7 +217,9 @@ export const COMPARISONS: readonly FieldComparison[] = [
       // a year typo that changes two digits (1979 / 1980), or a two-digit year read in the wrong century (57 → 2057)
       const yearOff =
         ba.length === 8 && bb.length === 8 && ba.slice(4) === bb.slice(4) && [1, 100].includes(yearsApart(ba, bb));
-      return swapped || yearOff || oneEditApart(ba, bb) ? 2 : DIFFERENT;
+      if (swapped || yearOff || oneEditApart(ba, bb)) return 3;
+      // an approximate date, or a mistake beyond a typo ("1922-08-25" / "1922-08-19"): weaker, learned as such
+      return ba.length === 8 && bb.length === 8 && Math.abs(dayNumber(ba) - dayNumber(bb)) <= 366 ? 2 : DIFFERENT;
     },
     shown: (t, row) => t.birth.at(row),
   },

@@ -34,7 +34,7 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
     [0, 0.0001, 0.01, 0.19, 0.8], // last name: different, similar, close, exact
     [0, 0.3, 0.1, 0.6], // email: different, same name at another address, exact
     [0, 0.25, 0.05, 0.7], // phone
-    [0, 0.0005, 0.03, 0.9695], // birth date: different, a typo apart, exact
+    [0, 0.0005, 0.01, 0.03, 0.9595], // birth date: different, within a year, a typo apart, exact
     [0, 0.2, 0.05, 0.75], // postal code
     [0, 0.25, 0.05, 0.1, 0.6], // address
     [0, 0.2, 0.1, 0.7], // address line 2
@@ -45,7 +45,7 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
     [0, 0.9, 0.05, 0.04, 0.01],
     [0, 0.995, 0.004, 0.001],
     [0, 0.995, 0.004, 0.001],
-    [0, 0.98, 0.015, 0.005],
+    [0, 0.97, 0.01, 0.015, 0.005],
     [0, 0.95, 0.03, 0.02],
     [0, 0.95, 0.03, 0.01, 0.01],
     [0, 0.9, 0.05, 0.05],
@@ -56,7 +56,7 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
     [0, 0.9, 0.05, 0.04, 0.01],
     [0, 0.997, 0.001, 0.002],
     [0, 0.997, 0.001, 0.002],
-    [0, 0.98, 0.015, 0.005],
+    [0, 0.97, 0.01, 0.015, 0.005],
     [0, 0.995, 0.003, 0.002],
     [0, 0.995, 0.002, 0.001, 0.002],
     [0, 0.9, 0.05, 0.05],
@@ -114,7 +114,7 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   return {
     weight: weight + strongestContactPoint,
     corroborated,
-    reviewOnly: partialNames || birthsDiffer,
+    reviewOnly: partialNames || birthsDiffer || birthLevel === WITHIN_A_YEAR,
     namesOnly: !corroborated && namesCloseAndNothingDiffers(pattern),
     birthsDiffer,
   };
@@ -132,7 +132,8 @@ export interface PatternWeight {
   /**
    * Never merged automatically: first names agree only by a part or initials ("Marie" / "Marie-Josée": often mother
    * and daughter), or one is missing (a household shares the last name, the address and often the email), and no birth
-   * date confirms; or the birth dates conflict (a father and his son of the same name, sharing the family's email).
+   * date confirms; or the birth dates conflict (a father and his son of the same name, sharing the family's email) or
+   * are only within a year (an approximate date, a mistake beyond a typo, or twins).
    */
   reviewOnly: boolean;
   /**
@@ -153,6 +154,8 @@ const CLOSE_NAME = 3;
 export const PART_FIRST = 2;
 const MISSING_FIRST = 0;
 const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;
+/** The birth-date level "within a year": an approximate date, or a mistake beyond a typo (or a namesake's). */
+export const WITHIN_A_YEAR = 2;
 /** log2 odds of 0.95: a review-only pair is proposed for review, never merged automatically by default. */
 const REVIEW_ONLY_MAX_WEIGHT = Math.log2(0.95 / 0.05);
 /** log2 odds of 0.01: names alike, birth dates that conflict, nothing else. */

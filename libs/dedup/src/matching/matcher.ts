@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { ALL_BLOCKS, type BlockShare, BLOCKING_KEYS, forEachCandidatePair, writeBlockingHashes } from './blocking.js';
 import { coherentClusters, type ScoredPair } from './clustering.js';
 import type { ComparisonThreads } from './comparison-threads.js';
-import { COMPARISONS, comparisonPattern, DIFFERENT, fieldIndex, levelOf } from './comparisons.js';
+import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
 import {
   estimateU,
   learnParameters,
   PART_FIRST,
   levelWeights,
+  WITHIN_A_YEAR,
   type MatchParameters,
   matchWeight,
   namesCloseAndNothingDiffers,
@@ -393,9 +394,10 @@ export function linkedPairs(
 }
 
 /**
- * Whether a full name may be borne by several people. It may when it is common enough that a record or more of it is
- * expected by chance (NameFrequencies.byChance: "Stéphane Labrecque" among a million contacts), or when its records
- * show two birth dates that cannot be one person's ("Jean Roy" born 1950 and 1978). Otherwise records that agree on it
+ * Whether a full name may be borne by several people. It may when it is common enough that a person or more of it is
+ * expected by chance (NameFrequencies.byChance, records, over the records per person EM found: "Stéphane Labrecque"
+ * among a million contacts), or when its records show birth dates that cannot be one person's ("Jean Roy" born 1950
+ * and 1978; any two more than a typo apart, unless one date is a typo or less from all the others). Otherwise records that agree on it
  * and disagree on nothing are likely one person (Splink links them on the names' rarity alone). Birth dates are
  * looked up in the table (a focused run or possibleDuplicates: the contacts sharing a key with the focus, which include
  * those of a rare name), for the names of `rows` only; without frequencies every name is rare.
@@ -424,20 +426,20 @@ export class Namesakes {
     }
   }
 
-  /** Neither a's full name nor b's is expected by chance, and no two birth dates on them differ beyond a typo. */
+  /** Neither a's full name nor b's is expected by chance, and one birth date on them is a typo or less from every other. */
   ruledOut(a: number, b: number): boolean {
     const byChance = this.names ? Math.max(this.names.byChance(this.table, a), this.names.byChance(this.table, b)) : 0;
     if (byChance / this.recordsPerPerson >= 1) return false;
     const [ofA, ofB] = [this.births.get(this.nameOf(a)), this.births.get(this.nameOf(b))];
     if (!ofA || !ofB) return false;
     // one person's dates, mistyped each a different way, are each a typo from the true one but may be two from each
-    // other ("19140617", "19150617", "19141706"): one of them must agree with all the others
+    // other ("19140617", "19170617", "19140611")
     const rows = [...ofA, ...ofB];
     return rows.length === 0 || rows.some((center) => rows.every((other) => !this.conflict(center, other)));
   }
 
   private conflict(a: number, b: number): boolean {
-    return a !== b && COMPARISONS[BIRTH_DATE].compare(this.table, a, b) === DIFFERENT;
+    return a !== b && COMPARISONS[BIRTH_DATE].compare(this.table, a, b) <= WITHIN_A_YEAR;
   }
 
   private nameOf(row: number): number {
