@@ -1,5 +1,6 @@
 import daitchMokotoff from 'talisman/phonetics/daitch-mokotoff.js';
 import fonem from 'talisman/phonetics/french/fonem.js';
+import { cityOf } from './city-areas.js';
 import type { MatchRecord } from './match-record.js';
 import type { MatchTable } from './match-table.js';
 
@@ -124,7 +125,7 @@ export const BLOCKING_KEYS: readonly BlockingKey[] = [
     name: 'last name and birth year',
     of: (r) => (r.last && year(r.birth) ? `${phonetic(r.last)}|${year(r.birth)}` : ''),
   },
-  { name: 'last name and city', of: (r) => (r.last && r.city ? `${phonetic(r.last)}|${r.city}` : '') },
+  { name: 'last name and city', of: (r) => (r.last && r.city ? `${phonetic(r.last)}|${cityOf(r.city)}` : '') },
   { name: 'birth date', of: (r) => dayAndMonthEitherWay(r.birth) },
   { name: 'postal code and first initial', of: (r) => (r.postal ? `${r.postal}|${initial(r.first)}` : '') },
   {

@@ -77,6 +77,11 @@ describe('comparison levels', () => {
     ['firstName', 'Oleksandr', 'Aleksandr', 'close'],
     ['firstName', 'Iurii', 'Yuriy', 'close'],
     ['firstName', 'Nicole', 'Michael', 'different'],
+    // one name in two languages
+    ['firstName', 'Mykola', 'Nicolas', 'close'],
+    ['firstName', 'Katarzyna', 'Catherine', 'close'],
+    ['firstName', 'Piotr', 'Pierre', 'close'],
+    ['firstName', 'Mykola', 'Piotr', 'different'],
     ['firstName', 'Mme Louise', 'Louise', 'exact'],
     ['firstName', 'Rev. John', 'John', 'exact'],
     ['lastName', "M'Donald", 'MacDonald', 'exact'],
@@ -115,6 +120,14 @@ describe('comparison levels', () => {
     ['city', 'Montréal', 'montreal', 'exact'],
     ['city', 'St-Jérôme', 'Saint-Jérôme', 'exact'],
     ['city', 'Montréal', 'Québec', 'different'],
+    // a borough, a former municipality or a way of writing the city: one city
+    ['city', 'Saint-Léonard', 'Montréal', 'close'],
+    ['city', 'Hull', 'Gatineau', 'close'],
+    ['city', 'Ville de Laval', 'Laval-Chomedey', 'close'],
+    ['city', 'Québec City', 'Sainte-Foy', 'close'],
+    ['city', 'MTL', 'Montréal (Québec)', 'close'],
+    ['city', 'Westmount', 'Montréal', 'different'],
+    ['city', 'Hull', 'Montréal', 'different'],
   ] as const)('%s: %p and %p are %p', (field, a, b, expected) => {
     expect(level(field, a, b)).toContain(expected);
     expect(level(field, b, a)).toContain(expected);

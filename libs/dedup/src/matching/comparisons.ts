@@ -1,7 +1,7 @@
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import type { MatchTable } from './match-table.js';
 import { shareSound } from './blocking.js';
-import { isShortFormOf } from './nicknames.js';
+import { isShortFormOf, sameNameAcrossLanguages } from './nicknames.js';
 
 /**
  * Comparison levels, Fellegi-Sunter style: for each field, how well two records agree. Level 0 is always "missing"
@@ -118,7 +118,11 @@ function compareFirst(a: string, b: string, sameSound: boolean): number {
   if (!a || !b) return MISSING;
   if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 4;
   // word by word: "marie eve" and "marie pier" share a word but are two names
-  if (a.includes(' ') === b.includes(' ') && (closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
+  if (
+    a.includes(' ') === b.includes(' ') &&
+    (closeSpelling(a, b) || isShortFormOf(a, b) || sameNameAcrossLanguages(a, b))
+  )
+    return 3;
   // Daitch-Mokotoff codes M and N alike: "Nicole" and "Michael" share a code, spelled far apart
   if (sameSound && similarity(a, b) >= SOUND_SIMILARITY) return 3;
   return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
@@ -278,7 +282,9 @@ export const COMPARISONS: readonly FieldComparison[] = [
       const [ca, cb] = [t.city.at(a), t.city.at(b)];
       if (!ca || !cb) return MISSING;
       if (ca === cb) return 3;
-      return similarity(ca, cb) >= 0.9 ? 2 : DIFFERENT;
+      // "Saint-Léonard" / "Montréal", "Ville de Laval" / "Laval": one city, written two ways
+      const sameCity = t.cityArea.numbers[a] === t.cityArea.numbers[b];
+      return sameCity || similarity(ca, cb) >= 0.9 ? 2 : DIFFERENT;
     },
     shown: (t, row) => t.city.at(row),
   },

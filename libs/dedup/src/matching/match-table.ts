@@ -1,3 +1,4 @@
+import { cityOf } from './city-areas.js';
 import type { MatchRecord } from './match-record.js';
 
 /**
@@ -46,6 +47,7 @@ export const TABLE_FIELDS = [
   'addressNumber',
   'unit',
   'city',
+  'cityArea',
 ] as const;
 export type TableField = (typeof TABLE_FIELDS)[number];
 
@@ -57,6 +59,7 @@ const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set([
   'id',
   'email',
   'emailLocal',
+  'cityArea',
   'addressFull',
   'addressNumber',
 ]);
@@ -65,6 +68,7 @@ function valueOf(record: MatchRecord, field: TableField): string {
   if (field === 'addressFull') return record.address?.full ?? '';
   if (field === 'addressStreet') return record.address?.street ?? '';
   if (field === 'addressNumber') return record.address?.number ?? '';
+  if (field === 'cityArea') return cityOf(record.city);
   if (field === 'emailDomain') return record.email.slice(record.email.lastIndexOf('@') + 1);
   return record[field];
 }

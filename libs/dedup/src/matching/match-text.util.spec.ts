@@ -52,6 +52,13 @@ describe('matchFirstName', () => {
     // a title alone is what was typed as the name; "M." may be an initial
     ['Sister', 'sister'],
     ['M. Edward', 'm edward'],
+    // a patronymic is the father's name; a name alone stays, whatever its ending
+    ['Iryna Petrivna', 'iryna'],
+    ['Dmitri Ivanovich', 'dmitri'],
+    ['Yury Serhiyovych', 'yury'],
+    ['Iaroslav Vasilevich', 'iaroslav'],
+    ['Anna-Maria Ivanovna', 'anna maria'],
+    ['Ivanovich', 'ivanovich'],
     [null, ''],
   ])('reads %p as %p', (name, words) => {
     expect(matchFirstName(name)).toBe(words);

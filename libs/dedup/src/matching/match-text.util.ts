@@ -49,8 +49,15 @@ export const matchFirstName = remembered((text) => {
   const words = matchWords(text);
   let start = 0;
   while (start < words.length - 1 && TITLES.has(words[start])) start++;
-  return words.slice(start).map(canonicalFirstName).join(' ');
+  const name = words.slice(start);
+  // a patronymic after the given name ("Iryna Petrivna", "Dmitri Ivanovich"): the father's name, not the person's
+  while (name.length > 1 && PATRONYMIC.test(name[name.length - 1])) name.pop();
+  return name.map(canonicalFirstName).join(' ');
 });
+
+/** East Slavic patronymics, as transliterated into English, French, Polish or German. */
+const PATRONYMIC =
+  /^\p{L}{3,}(?:ovych|ovich|ovitch|ovic|owitsch|owicz|evych|evich|evitch|ievich|yevich|ivich|ovna|evna|ievna|yevna|ivna|yivna|iivna|owna|ewna)$/u;
 
 // French and English titles and forms of address, folded ("M." is left alone: as often an initial as Monsieur).
 const TITLES = new Set([

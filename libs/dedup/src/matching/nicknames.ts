@@ -105,3 +105,74 @@ export function canonicalFirstName(word: string): string {
 export function isShortFormOf(a: string, b: string): boolean {
   return !!(NAMES_OF_FORM.get(a)?.has(b) || NAMES_OF_FORM.get(b)?.has(a));
 }
+
+/**
+ * One given name as written in English, French, Ukrainian, Russian, Polish and Romanian (transliterated, unaccented,
+ * lowercased): immigrants' records carry the name of their papers, its transliteration or its local form ("Mykola",
+ * "Nikolai", "Nicolas"). Written from the names' usual forms, not from any data set; forms that belong to two names
+ * ("jan") are left out.
+ */
+const ONE_NAME_ACROSS_LANGUAGES: readonly (readonly string[])[] = [
+  ['alexander', 'alexandre', 'aleksandr', 'oleksandr', 'olexandr', 'aleksander', 'alexandru'],
+  ['andrew', 'andre', 'andrei', 'andrey', 'andriy', 'andrii', 'andrzej'],
+  ['anna', 'anne', 'hanna', 'ganna', 'ana'],
+  ['basil', 'vasyl', 'vasily', 'vasiliy', 'vasilii', 'vasile', 'wasyl', 'bazyli'],
+  ['catherine', 'katherine', 'kateryna', 'ekaterina', 'yekaterina', 'katerina', 'katarzyna', 'ecaterina'],
+  ['constantine', 'constantin', 'konstantin', 'kostiantyn', 'kostyantyn', 'konstanty'],
+  ['daniel', 'danylo', 'daniil', 'danil'],
+  ['dennis', 'denis', 'denys'],
+  ['dmitri', 'dmitry', 'dmitriy', 'dmitrii', 'dmytro', 'dimitri', 'dumitru'],
+  ['elizabeth', 'elisabeth', 'yelizaveta', 'elizaveta', 'elzbieta', 'elisabeta'],
+  ['eugene', 'eugen', 'evgeny', 'evgeniy', 'yevgeny', 'yevgeniy', 'yevhen', 'evhen', 'eugeniusz'],
+  ['eugenie', 'eugenia', 'evgenia', 'yevgeniya', 'yevheniya'],
+  ['george', 'georges', 'georgiy', 'georgy', 'heorhiy', 'heorhii', 'gheorghe', 'jerzy'],
+  ['gregory', 'gregoire', 'grigory', 'grigoriy', 'hryhoriy', 'hryhorii', 'grzegorz', 'grigore'],
+  ['helen', 'helene', 'elena', 'olena', 'yelena', 'jelena', 'alena'],
+  ['irene', 'irina', 'iryna', 'irena'],
+  ['john', 'jean', 'ivan', 'iwan', 'ioan', 'ion', 'johann'],
+  ['joseph', 'josef', 'jozef', 'iosif', 'osyp', 'yosyp'],
+  ['julia', 'julie', 'yulia', 'yuliya', 'iulia', 'juliya'],
+  ['ludmila', 'lyudmila', 'liudmyla', 'lyudmyla', 'liudmila'],
+  ['margaret', 'marguerite', 'margarita', 'malgorzata'],
+  ['maria', 'marie', 'mary', 'mariya', 'mariia', 'marija'],
+  ['matthew', 'mathieu', 'matthieu', 'mateusz', 'matvei', 'matviy'],
+  ['maxim', 'maxime', 'maksim', 'maksym', 'maksymilian'],
+  ['michael', 'michel', 'mikhail', 'mykhailo', 'mykhaylo', 'michal', 'mihai', 'mihail'],
+  ['natalie', 'nathalie', 'natalia', 'natalya', 'nataliya'],
+  ['nicholas', 'nicolas', 'nikolai', 'nikolay', 'mykola', 'mikola', 'mikolaj', 'nicolae'],
+  ['olga', 'olha'],
+  ['paul', 'pavel', 'pavlo', 'pawel'],
+  ['peter', 'pierre', 'petr', 'pyotr', 'petro', 'piotr', 'petru'],
+  ['sergei', 'sergey', 'serhiy', 'serhii', 'sergiy', 'serge', 'sergiu'],
+  ['simon', 'semen', 'semyon', 'szymon'],
+  ['sophie', 'sophia', 'sofia', 'sofiya', 'zofia'],
+  ['stephen', 'stephane', 'etienne', 'stepan', 'stefan'],
+  ['svetlana', 'svitlana'],
+  ['galina', 'halyna'],
+  ['tatiana', 'tatyana', 'tetiana', 'tetyana', 'tatjana'],
+  ['thomas', 'tomasz'],
+  ['valentina', 'valentyna', 'walentyna'],
+  ['victor', 'viktor', 'wiktor'],
+  ['victoria', 'viktoria', 'viktoriya', 'wiktoria'],
+  ['vladimir', 'volodymyr', 'wladimir', 'wlodzimierz'],
+  ['yuri', 'yuriy', 'yurii', 'iouri', 'iurii', 'jurij'],
+  ['oleg', 'oleh'],
+  ['igor', 'ihor'],
+  ['yaroslav', 'iaroslav', 'jaroslaw'],
+  ['anatoly', 'anatolii', 'anatoliy'],
+  ['vitaly', 'vitalii', 'vitaliy'],
+  ['artem', 'artyom', 'artiom'],
+  ['christopher', 'christophe', 'krzysztof'],
+  ['stanislas', 'stanislav', 'stanislaw'],
+  ['jacob', 'jakub', 'yakov', 'yakiv', 'iakov'],
+  ['larisa', 'larysa'],
+];
+
+const NAME_ACROSS_LANGUAGES = new Map<string, number>();
+ONE_NAME_ACROSS_LANGUAGES.forEach((forms, name) => forms.forEach((form) => NAME_ACROSS_LANGUAGES.set(form, name)));
+
+/** Whether two first-name words are one name in two languages ("mykola" and "nicolas"). */
+export function sameNameAcrossLanguages(a: string, b: string): boolean {
+  const name = NAME_ACROSS_LANGUAGES.get(a);
+  return name !== undefined && name === NAME_ACROSS_LANGUAGES.get(b);
+}
