@@ -1,7 +1,7 @@
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
 import type { MatchTable } from './match-table.js';
 import { shareSound } from './blocking.js';
-import { isShortFormOf, sameNameAcrossLanguages } from './nicknames.js';
+import { isShortFormOf } from './nicknames.js';
 
 /**
  * Comparison levels, Fellegi-Sunter style: for each field, how well two records agree. Level 0 is always "missing"
@@ -71,9 +71,11 @@ function compatibleFirstNames(a: string, b: string): boolean {
   return true;
 }
 
-/** Days since 1970 of YYYYMMDD; an impossible day or month rolls over (February 31 is March 3). */
+/** About the days since year 0 of YYYYMMDD (months of 31 days: cheap, and an impossible date still has one). */
 function dayNumber(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))) / 86_400_000;
+  const digit = (i: number) => date.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  return year * 372 + (digit(4) * 10 + digit(5)) * 31 + digit(6) * 10 + digit(7);
 }
 
 function yearsApart(a: string, b: string): number {
@@ -114,15 +116,11 @@ function crossed(t: MatchTable, a: number, b: number, name: 'first' | 'last'): [
 
 const SWAP_SIMILARITY = 0.88;
 
-function compareFirst(a: string, b: string, sameSound: boolean): number {
+function compareFirst(a: string, b: string, sameSound: boolean, sameName = false): number {
   if (!a || !b) return MISSING;
   if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 4;
   // word by word: "marie eve" and "marie pier" share a word but are two names
-  if (
-    a.includes(' ') === b.includes(' ') &&
-    (closeSpelling(a, b) || isShortFormOf(a, b) || sameNameAcrossLanguages(a, b))
-  )
-    return 3;
+  if (a.includes(' ') === b.includes(' ') && (sameName || closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
   // Daitch-Mokotoff codes M and N alike: "Nicole" and "Michael" share a code, spelled far apart
   if (sameSound && similarity(a, b) >= SOUND_SIMILARITY) return 3;
   return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
@@ -156,7 +154,13 @@ export const COMPARISONS: readonly FieldComparison[] = [
     compare: (t, a, b) =>
       namesSwapped(t, a, b)
         ? compareFirst(...crossed(t, a, b, 'first'))
-        : compareFirst(t.first.at(a), t.first.at(b), shareSound(t.firstSound.at(a), t.firstSound.at(b))),
+        : compareFirst(
+            t.first.at(a),
+            t.first.at(b),
+            shareSound(t.firstSound.at(a), t.firstSound.at(b)),
+            t.firstAcrossLanguages.numbers[a] !== 0 &&
+              t.firstAcrossLanguages.numbers[a] === t.firstAcrossLanguages.numbers[b],
+          ),
     shown: (t, row) => t.first.at(row),
   },
   {
@@ -223,7 +227,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
         ba.length === 8 && bb.length === 8 && ba.slice(4) === bb.slice(4) && [1, 100].includes(yearsApart(ba, bb));
       if (swapped || yearOff || oneEditApart(ba, bb)) return 3;
       // an approximate date, or a mistake beyond a typo ("1922-08-25" / "1922-08-19"): weaker, learned as such
-      return ba.length === 8 && bb.length === 8 && Math.abs(dayNumber(ba) - dayNumber(bb)) <= 366 ? 2 : DIFFERENT;
+      return ba.length === 8 && bb.length === 8 && Math.abs(dayNumber(ba) - dayNumber(bb)) <= 372 ? 2 : DIFFERENT;
     },
     shown: (t, row) => t.birth.at(row),
   },

@@ -112,6 +112,21 @@ describe('learnParameters', () => {
     expect(large.m).toEqual(small.m);
   });
 
+  it('counts the records per person from the pairs other fields corroborate, not from names alone', () => {
+    const counts = syntheticCounts(20_000, 0.2, 11);
+    const learned = learnParameters(counts, uOf(TRUE_U), 10_000);
+    // 4,000 pairs of one person among 10,000 records: 1.8 records a person; fewer found where names or fields differ
+    expect(learned.recordsPerPerson).toBeGreaterThan(1.5);
+    expect(learned.recordsPerPerson).toBeLessThanOrEqual(1.8);
+    // namesakes that agree on names and nothing else, EM's even odds: as many people as before
+    const namesOnly = patternOf(LAST_LEVEL.map((level, field) => (COMPARISONS[field].name ? level : 0)));
+    const withNamesakes = new Map(counts).set(namesOnly, (counts.get(namesOnly) ?? 0) + 5_000);
+    expect(learnParameters(withNamesakes, uOf(TRUE_U), 10_000).recordsPerPerson).toBeCloseTo(
+      learned.recordsPerPerson!,
+      1,
+    );
+  });
+
   it('learns shares: each field level of m and u in (0, 1), summing to 1, missing 0', () => {
     const learned = learnParameters(syntheticCounts(5_000, 0.15, 7), uOf(TRUE_U), 100_000);
     for (const shares of [...learned.m, ...learned.u, ...learned.uHousehold]) {

@@ -301,8 +301,22 @@ export function learnParameters(
   return {
     ...learned,
     lambda: Math.min(0.5, (2 * duplicatePairs) / recordCount / candidatesPerRecord(recordCount)),
-    recordsPerPerson: 1 + (2 * duplicatePairs) / recordCount,
+    recordsPerPerson: 1 + (2 * corroboratedMatches(namesakes, learned)) / recordCount,
   };
+}
+
+/**
+ * How many of the pairs are one person, counting only those other fields corroborate: EM counts a pair of namesakes
+ * that agrees on names alone at even odds, and where namesakes abound that would take half of them for one person.
+ */
+function corroboratedMatches(counts: PatternCounts, params: MatchParameters): number {
+  const weights = levelWeights(params);
+  let matches = 0;
+  for (const [pattern, count] of counts) {
+    const weight = patternWeight(pattern, weights, params.lambda);
+    if (weight.corroborated) matches += probability(matchWeight(weight)) * count;
+  }
+  return matches;
 }
 
 function expectationMaximisation(counts: PatternCounts, start: MatchParameters): MatchParameters {

@@ -1,5 +1,6 @@
 import { cityOf } from './city-areas.js';
 import type { MatchRecord } from './match-record.js';
+import { nameAcrossLanguages } from './nicknames.js';
 
 /**
  * A text field of every record, dictionary-encoded: each record's value is a number into `values`, 0 for ''
@@ -35,6 +36,7 @@ export const TABLE_FIELDS = [
   'last',
   'firstSound',
   'lastSound',
+  'firstAcrossLanguages',
   'email',
   'emailExtra',
   'emailLocal',
@@ -59,6 +61,7 @@ const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set([
   'id',
   'email',
   'emailLocal',
+  'firstAcrossLanguages',
   'cityArea',
   'addressFull',
   'addressNumber',
@@ -69,6 +72,7 @@ function valueOf(record: MatchRecord, field: TableField): string {
   if (field === 'addressStreet') return record.address?.street ?? '';
   if (field === 'addressNumber') return record.address?.number ?? '';
   if (field === 'cityArea') return cityOf(record.city);
+  if (field === 'firstAcrossLanguages') return nameAcrossLanguages(record.first);
   if (field === 'emailDomain') return record.email.slice(record.email.lastIndexOf('@') + 1);
   return record[field];
 }

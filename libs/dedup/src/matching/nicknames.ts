@@ -168,11 +168,10 @@ const ONE_NAME_ACROSS_LANGUAGES: readonly (readonly string[])[] = [
   ['larisa', 'larysa'],
 ];
 
-const NAME_ACROSS_LANGUAGES = new Map<string, number>();
-ONE_NAME_ACROSS_LANGUAGES.forEach((forms, name) => forms.forEach((form) => NAME_ACROSS_LANGUAGES.set(form, name)));
+const NAME_ACROSS_LANGUAGES = new Map<string, string>();
+for (const forms of ONE_NAME_ACROSS_LANGUAGES) for (const form of forms) NAME_ACROSS_LANGUAGES.set(form, forms[0]);
 
-/** Whether two first-name words are one name in two languages ("mykola" and "nicolas"). */
-export function sameNameAcrossLanguages(a: string, b: string): boolean {
-  const name = NAME_ACROSS_LANGUAGES.get(a);
-  return name !== undefined && name === NAME_ACROSS_LANGUAGES.get(b);
+/** The name a first name is a form of in some language ("mykola", "nicolas" → nicholas), '' if none is known. */
+export function nameAcrossLanguages(first: string): string {
+  return NAME_ACROSS_LANGUAGES.get(first) ?? '';
 }
