@@ -67,13 +67,24 @@ const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set([
   'addressNumber',
 ]);
 
-function valueOf(record: MatchRecord, field: TableField): string {
+type DerivedField = 'emailDomain' | 'firstAcrossLanguages' | 'cityArea';
+type StoredField = Exclude<TableField, DerivedField>;
+
+/**
+ * Fields read from another field's value, not from the record: worked out once per distinct value as the table is
+ * built (a few thousand cities, not a million records).
+ */
+const DERIVED: Record<DerivedField, { from: StoredField; value: (source: string) => string }> = {
+  emailDomain: { from: 'email', value: (email) => email.slice(email.lastIndexOf('@') + 1) },
+  firstAcrossLanguages: { from: 'first', value: nameAcrossLanguages },
+  cityArea: { from: 'city', value: cityOf },
+};
+const STORED_FIELDS = TABLE_FIELDS.filter((field): field is StoredField => !Object.hasOwn(DERIVED, field));
+
+function valueOf(record: MatchRecord, field: StoredField): string {
   if (field === 'addressFull') return record.address?.full ?? '';
   if (field === 'addressStreet') return record.address?.street ?? '';
   if (field === 'addressNumber') return record.address?.number ?? '';
-  if (field === 'cityArea') return cityOf(record.city);
-  if (field === 'firstAcrossLanguages') return nameAcrossLanguages(record.first);
-  if (field === 'emailDomain') return record.email.slice(record.email.lastIndexOf('@') + 1);
   return record[field];
 }
 
@@ -121,13 +132,13 @@ export function sharedMatchTable(shared: SharedMatchTable): MatchTable {
 export class MatchTableBuilder {
   private size = 0;
   private capacity = 1024;
-  private readonly numbers = {} as Record<TableField, Int32Array>;
-  private readonly values = {} as Record<TableField, string[]>;
+  private readonly numbers = {} as Record<StoredField, Int32Array>;
+  private readonly values = {} as Record<StoredField, string[]>;
   /** Each value's number, per field; none for the id, which is every record's own. */
-  private readonly numberOf = {} as Record<TableField, Map<string, number>>;
+  private readonly numberOf = {} as Record<StoredField, Map<string, number>>;
 
   constructor() {
-    for (const field of TABLE_FIELDS) {
+    for (const field of STORED_FIELDS) {
       this.numbers[field] = new Int32Array(this.capacity);
       this.values[field] = [''];
       this.numberOf[field] = new Map([['', 0]]);
@@ -141,9 +152,9 @@ export class MatchTableBuilder {
   add(record: MatchRecord): void {
     if (this.size === this.capacity) {
       this.capacity *= 2;
-      for (const field of TABLE_FIELDS) this.numbers[field] = grow(this.numbers[field], this.capacity);
+      for (const field of STORED_FIELDS) this.numbers[field] = grow(this.numbers[field], this.capacity);
     }
-    for (const field of TABLE_FIELDS) {
+    for (const field of STORED_FIELDS) {
       const value = valueOf(record, field);
       const values = this.values[field];
       let number = field === 'id' ? undefined : this.numberOf[field].get(value);
@@ -159,8 +170,26 @@ export class MatchTableBuilder {
 
   build(): MatchTable {
     const table: Partial<Record<TableField, TextColumn>> = {};
-    for (const field of TABLE_FIELDS)
+    for (const field of STORED_FIELDS)
       table[field] = new TextColumn(sharedCopy(this.numbers[field].subarray(0, this.size)), this.values[field]);
+    for (const [field, { from, value }] of Object.entries(DERIVED) as [
+      DerivedField,
+      (typeof DERIVED)[DerivedField],
+    ][]) {
+      // each source value's derived number, then each row's
+      const values = [''];
+      const numberOf = new Map([['', 0]]);
+      const bySource = Int32Array.from(this.values[from], (source) => {
+        const derived = source ? value(source) : '';
+        let number = numberOf.get(derived);
+        if (number === undefined) numberOf.set(derived, (number = values.push(derived) - 1));
+        return number;
+      });
+      const numbers = new Int32Array(new SharedArrayBuffer(this.size * 4));
+      const sourceNumbers = this.numbers[from];
+      for (let row = 0; row < this.size; row++) numbers[row] = bySource[sourceNumbers[row]];
+      table[field] = new TextColumn(numbers, values);
+    }
     return { size: this.size, ...(table as Record<TableField, TextColumn>) };
   }
 }
