@@ -110,11 +110,11 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   const corroborated = support >= CORROBORATION && strongField;
   const [firstLevel, birthLevel] = [levelOf(pattern, FIRST_NAME), levelOf(pattern, BIRTH_DATE)];
   const partialNames = (firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && birthLevel !== EXACT_BIRTH;
-  const birthsDiffer = birthLevel === DIFFERENT;
+  const birthsDiffer = birthLevel === DIFFERENT || birthLevel === WITHIN_A_YEAR;
   return {
     weight: weight + strongestContactPoint,
     corroborated,
-    reviewOnly: partialNames || birthsDiffer || birthLevel === WITHIN_A_YEAR,
+    reviewOnly: partialNames || birthsDiffer,
     namesOnly: !corroborated && namesCloseAndNothingDiffers(pattern),
     birthsDiffer,
   };
@@ -141,7 +141,10 @@ export interface PatternWeight {
    * for review (at most 0.95) when the records' names show no namesake (see Namesakes), at even odds otherwise.
    */
   namesOnly: boolean;
-  /** The birth dates conflict: uncorroborated, the pair is namesakes (at most 0.01), whatever the rest weighs. */
+  /**
+   * The birth dates conflict, or are only within a year: uncorroborated, the pair is namesakes (at most 0.01), whatever
+   * the rest weighs.
+   */
   birthsDiffer: boolean;
 }
 

@@ -235,6 +235,12 @@ describe('scoring with the default parameters', () => {
     ]);
     expect(learned.score(table, 0, 1, comparisonPattern(table, 0, 1))).toBeLessThanOrEqual(0.01);
     expect(learned.score(table, 0, 1, comparisonPattern(table, 0, 1), true)).toBeLessThanOrEqual(0.01);
+    // born within a year of each other, and nothing else in common: namesakes too
+    const nearby = matchTable([
+      record({ firstName: 'Jean', lastName: 'Roy', birthDate: '1950-05-02' }, 'a'),
+      record({ firstName: 'Jean', lastName: 'Roy', birthDate: '1950-11-20' }, 'b'),
+    ]);
+    expect(learned.score(nearby, 0, 1, comparisonPattern(nearby, 0, 1))).toBeLessThanOrEqual(0.01);
   });
 
   it('shows the evidence field by field: both values, a level, a weight; a missing value weighs 0', () => {
