@@ -172,10 +172,8 @@ export class MatchTableBuilder {
     const table: Partial<Record<TableField, TextColumn>> = {};
     for (const field of STORED_FIELDS)
       table[field] = new TextColumn(sharedCopy(this.numbers[field].subarray(0, this.size)), this.values[field]);
-    for (const [field, { from, value }] of Object.entries(DERIVED) as [
-      DerivedField,
-      (typeof DERIVED)[DerivedField],
-    ][]) {
+    for (const field of Object.keys(DERIVED) as DerivedField[]) {
+      const { from, value } = DERIVED[field];
       // each source value's derived number, then each row's
       const values = [''];
       const numberOf = new Map([['', 0]]);

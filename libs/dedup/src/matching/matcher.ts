@@ -397,10 +397,10 @@ export function linkedPairs(
  * Whether a full name may be borne by several people. It may when it is common enough that a person or more of it is
  * expected by chance (NameFrequencies.byChance, records, over the records per person EM found: "Stéphane Labrecque"
  * among a million contacts), or when its records show birth dates that cannot be one person's ("Jean Roy" born 1950
- * and 1978; any two more than a typo apart, unless one date is a typo or less from all the others). Otherwise records that agree on it
- * and disagree on nothing are likely one person (Splink links them on the names' rarity alone). Birth dates are
- * looked up in the table (a focused run or possibleDuplicates: the contacts sharing a key with the focus, which include
- * those of a rare name), for the names of `rows` only; without frequencies every name is rare.
+ * and 1978; any two more than a typo apart, unless one date is a typo or less from all the others). Otherwise records
+ * that agree on it and disagree on nothing are likely one person (Splink links them on the names' rarity alone). Birth
+ * dates are looked up in the table (a focused run or possibleDuplicates: the contacts sharing a key with the focus,
+ * which include those of a rare name), for the names of `rows` only; without frequencies every name is rare.
  */
 export class Namesakes {
   /** full name → the rows of its distinct birth dates, null past MAX_BIRTHS_PER_NAME */
