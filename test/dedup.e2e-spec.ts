@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { TenantContexts, TenantDb } from '@app/database';
+import { DEFAULT_PARAMETERS, DedupSettingsService, type MatchParameters } from '@app/dedup';
 import { Role } from '@app/tenancy';
 import { TestApi } from './support/test-app.js';
 
@@ -438,6 +440,18 @@ describe('dedup settings', () => {
       autoMergeThreshold: 0.995,
       reviewThreshold: 0.75,
     });
+  });
+
+  it('ignores parameters learned before a comparison changed its levels (the defaults until the next full run)', async () => {
+    const stale = { ...DEFAULT_PARAMETERS, m: DEFAULT_PARAMETERS.m.map((levels) => levels.slice(0, -1)) };
+    const store = (parameters: MatchParameters) =>
+      TenantContexts.run({ orgId }, () =>
+        api.app.get(TenantDb).transaction((tx) => api.app.get(DedupSettingsService).saveParameters(tx, parameters)),
+      );
+    await store(stale);
+    expect((await api.ok<any>(owner, SETTINGS)).dedupSettings).toMatchObject({ parametersLearnedAt: null });
+    await store(DEFAULT_PARAMETERS);
+    expect((await api.ok<any>(owner, SETTINGS)).dedupSettings.parametersLearnedAt).not.toBeNull();
   });
 
   it('lets an EDITOR read the settings but not change them', async () => {

@@ -7,6 +7,7 @@ export * from './matching/match-table.js';
 export * from './matching/matcher.js';
 export * from './matching/clustering.js';
 export { BLOCKING_KEYS } from './matching/blocking.js';
-export { DEFAULT_THRESHOLDS } from './runs/dedup-settings.service.js';
+export { DEFAULT_THRESHOLDS, DedupSettingsService } from './runs/dedup-settings.service.js';
+export { DEFAULT_PARAMETERS, type MatchParameters } from './matching/fellegi-sunter.js';
 export * from './keys/match-keys.service.js';
 export * from './keys/duplicate-finder.service.js';

@@ -7,6 +7,7 @@ import {
   levelOf,
   namesSwapped,
   oneEditApart,
+  twoEditsApart,
 } from './comparisons.js';
 import { recordWith } from '../testing/contacts.js';
 import type { ContactToMatch, MatchRecord } from './match-record.js';
@@ -82,6 +83,11 @@ describe('comparison levels', () => {
     ['firstName', 'Katarzyna', 'Catherine', 'close'],
     ['firstName', 'Piotr', 'Pierre', 'close'],
     ['firstName', 'Mykola', 'Piotr', 'different'],
+    // misspelt beyond a typo (two edits): no longer proof of two people, and no better than a part
+    ['firstName', 'Olvevr', 'Oliver', 'partial'],
+    ['firstName', 'Fosia', 'Sofia', 'partial'],
+    ['firstName', 'Sylvie', 'Sophie', 'different'],
+    ['firstName', 'Guy', 'Gaby', 'different'],
     ['firstName', 'Mme Louise', 'Louise', 'exact'],
     ['firstName', 'Rev. John', 'John', 'exact'],
     ['lastName', "M'Donald", 'MacDonald', 'exact'],
@@ -93,6 +99,9 @@ describe('comparison levels', () => {
     ['lastName', 'Roy', 'Gagnon Roy', 'partial'],
     ['lastName', 'Tremblay', 'Tremblai', 'partial'],
     ['lastName', 'Tremblay', 'Gagnon', 'different'],
+    ['lastName', 'Hguehes', 'Hughes', 'partial'],
+    ['lastName', 'Roy', 'Ray', 'partial'],
+    ['lastName', 'Roy', 'Ryan', 'different'],
     ['email', 'Helene.Cote@Example.org', 'helene.cote@example.org', 'exact'],
     ['email', 'hcote@example.org', 'mgagnon@example.org', 'different'],
     ['phone', '514 555-0101', '+1 (514) 555-0101', 'exact'],
@@ -307,7 +316,7 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-describe('oneEditApart', () => {
+describe('oneEditApart and twoEditsApart', () => {
   // a small alphabet and short words: near misses of every kind are frequent
   const word = fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 8 }).map((letters) => letters.join(''));
   const edited = word.chain((a) =>
@@ -336,6 +345,17 @@ describe('oneEditApart', () => {
       fc.property(edited, ([a, b]) => {
         expect(oneEditApart(a, b)).toBe(editDistance(a, b) <= 1);
         expect(oneEditApart(b, a)).toBe(oneEditApart(a, b));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('twoEditsApart is two edits or fewer, either way round', () => {
+    const twice = edited.chain(([a, b]) => edited.map(([c, d]) => [a, c === b ? d : b] as const));
+    fc.assert(
+      fc.property(fc.oneof(edited, twice), ([a, b]) => {
+        expect(twoEditsApart(a, b)).toBe(editDistance(a, b) <= 2);
+        expect(twoEditsApart(b, a)).toBe(twoEditsApart(a, b));
       }),
       { numRuns: 2_000 },
     );

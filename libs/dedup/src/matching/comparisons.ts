@@ -47,6 +47,47 @@ export function oneEditApart(a: string, b: string): boolean {
   return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // two swapped
 }
 
+/**
+ * At most two edits apart (optimal string alignment: insertions, deletions, substitutions, adjacent transpositions).
+ * Letter counts first: an edit changes them by at most two, and most pairs compared differ far more than that.
+ */
+export function twoEditsApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  const counts = LETTER_COUNTS.fill(0);
+  for (let i = 0; i < a.length; i++) counts[a.charCodeAt(i) & 127]++;
+  for (let i = 0; i < b.length; i++) counts[b.charCodeAt(i) & 127]--;
+  let apart = 0;
+  for (let c = 0; c < 128; c++) apart += Math.abs(counts[c]);
+  if (apart > 4) return false;
+  // d[i][j] over three rows: the edits between a's first i and b's first j characters
+  let [before, previous, current] = [
+    new Int32Array(b.length + 1),
+    new Int32Array(b.length + 1),
+    new Int32Array(b.length + 1),
+  ];
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current[j] = d;
+      best = Math.min(best, d);
+    }
+    if (best > 2) return false;
+    [before, previous, current] = [previous, current, before];
+  }
+  return previous[b.length] <= 2;
+}
+const LETTER_COUNTS = new Int32Array(128);
+
+/** Misspelt beyond a typo ("Olvevr" / "Oliver", "Fosia" / "Sofia"): two edits apart, on words long enough to tell. */
+function misspelt(a: string, b: string): boolean {
+  return a.length >= 4 && b.length >= 4 && !a.includes(' ') && !b.includes(' ') && twoEditsApart(a, b);
+}
+
 /** "j f" agrees with "jean francois", "jean" with "jean francois", "marie eve" with "marie" — not "jean" with "marie". */
 function compatibleFirstNames(a: string, b: string): boolean {
   if (a.length > 1 && b.length > 1 && !a.includes(' ') && !b.includes(' ')) return false;
@@ -123,7 +164,7 @@ function compareFirst(a: string, b: string, sameSound: boolean, sameName = false
   if (a.includes(' ') === b.includes(' ') && (sameName || closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
   // Daitch-Mokotoff codes M and N alike: "Nicole" and "Michael" share a code, spelled far apart
   if (sameSound && similarity(a, b) >= SOUND_SIMILARITY) return 3;
-  return compatibleFirstNames(a, b) ? 2 : DIFFERENT;
+  return compatibleFirstNames(a, b) || misspelt(a, b) ? 2 : DIFFERENT;
 }
 
 /** How alike first names that sound alike must still be spelled: Jaro-Winkler, Iurii / Yuriy 0.73, Nicole / Michael 0.66. */
@@ -143,7 +184,7 @@ function compareLast(a: string, b: string, sameSound: boolean): number {
     ((a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w)))
   )
     return 3;
-  return sameSound || similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
+  return sameSound || similarity(a, b) >= 0.88 || misspelt(a, b) ? 2 : DIFFERENT;
 }
 
 export const COMPARISONS: readonly FieldComparison[] = [

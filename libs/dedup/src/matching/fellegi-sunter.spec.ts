@@ -5,6 +5,7 @@ import { COMPARISONS, comparisonPattern, PATTERN_STRIDES } from './comparisons.j
 import {
   DEFAULT_PARAMETERS,
   estimateU,
+  fitComparisons,
   learnParameters,
   levelWeights,
   matchWeight,
@@ -135,6 +136,16 @@ describe('learnParameters', () => {
       for (const share of shares.slice(1)) expect(share).toBeGreaterThan(0);
       expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
     }
+  });
+});
+
+describe('fitComparisons', () => {
+  it('accepts parameters with a share for each level of each comparison, and nothing else', () => {
+    expect(fitComparisons(DEFAULT_PARAMETERS)).toBe(true);
+    const short = (fields: number[][]) => fields.map((levels, field) => (field === 4 ? levels.slice(0, -1) : levels));
+    expect(fitComparisons({ ...DEFAULT_PARAMETERS, u: short(DEFAULT_PARAMETERS.u) })).toBe(false);
+    expect(fitComparisons({ ...DEFAULT_PARAMETERS, uHousehold: DEFAULT_PARAMETERS.uHousehold.slice(1) })).toBe(false);
+    expect(fitComparisons({ lambda: 0.1 } as unknown as MatchParameters)).toBe(false);
   });
 });
 

@@ -64,6 +64,19 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
   ],
 };
 
+/**
+ * Whether parameters (stored by an earlier version) have a share for each level of each comparison: those learned
+ * before a comparison gained a level do not, and are relearned by the next full run.
+ */
+export function fitComparisons(params: MatchParameters): boolean {
+  return [params.m, params.u, params.uHousehold].every(
+    (fields) =>
+      Array.isArray(fields) &&
+      fields.length === COMPARISONS.length &&
+      fields.every((levels, field) => Array.isArray(levels) && levels.length === COMPARISONS[field].levels.length),
+  );
+}
+
 /** Below this many compared pairs the defaults are kept: too little to learn from. */
 export const MIN_PAIRS_TO_LEARN = 500;
 const ITERATIONS = 25;
@@ -192,28 +205,31 @@ export function probability(weight: number): number {
  * u from random pairs: two records drawn at random are almost never one person, so how often their fields agree at
  * each level is how often different people's do. (Pairs from blocking agree on the blocked fields far more often;
  * u learned from them would make agreeing on a last name worthless.) Then the same among pairs sharing a last name
- * but not a first name: families and namesakes, not the duplicates that share both.
+ * whose first names differ (`firstNamesDiffer`): families and namesakes, not the duplicates that share both. Kept
+ * to the defaults below MIN_PAIRS_TO_LEARN such pairs.
  * Seeded: a run's result is reproducible.
  */
 export function estimateU(
   size: number,
   compare: (i: number, j: number) => number,
   lastName: (i: number) => string,
-  sameFirstName: (i: number, j: number) => boolean,
+  firstNamesDiffer: (i: number, j: number) => boolean,
   samples = 100_000,
 ): Pick<MatchParameters, 'u' | 'uHousehold'> {
   const random = seededRandom(42);
-  const count = (pick: () => [number, number] | null | undefined): number[][] => {
+  /** Level shares over the pairs `pick` draws; null when it gave fewer than `enough`. */
+  const count = (pick: () => [number, number] | null | undefined, enough = 1): number[][] | null => {
     const counts = COMPARISONS.map((comparison) => comparison.levels.map(() => 1)); // add-one smoothing
-    for (let s = 0, attempts = 0; s < samples && attempts < samples * 4; attempts++) {
+    let counted = 0;
+    for (let attempts = 0; counted < samples && attempts < samples * 4; attempts++) {
       const pair = pick();
       if (pair === null) break;
       if (pair === undefined) continue; // drawn, but not a pair to count
-      s++;
+      counted++;
       const pattern = compare(pair[0], pair[1]);
       for (let field = 0; field < COMPARISONS.length; field++) counts[field][levelOf(pattern, field)]++;
     }
-    return counts.map(normalizeLevels);
+    return counted >= enough ? counts.map(normalizeLevels) : null;
   };
   const u = count(() => {
     if (size < 2) return null;
@@ -246,9 +262,9 @@ export function estimateU(
       group[i],
       group[(i + 1 + Math.floor(random() * (group.length - 1))) % group.length],
     ];
-    return sameFirstName(...pair) ? undefined : pair;
-  });
-  return { u, uHousehold: pairs < MIN_PAIRS_TO_LEARN ? DEFAULT_PARAMETERS.uHousehold : uHousehold };
+    return firstNamesDiffer(...pair) ? pair : undefined;
+  }, MIN_PAIRS_TO_LEARN);
+  return { u: u ?? DEFAULT_PARAMETERS.u, uHousehold: uHousehold ?? DEFAULT_PARAMETERS.uHousehold };
 }
 
 function seededRandom(seed: number): () => number {

@@ -493,3 +493,34 @@ describe('linkedPairs', () => {
     expect(linked(4)).toBe(true);
   });
 });
+
+describe('learned parameters', () => {
+  const EMAIL = fieldIndex('email');
+  const EXACT = COMPARISONS[EMAIL].levels.length - 1;
+  /** How often people who share a last name share an email too (u of households), learned from these records. */
+  const householdsShareEmail = async (values: Values[]) => {
+    const input = matchInput(values.map((v, i) => record(v, String(i))));
+    const scorer = PairScorer.learned(input.table, await compareCandidates(input), undefined, 2_000);
+    return scorer.parameters.uHousehold[EMAIL][EXACT];
+  };
+  /** 600 pairs of records, each pair sharing a last name and an email; the second record's first name as given. */
+  const pairs = (second: (i: number) => string | null): Values[] =>
+    Array.from({ length: 600 }, (_, i) => {
+      const shared = { lastName: `Rioux${i}`, email: `r${i}@example.org` };
+      return [
+        { ...shared, firstName: 'Oliver' },
+        { ...shared, firstName: second(i) },
+      ];
+    }).flat();
+
+  it('learns from people who share a last name and an email but not a first name that households share emails', async () => {
+    expect(await householdsShareEmail(pairs(() => 'Zacharie'))).toBeGreaterThan(0.5);
+  });
+
+  it("does not take a person's own records for a household when one lacks or misspells the first name", async () => {
+    // too few pairs with first names that differ: the defaults
+    expect(await householdsShareEmail(pairs((i) => (i % 2 ? null : 'Olvevr')))).toBe(
+      DEFAULT_PARAMETERS.uHousehold[EMAIL][EXACT],
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ALL_BLOCKS, type BlockShare, BLOCKING_KEYS, forEachCandidatePair, writeBlockingHashes } from './blocking.js';
 import { coherentClusters, type ScoredPair } from './clustering.js';
 import type { ComparisonThreads } from './comparison-threads.js';
-import { COMPARISONS, comparisonPattern, fieldIndex, levelOf } from './comparisons.js';
+import { COMPARISONS, comparisonPattern, DIFFERENT, fieldIndex, levelOf } from './comparisons.js';
 import {
   estimateU,
   learnParameters,
@@ -291,13 +291,18 @@ export class PairScorer {
     this.weights = levelWeights(parameters);
   }
 
-  /** Parameters learned from the records: u from random pairs, then m by expectation-maximisation over `pairs`. */
-  static learned(table: MatchTable, pairs: ComparedPairs, start?: MatchParameters): PairScorer {
+  /**
+   * Parameters learned from the records: u from `uSamples` random pairs (estimateU), then m by
+   * expectation-maximisation over `pairs`.
+   */
+  static learned(table: MatchTable, pairs: ComparedPairs, start?: MatchParameters, uSamples?: number): PairScorer {
     const u = estimateU(
       table.size,
       (i, j) => comparisonPattern(table, i, j),
       (i) => table.last.at(i),
-      (i, j) => COMPARISONS[FIRST_NAME].compare(table, i, j) > PART_FIRST,
+      // both given and nothing alike: a missing or misspelt first name is more often one of the person's own records
+      (i, j) => COMPARISONS[FIRST_NAME].compare(table, i, j) === DIFFERENT,
+      uSamples,
     );
     return new PairScorer(learnParameters(patternCounts(pairs), u, table.size, start), new NameFrequencies(table));
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { TenantDb, type Tx } from '@app/database';
-import type { MatchParameters } from '../matching/fellegi-sunter.js';
+import { fitComparisons, type MatchParameters } from '../matching/fellegi-sunter.js';
 import type { DedupSettingsInput, DedupSettingsModel } from './dedup.models.js';
 
 /** One configuration for every organization until it sets its own (see BENCHMARKS.md for what they give). */
@@ -24,11 +24,13 @@ export class DedupSettingsService {
     }>(
       `SELECT auto_merge_threshold AS "autoMerge", review_threshold AS "review", parameters, parameters_learned_at AS "learnedAt" FROM dedup_settings`,
     );
+    // parameters learned before a comparison changed its levels are as good as none: the defaults until relearned
+    const learned = row?.parameters && fitComparisons(row.parameters) ? row : null;
     return {
       autoMergeThreshold: row?.autoMerge ?? DEFAULT_THRESHOLDS.autoMerge,
       reviewThreshold: row?.review ?? DEFAULT_THRESHOLDS.review,
-      parameters: row?.parameters ?? null,
-      parametersLearnedAt: row?.learnedAt ?? null,
+      parameters: learned?.parameters ?? null,
+      parametersLearnedAt: learned?.learnedAt ?? null,
     };
   }
 
