@@ -165,6 +165,17 @@ describe('comparison levels', () => {
     ['a dot apart, at one provider', 'Marie', 'marie.tremblay@gmail.com', 'marietremblay@gmail.com', 'missing'],
     ['variants at a mistyped provider', 'Marie', 'm.tremblay@gmail.com', 'mtremblay@gmail.con', 'missing'],
     ['variants at two providers', 'Laura', 'lhill@yahoo.ca', 'lhill13@gmail.com', 'different'],
+    // one address at a mistyped provider: a person's, or one a household shares
+    ['one address, the provider mistyped', 'Marie', 'm.tremblay@gmail.com', 'm.tremblay@gmail.con', 'partial'],
+    ['one address, the provider mistyped twice', 'Marie', 'gd@jonnson-browh.com', 'gd@johnson-brown.com', 'partial'],
+    [
+      'one address at two providers two edits apart',
+      'Marie',
+      'mtremblay@hotmail.com',
+      'mtremblay@gmail.com',
+      'different',
+    ],
+    ['short addresses', 'Marie', 'ab@cd.org', 'ab@cd.com', 'different'],
   ] as const)('email: %s is %p', (_, firstName, a, b, expected) => {
     const [ra, rb] = [
       record({ firstName, lastName: 'Tremblay', email: a }),

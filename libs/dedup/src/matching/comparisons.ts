@@ -83,6 +83,11 @@ export function twoEditsApart(a: string, b: string): boolean {
 }
 const LETTER_COUNTS = new Int32Array(128);
 
+/** One provider mistyped: an edit apart, or two in names long enough that two providers are not ("gmail" / "hotmail"). */
+function providerMistyped(a: string, b: string): boolean {
+  return oneEditApart(a, b) || (Math.min(a.length, b.length) >= 12 && twoEditsApart(a, b));
+}
+
 /** Misspelt beyond a typo ("Olvevr" / "Oliver", "Fosia" / "Sofia"): two edits apart, on words long enough to tell. */
 function misspelt(a: string, b: string): boolean {
   return a.length >= 4 && b.length >= 4 && !a.includes(' ') && !b.includes(' ') && twoEditsApart(a, b);
@@ -217,18 +222,21 @@ export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'email',
     contactPoint: true,
-    levels: ['missing', 'different', 'same distinctive name, other provider', 'exact'],
+    levels: ['missing', 'different', 'same distinctive name at another provider, or the provider mistyped', 'exact'],
     compare: (t, a, b) => {
       const [ea, eb] = [t.email.numbers[a], t.email.numbers[b]];
       if (ea === 0 || eb === 0) return MISSING;
       if (ea === eb) return 3;
       // "marie.tremblay@" at two providers may be two Marie Tremblay; "mtremblay1962@" at two is one person
       if (t.emailExtra.numbers[a] === t.emailExtra.numbers[b] && t.emailExtra.at(a).length > 2) return 2;
-      // variants of one address at one provider ("lhill@" / "lhill13@", "m.cote@" / "mcote@", "@gmail.con") say
-      // neither: one person's accounts, or namesakes' addresses made alike from their names
+      const [da, db] = [t.emailDomain.at(a), t.emailDomain.at(b)];
+      // one address, its provider mistyped ("gdavidson@jonnson-browh.com" / "gdavidson@johnson-brown.com")
+      const user = t.emailUser.numbers[a];
+      if (user !== 0 && user === t.emailUser.numbers[b] && providerMistyped(da, db)) return 2;
+      // variants of one address at one provider ("lhill@" / "lhill13@", "m.cote@" / "mcote@") say neither: one
+      // person's accounts, or namesakes' addresses made alike from their names
       const local = t.emailLocal.numbers[a];
       if (local === 0 || local !== t.emailLocal.numbers[b]) return DIFFERENT;
-      const [da, db] = [t.emailDomain.at(a), t.emailDomain.at(b)];
       return da === db || oneEditApart(da, db) ? MISSING : DIFFERENT;
     },
     shown: (t, row) => t.email.at(row),

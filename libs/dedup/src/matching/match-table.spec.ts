@@ -36,9 +36,16 @@ describe('MatchTable', () => {
     expect(Object.keys(shared.values).sort()).toEqual(
       TABLE_FIELDS.filter(
         (field) =>
-          !['id', 'email', 'emailLocal', 'firstAcrossLanguages', 'cityArea', 'addressFull', 'addressNumber'].includes(
-            field,
-          ),
+          ![
+            'id',
+            'email',
+            'emailLocal',
+            'emailUser',
+            'firstAcrossLanguages',
+            'cityArea',
+            'addressFull',
+            'addressNumber',
+          ].includes(field),
       ).sort(),
     );
     const copy = sharedMatchTable(structuredClone(shared));

@@ -41,6 +41,7 @@ export const TABLE_FIELDS = [
   'emailExtra',
   'emailLocal',
   'emailDomain',
+  'emailUser',
   'phone',
   'birth',
   'postal',
@@ -61,13 +62,14 @@ const COMPARED_BY_NUMBER: ReadonlySet<TableField> = new Set([
   'id',
   'email',
   'emailLocal',
+  'emailUser',
   'firstAcrossLanguages',
   'cityArea',
   'addressFull',
   'addressNumber',
 ]);
 
-type DerivedField = 'emailDomain' | 'firstAcrossLanguages' | 'cityArea';
+type DerivedField = 'emailDomain' | 'emailUser' | 'firstAcrossLanguages' | 'cityArea';
 type StoredField = Exclude<TableField, DerivedField>;
 
 /**
@@ -76,6 +78,8 @@ type StoredField = Exclude<TableField, DerivedField>;
  */
 const DERIVED: Record<DerivedField, { from: StoredField; value: (source: string) => string }> = {
   emailDomain: { from: 'email', value: (email) => email.slice(email.lastIndexOf('@') + 1) },
+  // the whole local part, digits and dots included, of an address long enough to tell one person's
+  emailUser: { from: 'email', value: (email) => (email.length >= 10 ? email.slice(0, email.lastIndexOf('@')) : '') },
   firstAcrossLanguages: { from: 'first', value: nameAcrossLanguages },
   cityArea: { from: 'city', value: cityOf },
 };
