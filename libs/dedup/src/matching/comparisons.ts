@@ -53,12 +53,9 @@ export function oneEditApart(a: string, b: string): boolean {
  */
 export function twoEditsApart(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 2) return false;
-  const counts = LETTER_COUNTS.fill(0);
-  for (let i = 0; i < a.length; i++) counts[a.charCodeAt(i) & 127]++;
-  for (let i = 0; i < b.length; i++) counts[b.charCodeAt(i) & 127]--;
-  let apart = 0;
-  for (let c = 0; c < 128; c++) apart += Math.abs(counts[c]);
-  if (apart > 4) return false;
+  for (let i = 0; i < a.length; i++) LETTER_COUNTS[a.charCodeAt(i) & 127]++; // all 0 between calls
+  for (let i = 0; i < b.length; i++) LETTER_COUNTS[b.charCodeAt(i) & 127]--;
+  if (takeCounts(a) + takeCounts(b) > 4) return false;
   // d[i][j] over three rows: the edits between a's first i and b's first j characters
   let [before, previous, current] = [
     new Int32Array(b.length + 1),
@@ -82,6 +79,17 @@ export function twoEditsApart(a: string, b: string): boolean {
   return previous[b.length] <= 2;
 }
 const LETTER_COUNTS = new Int32Array(128);
+
+/** The letter-count differences left on a word's letters, each letter once, zeroed as they are read. */
+function takeCounts(word: string): number {
+  let apart = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) & 127;
+    apart += Math.abs(LETTER_COUNTS[c]);
+    LETTER_COUNTS[c] = 0;
+  }
+  return apart;
+}
 
 /** One provider mistyped: an edit apart, or two in names long enough that two providers are not ("gmail" / "hotmail"). */
 function providerMistyped(a: string, b: string): boolean {
