@@ -172,12 +172,14 @@ const SWAP_SIMILARITY = 0.88;
 
 function compareFirst(a: string, b: string, sameSound: boolean, sameName = false): number {
   if (!a || !b) return MISSING;
-  if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 4;
+  if (a === b || ((a.includes(' ') || b.includes(' ')) && a.replace(/ /g, '') === b.replace(/ /g, ''))) return 5;
   // word by word: "marie eve" and "marie pier" share a word but are two names
-  if (a.includes(' ') === b.includes(' ') && (sameName || closeSpelling(a, b) || isShortFormOf(a, b))) return 3;
+  if (a.includes(' ') === b.includes(' ') && (sameName || closeSpelling(a, b) || isShortFormOf(a, b))) return 4;
   // Daitch-Mokotoff codes M and N alike: "Nicole" and "Michael" share a code, spelled far apart
-  if (sameSound && similarity(a, b) >= SOUND_SIMILARITY) return 3;
-  return compatibleFirstNames(a, b) || misspelt(a, b) ? 2 : DIFFERENT;
+  if (sameSound && similarity(a, b) >= SOUND_SIMILARITY) return 4;
+  if (compatibleFirstNames(a, b)) return 3;
+  // a level of its own: many names are two edits from another ("Marc" / "Mario", "Nicolas" / "Nicole")
+  return misspelt(a, b) ? 2 : DIFFERENT;
 }
 
 /** How alike first names that sound alike must still be spelled: Jaro-Winkler, Iurii / Yuriy 0.73, Nicole / Michael 0.66. */
@@ -204,7 +206,7 @@ export const COMPARISONS: readonly FieldComparison[] = [
   {
     field: 'firstName',
     name: true,
-    levels: ['missing', 'different', 'initials or part', 'nickname, typo or same sound', 'exact'],
+    levels: ['missing', 'different', 'misspelt', 'initials or part', 'nickname, typo or same sound', 'exact'],
     compare: (t, a, b) =>
       namesSwapped(t, a, b)
         ? compareFirst(...crossed(t, a, b, 'first'))

@@ -30,7 +30,7 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
   // names that differ weigh as the floor of anything learned (FLOOR): strong, yet a typo no level catches
   // ("Hanah" / "Hanna") can still be outweighed by a birth date, an address and a postal code
   m: [
-    [0, 0.0001, 0.08, 0.12, 0.8], // first name: different, initials or part, typo, exact
+    [0, 0.0001, 0.02, 0.08, 0.12, 0.78], // first name: different, misspelt, initials or part, typo, exact
     [0, 0.0001, 0.01, 0.19, 0.8], // last name: different, similar, close, exact
     [0, 0.3, 0.1, 0.6], // email: different, same name at another address, exact
     [0, 0.25, 0.05, 0.7], // phone
@@ -41,7 +41,7 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
     [0, 0.15, 0.05, 0.8], // city
   ],
   u: [
-    [0, 0.96, 0.015, 0.005, 0.02],
+    [0, 0.95, 0.01, 0.015, 0.005, 0.02],
     [0, 0.9, 0.05, 0.04, 0.01],
     [0, 0.995, 0.004, 0.001],
     [0, 0.995, 0.004, 0.001],
@@ -52,7 +52,7 @@ export const DEFAULT_PARAMETERS: MatchParameters = {
     [0, 0.85, 0.05, 0.1],
   ],
   uHousehold: [
-    [0, 0.96, 0.015, 0.005, 0.02],
+    [0, 0.95, 0.01, 0.015, 0.005, 0.02],
     [0, 0.9, 0.05, 0.04, 0.01],
     [0, 0.997, 0.001, 0.002],
     [0, 0.997, 0.001, 0.002],
@@ -122,7 +122,9 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
   // several close agreements corroborate as one exact one does ("1979-11-27" / "1978-11-27" in the same city)
   const corroborated = support >= CORROBORATION && strongField;
   const [firstLevel, birthLevel] = [levelOf(pattern, FIRST_NAME), levelOf(pattern, BIRTH_DATE)];
-  const partialNames = (firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && birthLevel !== EXACT_BIRTH;
+  const partialNames =
+    firstLevel === MISSPELT_FIRST ||
+    ((firstLevel === PART_FIRST || firstLevel === MISSING_FIRST) && birthLevel !== EXACT_BIRTH);
   const birthsDiffer = birthLevel === DIFFERENT || birthLevel === WITHIN_A_YEAR;
   return {
     weight: weight + strongestContactPoint,
@@ -135,7 +137,7 @@ export function patternWeight(pattern: number, weights: number[][], lambda: numb
 
 /** Both names agree at least by a typo or a nickname, and no other field holds two different values. */
 export function namesCloseAndNothingDiffers(pattern: number): boolean {
-  if (levelOf(pattern, FIRST_NAME) < CLOSE_NAME || levelOf(pattern, LAST_NAME) < CLOSE_NAME) return false;
+  if (levelOf(pattern, FIRST_NAME) < CLOSE_FIRST || levelOf(pattern, LAST_NAME) < CLOSE_LAST) return false;
   return COMPARISONS.every((comparison, field) => comparison.name || levelOf(pattern, field) !== DIFFERENT);
 }
 
@@ -143,8 +145,8 @@ export interface PatternWeight {
   weight: number;
   corroborated: boolean;
   /**
-   * Never merged automatically: first names agree only by a part or initials ("Marie" / "Marie-Josée": often mother
-   * and daughter), or one is missing (a household shares the last name, the address and often the email), and no birth
+   * Never merged automatically: first names two edits apart (a misspelling, or two names: "Marc" / "Mario"), or
+   * agreeing only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter), or one is missing (a household shares the last name, the address and often the email), and no birth
    * date confirms; or the birth dates conflict (a father and his son of the same name, sharing the family's email) or
    * are only within a year (an approximate date, a mistake beyond a typo, or twins).
    */
@@ -164,10 +166,12 @@ export interface PatternWeight {
 const FIRST_NAME = fieldIndex('firstName');
 const LAST_NAME = fieldIndex('lastName');
 const BIRTH_DATE = fieldIndex('birthDate');
-/** The name level "nickname, typo or same sound" (first) and "part or typo" (last), and above. */
-const CLOSE_NAME = 3;
-/** The first-name level "initials or part". */
-export const PART_FIRST = 2;
+/** The name levels "nickname, typo or same sound" (first) and "part or typo" (last), and above. */
+const CLOSE_FIRST = 4;
+const CLOSE_LAST = 3;
+/** The first-name levels "misspelt" (two edits apart) and "initials or part". */
+const MISSPELT_FIRST = 2;
+export const PART_FIRST = 3;
 const MISSING_FIRST = 0;
 const EXACT_BIRTH = COMPARISONS[BIRTH_DATE].levels.length - 1;
 /** The birth-date level "within a year": an approximate date, or a mistake beyond a typo (or a namesake's). */

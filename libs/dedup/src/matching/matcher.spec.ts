@@ -107,6 +107,11 @@ describe('scoring with the default parameters', () => {
       { firstName: 'Helene', lastName: 'Cote', email: 'helene.cote@example.org' },
     ],
     [
+      'a first name misspelt beyond a typo, the same email and birth date',
+      { firstName: 'Oliver', lastName: 'Hughes', email: 'ohughes@page-kim.info', birthDate: '1983-03-07' },
+      { firstName: 'Olvevr', lastName: 'Hughes', email: 'ohughes@page-kim.info', birthDate: '1983-03-07' },
+    ],
+    [
       'a compound last name reduced, the same email',
       { firstName: 'Julie', lastName: 'Gagnon-Tremblay', email: 'julie.gt@example.org' },
       { firstName: 'Julie', lastName: 'Tremblay', email: 'julie.gt@example.org' },
@@ -196,6 +201,11 @@ describe('scoring with the default parameters', () => {
         addressLine1: '12 rue Fleury',
         birthDate: '1978-08-30',
       },
+    ],
+    [
+      'two first names two edits apart, born the same day',
+      { firstName: 'Marc', lastName: 'Lavoie', email: 'marc.lavoie@example.org', birthDate: '1969-06-14' },
+      { firstName: 'Mario', lastName: 'Lavoie', email: 'marc.lavoie@example.org', birthDate: '1969-06-14' },
     ],
   ])('never merges %s on its own', (_, a, b) => {
     expect(score(a, b)).toBeLessThan(DEFAULT_THRESHOLDS.autoMerge);
