@@ -199,7 +199,7 @@ function compareLast(a: string, b: string, sameSound: boolean): number {
     ((a.includes(' ') || b.includes(' ')) && a.split(' ').some((w) => w.length > 2 && b.split(' ').includes(w)))
   )
     return 3;
-  return sameSound || similarity(a, b) >= 0.88 || misspelt(a, b) ? 2 : DIFFERENT;
+  return sameSound || similarity(a, b) >= 0.88 ? 2 : DIFFERENT;
 }
 
 export const COMPARISONS: readonly FieldComparison[] = [
