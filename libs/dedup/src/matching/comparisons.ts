@@ -91,7 +91,7 @@ function takeCounts(word: string): number {
   return apart;
 }
 
-/** One provider mistyped: an edit apart, or two in names long enough that two providers are not ("gmail" / "hotmail"). */
+/** One provider mistyped: an edit apart, or two in names long enough not to be two providers ("gmail" / "hotmail"). */
 function providerMistyped(a: string, b: string): boolean {
   return oneEditApart(a, b) || (Math.min(a.length, b.length) >= 12 && twoEditsApart(a, b));
 }

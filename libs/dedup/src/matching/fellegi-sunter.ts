@@ -145,10 +145,11 @@ export interface PatternWeight {
   weight: number;
   corroborated: boolean;
   /**
-   * Never merged automatically: first names two edits apart (a misspelling, or two names: "Marc" / "Mario"), or
-   * agreeing only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter), or one is missing (a household shares the last name, the address and often the email), and no birth
-   * date confirms; or the birth dates conflict (a father and his son of the same name, sharing the family's email) or
-   * are only within a year (an approximate date, a mistake beyond a typo, or twins).
+   * Never merged automatically: first names two edits apart (a misspelling, or two names: "Marc" / "Mario"); first
+   * names that agree only by a part or initials ("Marie" / "Marie-Josée": often mother and daughter), or one missing
+   * (a household shares the last name, the address and often the email), where no birth date confirms; or birth dates
+   * that conflict (a father and his son of the same name, sharing the family's email) or are only within a year (an
+   * approximate date, a mistake beyond a typo, or twins).
    */
   reviewOnly: boolean;
   /**
