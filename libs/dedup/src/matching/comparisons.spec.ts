@@ -162,6 +162,13 @@ describe('comparison levels', () => {
       'marie.tremblay@videotron.ca',
       'different',
     ],
+    [
+      'a local part that is the full form of a short first name, at another provider',
+      'Mike',
+      'michael.tremblay@gmail.com',
+      'michael.tremblay@videotron.ca',
+      'different',
+    ],
     ['two local parts', 'Marie', 'mtremblay1962@gmail.com', 'marie.t@gmail.com', 'different'],
     // one person's accounts, or namesakes' addresses made from their names: neither for nor against
     ['variants at one provider', 'Laura', 'lhill@yahoo.ca', 'lhill13@yahoo.ca', 'missing'],
@@ -171,6 +178,13 @@ describe('comparison levels', () => {
     // one address at a mistyped provider: a person's, or one a household shares
     ['one address, the provider mistyped', 'Marie', 'm.tremblay@gmail.com', 'm.tremblay@gmail.con', 'partial'],
     ['one address, the provider mistyped twice', 'Marie', 'gd@jonnson-browh.com', 'gd@johnson-brown.com', 'partial'],
+    [
+      'one address at two top-level domains',
+      'Marie',
+      'gd.tremblay@videotron.ca',
+      'gd.tremblay@videotron.com',
+      'different',
+    ],
     [
       'one address at two providers two edits apart',
       'Marie',

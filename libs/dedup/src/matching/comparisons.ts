@@ -91,8 +91,16 @@ function takeCounts(word: string): number {
   return apart;
 }
 
-/** One provider mistyped: an edit apart, or two in names long enough not to be two providers ("gmail" / "hotmail"). */
+/** Top-level domains common here: two of them are two providers ("hotmail.ca" / "hotmail.com"), not a typo. */
+const COMMON_TOP_LEVEL = new Set(['ca', 'com', 'net', 'org', 'fr', 'be', 'ch', 'uk', 'us', 'edu', 'gov', 'info']);
+
+/**
+ * One provider mistyped: an edit apart, or two in names long enough not to be two providers ("gmail" / "hotmail"),
+ * and not two common top-level domains ("gmail.con" is a typo; "hotmail.ca" and "hotmail.com" each have namesakes).
+ */
 function providerMistyped(a: string, b: string): boolean {
+  const [ta, tb] = [a.slice(a.lastIndexOf('.') + 1), b.slice(b.lastIndexOf('.') + 1)];
+  if (ta !== tb && COMMON_TOP_LEVEL.has(ta) && COMMON_TOP_LEVEL.has(tb)) return false;
   return oneEditApart(a, b) || (Math.min(a.length, b.length) >= 12 && twoEditsApart(a, b));
 }
 

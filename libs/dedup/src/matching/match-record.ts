@@ -1,4 +1,5 @@
 import { soundCodes } from './blocking.js';
+import { fullFormsOf } from './nicknames.js';
 import {
   type MatchAddress,
   matchAddress,
@@ -9,7 +10,7 @@ import {
 } from './match-text.util.js';
 
 /** The version of MatchRecord and BLOCKING_KEYS: bumped when either changes, so that stored match records are recomputed. */
-export const MATCH_RECORD_VERSION = 3;
+export const MATCH_RECORD_VERSION = 4;
 
 /** The contact values matching reads. */
 export interface ContactToMatch {
@@ -72,7 +73,10 @@ export function toMatchRecord(contact: ContactToMatch): MatchRecord {
     lastSound: soundCodes(last),
     email,
     emailExtra: emailExtra(email, [
-      ...matchName(contact.firstName).split(' '),
+      // "Mike" writes "michael.williams@": the full name is no more distinctive than the short one
+      ...matchName(contact.firstName)
+        .split(' ')
+        .flatMap((word) => [...fullFormsOf(word), word]),
       ...matchName(contact.lastName).split(' '),
     ]),
     emailLocal: emailLocal(email),
@@ -93,7 +97,9 @@ function emailLocal(email: string): string {
 
 function emailExtra(email: string, names: string[]): string {
   let local = matchWords(email.slice(0, Math.max(0, email.indexOf('@')))).join('');
-  for (const name of names) if (name.length > 1) local = local.replace(name, '');
+  // longest first: "jessica" goes before "jess" would leave "ica"
+  for (const name of [...names].sort((a, b) => b.length - a.length))
+    if (name.length > 1) local = local.replace(name, '');
   return local;
 }
 

@@ -101,6 +101,11 @@ export function canonicalFirstName(word: string): string {
   return names?.size === 1 && !(word in NAMES_OF) ? names.values().next().value! : word;
 }
 
+/** The names a first-name word may shorten ("mike" → michael), none when it shortens none. */
+export function fullFormsOf(word: string): readonly string[] {
+  return [...(NAMES_OF_FORM.get(word) ?? [])];
+}
+
 /** Whether one word is a short form of the other ("fred" of frederic and of frederick). */
 export function isShortFormOf(a: string, b: string): boolean {
   return !!(NAMES_OF_FORM.get(a)?.has(b) || NAMES_OF_FORM.get(b)?.has(a));
