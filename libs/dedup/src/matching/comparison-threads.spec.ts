@@ -78,6 +78,17 @@ describe('ComparisonThreads', () => {
     }
   });
 
+  it('fails the run when a worker loaded other code than this thread (files replaced since the process started)', async () => {
+    const stale = ComparisonThreads.start(2, COMPILED_WORKER, 'the code of an earlier build')!;
+    try {
+      await expect(compareCandidates(matchInput(records(100)), null, stale)).rejects.toThrow(
+        'The comparison code changed on disk since the process started',
+      );
+    } finally {
+      await stale.close();
+    }
+  });
+
   it('compares on one thread when asked for one, or when there is no compiled worker', () => {
     expect(ComparisonThreads.start(1, COMPILED_WORKER)).toBeNull();
     expect(ComparisonThreads.start(2, new URL('./no-such.worker.js', import.meta.url))).toBeNull();

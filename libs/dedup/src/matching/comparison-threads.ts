@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type MatchTable, type SharedMatchTable, shareMatchTable } from './match-table.js';
@@ -11,10 +13,28 @@ export interface ComparisonRequest {
   focus: SharedArrayBuffer | null;
   index: number;
   of: number;
+  /** LOADED_CODE of the thread asking, for the worker to check against its own; null: not checked. */
+  code: string | null;
 }
 export type ComparisonReply = { type: 'compared'; share: PairShare } | { type: 'failed'; message: string };
 
 const WORKER_SCRIPT = new URL('./comparison.worker.js', import.meta.url);
+
+/**
+ * The compiled code of this folder as this thread loaded it. Workers load it when a run starts: had a deploy (or a
+ * build) replaced the files since the process started, the threads would compare with two versions and the run would
+ * store pairs that neither finds. A worker whose code differs fails the run instead (comparison.worker.ts).
+ */
+export const LOADED_CODE = codeFingerprint(fileURLToPath(new URL('.', import.meta.url)));
+
+function codeFingerprint(folder: string): string {
+  const hash = createHash('sha1');
+  for (const file of readdirSync(folder)
+    .filter((name) => name.endsWith('.js'))
+    .sort())
+    hash.update(file).update(readFileSync(join(folder, file)));
+  return hash.digest('hex');
+}
 
 /**
  * A full run's comparing on several threads: this one and workers, all reading one MatchTable and its key hashes in
@@ -22,15 +42,26 @@ const WORKER_SCRIPT = new URL('./comparison.worker.js', import.meta.url);
  * order.
  */
 export class ComparisonThreads {
-  private constructor(private readonly workers: Worker[]) {}
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly code: string | null,
+  ) {}
 
   /**
    * `threads` in all (this one included). Null for one thread, and when running from the TypeScript sources (tests in
-   * Jest), which have no compiled worker: the run compares on its own thread.
+   * Jest), which have no compiled worker: the run compares on its own thread. `code`: what the workers check their
+   * code against (LOADED_CODE for the worker beside this file; none for another script).
    */
-  static start(threads: number, script: URL = WORKER_SCRIPT): ComparisonThreads | null {
+  static start(
+    threads: number,
+    script: URL = WORKER_SCRIPT,
+    code: string | null = script.href === WORKER_SCRIPT.href ? LOADED_CODE : null,
+  ): ComparisonThreads | null {
     if (threads <= 1 || !existsSync(fileURLToPath(script))) return null;
-    return new ComparisonThreads(Array.from({ length: threads - 1 }, () => new Worker(script)));
+    return new ComparisonThreads(
+      Array.from({ length: threads - 1 }, () => new Worker(script)),
+      code,
+    );
   }
 
   async compare(table: MatchTable, hashes: Int32Array, focus: Uint8Array | null): Promise<ComparedPairs> {
@@ -49,6 +80,7 @@ export class ComparisonThreads {
           focus: sharedFocus,
           index: w + 1,
           of: threads,
+          code: this.code,
         }),
       ),
     );

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import type { ComparisonReply, ComparisonRequest } from './comparison-threads.js';
+import { type ComparisonReply, type ComparisonRequest, LOADED_CODE } from './comparison-threads.js';
 import { sharedMatchTable } from './match-table.js';
 import { comparePairs } from './matcher.js';
 
@@ -7,6 +7,10 @@ import { comparePairs } from './matcher.js';
 const port = parentPort!;
 
 port.on('message', (request: ComparisonRequest) => {
+  if (request.code !== null && request.code !== LOADED_CODE) {
+    const message = 'The comparison code changed on disk since the process started: restart the worker process';
+    return port.postMessage({ type: 'failed', message } satisfies ComparisonReply);
+  }
   const focus = request.focus ? new Uint8Array(request.focus) : null;
   comparePairs(sharedMatchTable(request.table), new Int32Array(request.hashes), focus, request).then(
     (share) =>
