@@ -40,9 +40,10 @@ export interface Child {
   exited: () => number | null;
 }
 
-export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
+/** `node`: the Node.js executable to run it with (this process's by default). */
+export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, node = process.execPath): Child {
   // a larger young generation: matching allocates many short-lived values (as in npm start)
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', entry], {
+  const child = spawn(node, ['--max-semi-space-size=64', entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
