@@ -324,12 +324,12 @@ async function measureScenario(
   log(`Scenario ${scenario.key}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured...`);
   await autocannon(options);
   await drain(database.ownerUrl);
-  // PostgreSQL's live processes only, as this benchmark always measured it.
+  // backends that exit meanwhile counted too: each server's pool closes its idle connections while another is measured
   const pid = server.child.child.pid ?? 0;
-  const before = await cpuSnapshot([pid], database, { exitedBackends: false });
+  const before = await cpuSnapshot([pid], database);
   server.rss.startWindow();
   const result = await autocannon({ ...options, duration: SECONDS });
-  const after = await cpuSnapshot([pid], database, { exitedBackends: false });
+  const after = await cpuSnapshot([pid], database);
   const windowRss = server.rss.windowPeak();
   await drain(database.ownerUrl);
   const seconds = (after.at - before.at) / 1000;
