@@ -93,7 +93,7 @@ const SCENARIOS: readonly Scenario[] = [
 
 /**
  * The shape both answer, in each one's schema: 50 contacts by name with id, names, email and their tags' names. As
- * the owner, PostGraphile sees every organization: the query names organization 1, whose contacts the others see.
+ * the owner, PostGraphile sees every organization: its query names organization 1, the one the API key is for.
  */
 function comparedScenarios(orgId: string): Scenario[] {
   const peer = (condition: string) =>
