@@ -22,9 +22,10 @@ if (!DATABASE_URL || !PORT) throw new Error('DATABASE_URL and PORT are required'
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
 const service = stockAdaptor.makePgService({ pool, schemas: ['public'] });
 
+const key = Buffer.from(CLAIM_KEY_HEX ?? '', 'hex');
+
 /** withPgClient: a pooled connection, the tenant claim signed for it, then pgSettings applied as the stock adaptor does. */
 function withTenantClient(pgSettings, callback) {
-  const key = Buffer.from(CLAIM_KEY_HEX, 'hex');
   return pool.connect().then(async (client) => {
     try {
       const claim = `${ORG_ID}.${createHmac('sha256', key).update(`${ORG_ID}:${client.processID}`).digest('hex')}`;

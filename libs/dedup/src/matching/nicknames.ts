@@ -102,8 +102,8 @@ export function canonicalFirstName(word: string): string {
 }
 
 /** The names a first-name word may shorten ("mike" → michael), none when it shortens none. */
-export function fullFormsOf(word: string): readonly string[] {
-  return [...(NAMES_OF_FORM.get(word) ?? [])];
+export function fullFormsOf(word: string): Iterable<string> {
+  return NAMES_OF_FORM.get(word) ?? [];
 }
 
 /** Whether one word is a short form of the other ("fred" of frederic and of frederick). */
