@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type DataLoader from 'dataloader';
-import { UuidPipe } from '@app/common';
+import { selectedFields, UuidPipe } from '@app/common';
 import { ContactConnectionModel, type LazyContactConnection } from '@app/contacts';
 import { JobRunModel } from '@app/jobs';
 import { Caller, type RequestCaller, RequireRole, Role } from '@app/tenancy';
@@ -157,7 +158,9 @@ export class AudiencesResolver {
     @Parent() audience: AudienceModel,
     @Args() args: AudienceMembersArgs,
     @Caller() caller: RequestCaller,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<LazyContactConnection> {
-    return caller.run(() => this.audiences.members(audience.id, args.first, args.after));
+    const fields = selectedFields(info, ['edges', 'node']);
+    return caller.run(() => this.audiences.members(audience.id, args.first, args.after, fields));
   }
 }

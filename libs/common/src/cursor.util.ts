@@ -2,7 +2,12 @@ import { AppError } from './app-error.js';
 
 /** Opaque Relay cursors: base64url JSON of the sort key values. */
 export function encodeCursor(values: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+  return encodeCursorJson(JSON.stringify(values));
+}
+
+/** The cursor of sort key values already in JSON (an array, as PostgreSQL's json_build_array writes it). */
+export function encodeCursorJson(json: string): string {
+  return Buffer.from(json).toString('base64url');
 }
 
 export function decodeCursor(cursor: string, field = 'after'): unknown[] {

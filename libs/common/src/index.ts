@@ -9,3 +9,4 @@ export * from './uuid.util.js';
 export * from './json-object.scalar.js';
 export * from './page-info.model.js';
 export * from './paginated.model.js';
+export * from './selection.util.js';

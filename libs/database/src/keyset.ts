@@ -1,4 +1,4 @@
-import { AppError, type Connection, decodeCursor, encodeCursor } from '@app/common';
+import { AppError, type Connection, decodeCursor, type Edge, encodeCursorJson } from '@app/common';
 import type { SqlParams } from './sql-params.js';
 
 /**
@@ -16,13 +16,16 @@ export interface KeysetPage {
   after?: string | null;
 }
 
-/** The column `keysetSql(...).select` adds to each row: its sort key values as text, which its cursor encodes. */
+/**
+ * The column `keysetSql(...).select` adds to each row: its sort key values as a JSON array of text, which its cursor
+ * encodes as it is (not parsed: a page's cursors are seldom all asked for).
+ */
 export const KEYSET_CURSOR = 'keysetCursor';
-export type KeysetRow = { [KEYSET_CURSOR]: (string | null)[] };
+export type KeysetRow = { [KEYSET_CURSOR]: string };
 
 /** The parts of a keyset-paginated statement. */
 export interface KeysetSql {
-  /** For the select list: the sort key values as `text[]` AS "keysetCursor". */
+  /** For the select list: the sort key values as a JSON array of text AS "keysetCursor". */
   select: string;
   /** For the end of the statement: ORDER BY the columns, LIMIT one row more than the page (it tells whether more follow). */
   orderLimit: string;
@@ -43,7 +46,7 @@ export function keysetSql(order: KeysetOrder, page: KeysetPage, params: SqlParam
   }
   const direction = order.descending ? 'DESC' : 'ASC';
   return {
-    select: `ARRAY[${columns.map((column) => `${column}::text`).join(', ')}] AS "${KEYSET_CURSOR}"`,
+    select: `json_build_array(${columns.map((column) => `${column}::text`).join(', ')})::text AS "${KEYSET_CURSOR}"`,
     orderLimit: `ORDER BY ${columns.map((column) => `${column} ${direction}`).join(', ')} LIMIT ${params.add(page.first + 1, 'int')}`,
   };
 }
@@ -63,9 +66,7 @@ export function keysetConnection<R extends KeysetRow, N>(
   page: KeysetPage,
   toNode: (row: Omit<R, typeof KEYSET_CURSOR>) => N = (row) => row as N,
 ): Connection<N> {
-  const edges = rows
-    .slice(0, page.first)
-    .map(({ [KEYSET_CURSOR]: keys, ...row }) => ({ cursor: encodeCursor(keys), node: toNode(row) }));
+  const edges = rows.slice(0, page.first).map(({ [KEYSET_CURSOR]: keys, ...row }) => new KeysetEdge(toNode(row), keys));
   return {
     edges,
     pageInfo: {
@@ -74,4 +75,16 @@ export function keysetConnection<R extends KeysetRow, N>(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/** An edge whose cursor is encoded only when asked for. */
+class KeysetEdge<N> implements Edge<N> {
+  constructor(
+    readonly node: N,
+    private readonly keys: string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursorJson(this.keys);
+  }
 }

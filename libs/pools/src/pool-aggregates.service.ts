@@ -106,7 +106,7 @@ export class PoolAggregatesService {
     return this.db.transaction(async (tx) => {
       await this.requireActive(tx, poolId);
       const rows = await tx.query<LedgerRow & KeysetRow>(
-        `SELECT ${LEDGER_COLUMNS}, ARRAY[seq::text] AS "keysetCursor" FROM crm_pool_ledger($1, $2, $3)`,
+        `SELECT ${LEDGER_COLUMNS}, json_build_array(seq::text)::text AS "keysetCursor" FROM crm_pool_ledger($1, $2, $3)`,
         [poolId, before, first + 1],
       );
       return keysetConnection(rows, { first, after }, toEntry);

@@ -1,6 +1,15 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { INPUT_LIMITS, ListPipe, TextPipe, UuidPipe } from '@app/common';
-import { Caller, mayReadIdentifiers, type RequestCaller, RequireRole, Role } from '@app/tenancy';
+import { Args, ID, Info, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { INPUT_LIMITS, ListPipe, selectedFields, TextPipe, UuidPipe } from '@app/common';
+import {
+  Caller,
+  callerIn,
+  type GraphqlContext,
+  mayReadIdentifiers,
+  type RequestCaller,
+  RequireRole,
+  Role,
+} from '@app/tenancy';
 import { currentConsents } from '../consent/consent-state.util.js';
 import { ConsentInput, ConsentModel, ConsentRecordModel } from '../consent/consent.model.js';
 import { ConsentPurpose } from '../consent/consent.types.js';
@@ -8,6 +17,7 @@ import { ConsentsService } from '../consent/consents.service.js';
 import { TagModel } from '../tags/tag.model.js';
 import { OnDuplicate } from './contact-duplicates.js';
 import { ContactLoaders } from './contact-loaders.js';
+import type { ContactNode } from './contact-relations.js';
 import { ContactsArgs, ContactTargetInput, CreateContactInput, UpdateContactInput } from './contact.inputs.js';
 import { BulkUpdateResultModel, ContactConnectionModel, ContactModel, ExternalIdModel } from './contact.model.js';
 import { ContactsService, type LazyContactConnection } from './contacts.service.js';
@@ -45,8 +55,8 @@ export class ContactsResolver {
       'A page of contacts matching a filter, sorted (every role; no direct identifiers for the ANALYST role).',
   })
   @RequireRole(Role.ANALYST)
-  listContacts(@Args() args: ContactsArgs): Promise<LazyContactConnection> {
-    return this.contacts.list(args);
+  listContacts(@Args() args: ContactsArgs, @Info() info: GraphQLResolveInfo): Promise<LazyContactConnection> {
+    return this.contacts.list(args, selectedFields(info, ['edges', 'node']));
   }
 
   @Mutation(() => ContactModel, { description: 'Creates a contact (EDITOR and up).' })
@@ -117,19 +127,25 @@ export class ContactsResolver {
     return { affected: await this.contacts.bulkTag(target, tags, true) };
   }
 
+  // The field resolvers below take (contact, args, context) without decorators: Nest then calls them directly.
+
   @ResolveField(() => [TagModel], { description: "The contact's tags, by name." })
-  tags(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<TagModel[]> {
-    return this.loaders.tagsOf(caller).load(contact.id);
+  tags(contact: ContactNode, _args: unknown, context: GraphqlContext): TagModel[] | Promise<TagModel[]> {
+    return contact.tags ?? this.loaders.tagsOf(callerIn(context)).load(contact.id);
   }
 
   @ResolveField(() => [ExternalIdModel], { description: "The contact's ids in other systems." })
-  externalIds(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ExternalIdModel[]> {
-    return this.loaders.externalIdsOf(caller).load(contact.id);
+  externalIds(
+    contact: ContactNode,
+    _args: unknown,
+    context: GraphqlContext,
+  ): ExternalIdModel[] | Promise<ExternalIdModel[]> {
+    return contact.externalIds ?? this.loaders.externalIdsOf(callerIn(context)).load(contact.id);
   }
 
   @ResolveField('consents', () => [ConsentModel], { description: 'Current consent for every purpose.' })
-  async currentConsents(@Parent() contact: ContactModel, @Caller() caller: RequestCaller): Promise<ConsentModel[]> {
-    const records = await this.loaders.consentRecordsOf(caller).load(contact.id);
+  async currentConsents(contact: ContactNode, _args: unknown, context: GraphqlContext): Promise<ConsentModel[]> {
+    const records = contact.consentRecords ?? (await this.loaders.consentRecordsOf(callerIn(context)).load(contact.id));
     return Object.entries(currentConsents(records, new Date())).map(([purpose, snapshot]) => ({
       purpose: purpose as ConsentPurpose,
       ...snapshot,
@@ -138,7 +154,7 @@ export class ContactsResolver {
 
   @ResolveField(() => [ConsentRecordModel], { description: 'Every consent record, oldest first.' })
   async consentHistory(
-    @Parent() contact: ContactModel,
+    @Parent() contact: ContactNode,
     @Caller() caller: RequestCaller,
     @Args('purpose', {
       type: () => ConsentPurpose,
@@ -147,7 +163,7 @@ export class ContactsResolver {
     })
     purpose?: ConsentPurpose,
   ): Promise<ConsentRecordModel[]> {
-    const records = await this.loaders.consentRecordsOf(caller).load(contact.id);
+    const records = contact.consentRecords ?? (await this.loaders.consentRecordsOf(caller).load(contact.id));
     const shown = purpose ? records.filter((r) => r.purpose === purpose) : records;
     // proof holds what identifies the person (an IP address, a signed form...): not for ANALYST
     return mayReadIdentifiers(caller.role) ? shown : shown.map((record) => ({ ...record, proof: null }));
@@ -159,7 +175,7 @@ export class ContactConnectionResolver {
   constructor(private readonly contacts: ContactsService) {}
 
   @ResolveField(() => Int)
-  totalCount(@Parent() connection: LazyContactConnection, @Caller() caller: RequestCaller): Promise<number> {
-    return caller.run(() => this.contacts.count(connection.countFilter));
+  totalCount(connection: LazyContactConnection, _args: unknown, context: GraphqlContext): Promise<number> {
+    return callerIn(context).run(() => this.contacts.count(connection.countFilter));
   }
 }

@@ -9,7 +9,8 @@ import { TagsService } from '../tags/tags.service.js';
 import { ContactDuplicates, OnDuplicate } from './contact-duplicates.js';
 import { contactFilterSql } from './contact-filter.sql.js';
 import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
-import { CONTACT_COLUMNS, type ContactRow, toModel } from './contact-row.js';
+import { CONTACT_COLUMNS, contactColumns, type ContactRow, toModel } from './contact-row.js';
+import { type ContactNode, relationColumns, relationsOf, reviveRelations } from './contact-relations.js';
 import {
   ContactSort,
   type ContactFilterInput,
@@ -122,21 +123,29 @@ export class ContactsService {
     });
   }
 
-  /** A page of contacts, keyset-paginated on (sort key, id). */
-  async list(args: ContactsArgs): Promise<LazyContactConnection> {
+  /**
+   * A page of contacts, keyset-paginated on (sort key, id), in one statement. `fields`: the fields of Contact the
+   * query selects (selectedFields), when known: only their columns are read, and the relations they show (tags,
+   * consents, external ids) come in the same statement (contact-relations.ts).
+   */
+  async list(args: ContactsArgs, fields?: ReadonlySet<string>): Promise<LazyContactConnection> {
     const order = {
       columns: [SORT_KEYS[args.sort], { column: 'c.id', type: 'uuid' }],
       descending: args.direction === SortDirection.DESC,
     };
+    const columns = fields ? contactColumns(fields) : CONTACT_COLUMNS;
+    const relations = fields ? relationsOf(fields) : [];
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
       const where = await this.filterSql(tx, args.filter, params);
       const page = keysetSql(order, args, params, where);
       const rows = await tx.query<ContactRow & KeysetRow>(
-        `SELECT ${CONTACT_COLUMNS}, ${page.select} FROM contacts c ${whereClause(where)} ${page.orderLimit}`,
+        `SELECT ${[columns, ...relationColumns(relations), page.select].join(', ')}
+           FROM contacts c ${whereClause(where)} ${page.orderLimit}`,
         params.values,
       );
-      return { ...keysetConnection(rows, args, toModel), countFilter: args.filter ?? null };
+      const toNode = (row: ContactRow): ContactNode => toModel(reviveRelations(row, relations));
+      return { ...keysetConnection(rows, args, toNode), countFilter: args.filter ?? null };
     });
   }
 

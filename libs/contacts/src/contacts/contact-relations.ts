@@ -1,0 +1,82 @@
+import type { ConsentRecordModel } from '../consent/consent.model.js';
+import type { TagModel } from '../tags/tag.model.js';
+import type { ContactModel, ExternalIdModel } from './contact.model.js';
+
+/**
+ * A contact as a page of contacts reads it: the relations its query selects come with it, read in the page's own
+ * statement as JSON (one statement for the page, not one per relation), so that their field resolvers only hand
+ * them over. Contacts read otherwise (one by id, a mutation's answer) have none: their field resolvers read them with
+ * the request's DataLoaders (contact-loaders.ts), in the same order.
+ */
+export type ContactNode = ContactModel & Partial<ContactRelations>;
+
+interface ContactRelations {
+  tags: TagModel[];
+  consentRecords: ConsentRecordModel[];
+  externalIds: ExternalIdModel[];
+}
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+interface Relation<K extends keyof ContactRelations> {
+  /** The fields of Contact that read it. */
+  fields: readonly string[];
+  /** A JSON array of contact `c`'s rows, in the order their DataLoader gives. */
+  sql: string;
+  /** Its dates, from JSON's text back to Date. */
+  revive: (rows: Json<ContactRelations[K][number]>[]) => ContactRelations[K];
+}
+
+const date = (text: string) => new Date(text);
+const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
+
+const RELATIONS: { [K in keyof ContactRelations]: Relation<K> } = {
+  tags: {
+    fields: ['tags'],
+    sql: `SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'createdAt', t.created_at) ORDER BY t.name), '[]')
+            FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
+           WHERE ct.org_id = c.org_id AND ct.contact_id = c.id`,
+    revive: (rows) => rows.map((tag) => ({ ...tag, createdAt: date(tag.createdAt) })),
+  },
+  consentRecords: {
+    fields: ['consents', 'consentHistory'],
+    sql: `SELECT coalesce(json_agg(json_build_object('id', k.id, 'purpose', k.purpose, 'status', k.status,
+                   'legalBasis', k.legal_basis, 'impliedReason', k.implied_reason, 'source', k.source, 'proof', k.proof,
+                   'occurredAt', k.occurred_at, 'expiresAt', k.expires_at, 'createdAt', k.created_at)
+                 ORDER BY k.occurred_at, k.created_at), '[]')
+            FROM consents k WHERE k.org_id = c.org_id AND k.contact_id = c.id`,
+    revive: (rows) =>
+      rows.map((record) => ({
+        ...record,
+        occurredAt: date(record.occurredAt),
+        expiresAt: dateOrNull(record.expiresAt),
+        createdAt: date(record.createdAt),
+      })),
+  },
+  externalIds: {
+    fields: ['externalIds'],
+    sql: `SELECT coalesce(json_agg(json_build_object('source', x.source, 'externalId', x.external_id)
+                 ORDER BY x.source, x.external_id), '[]')
+            FROM contact_external_ids x WHERE x.org_id = c.org_id AND x.contact_id = c.id`,
+    revive: (rows) => rows,
+  },
+};
+
+const NAMES = Object.keys(RELATIONS) as (keyof ContactRelations)[];
+
+/** The relations these fields of Contact read. */
+export function relationsOf(fields: ReadonlySet<string>): (keyof ContactRelations)[] {
+  return NAMES.filter((name) => RELATIONS[name].fields.some((field) => fields.has(field)));
+}
+
+/** The select list's columns for the relations: each a JSON array named as the relation. */
+export function relationColumns(relations: readonly (keyof ContactRelations)[]): string[] {
+  return relations.map((name) => `(${RELATIONS[name].sql}) AS "${name}"`);
+}
+
+/** A row read with relationColumns, its relations' dates revived (in place). */
+export function reviveRelations<T extends object>(row: T, relations: readonly (keyof ContactRelations)[]): T {
+  const values = row as Record<string, unknown>;
+  for (const name of relations) values[name] = RELATIONS[name].revive(values[name] as never);
+  return row;
+}
