@@ -14,3 +14,4 @@ export * from './sql-params.js';
 export * from './keyset.js';
 export * from './copy-text.util.js';
 export * from './copy-writer.js';
+export * from './prepared-statements.js';

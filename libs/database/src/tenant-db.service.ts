@@ -7,6 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { isUuid } from '@app/common';
 import { CopyWriter } from './copy-writer.js';
 import { DatabaseUnavailableError, isConnectionError } from './pg-errors.util.js';
+import { PreparedStatements } from './prepared-statements.js';
 import { tenantClaim } from './tenant-claim.js';
 import { TenantContexts } from './tenant-context.js';
 
@@ -23,16 +24,26 @@ export interface TenantDbOptions {
 
 /** A tenant transaction: parameterized SQL whose rows come back as plain objects. */
 export class Tx {
-  constructor(private readonly client: pg.PoolClient) {}
+  private readonly prepared: PreparedStatements;
+
+  constructor(private readonly client: pg.PoolClient) {
+    this.prepared = PreparedStatements.of(client);
+  }
 
   /** The rows a statement returns (SELECT, or INSERT/UPDATE/DELETE ... RETURNING). */
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.client.query(sql, params as unknown[])).rows as T[];
+    return (await this.run(sql, params)).rows as T[];
   }
 
   /** The number of rows a statement changed. */
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.client.query(sql, params as unknown[])).rowCount ?? 0;
+    return (await this.run(sql, params)).rowCount ?? 0;
+  }
+
+  /** With parameters, as a prepared statement (prepared-statements.ts); without, several statements may run at once. */
+  private run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    if (params.length === 0) return this.client.query(sql);
+    return this.client.query({ name: this.prepared.nameFor(sql), text: sql, values: params as unknown[] });
   }
 
   /**
@@ -102,10 +113,12 @@ export class TenantDb {
     try {
       const timeout = job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
       const claim = tenantClaim(this.options.claimKey, orgId, (client as unknown as { processID: number }).processID);
+      const prepared = PreparedStatements.of(client);
       await client.query(
-        `BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
+        `${prepared.deallocateSql()}BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
          SELECT set_config('app.tenant', '${claim}', true)`,
       );
+      prepared.deallocated();
       const tx = new Tx(client);
       const result = await this.open.run({ orgId, tx }, () => work(tx));
       await client.query('COMMIT');

@@ -7,6 +7,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { AppError, type Config } from '@app/common';
 import type { AuthenticatedRequest } from '@app/tenancy';
+import { compiledQueriesPlugin } from './compiled-queries.plugin.js';
 import type { GraphqlExplorer } from './explorer.js';
 import { formatError } from './format-error.js';
 import { variablesDepthPlugin } from './variables-depth.plugin.js';
@@ -55,12 +56,14 @@ export function graphqlOptions(
     },
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    // No HTTP caching or tracing: they wrap every field resolver, which costs on pages of 50 contacts.
+    // No HTTP caching or tracing: they wrap every field resolver, which costs on pages of 50 contacts. Queries run
+    // compiled (compiled-queries.plugin.ts).
     plugins: [
       ...(armor.plugins as NonNullable<ApolloDriverConfig['plugins']>),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       variablesDepthPlugin(),
+      compiledQueriesPlugin(),
       ...(explorer ? [explorer.plugin()] : []),
     ],
     validationRules: armor.validationRules,
