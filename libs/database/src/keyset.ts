@@ -47,7 +47,7 @@ export function keysetSql(order: KeysetOrder, page: KeysetPage, params: SqlParam
   const direction = order.descending ? 'DESC' : 'ASC';
   return {
     select: `json_build_array(${columns.map((column) => `${column}::text`).join(', ')})::text AS "${KEYSET_CURSOR}"`,
-    orderLimit: `ORDER BY ${columns.map((column) => `${column} ${direction}`).join(', ')} LIMIT ${params.add(page.first + 1, 'int')}`,
+    orderLimit: `ORDER BY ${columns.map((column) => `${column} ${direction}`).join(', ')} LIMIT ${limitOf(page)}`,
   };
 }
 
@@ -87,4 +87,11 @@ class KeysetEdge<N> implements Edge<N> {
   get cursor(): string {
     return encodeCursorJson(this.keys);
   }
+}
+
+/** The LIMIT, written as a number: a generic plan of a prepared statement then knows how many rows it reads. */
+function limitOf(page: KeysetPage): number {
+  const limit = page.first + 1;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw AppError.badInput('first', 'first must be a positive integer');
+  return limit;
 }

@@ -40,9 +40,12 @@ export class Tx {
     return (await this.run(sql, params)).rowCount ?? 0;
   }
 
-  /** With parameters, as a prepared statement (prepared-statements.ts); without, several statements may run at once. */
+  /**
+   * One statement as a prepared statement (prepared-statements.ts), with or without parameters; a text of several
+   * statements (a `;` without parameters: perhaps only in a literal) runs as it is, each parsed and planned.
+   */
   private run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    if (params.length === 0) return this.client.query(sql);
+    if (params.length === 0 && sql.includes(';')) return this.client.query(sql);
     return this.client.query({ name: this.prepared.nameFor(sql), text: sql, values: params as unknown[] });
   }
 
@@ -114,10 +117,16 @@ export class TenantDb {
       const timeout = job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
       const claim = tenantClaim(this.options.claimKey, orgId, (client as unknown as { processID: number }).processID);
       const prepared = PreparedStatements.of(client);
-      await client.query(
-        `${prepared.deallocateSql()}BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
+      await client
+        .query(
+          `${prepared.deallocateSql()}BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
          SELECT set_config('app.tenant', '${claim}', true)`,
-      );
+        )
+        .catch((error: unknown) => {
+          // e.g. its prepared statements out of step with node-postgres (DEALLOCATE of one it never had)
+          broken = error instanceof Error ? error : new Error('BEGIN failed');
+          throw error;
+        });
       prepared.deallocated();
       const tx = new Tx(client);
       const result = await this.open.run({ orgId, tx }, () => work(tx));
@@ -135,7 +144,7 @@ export class TenantDb {
       throw error;
     } finally {
       client.removeListener('error', onError);
-      // a connection that was lost or could not roll back is discarded, not reused
+      // a connection that was lost, or could not begin or roll back, is discarded, not reused
       client.release(lost ?? broken);
     }
   }
