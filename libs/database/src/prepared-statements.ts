@@ -13,7 +13,7 @@ interface PreparedRecords {
 const byClient = new WeakMap<pg.PoolClient, PreparedStatements>();
 
 /**
- * The statements with parameters a connection runs, as named (prepared) statements: run again on that connection,
+ * The single statements a connection runs (Tx.query), as named (prepared) statements: run again on that connection,
  * PostgreSQL skips parsing and planning them (a plan made with the values in view for the first five runs, then a
  * generic one if it costs no more: plan_cache_mode auto). A connection keeps its most recently used ones; the others
  * are deallocated at the start of its next transaction.
