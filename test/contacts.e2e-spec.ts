@@ -151,6 +151,11 @@ describe('contacts over GraphQL', () => {
     expect(await ids({ tagsAll: ['x', 'y'] })).toEqual([a.id]);
     expect(await ids({ tagsAny: ['y', 'nope'] })).toEqual([a.id]);
     expect(await ids({ tagsNone: ['y'] })).toEqual([b.id]);
+    // names compare as tags do, case-insensitively; a name no tag has matches nothing
+    expect(await ids({ tagsAny: ['Y'] })).toEqual([a.id]);
+    expect(await ids({ tagsAny: ['x'], tagsNone: ['Y'] })).toEqual([b.id]);
+    expect(await ids({ tagsAny: ['nope'] })).toEqual([]);
+    expect(await ids({ tagsNone: ['nope', 'NOPE'] })).toEqual([a.id, b.id].sort());
     expect(await ids({ consent: [{ purpose: 'PARTNER_SHARING', states: ['WITHDRAWN'] }] })).toEqual([b.id]);
     expect(await ids({ consent: [{ purpose: 'PARTNER_SHARING', states: ['UNKNOWN'] }] })).toEqual([a.id]);
     expect(await ids({ postalCodePrefix: 'g1r' })).toEqual([a.id]);

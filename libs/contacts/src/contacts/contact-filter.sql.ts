@@ -1,4 +1,4 @@
-import { AppError, INPUT_LIMITS } from '@app/common';
+import { AppError, INPUT_LIMITS, isUuid } from '@app/common';
 import { AttributeType, type AttributeDefinitionModel } from '../attributes/attribute-definition.model.js';
 import { checkValue } from '../attributes/attribute-values.util.js';
 import { consentConditionSql } from '../consent/consent-state.sql.js';
@@ -12,6 +12,13 @@ export { consentStateSql } from '../consent/consent-state.sql.js';
 export interface FilterOptions {
   /** Attribute definitions by key; needed when the filter names attributes. */
   definitions?: ReadonlyMap<string, AttributeDefinitionModel>;
+  /**
+   * The ids of the tags that tagsAny and tagsNone name (TagsService.idsByName), read beforehand in the same
+   * transaction. They are then written into the statement, where PostgreSQL's statistics see how common each tag is:
+   * with the ids known only when it runs, it guessed a common tag rare and scanned the whole organization to sort it
+   * (56 ms for a page of 50 by name, against 5 ms walking the name index).
+   */
+  tagIds?: ReadonlyMap<string, readonly string[]>;
   /** ANALYST: the search matches names only, never email. */
   namesOnly?: boolean;
   /** Path of the filter argument, for error messages. */
@@ -49,11 +56,15 @@ export function contactFilterSql(
   }
   if (filter.ids) where.push(`c.id = ANY(${params.add(filter.ids, 'uuid[]')})`);
 
-  // the tags' ids first (once per statement), then one probe of contact_tags' primary key per contact
-  const hasTag = (names: string) =>
-    `EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.org_id = c.org_id AND ct.contact_id = c.id
-                AND ct.tag_id = ANY(ARRAY(SELECT t.id FROM tags t WHERE t.name = ANY(${names}))))`;
-  if (filter.tagsAny?.length) where.push(hasTag(params.add(filter.tagsAny, 'citext[]')));
+  // the tags' ids (known, or read once per statement), then one probe of contact_tags' primary key per contact
+  const hasTag = (names: string[]) => {
+    const known = options.tagIds;
+    const ids = known
+      ? `'{${[...new Set(names.flatMap((name) => known.get(name) ?? []))].filter(isUuid).join(',')}}'::uuid[]`
+      : `ARRAY(SELECT t.id FROM tags t WHERE t.name = ANY(${params.add(names, 'citext[]')}))`;
+    return `EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.org_id = c.org_id AND ct.contact_id = c.id AND ct.tag_id = ANY(${ids}))`;
+  };
+  if (filter.tagsAny?.length) where.push(hasTag(filter.tagsAny));
   if (filter.tagsAll?.length) {
     // one grouped subquery for the whole set (one EXISTS per tag took minutes to plan at a few hundred tags): the
     // contacts holding as many of the tags as the list names distinct ones, compared as citext like the names
@@ -62,7 +73,7 @@ export function contactFilterSql(
                           WHERE t.name = ANY(${names}) GROUP BY ct.contact_id
                          HAVING count(DISTINCT ct.tag_id) = (SELECT count(DISTINCT n) FROM unnest(${names}) AS n))`);
   }
-  if (filter.tagsNone?.length) where.push(`NOT ${hasTag(params.add(filter.tagsNone, 'citext[]'))}`);
+  if (filter.tagsNone?.length) where.push(`NOT ${hasTag(filter.tagsNone)}`);
 
   for (const condition of filter.consent ?? []) {
     where.push(consentConditionSql({ purpose: condition.purpose, states: condition.states }, params));

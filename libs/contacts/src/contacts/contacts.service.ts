@@ -209,7 +209,9 @@ export class ContactsService {
     path = 'filter',
   ): Promise<string[]> {
     const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
-    return contactFilterSql(filter, params, { definitions, namesOnly: !mayReadIdentifiers(), path });
+    const tagNames = [...(filter?.tagsAny ?? []), ...(filter?.tagsNone ?? [])];
+    const tagIds = tagNames.length ? await this.tags.idsByName(tx, tagNames) : undefined;
+    return contactFilterSql(filter, params, { definitions, tagIds, namesOnly: !mayReadIdentifiers(), path });
   }
 
   /** Only the existing contact's id is named: the values compared are not echoed. */

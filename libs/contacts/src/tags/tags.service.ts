@@ -32,6 +32,17 @@ export class TagsService {
     );
   }
 
+  /** The ids of the tags each name finds (compared as tag names are: case-insensitively); names finding none absent. */
+  async idsByName(tx: Tx, names: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await tx.query<{ name: string; id: string }>(
+      `SELECT n.name, t.id FROM unnest($1::text[]) AS n(name) JOIN tags t ON t.name = n.name::citext`,
+      [[...new Set(names)]],
+    );
+    const ids = new Map<string, string[]>();
+    for (const row of rows) ids.set(row.name, [...(ids.get(row.name) ?? []), row.id]);
+    return ids;
+  }
+
   /** Links the contacts to the tags (created when new); the number of new links. */
   async tagContacts(tx: Tx, contactIds: readonly string[], names: readonly string[]): Promise<number> {
     const tagIds = await this.idsFor(tx, names, { create: true });
