@@ -113,6 +113,42 @@ describe('contacts over GraphQL', () => {
     ]);
   });
 
+  // a search alone, sorted by name, takes its page from the search tokens' copy of the sort name (contact-filter.sql.ts);
+  // with another condition (here one every contact meets) it reads the matching contacts themselves
+  it('pages a search by name in the order of the contacts themselves, after a change of sort name too', async () => {
+    for (const first of ['Q3', 'Q1', 'Q6', 'Q0', 'Q5', 'Q2', 'Q4', 'Cherchenomette'])
+      await create({ firstName: first, lastName: 'Cherchenom' }); // Cherchenomette: two of its words match
+    const moved = await create({ firstName: 'X Cherchenom', lastName: 'Q35' });
+    const search = { search: 'cherchenom' };
+    const pages = async (direction: string) => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const page: any = await list({ filter: search, first: 3, after, sort: 'NAME', direction });
+        seen.push(...page.edges.map((e: any) => e.node.id));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      return seen;
+    };
+    const expected = async (direction: string) =>
+      (
+        await list({ filter: { ...search, createdAfter: '2000-01-01T00:00:00Z' }, first: 20, sort: 'NAME', direction })
+      ).edges.map((e: any) => e.node.id);
+    for (const direction of ['ASC', 'DESC']) expect(await pages(direction)).toEqual(await expected(direction));
+    expect((await pages('ASC')).indexOf(moved.id)).toBe(8); // "q35 x cherchenom", after every "cherchenom ..."
+
+    // the same search text ("x cherchenom q35"), another sort name ("cherchenom q35 x")
+    await api.ok(
+      owner,
+      `mutation($id: ID!) { updateContact(id: $id, input: {firstName: "X", lastName: "Cherchenom Q35"}) { id } }`,
+      {
+        id: moved.id,
+      },
+    );
+    for (const direction of ['ASC', 'DESC']) expect(await pages(direction)).toEqual(await expected(direction));
+    expect((await pages('ASC')).indexOf(moved.id)).toBe(5); // after Cherchenomette, Q0 to Q3
+  });
+
   it('caps first at 100', async () => {
     const result = await api.gql(owner, LIST, { first: 101 });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });

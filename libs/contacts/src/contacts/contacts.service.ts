@@ -7,7 +7,7 @@ import { checkAttributeValues } from '../attributes/attribute-values.util.js';
 import { ConsentsService } from '../consent/consents.service.js';
 import { TagsService } from '../tags/tags.service.js';
 import { ContactDuplicates, OnDuplicate } from './contact-duplicates.js';
-import { contactFilterSql } from './contact-filter.sql.js';
+import { contactFilterSql, type FilterOptions } from './contact-filter.sql.js';
 import { normalizeContactFields, type ContactColumns } from './contact-fields.util.js';
 import { CONTACT_COLUMNS, contactColumns, type ContactRow, toModel } from './contact-row.js';
 import { type ContactNode, relationColumns, relationsOf, reviveRelations } from './contact-relations.js';
@@ -137,7 +137,8 @@ export class ContactsService {
     const relations = fields ? relationsOf(fields) : [];
     return this.db.transaction(async (tx) => {
       const params = new SqlParams();
-      const where = await this.filterSql(tx, args.filter, params);
+      const byName = args.sort === ContactSort.NAME ? { page: args, descending: order.descending } : undefined;
+      const where = await this.filterSql(tx, args.filter, params, 'filter', byName);
       const page = keysetSql(order, args, params, where);
       const rows = await tx.query<ContactRow & KeysetRow>(
         `SELECT ${[columns, ...relationColumns(relations), page.select].join(', ')}
@@ -207,11 +208,12 @@ export class ContactsService {
     filter: ContactFilterInput | null | undefined,
     params: SqlParams,
     path = 'filter',
+    byName?: FilterOptions['byName'],
   ): Promise<string[]> {
     const definitions = filter?.attributes?.length ? await this.attributes.definitions(tx) : undefined;
     const tagNames = [...(filter?.tagsAny ?? []), ...(filter?.tagsNone ?? [])];
     const tagIds = tagNames.length ? await this.tags.idsByName(tx, tagNames) : undefined;
-    return contactFilterSql(filter, params, { definitions, tagIds, namesOnly: !mayReadIdentifiers(), path });
+    return contactFilterSql(filter, params, { definitions, tagIds, byName, namesOnly: !mayReadIdentifiers(), path });
   }
 
   /** Only the existing contact's id is named: the values compared are not echoed. */

@@ -25,6 +25,7 @@ import { ContactMatchKeys1765540800000 } from './1765540800000-contact-match-key
 import { MatchKeysSortKey1765627200000 } from './1765627200000-match-keys-sort-key.js';
 import { EngagementActivity1765713600000 } from './1765713600000-engagement-activity.js';
 import { LookupsByKey1765800000000 } from './1765800000000-lookups-by-key.js';
+import { SearchTokensSortName1765886400000 } from './1765886400000-search-tokens-sort-name.js';
 
 /** Every migration, in order. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   MatchKeysSortKey1765627200000,
   EngagementActivity1765713600000,
   LookupsByKey1765800000000,
+  SearchTokensSortName1765886400000,
 ];
