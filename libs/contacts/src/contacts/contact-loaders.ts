@@ -3,11 +3,9 @@ import type DataLoader from 'dataloader';
 import { TenantDb } from '@app/database';
 import type { RequestCaller } from '@app/tenancy';
 import type { ConsentRecordModel } from '../consent/consent.model.js';
-import { ConsentsService } from '../consent/consents.service.js';
-import { TagsService } from '../tags/tags.service.js';
 import type { TagModel } from '../tags/tag.model.js';
 import type { ExternalIdModel } from './contact.model.js';
-import { ContactsService } from './contacts.service.js';
+import { readRelation } from './contact-relations.js';
 
 /**
  * Per-request DataLoaders for what a page of contacts shows: one statement per
@@ -16,53 +14,23 @@ import { ContactsService } from './contacts.service.js';
  */
 @Injectable()
 export class ContactLoaders {
-  constructor(
-    private readonly db: TenantDb,
-    private readonly tags: TagsService,
-    private readonly consents: ConsentsService,
-    private readonly contacts: ContactsService,
-  ) {}
+  constructor(private readonly db: TenantDb) {}
 
   tagsOf(caller: RequestCaller): DataLoader<string, TagModel[]> {
-    return caller.loader(
-      'contacts.tags',
-      byContact(
-        (ids) => this.db.transaction((tx) => this.tags.forContacts(tx, ids)),
-        ({ contactId: _, ...tag }) => tag,
-      ),
-    );
+    return this.relation(caller, 'tags');
   }
 
   consentRecordsOf(caller: RequestCaller): DataLoader<string, ConsentRecordModel[]> {
-    return caller.loader(
-      'contacts.consentRecords',
-      byContact(
-        (ids) => this.db.transaction((tx) => this.consents.forContacts(tx, ids)),
-        ({ contactId: _, ...record }) => record,
-      ),
-    );
+    return this.relation(caller, 'consentRecords');
   }
 
   externalIdsOf(caller: RequestCaller): DataLoader<string, ExternalIdModel[]> {
-    return caller.loader(
-      'contacts.externalIds',
-      byContact(
-        (ids) => this.db.transaction((tx) => this.contacts.externalIdsFor(tx, ids)),
-        ({ contactId: _, ...externalId }) => externalId,
-      ),
+    return this.relation(caller, 'externalIds');
+  }
+
+  private relation<K extends 'tags' | 'consentRecords' | 'externalIds'>(caller: RequestCaller, name: K) {
+    return caller.loader(`contacts.${name}`, (ids: readonly string[]) =>
+      this.db.transaction((tx) => readRelation(tx, name, ids)),
     );
   }
-}
-
-/** A batch of each contact's rows: `load` reads them for all the ids at once, `pick` keeps what is shown of each. */
-function byContact<T extends { contactId: string }, V>(
-  load: (ids: readonly string[]) => Promise<T[]>,
-  pick: (row: T) => V,
-) {
-  return async (ids: readonly string[]): Promise<V[][]> => {
-    const rows = await load(ids);
-    const grouped = new Map<string, V[]>(ids.map((id) => [id, []]));
-    for (const row of rows) grouped.get(row.contactId)?.push(pick(row));
-    return ids.map((id) => grouped.get(id) ?? []);
-  };
 }

@@ -1,3 +1,4 @@
+import type { Tx } from '@app/database';
 import type { ConsentRecordModel } from '../consent/consent.model.js';
 import type { TagModel } from '../tags/tag.model.js';
 import type { ContactModel, ExternalIdModel } from './contact.model.js';
@@ -6,7 +7,7 @@ import type { ContactModel, ExternalIdModel } from './contact.model.js';
  * A contact as a page of contacts reads it: the relations its query selects come with it, read in the page's own
  * statement as JSON (one statement for the page, not one per relation), so that their field resolvers only hand
  * them over. Contacts read otherwise (one by id, a mutation's answer) have none: their field resolvers read them with
- * the request's DataLoaders (contact-loaders.ts), in the same order.
+ * the request's DataLoaders (contact-loaders.ts), through the same SQL (readRelation).
  */
 export type ContactNode = ContactModel & Partial<ContactRelations>;
 
@@ -79,4 +80,18 @@ export function reviveRelations<T extends object>(row: T, relations: readonly (k
   const values = row as Record<string, unknown>;
   for (const name of relations) values[name] = RELATIONS[name].revive(values[name] as never);
   return row;
+}
+
+/** One relation of each contact, in the order of `contactIds` (none for an unknown id): the DataLoaders' batch. */
+export async function readRelation<K extends keyof ContactRelations>(
+  tx: Tx,
+  name: K,
+  contactIds: readonly string[],
+): Promise<ContactRelations[K][]> {
+  const rows = await tx.query<{ id: string } & Record<K, never>>(
+    `SELECT c.id, ${relationColumns([name]).join('')} FROM contacts c WHERE c.id = ANY($1::uuid[])`,
+    [contactIds],
+  );
+  const byId = new Map(rows.map((row) => [row.id, RELATIONS[name].revive(row[name])]));
+  return contactIds.map((id) => byId.get(id) ?? []);
 }

@@ -20,7 +20,7 @@ import {
   SortDirection,
   type UpdateContactInput,
 } from './contact.inputs.js';
-import type { ContactConnectionModel, ContactModel, ExternalIdModel } from './contact.model.js';
+import type { ContactConnectionModel, ContactModel } from './contact.model.js';
 
 const SORT_KEYS: Record<ContactSort, { column: string; type: string }> = {
   [ContactSort.NAME]: { column: 'c.sort_name', type: 'text' },
@@ -191,15 +191,6 @@ export class ContactsService {
             params.values,
           );
     });
-  }
-
-  /** External ids of each contact, for the DataLoader: one statement for the batch. */
-  async externalIdsFor(tx: Tx, contactIds: readonly string[]): Promise<(ExternalIdModel & { contactId: string })[]> {
-    return tx.query(
-      `SELECT contact_id AS "contactId", source, external_id AS "externalId" FROM contact_external_ids
-        WHERE contact_id = ANY($1::uuid[]) ORDER BY source, external_id`,
-      [contactIds],
-    );
   }
 
   /** SQL conditions on contacts `c` for a filter, as the caller may filter (an ANALYST's search reads names only). */

@@ -22,16 +22,6 @@ export class TagsService {
     return tag;
   }
 
-  /** Tags of each contact, for the DataLoader: one statement for the whole batch. */
-  async forContacts(tx: Tx, contactIds: readonly string[]): Promise<(TagModel & { contactId: string })[]> {
-    return tx.query(
-      `SELECT ct.contact_id AS "contactId", t.id, t.name::text AS name, t.created_at AS "createdAt"
-         FROM contact_tags ct JOIN tags t ON t.org_id = ct.org_id AND t.id = ct.tag_id
-        WHERE ct.contact_id = ANY($1::uuid[]) ORDER BY t.name`,
-      [contactIds],
-    );
-  }
-
   /** The ids of the tags each name finds (compared as tag names are: case-insensitively); names finding none absent. */
   async idsByName(tx: Tx, names: readonly string[]): Promise<Map<string, string[]>> {
     const rows = await tx.query<{ name: string; id: string }>(
