@@ -144,12 +144,21 @@ export class ContactsResolver {
   }
 
   @ResolveField('consents', () => [ConsentModel], { description: 'Current consent for every purpose.' })
-  async currentConsents(contact: ContactNode, _args: unknown, context: GraphqlContext): Promise<ConsentModel[]> {
-    const records = contact.consentRecords ?? (await this.loaders.consentRecordsOf(callerIn(context)).load(contact.id));
-    return Object.entries(currentConsents(records, new Date())).map(([purpose, snapshot]) => ({
-      purpose: purpose as ConsentPurpose,
-      ...snapshot,
-    }));
+  currentConsents(
+    contact: ContactNode,
+    _args: unknown,
+    context: GraphqlContext,
+  ): ConsentModel[] | Promise<ConsentModel[]> {
+    const now = new Date();
+    const consents = (records: ConsentRecordModel[]) =>
+      Object.entries(currentConsents(records, now)).map(([purpose, snapshot]) => ({
+        purpose: purpose as ConsentPurpose,
+        ...snapshot,
+      }));
+    // no promise for a contact read with its page's records
+    return contact.consentRecords
+      ? consents(contact.consentRecords)
+      : this.loaders.consentRecordsOf(callerIn(context)).load(contact.id).then(consents);
   }
 
   @ResolveField(() => [ConsentRecordModel], { description: 'Every consent record, oldest first.' })
