@@ -1,5 +1,6 @@
 import type { Tx } from '@app/database';
 import type { ConsentRecordModel } from '../consent/consent.model.js';
+import type { ConsentRecordLike } from '../consent/consent.types.js';
 import type { TagModel } from '../tags/tag.model.js';
 import type { ContactModel, ExternalIdModel } from './contact.model.js';
 
@@ -14,6 +15,8 @@ export type ContactNode = ContactModel & Partial<ContactRelations>;
 interface ContactRelations {
   tags: TagModel[];
   consentRecords: ConsentRecordModel[];
+  /** Of each record, what the current consents are computed from (in any order): for a query without consentHistory. */
+  consentBasis: ConsentRecordLike[];
   externalIds: ExternalIdModel[];
 }
 
@@ -40,7 +43,7 @@ const RELATIONS: { [K in keyof ContactRelations]: Relation<K> } = {
     revive: (rows) => rows.map((tag) => ({ ...tag, createdAt: date(tag.createdAt) })),
   },
   consentRecords: {
-    fields: ['consents', 'consentHistory'],
+    fields: ['consentHistory'],
     sql: `SELECT coalesce(json_agg(json_build_object('id', k.id, 'purpose', k.purpose, 'status', k.status,
                    'legalBasis', k.legal_basis, 'impliedReason', k.implied_reason, 'source', k.source, 'proof', k.proof,
                    'occurredAt', k.occurred_at, 'expiresAt', k.expires_at, 'createdAt', k.created_at)
@@ -52,6 +55,18 @@ const RELATIONS: { [K in keyof ContactRelations]: Relation<K> } = {
         occurredAt: date(record.occurredAt),
         expiresAt: dateOrNull(record.expiresAt),
         createdAt: date(record.createdAt),
+      })),
+  },
+  consentBasis: {
+    fields: ['consents'],
+    sql: `SELECT coalesce(json_agg(json_build_object('purpose', k.purpose, 'status', k.status, 'occurredAt', k.occurred_at,
+                   'expiresAt', k.expires_at)), '[]')
+            FROM consents k WHERE k.org_id = c.org_id AND k.contact_id = c.id`,
+    revive: (rows) =>
+      rows.map((record) => ({
+        ...record,
+        occurredAt: date(record.occurredAt),
+        expiresAt: dateOrNull(record.expiresAt),
       })),
   },
   externalIds: {
@@ -67,7 +82,9 @@ const NAMES = Object.keys(RELATIONS) as (keyof ContactRelations)[];
 
 /** The relations these fields of Contact read. */
 export function relationsOf(fields: ReadonlySet<string>): (keyof ContactRelations)[] {
-  return NAMES.filter((name) => RELATIONS[name].fields.some((field) => fields.has(field)));
+  const names = NAMES.filter((name) => RELATIONS[name].fields.some((field) => fields.has(field)));
+  // the whole records serve the current consents too
+  return names.includes('consentRecords') ? names.filter((name) => name !== 'consentBasis') : names;
 }
 
 /** The select list's columns for the relations: each a JSON array named as the relation. */

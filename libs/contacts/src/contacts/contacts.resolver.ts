@@ -12,7 +12,7 @@ import {
 } from '@app/tenancy';
 import { currentConsents } from '../consent/consent-state.util.js';
 import { ConsentInput, ConsentModel, ConsentRecordModel } from '../consent/consent.model.js';
-import { ConsentPurpose } from '../consent/consent.types.js';
+import { ConsentPurpose, type ConsentRecordLike } from '../consent/consent.types.js';
 import { ConsentsService } from '../consent/consents.service.js';
 import { TagModel } from '../tags/tag.model.js';
 import { OnDuplicate } from './contact-duplicates.js';
@@ -150,14 +150,15 @@ export class ContactsResolver {
     context: GraphqlContext,
   ): ConsentModel[] | Promise<ConsentModel[]> {
     const now = new Date();
-    const consents = (records: ConsentRecordModel[]) =>
+    const consents = (records: readonly ConsentRecordLike[]) =>
       Object.entries(currentConsents(records, now)).map(([purpose, snapshot]) => ({
         purpose: purpose as ConsentPurpose,
         ...snapshot,
       }));
     // no promise for a contact read with its page's records
-    return contact.consentRecords
-      ? consents(contact.consentRecords)
+    const records = contact.consentRecords ?? contact.consentBasis;
+    return records
+      ? consents(records)
       : this.loaders.consentRecordsOf(callerIn(context)).load(contact.id).then(consents);
   }
 
