@@ -33,6 +33,12 @@ interface Relation<K extends keyof ContactRelations> {
 
 const date = (text: string) => new Date(text);
 const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
+/** A consent record's dates of the state rule, from JSON's text back to Date. */
+const withDates = <T extends { occurredAt: string; expiresAt: string | null }>(record: T) => ({
+  ...record,
+  occurredAt: date(record.occurredAt),
+  expiresAt: dateOrNull(record.expiresAt),
+});
 
 const RELATIONS: { [K in keyof ContactRelations]: Relation<K> } = {
   tags: {
@@ -49,25 +55,14 @@ const RELATIONS: { [K in keyof ContactRelations]: Relation<K> } = {
                    'occurredAt', k.occurred_at, 'expiresAt', k.expires_at, 'createdAt', k.created_at)
                  ORDER BY k.occurred_at, k.created_at), '[]')
             FROM consents k WHERE k.org_id = c.org_id AND k.contact_id = c.id`,
-    revive: (rows) =>
-      rows.map((record) => ({
-        ...record,
-        occurredAt: date(record.occurredAt),
-        expiresAt: dateOrNull(record.expiresAt),
-        createdAt: date(record.createdAt),
-      })),
+    revive: (rows) => rows.map((record) => ({ ...withDates(record), createdAt: date(record.createdAt) })),
   },
   consentBasis: {
     fields: ['consents'],
     sql: `SELECT coalesce(json_agg(json_build_object('purpose', k.purpose, 'status', k.status, 'occurredAt', k.occurred_at,
                    'expiresAt', k.expires_at)), '[]')
             FROM consents k WHERE k.org_id = c.org_id AND k.contact_id = c.id`,
-    revive: (rows) =>
-      rows.map((record) => ({
-        ...record,
-        occurredAt: date(record.occurredAt),
-        expiresAt: dateOrNull(record.expiresAt),
-      })),
+    revive: (rows) => rows.map(withDates),
   },
   externalIds: {
     fields: ['externalIds'],
