@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { TestApi } from './support/test-app.js';
@@ -101,6 +102,35 @@ describe('per-request DataLoaders', () => {
       );
       expect(Object.values(one)).toEqual(nodes);
     }
+  });
+
+  it('reads several contacts by id, and what they show, in the statements of one', async () => {
+    const page = await api.ok<any>(
+      token,
+      `{ contacts(first: 6, filter: {tagsAny: ["loader"]}) { edges { node { id } } } }`,
+    );
+    const ids: string[] = page.contacts.edges.map((edge: any) => edge.node.id);
+    const byId = (count: number) =>
+      `{ ${ids
+        .slice(0, count)
+        .map(
+          (id, i) =>
+            `c${i}: contact(id: "${id}") { id tags { name } consents { purpose state } externalIds { source } }`,
+        )
+        .join(' ')} }`;
+    const one = await transactionsOf(byId(1), {});
+    const six = await transactionsOf(byId(6), {});
+    expect(Object.values(six.data).map((contact: any) => contact.id)).toEqual(ids);
+    // the contacts, then their tags, consent records and external ids: four transactions either way
+    expect(one.transactions).toHaveLength(4);
+    expect(six.transactions.flat()).toHaveLength(one.transactions.flat().length);
+
+    const missing = await api.gql(
+      token,
+      `{ a: contact(id: "${ids[0]}") { id } b: contact(id: "${randomUUID()}") { id } }`,
+    );
+    expect(missing.errors).toHaveLength(1); // the one that is none (contact is non-null: data is null)
+    expect(missing.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'NOT_FOUND' } });
   });
 
   it("reads the members (and stewards' names) of 1 or 5 pools in the same number of statements", async () => {

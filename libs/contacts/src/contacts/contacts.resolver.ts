@@ -34,8 +34,11 @@ export class ContactsResolver {
 
   @Query(() => ContactModel, { description: 'One contact by id (every role; NOT_FOUND when there is none).' })
   @RequireRole(Role.ANALYST)
-  contact(@Args('id', { type: () => ID, description: 'The contact id.' }, UuidPipe) id: string): Promise<ContactModel> {
-    return this.contacts.get(id);
+  contact(
+    @Args('id', { type: () => ID, description: 'The contact id.' }, UuidPipe) id: string,
+    @Caller() caller: RequestCaller,
+  ): Promise<ContactModel> {
+    return this.loaders.contactOf(caller).load(id);
   }
 
   @Query(() => ContactModel, {

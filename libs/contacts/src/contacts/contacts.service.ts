@@ -107,10 +107,6 @@ export class ContactsService {
     return true;
   }
 
-  async get(id: string): Promise<ContactModel> {
-    return this.db.transaction((tx) => this.require(tx, id));
-  }
-
   async getByExternalId(source: string, externalId: string): Promise<ContactModel> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<ContactRow>(
