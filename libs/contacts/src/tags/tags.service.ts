@@ -22,15 +22,13 @@ export class TagsService {
     return tag;
   }
 
-  /** The ids of the tags each name finds (compared as tag names are: case-insensitively); names finding none absent. */
-  async idsByName(tx: Tx, names: readonly string[]): Promise<Map<string, string[]>> {
+  /** The id of the tag each name finds (compared as tag names are: case-insensitively); names finding none absent. */
+  async idsByName(tx: Tx, names: readonly string[]): Promise<Map<string, string>> {
     const rows = await tx.query<{ name: string; id: string }>(
       `SELECT n.name, t.id FROM unnest($1::text[]) AS n(name) JOIN tags t ON t.name = n.name::citext`,
       [[...new Set(names)]],
     );
-    const ids = new Map<string, string[]>();
-    for (const row of rows) ids.set(row.name, [...(ids.get(row.name) ?? []), row.id]);
-    return ids;
+    return new Map(rows.map((row) => [row.name, row.id]));
   }
 
   /** Links the contacts to the tags (created when new); the number of new links. */

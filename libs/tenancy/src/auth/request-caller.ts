@@ -30,7 +30,7 @@ export class RequestCaller {
 
   /**
    * The request's DataLoader named `key` (one statement for a whole page), created on first use; its batches run in
-   * the caller's tenant context. `batch` answers one value per key, in the keys' order.
+   * the caller's tenant context. `batch` answers one value per key, in the keys' order (an Error fails that key alone).
    */
   loader<K, V>(key: string, batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>): DataLoader<K, V> {
     let loader = this.loaders.get(key) as DataLoader<K, V> | undefined;
