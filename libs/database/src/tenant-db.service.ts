@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Socket } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -25,9 +26,23 @@ export interface TenantDbOptions {
 /** A tenant transaction: parameterized SQL whose rows come back as plain objects. */
 export class Tx {
   private readonly prepared: PreparedStatements;
+  /** BEGIN, the limits and the tenant claim, until they go out with the transaction's first statement. */
+  private opening: string | null;
+  /** Set when the opening failed: the connection's state is then unknown. */
+  openingFailure: Error | undefined;
 
-  constructor(private readonly client: pg.PoolClient) {
+  /** Without an opening: on a connection whose transaction the caller began. */
+  constructor(
+    private readonly client: pg.PoolClient,
+    opening: string | null = null,
+  ) {
     this.prepared = PreparedStatements.of(client);
+    this.opening = opening;
+  }
+
+  /** Whether the transaction began on the server (a transaction that ran no statement never does). */
+  get begun(): boolean {
+    return this.opening === null;
   }
 
   /** The rows a statement returns (SELECT, or INSERT/UPDATE/DELETE ... RETURNING). */
@@ -45,8 +60,43 @@ export class Tx {
    * statements (a `;` without parameters: perhaps only in a literal) runs as it is, each parsed and planned.
    */
   private run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    if (params.length === 0 && sql.includes(';')) return this.client.query(sql);
-    return this.client.query({ name: this.prepared.nameFor(sql), text: sql, values: params as unknown[] });
+    const statement =
+      params.length === 0 && sql.includes(';')
+        ? sql
+        : { name: this.prepared.nameFor(sql), text: sql, values: params as unknown[] };
+    return this.opening === null ? this.client.query(statement) : this.openWith(statement);
+  }
+
+  /**
+   * The opening and the first statement in one write: one round trip where there were two. The client is in
+   * node-postgres's pipeline mode for the transaction (setPipeline), so the statement goes out without waiting for
+   * the opening's answer and PostgreSQL runs it after. Should the opening fail, the statement runs outside any
+   * transaction and without the tenant claim, so row-level security shows it nothing; the caller gets the
+   * opening's error.
+   */
+  private async openWith(statement: string | pg.QueryConfig): Promise<pg.QueryResult> {
+    const { stream } = (this.client as unknown as PipelinedClient).connection;
+    stream.cork();
+    const opened = this.sendOpening();
+    const result = this.client.query(statement);
+    stream.uncork();
+    const [opening, first] = await Promise.allSettled([opened, result]);
+    if (opening.status === 'rejected') throw opening.reason;
+    if (first.status === 'rejected') throw first.reason;
+    return first.value;
+  }
+
+  private sendOpening(): Promise<void> {
+    const opening = `${this.prepared.deallocateSql()}${this.opening}`;
+    this.opening = null;
+    return this.client.query(opening).then(
+      () => this.prepared.deallocated(),
+      (error: unknown) => {
+        // e.g. its prepared statements out of step with node-postgres (DEALLOCATE of one it never had)
+        this.openingFailure = error instanceof Error ? error : new Error('BEGIN failed');
+        throw error;
+      },
+    );
   }
 
   /**
@@ -56,8 +106,26 @@ export class Tx {
    * the rows (RLS checks apply there).
    */
   copyFrom(sql: string): CopyWriter {
+    // node-postgres refuses COPY in pipeline mode; the statements before it were awaited
+    setPipeline(this.client, false);
+    // queued behind the opening when the transaction has not begun; its failure fails the COPY and the transaction
+    if (this.opening !== null) this.sendOpening().catch(() => undefined);
     return new CopyWriter(this.client.query(copyFrom(sql)));
   }
+}
+
+/** What node-postgres's pipeline mode (`pipeline` option, 8.23) needs of a client that is already connected. */
+interface PipelinedClient {
+  pipeline: boolean;
+  connection: { stream: Socket };
+}
+
+/**
+ * Pipeline mode: each query goes out as soon as it is made, not when the previous one answered. Turned on for a
+ * transaction's lifetime and off before the connection goes back to the pool (TypeORM's own queries expect it off).
+ */
+function setPipeline(client: pg.PoolClient, on: boolean): void {
+  (client as unknown as PipelinedClient).pipeline = on;
 }
 
 interface OpenTransaction {
@@ -72,13 +140,16 @@ interface OpenTransaction {
  * (the tenant-claim migration). Without a tenant in TenantContexts it throws.
  *
  * It talks to the pool of TypeORM's data source directly: BEGIN, the limits and
- * the claim travel in one round trip, which matters more than anything else
- * for small reads (each round trip is a system call on both sides).
+ * the claim travel with the transaction's first statement, in one round trip
+ * (each round trip is a system call and a wake-up on both sides); a
+ * transaction that runs no statement sends nothing.
  */
 @Injectable()
 export class TenantDb {
   private readonly open = new AsyncLocalStorage<OpenTransaction>();
   private readonly pool: pg.Pool;
+  /** The claim last signed for each connection (its backend never changes): mostly the same organization again. */
+  private readonly claims = new WeakMap<pg.PoolClient, { orgId: string; claim: string }>();
 
   constructor(
     dataSource: DataSource,
@@ -112,28 +183,22 @@ export class TenantDb {
     let lost: Error | undefined;
     const onError = (error: Error) => (lost = error);
     client.on('error', onError);
+    const timeout = job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
+    const claim = this.claimFor(client, orgId);
+    const tx = new Tx(
+      client,
+      `BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
+         SELECT set_config('app.tenant', '${claim}', true)`,
+    );
+    setPipeline(client, true);
     let broken: Error | undefined;
     try {
-      const timeout = job ? this.options.jobStatementTimeoutMs : this.options.statementTimeoutMs;
-      const claim = tenantClaim(this.options.claimKey, orgId, (client as unknown as { processID: number }).processID);
-      const prepared = PreparedStatements.of(client);
-      await client
-        .query(
-          `${prepared.deallocateSql()}BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
-         SELECT set_config('app.tenant', '${claim}', true)`,
-        )
-        .catch((error: unknown) => {
-          // e.g. its prepared statements out of step with node-postgres (DEALLOCATE of one it never had)
-          broken = error instanceof Error ? error : new Error('BEGIN failed');
-          throw error;
-        });
-      prepared.deallocated();
-      const tx = new Tx(client);
       const result = await this.open.run({ orgId, tx }, () => work(tx));
-      await client.query('COMMIT');
+      if (tx.begun) await client.query('COMMIT');
       return result;
     } catch (error) {
-      if (!lost)
+      broken = tx.openingFailure;
+      if (!lost && tx.begun)
         await client
           .query('ROLLBACK')
           .catch(
@@ -144,8 +209,17 @@ export class TenantDb {
       throw error;
     } finally {
       client.removeListener('error', onError);
+      setPipeline(client, false);
       // a connection that was lost, or could not begin or roll back, is discarded, not reused
       client.release(lost ?? broken);
     }
+  }
+
+  private claimFor(client: pg.PoolClient, orgId: string): string {
+    const last = this.claims.get(client);
+    if (last?.orgId === orgId) return last.claim;
+    const claim = tenantClaim(this.options.claimKey, orgId, (client as unknown as { processID: number }).processID);
+    this.claims.set(client, { orgId, claim });
+    return claim;
   }
 }
