@@ -12,7 +12,16 @@ import { logger } from '@app/common';
 import { appUrlFromOwnerUrl, migrate, readTenantClaimKey } from '@app/database';
 import { openBenchDatabase, postgresVersion } from '../support/database.js';
 import { cpuSnapshot, machine, sampleRss } from '../support/measurements.js';
-import { API_ENTRY, appEnv, type Child, freePort, startChild, stopChild, waitUntil } from '../support/processes.js';
+import {
+  API_ENTRY,
+  API_NODE_FLAGS,
+  appEnv,
+  type Child,
+  freePort,
+  startChild,
+  stopChild,
+  waitUntil,
+} from '../support/processes.js';
 import { BenchFailure, log, mb, n, onCleanup, ROOT, runBench, SMOKE } from '../support/run.js';
 import { BENCH_COMMON_TAG, BENCH_CONTACTS_PER_ORG, type BenchSeedResult, seedBenchData } from './seed-bench-data.js';
 
@@ -254,7 +263,8 @@ async function startServer(
 ): Promise<Server> {
   const port = await freePort();
   log(`Starting ${name} on port ${port}...`);
-  const child = startChild(name, entry, { ...env, PORT: String(port) }, node);
+  // PostGraphile under the API's V8 settings: the same runtime on both sides
+  const child = startChild(name, entry, { ...env, PORT: String(port) }, node, API_NODE_FLAGS);
   onCleanup(() => stopChild(child.child));
   const url = `http://127.0.0.1:${port}/graphql`;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -415,7 +425,7 @@ function formatReport(input: {
     `- Data: ${CONTACTS_PER_ORG.length} organizations, ${n(seed.contacts)} contacts (organization 1: ${n(seed.contactsOrg1)}, the ${others.length} others ${n(others[0] ?? 0)} each); ` +
       `organization 1 has ${n(seed.tremblayOrg1)} Tremblay and ${n(seed.commonTagOrg1)} contacts tagged "${BENCH_COMMON_TAG}"; ` +
       `${n(seed.contactTags)} tag links, ${n(seed.consents)} consent records, ${n(seed.searchTokens)} search tokens; database ${seed.databaseSize}`,
-    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up (each run drained before the next), 30 s request timeout, organization 1's owner key, API defaults (pool of 10 connections, AUTH_CACHE_MS 5000); PostGraphile with a pool of 10 connections, as crm_app under row-level security with the tenant claim set per request (pgSettings), or as the owner`,
+    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per scenario after a ${WARMUP_SECONDS} s warm-up (each run drained before the next), 30 s request timeout, organization 1's owner key, API defaults (pool of 10 connections, AUTH_CACHE_MS 5000); PostGraphile with a pool of 10 connections, as crm_app under row-level security with the tenant claim set per request (pgSettings), or as the owner; both servers with \`node ${API_NODE_FLAGS.join(' ')}\` (the Docker image's API command)`,
     '',
     '| Scenario | req/s (avg) | p50 ms | p99 ms | non-2xx / errors |',
     '|---|--:|--:|--:|--:|',

@@ -41,9 +41,19 @@ export interface Child {
 }
 
 /** `node`: the Node.js executable to run it with (this process's by default). */
-export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, node = process.execPath): Child {
-  // a larger young generation: matching allocates many short-lived values (as in npm start)
-  const child = spawn(node, ['--max-semi-space-size=64', entry], {
+/** The API alone, as the Docker image runs it (its CMD says why). */
+export const API_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32', '--max-old-space-size=1024'];
+/** The worker: a larger young generation, as matching allocates many short-lived values (npm start does the same). */
+const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
+export function startChild(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  node = process.execPath,
+  flags = entry === API_ENTRY ? API_NODE_FLAGS : WORKER_NODE_FLAGS,
+): Child {
+  const child = spawn(node, [...flags, entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
