@@ -30,7 +30,9 @@ import { BENCH_COMMON_TAG, BENCH_CONTACTS_PER_ORG, type BenchSeedResult, seedBen
  * DATABASE_URL's server), 190,000 seeded contacts, the API started alone in a child
  * process, then autocannon against three GraphQL operations. Then the same query shape
  * against the API and its peer, PostGraphile 5 (bench/api/postgraphile, installed there
- * when missing), under row-level security and as the owner, in alternating rounds.
+ * when missing), under row-level security and as the owner, in alternating rounds; when
+ * PostGraphile runs on another Node.js than this one (Node 24 on a machine of Node 20),
+ * the API answers the rounds on both.
  * Prints a Markdown block and writes it to bench/api/last-run.md.
  *
  * BENCH_SECONDS (default 20): measured seconds per scenario, after a 3 s warm-up.
@@ -73,8 +75,11 @@ const LAST_RUN = path.join(ROOT, 'bench/api/last-run.md');
 const ROUNDS = positiveInt('BENCH_ROUNDS', SMOKE ? 1 : 3);
 const PEER_DIR = path.join(ROOT, 'bench/api/postgraphile');
 
-/** The servers measured: this API, and PostGraphile under row-level security and as the owner. */
-type ServerKey = 'api' | 'peer' | 'peerOwner';
+/**
+ * The servers measured: this API; this API on PostGraphile's Node.js when it is another than this one (Node 24, the
+ * Docker image's, on a machine of Node 20: both are reported); PostGraphile under row-level security and as the owner.
+ */
+type ServerKey = 'api' | 'apiPeerNode' | 'peer' | 'peerOwner';
 
 interface Scenario {
   name: string;
@@ -104,17 +109,28 @@ const SCENARIOS: readonly Scenario[] = [
  * The shape both answer, in each one's schema: 50 contacts by name with id, names, email and their tags' names. As
  * the owner, PostGraphile sees every organization: its query names organization 1, the one the API key is for.
  */
-function comparedScenarios(orgId: string): Scenario[] {
+function comparedScenarios(orgId: string, peerNodeVersion: string | null): Scenario[] {
   const peer = (condition: string) =>
     `query { allContacts(first: 50, ${condition}orderBy: [SORT_NAME_ASC]) { nodes { rowId firstName lastName email contactTagsByOrgIdAndContactId { nodes { tagByOrgIdAndTagId { name } } } } } }`;
+  const ours =
+    'query { contacts(first: 50, sort: NAME) { edges { node { id firstName lastName email tags { name } } } } }';
   return [
     {
       name: 'same shape: 50 contacts by name with their tag names, this API',
       key: 'shape',
       server: 'api',
-      query:
-        'query { contacts(first: 50, sort: NAME) { edges { node { id firstName lastName email tags { name } } } } }',
+      query: ours,
     },
+    ...(peerNodeVersion
+      ? [
+          {
+            name: `same shape, this API on Node ${peerNodeVersion}`,
+            key: 'shapePeerNode',
+            server: 'apiPeerNode' as const,
+            query: ours,
+          },
+        ]
+      : []),
     { name: 'same shape, PostGraphile 5 under row-level security', key: 'peer', server: 'peer', query: peer('') },
     {
       name: 'same shape, PostGraphile 5 as the owner (no row-level security)',
@@ -167,8 +183,21 @@ async function main(): Promise<void> {
   // application_name crm: drain() waits for their statements as for the API's
   const peerUrl = (url: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=crm`;
   const peerEnv = { GRAPHILE_ENV: 'production', NODE_ENV: 'production' };
-  const servers: Record<ServerKey, Server> = {
-    api: await startServer('API', API_ENTRY, appEnv(database.ownerUrl, appPassword, {}), `Bearer ${seed.token}`),
+  const apiEnv = appEnv(database.ownerUrl, appPassword, {});
+  const otherNode = peer.node !== process.execPath;
+  const servers: Partial<Record<ServerKey, Server>> & Record<Exclude<ServerKey, 'apiPeerNode'>, Server> = {
+    api: await startServer('API', API_ENTRY, apiEnv, `Bearer ${seed.token}`),
+    ...(otherNode
+      ? {
+          apiPeerNode: await startServer(
+            `API on ${peer.version}`,
+            API_ENTRY,
+            apiEnv,
+            `Bearer ${seed.token}`,
+            peer.node,
+          ),
+        }
+      : {}),
     peer: await startServer(
       'PostGraphile (row-level security)',
       path.join(PEER_DIR, 'server.mjs'),
@@ -185,15 +214,20 @@ async function main(): Promise<void> {
     ),
   };
 
-  const compared = comparedScenarios(orgId);
-  for (const scenario of SCENARIOS) await verify(servers[scenario.server], scenario);
-  // the three answer the same contacts, in the same order
-  const [ours, ...peers] = await Promise.all(compared.map((scenario) => verify(servers[scenario.server], scenario)));
+  const compared = comparedScenarios(orgId, otherNode ? peer.version : null);
+  const serverOf = (scenario: Scenario): Server => {
+    const server = servers[scenario.server];
+    if (!server) throw new Error(`no server ${scenario.server}`);
+    return server;
+  };
+  for (const scenario of SCENARIOS) await verify(serverOf(scenario), scenario);
+  // all answer the same contacts, in the same order
+  const [ours, ...peers] = await Promise.all(compared.map((scenario) => verify(serverOf(scenario), scenario)));
   for (const [i, names] of peers.entries())
     if (names.join('|') !== ours.join('|'))
       throw new BenchFailure(`${compared[i + 1].name} does not answer the same contacts as this API`);
 
-  const measure = (scenario: Scenario) => measureScenario(scenario, servers[scenario.server], database);
+  const measure = (scenario: Scenario) => measureScenario(scenario, serverOf(scenario), database);
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) results.push(await measure(scenario));
   for (let round = 1; round <= ROUNDS; round++)
@@ -212,6 +246,7 @@ async function main(): Promise<void> {
     startupRss: api.startupRss,
     peakRss: api.rss.peak(),
     endRss: api.rss.current(),
+    peerNodeApiPeakRss: servers.apiPeerNode?.rss.peak() ?? null,
     peerPeakRss: Math.max(servers.peer.rss.peak(), servers.peerOwner.rss.peak()),
   });
   process.stdout.write(`\n${report}\n`);
@@ -391,6 +426,7 @@ function formatReport(input: {
   startupRss: number;
   peakRss: number;
   endRss: number;
+  peerNodeApiPeakRss: number | null;
   peerPeakRss: number;
 }): string {
   const { results, seed } = input;
@@ -411,17 +447,28 @@ function formatReport(input: {
       `| ${label(scenario)} | ${scenario.cpu.server.toFixed(2)} | ${scenario.cpu.postgres === null ? 'n/a' : scenario.cpu.postgres.toFixed(2)} | ${scenario.cpu.loadGenerator.toFixed(2)} | ${mb(scenario.rss)} |`,
   );
   const [shape, peer, peerOwner] = [byKey('shape'), byKey('peer'), byKey('peerOwner')];
+  // the API on each Node.js measured, each against PostGraphile in the same round
+  const ourRuns = [{ node: process.version, runs: shape }];
+  if (byKey('shapePeerNode').length) ourRuns.push({ node: input.peerNodeVersion, runs: byKey('shapePeerNode') });
   const mean = (runs: ScenarioResult[]) => runs.reduce((sum, run) => sum + reqs(run), 0) / runs.length;
-  const comparisonRows = shape.map(
-    (ours, i) =>
-      `| ${i + 1} | ${n(Math.round(reqs(ours)))} | ${n(Math.round(reqs(peer[i])))} | ${(reqs(ours) / reqs(peer[i])).toFixed(2)} | ${n(Math.round(reqs(peerOwner[i])))} | ${(reqs(ours) / reqs(peerOwner[i])).toFixed(2)} |`,
-  );
+  const comparisonRow = (label: string, value: (runs: ScenarioResult[]) => number) => {
+    const cells = ourRuns.flatMap(({ runs }) => [
+      n(Math.round(value(runs))),
+      (value(runs) / value(peer)).toFixed(2),
+      (value(runs) / value(peerOwner)).toFixed(2),
+    ]);
+    return `| ${label} | ${cells.join(' | ')} | ${n(Math.round(value(peer)))} | ${n(Math.round(value(peerOwner)))} |`;
+  };
+  const comparisonRows = [
+    ...shape.map((_, i) => comparisonRow(String(i + 1), (runs) => reqs(runs[i]))),
+    comparisonRow('mean', mean),
+  ];
   const others = CONTACTS_PER_ORG.slice(1);
   return [
     `### API benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `- Machine: ${m.cpuModel} × ${m.cpus} logical CPUs, ${(m.ramBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${m.kernel}`,
-    `- Node ${process.version} (the API), ${input.peerNodeVersion} (PostGraphile 5, \`bench/api/postgraphile\`); ${input.pgVersion} (${input.databaseDescription}); servers, PostgreSQL and autocannon on the same machine`,
+    `- Node ${process.version} (the API), ${input.peerNodeVersion} (PostGraphile 5, \`bench/api/postgraphile\`${ourRuns.length > 1 ? ', and the API again in the comparison' : ''}); ${input.pgVersion} (${input.databaseDescription}); servers, PostgreSQL and autocannon on the same machine`,
     `- Data: ${CONTACTS_PER_ORG.length} organizations, ${n(seed.contacts)} contacts (organization 1: ${n(seed.contactsOrg1)}, the ${others.length} others ${n(others[0] ?? 0)} each); ` +
       `organization 1 has ${n(seed.tremblayOrg1)} Tremblay and ${n(seed.commonTagOrg1)} contacts tagged "${BENCH_COMMON_TAG}"; ` +
       `${n(seed.contactTags)} tag links, ${n(seed.consents)} consent records, ${n(seed.searchTokens)} search tokens; database ${seed.databaseSize}`,
@@ -433,14 +480,13 @@ function formatReport(input: {
     '',
     `The same query shape (50 contacts by name with id, names, email and tag names; the same contacts checked before measuring), ${shape.length} alternating round(s), req/s:`,
     '',
-    '| round | this API | PostGraphile, row-level security | this API / it | PostGraphile, owner | this API / it |',
-    '|---|--:|--:|--:|--:|--:|',
+    `| round | ${ourRuns.map(({ node }) => `this API, Node ${node} | / PostGraphile, RLS | / PostGraphile, owner`).join(' | ')} | PostGraphile, row-level security | PostGraphile, owner |`,
+    `|---|${ourRuns.map(() => '--:|--:|--:|').join('')}--:|--:|`,
     ...comparisonRows,
-    `| mean | ${n(Math.round(mean(shape)))} | ${n(Math.round(mean(peer)))} | ${(mean(shape) / mean(peer)).toFixed(2)} | ${n(Math.round(mean(peerOwner)))} | ${(mean(shape) / mean(peerOwner)).toFixed(2)} |`,
     '',
     `- Page / \`{ __typename }\` throughput: ${ratio.toFixed(3)}`,
-    `- p99 under 100 ms: ${['typename', 'page', 'search', 'shape'].map((key) => `${key} ${byKey(key).every(({ result }) => result.latency.p99 < 100) ? 'yes' : 'no'}`).join(', ')}`,
-    `- API peak RSS: ${mb(input.peakRss)} (after start-up: ${mb(input.startupRss)}, idle after the last run: ${mb(input.endRss)}; target < 300 MB: ${input.peakRss < 300 * 1024 * 1024 ? 'met' : 'not met'}); PostGraphile peak RSS: ${mb(input.peerPeakRss)}`,
+    `- p99 under 100 ms: ${['typename', 'page', 'search', 'shape', ...(ourRuns.length > 1 ? ['shapePeerNode'] : [])].map((key) => `${key} ${byKey(key).every(({ result }) => result.latency.p99 < 100) ? 'yes' : 'no'}`).join(', ')}`,
+    `- API peak RSS: ${mb(input.peakRss)} (after start-up: ${mb(input.startupRss)}, idle after the last run: ${mb(input.endRss)}; target < 300 MB: ${input.peakRss < 300 * 1024 * 1024 ? 'met' : 'not met'})${input.peerNodeApiPeakRss === null ? '' : `; on ${input.peerNodeVersion}: ${mb(input.peerNodeApiPeakRss)}`}; PostGraphile peak RSS: ${mb(input.peerPeakRss)}`,
     `- Errors counts transport errors, timeouts and 200 answers carrying GraphQL \`errors\`.`,
     '',
     'CPU cores busy on average during each measured run (from /proc: the server measured, the embedded PostgreSQL server and its backends, the benchmark process):',
