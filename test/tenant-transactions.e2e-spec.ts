@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabaseUnavailableError, PREPARED_PER_CONNECTION, TenantContexts, TenantDb } from '@app/database';
 import { TestApi } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 /**
  * A tenant transaction's opening (BEGIN, limits, tenant claim) goes out in one write with its first statement
- * (TenantDb, pipeline mode); one that runs no statement sends nothing. Should the opening fail, the statement that
- * went with it ran without the tenant claim: row-level security kept it from reading or writing anything.
+ * (TenantDb, pipeline mode); one that runs no statement sends nothing. The opening begins with BEGIN: should it
+ * fail, the transaction is aborted and the statement that went with it does not run.
  */
 describe('tenant transactions', () => {
   let api: TestApi;
@@ -81,7 +83,7 @@ describe('tenant transactions', () => {
     expect(tag).toEqual({ name });
   });
 
-  it('fails a transaction whose opening failed: its first statement wrote nothing, and the connection is not reused', async () => {
+  it('fails a transaction whose opening failed: its first statement did not run, and the connection is not reused', async () => {
     // node-postgres's record of the prepared statements out of step with the server's: the opening's DEALLOCATE of
     // an evicted one fails
     await inOrg(() =>
@@ -91,11 +93,23 @@ describe('tenant transactions', () => {
         for (let n = 0; n < PREPARED_PER_CONNECTION; n++) await tx.query(`SELECT $1::int + ${n} AS n`, [n]);
       }),
     );
-    const name = `unclaimed-${randomUUID()}`;
-    await expect(
-      inOrg(() => db.transaction((tx) => tx.execute('INSERT INTO tags (org_id, name) VALUES ($1, $2)', [orgId, name]))),
-    ).rejects.toThrow(DatabaseUnavailableError);
-    const found = await inOrg(() => db.transaction((tx) => tx.query('SELECT 1 FROM tags WHERE name = $1', [name])));
-    expect(found).toEqual([]);
+    // a notification is sent when its transaction commits: one that ran outside the transaction would be heard
+    const listener = new pg.Client({ connectionString: process.env.TEST_DATABASE_APP_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => heard.push(message.payload ?? ''));
+    await listener.query('LISTEN crm_opening_probe');
+    try {
+      const marker = randomUUID();
+      await expect(
+        inOrg(() => db.transaction((tx) => tx.query(`SELECT pg_notify('crm_opening_probe', $1)`, [marker]))),
+      ).rejects.toThrow(DatabaseUnavailableError);
+      // the connection was discarded: the next transaction runs, and its notification comes after any earlier one
+      await inOrg(() => db.transaction((tx) => tx.query(`SELECT pg_notify('crm_opening_probe', 'after')`)));
+      await until('the later notification', () => heard.includes('after'));
+      expect(heard).toEqual(['after']);
+    } finally {
+      await listener.end();
+    }
   });
 });

@@ -26,7 +26,7 @@ export interface TenantDbOptions {
 /** A tenant transaction: parameterized SQL whose rows come back as plain objects. */
 export class Tx {
   private readonly prepared: PreparedStatements;
-  /** BEGIN, the limits and the tenant claim, until they go out with the transaction's first statement. */
+  /** The limits and the tenant claim, until they go out after BEGIN with the transaction's first statement. */
   private opening: string | null;
   /** Set when the opening failed: the connection's state is then unknown. */
   openingFailure: Error | undefined;
@@ -70,9 +70,8 @@ export class Tx {
   /**
    * The opening and the first statement in one write: one round trip where there were two. The client is in
    * node-postgres's pipeline mode for the transaction (setPipeline), so the statement goes out without waiting for
-   * the opening's answer and PostgreSQL runs it after. Should the opening fail, the statement runs outside any
-   * transaction and without the tenant claim, so row-level security shows it nothing; the caller gets the
-   * opening's error.
+   * the opening's answer and PostgreSQL runs it after. The opening begins with BEGIN: should any of it fail, the
+   * transaction is aborted and the statement fails without running; the caller gets the opening's error.
    */
   private async openWith(statement: string | pg.QueryConfig): Promise<pg.QueryResult> {
     const { stream } = (this.client as unknown as PipelinedClient).connection;
@@ -87,7 +86,7 @@ export class Tx {
   }
 
   private sendOpening(): Promise<void> {
-    const opening = `${this.prepared.deallocateSql()}${this.opening}`;
+    const opening = `BEGIN; ${this.prepared.deallocateSql()}${this.opening}`;
     this.opening = null;
     return this.client.query(opening).then(
       () => this.prepared.deallocated(),
@@ -187,7 +186,7 @@ export class TenantDb {
     const claim = this.claimFor(client, orgId);
     const tx = new Tx(
       client,
-      `BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
+      `SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout};
          SELECT set_config('app.tenant', '${claim}', true)`,
     );
     setPipeline(client, true);
