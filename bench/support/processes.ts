@@ -40,12 +40,12 @@ export interface Child {
   exited: () => number | null;
 }
 
-/** `node`: the Node.js executable to run it with (this process's by default). */
 /** The API alone, as the Docker image runs it (its CMD says why). */
 export const API_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32', '--max-old-space-size=1024'];
 /** The worker: a larger young generation, as matching allocates many short-lived values (npm start does the same). */
 const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 
+/** `node`: the Node.js executable to run it with (this process's by default); `flags`: its V8 flags. */
 export function startChild(
   name: string,
   entry: string,
