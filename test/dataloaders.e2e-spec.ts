@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
 import { TestApi } from './support/test-app.js';
 
 const PAGE = `query($first: Int) { contacts(first: $first, filter: {tagsAny: ["loader"]}) {
@@ -26,23 +25,14 @@ describe('per-request DataLoaders', () => {
         },
       });
     }
-    // count every statement sent on the application's pool
-    let clients = 0;
-    const pool = (api.app.get(DataSource).driver as unknown as { master: { connect: () => Promise<any> } }).master;
-    const connect = pool.connect.bind(pool);
-    pool.connect = async () => {
-      const client = await connect();
-      if (!client.countedQuery) {
-        const query = client.query.bind(client);
-        client.countedQuery = true;
-        const id = ++clients;
-        client.query = (...args: any[]) => {
-          statements.push({ client: id, text: String(args[0]?.text ?? args[0]) });
-          return query(...args);
-        };
-      }
-      return client;
-    };
+    // record every statement sent on the application's pool, with its connection
+    api.instrumentConnections((client, id) => {
+      const query = client.query.bind(client);
+      client.query = (...args: any[]) => {
+        statements.push({ client: id, text: String(args[0]?.text ?? args[0]) });
+        return query(...args);
+      };
+    });
   });
   afterAll(() => api.close());
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { DatabaseUnavailableError, PREPARED_PER_CONNECTION, TenantContexts, TenantDb } from '@app/database';
 import { TestApi } from './support/test-app.js';
 import { until } from './support/wait.js';
@@ -22,23 +21,16 @@ describe('tenant transactions', () => {
     api = await TestApi.start();
     orgId = (await api.createOrganization()).organization.id;
     db = api.app.get(TenantDb);
-    const pool = (api.app.get(DataSource).driver as unknown as { master: { connect: () => Promise<any> } }).master;
-    const connect = pool.connect.bind(pool);
-    pool.connect = async () => {
-      const client = await connect();
+    api.instrumentConnections((client) => {
       const stream = client.connection.stream;
-      if (!stream.countedWrites) {
-        stream.countedWrites = true;
-        for (const method of ['_write', '_writev']) {
-          const write = stream[method].bind(stream);
-          stream[method] = (...args: unknown[]) => {
-            writes++;
-            return write(...args);
-          };
-        }
+      for (const method of ['_write', '_writev']) {
+        const write = stream[method].bind(stream);
+        stream[method] = (...args: unknown[]) => {
+          writes++;
+          return write(...args);
+        };
       }
-      return client;
-    };
+    });
   });
   afterAll(() => api.close());
 

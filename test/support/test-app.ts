@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/common';
 import { OrganizationsService, type CreatedOrganization, MembersService, ApiKeysService, Role } from '@app/tenancy';
 import { TenantContexts } from '@app/database';
@@ -65,6 +66,25 @@ export class TestApi {
 
   async close(): Promise<void> {
     await this.app.close();
+  }
+
+  /**
+   * Calls `instrument` once for each connection of the application's pool, when it is first checked out (to count or
+   * record what goes over it). The connection is node-postgres's client, internals and all.
+   */
+  instrumentConnections(instrument: (client: any, index: number) => void): void {
+    const pool = (this.app.get(DataSource).driver as unknown as { master: { connect: () => Promise<any> } }).master;
+    const connect = pool.connect.bind(pool);
+    const seen = new WeakSet<object>();
+    let count = 0;
+    pool.connect = async () => {
+      const client = await connect();
+      if (!seen.has(client)) {
+        seen.add(client);
+        instrument(client, ++count);
+      }
+      return client;
+    };
   }
 
   /** POST /graphql over real HTTP. */
